@@ -1,0 +1,114 @@
+# l1top - build, test and install.
+#   make            library, l1top, l1sim
+#   make check      unit + end-to-end tests
+#   make install    PREFIX=/usr/local DESTDIR=
+VERSION   := 0.1.0
+SOVERSION := 0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+
+B := build
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 $(WARN) -Iinclude -Isrc -D_FILE_OFFSET_BITS=64
+LDFLAGS ?=
+SAN     ?=
+CFLAGS  += $(SAN)
+LDFLAGS += $(SAN)
+
+NCURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
+NCURSES_LIBS   := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
+JANSSON_LIBS   := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson)
+YAML_LIBS      := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
+CRITERION_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
+
+LIB_SRC  := src/writer.c src/arch.c src/proc.c src/shm_name.c
+CORE_SRC := src/snapshot.c src/shm_reader.c src/accounting.c src/format.c \
+            src/output_text.c src/output_json.c src/cli.c src/demo.c
+TUI_SRC  := src/tui.c
+
+LIB_OBJ     := $(LIB_SRC:src/%.c=$(B)/pic/%.o)
+LIB_OBJ_STATIC := $(LIB_SRC:src/%.c=$(B)/obj/%.o)
+CORE_OBJ    := $(CORE_SRC:src/%.c=$(B)/obj/%.o)
+TUI_OBJ     := $(TUI_SRC:src/%.c=$(B)/obj/%.o)
+
+STATIC_LIB := $(B)/libl1top.a
+SHARED_LIB := $(B)/libl1top.so.$(VERSION)
+BINS := $(B)/l1top $(B)/l1sim
+
+TEST_UNIT_SRC := $(wildcard tests/unit/*.c)
+TEST_E2E_SRC  := $(wildcard tests/e2e/*.c)
+
+all: $(STATIC_LIB) $(SHARED_LIB) $(B)/l1top.pc $(BINS)
+
+$(B)/obj/%.o: src/%.c | $(B)/obj
+	$(CC) $(CFLAGS) $(NCURSES_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/pic/%.o: src/%.c | $(B)/pic
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -DL1TOP_BUILDING_SHARED -MMD -MP -c $< -o $@
+
+$(B)/obj $(B)/pic $(B)/tests:
+	mkdir -p $@
+
+$(STATIC_LIB): $(LIB_OBJ_STATIC)
+	rm -f $@ && ar rcs $@ $^
+
+$(SHARED_LIB): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libl1top.so.$(SOVERSION) $(LDFLAGS) -o $@ $^ -pthread -lrt
+	ln -sf libl1top.so.$(VERSION) $(B)/libl1top.so.$(SOVERSION)
+	ln -sf libl1top.so.$(VERSION) $(B)/libl1top.so
+
+$(B)/l1top.pc: l1top.pc.in Makefile | $(B)/obj
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+$(B)/l1top: $(B)/obj/l1top.o $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(NCURSES_LIBS) $(JANSSON_LIBS) -pthread -lrt -lm
+
+$(B)/l1sim: $(B)/obj/l1sim.o $(STATIC_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -pthread -lrt
+
+# ---- tests ----
+$(B)/tests/unit: $(TEST_UNIT_SRC) $(CORE_OBJ) $(STATIC_LIB) tests/unit/*.h | $(B)/tests
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $(TEST_UNIT_SRC) $(CORE_OBJ) $(STATIC_LIB) \
+	    $(CRITERION_LIBS) $(JANSSON_LIBS) -pthread -lrt -lm
+
+$(B)/tests/e2e: $(TEST_E2E_SRC) $(CORE_OBJ) $(STATIC_LIB) | $(B)/tests
+	$(CC) $(CFLAGS) -Itests/e2e -o $@ $(TEST_E2E_SRC) $(CORE_OBJ) $(STATIC_LIB) \
+	    $(CRITERION_LIBS) $(JANSSON_LIBS) -pthread -lrt -lm
+
+# A client built only from the public header, linked with -ll1top (like users do).
+$(B)/tests/fixture_writer: tests/fixture_writer.c include/l1top.h $(SHARED_LIB) | $(B)/tests
+	$(CC) $(CFLAGS) -o $@ $< -L$(B) -Wl,-rpath,$(abspath $(B)) -ll1top
+
+TEST_JOBS ?= 2
+check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer
+	$(B)/tests/unit --jobs $(TEST_JOBS)
+	L1TOP_BUILD=$(abspath $(B)) $(B)/tests/e2e --jobs 1
+	bash tests/pkgconfig_client.sh
+
+# ---- install ----
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(B)/l1top $(B)/l1sim $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED_LIB) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libl1top.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libl1top.so.$(SOVERSION)
+	ln -sf libl1top.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libl1top.so
+	install -m 644 $(B)/l1top.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 include/l1top.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 man/l1top.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/l1top $(DESTDIR)$(PREFIX)/bin/l1sim \
+	    $(DESTDIR)$(PREFIX)/lib/libl1top.a $(DESTDIR)$(PREFIX)/lib/libl1top.so* \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/l1top.pc $(DESTDIR)$(PREFIX)/include/l1top.h \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/l1top.1
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all check install uninstall clean
+-include $(wildcard $(B)/obj/*.d $(B)/pic/*.d)

@@ -1,0 +1,70 @@
+/*
+ * arch.c - architecture and board tables, and the interleaved-buffer
+ * distribution rule shared by the writer (validation) and the accounting.
+ */
+#include "arch.h"
+
+#include <string.h>
+
+static const arch_info arches[] = {
+    /* Grayskull: 1 MiB L1; reserved boundary approximate. */
+    { ARCH_GRAYSKULL, "grayskull", 1048576u, 0x7D80u, 0x19000u, 16, 12, 10 },
+    { ARCH_WORMHOLE_B0, "wormhole_b0", 1499136u, 0x7D80u, 0x19180u, 16, 8, 10 },
+    { ARCH_BLACKHOLE, "blackhole", 1572864u, 0x8740u, 0x19B40u, 16, 14, 10 },
+};
+
+const arch_info *arch_by_name(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (unsigned i = 0; i < sizeof arches / sizeof arches[0]; i++)
+        if (strcmp(arches[i].name, name) == 0)
+            return &arches[i];
+    return NULL;
+}
+
+const arch_info *arch_by_id(uint32_t id)
+{
+    for (unsigned i = 0; i < sizeof arches / sizeof arches[0]; i++)
+        if ((uint32_t)arches[i].id == id)
+            return &arches[i];
+    return NULL;
+}
+
+static const board_info boards[] = {
+    { "e150", "grayskull", 1, 12, 9, "Grayskull e150, one chip" },
+    { "n150", "wormhole_b0", 1, 8, 8, "Wormhole n150, one chip" },
+    { "n300", "wormhole_b0", 2, 8, 8, "Wormhole n300, two chips" },
+    { "p150", "blackhole", 1, 11, 10, "Blackhole p150, one chip" },
+    { "p100", "blackhole", 1, 11, 10, "Blackhole p100, one chip (harvested)" },
+    { "t3000", "wormhole_b0", 8, 8, 8, "T3000, four n300 cards, eight chips" },
+    { "galaxy", "wormhole_b0", 32, 8, 8, "Galaxy, 32 Wormhole chips" },
+};
+
+const board_info *board_by_name(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (unsigned i = 0; i < sizeof boards / sizeof boards[0]; i++)
+        if (strcmp(boards[i].name, name) == 0)
+            return &boards[i];
+    return NULL;
+}
+
+const board_info *board_at(unsigned i)
+{
+    return i < sizeof boards / sizeof boards[0] ? &boards[i] : NULL;
+}
+
+uint64_t interleaved_bank_bytes(uint64_t total_size, uint32_t page_size, uint32_t alignment,
+                                uint32_t banks, uint32_t bank)
+{
+    if (page_size == 0 || banks == 0 || bank >= banks)
+        return 0;
+    uint64_t pages = (total_size + page_size - 1) / page_size;
+    uint64_t aligned_page = align_up(page_size, alignment ? alignment : 1);
+    uint64_t per_bank = pages / banks;
+    if (bank < pages % banks)
+        per_bank++;
+    return per_bank * aligned_page;
+}

@@ -1,0 +1,162 @@
+/*
+ * cli.c - see cli.h.
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+
+enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES };
+
+static const struct option long_opts[] = {
+    { "once", no_argument, NULL, '1' },
+    { "format", required_argument, NULL, 'f' },
+    { "shm", required_argument, NULL, 's' },
+    { "device", required_argument, NULL, 'D' },
+    { "delay", required_argument, NULL, 'd' },
+    { "demo", no_argument, NULL, OPT_DEMO },
+    { "demo-board", required_argument, NULL, OPT_DEMO_BOARD },
+    { "no-color", no_argument, NULL, OPT_NO_COLOR },
+    { "frames", required_argument, NULL, OPT_FRAMES },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 },
+};
+
+static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s || *s == '-')
+        return -1;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    o->format = FORMAT_TEXT;
+    o->delay_tenths = 10;
+    o->demo_board = "n300";
+    optind = 1;
+    opterr = 0;
+    int c;
+    unsigned long v;
+    while ((c = getopt_long(argc, argv, ":1f:s:D:d:hV", long_opts, NULL)) != -1) {
+        switch (c) {
+        case '1':
+            o->once = true;
+            break;
+        case 'f':
+            if (strcmp(optarg, "text") == 0)
+                o->format = FORMAT_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                o->format = FORMAT_JSON;
+            else {
+                snprintf(err, errlen, "unknown format '%s' (text, json)", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 's':
+            o->shm = optarg;
+            break;
+        case 'D':
+            if (parse_ulong(optarg, UINT32_MAX, &v)) {
+                snprintf(err, errlen, "--device takes a device number, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            if (o->output.ndevices == OUTPUT_MAX_DEVICE_FILTER) {
+                snprintf(err, errlen, "too many --device options (at most %d)", OUTPUT_MAX_DEVICE_FILTER);
+                return EXIT_USAGE;
+            }
+            o->output.devices[o->output.ndevices++] = (uint32_t)v;
+            break;
+        case 'd':
+            if (parse_ulong(optarg, 600, &v) || v == 0) {
+                snprintf(err, errlen, "--delay takes tenths of a second from 1 to 600, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->delay_tenths = (unsigned)v;
+            break;
+        case OPT_DEMO:
+            o->demo = true;
+            break;
+        case OPT_DEMO_BOARD:
+            if (!board_by_name(optarg)) {
+                snprintf(err, errlen, "unknown board '%s' (e150, n150, n300, p100, p150, t3000, galaxy)", optarg);
+                return EXIT_USAGE;
+            }
+            o->demo_board = optarg;
+            break;
+        case OPT_NO_COLOR:
+            o->no_color = true;
+            break;
+        case OPT_FRAMES:
+            if (parse_ulong(optarg, 1000000, &v) || v == 0) {
+                snprintf(err, errlen, "--frames takes a positive count, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->max_frames = (long)v;
+            break;
+        case 'h':
+            o->help = true;
+            break;
+        case 'V':
+            o->version = true;
+            break;
+        case ':':
+            snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+            return EXIT_USAGE;
+        default:
+            snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+void cli_print_help(const char *prog)
+{
+    printf("Usage: %s [options]\n"
+           "Show where the L1 SRAM of Tenstorrent devices goes, live and per core.\n"
+           "\n"
+           "  -1, --once            print one snapshot and exit\n"
+           "  -f, --format FMT      --once output: text (default) or json\n"
+           "  -s, --shm NAME        segment to read (default $L1TOP_SHM, else /l1top)\n"
+           "  -D, --device N        show device N only (repeatable)\n"
+           "  -d, --delay TENTHS    refresh interval in tenths of a second (default 10)\n"
+           "      --demo            run a simulated workload (l1sim) on a private segment\n"
+           "      --demo-board B    board for --demo: e150 n150 n300 p100 p150 t3000 galaxy\n"
+           "      --no-color        monochrome display (also NO_COLOR)\n"
+           "      --frames N        interactive: exit after N refreshes (for tests)\n"
+           "  -h, --help            this help\n"
+           "  -V, --version         version\n"
+           "\n"
+           "Exit codes:\n"
+           "   0  ok\n"
+           "   1  a warning threshold was crossed\n"
+           "   2  a critical threshold was crossed\n"
+           "  64  usage error\n"
+           "  65  corrupt or foreign segment\n"
+           "  66  no segment (start an instrumented program, l1sim, or try --demo)\n"
+           "  70  internal error\n"
+           "  74  I/O error\n"
+           "\n"
+           "Environment: L1TOP_SHM (segment name), NO_COLOR.\n"
+           "See l1top(1).\n",
+           prog);
+}

@@ -1,0 +1,49 @@
+/*
+ * cli.h - l1top's command line: options, exit codes and the help text.
+ * Parsing is pure (no I/O beyond the error message buffer) so it is unit
+ * tested directly.
+ */
+#ifndef L1TOP_CLI_H
+#define L1TOP_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "output.h"
+
+/* Exit codes (sysexits.h where one fits). */
+enum {
+    EXIT_OK = 0,
+    EXIT_WARNING = 1,     /* a warning threshold crossed */
+    EXIT_CRITICAL = 2,    /* a critical threshold crossed */
+    EXIT_USAGE = 64,      /* EX_USAGE */
+    EXIT_DATAERR = 65,    /* EX_DATAERR: corrupt or foreign segment */
+    EXIT_NOINPUT = 66,    /* EX_NOINPUT: no segment */
+    EXIT_SOFTWARE = 70,   /* EX_SOFTWARE: internal error */
+    EXIT_IOERR = 74,      /* EX_IOERR */
+};
+
+typedef enum { FORMAT_TEXT, FORMAT_JSON } output_format;
+
+typedef struct {
+    bool once;
+    bool help;
+    bool version;
+    bool demo;
+    bool no_color;
+    output_format format;
+    const char *shm;            /* NULL: $L1TOP_SHM or /l1top */
+    const char *demo_board;     /* default n300 */
+    unsigned delay_tenths;      /* refresh interval, tenths of a second */
+    long max_frames;            /* TUI: exit after N frames (tests), 0 = never */
+    output_options output;      /* device filter */
+} cli_options;
+
+/* 0 on success; else EXIT_USAGE with a one-line message in err. */
+int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen);
+
+/* Help text for -h (program name given). */
+void cli_print_help(const char *prog);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * format.h - pure formatting helpers shared by the text writers and the
+ * TUI: human-readable sizes, percentages, timestamps.
+ */
+#ifndef L1TOP_FORMAT_H
+#define L1TOP_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "512 B", "12.0 KiB", "1.43 MiB", "2.00 GiB"; returns buf. */
+char *format_bytes(uint64_t bytes, char *buf, size_t n);
+/* ISO 8601 UTC with seconds: "2026-11-25T22:05:40Z"; returns buf. */
+char *format_iso8601(uint64_t unix_ns, char *buf, size_t n);
+/* Hex address "0x19180"; returns buf. */
+char *format_addr(uint32_t addr, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,118 @@
+/*
+ * l1top.c - main: parse the command line, pick the source (our segment,
+ * or a --demo one), then run the batch view (--once) or the TUI.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "accounting.h"
+#include "cli.h"
+#include "demo.h"
+#include "output.h"
+#include "shm_reader.h"
+#include "tui.h"
+
+static int exit_for(shm_status st)
+{
+    switch (st) {
+    case SHM_OK: return EXIT_OK;
+    case SHM_MISSING: return EXIT_NOINPUT;
+    case SHM_CORRUPT: return EXIT_DATAERR;
+    default: return EXIT_IOERR;
+    }
+}
+
+static void report(shm_status st, const char *name, const char *err)
+{
+    if (st == SHM_MISSING)
+        fprintf(stderr,
+                "l1top: segment %s: no such segment; start an instrumented program or `l1sim`, "
+                "or try `l1top --demo`\n",
+                name);
+    else
+        fprintf(stderr, "l1top: segment %s: %s\n", name, err);
+}
+
+static int run_once(const cli_options *o, const char *shm)
+{
+    char err[256] = "";
+    shm_reader *r = NULL;
+    shm_status st = shm_reader_open(shm, &r, err, sizeof err);
+    if (st != SHM_OK) {
+        report(st, shm ? shm : "(default)", err);
+        return exit_for(st);
+    }
+    snapshot s;
+    snapshot_init(&s);
+    st = shm_reader_snapshot(r, &s, err, sizeof err);
+    if (st != SHM_OK) {
+        report(st, shm_reader_name(r), err);
+        shm_reader_close(r);
+        snapshot_free(&s);
+        return exit_for(st);
+    }
+    accounting a;
+    int rc = EXIT_OK;
+    if (accounting_compute(&s, &a) != 0) {
+        fprintf(stderr, "l1top: out of memory\n");
+        rc = EXIT_SOFTWARE;
+    } else {
+        output_options oo = o->output;
+        oo.warning = shm_reader_warning(r);
+        int w = o->format == FORMAT_JSON ? output_json(stdout, &s, &a, &oo) : output_text(stdout, &s, &a, &oo);
+        if (w != 0) {
+            fprintf(stderr, "l1top: writing output: %s\n", strerror(errno));
+            rc = EXIT_IOERR;
+        }
+        accounting_free(&a);
+    }
+    snapshot_free(&s);
+    shm_reader_close(r);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    cli_options o;
+    char err[256];
+    int rc = cli_parse(argc, argv, &o, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "l1top: %s (try --help)\n", err);
+        return rc;
+    }
+    if (o.help) {
+        cli_print_help("l1top");
+        return EXIT_OK;
+    }
+    if (o.version) {
+        printf("l1top %s\n", L1TOP_VERSION_STRING);
+        return EXIT_OK;
+    }
+    /* A closed pipe (| head) is an I/O error, not a crash. */
+    signal(SIGPIPE, SIG_IGN);
+
+    demo_session demo;
+    const char *shm = o.shm;
+    if (o.demo) {
+        if (demo_start(&demo, o.demo_board, argv[0], err, sizeof err) != 0) {
+            fprintf(stderr, "l1top: --demo: %s\n", err);
+            return EXIT_SOFTWARE;
+        }
+        if (demo_wait_ready(&demo, 5000) != 0) {
+            demo_stop(&demo);
+            fprintf(stderr, "l1top: --demo: the simulated workload did not start (is l1sim installed?)\n");
+            return EXIT_SOFTWARE;
+        }
+        shm = demo.shm;
+    }
+    if (o.once)
+        rc = run_once(&o, shm);
+    else
+        rc = tui_run(&o, shm);
+    if (o.demo)
+        demo_stop(&demo);
+    return rc;
+}

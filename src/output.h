@@ -1,0 +1,36 @@
+/*
+ * output.h - the batch views (`l1top --once`): text and JSON writers.
+ * They only read the snapshot and its accounting; they never touch a
+ * source or the terminal.
+ */
+#ifndef L1TOP_OUTPUT_H
+#define L1TOP_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "accounting.h"
+#include "snapshot.h"
+
+#define OUTPUT_MAX_DEVICE_FILTER 64
+
+typedef struct {
+    uint32_t devices[OUTPUT_MAX_DEVICE_FILTER]; /* ids to show; none = all */
+    size_t ndevices;
+    const char *warning;                        /* segment remark, may be NULL */
+} output_options;
+
+bool output_device_selected(const output_options *o, uint32_t id);
+
+/* 0, or -1 on a write error (errno set). */
+int output_text(FILE *f, const snapshot *s, const accounting *a, const output_options *o);
+int output_json(FILE *f, const snapshot *s, const accounting *a, const output_options *o);
+
+/* The JSON document itself (caller json_decref()s), for tests and loops. */
+struct json_t;
+struct json_t *output_json_build(const snapshot *s, const accounting *a, const output_options *o);
+
+/* One character of the text heatmap for a used share: '0'..'9' (tens of %), '#' full. */
+char output_heat_char(double used_pct);
+
+#endif

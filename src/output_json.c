@@ -1,0 +1,130 @@
+/*
+ * output_json.c - `--format json`: the snapshot and its accounting as one
+ * JSON document (schema 1, documented in README.md), built with jansson.
+ * Numbers are numbers, bytes are exact, unknown is null.
+ */
+#include <jansson.h>
+
+#include "format.h"
+#include "output.h"
+
+static json_t *categories_object(const uint64_t *b, int n)
+{
+    json_t *o = json_object();
+    for (int k = 0; k < n; k++)
+        json_object_set_new(o, category_key[k], json_integer((json_int_t)b[k]));
+    return o;
+}
+
+static json_t *region_ref(const snapshot *s, uint32_t ri)
+{
+    const snap_region *r = &s->regions[ri];
+    const snap_process *p = r->process < s->nprocesses ? &s->processes[r->process] : NULL;
+    json_t *o = json_object();
+    json_object_set_new(o, "pid", p ? json_integer(p->pid) : json_null());
+    json_object_set_new(o, "process", p ? json_string(p->name) : json_null());
+    json_object_set_new(o, "kind", json_string(category_key[category_of_kind(r->kind)]));
+    json_object_set_new(o, "tag", json_string(r->tag));
+    json_object_set_new(o, "address", json_integer(r->address));
+    return o;
+}
+
+static json_t *device_json(const snapshot *s, const device_usage *du)
+{
+    const snap_device *d = &s->devices[du->device];
+    json_t *dev = json_object();
+    json_object_set_new(dev, "id", json_integer(d->id));
+    json_object_set_new(dev, "arch", json_string(d->arch_name));
+    json_t *grid = json_object();
+    json_object_set_new(grid, "x", json_integer(d->grid_x));
+    json_object_set_new(grid, "y", json_integer(d->grid_y));
+    json_object_set_new(dev, "grid", grid);
+    json_object_set_new(dev, "cores", json_integer(du->ncores));
+    json_object_set_new(dev, "l1_per_core", json_integer(d->l1_size));
+
+    json_t *totals = categories_object(du->totals, CAT_COUNT);
+    json_object_set_new(totals, "largest_free_common", json_integer((json_int_t)du->largest_free_common));
+    json_object_set_new(totals, "fragmented", json_integer((json_int_t)du->fragmented));
+    json_object_set_new(totals, "tracked", json_integer((json_int_t)usage_tracked(du->totals)));
+    json_object_set_new(totals, "untracked", json_integer((json_int_t)usage_untracked(du->totals)));
+    json_object_set_new(totals, "used", json_integer((json_int_t)usage_used(du->totals)));
+    json_object_set_new(totals, "total", json_integer((json_int_t)usage_total(du->totals)));
+    json_object_set_new(dev, "totals", totals);
+
+    json_t *cores = json_array();
+    for (uint32_t c = 0; c < du->ncores; c++) {
+        const core_usage *u = &du->cores[c];
+        json_t *o = json_object();
+        json_object_set_new(o, "x", json_integer(c % d->grid_x));
+        json_object_set_new(o, "y", json_integer(c / d->grid_x));
+        for (int k = 0; k < CAT_COUNT; k++)
+            json_object_set_new(o, category_key[k], json_integer((json_int_t)u->bytes[k]));
+        json_object_set_new(o, "largest_free", json_integer((json_int_t)u->largest_free));
+        json_object_set_new(o, "fragmented", json_integer((json_int_t)u->fragmented));
+        json_object_set_new(o, "used_pct", json_real(usage_used_pct(u->bytes)));
+        json_array_append_new(cores, o);
+    }
+    json_object_set_new(dev, "cores_detail", cores);
+
+    json_t *procs = json_array();
+    for (size_t i = 0; i < du->nprocesses; i++) {
+        const process_usage *pu = &du->processes[i];
+        const snap_process *p = &s->processes[pu->process];
+        json_t *o = json_object();
+        json_object_set_new(o, "pid", json_integer(p->pid));
+        json_object_set_new(o, "name", json_string(p->name));
+        for (int k = 0; k < CAT_RECORDED; k++)
+            json_object_set_new(o, category_key[k], json_integer((json_int_t)pu->bytes[k]));
+        json_object_set_new(o, "regions", json_integer(pu->regions));
+        json_array_append_new(procs, o);
+    }
+    json_object_set_new(dev, "processes", procs);
+
+    json_t *clashes = json_array();
+    for (size_t i = 0; i < du->nclashes; i++) {
+        const clash_info *c = &du->clashes[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "circular_buffer", region_ref(s, c->cb_region));
+        json_object_set_new(o, "buffer", region_ref(s, c->buffer_region));
+        json_object_set_new(o, "cores", json_integer(c->cores));
+        json_t *first = json_object();
+        json_object_set_new(first, "x", json_integer(c->first_x));
+        json_object_set_new(first, "y", json_integer(c->first_y));
+        json_object_set_new(o, "first_core", first);
+        json_object_set_new(o, "overlap_start", json_integer(c->overlap_start));
+        json_object_set_new(o, "overlap_end", json_integer(c->overlap_end));
+        json_array_append_new(clashes, o);
+    }
+    json_object_set_new(dev, "clashes", clashes);
+    json_object_set_new(dev, "dropped_records", json_integer((json_int_t)d->dropped_records));
+    return dev;
+}
+
+json_t *output_json_build(const snapshot *s, const accounting *a, const output_options *o)
+{
+    char when[32];
+    json_t *root = json_object();
+    json_object_set_new(root, "schema", json_integer(1));
+    json_object_set_new(root, "l1top_version", json_string(L1TOP_VERSION_STRING));
+    json_object_set_new(root, "timestamp", json_string(format_iso8601(s->timestamp_ns, when, sizeof when)));
+    json_object_set_new(root, "segment", json_string(s->segment));
+    json_t *devs = json_array();
+    for (size_t i = 0; i < a->ndevices; i++)
+        if (output_device_selected(o, s->devices[a->devices[i].device].id))
+            json_array_append_new(devs, device_json(s, &a->devices[i]));
+    json_object_set_new(root, "devices", devs);
+    json_object_set_new(root, "alerts", json_array());
+    return root;
+}
+
+int output_json(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+{
+    json_t *root = output_json_build(s, a, o);
+    if (!root)
+        return -1;
+    int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+    json_decref(root);
+    if (rc != 0 || fputc('\n', f) == EOF || fflush(f) != 0)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,116 @@
+/*
+ * output_text.c - `--format text` (the default of --once): per device a
+ * breakdown table with exact bytes and the tracked/untracked split, a
+ * compact heatmap of used %, processes, clashes and dropped records.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+#include "output.h"
+
+bool output_device_selected(const output_options *o, uint32_t id)
+{
+    if (!o || o->ndevices == 0)
+        return true;
+    for (size_t i = 0; i < o->ndevices; i++)
+        if (o->devices[i] == id)
+            return true;
+    return false;
+}
+
+char output_heat_char(double pct)
+{
+    if (pct >= 99.95)
+        return '#';
+    if (pct < 0)
+        pct = 0;
+    int tens = (int)(pct / 10.0);
+    return (char)('0' + (tens > 9 ? 9 : tens));
+}
+
+static void row(FILE *f, const char *label, const char *mark, uint64_t bytes, uint64_t total)
+{
+    char human[32];
+    double pct = total ? 100.0 * (double)bytes / (double)total : 0.0;
+    fprintf(f, "  %-24s %-10s %14llu  %10s  %6.2f%%\n", label, mark, (unsigned long long)bytes,
+            format_bytes(bytes, human, sizeof human), pct);
+}
+
+static void device_text(FILE *f, const snapshot *s, const device_usage *du)
+{
+    const snap_device *d = &s->devices[du->device];
+    char h1[32], h2[32], h3[32];
+    uint64_t total = usage_total(du->totals);
+    fprintf(f, "\nDevice %u  %s  grid %ux%u (%u cores)  L1 %s/core, %s total\n", d->id, d->arch_name,
+            d->grid_x, d->grid_y, du->ncores, format_bytes(d->l1_size, h1, sizeof h1),
+            format_bytes(total, h2, sizeof h2));
+    fprintf(f, "  %-24s %-10s %14s  %10s  %7s\n", "category", "allocator", "bytes", "", "% of L1");
+    for (int k = 0; k < CAT_FREE; k++)
+        row(f, category_label[k], category_tracked((l1_category)k) ? "tracked" : "untracked", du->totals[k],
+            total);
+    row(f, "Free", "", du->totals[CAT_FREE], total);
+    fprintf(f, "  %s\n", "------------------------------------------------------------------------");
+    row(f, "Tracked (allocator sees)", "", usage_tracked(du->totals), total);
+    row(f, "Untracked", "", usage_untracked(du->totals), total);
+    row(f, "Used", "", usage_used(du->totals), total);
+    row(f, "Total", "", total, total);
+    fprintf(f, "  largest free block common to all cores: %llu B (%s); fragmented free: %llu B (%s)\n",
+            (unsigned long long)du->largest_free_common, format_bytes(du->largest_free_common, h1, sizeof h1),
+            (unsigned long long)du->fragmented, format_bytes(du->fragmented, h3, sizeof h3));
+
+    fprintf(f, "\n  used %% per core (0-9 = tens of %%, # = full)\n      ");
+    for (uint32_t x = 0; x < d->grid_x; x++)
+        fprintf(f, "%u", x % 10);
+    fputc('\n', f);
+    for (uint32_t y = 0; y < d->grid_y; y++) {
+        fprintf(f, "  %3u ", y);
+        for (uint32_t x = 0; x < d->grid_x; x++)
+            fputc(output_heat_char(usage_used_pct(du->cores[y * d->grid_x + x].bytes)), f);
+        fputc('\n', f);
+    }
+
+    fprintf(f, "\n  processes: %zu\n", du->nprocesses);
+    for (size_t i = 0; i < du->nprocesses; i++) {
+        const process_usage *pu = &du->processes[i];
+        const snap_process *p = &s->processes[pu->process];
+        uint64_t tracked = pu->bytes[CAT_L1_BUFFERS] + pu->bytes[CAT_L1_SMALL];
+        uint64_t all = 0;
+        for (int k = 0; k < CAT_RECORDED; k++)
+            all += pu->bytes[k];
+        fprintf(f, "    %7d %-16s %5u regions  tracked %12llu B  untracked %12llu B\n", p->pid, p->name,
+                pu->regions, (unsigned long long)tracked, (unsigned long long)(all - tracked));
+    }
+    fprintf(f, "  clashes: %zu\n", du->nclashes);
+    for (size_t i = 0; i < du->nclashes; i++) {
+        const clash_info *c = &du->clashes[i];
+        const snap_region *cb = &s->regions[c->cb_region], *buf = &s->regions[c->buffer_region];
+        fprintf(f, "    CB '%s' [0x%X, 0x%X) overlaps L1 buffer '%s' at 0x%X on %u core(s), first (%u,%u)\n",
+                cb->tag, c->overlap_start, c->overlap_end, buf->tag, buf->address, c->cores, c->first_x,
+                c->first_y);
+    }
+    fprintf(f, "  dropped records: %llu\n", (unsigned long long)d->dropped_records);
+}
+
+int output_text(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+{
+    char when[32];
+    fprintf(f, "l1top %s  segment %s  %s  %zu device(s), %zu process(es)\n", L1TOP_VERSION_STRING, s->segment,
+            format_iso8601(s->timestamp_ns, when, sizeof when), s->ndevices, s->nprocesses);
+    if (o && o->warning && *o->warning)
+        fprintf(f, "warning: %s\n", o->warning);
+    if (s->bad_records || s->torn_records)
+        fprintf(f, "warning: %llu invalid and %llu busy record(s) skipped\n", (unsigned long long)s->bad_records,
+                (unsigned long long)s->torn_records);
+    size_t shown = 0;
+    for (size_t i = 0; i < a->ndevices; i++) {
+        if (!output_device_selected(o, s->devices[a->devices[i].device].id))
+            continue;
+        device_text(f, s, &a->devices[i]);
+        shown++;
+    }
+    if (shown == 0)
+        fprintf(f, "\nno devices declared yet\n");
+    fprintf(f, "\nalerts: none\n");
+    return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}

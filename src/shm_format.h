@@ -1,0 +1,148 @@
+/*
+ * shm_format.h - the binary layout of an l1top shared-memory segment,
+ * shared by the writer library and the reader. docs/shm-format.md is the
+ * prose version; bump L1TOP_SHM_VERSION whenever anything here changes.
+ *
+ * All multi-byte fields are native-endian (the segment never leaves the
+ * machine). Every section is 64-byte aligned.
+ */
+#ifndef L1TOP_SHM_FORMAT_H
+#define L1TOP_SHM_FORMAT_H
+
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "l1top.h"
+
+#define L1TOP_SHM_MAGIC "L1TOPSHM"
+#define L1TOP_SHM_MAGIC_LEN 8
+#define L1TOP_SHM_VERSION 1u
+#define L1TOP_SHM_DEFAULT_NAME "/l1top"
+#define L1TOP_SHM_MAX_WRITERS 256u
+#define L1TOP_SHM_MAX_DEVICES 64u
+#define L1TOP_SHM_DEFAULT_CAPACITY 65536u
+#define L1TOP_SHM_MIN_CAPACITY 16u
+#define L1TOP_SHM_MAX_CAPACITY (1u << 22)
+#define L1TOP_SHM_RANGES_PER_RECORD 4u
+#define L1TOP_SHM_TAG_LEN 40u
+#define L1TOP_SHM_NAME_LEN 32u
+#define L1TOP_SHM_MAX_GRID 64u
+
+/* Kinds 1..6 are l1top_kind; 0 marks an empty record. */
+#define L1TOP_KIND_MIN 1u
+#define L1TOP_KIND_MAX 6u
+
+/* Header: 256 bytes at offset 0. */
+struct l1top_shm_header {
+    char magic[L1TOP_SHM_MAGIC_LEN];   /* "L1TOPSHM", written last at creation */
+    uint32_t version;                  /* L1TOP_SHM_VERSION */
+    uint32_t header_size;              /* sizeof(struct l1top_shm_header) */
+    uint64_t total_size;               /* bytes of the whole segment */
+    uint32_t max_writers;              /* writer slots */
+    uint32_t writer_size;              /* sizeof(struct l1top_shm_writer) */
+    uint32_t max_devices;              /* device entries */
+    uint32_t device_size;              /* sizeof(struct l1top_shm_device) */
+    uint32_t record_capacity;          /* record slots */
+    uint32_t record_size;              /* sizeof(struct l1top_shm_record) */
+    uint64_t writers_offset;
+    uint64_t devices_offset;
+    uint64_t records_offset;
+    uint64_t created_unix_ns;          /* CLOCK_REALTIME at creation */
+    _Atomic uint64_t dropped_records;  /* records refused for lack of space */
+    _Atomic uint32_t high_water;       /* records at index >= high_water were never used */
+    uint32_t reserved0;
+    uint8_t reserved[160];
+};
+
+/* Writer slot state, low 8 bits of `word`. */
+enum { SLOT_FREE = 0, SLOT_CLAIMING = 1, SLOT_ACTIVE = 2 };
+#define SLOT_WORD(pid, gen, state) \
+    (((uint64_t)(uint32_t)(pid) << 32) | (((uint64_t)(gen) & 0xFFFFFFu) << 8) | (uint64_t)(state))
+#define SLOT_PID(word) ((int32_t)(uint32_t)((word) >> 32))
+#define SLOT_GEN(word) ((uint32_t)(((word) >> 8) & 0xFFFFFFu))
+#define SLOT_STATE(word) ((uint32_t)((word) & 0xFFu))
+
+/* Writer slot: 64 bytes. pid, generation and state share one atomic word so
+ * a slot is claimed with one compare-and-swap and a claim by a process that
+ * dies at once is still attributable to a (dead) pid. */
+struct l1top_shm_writer {
+    _Atomic uint64_t word;             /* pid << 32 | gen << 8 | state */
+    uint64_t start_time;               /* /proc/<pid>/stat starttime (clock ticks), 0 unknown */
+    _Atomic uint64_t dropped;          /* records this writer could not place */
+    _Atomic uint32_t name_seq;         /* seqlock over name */
+    uint32_t reserved;
+    char name[L1TOP_SHM_NAME_LEN];     /* process label, NUL-terminated */
+};
+
+/* Device entry state. */
+enum { DEV_FREE = 0, DEV_CLAIMING = 1, DEV_READY = 2 };
+
+/* Device entry: 64 bytes. Fields after `seq` are guarded by that seqlock. */
+struct l1top_shm_device {
+    _Atomic uint32_t state;            /* DEV_* */
+    _Atomic uint32_t seq;              /* seqlock: odd while being written */
+    _Atomic uint64_t declared_by;      /* record owner value of the declaring writer */
+    _Atomic uint64_t dropped;          /* records refused on this device */
+    uint32_t device_id;
+    uint32_t arch;                     /* arch_id */
+    uint16_t grid_x, grid_y;
+    uint32_t l1_size;
+    uint32_t l1_small_size;
+    uint32_t unreserved_base;
+    uint32_t alignment;
+    uint8_t reserved[12];
+};
+
+/* Record flags. */
+#define REC_INTERLEAVED 0x01u /* total_size/page_size over every core of the grid */
+#define REC_CONT 0x02u        /* continuation of a multi-record region (more ranges) */
+
+/* Record: 128 bytes. `owner` says who holds the slot (0 free, else
+ * (writer slot + 1) << 32 | writer generation). Everything after `seq` is
+ * guarded by that seqlock; `data_owner` repeats the owner inside it so a
+ * reader never pairs one owner with another's data. */
+struct l1top_shm_record {
+    _Atomic uint64_t owner;
+    _Atomic uint32_t seq;
+    uint32_t gen;                      /* bumped at each claim; part of the handle */
+    uint64_t data_owner;
+    uint32_t device;
+    uint8_t kind;                      /* l1top_kind, 0 = empty */
+    uint8_t flags;                     /* REC_* */
+    uint8_t nranges;                   /* 0..L1TOP_SHM_RANGES_PER_RECORD */
+    uint8_t reserved0;
+    uint32_t address;
+    uint32_t size_per_core;            /* ranged records */
+    uint32_t page_size;                /* interleaved records */
+    uint32_t next;                     /* index + 1 of the continuation record, 0 none */
+    uint64_t total_size;               /* interleaved records */
+    l1top_range ranges[L1TOP_SHM_RANGES_PER_RECORD];
+    char tag[L1TOP_SHM_TAG_LEN];         /* NUL-terminated (truncated) */
+};
+
+#define RECORD_OWNER(slot, gen) ((((uint64_t)(slot) + 1u) << 32) | (uint64_t)(gen))
+#define OWNER_SLOT(owner) ((uint32_t)((owner) >> 32) - 1u)
+#define OWNER_GEN(owner) ((uint32_t)(owner))
+
+_Static_assert(sizeof(struct l1top_shm_header) == 256, "header is 256 bytes");
+_Static_assert(sizeof(struct l1top_shm_writer) == 64, "writer slot is 64 bytes");
+_Static_assert(sizeof(struct l1top_shm_device) == 64, "device entry is 64 bytes");
+_Static_assert(sizeof(struct l1top_shm_record) == 128, "record is 128 bytes");
+
+/* Offsets and total size of a segment with the given capacity. */
+static inline uint64_t shm_writers_offset(void) { return sizeof(struct l1top_shm_header); }
+static inline uint64_t shm_devices_offset(void)
+{
+    return shm_writers_offset() + (uint64_t)L1TOP_SHM_MAX_WRITERS * sizeof(struct l1top_shm_writer);
+}
+static inline uint64_t shm_records_offset(void)
+{
+    return shm_devices_offset() + (uint64_t)L1TOP_SHM_MAX_DEVICES * sizeof(struct l1top_shm_device);
+}
+static inline uint64_t shm_total_size(uint32_t capacity)
+{
+    return shm_records_offset() + (uint64_t)capacity * sizeof(struct l1top_shm_record);
+}
+
+#endif

@@ -1,0 +1,755 @@
+/*
+ * writer.c - libl1top: creates/attaches the segment, claims a writer slot,
+ * and records/releases L1 regions.
+ *
+ * Hot path (l1top_record*, l1top_release): atomics on the mapped segment
+ * only. A record slot is taken with one compare-and-swap on its `owner`
+ * word, filled under its seqlock and freed by storing 0; nothing is ever
+ * locked across processes, so a writer killed at any instruction leaves
+ * nothing for others to wait on. Its records become stale when its slot is
+ * reaped (l1top_open, or a full segment) and are then reused.
+ */
+#define _GNU_SOURCE
+#include "l1top.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "proc.h"
+#include "shm_format.h"
+#include "shm_name.h"
+
+typedef struct {
+    uint32_t id;
+    uint16_t grid_x, grid_y;
+    uint32_t l1_size;
+    uint32_t alignment;
+    struct l1top_shm_device *entry; /* for the per-device dropped counter */
+} device_cache;
+
+struct l1top_writer {
+    int fd;
+    unsigned char *base;
+    size_t size;
+    struct l1top_shm_header *hdr;
+    struct l1top_shm_writer *writers;
+    struct l1top_shm_device *devices;
+    struct l1top_shm_record *records;
+    uint32_t capacity;
+    uint32_t slot;
+    uint64_t owner;             /* RECORD_OWNER(slot, gen) */
+    pid_t pid;
+    _Atomic uint32_t cursor;    /* where the next record search starts */
+    pthread_mutex_t declare_lock; /* process-local; declarations only */
+    _Atomic uint32_t ndevices;  /* published entries of `devices_known` */
+    device_cache devices_known[L1TOP_SHM_MAX_DEVICES];
+};
+
+const char *l1top_version(void) { return L1TOP_VERSION_STRING; }
+uint32_t l1top_layout_version(void) { return L1TOP_SHM_VERSION; }
+
+/* ---------- seqlock helpers (writer side) ---------- */
+
+static uint32_t seq_begin(_Atomic uint32_t *seq)
+{
+    /* Odd while writing. A dead writer may have left it odd: keep it odd. */
+    uint32_t s = atomic_load_explicit(seq, memory_order_relaxed) | 1u;
+    atomic_store_explicit(seq, s, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    return s;
+}
+
+static void seq_end(_Atomic uint32_t *seq, uint32_t s)
+{
+    atomic_store_explicit(seq, s + 1u, memory_order_release);
+}
+
+/* ---------- segment creation / attach ---------- */
+
+static uint64_t now_unix_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint32_t capacity_from_env(void)
+{
+    const char *s = getenv("L1TOP_CAPACITY");
+    if (!s || !*s)
+        return L1TOP_SHM_DEFAULT_CAPACITY;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v < L1TOP_SHM_MIN_CAPACITY || v > L1TOP_SHM_MAX_CAPACITY)
+        return 0;
+    return (uint32_t)v;
+}
+
+static int mode_from_env(mode_t *mode)
+{
+    const char *s = getenv("L1TOP_SHM_MODE");
+    *mode = 0600;
+    if (!s || !*s)
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 8);
+    if (errno || *end || v > 0777)
+        return -1;
+    *mode = (mode_t)v;
+    return 0;
+}
+
+static void init_header(struct l1top_shm_header *h, uint32_t capacity)
+{
+    h->version = L1TOP_SHM_VERSION;
+    h->header_size = sizeof *h;
+    h->total_size = shm_total_size(capacity);
+    h->max_writers = L1TOP_SHM_MAX_WRITERS;
+    h->writer_size = sizeof(struct l1top_shm_writer);
+    h->max_devices = L1TOP_SHM_MAX_DEVICES;
+    h->device_size = sizeof(struct l1top_shm_device);
+    h->record_capacity = capacity;
+    h->record_size = sizeof(struct l1top_shm_record);
+    h->writers_offset = shm_writers_offset();
+    h->devices_offset = shm_devices_offset();
+    h->records_offset = shm_records_offset();
+    h->created_unix_ns = now_unix_ns();
+    atomic_store(&h->dropped_records, 0);
+    atomic_store(&h->high_water, 0);
+    /* The magic goes last: a reader or writer that sees it sees the rest. */
+    atomic_thread_fence(memory_order_release);
+    memcpy(h->magic, L1TOP_SHM_MAGIC, L1TOP_SHM_MAGIC_LEN);
+}
+
+/* Checks what a writer relies on; the reader validates far more. */
+static bool header_usable(const struct l1top_shm_header *h, uint64_t file_size)
+{
+    return memcmp(h->magic, L1TOP_SHM_MAGIC, L1TOP_SHM_MAGIC_LEN) == 0 &&
+           h->version == L1TOP_SHM_VERSION && h->header_size == sizeof *h &&
+           h->max_writers == L1TOP_SHM_MAX_WRITERS &&
+           h->writer_size == sizeof(struct l1top_shm_writer) &&
+           h->max_devices == L1TOP_SHM_MAX_DEVICES &&
+           h->device_size == sizeof(struct l1top_shm_device) &&
+           h->record_size == sizeof(struct l1top_shm_record) &&
+           h->record_capacity >= L1TOP_SHM_MIN_CAPACITY &&
+           h->record_capacity <= L1TOP_SHM_MAX_CAPACITY &&
+           h->writers_offset == shm_writers_offset() && h->devices_offset == shm_devices_offset() &&
+           h->records_offset == shm_records_offset() &&
+           h->total_size == shm_total_size(h->record_capacity) && h->total_size <= file_size;
+}
+
+static int create_segment(const char *name, int *fd_out)
+{
+    mode_t mode;
+    if (mode_from_env(&mode) < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    uint32_t capacity = capacity_from_env();
+    if (capacity == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0)
+        return -1;
+    uint64_t size = shm_total_size(capacity);
+    /* umask must not loosen or tighten what the user asked for. */
+    if (fchmod(fd, mode) != 0 || ftruncate(fd, (off_t)size) != 0) {
+        int e = errno;
+        close(fd);
+        shm_unlink(name);
+        errno = e;
+        return -1;
+    }
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        int e = errno;
+        close(fd);
+        shm_unlink(name);
+        errno = e;
+        return -1;
+    }
+    init_header(p, capacity);
+    munmap(p, size);
+    *fd_out = fd;
+    return 0;
+}
+
+/* Attach to an existing segment, waiting briefly for its creator to finish. */
+static int attach_segment(l1top_writer *w, const char *name, int fd)
+{
+    struct stat st;
+    for (int tries = 0;; tries++) {
+        if (fstat(fd, &st) != 0)
+            return -1;
+        if ((uint64_t)st.st_size >= sizeof(struct l1top_shm_header)) {
+            struct l1top_shm_header h;
+            if (pread(fd, &h, sizeof h, 0) == (ssize_t)sizeof h) {
+                atomic_thread_fence(memory_order_acquire);
+                if (header_usable(&h, (uint64_t)st.st_size)) {
+                    w->size = h.total_size;
+                    break;
+                }
+                if (memcmp(h.magic, L1TOP_SHM_MAGIC, L1TOP_SHM_MAGIC_LEN) == 0) {
+                    errno = EPROTO; /* ours, but another layout or corrupt */
+                    return -1;
+                }
+            }
+        }
+        if (tries >= 200) { /* ~2 s: not ours, or its creator died */
+            errno = EPROTO;
+            return -1;
+        }
+        struct timespec ts = { 0, 10 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+    (void)name;
+    void *p = mmap(NULL, w->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED)
+        return -1;
+    w->base = p;
+    w->hdr = p;
+    w->writers = (struct l1top_shm_writer *)(w->base + w->hdr->writers_offset);
+    w->devices = (struct l1top_shm_device *)(w->base + w->hdr->devices_offset);
+    w->records = (struct l1top_shm_record *)(w->base + w->hdr->records_offset);
+    w->capacity = w->hdr->record_capacity;
+    return 0;
+}
+
+/* ---------- writer slots ---------- */
+
+/* Free the slots of writers that died without l1top_close. Their records
+ * become stale (generation mismatch) and are reused by later claims. */
+static void reap_dead_slots(l1top_writer *w)
+{
+    for (uint32_t i = 0; i < L1TOP_SHM_MAX_WRITERS; i++) {
+        struct l1top_shm_writer *s = &w->writers[i];
+        uint64_t word = atomic_load_explicit(&s->word, memory_order_acquire);
+        uint32_t state = SLOT_STATE(word);
+        if (state == SLOT_FREE)
+            continue;
+        pid_t pid = SLOT_PID(word);
+        uint64_t start = state == SLOT_ACTIVE ? s->start_time : 0;
+        if (proc_alive(pid, start))
+            continue;
+        uint64_t freed = SLOT_WORD(0, SLOT_GEN(word), SLOT_FREE);
+        atomic_compare_exchange_strong(&s->word, &word, freed);
+    }
+}
+
+static void write_label(struct l1top_shm_writer *s, const char *label)
+{
+    uint32_t seq = seq_begin(&s->name_seq);
+    memset(s->name, 0, sizeof s->name);
+    snprintf(s->name, sizeof s->name, "%s", label);
+    seq_end(&s->name_seq, seq);
+}
+
+static int claim_slot(l1top_writer *w)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t i = 0; i < L1TOP_SHM_MAX_WRITERS; i++) {
+            struct l1top_shm_writer *s = &w->writers[i];
+            uint64_t word = atomic_load_explicit(&s->word, memory_order_acquire);
+            if (SLOT_STATE(word) != SLOT_FREE)
+                continue;
+            uint32_t gen = (SLOT_GEN(word) + 1u) & 0xFFFFFFu;
+            if (gen == 0)
+                gen = 1; /* generation 0 never names a live writer */
+            uint64_t claiming = SLOT_WORD(w->pid, gen, SLOT_CLAIMING);
+            if (!atomic_compare_exchange_strong(&s->word, &word, claiming))
+                continue;
+            s->start_time = proc_start_time(w->pid);
+            atomic_store(&s->dropped, 0);
+            char comm[L1TOP_SHM_NAME_LEN];
+            proc_comm(w->pid, comm, sizeof comm);
+            write_label(s, comm);
+            atomic_store_explicit(&s->word, SLOT_WORD(w->pid, gen, SLOT_ACTIVE),
+                                  memory_order_release);
+            w->slot = i;
+            w->owner = RECORD_OWNER(i, gen);
+            return 0;
+        }
+        reap_dead_slots(w);
+    }
+    errno = EUSERS;
+    return -1;
+}
+
+l1top_writer *l1top_open(const char *segment)
+{
+    char name[L1TOP_SHM_NAME_MAX];
+    if (shm_name_resolve(segment, name, sizeof name) != 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    l1top_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->fd = -1;
+    w->pid = getpid();
+    pthread_mutex_init(&w->declare_lock, NULL);
+
+    int fd = -1;
+    if (create_segment(name, &fd) != 0) {
+        if (errno != EEXIST)
+            goto fail;
+        fd = shm_open(name, O_RDWR | O_CLOEXEC, 0);
+        if (fd < 0)
+            goto fail;
+    }
+    w->fd = fd;
+    if (attach_segment(w, name, fd) != 0)
+        goto fail;
+    reap_dead_slots(w);
+    if (claim_slot(w) != 0)
+        goto fail;
+    return w;
+
+fail:;
+    int e = errno;
+    if (w->base)
+        munmap(w->base, w->size);
+    if (w->fd >= 0)
+        close(w->fd);
+    pthread_mutex_destroy(&w->declare_lock);
+    free(w);
+    errno = e;
+    return NULL;
+}
+
+int l1top_set_label(l1top_writer *w, const char *label)
+{
+    if (!w || !label) {
+        errno = EINVAL;
+        return -1;
+    }
+    write_label(&w->writers[w->slot], label);
+    return 0;
+}
+
+/* ---------- devices ---------- */
+
+static bool owner_is_live(const l1top_writer *w, uint64_t owner)
+{
+    uint32_t slot = OWNER_SLOT(owner);
+    if (owner == 0 || slot >= L1TOP_SHM_MAX_WRITERS)
+        return false;
+    uint64_t word = atomic_load_explicit(&w->writers[slot].word, memory_order_acquire);
+    return SLOT_STATE(word) == SLOT_ACTIVE && SLOT_GEN(word) == OWNER_GEN(owner);
+}
+
+static const device_cache *find_known_device(const l1top_writer *w, uint32_t id)
+{
+    uint32_t n = atomic_load_explicit(&w->ndevices, memory_order_acquire);
+    for (uint32_t i = 0; i < n; i++)
+        if (w->devices_known[i].id == id)
+            return &w->devices_known[i];
+    return NULL;
+}
+
+static void write_device(struct l1top_shm_device *d, uint32_t id, const arch_info *a, uint16_t gx,
+                         uint16_t gy, uint32_t l1, uint32_t small, uint32_t ub)
+{
+    uint32_t seq = seq_begin(&d->seq);
+    d->device_id = id;
+    d->arch = (uint32_t)a->id;
+    d->grid_x = gx;
+    d->grid_y = gy;
+    d->l1_size = l1;
+    d->l1_small_size = small;
+    d->unreserved_base = ub;
+    d->alignment = a->alignment;
+    seq_end(&d->seq, seq);
+}
+
+static bool device_matches(const struct l1top_shm_device *d, const arch_info *a, uint16_t gx,
+                           uint16_t gy, uint32_t l1, uint32_t small, uint32_t ub)
+{
+    return d->arch == (uint32_t)a->id && d->grid_x == gx && d->grid_y == gy && d->l1_size == l1 &&
+           d->l1_small_size == small && d->unreserved_base == ub;
+}
+
+/* Find or create the segment's entry for `id`. Caller holds declare_lock. */
+static struct l1top_shm_device *declare_in_segment(l1top_writer *w, uint32_t id, const arch_info *a,
+                                                   uint16_t gx, uint16_t gy, uint32_t l1,
+                                                   uint32_t small, uint32_t ub)
+{
+    for (uint32_t i = 0; i < L1TOP_SHM_MAX_DEVICES; i++) {
+        struct l1top_shm_device *d = &w->devices[i];
+        if (atomic_load_explicit(&d->state, memory_order_acquire) != DEV_READY ||
+            d->device_id != id)
+            continue;
+        if (device_matches(d, a, gx, gy, l1, small, ub))
+            return d;
+        /* Declared differently: allowed only once its declarer is gone. */
+        uint64_t by = atomic_load(&d->declared_by);
+        if (owner_is_live(w, by) && by != w->owner) {
+            errno = EEXIST;
+            return NULL;
+        }
+        if (!atomic_compare_exchange_strong(&d->declared_by, &by, w->owner)) {
+            errno = EEXIST;
+            return NULL;
+        }
+        write_device(d, id, a, gx, gy, l1, small, ub);
+        return d;
+    }
+    for (uint32_t i = 0; i < L1TOP_SHM_MAX_DEVICES; i++) {
+        struct l1top_shm_device *d = &w->devices[i];
+        uint32_t expect = DEV_FREE;
+        if (!atomic_compare_exchange_strong(&d->state, &expect, DEV_CLAIMING))
+            continue;
+        atomic_store(&d->declared_by, w->owner);
+        atomic_store(&d->dropped, 0);
+        write_device(d, id, a, gx, gy, l1, small, ub);
+        atomic_store_explicit(&d->state, DEV_READY, memory_order_release);
+        return d;
+    }
+    errno = ENOSPC;
+    return NULL;
+}
+
+int l1top_declare_device_config(l1top_writer *w, uint32_t device, const char *arch,
+                                uint16_t grid_x, uint16_t grid_y, const l1top_device_config *cfg)
+{
+    const arch_info *a = arch_by_name(arch);
+    if (!w || !a || grid_x == 0 || grid_y == 0 || grid_x > L1TOP_SHM_MAX_GRID ||
+        grid_y > L1TOP_SHM_MAX_GRID) {
+        errno = EINVAL;
+        return -1;
+    }
+    uint32_t l1 = cfg && cfg->l1_size ? cfg->l1_size : a->l1_size;
+    uint32_t ub = cfg && cfg->unreserved_base ? cfg->unreserved_base : a->unreserved_base;
+    uint32_t small = cfg ? cfg->l1_small_size : 0;
+    if (l1 > (64u << 20) || ub >= l1 || small > l1 - ub) {
+        errno = EINVAL;
+        return -1;
+    }
+    pthread_mutex_lock(&w->declare_lock);
+    int rc = -1;
+    struct l1top_shm_device *entry = declare_in_segment(w, device, a, grid_x, grid_y, l1, small, ub);
+    if (entry) {
+        device_cache *known = (device_cache *)find_known_device(w, device);
+        uint32_t n = atomic_load(&w->ndevices);
+        if (!known && n < L1TOP_SHM_MAX_DEVICES)
+            known = &w->devices_known[n];
+        if (known) {
+            /* Entries are only appended; re-declaring one in place with the
+             * same id changes geometry for later calls only. */
+            known->id = device;
+            known->grid_x = grid_x;
+            known->grid_y = grid_y;
+            known->l1_size = l1;
+            known->alignment = a->alignment;
+            known->entry = entry;
+            if (known == &w->devices_known[n])
+                atomic_store_explicit(&w->ndevices, n + 1, memory_order_release);
+            rc = 0;
+        } else {
+            errno = ENOSPC;
+        }
+    }
+    pthread_mutex_unlock(&w->declare_lock);
+    return rc;
+}
+
+int l1top_declare_device(l1top_writer *w, uint32_t device, const char *arch, uint16_t grid_x,
+                         uint16_t grid_y)
+{
+    return l1top_declare_device_config(w, device, arch, grid_x, grid_y, NULL);
+}
+
+/* ---------- records (hot path) ---------- */
+
+static void note_dropped(l1top_writer *w, const device_cache *dev)
+{
+    atomic_fetch_add_explicit(&w->hdr->dropped_records, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&w->writers[w->slot].dropped, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&dev->entry->dropped, 1, memory_order_relaxed);
+}
+
+static void raise_high_water(l1top_writer *w, uint32_t idx)
+{
+    uint32_t hw = atomic_load_explicit(&w->hdr->high_water, memory_order_relaxed);
+    while (idx + 1 > hw && !atomic_compare_exchange_weak_explicit(&w->hdr->high_water, &hw, idx + 1,
+                                                                    memory_order_release,
+                                                                    memory_order_relaxed)) {
+    }
+}
+
+/* Take a free (or stale) record slot; returns its index or UINT32_MAX. */
+static uint32_t claim_record(l1top_writer *w)
+{
+    uint32_t cap = w->capacity;
+    uint32_t start = atomic_fetch_add_explicit(&w->cursor, 1, memory_order_relaxed) % cap;
+    uint32_t idx = start;
+    for (uint32_t n = 0; n < cap; n++) {
+        struct l1top_shm_record *r = &w->records[idx];
+        uint64_t o = atomic_load_explicit(&r->owner, memory_order_relaxed);
+        if ((o == 0 || !owner_is_live(w, o)) &&
+            atomic_compare_exchange_strong_explicit(&r->owner, &o, w->owner, memory_order_acquire,
+                                                    memory_order_relaxed)) {
+            if (n > 0)
+                atomic_store_explicit(&w->cursor, idx + 1, memory_order_relaxed);
+            raise_high_water(w, idx);
+            return idx;
+        }
+        if (++idx == cap)
+            idx = 0;
+    }
+    return UINT32_MAX;
+}
+
+static void unclaim_record(l1top_writer *w, uint32_t idx)
+{
+    struct l1top_shm_record *r = &w->records[idx];
+    uint32_t seq = seq_begin(&r->seq);
+    r->kind = 0;
+    r->data_owner = 0;
+    r->next = 0;
+    seq_end(&r->seq, seq);
+    atomic_store_explicit(&r->owner, 0, memory_order_release);
+}
+
+static void copy_tag(char *dst, const char *tag)
+{
+    size_t i = 0;
+    if (tag)
+        for (; i + 1 < L1TOP_SHM_TAG_LEN && tag[i]; i++)
+            dst[i] = tag[i];
+    for (; i < L1TOP_SHM_TAG_LEN; i++)
+        dst[i] = '\0';
+}
+
+typedef struct {
+    uint32_t device;
+    uint8_t kind, flags;
+    uint32_t address, size_per_core, page_size;
+    uint64_t total_size;
+    const char *tag;
+} record_fields;
+
+/* Fill a claimed record under its seqlock; returns its new generation. */
+static uint32_t fill_record(l1top_writer *w, uint32_t idx, const record_fields *f,
+                            const l1top_range *ranges, size_t nranges, uint32_t next)
+{
+    struct l1top_shm_record *r = &w->records[idx];
+    uint32_t seq = seq_begin(&r->seq);
+    uint32_t gen = r->gen + 1u;
+    __atomic_store_n(&r->gen, gen, __ATOMIC_RELAXED);
+    r->data_owner = w->owner;
+    r->device = f->device;
+    r->kind = f->kind;
+    r->flags = f->flags;
+    r->nranges = (uint8_t)nranges;
+    r->reserved0 = 0;
+    r->address = f->address;
+    r->size_per_core = f->size_per_core;
+    r->page_size = f->page_size;
+    r->total_size = f->total_size;
+    r->next = next;
+    for (size_t i = 0; i < L1TOP_SHM_RANGES_PER_RECORD; i++)
+        r->ranges[i] = i < nranges ? ranges[i] : (l1top_range){ 0, 0, 0, 0 };
+    copy_tag(r->tag, f->tag);
+    seq_end(&r->seq, seq);
+    return gen;
+}
+
+static const device_cache *lookup_device(l1top_writer *w, uint32_t device)
+{
+    const device_cache *d = find_known_device(w, device);
+    if (d)
+        return d;
+    /* Declared by another process: adopt its declaration (rare, slow path). */
+    for (uint32_t i = 0; i < L1TOP_SHM_MAX_DEVICES; i++) {
+        struct l1top_shm_device *e = &w->devices[i];
+        if (atomic_load_explicit(&e->state, memory_order_acquire) != DEV_READY || e->device_id != device)
+            continue;
+        const arch_info *a = arch_by_id(e->arch);
+        if (!a)
+            return NULL;
+        l1top_device_config cfg = { e->l1_small_size, e->l1_size, e->unreserved_base };
+        if (l1top_declare_device_config(w, device, a->name, e->grid_x, e->grid_y, &cfg) != 0)
+            return NULL;
+        return find_known_device(w, device);
+    }
+    return NULL;
+}
+
+static bool ranges_valid(const device_cache *d, const l1top_range *ranges, size_t nranges)
+{
+    for (size_t i = 0; i < nranges; i++) {
+        const l1top_range *r = &ranges[i];
+        if (r->x0 > r->x1 || r->y0 > r->y1 || r->x1 >= d->grid_x || r->y1 >= d->grid_y)
+            return false;
+    }
+    return true;
+}
+
+/* Claim, fill and publish a region of one or more records (the head last,
+ * so a reader sees all of a region's ranges or none). */
+static uint64_t publish_region(l1top_writer *w, const device_cache *dev, const record_fields *f,
+                               const l1top_range *ranges, size_t nranges)
+{
+    size_t nrec = nranges == 0 ? 1 : (nranges + L1TOP_SHM_RANGES_PER_RECORD - 1) / L1TOP_SHM_RANGES_PER_RECORD;
+    uint32_t head = UINT32_MAX, next = 0;
+    /* Build from the tail: each record points at the one after it. */
+    for (size_t k = nrec; k-- > 0;) {
+        uint32_t idx = claim_record(w);
+        if (idx == UINT32_MAX) {
+            while (next) { /* undo the continuation records placed so far */
+                uint32_t undo = next - 1;
+                next = w->records[undo].next;
+                unclaim_record(w, undo);
+            }
+            note_dropped(w, dev);
+            errno = ENOSPC;
+            return 0;
+        }
+        size_t first = k * L1TOP_SHM_RANGES_PER_RECORD;
+        size_t count = nranges - first < L1TOP_SHM_RANGES_PER_RECORD ? nranges - first
+                                                                       : L1TOP_SHM_RANGES_PER_RECORD;
+        record_fields rf = *f;
+        if (k > 0)
+            rf.flags |= REC_CONT;
+        uint32_t gen = fill_record(w, idx, &rf, nranges ? ranges + first : NULL, nranges ? count : 0, next);
+        next = idx + 1;
+        if (k == 0) {
+            head = idx;
+            return ((uint64_t)gen << 32) | (uint64_t)(head + 1u);
+        }
+    }
+    return 0; /* unreachable: nrec >= 1 */
+}
+
+uint64_t l1top_record(l1top_writer *w, uint32_t device, l1top_kind kind, const l1top_range *ranges,
+                      size_t nranges, uint32_t address, uint32_t size_per_core, const char *tag)
+{
+    if (!w || (unsigned)kind < L1TOP_KIND_MIN || (unsigned)kind > L1TOP_KIND_MAX || !ranges ||
+        nranges == 0 || nranges > 255u * L1TOP_SHM_RANGES_PER_RECORD || size_per_core == 0) {
+        errno = EINVAL;
+        return 0;
+    }
+    const device_cache *dev = lookup_device(w, device);
+    if (!dev) {
+        errno = ENODEV;
+        return 0;
+    }
+    if ((uint64_t)address + size_per_core > dev->l1_size || !ranges_valid(dev, ranges, nranges)) {
+        errno = EINVAL;
+        return 0;
+    }
+    record_fields f = { device, (uint8_t)kind, 0, address, size_per_core, 0, 0, tag };
+    return publish_region(w, dev, &f, ranges, nranges);
+}
+
+uint64_t l1top_record_interleaved(l1top_writer *w, uint32_t device, uint32_t address,
+                                  uint64_t total_size, uint32_t page_size, const char *tag)
+{
+    if (!w || total_size == 0 || page_size == 0) {
+        errno = EINVAL;
+        return 0;
+    }
+    const device_cache *dev = lookup_device(w, device);
+    if (!dev) {
+        errno = ENODEV;
+        return 0;
+    }
+    uint32_t banks = (uint32_t)dev->grid_x * dev->grid_y;
+    uint64_t per_bank = interleaved_bank_bytes(total_size, page_size, dev->alignment, banks, 0);
+    if ((uint64_t)address + per_bank > dev->l1_size) {
+        errno = EINVAL;
+        return 0;
+    }
+    record_fields f = { device, L1TOP_L1_BUFFER, REC_INTERLEAVED, address, 0, page_size, total_size, tag };
+    return publish_region(w, dev, &f, NULL, 0);
+}
+
+/* Release a head record and its continuation chain. */
+static void release_chain(l1top_writer *w, uint32_t idx)
+{
+    for (uint32_t steps = 0; steps <= 255; steps++) {
+        struct l1top_shm_record *r = &w->records[idx];
+        uint32_t next = r->next;
+        unclaim_record(w, idx);
+        if (next == 0 || next > w->capacity)
+            return;
+        idx = next - 1;
+        if (atomic_load_explicit(&w->records[idx].owner, memory_order_relaxed) != w->owner)
+            return;
+    }
+}
+
+int l1top_release(l1top_writer *w, uint64_t handle)
+{
+    uint32_t idx = (uint32_t)handle - 1u;
+    if (!w || (uint32_t)handle == 0 || idx >= w->capacity) {
+        errno = EINVAL;
+        return -1;
+    }
+    struct l1top_shm_record *r = &w->records[idx];
+    if (atomic_load_explicit(&r->owner, memory_order_acquire) != w->owner ||
+        __atomic_load_n(&r->gen, __ATOMIC_RELAXED) != (uint32_t)(handle >> 32) || (r->flags & REC_CONT) ||
+        r->kind == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    release_chain(w, idx);
+    return 0;
+}
+
+int l1top_release_kind(l1top_writer *w, uint32_t device, l1top_kind kind)
+{
+    if (!w || (unsigned)kind < L1TOP_KIND_MIN || (unsigned)kind > L1TOP_KIND_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    uint32_t hw = atomic_load_explicit(&w->hdr->high_water, memory_order_acquire);
+    if (hw > w->capacity)
+        hw = w->capacity;
+    int released = 0;
+    for (uint32_t i = 0; i < hw; i++) {
+        struct l1top_shm_record *r = &w->records[i];
+        if (atomic_load_explicit(&r->owner, memory_order_acquire) != w->owner)
+            continue;
+        if (r->kind == (uint8_t)kind && r->device == device && !(r->flags & REC_CONT)) {
+            release_chain(w, i);
+            released++;
+        }
+    }
+    return released;
+}
+
+void l1top_close(l1top_writer *w)
+{
+    if (!w)
+        return;
+    uint32_t hw = atomic_load_explicit(&w->hdr->high_water, memory_order_acquire);
+    if (hw > w->capacity)
+        hw = w->capacity;
+    for (uint32_t i = 0; i < hw; i++)
+        if (atomic_load_explicit(&w->records[i].owner, memory_order_acquire) == w->owner)
+            unclaim_record(w, i);
+    struct l1top_shm_writer *s = &w->writers[w->slot];
+    uint64_t word = atomic_load(&s->word);
+    atomic_store_explicit(&s->word, SLOT_WORD(0, SLOT_GEN(word), SLOT_FREE), memory_order_release);
+    munmap(w->base, w->size);
+    close(w->fd);
+    pthread_mutex_destroy(&w->declare_lock);
+    free(w);
+}
