@@ -71,11 +71,11 @@ $(B)/l1sim: $(B)/obj/l1sim.o $(STATIC_LIB)
 
 # ---- tests ----
 $(B)/tests/unit: $(TEST_UNIT_SRC) $(CORE_OBJ) $(STATIC_LIB) tests/unit/*.h | $(B)/tests
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $(TEST_UNIT_SRC) $(CORE_OBJ) $(STATIC_LIB) \
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -Itests/unit -o $@ $(TEST_UNIT_SRC) $(CORE_OBJ) $(STATIC_LIB) \
 	    $(CRITERION_LIBS) $(JANSSON_LIBS) -pthread -lrt -lm
 
 $(B)/tests/e2e: $(TEST_E2E_SRC) $(CORE_OBJ) $(STATIC_LIB) | $(B)/tests
-	$(CC) $(CFLAGS) -Itests/e2e -o $@ $(TEST_E2E_SRC) $(CORE_OBJ) $(STATIC_LIB) \
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -Itests/e2e -Itests/unit -o $@ $(TEST_E2E_SRC) $(CORE_OBJ) $(STATIC_LIB) \
 	    $(CRITERION_LIBS) $(JANSSON_LIBS) -pthread -lrt -lm
 
 # A client built only from the public header, linked with -ll1top (like users do).

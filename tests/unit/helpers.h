@@ -1,0 +1,72 @@
+/*
+ * helpers.h - building snapshots by hand for the unit tests.
+ */
+#ifndef L1TOP_TEST_HELPERS_H
+#define L1TOP_TEST_HELPERS_H
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "snapshot.h"
+
+static inline snap_device *t_device(snapshot *s, uint32_t id, const char *arch, uint16_t gx, uint16_t gy)
+{
+    const arch_info *a = arch_by_name(arch);
+    snap_device *d = snapshot_add_device(s);
+    d->id = id;
+    d->arch = a->id;
+    snprintf(d->arch_name, sizeof d->arch_name, "%s", a->name);
+    d->grid_x = gx;
+    d->grid_y = gy;
+    d->l1_size = a->l1_size;
+    d->unreserved_base = a->unreserved_base;
+    d->alignment = a->alignment;
+    return d;
+}
+
+static inline uint32_t t_process(snapshot *s, int32_t pid, const char *name)
+{
+    snap_process *p = snapshot_add_process(s);
+    p->pid = pid;
+    snprintf(p->name, sizeof p->name, "%s", name);
+    return (uint32_t)(s->nprocesses - 1);
+}
+
+static inline snap_region *t_region(snapshot *s, uint32_t dev, uint32_t proc, l1top_kind kind, l1top_range r,
+                                    uint32_t addr, uint32_t size, const char *tag)
+{
+    snap_region *g = snapshot_add_region(s, &r, 1);
+    g->device = dev;
+    g->process = proc;
+    g->kind = (uint8_t)kind;
+    g->address = addr;
+    g->size_per_core = size;
+    snprintf(g->tag, sizeof g->tag, "%s", tag);
+    return g;
+}
+
+static inline snap_region *t_interleaved(snapshot *s, uint32_t dev, uint32_t proc, uint32_t addr, uint64_t total,
+                                         uint32_t page)
+{
+    snap_region *g = snapshot_add_region(s, NULL, 0);
+    g->device = dev;
+    g->process = proc;
+    g->kind = L1TOP_L1_BUFFER;
+    g->interleaved = true;
+    g->address = addr;
+    g->total_size = total;
+    g->page_size = page;
+    snprintf(g->tag, sizeof g->tag, "interleaved");
+    return g;
+}
+
+/* A segment name unique to this test process. */
+static inline const char *t_segment(char *buf, size_t n, const char *what)
+{
+    snprintf(buf, n, "/l1top-test-%s-%d", what, (int)getpid());
+    return buf;
+}
+
+#endif

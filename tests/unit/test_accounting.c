@@ -1,0 +1,298 @@
+/*
+ * Accounting: byte-exact attribution, interleaved distribution, overlaps,
+ * clashes, free holes, common free, per-process sums, and the invariant
+ * against a brute-force byte-by-byte reference.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "accounting.h"
+#include "helpers.h"
+
+#define WH_L1 1499136u
+#define WH_UB 0x19180u
+#define FULL(gx, gy) ((l1top_range){ 0, 0, (gx) - 1, (gy) - 1 })
+
+static snapshot s;
+static accounting a;
+
+static void setup(void) { snapshot_init(&s); }
+static void teardown(void)
+{
+    accounting_free(&a);
+    snapshot_free(&s);
+}
+
+TestSuite(accounting, .init = setup, .fini = teardown);
+
+static void check_invariant(void)
+{
+    for (size_t d = 0; d < a.ndevices; d++) {
+        const device_usage *du = &a.devices[d];
+        for (uint32_t c = 0; c < du->ncores; c++) {
+            uint64_t sum = 0;
+            for (int k = 0; k < CAT_COUNT; k++)
+                sum += du->cores[c].bytes[k];
+            cr_assert_eq(sum, s.devices[du->device].l1_size, "core %u: categories sum to %llu", c,
+                         (unsigned long long)sum);
+        }
+    }
+}
+
+Test(accounting, empty_device_is_firmware_and_free)
+{
+    t_device(&s, 0, "wormhole_b0", 8, 8);
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    const device_usage *du = &a.devices[0];
+    cr_assert_eq(du->ncores, 64);
+    for (uint32_t c = 0; c < 64; c++) {
+        cr_assert_eq(du->cores[c].bytes[CAT_FIRMWARE], WH_UB);
+        cr_assert_eq(du->cores[c].bytes[CAT_FREE], WH_L1 - WH_UB);
+        cr_assert_eq(du->cores[c].largest_free, WH_L1 - WH_UB);
+        cr_assert_eq(du->cores[c].fragmented, 0);
+    }
+    cr_assert_eq(du->largest_free_common, WH_L1 - WH_UB);
+    cr_assert_eq(usage_total(du->totals), 64ull * WH_L1);
+    check_invariant();
+}
+
+Test(accounting, interleaved_pages_round_robin_over_banks)
+{
+    t_device(&s, 0, "wormhole_b0", 8, 8);
+    uint32_t p = t_process(&s, 100, "w");
+    /* 100 pages of 2048 B over 64 banks: banks 0..35 get 2 pages, 36..63 get 1. */
+    t_interleaved(&s, 0, p, 0x100000, 100 * 2048, 2048);
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    const device_usage *du = &a.devices[0];
+    for (uint32_t b = 0; b < 64; b++)
+        cr_assert_eq(du->cores[b].bytes[CAT_L1_BUFFERS], b < 36 ? 4096u : 2048u, "bank %u", b);
+    cr_assert_eq(du->totals[CAT_L1_BUFFERS], 100u * 2048u);
+    cr_assert_eq(du->processes[0].bytes[CAT_L1_BUFFERS], 100u * 2048u);
+    check_invariant();
+}
+
+Test(accounting, interleaved_pages_are_aligned_and_few_pages_use_few_banks)
+{
+    t_device(&s, 0, "wormhole_b0", 8, 8);
+    uint32_t p = t_process(&s, 100, "w");
+    /* 3 pages of 1000 B (aligned to 1008) land on banks 0, 1, 2 only. */
+    t_interleaved(&s, 0, p, 0x100000, 3000, 1000);
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    const device_usage *du = &a.devices[0];
+    for (uint32_t b = 0; b < 64; b++)
+        cr_assert_eq(du->cores[b].bytes[CAT_L1_BUFFERS], b < 3 ? 1008u : 0u, "bank %u", b);
+    cr_assert_eq(interleaved_bank_bytes(3001, 1000, 16, 64, 3), 1008u, "a partial 4th page is a whole page");
+}
+
+Test(accounting, overlapping_records_are_counted_once)
+{
+    t_device(&s, 0, "wormhole_b0", 2, 2);
+    uint32_t p = t_process(&s, 1, "w");
+    t_region(&s, 0, p, L1TOP_L1_BUFFER, FULL(2, 2), 0x100000, 0x1000, "a");
+    t_region(&s, 0, p, L1TOP_L1_BUFFER, FULL(2, 2), 0x100800, 0x1000, "b"); /* half overlaps a */
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    cr_assert_eq(a.devices[0].cores[0].bytes[CAT_L1_BUFFERS], 0x1800u);
+    cr_assert_eq(a.devices[0].nclashes, 0);
+    check_invariant();
+}
+
+Test(accounting, cb_over_l1_buffer_is_a_clash_with_both_named)
+{
+    t_device(&s, 0, "wormhole_b0", 4, 4);
+    uint32_t p = t_process(&s, 1, "w");
+    /* CB on the left half [ub, ub+600K); an L1 buffer at ub+500K on all cores. */
+    t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, ((l1top_range){ 0, 0, 1, 3 }), WH_UB, 600 * 1024, "matmul cb");
+    t_region(&s, 0, p, L1TOP_L1_BUFFER, FULL(4, 4), WH_UB + 500 * 1024, 200 * 1024, "act");
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    const device_usage *du = &a.devices[0];
+    cr_assert_eq(du->nclashes, 1);
+    cr_assert_eq(du->clashes[0].cb_region, 0);
+    cr_assert_eq(du->clashes[0].buffer_region, 1);
+    cr_assert_eq(du->clashes[0].cores, 8, "left half of a 4x4 grid");
+    cr_assert_eq(du->clashes[0].overlap_start, WH_UB + 500 * 1024);
+    cr_assert_eq(du->clashes[0].overlap_end, WH_UB + 600 * 1024);
+    /* The overlap counts once, for the L1 buffer. */
+    cr_assert_eq(du->cores[0].bytes[CAT_L1_BUFFERS], 200 * 1024);
+    cr_assert_eq(du->cores[0].bytes[CAT_CIRCULAR_BUFFERS], 500 * 1024);
+    cr_assert_eq(du->cores[0].clash_bytes, 100 * 1024);
+    cr_assert_eq(du->cores[2].clash_bytes, 0);
+    check_invariant();
+}
+
+Test(accounting, kernel_code_in_reserved_area_is_not_firmware)
+{
+    t_device(&s, 0, "wormhole_b0", 1, 1);
+    uint32_t p = t_process(&s, 1, "w");
+    t_region(&s, 0, p, L1TOP_KERNEL_CODE, FULL(1, 1), 0x8000, 40 * 1024, "k");
+    t_region(&s, 0, p, L1TOP_SEMAPHORE, FULL(1, 1), WH_UB - 1024, 256, "s");
+    t_region(&s, 0, p, L1TOP_RUNTIME, FULL(1, 1), 0x7D80, 512, "rt");
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    const core_usage *u = &a.devices[0].cores[0];
+    cr_assert_eq(u->bytes[CAT_KERNEL_CODE], 40 * 1024);
+    cr_assert_eq(u->bytes[CAT_SEMAPHORES], 256);
+    cr_assert_eq(u->bytes[CAT_RUNTIME], 512);
+    cr_assert_eq(u->bytes[CAT_FIRMWARE], WH_UB - 40 * 1024 - 256 - 512);
+    cr_assert_eq(u->bytes[CAT_FREE], WH_L1 - WH_UB);
+    check_invariant();
+}
+
+Test(accounting, largest_free_and_fragmentation)
+{
+    t_device(&s, 0, "wormhole_b0", 1, 1);
+    uint32_t p = t_process(&s, 1, "w");
+    /* [ub, ub+100K) CB | hole 300K | 50K buffer | hole rest-to-top-200K | 200K buffer at top */
+    t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, FULL(1, 1), WH_UB, 100 * 1024, "cb");
+    t_region(&s, 0, p, L1TOP_L1_BUFFER, FULL(1, 1), WH_UB + 400 * 1024, 50 * 1024, "mid");
+    t_region(&s, 0, p, L1TOP_L1_BUFFER, FULL(1, 1), WH_L1 - 200 * 1024, 200 * 1024, "top");
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    const core_usage *u = &a.devices[0].cores[0];
+    uint64_t free_total = WH_L1 - WH_UB - 350 * 1024;
+    uint64_t upper_hole = (WH_L1 - 200 * 1024) - (WH_UB + 450 * 1024);
+    cr_assert_eq(u->bytes[CAT_FREE], free_total);
+    cr_assert_eq(u->largest_free, upper_hole > 300 * 1024 ? upper_hole : 300 * 1024);
+    cr_assert_eq(u->fragmented, free_total - u->largest_free);
+    check_invariant();
+}
+
+Test(accounting, common_free_needs_the_range_free_on_every_core)
+{
+    t_device(&s, 0, "wormhole_b0", 2, 1);
+    uint32_t p = t_process(&s, 1, "w");
+    /* Core 0: CB up to ub+700K. Core 1: buffer at ub+100K..ub+200K.
+     * Free on both: [ub+700K, L1). */
+    t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, ((l1top_range){ 0, 0, 0, 0 }), WH_UB, 700 * 1024, "cb");
+    t_region(&s, 0, p, L1TOP_L1_BUFFER, ((l1top_range){ 1, 0, 1, 0 }), WH_UB + 100 * 1024, 100 * 1024, "b");
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    const device_usage *du = &a.devices[0];
+    cr_assert_eq(du->largest_free_common, WH_L1 - (WH_UB + 700 * 1024));
+    cr_assert_eq(du->cores[1].largest_free, WH_L1 - (WH_UB + 200 * 1024));
+}
+
+Test(accounting, common_free_stops_below_l1_small)
+{
+    snap_device *d = t_device(&s, 0, "wormhole_b0", 1, 1);
+    d->l1_small_size = 32 * 1024;
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    cr_assert_eq(a.devices[0].largest_free_common, WH_L1 - 32 * 1024 - WH_UB);
+}
+
+Test(accounting, per_process_sums_and_multiple_ranges)
+{
+    t_device(&s, 0, "wormhole_b0", 8, 8);
+    uint32_t p1 = t_process(&s, 11, "one"), p2 = t_process(&s, 22, "two");
+    l1top_range two[2] = { { 0, 0, 1, 1 }, { 4, 4, 7, 7 } }; /* 4 + 16 cores */
+    snap_region *r = snapshot_add_region(&s, two, 2);
+    r->device = 0;
+    r->process = p1;
+    r->kind = L1TOP_CIRCULAR_BUFFER;
+    r->address = WH_UB;
+    r->size_per_core = 1000;
+    t_region(&s, 0, p2, L1TOP_L1_SMALL, FULL(8, 8), WH_L1 - 4096, 4096, "small");
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    const device_usage *du = &a.devices[0];
+    cr_assert_eq(du->nprocesses, 2);
+    cr_assert_eq(du->processes[0].bytes[CAT_CIRCULAR_BUFFERS], 20 * 1000);
+    cr_assert_eq(du->processes[0].regions, 1);
+    cr_assert_eq(du->processes[1].bytes[CAT_L1_SMALL], 64 * 4096);
+    cr_assert_eq(du->totals[CAT_CIRCULAR_BUFFERS], 20 * 1000);
+    cr_assert_eq(du->cores[2].bytes[CAT_CIRCULAR_BUFFERS], 0, "core (2,0) is in neither range");
+    check_invariant();
+}
+
+Test(accounting, core_map_covers_l1_in_order)
+{
+    t_device(&s, 0, "wormhole_b0", 1, 1);
+    uint32_t p = t_process(&s, 1, "w");
+    t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, FULL(1, 1), WH_UB, 0x1000, "cb");
+    t_region(&s, 0, p, L1TOP_L1_BUFFER, FULL(1, 1), WH_L1 - 0x2000, 0x2000, "buf");
+    map_span spans[16];
+    size_t needed = 0;
+    size_t n = accounting_core_map(&s, 0, 0, 0, spans, 16, &needed);
+    cr_assert_eq(n, needed);
+    cr_assert_eq(n, 4, "firmware, cb, free, buffer");
+    cr_assert_eq(spans[0].category, CAT_FIRMWARE);
+    cr_assert_eq(spans[0].start, 0);
+    cr_assert_eq(spans[1].category, CAT_CIRCULAR_BUFFERS);
+    cr_assert_eq(spans[2].category, CAT_FREE);
+    cr_assert_eq(spans[3].category, CAT_L1_BUFFERS);
+    cr_assert_eq(spans[3].end, WH_L1);
+    for (size_t i = 1; i < n; i++)
+        cr_assert_eq(spans[i].start, spans[i - 1].end, "contiguous");
+}
+
+/* ---- the invariant against a brute-force reference ---- */
+
+static uint64_t rnd_state = 12345;
+static uint32_t rnd(uint32_t n)
+{
+    rnd_state = rnd_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)((rnd_state >> 33) % n);
+}
+
+Test(accounting, random_regions_match_bytewise_reference)
+{
+    /* A small L1 so a per-byte reference is cheap. */
+    const uint32_t L1 = 8192, UB = 1024;
+    for (int round = 0; round < 40; round++) {
+        snapshot_reset(&s);
+        accounting_free(&a);
+        snap_device *d = t_device(&s, 0, "wormhole_b0", 3, 2);
+        d->l1_size = L1;
+        d->unreserved_base = UB;
+        uint32_t p = t_process(&s, 1, "w");
+        int n = 1 + (int)rnd(12);
+        for (int i = 0; i < n; i++) {
+            uint32_t addr = rnd(L1 - 16), size = 1 + rnd(L1 - addr);
+            if (rnd(5) == 0) {
+                snap_region *g = t_interleaved(&s, 0, p, addr, 1 + rnd(4000), 64 + rnd(512));
+                /* keep it inside L1 */
+                uint64_t w0 = interleaved_bank_bytes(g->total_size, g->page_size, 16, 6, 0);
+                if (addr + w0 > L1)
+                    g->address = (uint32_t)(L1 - w0);
+            } else {
+                uint16_t x0 = (uint16_t)rnd(3), y0 = (uint16_t)rnd(2);
+                l1top_range r = { x0, y0, (uint16_t)(x0 + rnd(3 - x0)), (uint16_t)(y0 + rnd(2 - y0)) };
+                t_region(&s, 0, p, (l1top_kind)(1 + rnd(6)), r, addr, size, "r");
+            }
+        }
+        cr_assert_eq(accounting_compute(&s, &a), 0);
+        check_invariant();
+        for (uint16_t y = 0; y < 2; y++)
+            for (uint16_t x = 0; x < 3; x++) {
+                uint8_t owner[8192];
+                memset(owner, 0, sizeof owner); /* 0 = uncovered, else smallest kind */
+                for (size_t ri = 0; ri < s.nregions; ri++) {
+                    uint64_t b = region_bytes_on_core(&s, &s.regions[ri], x, y);
+                    for (uint64_t k = s.regions[ri].address; k < s.regions[ri].address + b; k++)
+                        if (!owner[k] || owner[k] > s.regions[ri].kind)
+                            owner[k] = s.regions[ri].kind;
+                }
+                uint64_t want[CAT_COUNT] = { 0 }, largest = 0, run = 0;
+                for (uint32_t k = 0; k < L1; k++) {
+                    if (owner[k])
+                        want[owner[k] - 1]++;
+                    else
+                        want[k < UB ? CAT_FIRMWARE : CAT_FREE]++;
+                    run = (!owner[k] && k >= UB) ? run + 1 : 0;
+                    if (run > largest)
+                        largest = run;
+                }
+                const core_usage *u = &a.devices[0].cores[y * 3 + x];
+                for (int k = 0; k < CAT_COUNT; k++)
+                    cr_assert_eq(u->bytes[k], want[k], "round %d core (%u,%u) %s: %llu vs %llu", round, x, y,
+                                 category_key[k], (unsigned long long)u->bytes[k], (unsigned long long)want[k]);
+                cr_assert_eq(u->largest_free, largest, "round %d core (%u,%u) largest free", round, x, y);
+            }
+    }
+}
+
+Test(accounting, tracked_untracked_split)
+{
+    uint64_t b[CAT_COUNT] = { 1, 2, 4, 8, 16, 32, 64, 128 };
+    cr_assert_eq(usage_tracked(b), 3);
+    cr_assert_eq(usage_untracked(b), 124);
+    cr_assert_eq(usage_used(b), 127);
+    cr_assert_eq(usage_total(b), 255);
+    cr_assert(category_tracked(CAT_L1_SMALL));
+    cr_assert_not(category_tracked(CAT_CIRCULAR_BUFFERS));
+}

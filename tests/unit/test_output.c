@@ -1,0 +1,172 @@
+/*
+ * Batch views: the JSON schema (exact keys and values), the text report,
+ * the command line and the number formatting.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+
+#include "accounting.h"
+#include "cli.h"
+#include "format.h"
+#include "helpers.h"
+#include "output.h"
+
+static snapshot s;
+static accounting a;
+
+static void build(void)
+{
+    snapshot_init(&s);
+    snprintf(s.segment, sizeof s.segment, "/test");
+    s.timestamp_ns = 1700000000ull * 1000000000ull;
+    t_device(&s, 0, "wormhole_b0", 2, 1);
+    t_device(&s, 3, "blackhole", 1, 1);
+    uint32_t p = t_process(&s, 4242, "model");
+    t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, ((l1top_range){ 0, 0, 1, 0 }), 0x19180, 0x10000, "cb");
+    t_region(&s, 0, p, L1TOP_L1_BUFFER, ((l1top_range){ 0, 0, 0, 0 }), 0x100000, 0x1000, "buf");
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+}
+static void done(void)
+{
+    accounting_free(&a);
+    snapshot_free(&s);
+}
+
+TestSuite(output, .init = build, .fini = done);
+
+static void assert_keys(json_t *o, const char *const *keys, size_t n, const char *what)
+{
+    cr_assert(json_is_object(o), "%s is an object", what);
+    cr_assert_eq(json_object_size(o), n, "%s has %zu keys, not %zu", what, json_object_size(o), n);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_not_null(json_object_get(o, keys[i]), "%s lacks '%s'", what, keys[i]);
+}
+
+Test(output, json_has_exactly_the_schema_keys)
+{
+    json_t *root = output_json_build(&s, &a, NULL);
+    static const char *const top[] = { "schema", "l1top_version", "timestamp", "segment", "devices", "alerts" };
+    assert_keys(root, top, 6, "top level");
+    cr_assert_eq(json_integer_value(json_object_get(root, "schema")), 1);
+    cr_assert_str_eq(json_string_value(json_object_get(root, "timestamp")), "2023-11-14T22:13:20Z");
+    cr_assert_eq(json_array_size(json_object_get(root, "alerts")), 0);
+    json_t *devs = json_object_get(root, "devices");
+    cr_assert_eq(json_array_size(devs), 2);
+    json_t *d0 = json_array_get(devs, 0);
+    static const char *const dev[] = { "id", "arch", "grid", "cores", "l1_per_core", "totals", "cores_detail",
+                                       "processes", "clashes", "dropped_records" };
+    assert_keys(d0, dev, 10, "device");
+    static const char *const totals[] = { "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
+                                          "semaphores", "runtime", "firmware", "free", "largest_free_common",
+                                          "fragmented", "tracked", "untracked", "used", "total" };
+    json_t *t = json_object_get(d0, "totals");
+    assert_keys(t, totals, 14, "totals");
+    static const char *const core[] = { "x", "y", "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
+                                        "semaphores", "runtime", "firmware", "free", "largest_free",
+                                        "fragmented", "used_pct" };
+    json_t *c0 = json_array_get(json_object_get(d0, "cores_detail"), 0);
+    assert_keys(c0, core, 13, "core");
+    static const char *const proc[] = { "pid", "name", "l1_buffers", "l1_small", "circular_buffers",
+                                        "kernel_code", "semaphores", "runtime", "regions" };
+    json_t *p0 = json_array_get(json_object_get(d0, "processes"), 0);
+    assert_keys(p0, proc, 9, "process");
+
+    /* Values, exactly. */
+    cr_assert_str_eq(json_string_value(json_object_get(d0, "arch")), "wormhole_b0");
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(d0, "grid"), "x")), 2);
+    cr_assert_eq(json_integer_value(json_object_get(d0, "l1_per_core")), 1499136);
+    cr_assert_eq(json_integer_value(json_object_get(t, "circular_buffers")), 2 * 0x10000);
+    cr_assert_eq(json_integer_value(json_object_get(t, "l1_buffers")), 0x1000);
+    cr_assert_eq(json_integer_value(json_object_get(t, "tracked")), 0x1000);
+    cr_assert_eq(json_integer_value(json_object_get(t, "total")), 2 * 1499136);
+    cr_assert_eq(json_integer_value(json_object_get(c0, "l1_buffers")), 0x1000);
+    cr_assert(json_is_real(json_object_get(c0, "used_pct")));
+    cr_assert_eq(json_integer_value(json_object_get(p0, "pid")), 4242);
+    cr_assert_eq(json_integer_value(json_object_get(p0, "regions")), 2);
+    json_decref(root);
+}
+
+Test(output, device_filter_selects_devices)
+{
+    output_options o = { .devices = { 3 }, .ndevices = 1 };
+    json_t *root = output_json_build(&s, &a, &o);
+    json_t *devs = json_object_get(root, "devices");
+    cr_assert_eq(json_array_size(devs), 1);
+    cr_assert_eq(json_integer_value(json_object_get(json_array_get(devs, 0), "id")), 3);
+    json_decref(root);
+}
+
+Test(output, text_report_has_table_heatmap_and_processes)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(output_text(f, &s, &a, NULL), 0);
+    fclose(f);
+    cr_assert(strstr(buf, "Device 0  wormhole_b0  grid 2x1") != NULL, "%s", buf);
+    cr_assert(strstr(buf, "Circular buffers") != NULL);
+    cr_assert(strstr(buf, "131072") != NULL, "exact CB bytes");
+    cr_assert(strstr(buf, "Tracked (allocator sees)") != NULL);
+    cr_assert(strstr(buf, "4242 model") != NULL);
+    cr_assert(strstr(buf, "Device 3  blackhole") != NULL);
+    free(buf);
+}
+
+Test(output, heat_chars)
+{
+    cr_assert_eq(output_heat_char(0), '0');
+    cr_assert_eq(output_heat_char(9.99), '0');
+    cr_assert_eq(output_heat_char(10), '1');
+    cr_assert_eq(output_heat_char(99.9), '9');
+    cr_assert_eq(output_heat_char(100), '#');
+}
+
+Test(output, bytes_are_human)
+{
+    char b[32];
+    cr_assert_str_eq(format_bytes(0, b, sizeof b), "0 B");
+    cr_assert_str_eq(format_bytes(1023, b, sizeof b), "1023 B");
+    cr_assert_str_eq(format_bytes(1024, b, sizeof b), "1.00 KiB");
+    cr_assert_str_eq(format_bytes(1499136, b, sizeof b), "1.43 MiB");
+    cr_assert_str_eq(format_bytes(64ull * 1499136, b, sizeof b), "91.5 MiB");
+    cr_assert_str_eq(format_bytes(300ull << 20, b, sizeof b), "300 MiB");
+    cr_assert_str_eq(format_addr(0x19180, b, sizeof b), "0x19180");
+}
+
+static int parse(cli_options *o, char *err, int argc, ...)
+{
+    char *argv[16];
+    va_list ap;
+    va_start(ap, argc);
+    argv[0] = "l1top";
+    for (int i = 1; i < argc; i++)
+        argv[i] = va_arg(ap, char *);
+    va_end(ap);
+    argv[argc] = NULL;
+    return cli_parse(argc, argv, o, err, 256);
+}
+
+Test(output, command_line)
+{
+    cli_options o;
+    char err[256];
+    cr_assert_eq(parse(&o, err, 1), 0);
+    cr_assert_not(o.once);
+    cr_assert_eq(o.delay_tenths, 10);
+    cr_assert_eq(parse(&o, err, 8, "--once", "--format", "json", "--device", "1", "--device", "3"), 0);
+    cr_assert(o.once);
+    cr_assert_eq(o.format, FORMAT_JSON);
+    cr_assert_eq(o.output.ndevices, 2);
+    cr_assert_eq(o.output.devices[1], 3);
+    cr_assert_eq(parse(&o, err, 4, "-d", "5", "--shm=/x"), 0);
+    cr_assert_eq(o.delay_tenths, 5);
+    cr_assert_str_eq(o.shm, "/x");
+    cr_assert_eq(parse(&o, err, 3, "--format", "xml"), EXIT_USAGE);
+    cr_assert(strstr(err, "xml") != NULL);
+    cr_assert_eq(parse(&o, err, 2, "--bogus"), EXIT_USAGE);
+    cr_assert(strstr(err, "--bogus") != NULL, "%s", err);
+    cr_assert_eq(parse(&o, err, 2, "--shm"), EXIT_USAGE);
+    cr_assert_eq(parse(&o, err, 3, "--device", "-1"), EXIT_USAGE);
+    cr_assert_eq(parse(&o, err, 3, "--demo-board", "x9"), EXIT_USAGE);
+    cr_assert_eq(parse(&o, err, 2, "stray"), EXIT_USAGE);
+}
