@@ -97,7 +97,8 @@ install: all
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libl1top.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libl1top.so.$(SOVERSION)
 	ln -sf libl1top.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libl1top.so
-	install -m 644 $(B)/l1top.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' l1top.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/l1top.pc
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/l1top.pc
 	install -m 644 include/l1top.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 man/l1top.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 

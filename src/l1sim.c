@@ -239,7 +239,9 @@ static void run_op(l1top_writer *w, chip *c, const sim *s, const op_spec *op, ui
     if (op->ncbs) {
         uint32_t total = rng_between(op->cb_min_kib, op->cb_max_kib) * KIB;
         uint32_t room = c->lowest_buffer > c->ub ? c->lowest_buffer - c->ub : 0;
-        if (total > room && !s->inject_clash)
+        if (s->inject_clash && room + 64 * KIB <= c->l1_size - c->ub)
+            total = room + 64 * KIB; /* grow 64 KiB into the lowest L1 buffer */
+        else if (total > room)
             total = room & ~2047u;
         uint32_t addr = c->ub;
         for (unsigned i = 0; i < op->ncbs && total; i++) {

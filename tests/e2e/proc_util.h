@@ -1,0 +1,166 @@
+/*
+ * proc_util.h - end-to-end helpers: start real processes, wait for them to
+ * say "ready", run l1top and capture what it prints.
+ */
+#ifndef L1TOP_PROC_UTIL_H
+#define L1TOP_PROC_UTIL_H
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static inline const char *build_dir(void)
+{
+    const char *b = getenv("L1TOP_BUILD");
+    return b && *b ? b : "build";
+}
+
+static inline void bin_path(char *out, size_t n, const char *name)
+{
+    snprintf(out, n, "%s/%s", build_dir(), name);
+}
+
+/* Every process a test starts, so teardown can kill what a failed test left. */
+static pid_t started[512];
+static int nstarted;
+
+static inline void kill_started(void)
+{
+    for (int i = 0; i < nstarted; i++)
+        if (started[i] > 0 && kill(started[i], SIGKILL) == 0)
+            waitpid(started[i], NULL, 0);
+    nstarted = 0;
+}
+
+/* Start argv with L1TOP_SHM=shm; wait until its stdout says "ready". */
+static inline pid_t start_ready(const char *shm, char *const argv[])
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        setenv("L1TOP_SHM", shm, 1);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    if (nstarted < 512)
+        started[nstarted++] = pid;
+    char buf[256];
+    ssize_t got = 0, n;
+    while (got < (ssize_t)sizeof buf - 1 && (n = read(fds[0], buf + got, sizeof buf - 1 - (size_t)got)) > 0) {
+        got += n;
+        buf[got] = '\0';
+        if (strstr(buf, "ready"))
+            break;
+    }
+    close(fds[0]);
+    buf[got > 0 ? got : 0] = '\0';
+    cr_assert(strstr(buf, "ready") != NULL, "%s did not get ready (output: '%s')", argv[0], buf);
+    return pid;
+}
+
+static inline int stop_process(pid_t pid, int sig)
+{
+    int status = 0;
+    kill(pid, sig);
+    waitpid(pid, &status, 0);
+    for (int i = 0; i < nstarted; i++)
+        if (started[i] == pid)
+            started[i] = 0;
+    return status;
+}
+
+/* Run argv to completion; capture stdout and stderr; return the exit code. */
+static inline int run_capture(char *const argv[], char **out, char **err)
+{
+    char outp[] = "/tmp/l1top-e2e-out-XXXXXX", errp[] = "/tmp/l1top-e2e-err-XXXXXX";
+    int of = mkstemp(outp), ef = mkstemp(errp);
+    cr_assert(of >= 0 && ef >= 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(of, STDOUT_FILENO);
+        dup2(ef, STDERR_FILENO);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    char *bufs[2] = { NULL, NULL };
+    int fdl[2] = { of, ef };
+    for (int i = 0; i < 2; i++) {
+        off_t len = lseek(fdl[i], 0, SEEK_END);
+        bufs[i] = calloc(1, (size_t)len + 1);
+        pread(fdl[i], bufs[i], (size_t)len, 0);
+        close(fdl[i]);
+    }
+    unlink(outp);
+    unlink(errp);
+    if (out)
+        *out = bufs[0];
+    else
+        free(bufs[0]);
+    if (err)
+        *err = bufs[1];
+    else
+        free(bufs[1]);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* `l1top --once --format json --shm shm`, parsed; asserts exit 0. */
+static inline json_t *l1top_json(const char *shm)
+{
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--once", "--format", "json", "--shm", (char *)shm, NULL };
+    char *out, *err;
+    int rc = run_capture(argv, &out, &err);
+    cr_assert_eq(rc, 0, "l1top exited %d: %s", rc, err);
+    json_error_t je;
+    json_t *root = json_loads(out, 0, &je);
+    cr_assert_not_null(root, "bad JSON (%s): %s", je.text, out);
+    free(out);
+    free(err);
+    return root;
+}
+
+static inline json_t *device_by_id(json_t *root, int id)
+{
+    json_t *devs = json_object_get(root, "devices");
+    for (size_t i = 0; i < json_array_size(devs); i++)
+        if (json_integer_value(json_object_get(json_array_get(devs, i), "id")) == id)
+            return json_array_get(devs, i);
+    return NULL;
+}
+
+static inline json_int_t core_value(json_t *dev, int x, int y, const char *key)
+{
+    json_t *cores = json_object_get(dev, "cores_detail");
+    for (size_t i = 0; i < json_array_size(cores); i++) {
+        json_t *c = json_array_get(cores, i);
+        if (json_integer_value(json_object_get(c, "x")) == x && json_integer_value(json_object_get(c, "y")) == y)
+            return json_integer_value(json_object_get(c, key));
+    }
+    cr_assert_fail("no core (%d,%d)", x, y);
+    return -1;
+}
+
+static inline json_int_t total_value(json_t *dev, const char *key)
+{
+    return json_integer_value(json_object_get(json_object_get(dev, "totals"), key));
+}
+
+#endif

@@ -1,0 +1,272 @@
+/*
+ * End to end: real writer processes (a client built only on l1top.h and
+ * -ll1top, and l1sim), a real segment, the real l1top binary.
+ */
+#include "proc_util.h"
+
+static char seg[64];
+static char fixture[512];
+
+static void setup(void)
+{
+    snprintf(seg, sizeof seg, "/l1top-e2e-%d", (int)getpid());
+    shm_unlink(seg);
+    snprintf(fixture, sizeof fixture, "%s/tests/fixture_writer", build_dir());
+}
+static void teardown(void)
+{
+    kill_started();
+    shm_unlink(seg);
+}
+
+TestSuite(e2e, .init = setup, .fini = teardown, .timeout = 60);
+
+#define L1 1499136
+#define UB 102784
+
+static pid_t writer_a(void)
+{
+    char *argv[] = { fixture, "label", "writer-a", "declare", "0", "wormhole_b0", "8", "8",
+                     "record", "0", "cb", "0,0,3,7", "0x19180", "200000", "cbA",
+                     "interleaved", "0", "0x150000", "133120", "2048", "actA", NULL };
+    return start_ready(seg, argv);
+}
+
+static pid_t writer_b(void)
+{
+    char *argv[] = { fixture, "label", "writer-b", "declare", "0", "wormhole_b0", "8", "8",
+                     "record", "0", "kernel", "0,0,7,7", "0x8000", "40960", "kern",
+                     "record", "0", "l1_buffer", "4,0,7,7", "0x100000", "65536", "shardB", NULL };
+    return start_ready(seg, argv);
+}
+
+Test(e2e, two_writers_reported_byte_exactly_per_core)
+{
+    pid_t a = writer_a(), b = writer_b();
+    json_t *root = l1top_json(seg);
+    json_t *dev = device_by_id(root, 0);
+    cr_assert_not_null(dev);
+    cr_assert_eq(json_integer_value(json_object_get(dev, "cores")), 64);
+    /* Core (0,0): CB, bank 0 of the interleaved buffer (2 pages), kernel. */
+    cr_assert_eq(core_value(dev, 0, 0, "circular_buffers"), 200000);
+    cr_assert_eq(core_value(dev, 0, 0, "l1_buffers"), 4096);
+    cr_assert_eq(core_value(dev, 0, 0, "kernel_code"), 40960);
+    cr_assert_eq(core_value(dev, 0, 0, "firmware"), UB - 40960);
+    cr_assert_eq(core_value(dev, 0, 0, "free"), L1 - UB - 200000 - 4096);
+    cr_assert_eq(core_value(dev, 0, 0, "largest_free"), 0x150000 - (UB + 200000));
+    cr_assert_eq(core_value(dev, 0, 0, "fragmented"), L1 - (0x150000 + 4096));
+    /* Core (5,0): bank 5 (one page) plus B's shard, no CB. */
+    cr_assert_eq(core_value(dev, 5, 0, "circular_buffers"), 0);
+    cr_assert_eq(core_value(dev, 5, 0, "l1_buffers"), 2048 + 65536);
+    cr_assert_eq(core_value(dev, 5, 0, "free"), L1 - UB - 2048 - 65536);
+    cr_assert_eq(core_value(dev, 5, 0, "largest_free"), 0x100000 - UB);
+    /* The invariant, on every core. */
+    json_t *cores = json_object_get(dev, "cores_detail");
+    static const char *const cats[] = { "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
+                                        "semaphores", "runtime", "firmware", "free" };
+    for (size_t i = 0; i < json_array_size(cores); i++) {
+        json_int_t sum = 0;
+        for (int k = 0; k < 8; k++)
+            sum += json_integer_value(json_object_get(json_array_get(cores, i), cats[k]));
+        cr_assert_eq(sum, L1, "core %zu sums to %lld", i, (long long)sum);
+    }
+    cr_assert_eq(total_value(dev, "circular_buffers"), 32 * 200000);
+    cr_assert_eq(total_value(dev, "l1_buffers"), 65 * 2048 + 32 * 65536);
+    cr_assert_eq(total_value(dev, "tracked"), 65 * 2048 + 32 * 65536);
+    json_t *procs = json_object_get(dev, "processes");
+    cr_assert_eq(json_array_size(procs), 2);
+    int seen = 0;
+    for (size_t i = 0; i < 2; i++) {
+        json_t *p = json_array_get(procs, i);
+        json_int_t pid = json_integer_value(json_object_get(p, "pid"));
+        const char *name = json_string_value(json_object_get(p, "name"));
+        if (pid == a) {
+            cr_assert_str_eq(name, "writer-a");
+            cr_assert_eq(json_integer_value(json_object_get(p, "regions")), 2);
+            seen |= 1;
+        } else if (pid == b) {
+            cr_assert_str_eq(name, "writer-b");
+            cr_assert_eq(json_integer_value(json_object_get(p, "kernel_code")), 64 * 40960);
+            seen |= 2;
+        }
+    }
+    cr_assert_eq(seen, 3);
+    json_decref(root);
+    cr_assert_eq(WEXITSTATUS(stop_process(a, SIGTERM)), 0);
+    cr_assert_eq(WEXITSTATUS(stop_process(b, SIGTERM)), 0);
+}
+
+Test(e2e, sigkill_removes_a_writers_records_and_its_slot_is_reused)
+{
+    pid_t a = writer_a(), b = writer_b();
+    int status = stop_process(b, SIGKILL);
+    cr_assert(WIFSIGNALED(status));
+    json_t *root = l1top_json(seg);
+    json_t *dev = device_by_id(root, 0);
+    cr_assert_eq(json_array_size(json_object_get(dev, "processes")), 1);
+    cr_assert_eq(core_value(dev, 5, 0, "kernel_code"), 0);
+    cr_assert_eq(core_value(dev, 5, 0, "l1_buffers"), 2048, "only A's interleaved page is left");
+    cr_assert_eq(core_value(dev, 5, 0, "firmware"), UB);
+    cr_assert_eq(core_value(dev, 0, 0, "circular_buffers"), 200000, "A is untouched");
+    json_decref(root);
+    /* More writers than slots (256), each killed: slots must be reaped and reused. */
+    for (int i = 0; i < 300; i++) {
+        char *argv[] = { fixture, "record", "0", "semaphore", "0,0,0,0", "0x10000", "64", "s", NULL };
+        pid_t p = start_ready(seg, argv);
+        stop_process(p, SIGKILL);
+    }
+    pid_t c = writer_b();
+    root = l1top_json(seg);
+    dev = device_by_id(root, 0);
+    cr_assert_eq(json_array_size(json_object_get(dev, "processes")), 2);
+    cr_assert_eq(core_value(dev, 0, 0, "semaphores"), 0, "killed writers' records are gone");
+    cr_assert_eq(core_value(dev, 5, 0, "kernel_code"), 40960);
+    json_decref(root);
+    stop_process(a, SIGTERM);
+    stop_process(c, SIGTERM);
+}
+
+Test(e2e, corrupt_segment_exits_65_with_one_line)
+{
+    int fd = shm_open(seg, O_RDWR | O_CREAT, 0600);
+    cr_assert_geq(fd, 0);
+    char junk[8192];
+    memset(junk, 0xA5, sizeof junk);
+    cr_assert_eq(write(fd, junk, sizeof junk), (ssize_t)sizeof junk);
+    close(fd);
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--once", "--shm", seg, NULL };
+    char *out, *err;
+    cr_assert_eq(run_capture(argv, &out, &err), 65);
+    cr_assert_str_empty(out);
+    cr_assert(strstr(err, seg) != NULL, "names the segment: %s", err);
+    cr_assert(strstr(err, "not an l1top segment") != NULL, "%s", err);
+    cr_assert_eq(strchr(err, '\n') - err + 1, (long)strlen(err), "exactly one line: %s", err);
+    free(out);
+    free(err);
+}
+
+Test(e2e, missing_segment_exits_66_and_suggests_demo)
+{
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--once", "--shm", seg, NULL };
+    char *err;
+    cr_assert_eq(run_capture(argv, NULL, &err), 66);
+    cr_assert(strstr(err, "--demo") != NULL, "%s", err);
+    free(err);
+}
+
+Test(e2e, usage_errors_exit_64)
+{
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--once", "--format", "yaml", NULL };
+    char *err;
+    cr_assert_eq(run_capture(argv, NULL, &err), 64);
+    cr_assert(strstr(err, "yaml") != NULL);
+    free(err);
+    char *argv2[] = { bin, "--help", NULL };
+    char *out;
+    cr_assert_eq(run_capture(argv2, &out, NULL), 0);
+    cr_assert(strstr(out, "Exit codes") != NULL);
+    free(out);
+}
+
+Test(e2e, l1sim_llama_decode_untracked_dwarfs_tracked)
+{
+    char sim[512];
+    bin_path(sim, sizeof sim, "l1sim");
+    char *argv[] = { sim, "--board", "n300", "--workload", "llama-decode", "--hold", NULL };
+    pid_t p = start_ready(seg, argv);
+    json_t *root = l1top_json(seg);
+    cr_assert_eq(json_array_size(json_object_get(root, "devices")), 2, "n300 has two chips");
+    for (int id = 0; id < 2; id++) {
+        json_t *dev = device_by_id(root, id);
+        cr_assert_str_eq(json_string_value(json_object_get(dev, "arch")), "wormhole_b0");
+        cr_assert_eq(json_integer_value(json_object_get(json_object_get(dev, "grid"), "x")), 8);
+        cr_assert_eq(json_integer_value(json_object_get(json_object_get(dev, "grid"), "y")), 8);
+        json_int_t tracked = total_value(dev, "tracked"), untracked = total_value(dev, "untracked");
+        cr_assert_gt(tracked, 0, "the model has explicit L1 buffers");
+        cr_assert_gt(untracked, 4 * tracked, "device %d: untracked %lld vs tracked %lld", id, (long long)untracked,
+                     (long long)tracked);
+        cr_assert_gt(total_value(dev, "circular_buffers"), tracked);
+        cr_assert_gt(total_value(dev, "kernel_code"), 0);
+        cr_assert_gt(total_value(dev, "firmware"), 0);
+        cr_assert_eq(json_array_size(json_object_get(dev, "clashes")), 0);
+    }
+    json_decref(root);
+    cr_assert_eq(WEXITSTATUS(stop_process(p, SIGINT)), 0);
+    /* It released everything on the way out. */
+    root = l1top_json(seg);
+    json_t *dev = device_by_id(root, 0);
+    cr_assert_eq(total_value(dev, "circular_buffers") + total_value(dev, "l1_buffers"), 0);
+    json_decref(root);
+}
+
+Test(e2e, l1sim_inject_clash_is_reported)
+{
+    char sim[512];
+    bin_path(sim, sizeof sim, "l1sim");
+    char *argv[] = { sim, "--board", "n150", "--workload", "llama-prefill", "--hold", "--inject-clash", NULL };
+    pid_t p = start_ready(seg, argv);
+    json_t *root = l1top_json(seg);
+    json_t *dev = device_by_id(root, 0);
+    cr_assert_gt(json_array_size(json_object_get(dev, "clashes")), 0, "prefill CBs overlap the resident buffers");
+    json_t *c = json_array_get(json_object_get(dev, "clashes"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(c, "circular_buffer"), "kind")),
+                     "circular_buffers");
+    json_decref(root);
+    stop_process(p, SIGTERM);
+}
+
+Test(e2e, demo_once_runs_and_cleans_up)
+{
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--demo", "--once", "--format", "json", NULL };
+    char *out, *err;
+    int rc = run_capture(argv, &out, &err);
+    cr_assert_eq(rc, 0, "%s", err);
+    json_t *root = json_loads(out, 0, NULL);
+    cr_assert_not_null(root);
+    cr_assert_eq(json_array_size(json_object_get(root, "devices")), 2);
+    const char *segment = json_string_value(json_object_get(root, "segment"));
+    cr_assert(strncmp(segment, "/l1top-demo-", 12) == 0, "%s", segment);
+    char path[256];
+    snprintf(path, sizeof path, "/dev/shm%s", segment);
+    cr_assert_neq(access(path, F_OK), 0, "%s was removed", path);
+    int procs = 0;
+    for (int id = 0; id < 2; id++)
+        procs += (int)json_array_size(json_object_get(device_by_id(root, id), "processes"));
+    cr_assert_geq(procs, 2);
+    json_decref(root);
+    free(out);
+    free(err);
+}
+
+Test(e2e, text_format_is_the_default)
+{
+    pid_t a = writer_a();
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--once", "--shm", seg, NULL };
+    char *out;
+    cr_assert_eq(run_capture(argv, &out, NULL), 0);
+    cr_assert(strstr(out, "Device 0  wormhole_b0  grid 8x8 (64 cores)") != NULL, "%s", out);
+    cr_assert(strstr(out, "writer-a") != NULL);
+    free(out);
+    stop_process(a, SIGTERM);
+}
+
+Test(e2e, writer_errors_reach_the_client)
+{
+    char *argv[] = { fixture, "declare", "0", "wormhole_b0", "8", "8",
+                     "expect-fail", "EINVAL", "record", "0", "cb", "0,0,8,0", "0x19180", "100", "outside",
+                     "expect-fail", "EINVAL", "record", "0", "cb", "0,0,0,0", "0x16E000", "100", "beyond L1",
+                     "expect-fail", "ENODEV", "record", "9", "cb", "0,0,0,0", "0x19180", "100", "no device",
+                     "expect-fail", "EINVAL", "declare", "1", "quantum", "8", "8", NULL };
+    pid_t p = start_ready(seg, argv);
+    cr_assert_eq(WEXITSTATUS(stop_process(p, SIGTERM)), 0);
+}
