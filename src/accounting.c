@@ -22,6 +22,10 @@ const char *const category_label[CAT_COUNT] = {
     "Semaphores",          "Runtime args & configs", "Firmware & reserved", "Free",
 };
 
+const char *const category_short[CAT_COUNT] = {
+    "L1 buffer", "L1_SMALL", "CB", "kernel", "semaphore", "runtime", "firmware", "free",
+};
+
 bool category_tracked(l1_category c)
 {
     return c == CAT_L1_BUFFERS || c == CAT_L1_SMALL;

@@ -34,6 +34,8 @@ typedef enum {
 extern const char *const category_key[CAT_COUNT];
 /* The human label ("Explicit L1 buffers", ...). */
 extern const char *const category_label[CAT_COUNT];
+/* A short name for lists ("CB", "kernel", ...). */
+extern const char *const category_short[CAT_COUNT];
 /* Visible to the TT-Metal allocator? (L1 buffers and L1_SMALL) */
 bool category_tracked(l1_category c);
 /* Category of a recorded kind (1..6), or CAT_COUNT for others. */

@@ -1,14 +1,448 @@
 /*
- * tui.c - placeholder until the interactive monitor lands (issue 4).
+ * tui.c - the interactive monitor: terminal setup and restore, the one
+ * event loop (refresh at the interval, or on a key), input handling and
+ * the view state. Drawing is render_*.c; the data comes from the same
+ * reader and accounting as --once.
+ *
+ * The loop sleeps in getch() with a timeout until the next refresh, so an
+ * idle l1top costs one snapshot per interval. Signal handlers only set a
+ * flag; the loop notices it and restores the terminal.
  */
-#include <stdio.h>
-
+#define _XOPEN_SOURCE_EXTENDED
+#define _GNU_SOURCE
 #include "tui.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "accounting.h"
+#include "render.h"
+#include "shm_name.h"
+#include "shm_reader.h"
+
+static volatile sig_atomic_t quit_requested;
+
+static void on_quit_signal(int sig)
+{
+    (void)sig;
+    quit_requested = 1;
+}
+
+typedef struct {
+    tui_state st;
+    const cli_options *opts;
+    const char *shm_arg;
+    char segment[256];
+    shm_reader *reader;
+    snapshot snap;
+    accounting acct;
+    bool have_data;
+    size_t visible[256];
+    long frames;
+    char fatal[256];
+} tui;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---------- data ---------- */
+
+static void rebuild_visible(tui *t)
+{
+    uint32_t sel_id = UINT32_MAX;
+    if (t->st.sel < t->st.nvisible && t->st.visible[t->st.sel] < t->snap.ndevices)
+        sel_id = t->snap.devices[t->st.visible[t->st.sel]].id;
+    size_t n = 0;
+    for (size_t i = 0; i < t->snap.ndevices && n < 256; i++)
+        if (output_device_selected(&t->opts->output, t->snap.devices[i].id))
+            t->visible[n++] = i;
+    t->st.visible = t->visible;
+    t->st.nvisible = n;
+    if (t->st.sel >= n)
+        t->st.sel = 0;
+    for (size_t v = 0; v < n; v++)
+        if (t->snap.devices[t->visible[v]].id == sel_id)
+            t->st.sel = v;
+}
+
+static void clamp_cursor(tui *t)
+{
+    const snap_device *d = tui_selected_device(&t->st, NULL);
+    if (!d)
+        return;
+    if (t->st.cx >= d->grid_x)
+        t->st.cx = (uint16_t)(d->grid_x - 1);
+    if (t->st.cy >= d->grid_y)
+        t->st.cy = (uint16_t)(d->grid_y - 1);
+}
+
+static void refresh_data(tui *t)
+{
+    char err[256] = "";
+    if (!t->reader) {
+        shm_status st = shm_reader_open(t->shm_arg, &t->reader, err, sizeof err);
+        if (st != SHM_OK) {
+            snprintf(t->st.status, sizeof t->st.status, st == SHM_MISSING ? "the segment does not exist yet" : "%s",
+                     err);
+            t->have_data = false;
+            return;
+        }
+        snprintf(t->segment, sizeof t->segment, "%s", shm_reader_name(t->reader));
+    }
+    shm_status st = shm_reader_snapshot(t->reader, &t->snap, err, sizeof err);
+    if (st != SHM_OK) {
+        /* Corrupt or vanished: say so, reopen on the next refresh. */
+        snprintf(t->st.status, sizeof t->st.status, "%s", err);
+        shm_reader_close(t->reader);
+        t->reader = NULL;
+        t->have_data = false;
+        return;
+    }
+    accounting_free(&t->acct);
+    if (accounting_compute(&t->snap, &t->acct) != 0) {
+        snprintf(t->fatal, sizeof t->fatal, "out of memory");
+        t->have_data = false;
+        return;
+    }
+    rebuild_visible(t);
+    t->st.warning = shm_reader_warning(t->reader);
+    t->have_data = t->st.nvisible > 0 && t->snap.nprocesses > 0;
+    if (!t->have_data)
+        snprintf(t->st.status, sizeof t->st.status, "%s",
+                 t->snap.ndevices ? "no live writer process" : "no device declared yet");
+    else
+        t->st.status[0] = '\0';
+    time_t secs = (time_t)(t->snap.timestamp_ns / 1000000000u);
+    struct tm tm;
+    if (localtime_r(&secs, &tm))
+        strftime(t->st.clock, sizeof t->st.clock, "%H:%M:%S", &tm);
+    clamp_cursor(t);
+}
+
+/* ---------- drawing ---------- */
+
+static void draw(tui *t)
+{
+    tui_state *st = &t->st;
+    st->snap = t->have_data ? &t->snap : NULL;
+    st->acct = t->have_data ? &t->acct : NULL;
+    st->segment = t->segment;
+    erase();
+    render_header(st);
+    if (st->view == VIEW_HELP)
+        render_help(st);
+    else if (!t->have_data)
+        render_waiting(st);
+    else if (st->view == VIEW_CORE)
+        render_core(st);
+    else if (st->view == VIEW_PROCESSES)
+        render_processes(st);
+    else if (st->view == VIEW_OVERVIEW)
+        render_overview(st);
+    else
+        render_device(st);
+    wnoutrefresh(stdscr);
+    doupdate();
+}
+
+/* ---------- input ---------- */
+
+static void select_device(tui *t, size_t v)
+{
+    if (v < t->st.nvisible) {
+        t->st.sel = v;
+        t->st.core_scroll = 0;
+        clamp_cursor(t);
+    }
+}
+
+static void move_cursor(tui *t, int dx, int dy)
+{
+    const snap_device *d = tui_selected_device(&t->st, NULL);
+    if (!d)
+        return;
+    int x = t->st.cx + dx, y = t->st.cy + dy;
+    if (x >= 0 && x < d->grid_x)
+        t->st.cx = (uint16_t)x;
+    if (y >= 0 && y < d->grid_y)
+        t->st.cy = (uint16_t)y;
+}
+
+static int overview_per_row(const tui *t)
+{
+    int gx = 1, gy = 1;
+    for (size_t v = 0; v < t->st.nvisible; v++) {
+        const snap_device *d = &t->snap.devices[t->st.visible[v]];
+        gx = d->grid_x > gx ? d->grid_x : gx;
+        gy = d->grid_y > gy ? d->grid_y : gy;
+    }
+    overview_layout o = layout_overview(COLS, LINES, (int)t->st.nvisible, gx, gy);
+    return o.fits && o.per_row > 0 ? o.per_row : 1;
+}
+
+static void handle_mouse(tui *t)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK || !t->have_data)
+        return;
+    if (ev.y == 1) { /* device tabs */
+        int x = 0;
+        for (size_t v = 0; v < t->st.nvisible; v++) {
+            const snap_device *d = &t->snap.devices[t->st.visible[v]];
+            char tab[64];
+            int w = layout_tab_label(tab, sizeof tab, d->id, d->arch_name, d->grid_x, d->grid_y);
+            if (ev.x >= x && ev.x < x + w) {
+                select_device(t, v);
+                return;
+            }
+            x += w;
+        }
+        return;
+    }
+    if (t->st.view == VIEW_OVERVIEW) {
+        int gx = 1, gy = 1;
+        for (size_t v = 0; v < t->st.nvisible; v++) {
+            const snap_device *d = &t->snap.devices[t->st.visible[v]];
+            gx = d->grid_x > gx ? d->grid_x : gx;
+            gy = d->grid_y > gy ? d->grid_y : gy;
+        }
+        overview_layout o = layout_overview(COLS, LINES, (int)t->st.nvisible, gx, gy);
+        if (!o.fits || ev.y < LAYOUT_HEADER_ROWS)
+            return;
+        size_t v = (size_t)((ev.y - LAYOUT_HEADER_ROWS) / o.tile_h) * (size_t)o.per_row + (size_t)(ev.x / o.tile_w);
+        if (ev.x / o.tile_w < o.per_row && v < t->st.nvisible) {
+            select_device(t, v);
+            t->st.view = VIEW_DEVICE;
+        }
+        return;
+    }
+    if (t->st.view != VIEW_DEVICE)
+        return;
+    const snap_device *d = tui_selected_device(&t->st, NULL);
+    if (!d)
+        return;
+    device_layout l = layout_device(COLS, LINES, d->grid_x, d->grid_y);
+    int cx = (ev.x - l.heat_x - 4), cy = ev.y - l.heat_y - 1;
+    if (!l.fits || cx < 0 || cy < 0)
+        return;
+    cx /= l.cell_w;
+    if (cx < d->grid_x && cy < d->grid_y) {
+        t->st.cx = (uint16_t)cx;
+        t->st.cy = (uint16_t)cy;
+    }
+}
+
+/* Returns false to quit. */
+static bool handle_key(tui *t, int ch, double *next_refresh)
+{
+    tui_state *st = &t->st;
+    switch (ch) {
+    case 'q':
+    case KEY_F(10):
+        return false;
+    case 'h':
+    case '?':
+    case KEY_F(1):
+        st->view = st->view == VIEW_HELP ? VIEW_DEVICE : VIEW_HELP;
+        return true;
+    case 27: /* Esc */
+        st->view = VIEW_DEVICE;
+        return true;
+    case '\t':
+        if (st->nvisible)
+            select_device(t, (st->sel + 1) % st->nvisible);
+        return true;
+    case KEY_BTAB:
+        if (st->nvisible)
+            select_device(t, (st->sel + st->nvisible - 1) % st->nvisible);
+        return true;
+    case 'm':
+        st->metric = (heat_metric)((st->metric + 1) % METRIC_COUNT);
+        return true;
+    case 'a':
+        st->allocator_view = !st->allocator_view;
+        return true;
+    case 'p':
+        st->view = st->view == VIEW_PROCESSES ? VIEW_DEVICE : VIEW_PROCESSES;
+        return true;
+    case 'o':
+        st->view = st->view == VIEW_OVERVIEW ? VIEW_DEVICE : VIEW_OVERVIEW;
+        return true;
+    case ' ':
+        st->paused = !st->paused;
+        *next_refresh = now_s();
+        return true;
+    case '+':
+    case '=':
+        st->delay_tenths = st->delay_tenths >= 600 ? 600 : st->delay_tenths + (st->delay_tenths < 10 ? 1 : 5);
+        return true;
+    case '-':
+    case '_':
+        st->delay_tenths = st->delay_tenths <= 1 ? 1 : st->delay_tenths - (st->delay_tenths <= 10 ? 1 : 5);
+        return true;
+    case KEY_MOUSE:
+        handle_mouse(t);
+        return true;
+    case KEY_RESIZE:
+        return true;
+    default:
+        break;
+    }
+    if (ch >= '1' && ch <= '9') {
+        select_device(t, (size_t)(ch - '1'));
+        return true;
+    }
+    bool enter = ch == '\n' || ch == '\r' || ch == KEY_ENTER;
+    switch (st->view) {
+    case VIEW_DEVICE:
+        if (enter) {
+            st->view = VIEW_CORE;
+            st->core_scroll = 0;
+        }
+        move_cursor(t, ch == KEY_LEFT ? -1 : ch == KEY_RIGHT ? 1 : 0, ch == KEY_UP ? -1 : ch == KEY_DOWN ? 1 : 0);
+        break;
+    case VIEW_CORE:
+        if (ch == KEY_DOWN)
+            st->core_scroll++;
+        else if (ch == KEY_UP && st->core_scroll > 0)
+            st->core_scroll--;
+        else if (ch == KEY_NPAGE)
+            st->core_scroll += (size_t)(LINES > 10 ? LINES - 10 : 1);
+        else if (ch == KEY_PPAGE)
+            st->core_scroll = st->core_scroll > (size_t)LINES ? st->core_scroll - (size_t)LINES : 0;
+        else if (ch == KEY_LEFT || ch == KEY_RIGHT) {
+            move_cursor(t, ch == KEY_LEFT ? -1 : 1, 0);
+            st->core_scroll = 0;
+        }
+        break;
+    case VIEW_PROCESSES:
+        if (ch == KEY_DOWN && st->proc_sel + 1 < t->snap.nprocesses)
+            st->proc_sel++;
+        else if (ch == KEY_UP && st->proc_sel > 0)
+            st->proc_sel--;
+        else if (ch == '>' || ch == '.')
+            st->psort = (proc_sort)((st->psort + 1) % PSORT_COUNT);
+        else if (ch == '<' || ch == ',')
+            st->psort = (proc_sort)((st->psort + PSORT_COUNT - 1) % PSORT_COUNT);
+        else if (ch == 'I')
+            st->preverse = !st->preverse;
+        break;
+    case VIEW_OVERVIEW: {
+        int per_row = overview_per_row(t);
+        long v = (long)st->sel;
+        if (ch == KEY_RIGHT)
+            v++;
+        else if (ch == KEY_LEFT)
+            v--;
+        else if (ch == KEY_DOWN)
+            v += per_row;
+        else if (ch == KEY_UP)
+            v -= per_row;
+        if (v >= 0 && (size_t)v < st->nvisible)
+            select_device(t, (size_t)v);
+        if (enter)
+            st->view = VIEW_DEVICE;
+        break;
+    }
+    case VIEW_HELP:
+        break;
+    }
+    return true;
+}
+
+/* ---------- terminal ---------- */
 
 int tui_run(const cli_options *o, const char *shm)
 {
-    (void)o;
-    (void)shm;
-    fprintf(stderr, "l1top: the interactive view is not built yet; use --once\n");
-    return EXIT_USAGE;
+    setlocale(LC_ALL, "");
+    tui *t = calloc(1, sizeof *t);
+    if (!t) {
+        fprintf(stderr, "l1top: out of memory\n");
+        return EXIT_SOFTWARE;
+    }
+    t->opts = o;
+    t->shm_arg = shm;
+    snapshot_init(&t->snap);
+    char name[256];
+    if (shm_name_resolve(shm, name, sizeof name) != 0) {
+        fprintf(stderr, "l1top: invalid segment name '%s'\n", shm ? shm : "");
+        free(t);
+        return EXIT_USAGE;
+    }
+    snprintf(t->segment, sizeof t->segment, "%s", name);
+    t->st.delay_tenths = o->delay_tenths;
+    t->st.metric = METRIC_USED;
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_quit_signal; /* no SA_RESTART: getch() returns at once */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
+    SCREEN *scr = newterm(NULL, stdout, stdin);
+    if (!scr) {
+        fprintf(stderr, "l1top: cannot initialise the terminal (TERM=%s); try --once\n",
+                getenv("TERM") ? getenv("TERM") : "");
+        free(t);
+        return EXIT_IOERR;
+    }
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    set_escdelay(25);
+    mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
+    mouseinterval(0);
+    const char *codeset = nl_langinfo(CODESET);
+    bool want_color = !o->no_color && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
+    render_init(&t->st.rc, want_color);
+    t->st.rc.utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
+
+    int rc = EXIT_OK;
+    double next_refresh = 0;
+    for (;;) {
+        double now = now_s();
+        if (!t->st.paused && now >= next_refresh) {
+            refresh_data(t);
+            t->frames++;
+            next_refresh = now + t->st.delay_tenths / 10.0;
+        }
+        if (t->fatal[0]) {
+            rc = EXIT_SOFTWARE;
+            break;
+        }
+        draw(t);
+        if (quit_requested || (o->max_frames && t->frames >= o->max_frames))
+            break;
+        double wait = t->st.paused ? 1.0 : next_refresh - now_s();
+        int ms = (int)(wait * 1000.0);
+        timeout(ms < 1 ? 1 : ms > 1000 ? 1000 : ms);
+        int ch = getch();
+        if (quit_requested)
+            break;
+        if (ch != ERR && !handle_key(t, ch, &next_refresh))
+            break;
+    }
+    endwin();
+    delscreen(scr);
+    if (t->fatal[0])
+        fprintf(stderr, "l1top: %s\n", t->fatal);
+    accounting_free(&t->acct);
+    snapshot_free(&t->snap);
+    shm_reader_close(t->reader);
+    free(t);
+    return rc;
 }

@@ -1,0 +1,93 @@
+/*
+ * render.h - the TUI's screens. Each render_* function draws one view of
+ * the model into stdscr from the TUI state; none changes the state, reads
+ * a source or handles input (that is tui.c). Layout rules live in
+ * tui_layout.c, colours and glyphs in render_common.c.
+ */
+#ifndef L1TOP_RENDER_H
+#define L1TOP_RENDER_H
+
+#include <curses.h>
+#include <stdbool.h>
+
+#include "accounting.h"
+#include "snapshot.h"
+#include "tui_layout.h"
+
+typedef enum { VIEW_DEVICE, VIEW_CORE, VIEW_PROCESSES, VIEW_OVERVIEW, VIEW_HELP } view_id;
+
+typedef enum {
+    PSORT_PID = 0, PSORT_NAME, PSORT_DEVICES, PSORT_L1, PSORT_SMALL, PSORT_CB, PSORT_KERNEL, PSORT_SEM,
+    PSORT_RUNTIME, PSORT_REGIONS, PSORT_COUNT
+} proc_sort;
+
+typedef struct {
+    bool color;        /* colour pairs in use */
+    bool c256;         /* 256-colour ramp */
+    bool utf8;         /* block and shading glyphs */
+    int ramp_levels;   /* heatmap colour stops */
+} render_ctx;
+
+/* Everything the views read. tui.c owns and updates it. */
+typedef struct {
+    render_ctx rc;
+    const char *segment;          /* what we watch */
+    const snapshot *snap;         /* NULL while waiting */
+    const accounting *acct;
+    char status[256];             /* why there is no data (waiting screen), or "" */
+    const char *warning;          /* segment remark */
+    size_t *visible;              /* device indices shown (after --device) */
+    size_t nvisible;
+    size_t sel;                   /* index into visible */
+    uint16_t cx, cy;              /* core cursor */
+    heat_metric metric;
+    bool allocator_view;
+    bool paused;
+    unsigned delay_tenths;
+    view_id view;
+    size_t core_scroll;           /* first line of the core view's region list */
+    size_t proc_sel;              /* selected row of the process view */
+    proc_sort psort;
+    bool preverse;
+    char clock[16];               /* HH:MM:SS of the snapshot */
+} tui_state;
+
+/* Colours and glyphs. */
+void render_init(render_ctx *rc, bool want_color);
+void render_put(int y, int x, int maxw, attr_t attr, const char *text);
+void render_putf(int y, int x, int maxw, attr_t attr, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+attr_t render_ramp_attr(const render_ctx *rc, double fraction);
+attr_t render_category_attr(const render_ctx *rc, l1_category c);
+attr_t render_alert_attr(const render_ctx *rc);
+attr_t render_warn_attr(const render_ctx *rc);
+attr_t render_header_attr(const render_ctx *rc);
+/* Shading glyph for a fraction (mono mode). */
+const char *render_shade(const render_ctx *rc, double fraction);
+/* One-letter code of a category for the address strip. */
+char render_category_letter(l1_category c);
+
+/* Screens. */
+void render_header(const tui_state *st);
+void render_device(const tui_state *st);
+void render_core(const tui_state *st);
+void render_processes(const tui_state *st);
+void render_overview(const tui_state *st);
+void render_help(const tui_state *st);
+void render_waiting(const tui_state *st);
+void render_too_small(int need_cols, int need_rows);
+
+/* Sorted process rows for the process view (shared with tui.c for keys). */
+typedef struct {
+    uint32_t process;             /* snapshot process index */
+    uint64_t bytes[CAT_RECORDED];
+    uint32_t regions;
+    uint32_t devices;             /* how many devices it holds regions on */
+    char device_list[32];
+} proc_row;
+size_t render_process_rows(const tui_state *st, proc_row *rows, size_t max);
+
+/* Currently selected device (snapshot index) and its usage, or NULL. */
+const snap_device *tui_selected_device(const tui_state *st, const device_usage **du);
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * render_common.c - colours, glyphs, clipped text, and the small screens:
+ * header, help, waiting, too small.
+ */
+#define _XOPEN_SOURCE_EXTENDED
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+#include "render.h"
+
+enum {
+    PAIR_HEADER = 1,
+    PAIR_ALERT,
+    PAIR_WARN,
+    PAIR_DIM,
+    PAIR_CAT0,                       /* 8 category pairs */
+    PAIR_RAMP0 = PAIR_CAT0 + CAT_COUNT, /* ramp pairs */
+};
+
+#define RAMP_MAX 12
+
+/* 256 colours: dark grey, then green -> yellow -> orange -> red. */
+static const short ramp256[RAMP_MAX] = { 236, 22, 28, 34, 70, 106, 142, 178, 172, 166, 160, 196 };
+/* 8 colours: blue, cyan, green, yellow, magenta, red. */
+static const short ramp8[6] = { COLOR_BLUE, COLOR_CYAN, COLOR_GREEN, COLOR_YELLOW, COLOR_MAGENTA, COLOR_RED };
+
+static const short category_fg[CAT_COUNT] = {
+    COLOR_GREEN, COLOR_CYAN, COLOR_YELLOW, COLOR_MAGENTA, COLOR_BLUE, COLOR_BLUE, COLOR_RED, COLOR_WHITE,
+};
+
+void render_init(render_ctx *rc, bool want_color)
+{
+    memset(rc, 0, sizeof *rc);
+    rc->ramp_levels = 5; /* mono shading levels */
+    if (!want_color || !has_colors())
+        return;
+    if (start_color() != OK)
+        return;
+    use_default_colors();
+    rc->color = true;
+    rc->c256 = COLORS >= 256 && COLOR_PAIRS >= PAIR_RAMP0 + RAMP_MAX;
+    init_pair(PAIR_HEADER, COLOR_BLACK, COLOR_CYAN);
+    init_pair(PAIR_ALERT, COLOR_WHITE, COLOR_RED);
+    init_pair(PAIR_WARN, COLOR_BLACK, COLOR_YELLOW);
+    init_pair(PAIR_DIM, COLOR_BLUE, -1);
+    for (int c = 0; c < CAT_COUNT; c++)
+        init_pair((short)(PAIR_CAT0 + c), category_fg[c], -1);
+    if (rc->c256) {
+        rc->ramp_levels = RAMP_MAX;
+        for (int i = 0; i < RAMP_MAX; i++)
+            init_pair((short)(PAIR_RAMP0 + i), i >= 7 ? 16 : 255, ramp256[i]);
+    } else {
+        rc->ramp_levels = 6;
+        for (int i = 0; i < 6; i++)
+            init_pair((short)(PAIR_RAMP0 + i), i == 3 ? COLOR_BLACK : COLOR_WHITE, ramp8[i]);
+    }
+}
+
+void render_put(int y, int x, int maxw, attr_t attr, const char *text)
+{
+    if (y < 0 || y >= LINES || x < 0 || x >= COLS || maxw <= 0)
+        return;
+    if (maxw > COLS - x)
+        maxw = COLS - x;
+    attron(attr);
+    mvaddnstr(y, x, text, maxw);
+    attroff(attr);
+}
+
+void render_putf(int y, int x, int maxw, attr_t attr, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    render_put(y, x, maxw, attr, buf);
+}
+
+attr_t render_ramp_attr(const render_ctx *rc, double f)
+{
+    if (!rc->color)
+        return f >= 0.9 ? A_BOLD : A_NORMAL;
+    return COLOR_PAIR(PAIR_RAMP0 + ramp_level(f, rc->ramp_levels));
+}
+
+attr_t render_category_attr(const render_ctx *rc, l1_category c)
+{
+    if (!rc->color)
+        return c == CAT_FREE ? A_DIM : A_NORMAL;
+    return COLOR_PAIR(PAIR_CAT0 + (int)c) | (c == CAT_FREE ? A_DIM : A_BOLD);
+}
+
+attr_t render_alert_attr(const render_ctx *rc) { return rc->color ? COLOR_PAIR(PAIR_ALERT) | A_BOLD : A_REVERSE | A_BOLD; }
+attr_t render_warn_attr(const render_ctx *rc) { return rc->color ? COLOR_PAIR(PAIR_WARN) : A_BOLD; }
+attr_t render_header_attr(const render_ctx *rc) { return rc->color ? COLOR_PAIR(PAIR_HEADER) : A_REVERSE; }
+
+const char *render_shade(const render_ctx *rc, double f)
+{
+    static const char *const utf8[5] = { " ", "\u2591", "\u2592", "\u2593", "\u2588" };
+    static const char *const ascii[5] = { " ", ".", ":", "*", "#" };
+    int l = ramp_level(f, 5);
+    return rc->utf8 ? utf8[l] : ascii[l];
+}
+
+char render_category_letter(l1_category c)
+{
+    static const char letters[CAT_COUNT] = { 'B', 's', 'C', 'K', 'S', 'R', 'F', '.' };
+    return c < CAT_COUNT ? letters[c] : '?';
+}
+
+/* ---------- header ---------- */
+
+void render_header(const tui_state *st)
+{
+    attr_t h = render_header_attr(&st->rc);
+    move(0, 0);
+    attron(h);
+    hline(' ', COLS);
+    attroff(h);
+    size_t ndev = st->snap ? st->snap->ndevices : 0, nproc = st->snap ? st->snap->nprocesses : 0;
+    char left[256];
+    snprintf(left, sizeof left, " l1top %s  %s  %zu dev  %zu proc  %.1fs  %s", L1TOP_VERSION_STRING, st->segment,
+             ndev, nproc, st->delay_tenths / 10.0, st->clock);
+    render_put(0, 0, COLS, h | A_BOLD, left);
+    /* Warnings, right-aligned. */
+    char warn[160] = "";
+    size_t used = 0;
+    if (st->snap) {
+        size_t clashes = 0;
+        for (size_t i = 0; st->acct && i < st->acct->ndevices; i++)
+            clashes += st->acct->devices[i].nclashes;
+        if (st->snap->dropped_records)
+            used += (size_t)snprintf(warn + used, sizeof warn - used, " dropped %llu ",
+                                     (unsigned long long)st->snap->dropped_records);
+        if (clashes && used < sizeof warn)
+            used += (size_t)snprintf(warn + used, sizeof warn - used, " clashes %zu ", clashes);
+        if (st->snap->dead_writers && used < sizeof warn)
+            used += (size_t)snprintf(warn + used, sizeof warn - used, " stale writers %u ", st->snap->dead_writers);
+        if ((st->snap->bad_records || st->snap->torn_records) && used < sizeof warn)
+            used += (size_t)snprintf(warn + used, sizeof warn - used, " bad records %llu ",
+                                     (unsigned long long)(st->snap->bad_records + st->snap->torn_records));
+    }
+    if (st->warning && *st->warning && used < sizeof warn)
+        used += (size_t)snprintf(warn + used, sizeof warn - used, " %s ", st->warning);
+    if (st->paused && used < sizeof warn)
+        used += (size_t)snprintf(warn + used, sizeof warn - used, " PAUSED ");
+    int wl = (int)strlen(warn);
+    int lx = (int)strlen(left) + 1;
+    if (wl && COLS - wl > lx)
+        render_put(0, COLS - wl, wl, render_alert_attr(&st->rc), warn);
+    else if (wl && COLS > lx)
+        render_put(0, lx, COLS - lx, render_alert_attr(&st->rc), warn);
+
+    /* Line 1: device tabs and the metric. */
+    if (!st->snap)
+        return;
+    int x = 0;
+    for (size_t i = 0; i < st->nvisible && x < COLS; i++) {
+        const snap_device *d = &st->snap->devices[st->visible[i]];
+        char tab[48];
+        int n = layout_tab_label(tab, sizeof tab, d->id, d->arch_name, d->grid_x, d->grid_y);
+        render_put(1, x, COLS - x, i == st->sel ? A_REVERSE | A_BOLD : A_NORMAL, tab);
+        x += n;
+    }
+    char right[96];
+    snprintf(right, sizeof right, " [m] %s%s ", metric_name(st->metric), st->allocator_view ? "  [a] allocator view" : "");
+    int rl = (int)strlen(right);
+    if (COLS - rl > x)
+        render_put(1, COLS - rl, rl, A_DIM, right);
+}
+
+/* ---------- help, waiting, too small ---------- */
+
+static const char *const help_lines[] = {
+    "Keys",
+    "  q, F10        quit",
+    "  Tab, S-Tab    next / previous device      1-9   device by position",
+    "  arrows        move the core cursor (lists: scroll)",
+    "  Enter         core view of the selected core (overview: open the device)",
+    "  Esc           back to the device view",
+    "  m             heatmap metric: used %, CBs, L1 buffers, free, largest free",
+    "  a             allocator view: what an allocator-only monitor would report",
+    "  p             processes (< > sort column, I invert)",
+    "  o             overview of every device",
+    "  space         pause / resume",
+    "  + -           refresh interval up / down",
+    "  h, ?, F1      this help                   mouse: click a core or a device",
+    "",
+    "Tracked and untracked",
+    "  Tracked (T): what the TT-Metal allocator knows, explicit L1 and L1_SMALL.",
+    "  Untracked (U): real but invisible to it: circular buffers, kernel binaries,",
+    "  semaphores, runtime args and CB configs, firmware and the reserved area.",
+    "",
+    "Colours",
+    "  heatmap: dark = empty ... red = full (mono: blank . : * # or shades)",
+    "  address map: B L1 buffer, s L1_SMALL, C circular buffer, K kernel code,",
+    "               S semaphores, R runtime, F firmware, . free, ! clash",
+};
+
+void render_help(const tui_state *st)
+{
+    int y = 2;
+    for (size_t i = 0; i < sizeof help_lines / sizeof help_lines[0] && y < LINES - 1; i++, y++)
+        render_put(y, 1, COLS - 2, help_lines[i][0] != ' ' && help_lines[i][0] ? A_BOLD : A_NORMAL, help_lines[i]);
+    if (st->rc.color && y + 1 < LINES) {
+        int x = 3;
+        for (int c = 0; c < CAT_COUNT && x < COLS; c++) {
+            char lbl[40];
+            int n = snprintf(lbl, sizeof lbl, "%c %s  ", render_category_letter((l1_category)c), category_label[c]);
+            render_put(y + 1, x, COLS - x, render_category_attr(&st->rc, (l1_category)c), lbl);
+            x += n;
+        }
+    }
+    render_put(LINES - 1, 1, COLS - 2, A_DIM, "Esc or h: back");
+}
+
+void render_waiting(const tui_state *st)
+{
+    int y = LINES / 2 - 3;
+    if (y < 1)
+        y = 1;
+    char line[320];
+    snprintf(line, sizeof line, "Waiting for L1 data on segment %s", st->segment);
+    render_put(y, 2, COLS - 4, A_BOLD, line);
+    if (st->status[0])
+        render_put(y + 1, 2, COLS - 4, render_warn_attr(&st->rc), st->status);
+    render_put(y + 3, 2, COLS - 4, A_NORMAL, "Start an instrumented program (linked with libl1top), or the simulator:");
+    snprintf(line, sizeof line, "    L1TOP_SHM=%s l1sim --board n300 --workload llama-decode", st->segment);
+    render_put(y + 4, 2, COLS - 4, A_NORMAL, line);
+    render_put(y + 5, 2, COLS - 4, A_NORMAL, "or try the built-in demo:  l1top --demo");
+    render_put(y + 7, 2, COLS - 4, A_DIM, "Still watching; data appears here as soon as a writer records. q quits.");
+}
+
+void render_too_small(int need_cols, int need_rows)
+{
+    char msg[96];
+    snprintf(msg, sizeof msg, "enlarge the terminal (%dx%d, need %dx%d)", COLS, LINES, need_cols, need_rows);
+    int y = LINES / 2, x = 0;
+    int len = (int)strlen(msg);
+    if (len < COLS)
+        x = (COLS - len) / 2;
+    render_put(y, x, COLS - x, A_BOLD, msg);
+}
