@@ -161,7 +161,7 @@ void render_header(const tui_state *st)
     for (size_t i = 0; i < st->nvisible && x < COLS; i++) {
         const snap_device *d = &st->snap->devices[st->visible[i]];
         char tab[48];
-        int n = layout_tab_label(tab, sizeof tab, d->id, d->arch_name, d->grid_x, d->grid_y);
+        int n = layout_tab_label(tab, sizeof tab, d->id, d->arch_name, d->grid_x, d->grid_y, i == st->sel);
         render_put(1, x, COLS - x, i == st->sel ? A_REVERSE | A_BOLD : A_NORMAL, tab);
         x += n;
     }

@@ -53,8 +53,8 @@ static void draw_heatmap(const tui_state *st, const snap_device *d, const device
                 const char *shade = render_shade(&st->rc, f);
                 render_put(cy, cx, w, attr, shade);
                 if (w >= 3) {
-                    cell_text(f, 2, text);
-                    render_put(cy, cx + 1, w - 1, attr, text);
+                    percent_digits(f, text);
+                    render_put(cy, cx + 1, 2, attr, text);
                 } else if (w == 2) {
                     render_put(cy, cx + 1, 1, attr, shade);
                 }

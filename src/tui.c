@@ -201,7 +201,7 @@ static void handle_mouse(tui *t)
         for (size_t v = 0; v < t->st.nvisible; v++) {
             const snap_device *d = &t->snap.devices[t->st.visible[v]];
             char tab[64];
-            int w = layout_tab_label(tab, sizeof tab, d->id, d->arch_name, d->grid_x, d->grid_y);
+            int w = layout_tab_label(tab, sizeof tab, d->id, d->arch_name, d->grid_x, d->grid_y, false);
             if (ev.x >= x && ev.x < x + w) {
                 select_device(t, v);
                 return;

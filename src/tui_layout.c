@@ -45,14 +45,19 @@ int ramp_level(double f, int levels)
     return l >= levels ? levels - 1 : l;
 }
 
-void cell_text(double f, int width, char *out)
+void percent_digits(double f, char out[3])
 {
-    char num[8];
     int pct = (int)(f * 100.0);
     if (f >= 0.9995)
-        snprintf(num, sizeof num, "##");
+        snprintf(out, 3, "##");
     else
-        snprintf(num, sizeof num, "%02d", pct > 99 ? 99 : pct < 0 ? 0 : pct);
+        snprintf(out, 3, "%02d", pct > 99 ? 99 : pct < 0 ? 0 : pct);
+}
+
+void cell_text(double f, int width, char *out)
+{
+    char num[3];
+    percent_digits(f, num);
     if (width <= 1) {
         out[0] = ' ';
         out[1] = '\0';
@@ -61,7 +66,7 @@ void cell_text(double f, int width, char *out)
     memset(out, ' ', (size_t)width);
     if (width == 2) {
         /* Two digits would run into the next cell: tens of % and a gap. */
-        out[0] = f >= 0.9995 ? '#' : num[0];
+        out[0] = num[0];
     } else {
         /* "42 ", " 42 " */
         memcpy(out + (width >= 4 ? 1 : 0), num, 2);
@@ -144,8 +149,8 @@ void bar_text(double f, int width, char *out)
     out[width] = '\0';
 }
 
-int layout_tab_label(char *out, size_t n, uint32_t id, const char *arch, int gx, int gy)
+int layout_tab_label(char *out, size_t n, uint32_t id, const char *arch, int gx, int gy, bool selected)
 {
-    int w = snprintf(out, n, " %u:%s %dx%d ", id, arch, gx, gy);
+    int w = snprintf(out, n, selected ? "[%u:%s %dx%d]" : " %u:%s %dx%d ", id, arch, gx, gy);
     return w < 0 ? 0 : w;
 }

@@ -68,7 +68,11 @@ void bar_text(double f, int width, char *out);
 
 
 
-/* The device tab label " 0:wormhole_b0 8x8 "; returns its width. Shared by
- * the header (drawing) and mouse hit-testing. */
-int layout_tab_label(char *out, size_t n, uint32_t id, const char *arch, int gx, int gy);
+/* The device tab label " 0:wormhole_b0 8x8 ", "[0:wormhole_b0 8x8]" when
+ * selected; returns its width (the same either way). Shared by the header
+ * (drawing) and mouse hit-testing. */
+int layout_tab_label(char *out, size_t n, uint32_t id, const char *arch, int gx, int gy, bool selected);
+
+/* The two characters of a percentage in a cell: "00".."99", "##" when full. */
+void percent_digits(double fraction, char out[3]);
 #endif
