@@ -9,14 +9,14 @@ DESTDIR   ?=
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
 
-B := build
+B ?= build
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 $(WARN) -Iinclude -Isrc -D_FILE_OFFSET_BITS=64
+override CFLAGS  += -std=c11 $(WARN) -Iinclude -Isrc -D_FILE_OFFSET_BITS=64
 LDFLAGS ?=
 SAN     ?=
-CFLAGS  += $(SAN)
-LDFLAGS += $(SAN)
+override CFLAGS  += $(SAN)
+override LDFLAGS += $(SAN)
 
 NCURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 NCURSES_LIBS   := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
@@ -86,7 +86,7 @@ TEST_JOBS ?= 2
 check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer
 	$(B)/tests/unit --jobs $(TEST_JOBS)
 	L1TOP_BUILD=$(abspath $(B)) $(B)/tests/e2e --jobs 1
-	bash tests/pkgconfig_client.sh
+	B=$(B) SAN="$(SAN)" bash tests/pkgconfig_client.sh
 
 # ---- install ----
 install: all
@@ -113,3 +113,16 @@ clean:
 
 .PHONY: all check install uninstall clean
 -include $(wildcard $(B)/obj/*.d $(B)/pic/*.d)
+
+# ---- analysis ----
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan-check:
+	$(MAKE) B=build-asan SAN="$(ASAN_FLAGS)" CFLAGS="-O1 -g" check
+
+LINT_SRC := $(wildcard src/*.c)
+lint:
+	cppcheck --quiet --std=c11 --enable=warning,performance,portability --error-exitcode=1 \
+	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Isrc $(LINT_SRC)
+	clang-tidy --quiet $(LINT_SRC) -- -std=c11 -Iinclude -Isrc -D_GNU_SOURCE $(NCURSES_CFLAGS)
+
+.PHONY: asan-check lint

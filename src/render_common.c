@@ -113,6 +113,19 @@ char render_category_letter(l1_category c)
 
 /* ---------- header ---------- */
 
+/* Append to a NUL-terminated buffer, truncating at its end. */
+static void append(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t n, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, n - used, fmt, ap);
+    va_end(ap);
+}
+
 void render_header(const tui_state *st)
 {
     attr_t h = render_header_attr(&st->rc);
@@ -127,26 +140,24 @@ void render_header(const tui_state *st)
     render_put(0, 0, COLS, h | A_BOLD, left);
     /* Warnings, right-aligned. */
     char warn[160] = "";
-    size_t used = 0;
     if (st->snap) {
         size_t clashes = 0;
         for (size_t i = 0; st->acct && i < st->acct->ndevices; i++)
             clashes += st->acct->devices[i].nclashes;
+        uint64_t bad = st->snap->bad_records + st->snap->torn_records;
         if (st->snap->dropped_records)
-            used += (size_t)snprintf(warn + used, sizeof warn - used, " dropped %llu ",
-                                     (unsigned long long)st->snap->dropped_records);
-        if (clashes && used < sizeof warn)
-            used += (size_t)snprintf(warn + used, sizeof warn - used, " clashes %zu ", clashes);
-        if (st->snap->dead_writers && used < sizeof warn)
-            used += (size_t)snprintf(warn + used, sizeof warn - used, " stale writers %u ", st->snap->dead_writers);
-        if ((st->snap->bad_records || st->snap->torn_records) && used < sizeof warn)
-            used += (size_t)snprintf(warn + used, sizeof warn - used, " bad records %llu ",
-                                     (unsigned long long)(st->snap->bad_records + st->snap->torn_records));
+            append(warn, sizeof warn, " dropped %llu ", (unsigned long long)st->snap->dropped_records);
+        if (clashes)
+            append(warn, sizeof warn, " clashes %zu ", clashes);
+        if (st->snap->dead_writers)
+            append(warn, sizeof warn, " stale writers %u ", st->snap->dead_writers);
+        if (bad)
+            append(warn, sizeof warn, " bad records %llu ", (unsigned long long)bad);
     }
-    if (st->warning && *st->warning && used < sizeof warn)
-        used += (size_t)snprintf(warn + used, sizeof warn - used, " %s ", st->warning);
-    if (st->paused && used < sizeof warn)
-        used += (size_t)snprintf(warn + used, sizeof warn - used, " PAUSED ");
+    if (st->warning && *st->warning)
+        append(warn, sizeof warn, " %s ", st->warning);
+    if (st->paused)
+        append(warn, sizeof warn, " PAUSED ");
     int wl = (int)strlen(warn);
     int lx = (int)strlen(left) + 1;
     if (wl && COLS - wl > lx)

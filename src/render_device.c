@@ -100,7 +100,7 @@ static void draw_table(const tui_state *st, const snap_device *d, const device_u
     char coretitle[24];
     snprintf(coretitle, sizeof coretitle, "core(%u,%u)", st->cx, st->cy);
     render_putf(y++, x, w, A_BOLD | A_UNDERLINE, "%-22s %c %10s %10s %7s %s", "L1 category", 'A', coretitle,
-                "device", "% of L1", w > 52 ? "" : "");
+                "device", "% of L1", "");
     for (int k = 0; k < CAT_FREE; k++) {
         bool tracked = category_tracked((l1_category)k);
         attr_t attr = render_category_attr(&st->rc, (l1_category)k);

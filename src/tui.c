@@ -407,7 +407,8 @@ int tui_run(const cli_options *o, const char *shm)
     mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
     mouseinterval(0);
     const char *codeset = nl_langinfo(CODESET);
-    bool want_color = !o->no_color && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
+    const char *no_color = getenv("NO_COLOR");
+    bool want_color = !o->no_color && !(no_color && *no_color); /* no-color.org: set and non-empty */
     render_init(&t->st.rc, want_color);
     t->st.rc.utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
 

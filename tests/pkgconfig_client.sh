@@ -11,10 +11,10 @@ cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; rm -rf "$stage"; rm -f
 trap cleanup EXIT
 check() { if [ "$2" = "$3" ]; then pass=$((pass+1)); else echo "FAIL: $1: got '$2', want '$3'"; fail=$((fail+1)); fi; }
 
-make -C "$here" -s install PREFIX="$stage/usr" >/dev/null
+make -C "$here" -s install PREFIX="$stage/usr" B="${B:-build}" SAN="${SAN:-}" >/dev/null
 export PKG_CONFIG_PATH="$stage/usr/lib/pkgconfig"
 flags=$(pkg-config --cflags --libs --static l1top)
-cc -std=c11 -Wall -Werror -o "$stage/instrument" "$here/examples/instrument.c" $flags
+cc -std=c11 -Wall -Werror ${SAN:-} -o "$stage/instrument" "$here/examples/instrument.c" $flags
 check "links against the installed library" "$(ldd "$stage/instrument" | grep -c "$stage/usr/lib/libl1top.so")" 1
 
 L1TOP_SHM="$seg" "$stage/instrument" 20 > "$stage/out" &
@@ -32,7 +32,7 @@ check "invariant on every core" \
   "[1499136]"
 check "process listed" "$(jq -r '.devices[0].processes[0].name' <<<"$json")" instrument
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
-make -C "$here" -s uninstall PREFIX="$stage/usr" >/dev/null
+make -C "$here" -s uninstall PREFIX="$stage/usr" B="${B:-build}" >/dev/null
 check "uninstall removes the library" "$(ls "$stage/usr/lib" 2>/dev/null | grep -c l1top || true)" 0
 echo "pkgconfig: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
