@@ -35,10 +35,7 @@ static json_t *device_json(const snapshot *s, const device_usage *du)
     json_t *dev = json_object();
     json_object_set_new(dev, "id", json_integer(d->id));
     json_object_set_new(dev, "arch", json_string(d->arch_name));
-    json_t *grid = json_object();
-    json_object_set_new(grid, "x", json_integer(d->grid_x));
-    json_object_set_new(grid, "y", json_integer(d->grid_y));
-    json_object_set_new(dev, "grid", grid);
+    json_object_set_new(dev, "grid", json_pack("{s:i, s:i}", "x", d->grid_x, "y", d->grid_y));
     json_object_set_new(dev, "cores", json_integer(du->ncores));
     json_object_set_new(dev, "l1_per_core", json_integer(d->l1_size));
 
@@ -87,10 +84,7 @@ static json_t *device_json(const snapshot *s, const device_usage *du)
         json_object_set_new(o, "circular_buffer", region_ref(s, c->cb_region));
         json_object_set_new(o, "buffer", region_ref(s, c->buffer_region));
         json_object_set_new(o, "cores", json_integer(c->cores));
-        json_t *first = json_object();
-        json_object_set_new(first, "x", json_integer(c->first_x));
-        json_object_set_new(first, "y", json_integer(c->first_y));
-        json_object_set_new(o, "first_core", first);
+        json_object_set_new(o, "first_core", json_pack("{s:i, s:i}", "x", c->first_x, "y", c->first_y));
         json_object_set_new(o, "overlap_start", json_integer(c->overlap_start));
         json_object_set_new(o, "overlap_end", json_integer(c->overlap_end));
         json_array_append_new(clashes, o);

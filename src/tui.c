@@ -179,7 +179,8 @@ static void move_cursor(tui *t, int dx, int dy)
         t->st.cy = (uint16_t)y;
 }
 
-static int overview_per_row(const tui *t)
+/* The overview's geometry, sized for the largest grid shown (as drawn). */
+static overview_layout overview_geometry(const tui *t)
 {
     int gx = 1, gy = 1;
     for (size_t v = 0; v < t->st.nvisible; v++) {
@@ -187,7 +188,12 @@ static int overview_per_row(const tui *t)
         gx = d->grid_x > gx ? d->grid_x : gx;
         gy = d->grid_y > gy ? d->grid_y : gy;
     }
-    overview_layout o = layout_overview(COLS, LINES, (int)t->st.nvisible, gx, gy);
+    return layout_overview(COLS, LINES, (int)t->st.nvisible, gx, gy);
+}
+
+static int overview_per_row(const tui *t)
+{
+    overview_layout o = overview_geometry(t);
     return o.fits && o.per_row > 0 ? o.per_row : 1;
 }
 
@@ -211,13 +217,7 @@ static void handle_mouse(tui *t)
         return;
     }
     if (t->st.view == VIEW_OVERVIEW) {
-        int gx = 1, gy = 1;
-        for (size_t v = 0; v < t->st.nvisible; v++) {
-            const snap_device *d = &t->snap.devices[t->st.visible[v]];
-            gx = d->grid_x > gx ? d->grid_x : gx;
-            gy = d->grid_y > gy ? d->grid_y : gy;
-        }
-        overview_layout o = layout_overview(COLS, LINES, (int)t->st.nvisible, gx, gy);
+        overview_layout o = overview_geometry(t);
         if (!o.fits || ev.y < LAYOUT_HEADER_ROWS)
             return;
         size_t v = (size_t)((ev.y - LAYOUT_HEADER_ROWS) / o.tile_h) * (size_t)o.per_row + (size_t)(ev.x / o.tile_w);

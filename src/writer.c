@@ -570,12 +570,9 @@ static uint32_t fill_record(l1top_writer *w, uint32_t idx, const record_fields *
     return gen;
 }
 
-static const device_cache *lookup_device(l1top_writer *w, uint32_t device)
+/* Declared by another process: adopt its declaration (rare, slow path). */
+static const device_cache *adopt_device(l1top_writer *w, uint32_t device)
 {
-    const device_cache *d = find_known_device(w, device);
-    if (d)
-        return d;
-    /* Declared by another process: adopt its declaration (rare, slow path). */
     for (uint32_t i = 0; i < L1TOP_SHM_MAX_DEVICES; i++) {
         struct l1top_shm_device *e = &w->devices[i];
         if (atomic_load_explicit(&e->state, memory_order_acquire) != DEV_READY || e->device_id != device)
@@ -589,6 +586,18 @@ static const device_cache *lookup_device(l1top_writer *w, uint32_t device)
         return find_known_device(w, device);
     }
     return NULL;
+}
+
+/* The device's cached geometry, or NULL with errno ENODEV. */
+static const device_cache *lookup_device(l1top_writer *w, uint32_t device)
+{
+    const device_cache *d = find_known_device(w, device);
+    if (d)
+        return d;
+    d = adopt_device(w, device);
+    if (!d)
+        errno = ENODEV;
+    return d;
 }
 
 static bool ranges_valid(const device_cache *d, const l1top_range *ranges, size_t nranges)
@@ -646,10 +655,8 @@ uint64_t l1top_record(l1top_writer *w, uint32_t device, l1top_kind kind, const l
         return 0;
     }
     const device_cache *dev = lookup_device(w, device);
-    if (!dev) {
-        errno = ENODEV;
+    if (!dev)
         return 0;
-    }
     if ((uint64_t)address + size_per_core > dev->l1_size || !ranges_valid(dev, ranges, nranges)) {
         errno = EINVAL;
         return 0;
@@ -666,10 +673,8 @@ uint64_t l1top_record_interleaved(l1top_writer *w, uint32_t device, uint32_t add
         return 0;
     }
     const device_cache *dev = lookup_device(w, device);
-    if (!dev) {
-        errno = ENODEV;
+    if (!dev)
         return 0;
-    }
     uint32_t banks = (uint32_t)dev->grid_x * dev->grid_y;
     uint64_t per_bank = interleaved_bank_bytes(total_size, page_size, dev->alignment, banks, 0);
     if ((uint64_t)address + per_bank > dev->l1_size) {
