@@ -26,7 +26,8 @@ CRITERION_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lc
 
 LIB_SRC  := src/writer.c src/arch.c src/proc.c src/shm_name.c
 CORE_SRC := src/snapshot.c src/shm_reader.c src/accounting.c src/format.c \
-            src/output_text.c src/output_json.c src/cli.c src/demo.c src/tui_layout.c
+            src/output_text.c src/output_json.c src/cli.c src/demo.c src/tui_layout.c \
+            src/config.c src/alerts.c
 TUI_SRC  := src/tui.c src/render_common.c src/render_device.c src/render_core.c src/render_lists.c
 
 LIB_OBJ     := $(LIB_SRC:src/%.c=$(B)/pic/%.o)
@@ -64,7 +65,7 @@ $(B)/l1top.pc: l1top.pc.in Makefile | $(B)/obj
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 $(B)/l1top: $(B)/obj/l1top.o $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(NCURSES_LIBS) $(JANSSON_LIBS) -pthread -lrt -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
 
 $(B)/l1sim: $(B)/obj/l1sim.o $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -pthread -lrt
@@ -72,11 +73,11 @@ $(B)/l1sim: $(B)/obj/l1sim.o $(STATIC_LIB)
 # ---- tests ----
 $(B)/tests/unit: $(TEST_UNIT_SRC) $(CORE_OBJ) $(STATIC_LIB) tests/unit/*.h | $(B)/tests
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -Itests/unit -o $@ $(TEST_UNIT_SRC) $(CORE_OBJ) $(STATIC_LIB) \
-	    $(CRITERION_LIBS) $(JANSSON_LIBS) -pthread -lrt -lm
+	    $(CRITERION_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
 
 $(B)/tests/e2e: $(TEST_E2E_SRC) $(CORE_OBJ) $(STATIC_LIB) | $(B)/tests
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -Itests/e2e -Itests/unit -o $@ $(TEST_E2E_SRC) $(CORE_OBJ) $(STATIC_LIB) \
-	    $(CRITERION_LIBS) $(JANSSON_LIBS) -pthread -lrt -lm
+	    $(CRITERION_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
 
 # A client built only from the public header, linked with -ll1top (like users do).
 $(B)/tests/fixture_writer: tests/fixture_writer.c include/l1top.h $(SHARED_LIB) | $(B)/tests

@@ -12,7 +12,7 @@
 
 #include "arch.h"
 
-enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES };
+enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME };
 
 static const struct option long_opts[] = {
     { "once", no_argument, NULL, '1' },
@@ -24,6 +24,9 @@ static const struct option long_opts[] = {
     { "demo-board", required_argument, NULL, OPT_DEMO_BOARD },
     { "no-color", no_argument, NULL, OPT_NO_COLOR },
     { "frames", required_argument, NULL, OPT_FRAMES },
+    { "config", required_argument, NULL, 'c' },
+    { "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+    { "theme", required_argument, NULL, OPT_THEME },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -46,13 +49,12 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
     o->format = FORMAT_TEXT;
-    o->delay_tenths = 10;
     o->demo_board = "n300";
     optind = 1;
     opterr = 0;
     int c;
     unsigned long v;
-    while ((c = getopt_long(argc, argv, ":1f:s:D:d:hV", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":1f:s:D:d:c:hV", long_opts, NULL)) != -1) {
         switch (c) {
         case '1':
             o->once = true;
@@ -98,6 +100,19 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
             }
             o->demo_board = optarg;
             break;
+        case 'c':
+            o->config_path = optarg;
+            break;
+        case OPT_PRINT_CONFIG:
+            o->print_config = true;
+            break;
+        case OPT_THEME:
+            if (!*optarg || strchr(optarg, '/') || strlen(optarg) > 63) {
+                snprintf(err, errlen, "--theme takes a theme name, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->theme = optarg;
+            break;
         case OPT_NO_COLOR:
             o->no_color = true;
             break;
@@ -129,6 +144,27 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
     return 0;
 }
 
+void cli_apply_overrides(const cli_options *o, l1top_config *cfg)
+{
+    if (o->theme) {
+        snprintf(cfg->theme, sizeof cfg->theme, "%s", o->theme);
+        snprintf(cfg->origin[CFG_THEME], sizeof cfg->origin[CFG_THEME], "command line");
+    }
+    if (o->shm) {
+        snprintf(cfg->segment, sizeof cfg->segment, "%s", o->shm);
+        snprintf(cfg->origin[CFG_SEGMENT], sizeof cfg->origin[CFG_SEGMENT], "command line");
+    }
+    if (o->delay_tenths) {
+        cfg->refresh_ms = o->delay_tenths * 100u;
+        snprintf(cfg->origin[CFG_REFRESH], sizeof cfg->origin[CFG_REFRESH], "command line");
+    }
+    if (o->output.ndevices) {
+        memcpy(cfg->devices, o->output.devices, o->output.ndevices * sizeof cfg->devices[0]);
+        cfg->ndevices = o->output.ndevices;
+        snprintf(cfg->origin[CFG_DEVICES], sizeof cfg->origin[CFG_DEVICES], "command line");
+    }
+}
+
 void cli_print_help(const char *prog)
 {
     printf("Usage: %s [options]\n"
@@ -138,7 +174,11 @@ void cli_print_help(const char *prog)
            "  -f, --format FMT      --once output: text (default) or json\n"
            "  -s, --shm NAME        segment to read (default $L1TOP_SHM, else /l1top)\n"
            "  -D, --device N        show device N only (repeatable)\n"
-           "  -d, --delay TENTHS    refresh interval in tenths of a second (default 10)\n"
+           "  -d, --delay TENTHS    refresh interval in tenths of a second (default: config, 10)\n"
+           "  -c, --config FILE     configuration file (default: $L1TOP_CONFIG, then\n"
+           "                        $XDG_CONFIG_HOME/l1top/config.yaml, /etc/l1top/config.yaml)\n"
+           "      --print-config    print the effective configuration and where each part came from\n"
+           "      --theme NAME      colour theme (default, light, mono, colorblind, high-contrast)\n"
            "      --demo            run a simulated workload (l1sim) on a private segment\n"
            "      --demo-board B    board for --demo: e150 n150 n300 p100 p150 t3000 galaxy\n"
            "      --no-color        monochrome display (also NO_COLOR)\n"
@@ -155,8 +195,11 @@ void cli_print_help(const char *prog)
            "  66  no segment (start an instrumented program, l1sim, or try --demo)\n"
            "  70  internal error\n"
            "  74  I/O error\n"
+           "  78  bad configuration or theme file\n"
            "\n"
-           "Environment: L1TOP_SHM (segment name), NO_COLOR.\n"
+           "--once evaluates thresholds and alerts on its one snapshot ('for' is ignored)\n"
+           "and exits 1 or 2 when a warning or critical one fires.\n"
+           "Environment: L1TOP_SHM (segment name), L1TOP_CONFIG, NO_COLOR.\n"
            "See l1top(1).\n",
            prog);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "output.h"
 
 /* Exit codes (sysexits.h where one fits). */
@@ -22,6 +23,7 @@ enum {
     EXIT_NOINPUT = 66,    /* EX_NOINPUT: no segment */
     EXIT_SOFTWARE = 70,   /* EX_SOFTWARE: internal error */
     EXIT_IOERR = 74,      /* EX_IOERR */
+    EXIT_CONFIGERR = 78,  /* EX_CONFIG: bad configuration or theme */
 };
 
 typedef enum { FORMAT_TEXT, FORMAT_JSON } output_format;
@@ -35,13 +37,19 @@ typedef struct {
     output_format format;
     const char *shm;            /* NULL: $L1TOP_SHM or /l1top */
     const char *demo_board;     /* default n300 */
-    unsigned delay_tenths;      /* refresh interval, tenths of a second */
+    unsigned delay_tenths;      /* refresh interval, tenths of a second; 0 = from the config */
+    const char *config_path;    /* -c FILE */
+    bool print_config;
+    const char *theme;          /* --theme NAME */
     long max_frames;            /* TUI: exit after N frames (tests), 0 = never */
     output_options output;      /* device filter */
 } cli_options;
 
 /* 0 on success; else EXIT_USAGE with a one-line message in err. */
 int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen);
+
+/* Command-line settings win over the configuration file's. */
+void cli_apply_overrides(const cli_options *o, l1top_config *cfg);
 
 /* Help text for -h (program name given). */
 void cli_print_help(const char *prog);

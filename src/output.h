@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "accounting.h"
+#include "alerts.h"
 #include "snapshot.h"
 
 #define OUTPUT_MAX_DEVICE_FILTER 64
@@ -18,6 +19,8 @@ typedef struct {
     uint32_t devices[OUTPUT_MAX_DEVICE_FILTER]; /* ids to show; none = all */
     size_t ndevices;
     const char *warning;                        /* segment remark, may be NULL */
+    const firing_alert *alerts;                 /* alerts firing for this snapshot */
+    size_t nalerts;
 } output_options;
 
 bool output_device_selected(const output_options *o, uint32_t id);

@@ -107,7 +107,26 @@ json_t *output_json_build(const snapshot *s, const accounting *a, const output_o
         if (output_device_selected(o, s->devices[a->devices[i].device].id))
             json_array_append_new(devs, device_json(s, &a->devices[i]));
     json_object_set_new(root, "devices", devs);
-    json_object_set_new(root, "alerts", json_array());
+    json_t *alerts = json_array();
+    for (size_t i = 0; o && i < o->nalerts; i++) {
+        const firing_alert *fa = &o->alerts[i];
+        if (!output_device_selected(o, fa->device))
+            continue;
+        json_t *al = json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", fa->name, "severity",
+                               fa->severity == SEVERITY_CRITICAL ? "critical" : "warning", "metric",
+                               alert_metric_name(fa->metric), "scope", alert_scope_name(fa->scope), "device",
+                               (int)fa->device);
+        if (fa->scope == SCOPE_CORE)
+            json_object_set_new(al, "core", json_pack("{s:i, s:i}", "x", fa->x, "y", fa->y));
+        if (fa->scope == SCOPE_PROCESS) {
+            json_object_set_new(al, "pid", json_integer(fa->pid));
+            json_object_set_new(al, "process", json_string(fa->process));
+        }
+        json_object_set_new(al, "value", json_real(fa->value));
+        json_object_set_new(al, "threshold", json_real(fa->threshold));
+        json_array_append_new(alerts, al);
+    }
+    json_object_set_new(root, "alerts", alerts);
     return root;
 }
 

@@ -111,6 +111,24 @@ int output_text(FILE *f, const snapshot *s, const accounting *a, const output_op
     }
     if (shown == 0)
         fprintf(f, "\nno devices declared yet\n");
-    fprintf(f, "\nalerts: none\n");
+    size_t shown_alerts = 0;
+    for (size_t i = 0; o && i < o->nalerts; i++) {
+        const firing_alert *fa = &o->alerts[i];
+        if (!output_device_selected(o, fa->device))
+            continue;
+        if (shown_alerts++ == 0)
+            fprintf(f, "\nalerts:\n");
+        char where[64];
+        if (fa->scope == SCOPE_CORE)
+            snprintf(where, sizeof where, "device %u core (%d,%d)", fa->device, fa->x, fa->y);
+        else if (fa->scope == SCOPE_PROCESS)
+            snprintf(where, sizeof where, "device %u pid %d (%s)", fa->device, fa->pid, fa->process);
+        else
+            snprintf(where, sizeof where, "device %u", fa->device);
+        fprintf(f, "  %-8s %-20s %s: %s %.6g %s %.6g\n", fa->severity == SEVERITY_CRITICAL ? "CRITICAL" : "warning",
+                fa->name, where, alert_metric_name(fa->metric), fa->value, fa->above ? ">" : "<", fa->threshold);
+    }
+    if (shown_alerts == 0)
+        fprintf(f, "\nalerts: none\n");
     return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

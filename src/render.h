@@ -11,10 +11,12 @@
 #include <stdbool.h>
 
 #include "accounting.h"
+#include "alerts.h"
+#include "config.h"
 #include "snapshot.h"
 #include "tui_layout.h"
 
-typedef enum { VIEW_DEVICE, VIEW_CORE, VIEW_PROCESSES, VIEW_OVERVIEW, VIEW_HELP } view_id;
+typedef enum { VIEW_DEVICE, VIEW_CORE, VIEW_PROCESSES, VIEW_OVERVIEW, VIEW_HELP, VIEW_ALERTS } view_id;
 
 typedef enum {
     PSORT_PID = 0, PSORT_NAME, PSORT_DEVICES, PSORT_L1, PSORT_SMALL, PSORT_CB, PSORT_KERNEL, PSORT_SEM,
@@ -50,6 +52,9 @@ typedef struct {
     proc_sort psort;
     bool preverse;
     char clock[16];               /* HH:MM:SS of the snapshot */
+    const l1top_config *cfg;      /* thresholds, alerts */
+    const alert_engine *alerts;   /* what fires now, and the history */
+    char config_error[CONFIG_ERR_LEN]; /* last failed reload, shown in the header */
 } tui_state;
 
 /* Colours and glyphs. */
@@ -75,6 +80,7 @@ void render_processes(const tui_state *st);
 void render_overview(const tui_state *st);
 void render_help(const tui_state *st);
 void render_waiting(const tui_state *st);
+void render_alerts(const tui_state *st);
 void render_too_small(int need_cols, int need_rows);
 
 /* Sorted process rows for the process view (shared with tui.c for keys). */

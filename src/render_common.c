@@ -156,6 +156,14 @@ void render_header(const tui_state *st)
     }
     if (st->warning && *st->warning)
         append(warn, sizeof warn, " %s ", st->warning);
+    if (st->alerts) {
+        const firing_alert *fa;
+        size_t n = alerts_firing(st->alerts, &fa);
+        if (n)
+            append(warn, sizeof warn, " ALERTS %zu%s ", n, alerts_exit_level(st->alerts) == 2 ? " critical" : "");
+    }
+    if (st->config_error[0])
+        append(warn, sizeof warn, " config: %s ", st->config_error);
     if (st->paused)
         append(warn, sizeof warn, " PAUSED ");
     int wl = (int)strlen(warn);
@@ -195,6 +203,7 @@ static const char *const help_lines[] = {
     "  m             heatmap metric: used %, CBs, L1 buffers, free, largest free",
     "  a             allocator view: what an allocator-only monitor would report",
     "  p             processes (< > sort column, I invert)",
+    "  A             alerts: active ones and the history      r  reload the config",
     "  o             overview of every device",
     "  space         pause / resume",
     "  + -           refresh interval up / down",

@@ -43,10 +43,15 @@ static void draw_heatmap(const tui_state *st, const snap_device *d, const device
             int cx = x0 + x * w, cy = y0 + 1 + y;
             char text[8];
             attr_t attr = render_ramp_attr(&st->rc, f) | (sel ? A_REVERSE | A_BOLD : 0);
-            if (u->clash_bytes)
+            int level = st->alerts ? alerts_core_level(st->alerts, d->id, (uint16_t)x, (uint16_t)y) : 0;
+            if (u->clash_bytes || level == SEVERITY_CRITICAL)
                 attr = render_alert_attr(&st->rc) | (sel ? A_REVERSE : 0);
+            else if (level == SEVERITY_WARNING)
+                attr = render_warn_attr(&st->rc) | (sel ? A_REVERSE : 0);
             if (st->rc.color) {
                 cell_text(f, w, text);
+                if (level && w >= 3)
+                    text[w - 1] = '!'; /* alerted: readable without colour too */
                 render_put(cy, cx, w, attr, text);
             } else {
                 /* Mono: a shading glyph, then the number where there is room. */
@@ -55,6 +60,8 @@ static void draw_heatmap(const tui_state *st, const snap_device *d, const device
                 if (w >= 3) {
                     percent_digits(f, text);
                     render_put(cy, cx + 1, 2, attr, text);
+                    if (level && w >= 4)
+                        render_put(cy, cx + 3, 1, attr, "!");
                 } else if (w == 2) {
                     render_put(cy, cx + 1, 1, attr, shade);
                 }
@@ -116,7 +123,14 @@ static void draw_table(const tui_state *st, const snap_device *d, const device_u
     uint64_t ct = usage_tracked(u->bytes), cu = usage_untracked(u->bytes);
     table_row(st, y++, x, w, "Tracked (allocator)", 'T', ct, usage_tracked(du->totals), total, A_BOLD);
     table_row(st, y++, x, w, "Untracked", 'U', cu, usage_untracked(du->totals), total, A_BOLD);
-    table_row(st, y++, x, w, "Used", ' ', ct + cu, usage_used(du->totals), total, A_BOLD);
+    /* The core's used row takes the threshold colour it crossed. */
+    double used_pct = usage_used_pct(u->bytes);
+    attr_t used_attr = A_BOLD;
+    if (st->cfg && used_pct > st->cfg->critical_pct)
+        used_attr = render_alert_attr(&st->rc);
+    else if (st->cfg && used_pct > st->cfg->warning_pct)
+        used_attr = render_warn_attr(&st->rc);
+    table_row(st, y++, x, w, "Used", ' ', ct + cu, usage_used(du->totals), total, used_attr);
     table_row(st, y++, x, w, "Total", ' ', usage_total(u->bytes), total, total, A_NORMAL);
     char a[24], b[24], c[24], e[24];
     render_putf(y++, x, w, A_NORMAL, "largest free: core %s, all cores %s; fragmented: core %s, device %s",
@@ -143,4 +157,24 @@ void render_device(const tui_state *st)
     }
     draw_heatmap(st, d, du, &l);
     draw_table(st, d, du, &l);
+    /* Active alerts under the table, as many as fit. */
+    const firing_alert *fa;
+    size_t n = st->alerts ? alerts_firing(st->alerts, &fa) : 0;
+    int y = l.table_y + LAYOUT_TABLE_ROWS + 1, x = l.table_below ? 0 : l.table_x;
+    if (n && y < LINES) {
+        render_putf(y++, x, COLS - x, A_BOLD, "Alerts: %zu firing  [A] all and history", n);
+        for (size_t i = 0; i < n && y < LINES; i++, y++) {
+            char where[48];
+            if (fa[i].scope == SCOPE_CORE)
+                snprintf(where, sizeof where, "dev %u core (%d,%d)", fa[i].device, fa[i].x, fa[i].y);
+            else if (fa[i].scope == SCOPE_PROCESS)
+                snprintf(where, sizeof where, "dev %u pid %d", fa[i].device, fa[i].pid);
+            else
+                snprintf(where, sizeof where, "dev %u", fa[i].device);
+            render_putf(y, x, COLS - x,
+                        fa[i].severity == SEVERITY_CRITICAL ? render_alert_attr(&st->rc) : render_warn_attr(&st->rc),
+                        "%-8s %-20s %-20s %s %.4g", fa[i].severity == SEVERITY_CRITICAL ? "CRIT" : "warn", fa[i].name,
+                        where, alert_metric_name(fa[i].metric), fa[i].value);
+        }
+    }
 }

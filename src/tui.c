@@ -27,12 +27,18 @@
 #include "shm_name.h"
 #include "shm_reader.h"
 
-static volatile sig_atomic_t quit_requested;
+static volatile sig_atomic_t quit_requested, reload_requested;
 
 static void on_quit_signal(int sig)
 {
     (void)sig;
     quit_requested = 1;
+}
+
+static void on_hup(int sig)
+{
+    (void)sig;
+    reload_requested = 1;
 }
 
 typedef struct {
@@ -47,6 +53,8 @@ typedef struct {
     size_t visible[256];
     long frames;
     char fatal[256];
+    l1top_config *cfg;
+    alert_engine *alerts;
 } tui;
 
 static double now_s(void)
@@ -116,6 +124,12 @@ static void refresh_data(tui *t)
         return;
     }
     rebuild_visible(t);
+    if (alerts_evaluate(t->alerts, t->cfg, &t->snap, &t->acct, (uint64_t)(now_s() * 1000.0), false) != 0) {
+        snprintf(t->fatal, sizeof t->fatal, "out of memory");
+        return;
+    }
+    if (alerts_take_bell(t->alerts))
+        beep();
     t->st.warning = shm_reader_warning(t->reader);
     t->have_data = t->st.nvisible > 0 && t->snap.nprocesses > 0;
     if (!t->have_data)
@@ -130,6 +144,21 @@ static void refresh_data(tui *t)
     clamp_cursor(t);
 }
 
+/* Reload the configuration; a bad file keeps the old one and says why. */
+static void reload_config(tui *t)
+{
+    static l1top_config next;
+    char err[CONFIG_ERR_LEN];
+    if (config_load(&next, t->opts->config_path, err, sizeof err) != 0) {
+        snprintf(t->st.config_error, sizeof t->st.config_error, "%s", err);
+        return;
+    }
+    cli_apply_overrides(t->opts, &next);
+    *t->cfg = next;
+    t->st.config_error[0] = '\0';
+    t->st.delay_tenths = t->cfg->refresh_ms / 100u ? t->cfg->refresh_ms / 100u : 1;
+}
+
 /* ---------- drawing ---------- */
 
 static void draw(tui *t)
@@ -138,6 +167,8 @@ static void draw(tui *t)
     st->snap = t->have_data ? &t->snap : NULL;
     st->acct = t->have_data ? &t->acct : NULL;
     st->segment = t->segment;
+    st->cfg = t->cfg;
+    st->alerts = t->have_data ? t->alerts : NULL;
     erase();
     render_header(st);
     if (st->view == VIEW_HELP)
@@ -150,6 +181,8 @@ static void draw(tui *t)
         render_processes(st);
     else if (st->view == VIEW_OVERVIEW)
         render_overview(st);
+    else if (st->view == VIEW_ALERTS)
+        render_alerts(st);
     else
         render_device(st);
     wnoutrefresh(stdscr);
@@ -276,6 +309,13 @@ static bool handle_key(tui *t, int ch, double *next_refresh)
     case 'p':
         st->view = st->view == VIEW_PROCESSES ? VIEW_DEVICE : VIEW_PROCESSES;
         return true;
+    case 'A':
+        st->view = st->view == VIEW_ALERTS ? VIEW_DEVICE : VIEW_ALERTS;
+        return true;
+    case 'r':
+        reload_config(t);
+        *next_refresh = now_s();
+        return true;
     case 'o':
         st->view = st->view == VIEW_OVERVIEW ? VIEW_DEVICE : VIEW_OVERVIEW;
         return true;
@@ -356,6 +396,7 @@ static bool handle_key(tui *t, int ch, double *next_refresh)
         break;
     }
     case VIEW_HELP:
+    case VIEW_ALERTS:
         break;
     }
     return true;
@@ -363,7 +404,7 @@ static bool handle_key(tui *t, int ch, double *next_refresh)
 
 /* ---------- terminal ---------- */
 
-int tui_run(const cli_options *o, const char *shm)
+int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
 {
     setlocale(LC_ALL, "");
     tui *t = calloc(1, sizeof *t);
@@ -373,28 +414,42 @@ int tui_run(const cli_options *o, const char *shm)
     }
     t->opts = o;
     t->shm_arg = shm;
+    t->cfg = cfg;
+    t->alerts = alerts_new();
+    if (!t->alerts) {
+        free(t);
+        fprintf(stderr, "l1top: out of memory\n");
+        return EXIT_SOFTWARE;
+    }
+    alerts_enable_actions(t->alerts, true);
     snapshot_init(&t->snap);
     char name[256];
     if (shm_name_resolve(shm, name, sizeof name) != 0) {
         fprintf(stderr, "l1top: invalid segment name '%s'\n", shm ? shm : "");
+        alerts_free(t->alerts);
         free(t);
         return EXIT_USAGE;
     }
     snprintf(t->segment, sizeof t->segment, "%s", name);
-    t->st.delay_tenths = o->delay_tenths;
-    t->st.metric = METRIC_USED;
+    t->st.delay_tenths = cfg->refresh_ms / 100u ? cfg->refresh_ms / 100u : 1;
+    t->st.metric = cfg->heatmap;
+    t->st.allocator_view = cfg->allocator_view;
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_quit_signal; /* no SA_RESTART: getch() returns at once */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    struct sigaction hup;
+    memset(&hup, 0, sizeof hup);
+    hup.sa_handler = on_hup;
+    sigaction(SIGHUP, &hup, NULL);
 
     SCREEN *scr = newterm(NULL, stdout, stdin);
     if (!scr) {
         fprintf(stderr, "l1top: cannot initialise the terminal (TERM=%s); try --once\n",
                 getenv("TERM") ? getenv("TERM") : "");
+        alerts_free(t->alerts);
         free(t);
         return EXIT_IOERR;
     }
@@ -434,6 +489,11 @@ int tui_run(const cli_options *o, const char *shm)
         int ch = getch();
         if (quit_requested)
             break;
+        if (reload_requested) {
+            reload_requested = 0;
+            reload_config(t);
+            next_refresh = now_s();
+        }
         if (ch != ERR && !handle_key(t, ch, &next_refresh))
             break;
     }
@@ -444,6 +504,7 @@ int tui_run(const cli_options *o, const char *shm)
     accounting_free(&t->acct);
     snapshot_free(&t->snap);
     shm_reader_close(t->reader);
+    alerts_free(t->alerts);
     free(t);
     return rc;
 }

@@ -6,8 +6,10 @@
 #define L1TOP_TUI_H
 
 #include "cli.h"
+#include "config.h"
 
 /* Runs until the user quits; returns an exit code. */
-int tui_run(const cli_options *o, const char *shm);
+/* cfg is the loaded configuration; the TUI may reload it (SIGHUP, 'r'). */
+int tui_run(const cli_options *o, const char *shm, l1top_config *cfg);
 
 #endif

@@ -11,6 +11,7 @@ cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; rm -rf "$stage"; rm -f
 trap cleanup EXIT
 check() { if [ "$2" = "$3" ]; then pass=$((pass+1)); else echo "FAIL: $1: got '$2', want '$3'"; fail=$((fail+1)); fi; }
 
+export L1TOP_CONFIG=/dev/null  # hermetic: no user configuration
 make -C "$here" -s install PREFIX="$stage/usr" B="${B:-build}" SAN="${SAN:-}" >/dev/null
 export PKG_CONFIG_PATH="$stage/usr/lib/pkgconfig"
 flags=$(pkg-config --cflags --libs --static l1top)

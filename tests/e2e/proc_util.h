@@ -92,6 +92,8 @@ static inline int run_capture(char *const argv[], char **out, char **err)
     cr_assert(of >= 0 && ef >= 0);
     pid_t pid = fork();
     if (pid == 0) {
+        /* Hermetic: no user or system configuration unless a test names one. */
+        setenv("L1TOP_CONFIG", "/dev/null", 0);
         dup2(of, STDOUT_FILENO);
         dup2(ef, STDERR_FILENO);
         execv(argv[0], argv);
@@ -128,7 +130,7 @@ static inline json_t *l1top_json(const char *shm)
     char *argv[] = { bin, "--once", "--format", "json", "--shm", (char *)shm, NULL };
     char *out, *err;
     int rc = run_capture(argv, &out, &err);
-    cr_assert_eq(rc, 0, "l1top exited %d: %s", rc, err);
+    cr_assert(rc == 0 || rc == 1 || rc == 2, "l1top exited %d: %s", rc, err); /* 1, 2: alerts fired */
     json_error_t je;
     json_t *root = json_loads(out, 0, &je);
     cr_assert_not_null(root, "bad JSON (%s): %s", je.text, out);

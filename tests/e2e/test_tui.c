@@ -9,6 +9,7 @@ static char seg[64], sock[64], fixture[512], l1top[512], exit_file[128];
 
 static void tui_setup(void)
 {
+    setenv("L1TOP_CONFIG", "/dev/null", 0); /* hermetic; the tmux server inherits it */
     snprintf(seg, sizeof seg, "/l1top-tui-%d", (int)getpid());
     snprintf(sock, sizeof sock, "l1top-e2e-%d", (int)getpid());
     snprintf(exit_file, sizeof exit_file, "/tmp/l1top-tui-exit-%d", (int)getpid());

@@ -152,7 +152,7 @@ Test(output, command_line)
     char err[256];
     cr_assert_eq(parse(&o, err, 1), 0);
     cr_assert_not(o.once);
-    cr_assert_eq(o.delay_tenths, 10);
+    cr_assert_eq(o.delay_tenths, 0, "0: take the configuration's refresh");
     cr_assert_eq(parse(&o, err, 8, "--once", "--format", "json", "--device", "1", "--device", "3"), 0);
     cr_assert(o.once);
     cr_assert_eq(o.format, FORMAT_JSON);
