@@ -30,6 +30,17 @@ char *format_bytes(uint64_t bytes, char *buf, size_t n)
     return buf;
 }
 
+char *format_bytes_unit(uint64_t bytes, int unit, char *buf, size_t n)
+{
+    switch (unit) {
+    case 1: snprintf(buf, n, "%llu B", (unsigned long long)bytes); break;
+    case 2: snprintf(buf, n, "%.1f KiB", (double)bytes / 1024.0); break;
+    case 3: snprintf(buf, n, "%.2f MiB", (double)bytes / 1048576.0); break;
+    default: return format_bytes(bytes, buf, n);
+    }
+    return buf;
+}
+
 char *format_iso8601(uint64_t unix_ns, char *buf, size_t n)
 {
     time_t t = (time_t)(unix_ns / 1000000000u);

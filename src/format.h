@@ -10,6 +10,8 @@
 
 /* "512 B", "12.0 KiB", "1.43 MiB", "2.00 GiB"; returns buf. */
 char *format_bytes(uint64_t bytes, char *buf, size_t n);
+/* In a fixed unit: 0 auto (as format_bytes), 1 B, 2 KiB, 3 MiB. */
+char *format_bytes_unit(uint64_t bytes, int unit, char *buf, size_t n);
 /* ISO 8601 UTC with seconds: "2026-11-25T22:05:40Z"; returns buf. */
 char *format_iso8601(uint64_t unix_ns, char *buf, size_t n);
 /* Hex address "0x19180"; returns buf. */

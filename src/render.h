@@ -57,6 +57,9 @@ typedef struct {
     char config_error[CONFIG_ERR_LEN]; /* last failed reload, shown in the header */
 } tui_state;
 
+/* The configured size unit (config `units`). */
+#define UNITS(st) ((st)->cfg ? (int)(st)->cfg->units : 0)
+
 /* Colours and glyphs. */
 void render_init(render_ctx *rc, bool want_color);
 void render_put(int y, int x, int maxw, attr_t attr, const char *text);

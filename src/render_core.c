@@ -51,8 +51,8 @@ void render_core(const tui_state *st)
     const core_usage *u = &du->cores[st->cy * d->grid_x + st->cx];
     char a[24], b[24];
     render_putf(2, 1, COLS - 2, A_BOLD, "Core (%u,%u) of device %u  %s  L1 %s  used %.1f%%  largest free %s%s", st->cx,
-                st->cy, d->id, d->arch_name, format_bytes(d->l1_size, a, sizeof a), usage_used_pct(u->bytes),
-                format_bytes(u->largest_free, b, sizeof b), u->clash_bytes ? "  CLASH" : "");
+                st->cy, d->id, d->arch_name, format_bytes_unit(d->l1_size, UNITS(st), a, sizeof a), usage_used_pct(u->bytes),
+                format_bytes_unit(u->largest_free, UNITS(st), b, sizeof b), u->clash_bytes ? "  CLASH" : "");
 
     /* The strip. */
     int sw = COLS - 2;
@@ -107,7 +107,7 @@ void render_core(const tui_state *st)
         else if (i == largest)
             attr = A_REVERSE | A_BOLD;
         render_putf(y, 1, COLS - 2, attr, "%-9s %-9s %10s  %-10s %7s  %-14s %s%s", format_addr(sp->start, s1, sizeof s1),
-                    format_addr(sp->end, s2, sizeof s2), format_bytes(sp->end - sp->start, sz, sizeof sz),
+                    format_addr(sp->end, s2, sizeof s2), format_bytes_unit(sp->end - sp->start, UNITS(st), sz, sizeof sz),
                     category_short[sp->category], p ? pid : "-", p ? p->name : "-", r ? r->tag : "",
                     sp->clash ? "  ! clash" : i == largest ? "  <- largest free" : "");
     }

@@ -79,7 +79,7 @@ static void draw_heatmap(const tui_state *st, const snap_device *d, const device
         render_put(ly, lx + 3 + i, 1, render_ramp_attr(&st->rc, f), st->rc.color ? " " : render_shade(&st->rc, f));
     }
     char h[32];
-    render_putf(ly, lx + 3 + steps, l->heat_w - 3 - steps, A_DIM, " 100%%=%s", format_bytes(d->l1_size, h, sizeof h));
+    render_putf(ly, lx + 3 + steps, l->heat_w - 3 - steps, A_DIM, " 100%%=%s", format_bytes_unit(d->l1_size, UNITS(st), h, sizeof h));
 }
 
 static void table_row(const tui_state *st, int y, int x, int w, const char *label, char mark, uint64_t core,
@@ -95,7 +95,7 @@ static void table_row(const tui_state *st, int y, int x, int w, const char *labe
     else
         bar[0] = '\0';
     render_putf(y, x, w, attr, "%-22s %c %10s %10s %6.1f%% %s", label, mark ? mark : ' ',
-                format_bytes(core, cb, sizeof cb), format_bytes(dev, db, sizeof db), pct, bar);
+                format_bytes_unit(core, UNITS(st), cb, sizeof cb), format_bytes_unit(dev, UNITS(st), db, sizeof db), pct, bar);
     (void)st;
 }
 
@@ -134,11 +134,11 @@ static void draw_table(const tui_state *st, const snap_device *d, const device_u
     table_row(st, y++, x, w, "Total", ' ', usage_total(u->bytes), total, total, A_NORMAL);
     char a[24], b[24], c[24], e[24];
     render_putf(y++, x, w, A_NORMAL, "largest free: core %s, all cores %s; fragmented: core %s, device %s",
-                format_bytes(u->largest_free, a, sizeof a), format_bytes(du->largest_free_common, b, sizeof b),
-                format_bytes(u->fragmented, c, sizeof c), format_bytes(du->fragmented, e, sizeof e));
+                format_bytes_unit(u->largest_free, UNITS(st), a, sizeof a), format_bytes_unit(du->largest_free_common, UNITS(st), b, sizeof b),
+                format_bytes_unit(u->fragmented, UNITS(st), c, sizeof c), format_bytes_unit(du->fragmented, UNITS(st), e, sizeof e));
     if (st->allocator_view) {
         render_putf(y, x, w, render_warn_attr(&st->rc), "allocator sees %s used; real use %s",
-                    format_bytes(usage_tracked(du->totals), a, sizeof a), format_bytes(usage_used(du->totals), b, sizeof b));
+                    format_bytes_unit(usage_tracked(du->totals), UNITS(st), a, sizeof a), format_bytes_unit(usage_used(du->totals), UNITS(st), b, sizeof b));
     } else {
         render_put(y, x, w, A_DIM, "T tracked by the allocator, U untracked   [a] allocator view");
     }

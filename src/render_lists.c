@@ -108,7 +108,7 @@ void render_processes(const tui_state *st)
         const snap_process *p = &st->snap->processes[r->process];
         char b[6][16];
         for (int k = 0; k < 6; k++)
-            format_bytes(r->bytes[k], b[k], sizeof b[k]);
+            format_bytes_unit(r->bytes[k], UNITS(st), b[k], sizeof b[k]);
         render_putf(y, 0, COLS, i == st->proc_sel ? A_REVERSE : A_NORMAL,
                     " %7d %-15.15s %7s %9s %9s %9s %9s %8s %9s %7u", p->pid, p->name, r->device_list, b[0], b[1], b[2],
                     b[3], b[4], b[5], r->regions);

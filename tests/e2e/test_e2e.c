@@ -270,3 +270,84 @@ Test(e2e, writer_errors_reach_the_client)
     pid_t p = start_ready(seg, argv);
     cr_assert_eq(WEXITSTATUS(stop_process(p, SIGTERM)), 0);
 }
+
+/* ---- configuration, thresholds and alerts ---- */
+
+static const char *write_config(const char *text)
+{
+    static char path[128];
+    snprintf(path, sizeof path, "/tmp/l1top-e2e-config-%d.yaml", (int)getpid());
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+Test(e2e, low_threshold_makes_once_exit_2_with_the_alert)
+{
+    pid_t a = writer_a();
+    const char *cfg = write_config("thresholds:\n  warning: 1%\n  critical: 2%\n");
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--once", "--format", "json", "--shm", seg, "-c", (char *)cfg, NULL };
+    char *out, *err;
+    cr_assert_eq(run_capture(argv, &out, &err), 2, "%s", err);
+    json_t *root = json_loads(out, 0, NULL);
+    json_t *alerts = json_object_get(root, "alerts");
+    cr_assert_eq(json_array_size(alerts), 64, "every core of the chip is above 2%%");
+    json_t *first = json_array_get(alerts, 0);
+    cr_assert_str_eq(json_string_value(json_object_get(first, "name")), "threshold-critical");
+    cr_assert_str_eq(json_string_value(json_object_get(first, "severity")), "critical");
+    cr_assert_str_eq(json_string_value(json_object_get(first, "metric")), "used_pct");
+    cr_assert_str_eq(json_string_value(json_object_get(first, "scope")), "core");
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(first, "core"), "x")), 0);
+    cr_assert_eq(json_real_value(json_object_get(first, "threshold")), 2.0);
+    cr_assert_gt(json_real_value(json_object_get(first, "value")), 2.0);
+    json_decref(root);
+    free(out);
+    free(err);
+    /* A warning-only rule: exit 1; the text format lists it. */
+    cfg = write_config("alerts:\n  - name: cb-heavy\n    metric: circular_buffers\n    above: 100KiB\n");
+    char *argv2[] = { bin, "--once", "--shm", seg, "-c", (char *)cfg, NULL };
+    cr_assert_eq(run_capture(argv2, &out, NULL), 1);
+    cr_assert(strstr(out, "cb-heavy") != NULL, "%s", out);
+    cr_assert(strstr(out, "device 0 core (3,7): circular_buffers 200000 > 102400") != NULL, "%s", out);
+    free(out);
+    stop_process(a, SIGTERM);
+    unlink(cfg);
+}
+
+Test(e2e, bad_config_exits_78_with_file_line_col)
+{
+    const char *cfg = write_config("refresh: 2s\nrefesh: 3s\n");
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--once", "--shm", seg, "-c", (char *)cfg, NULL };
+    char *out, *err;
+    cr_assert_eq(run_capture(argv, &out, &err), 78);
+    char want[256];
+    snprintf(want, sizeof want, "l1top: %s:2:1: unknown key 'refesh'; did you mean 'refresh'?\n", cfg);
+    cr_assert_str_eq(err, want);
+    cr_assert_str_empty(out);
+    free(out);
+    free(err);
+    unlink(cfg);
+}
+
+Test(e2e, print_config_says_where_each_part_came_from)
+{
+    const char *cfg = write_config("refresh: 2s\ntheme: light\n");
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--print-config", "-c", (char *)cfg, "--theme", "mono", NULL };
+    char *out;
+    cr_assert_eq(run_capture(argv, &out, NULL), 0);
+    char want[256];
+    snprintf(want, sizeof want, "refresh: 2s    # %s:1", cfg);
+    cr_assert(strstr(out, want) != NULL, "%s", out);
+    cr_assert(strstr(out, "theme: \"mono\"    # command line") != NULL, "%s", out);
+    cr_assert(strstr(out, "heatmap: used    # default") != NULL, "%s", out);
+    free(out);
+    unlink(cfg);
+}

@@ -147,6 +147,8 @@ static void heat_row(const char *screen, int y, int gx, int *out)
             p++;
         cr_assert(*p >= '0' && *p <= '9', "row %d cell %d is '%.8s'", y, x, p);
         out[x] = (int)strtol(p, (char **)&p, 10);
+        while (*p == '!')
+            p++; /* the alert mark */
     }
 }
 
@@ -402,4 +404,105 @@ Test(tui, frames_limit_exits_by_itself)
     start_tui(100, 30, "--frames 3");
     cr_assert_eq(exit_code(), 0);
     stop_process(w, SIGTERM);
+}
+
+/* ---- alerts in the TUI ---- */
+
+static char cfg_path[128];
+
+static void write_tui_config(const char *text)
+{
+    snprintf(cfg_path, sizeof cfg_path, "/tmp/l1top-tui-config-%d.yaml", (int)getpid());
+    FILE *f = fopen(cfg_path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+Test(tui, alerted_cores_are_marked_and_listed)
+{
+    write_tui_config("alerts:\n  - name: cb-heavy\n    metric: circular_buffers\n    above: 400KiB\n");
+    pid_t w = still_writer();
+    char extra[256];
+    snprintf(extra, sizeof extra, "-c %s", cfg_path);
+    start_tui(120, 40, extra);
+    char *s = wait_for("Alerts: 32 firing");
+    int cells[8];
+    heat_row(s, 0, 8, cells); /* still numbers: the mark follows them */
+    char line[256];
+    line_with(s, "\n 0  ", line, sizeof line);
+    cr_assert_not_null(strstr(line, " 53! 53! 53! 53! 26  26  26  26 "), "left half marked: '%s'", line);
+    cr_assert_not_null(strstr(s, "cb-heavy"));
+    cr_assert_not_null(strstr(s, "ALERTS 32"), "header says so");
+    free(s);
+    keys("A");
+    s = wait_for("Active alerts: 32");
+    cr_assert_not_null(strstr(s, "start"), "history lists the starts:\n%s", s);
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+    unlink(cfg_path);
+}
+
+Test(tui, log_and_exec_fire_once_per_alert_start)
+{
+    char log[128], marker[128], text[1024];
+    snprintf(log, sizeof log, "/tmp/l1top-tui-alerts-%d.jsonl", (int)getpid());
+    snprintf(marker, sizeof marker, "/tmp/l1top-tui-exec-%d.out", (int)getpid());
+    unlink(log);
+    unlink(marker);
+    snprintf(text, sizeof text,
+             "alerts:\n  - name: big-cb\n    metric: circular_buffers\n    scope: device\n    devices: [0]\n    above: 1MiB\n"
+             "    actions: [log, exec]\n    log: %s\n    exec: \"echo $L1TOP_ALERT_NAME >> %s\"\n",
+             log, marker);
+    write_tui_config(text);
+    pid_t w = still_writer();
+    char extra[256];
+    snprintf(extra, sizeof extra, "-c %s --frames 8", cfg_path); /* 8 refreshes at 0.2 s */
+    start_tui(120, 40, extra);
+    cr_assert_eq(exit_code(), 0);
+    sleep_ms(200);
+    FILE *f = fopen(log, "r");
+    cr_assert_not_null(f, "log written");
+    char line[512];
+    int starts = 0;
+    while (fgets(line, sizeof line, f))
+        starts += strstr(line, "\"event\":\"start\"") && strstr(line, "\"name\":\"big-cb\"");
+    fclose(f);
+    cr_assert_eq(starts, 1, "one start line over 8 refreshes, got %d", starts);
+    f = fopen(marker, "r");
+    cr_assert_not_null(f, "exec ran");
+    int runs = 0;
+    while (fgets(line, sizeof line, f))
+        runs += strcmp(line, "big-cb\n") == 0;
+    fclose(f);
+    cr_assert_eq(runs, 1);
+    stop_process(w, SIGTERM);
+    unlink(log);
+    unlink(marker);
+    unlink(cfg_path);
+}
+
+Test(tui, reload_with_errors_keeps_the_old_configuration)
+{
+    write_tui_config("heatmap: circular_buffers\n");
+    pid_t w = still_writer();
+    char extra[256];
+    snprintf(extra, sizeof extra, "-c %s", cfg_path);
+    start_tui(160, 40, extra);
+    free(wait_for("[m] circular buffers"));
+    write_tui_config("heatmap: [broken\n");
+    keys("r");
+    char *s = wait_for("config:");
+    cr_assert_not_null(strstr(s, "not valid YAML"), "%s", s);
+    cr_assert_not_null(strstr(s, "[m] circular buffers"), "old settings kept");
+    free(s);
+    write_tui_config("allocator_view: true\n");
+    tmux("send-keys -t l1 r");
+    free(wait_for("[a] allocator view"));
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+    unlink(cfg_path);
 }
