@@ -27,7 +27,7 @@ CRITERION_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lc
 LIB_SRC  := src/writer.c src/arch.c src/proc.c src/shm_name.c
 CORE_SRC := src/snapshot.c src/shm_reader.c src/accounting.c src/format.c \
             src/output_text.c src/output_json.c src/cli.c src/demo.c src/tui_layout.c \
-            src/config.c src/alerts.c
+            src/config.c src/alerts.c src/yaml_walk.c src/theme.c
 TUI_SRC  := src/tui.c src/render_common.c src/render_device.c src/render_core.c src/render_lists.c
 
 LIB_OBJ     := $(LIB_SRC:src/%.c=$(B)/pic/%.o)
@@ -45,7 +45,7 @@ TEST_E2E_SRC  := $(wildcard tests/e2e/*.c)
 all: $(STATIC_LIB) $(SHARED_LIB) $(B)/l1top.pc $(BINS)
 
 $(B)/obj/%.o: src/%.c | $(B)/obj
-	$(CC) $(CFLAGS) $(NCURSES_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(NCURSES_CFLAGS) -DL1TOP_DATADIR='"$(PREFIX)/share/l1top"' -MMD -MP -c $< -o $@
 
 $(B)/pic/%.o: src/%.c | $(B)/pic
 	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -DL1TOP_BUILDING_SHARED -MMD -MP -c $< -o $@
@@ -102,12 +102,16 @@ install: all
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/l1top.pc
 	install -m 644 include/l1top.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 man/l1top.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/l1top/themes
+	install -m 644 themes/*.yaml $(DESTDIR)$(PREFIX)/share/l1top/themes/
+	install -m 644 config.example.yaml $(DESTDIR)$(PREFIX)/share/l1top/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/l1top $(DESTDIR)$(PREFIX)/bin/l1sim \
 	    $(DESTDIR)$(PREFIX)/lib/libl1top.a $(DESTDIR)$(PREFIX)/lib/libl1top.so* \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/l1top.pc $(DESTDIR)$(PREFIX)/include/l1top.h \
 	    $(DESTDIR)$(PREFIX)/share/man/man1/l1top.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/l1top
 
 clean:
 	rm -rf $(B)

@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "shm_name.h"
+#include "yaml_walk.h"
 
 /* ---------- metrics and scopes ---------- */
 
@@ -160,158 +161,27 @@ int parse_duration_ms(const char *s, uint32_t *ms, const char **why)
     return -1;
 }
 
-unsigned edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 99;
-    unsigned row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = (unsigned)j;
-    for (size_t i = 1; i <= la; i++) {
-        unsigned prev = row[0];
-        row[0] = (unsigned)i;
-        for (size_t j = 1; j <= lb; j++) {
-            unsigned cur = row[j];
-            unsigned sub = prev + (a[i - 1] != b[j - 1]);
-            unsigned del = row[j] + 1, ins = row[j - 1] + 1;
-            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
-/* ---------- walking the document ---------- */
-
-typedef struct {
-    const char *file;
-    yaml_document_t *doc;
-    char *err;
-    size_t errlen;
-} walk;
-
-static int fail(walk *w, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(walk *w, const yaml_node_t *n, const char *fmt, ...)
-{
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    snprintf(w->err, w->errlen, "%s:%zu:%zu: %s", w->file, n ? n->start_mark.line + 1 : 1,
-             n ? n->start_mark.column + 1 : 1, msg);
-    return -1;
-}
-
-static const char *scalar(const yaml_node_t *n)
-{
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-static int want_scalar(walk *w, const yaml_node_t *n, const char *key, const char **out)
-{
-    *out = scalar(n);
-    if (!*out)
-        return fail(w, n, "%s: expected a single value, not a %s", key,
-                    n && n->type == YAML_SEQUENCE_NODE ? "list" : "mapping");
-    return 0;
-}
-
-static int unknown_key(walk *w, const yaml_node_t *n, const char *key, const char *const *known, size_t nknown,
-                       const char *where)
-{
-    const char *best = NULL;
-    unsigned best_d = 99;
-    for (size_t i = 0; i < nknown; i++) {
-        unsigned d = edit_distance(key, known[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = known[i];
-        }
-    }
-    if (best && best_d <= 2 && best_d < strlen(key))
-        return fail(w, n, "unknown key '%s'%s; did you mean '%s'?", key, where, best);
-    return fail(w, n, "unknown key '%s'%s", key, where);
-}
-
-/* Check a mapping for duplicate keys and non-scalar keys. */
-static int check_mapping(walk *w, const yaml_node_t *map, const char *what)
-{
-    if (!map || map->type != YAML_MAPPING_NODE)
-        return fail(w, map, "%s must be a mapping of keys to values", what);
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
-        const char *ks = scalar(k);
-        if (!ks)
-            return fail(w, k, "%s: keys must be plain names", what);
-        for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++)
-            if (strcmp(ks, scalar(yaml_document_get_node(w->doc, q->key))) == 0)
-                return fail(w, k, "duplicate key '%s'", ks);
-    }
-    return 0;
-}
-
-static int parse_bool(walk *w, const yaml_node_t *n, const char *key, bool *out)
-{
-    const char *s;
-    if (want_scalar(w, n, key, &s))
-        return -1;
-    static const char *const yes[] = { "true", "yes", "on", "True", "TRUE", "Yes", "On" };
-    static const char *const no[] = { "false", "no", "off", "False", "FALSE", "No", "Off" };
-    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
-        if (strcmp(s, yes[i]) == 0) {
-            *out = true;
-            return 0;
-        }
-        if (strcmp(s, no[i]) == 0) {
-            *out = false;
-            return 0;
-        }
-    }
-    return fail(w, n, "%s: expected true or false, not '%s'", key, s);
-}
-
-static int parse_enum(walk *w, const yaml_node_t *n, const char *key, const char *const *names, size_t count,
-                      int *out)
-{
-    const char *s;
-    if (want_scalar(w, n, key, &s))
-        return -1;
-    for (size_t i = 0; i < count; i++)
-        if (strcmp(s, names[i]) == 0) {
-            *out = (int)i;
-            return 0;
-        }
-    char list[256] = "";
-    for (size_t i = 0; i < count; i++) {
-        strncat(list, names[i], sizeof list - strlen(list) - 1);
-        if (i + 1 < count)
-            strncat(list, ", ", sizeof list - strlen(list) - 1);
-    }
-    return fail(w, n, "%s: '%s' is not one of: %s", key, s, list);
-}
 
 static int parse_devices(walk *w, const yaml_node_t *n, const char *key, uint32_t *devs, size_t *ndevs)
 {
-    const char *s = scalar(n);
+    const char *s = yw_scalar(n);
     if (s && strcmp(s, "all") == 0) {
         *ndevs = 0;
         return 0;
     }
     if (!n || n->type != YAML_SEQUENCE_NODE)
-        return fail(w, n, "%s: expected a list of device numbers, like [0, 1], or 'all'", key);
+        return yw_fail(w, n, "%s: expected a list of device numbers, like [0, 1], or 'all'", key);
     size_t count = 0;
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
         yaml_node_t *item = yaml_document_get_node(w->doc, *it);
-        const char *v = scalar(item);
+        const char *v = yw_scalar(item);
         char *end;
         errno = 0;
         unsigned long d = v ? strtoul(v, &end, 10) : 0;
         if (!v || !*v || *end || errno || d > UINT32_MAX || v[0] == '-')
-            return fail(w, item, "%s: '%s' is not a device number", key, v ? v : "(list)");
+            return yw_fail(w, item, "%s: '%s' is not a device number", key, v ? v : "(list)");
         if (count == CONFIG_MAX_DEVICES)
-            return fail(w, item, "%s: at most %d devices", key, CONFIG_MAX_DEVICES);
+            return yw_fail(w, item, "%s: at most %d devices", key, CONFIG_MAX_DEVICES);
         devs[count++] = (uint32_t)d;
     }
     *ndevs = count;
@@ -321,20 +191,20 @@ static int parse_devices(walk *w, const yaml_node_t *n, const char *key, uint32_
 static int parse_duration_node(walk *w, const yaml_node_t *n, const char *key, uint32_t *ms)
 {
     const char *s, *why;
-    if (want_scalar(w, n, key, &s))
+    if (yw_want_scalar(w, n, key, &s))
         return -1;
     if (parse_duration_ms(s, ms, &why))
-        return fail(w, n, "%s: '%s': %s", key, s, why);
+        return yw_fail(w, n, "%s: '%s': %s", key, s, why);
     return 0;
 }
 
 static int parse_percent_node(walk *w, const yaml_node_t *n, const char *key, double *pct)
 {
     const char *s, *why;
-    if (want_scalar(w, n, key, &s))
+    if (yw_want_scalar(w, n, key, &s))
         return -1;
     if (parse_percent(s, pct, &why))
-        return fail(w, n, "%s: '%s': %s", key, s, why);
+        return yw_fail(w, n, "%s: '%s': %s", key, s, why);
     return 0;
 }
 
@@ -355,7 +225,7 @@ static const char *const alert_keys[] = { "name", "metric", "scope", "above", "b
 static int parse_threshold(walk *w, const yaml_node_t *n, alert_rule *r, const char *key)
 {
     const char *s, *why = NULL;
-    if (want_scalar(w, n, key, &s))
+    if (yw_want_scalar(w, n, key, &s))
         return -1;
     int rc = 0;
     switch (alert_metric_kind(r->metric)) {
@@ -374,21 +244,13 @@ static int parse_threshold(walk *w, const yaml_node_t *n, alert_rule *r, const c
     }
     }
     if (rc)
-        return fail(w, n, "%s: '%s' for %s: %s", key, s, alert_metric_name(r->metric), why);
+        return yw_fail(w, n, "%s: '%s' for %s: %s", key, s, alert_metric_name(r->metric), why);
     return 0;
-}
-
-static yaml_node_t *map_get(walk *w, const yaml_node_t *map, const char *key)
-{
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++)
-        if (strcmp(scalar(yaml_document_get_node(w->doc, p->key)), key) == 0)
-            return yaml_document_get_node(w->doc, p->value);
-    return NULL;
 }
 
 static int parse_alert(walk *w, const yaml_node_t *map, alert_rule *r)
 {
-    if (check_mapping(w, map, "an alert"))
+    if (yw_check_mapping(w, map, "an alert"))
         return -1;
     memset(r, 0, sizeof *r);
     r->severity = SEVERITY_WARNING;
@@ -396,82 +258,82 @@ static int parse_alert(walk *w, const yaml_node_t *map, alert_rule *r)
     r->exec_min_interval_ms = 10000;
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
-        const char *ks = scalar(k);
+        const char *ks = yw_scalar(k);
         bool known = false;
         for (size_t i = 0; i < sizeof alert_keys / sizeof alert_keys[0]; i++)
             known |= strcmp(ks, alert_keys[i]) == 0;
         if (!known)
-            return unknown_key(w, k, ks, alert_keys, sizeof alert_keys / sizeof alert_keys[0], " in an alert");
+            return yw_unknown_key(w, k, ks, alert_keys, sizeof alert_keys / sizeof alert_keys[0], " in an alert");
     }
     /* The metric first: the threshold's syntax depends on it. */
     yaml_node_t *v;
     const char *s;
-    if (!(v = map_get(w, map, "name")))
-        return fail(w, map, "an alert needs a 'name'");
-    if (want_scalar(w, v, "name", &s))
+    if (!(v = yw_map_get(w, map, "name")))
+        return yw_fail(w, map, "an alert needs a 'name'");
+    if (yw_want_scalar(w, v, "name", &s))
         return -1;
     if (!*s || strlen(s) >= sizeof r->name)
-        return fail(w, v, "name: must be 1 to %zu characters", sizeof r->name - 1);
+        return yw_fail(w, v, "name: must be 1 to %zu characters", sizeof r->name - 1);
     snprintf(r->name, sizeof r->name, "%s", s);
-    if (!(v = map_get(w, map, "metric")))
-        return fail(w, map, "alert '%s' needs a 'metric'", r->name);
+    if (!(v = yw_map_get(w, map, "metric")))
+        return yw_fail(w, map, "alert '%s' needs a 'metric'", r->name);
     int e;
-    if (parse_enum(w, v, "metric", metric_names, AM_COUNT, &e))
+    if (yw_parse_enum(w, v, "metric", metric_names, AM_COUNT, &e))
         return -1;
     r->metric = (alert_metric)e;
     r->scope = alert_metric_has_scope(r->metric, SCOPE_CORE) ? SCOPE_CORE : SCOPE_DEVICE;
-    if ((v = map_get(w, map, "scope"))) {
-        if (parse_enum(w, v, "scope", scope_names, 3, &e))
+    if ((v = yw_map_get(w, map, "scope"))) {
+        if (yw_parse_enum(w, v, "scope", scope_names, 3, &e))
             return -1;
         r->scope = (alert_scope)e;
         if (!alert_metric_has_scope(r->metric, r->scope))
-            return fail(w, v, "scope: %s has no %s scope", alert_metric_name(r->metric), scope_names[e]);
+            return yw_fail(w, v, "scope: %s has no %s scope", alert_metric_name(r->metric), scope_names[e]);
     }
-    yaml_node_t *above = map_get(w, map, "above"), *below = map_get(w, map, "below");
+    yaml_node_t *above = yw_map_get(w, map, "above"), *below = yw_map_get(w, map, "below");
     if (!!above == !!below)
-        return fail(w, map, "alert '%s' needs exactly one of 'above' or 'below'", r->name);
+        return yw_fail(w, map, "alert '%s' needs exactly one of 'above' or 'below'", r->name);
     r->above = above != NULL;
     if (parse_threshold(w, above ? above : below, r, above ? "above" : "below"))
         return -1;
-    if ((v = map_get(w, map, "for")) && parse_duration_node(w, v, "for", &r->for_ms))
+    if ((v = yw_map_get(w, map, "for")) && parse_duration_node(w, v, "for", &r->for_ms))
         return -1;
-    if ((v = map_get(w, map, "severity"))) {
+    if ((v = yw_map_get(w, map, "severity"))) {
         static const char *const sev[] = { "warning", "critical" };
-        if (parse_enum(w, v, "severity", sev, 2, &e))
+        if (yw_parse_enum(w, v, "severity", sev, 2, &e))
             return -1;
         r->severity = e == 0 ? SEVERITY_WARNING : SEVERITY_CRITICAL;
     }
-    if ((v = map_get(w, map, "devices")) && parse_devices(w, v, "devices", r->devices, &r->ndevices))
+    if ((v = yw_map_get(w, map, "devices")) && parse_devices(w, v, "devices", r->devices, &r->ndevices))
         return -1;
-    if ((v = map_get(w, map, "actions"))) {
+    if ((v = yw_map_get(w, map, "actions"))) {
         if (v->type != YAML_SEQUENCE_NODE)
-            return fail(w, v, "actions: expected a list, like [highlight, log]");
+            return yw_fail(w, v, "actions: expected a list, like [highlight, log]");
         r->actions = 0;
         static const char *const acts[] = { "highlight", "bell", "log", "exec" };
         for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-            if (parse_enum(w, yaml_document_get_node(w->doc, *it), "actions", acts, 4, &e))
+            if (yw_parse_enum(w, yaml_document_get_node(w->doc, *it), "actions", acts, 4, &e))
                 return -1;
             r->actions |= 1u << e;
         }
     }
-    if ((v = map_get(w, map, "log"))) {
-        if (want_scalar(w, v, "log", &s))
+    if ((v = yw_map_get(w, map, "log"))) {
+        if (yw_want_scalar(w, v, "log", &s))
             return -1;
         expand_home(s, r->log, sizeof r->log);
     }
-    if ((v = map_get(w, map, "exec"))) {
-        if (want_scalar(w, v, "exec", &s))
+    if ((v = yw_map_get(w, map, "exec"))) {
+        if (yw_want_scalar(w, v, "exec", &s))
             return -1;
         if (strlen(s) >= sizeof r->exec)
-            return fail(w, v, "exec: command longer than %zu characters", sizeof r->exec - 1);
+            return yw_fail(w, v, "exec: command longer than %zu characters", sizeof r->exec - 1);
         snprintf(r->exec, sizeof r->exec, "%s", s);
     }
-    if ((v = map_get(w, map, "exec_interval")) && parse_duration_node(w, v, "exec_interval", &r->exec_min_interval_ms))
+    if ((v = yw_map_get(w, map, "exec_interval")) && parse_duration_node(w, v, "exec_interval", &r->exec_min_interval_ms))
         return -1;
     if ((r->actions & ACTION_LOG) && !r->log[0])
-        return fail(w, map, "alert '%s' has the log action but no 'log' file", r->name);
+        return yw_fail(w, map, "alert '%s' has the log action but no 'log' file", r->name);
     if ((r->actions & ACTION_EXEC) && !r->exec[0])
-        return fail(w, map, "alert '%s' has the exec action but no 'exec' command", r->name);
+        return yw_fail(w, map, "alert '%s' has the exec action but no 'exec' command", r->name);
     return 0;
 }
 
@@ -484,11 +346,11 @@ static void set_origin(l1top_config *c, config_key k, const char *file, const ya
 
 static int parse_root(walk *w, const yaml_node_t *root, l1top_config *c)
 {
-    if (check_mapping(w, root, "the configuration"))
+    if (yw_check_mapping(w, root, "the configuration"))
         return -1;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(w->doc, p->key), *v = yaml_document_get_node(w->doc, p->value);
-        const char *ks = scalar(k), *s;
+        const char *ks = yw_scalar(k), *s;
         int key = -1, e;
         for (int i = 0; i < CFG_KEY_COUNT; i++)
             if (strcmp(ks, key_names[i]) == 0)
@@ -498,14 +360,14 @@ static int parse_root(walk *w, const yaml_node_t *root, l1top_config *c)
             if (parse_duration_node(w, v, ks, &c->refresh_ms))
                 return -1;
             if (c->refresh_ms < 100 || c->refresh_ms > 60000)
-                return fail(w, v, "refresh: must be between 100ms and 60s");
+                return yw_fail(w, v, "refresh: must be between 100ms and 60s");
             break;
         case CFG_SEGMENT: {
             char resolved[256];
-            if (want_scalar(w, v, ks, &s))
+            if (yw_want_scalar(w, v, ks, &s))
                 return -1;
             if (shm_name_resolve(s, resolved, sizeof resolved) != 0)
-                return fail(w, v, "segment: '%s' is not a shared-memory name like /l1top", s);
+                return yw_fail(w, v, "segment: '%s' is not a shared-memory name like /l1top", s);
             snprintf(c->segment, sizeof c->segment, "%s", resolved);
             break;
         }
@@ -514,33 +376,33 @@ static int parse_root(walk *w, const yaml_node_t *root, l1top_config *c)
                 return -1;
             break;
         case CFG_HEATMAP:
-            if (parse_enum(w, v, ks, heatmap_names, METRIC_COUNT, &e))
+            if (yw_parse_enum(w, v, ks, heatmap_names, METRIC_COUNT, &e))
                 return -1;
             c->heatmap = (heat_metric)e;
             break;
         case CFG_THEME:
-            if (want_scalar(w, v, ks, &s))
+            if (yw_want_scalar(w, v, ks, &s))
                 return -1;
             if (!*s || strlen(s) >= sizeof c->theme || strchr(s, '/'))
-                return fail(w, v, "theme: '%s' is not a theme name", s);
+                return yw_fail(w, v, "theme: '%s' is not a theme name", s);
             snprintf(c->theme, sizeof c->theme, "%s", s);
             break;
         case CFG_UNITS:
-            if (parse_enum(w, v, ks, units_names, 4, &e))
+            if (yw_parse_enum(w, v, ks, units_names, 4, &e))
                 return -1;
             c->units = (size_units)e;
             break;
         case CFG_ALLOCATOR_VIEW:
-            if (parse_bool(w, v, ks, &c->allocator_view))
+            if (yw_parse_bool(w, v, ks, &c->allocator_view))
                 return -1;
             break;
         case CFG_THRESHOLDS: {
-            if (check_mapping(w, v, "thresholds"))
+            if (yw_check_mapping(w, v, "thresholds"))
                 return -1;
             static const char *const tk[] = { "warning", "critical" };
             for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
                 yaml_node_t *k2 = yaml_document_get_node(w->doc, q->key), *v2 = yaml_document_get_node(w->doc, q->value);
-                const char *k2s = scalar(k2);
+                const char *k2s = yw_scalar(k2);
                 if (strcmp(k2s, "warning") == 0) {
                     if (parse_percent_node(w, v2, "warning", &c->warning_pct))
                         return -1;
@@ -548,72 +410,65 @@ static int parse_root(walk *w, const yaml_node_t *root, l1top_config *c)
                     if (parse_percent_node(w, v2, "critical", &c->critical_pct))
                         return -1;
                 } else {
-                    return unknown_key(w, k2, k2s, tk, 2, " in thresholds");
+                    return yw_unknown_key(w, k2, k2s, tk, 2, " in thresholds");
                 }
             }
             if (c->warning_pct > c->critical_pct)
-                return fail(w, v, "thresholds: warning (%g%%) is above critical (%g%%)", c->warning_pct, c->critical_pct);
+                return yw_fail(w, v, "thresholds: warning (%g%%) is above critical (%g%%)", c->warning_pct, c->critical_pct);
             break;
         }
         case CFG_ALERTS:
-            if (scalar(v) && (strcmp(scalar(v), "") == 0 || strcmp(scalar(v), "null") == 0 || strcmp(scalar(v), "~") == 0)) {
+            if (yw_scalar(v) && (strcmp(yw_scalar(v), "") == 0 || strcmp(yw_scalar(v), "null") == 0 || strcmp(yw_scalar(v), "~") == 0)) {
                 c->nalerts = 0;
                 break;
             }
             if (v->type != YAML_SEQUENCE_NODE)
-                return fail(w, v, "alerts: expected a list of alert rules");
+                return yw_fail(w, v, "alerts: expected a list of alert rules");
             c->nalerts = 0;
             for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
                 yaml_node_t *item = yaml_document_get_node(w->doc, *it);
                 if (c->nalerts == CONFIG_MAX_ALERTS)
-                    return fail(w, item, "alerts: at most %d rules", CONFIG_MAX_ALERTS);
+                    return yw_fail(w, item, "alerts: at most %d rules", CONFIG_MAX_ALERTS);
                 if (parse_alert(w, item, &c->alerts[c->nalerts]))
                     return -1;
                 for (size_t j = 0; j < c->nalerts; j++)
                     if (strcmp(c->alerts[j].name, c->alerts[c->nalerts].name) == 0)
-                        return fail(w, item, "alerts: two rules named '%s'", c->alerts[j].name);
+                        return yw_fail(w, item, "alerts: two rules named '%s'", c->alerts[j].name);
                 c->nalerts++;
             }
             break;
         default:
-            return unknown_key(w, k, ks, key_names, CFG_KEY_COUNT, "");
+            return yw_unknown_key(w, k, ks, key_names, CFG_KEY_COUNT, "");
         }
         set_origin(c, (config_key)key, w->file, k);
     }
     return 0;
 }
 
-int config_load_file(l1top_config *c, const char *path, char *err, size_t errlen)
+int config_load_string(l1top_config *c, const char *name, const char *data, size_t len, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s:1:1: cannot read: %s", path, strerror(errno));
-        return -1;
-    }
     yaml_parser_t parser;
     yaml_document_t doc;
     if (!yaml_parser_initialize(&parser)) {
-        fclose(f);
-        snprintf(err, errlen, "%s:1:1: out of memory", path);
+        snprintf(err, errlen, "%s:1:1: out of memory", name);
         return -1;
     }
-    yaml_parser_set_input_file(&parser, f);
-    int rc = 0;
+    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
     if (!yaml_parser_load(&parser, &doc)) {
-        snprintf(err, errlen, "%s:%zu:%zu: not valid YAML: %s", path, parser.problem_mark.line + 1,
+        snprintf(err, errlen, "%s:%zu:%zu: not valid YAML: %s", name, parser.problem_mark.line + 1,
                  parser.problem_mark.column + 1, parser.problem ? parser.problem : "parse error");
         yaml_parser_delete(&parser);
-        fclose(f);
         return -1;
     }
     /* Work on a copy so that a bad file leaves the configuration as it was. */
+    int rc = 0;
     l1top_config *next = malloc(sizeof *next);
     if (!next) {
         rc = -1;
-        snprintf(err, errlen, "%s:1:1: out of memory", path);
+        snprintf(err, errlen, "%s:1:1: out of memory", name);
     } else {
         *next = *c;
-        walk w = { path, &doc, err, errlen };
+        walk w = { name, &doc, err, errlen };
         yaml_node_t *root = yaml_document_get_root_node(&doc);
         /* An empty file (or only comments) is valid: the defaults. */
         if (root && !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
@@ -622,18 +477,71 @@ int config_load_file(l1top_config *c, const char *path, char *err, size_t errlen
         yaml_document_t extra;
         if (rc == 0 && yaml_parser_load(&parser, &extra)) {
             if (yaml_document_get_root_node(&extra))
-                rc = fail(&w, yaml_document_get_root_node(&extra), "only one YAML document is allowed");
+                rc = yw_fail(&w, yaml_document_get_root_node(&extra), "only one YAML document is allowed");
             yaml_document_delete(&extra);
         }
         if (rc == 0) {
-            snprintf(next->path, sizeof next->path, "%s", path);
+            snprintf(next->path, sizeof next->path, "%s", name);
             *c = *next;
         }
         free(next);
     }
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
+    return rc;
+}
+
+int read_small_text_file(const char *path, char **data, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s:1:1: cannot read: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+        if (n == cap) {
+            if (cap >= (1u << 20)) {
+                free(buf);
+                fclose(f);
+                snprintf(err, errlen, "%s:1:1: larger than 1 MiB, not a configuration", path);
+                return -1;
+            }
+            char *bigger = realloc(buf, cap * 2);
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    bool failed = ferror(f) != 0;
     fclose(f);
+    if (!buf || failed) {
+        free(buf);
+        snprintf(err, errlen, "%s:1:1: cannot read: %s", path, buf ? "I/O error" : "out of memory");
+        return -1;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+int config_load_file(l1top_config *c, const char *path, char *err, size_t errlen)
+{
+    char *data;
+    size_t len;
+    if (read_small_text_file(path, &data, &len, err, errlen) != 0)
+        return -1;
+    int rc = config_load_string(c, path, data, len, err, errlen);
+    free(data);
     return rc;
 }
 

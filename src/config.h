@@ -84,6 +84,10 @@ void config_defaults(l1top_config *c);
 
 /* Load one file. 0, or -1 with "FILE:LINE:COL: message" in err (c unchanged on error). */
 int config_load_file(l1top_config *c, const char *path, char *err, size_t errlen);
+/* The same from memory; `name` stands for the file in messages. */
+int config_load_string(l1top_config *c, const char *name, const char *data, size_t len, char *err, size_t errlen);
+/* Read a text file of at most 1 MiB (caller frees); -1 with "PATH:1:1: why". */
+int read_small_text_file(const char *path, char **data, size_t *len, char *err, size_t errlen);
 
 /* Find and load the configuration: explicit path (-c), $L1TOP_CONFIG,
  * $XDG_CONFIG_HOME/l1top/config.yaml (~/.config), /etc/l1top/config.yaml;
@@ -98,8 +102,5 @@ void config_print(const l1top_config *c, FILE *f);
 int parse_size(const char *s, double *bytes, const char **why);      /* 64KiB 1.5MiB 1499136 */
 int parse_percent(const char *s, double *pct, const char **why);     /* 75% 75 */
 int parse_duration_ms(const char *s, uint32_t *ms, const char **why);/* 500ms 2s 1m */
-
-/* Levenshtein distance, for did-you-mean. */
-unsigned edit_distance(const char *a, const char *b);
 
 #endif

@@ -14,6 +14,7 @@
 #include "alerts.h"
 #include "config.h"
 #include "snapshot.h"
+#include "theme.h"
 #include "tui_layout.h"
 
 typedef enum { VIEW_DEVICE, VIEW_CORE, VIEW_PROCESSES, VIEW_OVERVIEW, VIEW_HELP, VIEW_ALERTS } view_id;
@@ -28,6 +29,7 @@ typedef struct {
     bool c256;         /* 256-colour ramp */
     bool utf8;         /* block and shading glyphs */
     int ramp_levels;   /* heatmap colour stops */
+    char theme[64];    /* name of the theme in use */
 } render_ctx;
 
 /* Everything the views read. tui.c owns and updates it. */
@@ -54,14 +56,17 @@ typedef struct {
     char clock[16];               /* HH:MM:SS of the snapshot */
     const l1top_config *cfg;      /* thresholds, alerts */
     const alert_engine *alerts;   /* what fires now, and the history */
-    char config_error[CONFIG_ERR_LEN]; /* last failed reload, shown in the header */
+    char config_error[CONFIG_ERR_LEN]; /* last failed reload or theme, shown in the header */
 } tui_state;
 
 /* The configured size unit (config `units`). */
 #define UNITS(st) ((st)->cfg ? (int)(st)->cfg->units : 0)
 
 /* Colours and glyphs. */
-void render_init(render_ctx *rc, bool want_color);
+/* Set up colours from a theme (NULL: built-in default); want_color false
+ * (NO_COLOR, --no-color) or a monochrome theme give attributes only.
+ * Safe to call again to switch themes live. */
+void render_init(render_ctx *rc, bool want_color, const theme *t);
 void render_put(int y, int x, int maxw, attr_t attr, const char *text);
 void render_putf(int y, int x, int maxw, attr_t attr, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -70,6 +75,8 @@ attr_t render_category_attr(const render_ctx *rc, l1_category c);
 attr_t render_alert_attr(const render_ctx *rc);
 attr_t render_warn_attr(const render_ctx *rc);
 attr_t render_header_attr(const render_ctx *rc);
+attr_t render_bar_attr(const render_ctx *rc);
+attr_t render_table_attr(const render_ctx *rc);
 /* Shading glyph for a fraction (mono mode). */
 const char *render_shade(const render_ctx *rc, double fraction);
 /* One-letter code of a category for the address strip. */

@@ -15,46 +15,74 @@ enum {
     PAIR_ALERT,
     PAIR_WARN,
     PAIR_DIM,
+    PAIR_TABLE,
+    PAIR_BAR,
     PAIR_CAT0,                       /* 8 category pairs */
     PAIR_RAMP0 = PAIR_CAT0 + CAT_COUNT, /* ramp pairs */
 };
 
 #define RAMP_MAX 12
 
-/* 256 colours: dark grey, then green -> yellow -> orange -> red. */
-static const short ramp256[RAMP_MAX] = { 236, 22, 28, 34, 70, 106, 142, 178, 172, 166, 160, 196 };
-/* 8 colours: blue, cyan, green, yellow, magenta, red. */
-static const short ramp8[6] = { COLOR_BLUE, COLOR_CYAN, COLOR_GREEN, COLOR_YELLOW, COLOR_MAGENTA, COLOR_RED };
-
 static const short category_fg[CAT_COUNT] = {
     COLOR_GREEN, COLOR_CYAN, COLOR_YELLOW, COLOR_MAGENTA, COLOR_BLUE, COLOR_BLUE, COLOR_RED, COLOR_WHITE,
 };
 
-void render_init(render_ctx *rc, bool want_color)
+/* A theme colour index on this terminal: as is with 256 colours, else the
+ * nearest of the 8 basic ones. */
+static short term_color(int idx)
 {
+    if (idx < 0)
+        return -1;
+    if (COLORS >= 256)
+        return (short)idx;
+    if (idx < 8)
+        return (short)idx;
+    if (idx < 16)
+        return (short)(idx - 8);
+    return (short)rgb_to_ansi8(xterm256_rgb(idx));
+}
+
+static void init_theme_pair(short pair, theme_pair p)
+{
+    init_pair(pair, term_color(p.fg), term_color(p.bg));
+}
+
+void render_init(render_ctx *rc, bool want_color, const theme *t)
+{
+    theme fallback;
+    if (!t) {
+        theme_default(&fallback);
+        t = &fallback;
+    }
+    bool utf8 = rc->utf8;
     memset(rc, 0, sizeof *rc);
+    rc->utf8 = utf8;
+    snprintf(rc->theme, sizeof rc->theme, "%s", t->name);
     rc->ramp_levels = 5; /* mono shading levels */
-    if (!want_color || !has_colors())
+    if (!want_color || t->monochrome || !has_colors())
         return;
     if (start_color() != OK)
         return;
     use_default_colors();
     rc->color = true;
     rc->c256 = COLORS >= 256 && COLOR_PAIRS >= PAIR_RAMP0 + RAMP_MAX;
-    init_pair(PAIR_HEADER, COLOR_BLACK, COLOR_CYAN);
-    init_pair(PAIR_ALERT, COLOR_WHITE, COLOR_RED);
-    init_pair(PAIR_WARN, COLOR_BLACK, COLOR_YELLOW);
+    init_theme_pair(PAIR_HEADER, t->header);
+    init_theme_pair(PAIR_ALERT, t->critical);
+    init_theme_pair(PAIR_WARN, t->warning);
     init_pair(PAIR_DIM, COLOR_BLUE, -1);
+    init_theme_pair(PAIR_TABLE, t->table);
+    init_theme_pair(PAIR_BAR, t->bar);
     for (int c = 0; c < CAT_COUNT; c++)
         init_pair((short)(PAIR_CAT0 + c), category_fg[c], -1);
-    if (rc->c256) {
-        rc->ramp_levels = RAMP_MAX;
-        for (int i = 0; i < RAMP_MAX; i++)
-            init_pair((short)(PAIR_RAMP0 + i), i >= 7 ? 16 : 255, ramp256[i]);
-    } else {
-        rc->ramp_levels = 6;
-        for (int i = 0; i < 6; i++)
-            init_pair((short)(PAIR_RAMP0 + i), i == 3 ? COLOR_BLACK : COLOR_WHITE, ramp8[i]);
+    rgb ramp[RAMP_MAX];
+    rc->ramp_levels = rc->c256 ? RAMP_MAX : 6;
+    theme_ramp(t, rc->ramp_levels, ramp);
+    for (int i = 0; i < rc->ramp_levels; i++) {
+        int fg = text_color_on(ramp[i]);
+        if (rc->c256)
+            init_pair((short)(PAIR_RAMP0 + i), (short)fg, (short)rgb_to_xterm256(ramp[i]));
+        else
+            init_pair((short)(PAIR_RAMP0 + i), fg == 16 ? COLOR_BLACK : COLOR_WHITE, (short)rgb_to_ansi8(ramp[i]));
     }
 }
 
@@ -96,6 +124,8 @@ attr_t render_category_attr(const render_ctx *rc, l1_category c)
 attr_t render_alert_attr(const render_ctx *rc) { return rc->color ? COLOR_PAIR(PAIR_ALERT) | A_BOLD : A_REVERSE | A_BOLD; }
 attr_t render_warn_attr(const render_ctx *rc) { return rc->color ? COLOR_PAIR(PAIR_WARN) : A_BOLD; }
 attr_t render_header_attr(const render_ctx *rc) { return rc->color ? COLOR_PAIR(PAIR_HEADER) : A_REVERSE; }
+attr_t render_bar_attr(const render_ctx *rc) { return rc->color ? COLOR_PAIR(PAIR_BAR) : A_NORMAL; }
+attr_t render_table_attr(const render_ctx *rc) { return rc->color ? COLOR_PAIR(PAIR_TABLE) : A_NORMAL; }
 
 const char *render_shade(const render_ctx *rc, double f)
 {
@@ -135,8 +165,8 @@ void render_header(const tui_state *st)
     attroff(h);
     size_t ndev = st->snap ? st->snap->ndevices : 0, nproc = st->snap ? st->snap->nprocesses : 0;
     char left[256];
-    snprintf(left, sizeof left, " l1top %s  %s  %zu dev  %zu proc  %.1fs  %s", L1TOP_VERSION_STRING, st->segment,
-             ndev, nproc, st->delay_tenths / 10.0, st->clock);
+    snprintf(left, sizeof left, " l1top %s  %s  %zu dev  %zu proc  %.1fs  %s  [t] %s", L1TOP_VERSION_STRING,
+             st->segment, ndev, nproc, st->delay_tenths / 10.0, st->clock, st->rc.theme);
     render_put(0, 0, COLS, h | A_BOLD, left);
     /* Warnings, right-aligned. */
     char warn[160] = "";
@@ -204,6 +234,7 @@ static const char *const help_lines[] = {
     "  a             allocator view: what an allocator-only monitor would report",
     "  p             processes (< > sort column, I invert)",
     "  A             alerts: active ones and the history      r  reload the config",
+    "  t             next colour theme (default, light, mono, colorblind, high-contrast)",
     "  o             overview of every device",
     "  space         pause / resume",
     "  + -           refresh interval up / down",

@@ -87,16 +87,15 @@ static void table_row(const tui_state *st, int y, int x, int w, const char *labe
 {
     char cb[24], db[24], bar[64];
     double pct = dev_total ? 100.0 * (double)dev / (double)dev_total : 0;
-    int barw = w - 53;
+    int barw = w - 55; /* the text before the bar is 55 columns */
     if (barw > 40)
         barw = 40;
-    if (barw > 0)
+    render_putf(y, x, w, attr, "%-22s %c %10s %10s %6.1f%% ", label, mark ? mark : ' ',
+                format_bytes_unit(core, UNITS(st), cb, sizeof cb), format_bytes_unit(dev, UNITS(st), db, sizeof db), pct);
+    if (barw > 0) {
         bar_text(pct / 100.0, barw, bar);
-    else
-        bar[0] = '\0';
-    render_putf(y, x, w, attr, "%-22s %c %10s %10s %6.1f%% %s", label, mark ? mark : ' ',
-                format_bytes_unit(core, UNITS(st), cb, sizeof cb), format_bytes_unit(dev, UNITS(st), db, sizeof db), pct, bar);
-    (void)st;
+        render_put(y, x + 55, barw, render_bar_attr(&st->rc), bar);
+    }
 }
 
 static void draw_table(const tui_state *st, const snap_device *d, const device_usage *du, const device_layout *l)
@@ -131,7 +130,7 @@ static void draw_table(const tui_state *st, const snap_device *d, const device_u
     else if (st->cfg && used_pct > st->cfg->warning_pct)
         used_attr = render_warn_attr(&st->rc);
     table_row(st, y++, x, w, "Used", ' ', ct + cu, usage_used(du->totals), total, used_attr);
-    table_row(st, y++, x, w, "Total", ' ', usage_total(u->bytes), total, total, A_NORMAL);
+    table_row(st, y++, x, w, "Total", ' ', usage_total(u->bytes), total, total, render_table_attr(&st->rc));
     char a[24], b[24], c[24], e[24];
     render_putf(y++, x, w, A_NORMAL, "largest free: core %s, all cores %s; fragmented: core %s, device %s",
                 format_bytes_unit(u->largest_free, UNITS(st), a, sizeof a), format_bytes_unit(du->largest_free_common, UNITS(st), b, sizeof b),

@@ -55,6 +55,8 @@ typedef struct {
     char fatal[256];
     l1top_config *cfg;
     alert_engine *alerts;
+    bool want_color;
+    theme theme;
 } tui;
 
 static double now_s(void)
@@ -154,9 +156,34 @@ static void reload_config(tui *t)
         return;
     }
     cli_apply_overrides(t->opts, &next);
+    theme th;
+    if (theme_find(&th, next.theme, err, sizeof err) != 0) {
+        snprintf(t->st.config_error, sizeof t->st.config_error, "%s", err);
+        return;
+    }
     *t->cfg = next;
+    t->theme = th;
+    render_init(&t->st.rc, t->want_color, &t->theme);
     t->st.config_error[0] = '\0';
     t->st.delay_tenths = t->cfg->refresh_ms / 100u ? t->cfg->refresh_ms / 100u : 1;
+}
+
+/* The `t` key: the next shipped theme (a user file of that name wins). */
+static void next_theme(tui *t)
+{
+    size_t cur = 0;
+    for (size_t i = 0; i < theme_shipped_count; i++)
+        if (strcmp(theme_shipped[i], t->theme.name) == 0)
+            cur = i;
+    const char *name = theme_shipped[(cur + 1) % theme_shipped_count];
+    char err[CONFIG_ERR_LEN];
+    theme th;
+    if (theme_find(&th, name, err, sizeof err) != 0) {
+        snprintf(t->st.config_error, sizeof t->st.config_error, "%s", err);
+        return;
+    }
+    t->theme = th;
+    render_init(&t->st.rc, t->want_color, &t->theme);
 }
 
 /* ---------- drawing ---------- */
@@ -312,6 +339,9 @@ static bool handle_key(tui *t, int ch, double *next_refresh)
     case 'A':
         st->view = st->view == VIEW_ALERTS ? VIEW_DEVICE : VIEW_ALERTS;
         return true;
+    case 't':
+        next_theme(t);
+        return true;
     case 'r':
         reload_config(t);
         *next_refresh = now_s();
@@ -445,6 +475,14 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
     hup.sa_handler = on_hup;
     sigaction(SIGHUP, &hup, NULL);
 
+    char err[CONFIG_ERR_LEN];
+    if (theme_find(&t->theme, cfg->theme, err, sizeof err) != 0) {
+        fprintf(stderr, "l1top: %s\n", err);
+        alerts_free(t->alerts);
+        free(t);
+        return EXIT_CONFIGERR;
+    }
+
     SCREEN *scr = newterm(NULL, stdout, stdin);
     if (!scr) {
         fprintf(stderr, "l1top: cannot initialise the terminal (TERM=%s); try --once\n",
@@ -463,9 +501,9 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
     mouseinterval(0);
     const char *codeset = nl_langinfo(CODESET);
     const char *no_color = getenv("NO_COLOR");
-    bool want_color = !o->no_color && !(no_color && *no_color); /* no-color.org: set and non-empty */
-    render_init(&t->st.rc, want_color);
+    t->want_color = !o->no_color && !(no_color && *no_color); /* no-color.org: set and non-empty; wins over themes */
     t->st.rc.utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
+    render_init(&t->st.rc, t->want_color, &t->theme);
 
     int rc = EXIT_OK;
     double next_refresh = 0;

@@ -303,6 +303,16 @@ Test(tui, every_key_in_help_does_what_it_says)
     keys("-");
     keys("-");
     free(wait_for("0.1s"));
+    free(wait_for("[t] default"));
+    keys("t");
+    free(wait_for("[t] light"));
+    keys("t");
+    free(wait_for("[t] mono"));
+    keys("A");
+    free(wait_for("Active alerts: 0"));
+    keys("A");
+    keys("r");
+    free(wait_for("core(0,0)"));
     keys("F10");
     cr_assert_eq(exit_code(), 0);
     stop_process(w, SIGTERM);
@@ -505,4 +515,10 @@ Test(tui, reload_with_errors_keeps_the_old_configuration)
     cr_assert_eq(exit_code(), 0);
     stop_process(w, SIGTERM);
     unlink(cfg_path);
+}
+
+Test(tui, unknown_theme_exits_78)
+{
+    start_tui(100, 30, "--theme sparkly");
+    cr_assert_eq(exit_code(), 78);
 }

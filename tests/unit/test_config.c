@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "yaml_walk.h"
 
 static char dir[64];
 
