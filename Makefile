@@ -83,8 +83,18 @@ $(B)/tests/e2e: $(TEST_E2E_SRC) $(CORE_OBJ) $(STATIC_LIB) | $(B)/tests
 $(B)/tests/fixture_writer: tests/fixture_writer.c include/l1top.h $(SHARED_LIB) | $(B)/tests
 	$(CC) $(CFLAGS) -o $@ $< -L$(B) -Wl,-rpath,$(abspath $(B)) -ll1top
 
+# Every fuzz target replayed over its corpus (seeds and past crashes), no libFuzzer needed.
+$(B)/tests/replay_%: fuzz/fuzz_%.c fuzz/replay_main.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/tests
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -o $@ $< fuzz/replay_main.c $(CORE_OBJ) $(STATIC_LIB) \
+	    $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+
+REPLAYS := $(B)/tests/replay_config $(B)/tests/replay_theme $(B)/tests/replay_segment
+
 TEST_JOBS ?= 2
-check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer
+check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS)
+	$(B)/tests/replay_config tests/corpus/config
+	$(B)/tests/replay_theme tests/corpus/theme
+	$(B)/tests/replay_segment tests/corpus/segment
 	$(B)/tests/unit --jobs $(TEST_JOBS)
 	L1TOP_BUILD=$(abspath $(B)) $(B)/tests/e2e --jobs 1
 	B=$(B) SAN="$(SAN)" bash tests/pkgconfig_client.sh
@@ -131,3 +141,32 @@ lint:
 	clang-tidy --quiet $(LINT_SRC) -- -std=c11 -Iinclude -Isrc -D_GNU_SOURCE $(NCURSES_CFLAGS)
 
 .PHONY: asan-check lint
+
+# ---- fuzzing (clang libFuzzer) ----
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := config theme segment
+FUZZ_B := build-fuzz
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SRC := $(CORE_SRC) $(LIB_SRC)
+
+$(FUZZ_B)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard src/*.h)
+	@mkdir -p $(FUZZ_B)
+	clang -std=c11 -Iinclude -Isrc $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC) \
+	    $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+
+# Each target for FUZZ_SECONDS from the corpus in tests/corpus/<target>; new
+# findings go to build-fuzz/<target>-new, crashes to build-fuzz/<target>-crash-*.
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_B)/$$t-new; \
+	    echo "fuzz $$t for $(FUZZ_SECONDS)s"; \
+	    $(FUZZ_B)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	        -artifact_prefix=$(FUZZ_B)/$$t- $(FUZZ_B)/$$t-new tests/corpus/$$t >$(FUZZ_B)/$$t.log 2>&1 \
+	        || { tail -30 $(FUZZ_B)/$$t.log; exit 1; }; \
+	    grep -E 'Done [0-9]+ runs' $(FUZZ_B)/$$t.log; \
+	done
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=10
+
+.PHONY: fuzz fuzz-smoke

@@ -1,0 +1,62 @@
+/* libFuzzer target: the segment validator and snapshot reader, then the
+ * accounting, on hostile segment images. The first byte picks the mode:
+ * even = the input is the whole image (header included); odd = a valid
+ * header for a 16-record segment with the input laid over everything after
+ * it (writer slots, devices, records). */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounting.h"
+#include "shm_format.h"
+#include "shm_reader.h"
+
+static int all_alive(int32_t pid, uint64_t start) { (void)pid; (void)start; return 1; }
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    const uint32_t cap = L1TOP_SHM_MIN_CAPACITY;
+    uint64_t full = shm_total_size(cap);
+    unsigned char *img;
+    uint64_t img_size;
+    if (data[0] & 1) {
+        img_size = full;
+        img = calloc(1, full);
+        struct l1top_shm_header *h = (void *)img;
+        memcpy(h->magic, L1TOP_SHM_MAGIC, L1TOP_SHM_MAGIC_LEN);
+        h->version = L1TOP_SHM_VERSION;
+        h->header_size = sizeof *h;
+        h->total_size = full;
+        h->max_writers = L1TOP_SHM_MAX_WRITERS;
+        h->writer_size = sizeof(struct l1top_shm_writer);
+        h->max_devices = L1TOP_SHM_MAX_DEVICES;
+        h->device_size = sizeof(struct l1top_shm_device);
+        h->record_capacity = cap;
+        h->record_size = sizeof(struct l1top_shm_record);
+        h->writers_offset = shm_writers_offset();
+        h->devices_offset = shm_devices_offset();
+        h->records_offset = shm_records_offset();
+        atomic_store(&h->high_water, cap);
+        size_t body = size - 1 < full - sizeof *h ? size - 1 : (size_t)(full - sizeof *h);
+        memcpy(img + sizeof *h, data + 1, body);
+    } else {
+        img_size = size - 1;
+        img = malloc(img_size ? img_size : 1);
+        memcpy(img, data + 1, img_size);
+    }
+    snapshot s;
+    snapshot_init(&s);
+    char err[256];
+    if (shm_image_snapshot(img, img_size, all_alive, &s, err, sizeof err) == SHM_OK) {
+        accounting a;
+        if (accounting_compute(&s, &a) == 0)
+            accounting_free(&a);
+    }
+    snapshot_free(&s);
+    free(img);
+    return 0;
+}
