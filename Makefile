@@ -170,3 +170,19 @@ fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=10
 
 .PHONY: fuzz fuzz-smoke
+
+# ---- benchmarks (not part of check) ----
+$(B)/bench:
+	mkdir -p $@
+
+$(B)/bench/bench_writer: bench/bench_writer.c $(STATIC_LIB) | $(B)/bench
+	$(CC) $(CFLAGS) -o $@ $< $(STATIC_LIB) -pthread -lrt
+
+$(B)/bench/bench_reader: bench/bench_reader.c $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB) | $(B)/bench
+	$(CC) $(CFLAGS) $(NCURSES_CFLAGS) -o $@ $< $(filter-out $(B)/obj/tui.o,$(TUI_OBJ)) $(CORE_OBJ) \
+	    $(STATIC_LIB) $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+
+bench: all $(B)/bench/bench_writer $(B)/bench/bench_reader
+	B=$(B) bash bench/run.sh
+
+.PHONY: bench

@@ -92,10 +92,13 @@ static void visit_region(const snapshot *s, uint32_t ri, core_visit fn, void *ct
     const snap_device *d = &s->devices[r->device];
     uint32_t ncores = (uint32_t)d->grid_x * d->grid_y;
     if (r->interleaved) {
+        /* interleaved_bank_bytes, hoisted out of the bank loop. */
         uint32_t pages = region_pages(r);
         uint32_t used_banks = pages < ncores ? pages : ncores;
+        uint64_t page = align_up(r->page_size, d->alignment ? d->alignment : 1);
+        uint64_t base = pages / ncores, extra = pages % ncores;
         for (uint32_t b = 0; b < used_banks; b++)
-            fn(ctx, b, interleaved_on_bank(d, r, b), ri);
+            fn(ctx, b, (base + (b < extra)) * page, ri);
         return;
     }
     const l1top_range *g = snapshot_region_ranges(s, r);
@@ -116,12 +119,6 @@ typedef struct {
     uint32_t region;
     uint8_t kind;
 } interval;
-
-typedef struct {
-    uint32_t pos;
-    int8_t delta;   /* +1 start, -1 end */
-    uint8_t kind;
-} event;
 
 typedef struct {
     uint32_t *count;      /* per core: intervals */
@@ -156,11 +153,6 @@ static void fill_visit(void *ctx, uint32_t core, uint64_t bytes, uint32_t region
     iv->kind = r->kind;
 }
 
-static int cmp_event(const void *a, const void *b)
-{
-    const event *x = a, *y = b;
-    return (x->pos > y->pos) - (x->pos < y->pos);
-}
 
 static int add_clash(device_usage *du, size_t *cap, uint32_t cb, uint32_t buf, uint32_t core,
                      uint16_t gx, uint32_t start, uint32_t end, uint32_t *last_core)
@@ -249,42 +241,54 @@ static void uncovered(sweep_state *st, uint32_t a, uint32_t b)
     st->hole_end = b;
 }
 
-/* Attribute one core's L1 from its intervals; events is scratch of 2n. */
+/* Attribute one core's L1 from its intervals, sorted by start address.
+ * A sweep from address 0 to the L1 size keeps the intervals covering the
+ * current address in `act` (scratch of n): usually one or two, so each
+ * step is cheap and no per-core sort is needed. */
 static int sweep_core(device_usage *du, size_t *clash_cap, uint32_t *last_core, const interval *iv, size_t n,
-                      event *ev, uint32_t core, const snap_device *d)
+                      const interval **act, uint32_t core, const snap_device *d)
 {
     core_usage *u = &du->cores[core];
     sweep_state st = { u, d->unreserved_base, d->l1_size, 0, 0 };
-    for (size_t i = 0; i < n; i++) {
-        ev[2 * i] = (event){ iv[i].start, +1, iv[i].kind };
-        ev[2 * i + 1] = (event){ iv[i].end, -1, iv[i].kind };
-    }
-    if (n > 1)
-        qsort(ev, 2 * n, sizeof *ev, cmp_event);
-    int active[CAT_RECORDED + 1] = { 0 };
-    uint32_t prev = 0;
-    for (size_t i = 0; i <= 2 * n; i++) {
-        uint32_t pos = i < 2 * n ? ev[i].pos : d->l1_size;
-        if (pos > prev) {
+    size_t na = 0, i = 0;
+    uint32_t pos = 0;
+    while (pos < d->l1_size) {
+        uint32_t next = i < n ? iv[i].start : d->l1_size;
+        for (size_t k = 0; k < na; k++)
+            if (act[k]->end < next)
+                next = act[k]->end;
+        if (next > d->l1_size)
+            next = d->l1_size;
+        if (next > pos) {
             unsigned winner = 0;
-            for (unsigned k = 1; k <= CAT_RECORDED && !winner; k++)
-                if (active[k] > 0)
-                    winner = k;
+            bool cb = false, buf = false;
+            for (size_t k = 0; k < na; k++) {
+                unsigned kind = act[k]->kind;
+                if (!winner || kind < winner)
+                    winner = kind;
+                cb |= kind == L1TOP_CIRCULAR_BUFFER;
+                buf |= kind == L1TOP_L1_BUFFER || kind == L1TOP_L1_SMALL;
+            }
             if (winner) {
-                u->bytes[category_of_kind(winner)] += pos - prev;
-                if (active[L1TOP_CIRCULAR_BUFFER] > 0 &&
-                    (active[L1TOP_L1_BUFFER] > 0 || active[L1TOP_L1_SMALL] > 0)) {
-                    u->clash_bytes += pos - prev;
-                    if (explain_clash(du, clash_cap, last_core, iv, n, core, d->grid_x, prev, pos))
+                u->bytes[category_of_kind(winner)] += next - pos;
+                if (cb && buf) {
+                    u->clash_bytes += next - pos;
+                    if (explain_clash(du, clash_cap, last_core, iv, n, core, d->grid_x, pos, next))
                         return -1;
                 }
             } else {
-                uncovered(&st, prev, pos);
+                uncovered(&st, pos, next);
             }
-            prev = pos;
+            pos = next;
         }
-        if (i < 2 * n)
-            active[ev[i].kind] += ev[i].delta;
+        size_t keep = 0;
+        for (size_t k = 0; k < na; k++)
+            if (act[k]->end > pos)
+                act[keep++] = act[k];
+        na = keep;
+        for (; i < n && iv[i].start <= pos; i++)
+            if (iv[i].end > pos)
+                act[na++] = &iv[i];
     }
     close_hole(&st);
     u->fragmented = u->bytes[CAT_FREE] - u->largest_free;
@@ -334,7 +338,24 @@ static uint64_t largest_common_free(const snapshot *s, uint32_t dev, extent *ex)
     return best;
 }
 
-static int account_device(const snapshot *s, uint32_t dev, device_usage *du)
+/* Regions ordered by (device, address): each device's slice, visited in
+ * this order, fills every core's interval list already sorted by start. */
+typedef struct {
+    uint32_t device, address, region;
+} region_key;
+
+static int cmp_region_key(const void *a, const void *b)
+{
+    const region_key *x = a, *y = b;
+    if (x->device != y->device)
+        return x->device < y->device ? -1 : 1;
+    if (x->address != y->address)
+        return x->address < y->address ? -1 : 1;
+    return (x->region > y->region) - (x->region < y->region);
+}
+
+static int account_device(const snapshot *s, uint32_t dev, const region_key *order, size_t norder,
+                          device_usage *du)
 {
     const snap_device *d = &s->devices[dev];
     uint32_t nc = (uint32_t)d->grid_x * d->grid_y;
@@ -345,18 +366,15 @@ static int account_device(const snapshot *s, uint32_t dev, device_usage *du)
     uint32_t *fill = calloc(nc, sizeof(uint32_t));
     process_usage *per_proc = calloc(s->nprocesses ? s->nprocesses : 1, sizeof *per_proc);
     extent *ex = malloc((s->nregions ? s->nregions : 1) * sizeof *ex);
-    event *ev = NULL;
+    const interval **act = NULL;
     uint32_t *last_core = NULL;
     int rc = -1;
     if (!du->cores || !cl.count || !cl.offset || !fill || !per_proc || !ex)
         goto out;
 
-    for (uint32_t ri = 0; ri < s->nregions; ri++) {
-        const snap_region *r = &s->regions[ri];
-        if (r->device != dev)
-            continue;
+    for (size_t o = 0; o < norder; o++) {
         du->regions++;
-        visit_region(s, ri, count_visit, &cl);
+        visit_region(s, order[o].region, count_visit, &cl);
     }
     size_t max_n = 0;
     for (uint32_t c = 0; c < nc; c++) {
@@ -366,25 +384,22 @@ static int account_device(const snapshot *s, uint32_t dev, device_usage *du)
     }
     cl.niv = cl.offset[nc];
     cl.iv = malloc((cl.niv ? cl.niv : 1) * sizeof *cl.iv);
-    ev = malloc((2 * max_n + 1) * sizeof *ev);
+    act = malloc((max_n + 1) * sizeof *act);
     last_core = malloc(MAX_CLASHES * sizeof *last_core);
-    if (!cl.iv || !ev || !last_core)
+    if (!cl.iv || !act || !last_core)
         goto out;
     fill_ctx fc = { &cl, fill, s };
-    for (uint32_t ri = 0; ri < s->nregions; ri++) {
-        const snap_region *r = &s->regions[ri];
-        if (r->device != dev)
-            continue;
-        visit_region(s, ri, fill_visit, &fc);
+    for (size_t o = 0; o < norder; o++) {
+        const snap_region *r = &s->regions[order[o].region];
+        visit_region(s, order[o].region, fill_visit, &fc);
         if (r->process < s->nprocesses) {
             process_usage *pu = &per_proc[r->process];
             l1_category cat = category_of_kind(r->kind);
             pu->regions++;
             if (cat < CAT_RECORDED) {
                 if (r->interleaved) {
-                    uint32_t used = region_pages(r) < nc ? region_pages(r) : nc;
-                    for (uint32_t b = 0; b < used; b++)
-                        pu->bytes[cat] += interleaved_on_bank(d, r, b);
+                    /* every page lands on exactly one bank */
+                    pu->bytes[cat] += (uint64_t)region_pages(r) * align_up(r->page_size, d->alignment ? d->alignment : 1);
                 } else {
                     const l1top_range *g = snapshot_region_ranges(s, r);
                     for (uint32_t i = 0; i < r->nranges; i++) {
@@ -399,7 +414,7 @@ static int account_device(const snapshot *s, uint32_t dev, device_usage *du)
 
     size_t clash_cap = 0;
     for (uint32_t c = 0; c < nc; c++) {
-        if (sweep_core(du, &clash_cap, last_core, cl.iv + cl.offset[c], cl.count[c], ev, c, d))
+        if (sweep_core(du, &clash_cap, last_core, cl.iv + cl.offset[c], cl.count[c], act, c, d))
             goto out;
         for (int k = 0; k < CAT_COUNT; k++)
             du->totals[k] += du->cores[c].bytes[k];
@@ -429,7 +444,7 @@ out:
     free(fill);
     free(per_proc);
     free(ex);
-    free(ev);
+    free(act);
     free(last_core);
     return rc;
 }
@@ -443,12 +458,27 @@ int accounting_compute(const snapshot *s, accounting *a)
     if (!a->devices)
         return -1;
     a->ndevices = s->ndevices;
+    region_key *order = malloc((s->nregions ? s->nregions : 1) * sizeof *order);
+    if (!order) {
+        accounting_free(a);
+        return -1;
+    }
+    for (uint32_t ri = 0; ri < s->nregions; ri++)
+        order[ri] = (region_key){ s->regions[ri].device, s->regions[ri].address, ri };
+    qsort(order, s->nregions, sizeof *order, cmp_region_key);
+    size_t first = 0;
     for (uint32_t i = 0; i < s->ndevices; i++) {
-        if (account_device(s, i, &a->devices[i]) != 0) {
+        size_t end = first;
+        while (end < s->nregions && order[end].device == i)
+            end++;
+        if (account_device(s, i, order + first, end - first, &a->devices[i]) != 0) {
+            free(order);
             accounting_free(a);
             return -1;
         }
+        first = end;
     }
+    free(order);
     return 0;
 }
 

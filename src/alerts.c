@@ -139,7 +139,7 @@ static state *lookup(alert_engine *e, uint32_t rule, uint32_t dev, int32_t x, in
 static void sweep_unseen(alert_engine *e)
 {
     state *old = e->table;
-    state *fresh = calloc(e->cap, sizeof *fresh);
+    state *fresh = calloc(e->cap ? e->cap : 1, sizeof *fresh);
     if (!fresh)
         return; /* keep stale entries; they are harmless */
     e->table = fresh;
@@ -523,7 +523,8 @@ int alerts_evaluate(alert_engine *e, const l1top_config *c, const snapshot *s, c
         }
         e->firing[e->nfiring++] = st->alert;
     }
-    qsort(e->firing, e->nfiring, sizeof *e->firing, cmp_firing);
+    if (e->nfiring > 1)
+        qsort(e->firing, e->nfiring, sizeof *e->firing, cmp_firing);
     if (e->actions)
         alerts_reap(e);
     return v.failed ? -1 : 0;

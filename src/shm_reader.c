@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -108,16 +107,16 @@ int shm_validate_header(const void *header, uint64_t size, char *err, size_t n)
     return 0;
 }
 
-/* Copy `size` bytes guarded by a seqlock; false if it never held still. */
+/* Copy `size` bytes guarded by a seqlock; false if it did not hold still.
+ * A record being written right now is simply not visible yet: a few quick
+ * retries, then it is skipped (and counted busy) for this snapshot, so a
+ * reader never waits on a writer, busy or dead. */
 static bool seq_copy(const _Atomic uint32_t *seq, void *dst, const void *src, size_t size)
 {
-    for (int tries = 0; tries < 100; tries++) {
+    for (int tries = 0; tries < 8; tries++) {
         uint32_t s1 = atomic_load_explicit(seq, memory_order_acquire);
-        if (s1 & 1u) {
-            if (tries > 10)
-                sched_yield();
+        if (s1 & 1u)
             continue;
-        }
         memcpy(dst, src, size);
         atomic_thread_fence(memory_order_acquire);
         if (atomic_load_explicit(seq, memory_order_relaxed) == s1)

@@ -18,8 +18,7 @@
 #define L1TOP_DATADIR "/usr/local/share/l1top"
 #endif
 
-const char *const theme_shipped[] = { "default", "light", "mono", "colorblind", "high-contrast" };
-const size_t theme_shipped_count = sizeof theme_shipped / sizeof theme_shipped[0];
+const char *const theme_shipped[THEME_SHIPPED_COUNT] = { "default", "light", "mono", "colorblind", "high-contrast" };
 
 /* ---------- colour maths ---------- */
 

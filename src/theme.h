@@ -32,8 +32,8 @@ typedef struct {
 } theme;
 
 /* The shipped themes, in the order the `t` key cycles them. */
-extern const char *const theme_shipped[];
-extern const size_t theme_shipped_count;
+#define THEME_SHIPPED_COUNT 5
+extern const char *const theme_shipped[THEME_SHIPPED_COUNT];
 
 /* The built-in default (used when no theme file is installed). */
 void theme_default(theme *t);

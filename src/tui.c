@@ -172,10 +172,10 @@ static void reload_config(tui *t)
 static void next_theme(tui *t)
 {
     size_t cur = 0;
-    for (size_t i = 0; i < theme_shipped_count; i++)
+    for (size_t i = 0; i < THEME_SHIPPED_COUNT; i++)
         if (strcmp(theme_shipped[i], t->theme.name) == 0)
             cur = i;
-    const char *name = theme_shipped[(cur + 1) % theme_shipped_count];
+    const char *name = theme_shipped[(cur + 1) % THEME_SHIPPED_COUNT];
     char err[CONFIG_ERR_LEN];
     theme th;
     if (theme_find(&th, name, err, sizeof err) != 0) {

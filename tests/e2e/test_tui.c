@@ -522,3 +522,16 @@ Test(tui, unknown_theme_exits_78)
     start_tui(100, 30, "--theme sparkly");
     cr_assert_eq(exit_code(), 78);
 }
+
+Test(tui, dropped_records_show_in_the_header)
+{
+    setenv("L1TOP_CAPACITY", "64", 1);
+    char *argv[] = { fixture, "declare", "0", "wormhole_b0", "8", "8", "flood", "0", "100", NULL };
+    pid_t w = start_ready(seg, argv);
+    unsetenv("L1TOP_CAPACITY");
+    start_tui(120, 40, "");
+    free(wait_for("dropped 36"));
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+}

@@ -13,7 +13,7 @@
 
 Test(theme, every_shipped_theme_loads)
 {
-    for (size_t i = 0; i < theme_shipped_count; i++) {
+    for (size_t i = 0; i < THEME_SHIPPED_COUNT; i++) {
         char path[128], err[512];
         snprintf(path, sizeof path, "themes/%s.yaml", theme_shipped[i]);
         theme t;

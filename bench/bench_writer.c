@@ -1,0 +1,199 @@
+/*
+ * bench_writer - the writer hot path (l1top_record + l1top_release) against
+ * the same event sent as messages over a Unix-domain socket to a receiving
+ * process (how allocation-server prototypes work), measured in one run.
+ *
+ *   bench_writer                 the comparison, 1 and 4 threads
+ *   bench_writer --loop N        N record/release pairs and nothing else
+ *                                (for counting system calls with strace)
+ *
+ * Times are per pair, from batches of 64 pairs (the clock read costs
+ * about as much as a pair): median and 99th percentile over batches.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "l1top.h"
+
+#define BATCH 64
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct {
+    double median, p99;
+} stats;
+
+static stats summarize(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return (stats){ v[n / 2], v[(size_t)((double)n * 0.99)] };
+}
+
+/* The event an allocation server would receive. */
+typedef struct {
+    uint32_t op, device, kind, address, size;
+    l1top_range range;
+    char tag[32];
+} event;
+
+typedef struct {
+    l1top_writer *w;
+    int sock;               /* socket mode */
+    size_t batches;
+    double *samples;        /* ns per pair, one per batch */
+    int id;
+} job;
+
+static void *shm_job(void *arg)
+{
+    job *j = arg;
+    l1top_range r = { (uint16_t)j->id, 0, (uint16_t)j->id, 7 };
+    for (size_t b = 0; b < j->batches; b++) {
+        double t0 = now_ns();
+        for (int i = 0; i < BATCH; i++) {
+            uint64_t h = l1top_record(j->w, 0, L1TOP_CIRCULAR_BUFFER, &r, 1, 0x19180, 4096, "cb");
+            if (!h || l1top_release(j->w, h) != 0)
+                abort();
+        }
+        j->samples[b] = (now_ns() - t0) / BATCH;
+    }
+    return NULL;
+}
+
+static void *socket_job(void *arg)
+{
+    job *j = arg;
+    event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.range = (l1top_range){ (uint16_t)j->id, 0, (uint16_t)j->id, 7 };
+    snprintf(ev.tag, sizeof ev.tag, "cb");
+    for (size_t b = 0; b < j->batches; b++) {
+        double t0 = now_ns();
+        for (int i = 0; i < BATCH; i++) {
+            ev.op = 1; /* allocate */
+            ev.kind = L1TOP_CIRCULAR_BUFFER;
+            ev.address = 0x19180;
+            ev.size = 4096;
+            if (send(j->sock, &ev, sizeof ev, 0) != (ssize_t)sizeof ev)
+                abort();
+            ev.op = 2; /* free */
+            if (send(j->sock, &ev, sizeof ev, 0) != (ssize_t)sizeof ev)
+                abort();
+        }
+        j->samples[b] = (now_ns() - t0) / BATCH;
+    }
+    return NULL;
+}
+
+/* The receiving server: reads events until the socket closes. */
+static pid_t start_receiver(int sock)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* Keep only our socket: an inherited write end of another pair
+         * would keep that receiver from ever seeing end-of-file. */
+        for (int fd = 3; fd < 1024; fd++)
+            if (fd != sock)
+                close(fd);
+        event ev;
+        unsigned long n = 0;
+        while (recv(sock, &ev, sizeof ev, 0) == (ssize_t)sizeof ev)
+            n += ev.op; /* touch it, as a server would */
+        _exit(n == 0);
+    }
+    return pid;
+}
+
+static stats run(bool sockets, int threads, size_t batches, l1top_writer *w)
+{
+    job jobs[8];
+    pthread_t t[8];
+    pid_t receivers[8];
+    int socks[8][2];
+    for (int i = 0; i < threads; i++) {
+        jobs[i] = (job){ w, -1, batches, calloc(batches, sizeof(double)), i };
+        if (sockets) {
+            if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, socks[i]) != 0)
+                abort();
+            receivers[i] = start_receiver(socks[i][1]);
+            close(socks[i][1]);
+            jobs[i].sock = socks[i][0];
+        }
+    }
+    for (int i = 0; i < threads; i++)
+        pthread_create(&t[i], NULL, sockets ? socket_job : shm_job, &jobs[i]);
+    for (int i = 0; i < threads; i++)
+        pthread_join(t[i], NULL);
+    double *all = calloc(batches * (size_t)threads, sizeof(double));
+    for (int i = 0; i < threads; i++) {
+        memcpy(all + (size_t)i * batches, jobs[i].samples, batches * sizeof(double));
+        free(jobs[i].samples);
+        if (sockets) {
+            close(jobs[i].sock);
+            waitpid(receivers[i], NULL, 0);
+        }
+    }
+    stats s = summarize(all, batches * (size_t)threads);
+    free(all);
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    char seg[64];
+    snprintf(seg, sizeof seg, "/l1top-bench-writer-%d", (int)getpid());
+    shm_unlink(seg);
+    l1top_writer *w = l1top_open(seg);
+    if (!w || l1top_declare_device(w, 0, "wormhole_b0", 8, 8) != 0) {
+        perror("l1top_open");
+        return 1;
+    }
+    if (argc == 3 && strcmp(argv[1], "--loop") == 0) {
+        long n = atol(argv[2]);
+        l1top_range r = { 0, 0, 7, 7 };
+        for (long i = 0; i < n; i++)
+            l1top_release(w, l1top_record(w, 0, L1TOP_CIRCULAR_BUFFER, &r, 1, 0x19180, 4096, "cb"));
+        l1top_close(w);
+        shm_unlink(seg);
+        return 0;
+    }
+    size_t batches = 20000; /* 1.28 M pairs per thread */
+    run(false, 1, batches / 10, w); /* warm up */
+    stats s1 = run(false, 1, batches, w);
+    stats s4 = run(false, 4, batches / 4, w);
+    stats k1 = run(true, 1, batches / 20, w);
+    stats k4 = run(true, 4, batches / 80, w);
+    printf("writer hot path, ns per record+release pair (median / p99)\n");
+    printf("  libl1top      1 thread : %8.1f / %8.1f\n", s1.median, s1.p99);
+    printf("  libl1top      4 threads: %8.1f / %8.1f\n", s4.median, s4.p99);
+    printf("  unix socket   1 thread : %8.1f / %8.1f   (baseline)\n", k1.median, k1.p99);
+    printf("  unix socket   4 threads: %8.1f / %8.1f   (baseline)\n", k4.median, k4.p99);
+    printf("  ratio socket/libl1top  : %.1fx (1 thread), %.1fx (4 threads)   target >= 20x\n", k1.median / s1.median,
+           k4.median / s4.median);
+    printf("  target median <= 100 ns single-thread: %s\n", s1.median <= 100 ? "met" : "MISSED");
+    l1top_close(w);
+    shm_unlink(seg);
+    return 0;
+}
