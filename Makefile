@@ -98,6 +98,7 @@ check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS)
 	$(B)/tests/unit --jobs $(TEST_JOBS)
 	L1TOP_BUILD=$(abspath $(B)) $(B)/tests/e2e --jobs 1
 	B=$(B) SAN="$(SAN)" bash tests/pkgconfig_client.sh
+	$(if $(SAN),@echo "valgrind: skipped under sanitizers",B=$(B) bash tests/valgrind_once.sh)
 
 # ---- install ----
 install: all
@@ -186,3 +187,9 @@ bench: all $(B)/bench/bench_writer $(B)/bench/bench_reader
 	B=$(B) bash bench/run.sh
 
 .PHONY: bench
+
+# ---- valgrind on the batch view ----
+valgrind-check: all $(B)/tests/fixture_writer
+	B=$(B) bash tests/valgrind_once.sh
+
+.PHONY: valgrind-check

@@ -18,17 +18,19 @@ if command -v htop >/dev/null; then
 fi
 sleep 1
 pid_of() { tmux -L "$sock" list-panes -t "$1" -F '#{pane_pid}'; }
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# CPU time in ns from schedstat (clock ticks are 10 ms: too coarse for an idle monitor)
+cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-l=$(pid_of l1); l0=$(ticks "$l")
-if [ $have_htop = 1 ]; then h=$(pid_of ht); h0=$(ticks "$h"); fi
+l=$(pid_of l1); l0=$(cpu_ns "$l")
+if [ $have_htop = 1 ]; then h=$(pid_of ht); h0=$(cpu_ns "$h"); fi
 sleep "$secs"
-l1=$(ticks "$l"); hz=$(getconf CLK_TCK)
+l1=$(cpu_ns "$l")
 echo "footprint over ${secs}s at the default refresh (middle scale)"
-printf '  l1top: CPU %.2f%%, RSS %d KiB\n' "$(echo "($l1 - $l0) * 100 / $hz / $secs" | bc -l)" "$(rss "$l")"
+printf '  l1top: CPU %.3f%%, RSS %d KiB\n' "$(echo "($l1 - $l0) / 10000000 / $secs" | bc -l)" "$(rss "$l")"
 if [ $have_htop = 1 ]; then
-  h1=$(ticks "$h")
-  printf '  htop : CPU %.2f%%, RSS %d KiB   (baseline)\n' "$(echo "($h1 - $h0) * 100 / $hz / $secs" | bc -l)" "$(rss "$h")"
+  h1=$(cpu_ns "$h")
+  printf '  htop : CPU %.3f%%, RSS %d KiB   (baseline, its default refresh: 1.5 s)\n' "$(echo "($h1 - $h0) / 10000000 / $secs" | bc -l)" "$(rss "$h")"
+  printf '  ratio l1top/htop CPU: %.2f\n' "$(echo "($l1 - $l0) / ($h1 - $h0)" | bc -l)"
 else
   echo "  htop : not installed (bash .ci/install-deps)"
 fi
