@@ -304,3 +304,25 @@ Test(stress, loose_permissions_are_reported)
     free(out);
     stop_process(p, SIGTERM);
 }
+
+Test(stress, a_segment_owned_by_another_user_is_reported)
+{
+    if (geteuid() != 0) {
+        cr_skip_test("needs root to give the segment away");
+    }
+    char fixture[512];
+    snprintf(fixture, sizeof fixture, "%s/tests/fixture_writer", build_dir());
+    char *argv[] = { fixture, "declare", "0", "wormhole_b0", "8", "8", NULL };
+    pid_t p = start_ready(seg, argv);
+    char path[128];
+    snprintf(path, sizeof path, "/dev/shm%s", seg);
+    cr_assert_eq(chown(path, 65534, 65534), 0);
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv2[] = { bin, "--once", "--shm", seg, NULL };
+    char *out;
+    cr_assert_eq(run_capture(argv2, &out, NULL), 0);
+    cr_assert(strstr(out, "warning: segment owned by uid 65534, not by you") != NULL, "%s", out);
+    free(out);
+    stop_process(p, SIGTERM);
+}

@@ -313,3 +313,22 @@ Test(segment, names_are_resolved_like_posix_shm)
     cr_assert_null(l1top_open("/a/b"));
     cr_assert_eq(errno, EINVAL);
 }
+
+Test(segment, oversized_object_is_read_within_its_header_size)
+{
+    l1top_writer *w = l1top_open(seg);
+    cr_assert_eq(l1top_declare_device(w, 0, "wormhole_b0", 8, 8), 0);
+    size_t size;
+    unsigned char *img = image_of(seg, &size);
+    unsigned char *big = calloc(1, size + 1000000);
+    memcpy(big, img, size);
+    snapshot s;
+    snapshot_init(&s);
+    char err[256];
+    cr_assert_eq(shm_image_snapshot(big, size + 1000000, all_alive, &s, err, sizeof err), SHM_OK, "%s", err);
+    cr_assert_eq(s.ndevices, 1);
+    snapshot_free(&s);
+    free(big);
+    free(img);
+    l1top_close(w);
+}
