@@ -25,6 +25,7 @@ static const struct option long_opts[] = {
     { "no-color", no_argument, NULL, OPT_NO_COLOR },
     { "frames", required_argument, NULL, OPT_FRAMES },
     { "config", required_argument, NULL, 'c' },
+    { "iterations", required_argument, NULL, 'n' },
     { "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
     { "theme", required_argument, NULL, OPT_THEME },
     { "help", no_argument, NULL, 'h' },
@@ -54,7 +55,7 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
     opterr = 0;
     int c;
     unsigned long v;
-    while ((c = getopt_long(argc, argv, ":1f:s:D:d:c:hV", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":1f:s:D:d:c:n:hV", long_opts, NULL)) != -1) {
         switch (c) {
         case '1':
             o->once = true;
@@ -64,8 +65,12 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
                 o->format = FORMAT_TEXT;
             else if (strcmp(optarg, "json") == 0)
                 o->format = FORMAT_JSON;
+            else if (strcmp(optarg, "prometheus") == 0)
+                o->format = FORMAT_PROMETHEUS;
+            else if (strcmp(optarg, "csv") == 0)
+                o->format = FORMAT_CSV;
             else {
-                snprintf(err, errlen, "unknown format '%s' (text, json)", optarg);
+                snprintf(err, errlen, "unknown format '%s' (text, json, prometheus, csv)", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -102,6 +107,14 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
             break;
         case 'c':
             o->config_path = optarg;
+            break;
+        case 'n':
+            if (parse_ulong(optarg, 100000000, &v) || v == 0) {
+                snprintf(err, errlen, "-n takes a positive number of snapshots, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->iterations = (long)v;
+            o->once = true;
             break;
         case OPT_PRINT_CONFIG:
             o->print_config = true;
@@ -171,7 +184,8 @@ void cli_print_help(const char *prog)
            "Show where the L1 SRAM of Tenstorrent devices goes, live and per core.\n"
            "\n"
            "  -1, --once            print one snapshot and exit\n"
-           "  -f, --format FMT      --once output: text (default) or json\n"
+           "  -f, --format FMT      --once output: text (default), json, prometheus, csv\n"
+           "  -n, --iterations N    print N snapshots at the refresh interval (JSON: one per line)\n"
            "  -s, --shm NAME        segment to read (default $L1TOP_SHM, else /l1top)\n"
            "  -D, --device N        show device N only (repeatable)\n"
            "  -d, --delay TENTHS    refresh interval in tenths of a second (default: config, 10)\n"

@@ -26,7 +26,7 @@ enum {
     EXIT_CONFIGERR = 78,  /* EX_CONFIG: bad configuration or theme */
 };
 
-typedef enum { FORMAT_TEXT, FORMAT_JSON } output_format;
+typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_PROMETHEUS, FORMAT_CSV } output_format;
 
 typedef struct {
     bool once;
@@ -42,6 +42,7 @@ typedef struct {
     bool print_config;
     const char *theme;          /* --theme NAME */
     long max_frames;            /* TUI: exit after N frames (tests), 0 = never */
+    long iterations;            /* -n: batch snapshots to print (implies --once) */
     output_options output;      /* device filter */
 } cli_options;
 

@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
+#include <time.h>
 
 #include "accounting.h"
 #include "alerts.h"
@@ -38,6 +40,27 @@ static void report(shm_status st, const char *name, const char *err)
         fprintf(stderr, "l1top: segment %s: %s\n", name, err);
 }
 
+typedef int (*batch_writer)(FILE *, const snapshot *, const accounting *, const output_options *);
+
+static batch_writer writer_for(output_format f, bool loop)
+{
+    switch (f) {
+    case FORMAT_JSON: return loop ? output_json_line : output_json;
+    case FORMAT_PROMETHEUS: return output_prometheus;
+    case FORMAT_CSV: return output_csv;
+    default: return output_text;
+    }
+}
+
+static double monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* --once, or -n N: N snapshots at the refresh interval. The exit code is
+ * the worst alert level seen (0, 1, 2), or an error. */
 static int run_once(const cli_options *o, const l1top_config *cfg, const char *shm)
 {
     char err[256] = "";
@@ -47,44 +70,59 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
         report(st, shm ? shm : "(default)", err);
         return exit_for(st);
     }
+    long n = o->iterations > 0 ? o->iterations : 1;
+    batch_writer out = writer_for(o->format, n > 1);
+    alert_engine *ae = alerts_new();
     snapshot s;
     snapshot_init(&s);
-    st = shm_reader_snapshot(r, &s, err, sizeof err);
-    if (st != SHM_OK) {
-        report(st, shm_reader_name(r), err);
-        shm_reader_close(r);
-        snapshot_free(&s);
-        return exit_for(st);
-    }
-    accounting a;
-    int rc = EXIT_OK;
-    if (accounting_compute(&s, &a) != 0) {
-        fprintf(stderr, "l1top: out of memory\n");
-        rc = EXIT_SOFTWARE;
-    } else {
-        /* One snapshot: rules fire at once ('for' needs time we do not have). */
-        alert_engine *ae = alerts_new();
-        output_options oo = o->output;
-        oo.warning = shm_reader_warning(r);
-        if (!ae || alerts_evaluate(ae, cfg, &s, &a, 0, true) != 0) {
-            fprintf(stderr, "l1top: out of memory\n");
-            rc = EXIT_SOFTWARE;
-        } else {
-            oo.nalerts = alerts_firing(ae, &oo.alerts);
-            int w = o->format == FORMAT_JSON ? output_json(stdout, &s, &a, &oo) : output_text(stdout, &s, &a, &oo);
-            if (w != 0) {
-                fprintf(stderr, "l1top: writing output: %s\n", strerror(errno));
-                rc = EXIT_IOERR;
-            } else {
-                rc = alerts_exit_level(ae); /* 0, 1 warning, 2 critical */
+    int rc = EXIT_OK, level = 0;
+    double start = monotonic_ms();
+    for (long i = 0; i < n && ae; i++) {
+        if (i > 0) { /* keep to the interval, whatever a frame took */
+            double due = start + (double)i * cfg->refresh_ms, now = monotonic_ms();
+            if (due > now) {
+                struct timespec ts = { (time_t)((due - now) / 1000), (long)(fmod(due - now, 1000.0) * 1e6) };
+                nanosleep(&ts, NULL);
             }
         }
-        alerts_free(ae);
+        st = shm_reader_snapshot(r, &s, err, sizeof err);
+        if (st != SHM_OK) {
+            report(st, shm_reader_name(r), err);
+            rc = exit_for(st);
+            break;
+        }
+        accounting a;
+        if (accounting_compute(&s, &a) != 0) {
+            rc = EXIT_SOFTWARE;
+            break;
+        }
+        /* One snapshot has no duration: `for` counts only across -n snapshots. */
+        output_options oo = o->output;
+        oo.warning = shm_reader_warning(r);
+        int e = alerts_evaluate(ae, cfg, &s, &a, (uint64_t)(monotonic_ms() - start), n == 1);
+        oo.nalerts = alerts_firing(ae, &oo.alerts);
+        int w = e == 0 ? out(stdout, &s, &a, &oo) : 0;
         accounting_free(&a);
+        if (e != 0) {
+            rc = EXIT_SOFTWARE;
+            break;
+        }
+        if (w != 0) {
+            fprintf(stderr, "l1top: writing output: %s\n", strerror(errno));
+            rc = EXIT_IOERR;
+            break;
+        }
+        if (alerts_exit_level(ae) > level)
+            level = alerts_exit_level(ae);
     }
+    if (!ae) {
+        fprintf(stderr, "l1top: out of memory\n");
+        rc = EXIT_SOFTWARE;
+    }
+    alerts_free(ae);
     snapshot_free(&s);
     shm_reader_close(r);
-    return rc;
+    return rc != EXIT_OK ? rc : level;
 }
 
 int main(int argc, char **argv)

@@ -28,6 +28,10 @@ bool output_device_selected(const output_options *o, uint32_t id);
 /* 0, or -1 on a write error (errno set). */
 int output_text(FILE *f, const snapshot *s, const accounting *a, const output_options *o);
 int output_json(FILE *f, const snapshot *s, const accounting *a, const output_options *o);
+/* JSON on one line (for -n loops: one object per line). */
+int output_json_line(FILE *f, const snapshot *s, const accounting *a, const output_options *o);
+int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const output_options *o);
+int output_csv(FILE *f, const snapshot *s, const accounting *a, const output_options *o);
 
 /* The JSON document itself (caller json_decref()s), for tests and loops. */
 struct json_t;

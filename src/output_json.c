@@ -130,14 +130,24 @@ json_t *output_json_build(const snapshot *s, const accounting *a, const output_o
     return root;
 }
 
-int output_json(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+static int dump(FILE *f, const snapshot *s, const accounting *a, const output_options *o, size_t flags)
 {
     json_t *root = output_json_build(s, a, o);
     if (!root)
         return -1;
-    int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+    int rc = json_dumpf(root, f, flags | JSON_REAL_PRECISION(6));
     json_decref(root);
     if (rc != 0 || fputc('\n', f) == EOF || fflush(f) != 0)
         return -1;
     return 0;
+}
+
+int output_json(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+{
+    return dump(f, s, a, o, JSON_INDENT(2));
+}
+
+int output_json_line(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+{
+    return dump(f, s, a, o, JSON_COMPACT);
 }

@@ -351,3 +351,67 @@ Test(e2e, print_config_says_where_each_part_came_from)
     free(out);
     unlink(cfg);
 }
+
+/* ---- exports ---- */
+
+Test(e2e, prometheus_output_passes_promtool_and_matches_json)
+{
+    pid_t a = writer_a();
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--once", "--format", "prometheus", "--shm", seg, NULL };
+    char *out;
+    cr_assert_eq(run_capture(argv, &out, NULL), 0);
+    char path[96];
+    snprintf(path, sizeof path, "/tmp/l1top-prom-%d.txt", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs(out, f);
+    fclose(f);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "promtool check metrics < %s", path);
+    cr_assert_eq(system(cmd), 0, "promtool check metrics rejected:\n%s", out);
+    json_t *root = l1top_json(seg);
+    json_t *dev = device_by_id(root, 0);
+    char want[256];
+    snprintf(want, sizeof want,
+             "l1top_l1_bytes{device=\"0\",arch=\"wormhole_b0\",category=\"circular_buffers\",tracked=\"false\"} %lld\n",
+             (long long)total_value(dev, "circular_buffers"));
+    cr_assert(strstr(out, want) != NULL, "%s", out);
+    snprintf(want, sizeof want, "l1top_core_largest_free_bytes{device=\"0\",x=\"0\",y=\"0\"} %lld\n",
+             (long long)core_value(dev, 0, 0, "largest_free"));
+    cr_assert(strstr(out, want) != NULL, "%s", out);
+    snprintf(want, sizeof want, "l1top_process_l1_bytes{device=\"0\",pid=\"%d\",comm=\"writer-a\",category=\"circular_buffers\"} 6400000\n", (int)a);
+    cr_assert(strstr(out, want) != NULL, "%s", out);
+    json_decref(root);
+    free(out);
+    unlink(path);
+    stop_process(a, SIGTERM);
+}
+
+Test(e2e, iterations_print_one_json_object_per_line)
+{
+    pid_t a = writer_a();
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "-n", "3", "-d", "1", "--format", "json", "--shm", seg, NULL };
+    char *out;
+    cr_assert_eq(run_capture(argv, &out, NULL), 0);
+    int lines = 0;
+    for (char *save = NULL, *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_t *o = json_loads(line, 0, NULL);
+        cr_assert_not_null(o, "line %d is not one JSON object: %.80s", lines, line);
+        cr_assert_eq(json_integer_value(json_object_get(o, "schema")), 1);
+        json_decref(o);
+        lines++;
+    }
+    cr_assert_eq(lines, 3);
+    free(out);
+    char *argv2[] = { bin, "-n", "2", "-d", "1", "--format", "csv", "--shm", seg, NULL };
+    cr_assert_eq(run_capture(argv2, &out, NULL), 0);
+    int headers = 0;
+    for (char *p = out; (p = strstr(p, "device,arch,x,y")); p++)
+        headers++;
+    cr_assert_eq(headers, 2, "a CSV table per snapshot");
+    free(out);
+    stop_process(a, SIGTERM);
+}

@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <string.h>
 
 #include "accounting.h"
 #include "cli.h"
@@ -169,4 +170,58 @@ Test(output, command_line)
     cr_assert_eq(parse(&o, err, 3, "--device", "-1"), EXIT_USAGE);
     cr_assert_eq(parse(&o, err, 3, "--demo-board", "x9"), EXIT_USAGE);
     cr_assert_eq(parse(&o, err, 2, "stray"), EXIT_USAGE);
+}
+
+static char *render_to_string(int (*fn)(FILE *, const snapshot *, const accounting *, const output_options *),
+                              const output_options *o)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(fn(f, &s, &a, o), 0);
+    fclose(f);
+    return buf;
+}
+
+Test(output, csv_rows_and_rfc4180_quoting)
+{
+    snprintf(s.devices[1].arch_name, sizeof s.devices[1].arch_name, "we,ird\"x");
+    char *csv = render_to_string(output_csv, NULL);
+    static const char header[] = "device,arch,x,y,l1_buffers,l1_small,circular_buffers,kernel_code,semaphores,"
+                                 "runtime,firmware,free,largest_free,used_pct\r\n";
+    cr_assert(strncmp(csv, header, strlen(header)) == 0, "%s", csv);
+    int rows = 0;
+    for (char *p = csv; (p = strstr(p, "\r\n")); p += 2)
+        rows++;
+    cr_assert_eq(rows, 1 + 2 + 1, "header + 2 wormhole cores + 1 blackhole core");
+    cr_assert(strstr(csv, "\r\n0,wormhole_b0,0,0,4096,0,65536,") != NULL, "%s", csv);
+    cr_assert(strstr(csv, "\r\n3,\"we,ird\"\"x\",0,0,") != NULL, "quoted: %s", csv);
+    free(csv);
+}
+
+Test(output, prometheus_families_and_escaping)
+{
+    snprintf(s.processes[0].name, sizeof s.processes[0].name, "a\"b\\c");
+    firing_alert fa[2];
+    memset(fa, 0, sizeof fa);
+    snprintf(fa[0].name, sizeof fa[0].name, "hot");
+    fa[0].severity = SEVERITY_CRITICAL;
+    fa[1] = fa[0];
+    fa[1].device = 3;
+    output_options o = { .alerts = fa, .nalerts = 2 };
+    char *p = render_to_string(output_prometheus, &o);
+    static const char *const families[] = { "l1top_l1_bytes", "l1top_core_used_bytes", "l1top_core_largest_free_bytes",
+                                            "l1top_largest_free_common_bytes", "l1top_process_l1_bytes",
+                                            "l1top_clashes", "l1top_dropped_records", "l1top_alerts_firing" };
+    for (size_t i = 0; i < 8; i++) {
+        char help[96], type[96];
+        snprintf(help, sizeof help, "# HELP %s ", families[i]);
+        snprintf(type, sizeof type, "# TYPE %s gauge\n", families[i]);
+        cr_assert(strstr(p, help) && strstr(p, type), "%s lacks HELP/TYPE", families[i]);
+    }
+    cr_assert(strstr(p, "l1top_l1_bytes{device=\"0\",arch=\"wormhole_b0\",category=\"circular_buffers\",tracked=\"false\"} 131072\n"), "%s", p);
+    cr_assert(strstr(p, "l1top_core_used_bytes{device=\"0\",x=\"1\",y=\"0\"} ") != NULL);
+    cr_assert(strstr(p, "comm=\"a\\\"b\\\\c\"") != NULL, "escaped label: %s", p);
+    cr_assert(strstr(p, "l1top_alerts_firing{name=\"hot\",severity=\"critical\"} 2\n") != NULL, "%s", p);
+    free(p);
 }

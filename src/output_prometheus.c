@@ -1,0 +1,119 @@
+/*
+ * output_prometheus.c - `--format prometheus`: the Prometheus text
+ * exposition format (version 0.0.4), for node_exporter's textfile
+ * collector. Every family has HELP and TYPE lines; all are gauges.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "output.h"
+
+/* A label value: backslash, double quote and newline escaped. */
+static void label(FILE *f, const char *v)
+{
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '"')
+            fputc('\\', f);
+        if (*v == '\n') {
+            fputs("\\n", f);
+            continue;
+        }
+        fputc(*v, f);
+    }
+}
+
+static void family(FILE *f, const char *name, const char *help)
+{
+    fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+{
+    family(f, "l1top_l1_bytes", "L1 bytes of a device by category, summed over its cores.");
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const snap_device *d = &s->devices[a->devices[i].device];
+        if (!output_device_selected(o, d->id))
+            continue;
+        for (int k = 0; k < CAT_COUNT; k++) {
+            fprintf(f, "l1top_l1_bytes{device=\"%u\",arch=\"", d->id);
+            label(f, d->arch_name);
+            fprintf(f, "\",category=\"%s\",tracked=\"%s\"} %llu\n", category_key[k],
+                    category_tracked((l1_category)k) ? "true" : "false",
+                    (unsigned long long)a->devices[i].totals[k]);
+        }
+    }
+    family(f, "l1top_core_used_bytes", "L1 bytes used on one core (every category but free).");
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const device_usage *du = &a->devices[i];
+        const snap_device *d = &s->devices[du->device];
+        if (!output_device_selected(o, d->id))
+            continue;
+        for (uint32_t c = 0; c < du->ncores; c++)
+            fprintf(f, "l1top_core_used_bytes{device=\"%u\",x=\"%u\",y=\"%u\"} %llu\n", d->id, c % d->grid_x,
+                    c / d->grid_x, (unsigned long long)usage_used(du->cores[c].bytes));
+    }
+    family(f, "l1top_core_largest_free_bytes", "Largest free hole in one core's L1.");
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const device_usage *du = &a->devices[i];
+        const snap_device *d = &s->devices[du->device];
+        if (!output_device_selected(o, d->id))
+            continue;
+        for (uint32_t c = 0; c < du->ncores; c++)
+            fprintf(f, "l1top_core_largest_free_bytes{device=\"%u\",x=\"%u\",y=\"%u\"} %llu\n", d->id, c % d->grid_x,
+                    c / d->grid_x, (unsigned long long)du->cores[c].largest_free);
+    }
+    family(f, "l1top_largest_free_common_bytes",
+           "Largest address range free on every core of a device: the largest interleaved buffer that fits.");
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const snap_device *d = &s->devices[a->devices[i].device];
+        if (output_device_selected(o, d->id))
+            fprintf(f, "l1top_largest_free_common_bytes{device=\"%u\"} %llu\n", d->id,
+                    (unsigned long long)a->devices[i].largest_free_common);
+    }
+    family(f, "l1top_process_l1_bytes", "L1 bytes a writer process recorded on a device, by category.");
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const device_usage *du = &a->devices[i];
+        const snap_device *d = &s->devices[du->device];
+        if (!output_device_selected(o, d->id))
+            continue;
+        for (size_t p = 0; p < du->nprocesses; p++) {
+            const snap_process *sp = &s->processes[du->processes[p].process];
+            for (int k = 0; k < CAT_RECORDED; k++) {
+                fprintf(f, "l1top_process_l1_bytes{device=\"%u\",pid=\"%d\",comm=\"", d->id, sp->pid);
+                label(f, sp->name);
+                fprintf(f, "\",category=\"%s\"} %llu\n", category_key[k],
+                        (unsigned long long)du->processes[p].bytes[k]);
+            }
+        }
+    }
+    family(f, "l1top_clashes", "Circular buffer / L1 buffer pairs that overlap on a device.");
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const snap_device *d = &s->devices[a->devices[i].device];
+        if (output_device_selected(o, d->id))
+            fprintf(f, "l1top_clashes{device=\"%u\"} %zu\n", d->id, a->devices[i].nclashes);
+    }
+    family(f, "l1top_dropped_records", "Records refused because the segment was full.");
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const snap_device *d = &s->devices[a->devices[i].device];
+        if (output_device_selected(o, d->id))
+            fprintf(f, "l1top_dropped_records{device=\"%u\"} %llu\n", d->id, (unsigned long long)d->dropped_records);
+    }
+    family(f, "l1top_alerts_firing", "Alerts firing now, by rule name and severity.");
+    /* Count per (name, severity); the list is sorted by severity then name. */
+    for (size_t i = 0; o && i < o->nalerts;) {
+        size_t j = i, n = 0;
+        for (; j < o->nalerts && o->alerts[j].severity == o->alerts[i].severity &&
+               strcmp(o->alerts[j].name, o->alerts[i].name) == 0;
+             j++)
+            if (output_device_selected(o, o->alerts[j].device))
+                n++;
+        if (n) {
+            fputs("l1top_alerts_firing{name=\"", f);
+            label(f, o->alerts[i].name);
+            fprintf(f, "\",severity=\"%s\"} %zu\n", o->alerts[i].severity == SEVERITY_CRITICAL ? "critical" : "warning",
+                    n);
+        }
+        i = j;
+    }
+    return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}
