@@ -11,8 +11,9 @@
 #include <string.h>
 
 #include "arch.h"
+#include "collect.h"
 
-enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME };
+enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME, OPT_SOURCE, OPT_TTM_DIR };
 
 static const struct option long_opts[] = {
     { "once", no_argument, NULL, '1' },
@@ -26,6 +27,8 @@ static const struct option long_opts[] = {
     { "frames", required_argument, NULL, OPT_FRAMES },
     { "config", required_argument, NULL, 'c' },
     { "iterations", required_argument, NULL, 'n' },
+    { "source", required_argument, NULL, OPT_SOURCE },
+    { "tt-metal-dir", required_argument, NULL, OPT_TTM_DIR },
     { "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
     { "theme", required_argument, NULL, OPT_THEME },
     { "help", no_argument, NULL, 'h' },
@@ -116,6 +119,21 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
             o->iterations = (long)v;
             o->once = true;
             break;
+        case OPT_SOURCE:
+            if (strcmp(optarg, "l1top") == 0)
+                o->source = SOURCE_L1TOP;
+            else if (strcmp(optarg, "tt-metal") == 0)
+                o->source = SOURCE_TTMETAL;
+            else if (strcmp(optarg, "all") == 0)
+                o->source = SOURCE_ALL;
+            else {
+                snprintf(err, errlen, "unknown source '%s' (l1top, tt-metal, all)", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_TTM_DIR:
+            o->tt_metal_dir = optarg;
+            break;
         case OPT_PRINT_CONFIG:
             o->print_config = true;
             break;
@@ -188,6 +206,9 @@ void cli_print_help(const char *prog)
            "  -n, --iterations N    print N snapshots at the refresh interval (JSON: one per line)\n"
            "  -s, --shm NAME        segment to read (default $L1TOP_SHM, else /l1top)\n"
            "  -D, --device N        show device N only (repeatable)\n"
+           "      --source SRC      l1top (our segment), tt-metal (TT-Metal's allocator statistics\n"
+           "                        files), all (default when such files exist)\n"
+           "      --tt-metal-dir D  where tt_device_*_memory files are (default /dev/shm)\n"
            "  -d, --delay TENTHS    refresh interval in tenths of a second (default: config, 10)\n"
            "  -c, --config FILE     configuration file (default: $L1TOP_CONFIG, then\n"
            "                        $XDG_CONFIG_HOME/l1top/config.yaml, /etc/l1top/config.yaml)\n"

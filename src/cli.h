@@ -43,6 +43,8 @@ typedef struct {
     const char *theme;          /* --theme NAME */
     long max_frames;            /* TUI: exit after N frames (tests), 0 = never */
     long iterations;            /* -n: batch snapshots to print (implies --once) */
+    int source;                 /* source_sel: auto, l1top, tt-metal, all */
+    const char *tt_metal_dir;   /* default /dev/shm */
     output_options output;      /* device filter */
 } cli_options;
 

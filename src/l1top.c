@@ -13,6 +13,7 @@
 #include "accounting.h"
 #include "alerts.h"
 #include "cli.h"
+#include "collect.h"
 #include "config.h"
 #include "demo.h"
 #include "output.h"
@@ -29,13 +30,16 @@ static int exit_for(shm_status st)
     }
 }
 
-static void report(shm_status st, const char *name, const char *err)
+static void report(shm_status st, const char *name, const char *err, bool segment_only)
 {
-    if (st == SHM_MISSING)
+    if (st == SHM_MISSING && segment_only)
         fprintf(stderr,
                 "l1top: segment %s: no such segment; start an instrumented program or `l1sim`, "
                 "or try `l1top --demo`\n",
                 name);
+    else if (st == SHM_MISSING)
+        fprintf(stderr, "l1top: segment %s: %s; start an instrumented program or `l1sim`, or try `l1top --demo`\n",
+                name, err);
     else
         fprintf(stderr, "l1top: segment %s: %s\n", name, err);
 }
@@ -63,13 +67,10 @@ static double monotonic_ms(void)
  * the worst alert level seen (0, 1, 2), or an error. */
 static int run_once(const cli_options *o, const l1top_config *cfg, const char *shm)
 {
-    char err[256] = "";
-    shm_reader *r = NULL;
-    shm_status st = shm_reader_open(shm, &r, err, sizeof err);
-    if (st != SHM_OK) {
-        report(st, shm ? shm : "(default)", err);
-        return exit_for(st);
-    }
+    char err[512] = "";
+    collector col;
+    collector_init(&col, (source_sel)o->source, shm, o->tt_metal_dir);
+    shm_status st;
     long n = o->iterations > 0 ? o->iterations : 1;
     batch_writer out = writer_for(o->format, n > 1);
     alert_engine *ae = alerts_new();
@@ -85,9 +86,9 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
                 nanosleep(&ts, NULL);
             }
         }
-        st = shm_reader_snapshot(r, &s, err, sizeof err);
+        st = collect(&col, &s, err, sizeof err);
         if (st != SHM_OK) {
-            report(st, shm_reader_name(r), err);
+            report(st, col.segment, err, col.sel == SOURCE_L1TOP);
             rc = exit_for(st);
             break;
         }
@@ -98,7 +99,7 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
         }
         /* One snapshot has no duration: `for` counts only across -n snapshots. */
         output_options oo = o->output;
-        oo.warning = shm_reader_warning(r);
+        oo.warning = collector_warning(&col);
         int e = alerts_evaluate(ae, cfg, &s, &a, (uint64_t)(monotonic_ms() - start), n == 1);
         oo.nalerts = alerts_firing(ae, &oo.alerts);
         int w = e == 0 ? out(stdout, &s, &a, &oo) : 0;
@@ -121,7 +122,7 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
     }
     alerts_free(ae);
     snapshot_free(&s);
-    shm_reader_close(r);
+    collector_close(&col);
     return rc != EXIT_OK ? rc : level;
 }
 

@@ -37,6 +37,11 @@ int output_csv(FILE *f, const snapshot *s, const accounting *a, const output_opt
 struct json_t;
 struct json_t *output_json_build(const snapshot *s, const accounting *a, const output_options *o);
 
+/* What l1top itself records for a pid over the shown devices, for showing
+ * next to TT-Metal's own figures (never added to them). false if none. */
+bool output_l1top_bytes_of_pid(const snapshot *s, const accounting *a, const output_options *o, int32_t pid,
+                               uint64_t *tracked, uint64_t *untracked);
+
 /* One character of the text heatmap for a used share: '0'..'9' (tens of %), '#' full. */
 char output_heat_char(double used_pct);
 

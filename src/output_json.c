@@ -94,6 +94,57 @@ static json_t *device_json(const snapshot *s, const device_usage *du)
     return dev;
 }
 
+static json_t *ttm_bytes(const uint64_t *b)
+{
+    json_t *o = json_object();
+    for (int k = 0; k < TTM_COUNT; k++)
+        json_object_set_new(o, ttm_kind_key[k], json_integer((json_int_t)b[k]));
+    return o;
+}
+
+static json_t *ttmetal_json(const snapshot *s, const accounting *a, const output_options *o)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < s->nttm; i++) {
+        const ttm_device *d = &s->ttm[i];
+        if (!output_device_selected(o, d->device_id))
+            continue;
+        json_t *dev = json_pack("{s:s, s:i, s:i, s:I, s:I, s:b, s:i}", "file", d->file, "version", (int)d->version,
+                                "device_id", (int)d->device_id, "asic_id", (json_int_t)d->asic_id, "board_serial",
+                                (json_int_t)d->board_serial, "ready", d->ready, "num_active_processes",
+                                (int)d->num_active_processes);
+        json_object_set_new(dev, "totals", ttm_bytes(d->totals));
+        json_object_set_new(dev, "live_totals", ttm_bytes(d->live_totals));
+        json_t *chips = json_array();
+        for (size_t c = 0; c < d->nchips; c++) {
+            json_t *ch = ttm_bytes(d->chips[c].bytes);
+            json_object_set_new(ch, "chip_id", json_integer(d->chips[c].chip_id));
+            json_object_set_new(ch, "is_remote", json_boolean(d->chips[c].is_remote));
+            json_array_append_new(chips, ch);
+        }
+        json_object_set_new(dev, "chips", chips);
+        json_t *procs = json_array();
+        for (size_t p = 0; p < d->nprocesses; p++) {
+            const ttm_process *pr = &d->processes[p];
+            json_t *jp = ttm_bytes(pr->bytes);
+            json_object_set_new(jp, "pid", json_integer(pr->pid));
+            json_object_set_new(jp, "name", json_string(pr->name));
+            json_object_set_new(jp, "stale", json_boolean(!pr->alive));
+            uint64_t t, u;
+            /* Side by side with l1top's own view of the same process, never summed. */
+            if (output_l1top_bytes_of_pid(s, a, o, pr->pid, &t, &u))
+                json_object_set_new(jp, "l1top", json_pack("{s:I, s:I}", "tracked", (json_int_t)t, "untracked",
+                                                           (json_int_t)u));
+            else
+                json_object_set_new(jp, "l1top", json_null());
+            json_array_append_new(procs, jp);
+        }
+        json_object_set_new(dev, "processes", procs);
+        json_array_append_new(list, dev);
+    }
+    return list;
+}
+
 json_t *output_json_build(const snapshot *s, const accounting *a, const output_options *o)
 {
     char when[32];
@@ -127,6 +178,8 @@ json_t *output_json_build(const snapshot *s, const accounting *a, const output_o
         json_array_append_new(alerts, al);
     }
     json_object_set_new(root, "alerts", alerts);
+    if (s->nttm)
+        json_object_set_new(root, "tt_metal", ttmetal_json(s, a, o));
     return root;
 }
 

@@ -98,6 +98,28 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
         if (output_device_selected(o, d->id))
             fprintf(f, "l1top_dropped_records{device=\"%u\"} %llu\n", d->id, (unsigned long long)d->dropped_records);
     }
+    if (s->nttm) {
+        family(f, "l1top_ttmetal_bytes", "TT-Metal's own allocator totals of a device, live processes only.");
+        for (size_t i = 0; i < s->nttm; i++)
+            if (output_device_selected(o, s->ttm[i].device_id))
+                for (int k = 0; k < TTM_COUNT; k++)
+                    fprintf(f, "l1top_ttmetal_bytes{device=\"%u\",kind=\"%s\"} %llu\n", s->ttm[i].device_id,
+                            ttm_kind_key[k], (unsigned long long)s->ttm[i].live_totals[k]);
+        family(f, "l1top_ttmetal_process_bytes", "TT-Metal's own allocator totals of a process on a device.");
+        for (size_t i = 0; i < s->nttm; i++) {
+            const ttm_device *d = &s->ttm[i];
+            if (!output_device_selected(o, d->device_id))
+                continue;
+            for (size_t p = 0; p < d->nprocesses; p++)
+                for (int k = 0; k < TTM_COUNT; k++) {
+                    fprintf(f, "l1top_ttmetal_process_bytes{device=\"%u\",pid=\"%d\",comm=\"", d->device_id,
+                            d->processes[p].pid);
+                    label(f, d->processes[p].name);
+                    fprintf(f, "\",kind=\"%s\",stale=\"%s\"} %llu\n", ttm_kind_key[k],
+                            d->processes[p].alive ? "false" : "true", (unsigned long long)d->processes[p].bytes[k]);
+                }
+        }
+    }
     family(f, "l1top_alerts_firing", "Alerts firing now, by rule name and severity.");
     /* Count per (name, severity); the list is sorted by severity then name. */
     for (size_t i = 0; o && i < o->nalerts;) {

@@ -92,6 +92,59 @@ static void device_text(FILE *f, const snapshot *s, const device_usage *du)
     fprintf(f, "  dropped records: %llu\n", (unsigned long long)d->dropped_records);
 }
 
+bool output_l1top_bytes_of_pid(const snapshot *s, const accounting *a, const output_options *o, int32_t pid,
+                               uint64_t *tracked, uint64_t *untracked)
+{
+    bool found = false;
+    *tracked = *untracked = 0;
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const device_usage *du = &a->devices[i];
+        if (!output_device_selected(o, s->devices[du->device].id))
+            continue;
+        for (size_t p = 0; p < du->nprocesses; p++) {
+            if (s->processes[du->processes[p].process].pid != pid)
+                continue;
+            found = true;
+            for (int k = 0; k < CAT_RECORDED; k++)
+                *(category_tracked((l1_category)k) ? tracked : untracked) += du->processes[p].bytes[k];
+        }
+    }
+    return found;
+}
+
+static void ttmetal_text(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+{
+    char h[6][32];
+    fprintf(f, "\nTT-Metal allocator statistics (per device and process totals; no per-core detail)\n");
+    for (size_t i = 0; i < s->nttm; i++) {
+        const ttm_device *d = &s->ttm[i];
+        if (!output_device_selected(o, d->device_id))
+            continue;
+        fprintf(f, "\n  device %u  asic 0x%llx  board 0x%llx  layout v%u  %s%s\n", d->device_id,
+                (unsigned long long)d->asic_id, (unsigned long long)d->board_serial, d->version, d->file,
+                d->ready ? "" : "  (not ready)");
+        fprintf(f, "    %-9s %14s %14s\n", "", "live", "file total");
+        static const char *const names[TTM_COUNT] = { "DRAM", "L1", "L1_SMALL", "TRACE", "CB" };
+        for (int k = 0; k < TTM_COUNT; k++)
+            fprintf(f, "    %-9s %14llu %14llu\n", names[k], (unsigned long long)d->live_totals[k],
+                    (unsigned long long)d->totals[k]);
+        for (size_t p = 0; p < d->nprocesses; p++) {
+            const ttm_process *pr = &d->processes[p];
+            uint64_t t, u;
+            bool both = output_l1top_bytes_of_pid(s, a, o, pr->pid, &t, &u);
+            fprintf(f, "    %7d %-16s L1 %s  L1_SMALL %s  CB %s  DRAM %s  TRACE %s%s", pr->pid, pr->name,
+                    format_bytes(pr->bytes[TTM_L1], h[0], 32), format_bytes(pr->bytes[TTM_L1_SMALL], h[1], 32),
+                    format_bytes(pr->bytes[TTM_CB], h[2], 32), format_bytes(pr->bytes[TTM_DRAM], h[3], 32),
+                    format_bytes(pr->bytes[TTM_TRACE], h[4], 32), pr->alive ? "" : "  STALE (process gone)");
+            if (both)
+                fprintf(f, "  | l1top: tracked %s, untracked %s", format_bytes(t, h[0], 32), format_bytes(u, h[1], 32));
+            fputc('\n', f);
+        }
+    }
+    if (s->ttm_warnings[0])
+        fprintf(f, "  skipped: %s", s->ttm_warnings);
+}
+
 int output_text(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
 {
     char when[32];
@@ -109,8 +162,10 @@ int output_text(FILE *f, const snapshot *s, const accounting *a, const output_op
         device_text(f, s, &a->devices[i]);
         shown++;
     }
-    if (shown == 0)
+    if (shown == 0 && s->have_segment)
         fprintf(f, "\nno devices declared yet\n");
+    if (s->nttm || s->ttm_warnings[0])
+        ttmetal_text(f, s, a, o);
     size_t shown_alerts = 0;
     for (size_t i = 0; o && i < o->nalerts; i++) {
         const firing_alert *fa = &o->alerts[i];

@@ -17,7 +17,7 @@
 #include "theme.h"
 #include "tui_layout.h"
 
-typedef enum { VIEW_DEVICE, VIEW_CORE, VIEW_PROCESSES, VIEW_OVERVIEW, VIEW_HELP, VIEW_ALERTS } view_id;
+typedef enum { VIEW_DEVICE, VIEW_CORE, VIEW_PROCESSES, VIEW_OVERVIEW, VIEW_HELP, VIEW_ALERTS, VIEW_TTMETAL } view_id;
 
 typedef enum {
     PSORT_PID = 0, PSORT_NAME, PSORT_DEVICES, PSORT_L1, PSORT_SMALL, PSORT_CB, PSORT_KERNEL, PSORT_SEM,
@@ -56,6 +56,7 @@ typedef struct {
     char clock[16];               /* HH:MM:SS of the snapshot */
     const l1top_config *cfg;      /* thresholds, alerts */
     const alert_engine *alerts;   /* what fires now, and the history */
+    const snapshot *ttm_snap;     /* TT-Metal statistics, when there are any */
     char config_error[CONFIG_ERR_LEN]; /* last failed reload or theme, shown in the header */
 } tui_state;
 
@@ -91,6 +92,7 @@ void render_overview(const tui_state *st);
 void render_help(const tui_state *st);
 void render_waiting(const tui_state *st);
 void render_alerts(const tui_state *st);
+void render_ttmetal(const tui_state *st);
 void render_too_small(int need_cols, int need_rows);
 
 /* Sorted process rows for the process view (shared with tui.c for keys). */

@@ -235,6 +235,7 @@ static const char *const help_lines[] = {
     "  p             processes (< > sort column, I invert)",
     "  A             alerts: active ones and the history      r  reload the config",
     "  t             next colour theme (default, light, mono, colorblind, high-contrast)",
+    "  T             TT-Metal's own allocator statistics (totals, --source tt-metal/all)",
     "  o             overview of every device",
     "  space         pause / resume",
     "  + -           refresh interval up / down",

@@ -136,8 +136,15 @@ static void draw_table(const tui_state *st, const snap_device *d, const device_u
                 format_bytes_unit(u->largest_free, UNITS(st), a, sizeof a), format_bytes_unit(du->largest_free_common, UNITS(st), b, sizeof b),
                 format_bytes_unit(u->fragmented, UNITS(st), c, sizeof c), format_bytes_unit(du->fragmented, UNITS(st), e, sizeof e));
     if (st->allocator_view) {
-        render_putf(y, x, w, render_warn_attr(&st->rc), "allocator sees %s used; real use %s",
-                    format_bytes_unit(usage_tracked(du->totals), UNITS(st), a, sizeof a), format_bytes_unit(usage_used(du->totals), UNITS(st), b, sizeof b));
+        /* TT-Metal's own statistics for this device, when present, are what the allocator reports. */
+        const ttm_device *tm = NULL;
+        for (size_t i = 0; st->ttm_snap && i < st->ttm_snap->nttm; i++)
+            if (st->ttm_snap->ttm[i].device_id == d->id)
+                tm = &st->ttm_snap->ttm[i];
+        uint64_t seen = tm ? tm->live_totals[TTM_L1] + tm->live_totals[TTM_L1_SMALL] : usage_tracked(du->totals);
+        render_putf(y, x, w, render_warn_attr(&st->rc), "allocator sees %s used%s; real use %s",
+                    format_bytes_unit(seen, UNITS(st), a, sizeof a), tm ? " (TT-Metal's own stats)" : "",
+                    format_bytes_unit(usage_used(du->totals), UNITS(st), b, sizeof b));
     } else {
         render_put(y, x, w, A_DIM, "T tracked by the allocator, U untracked   [a] allocator view");
     }

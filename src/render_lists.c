@@ -211,3 +211,33 @@ void render_alerts(const tui_state *st)
     }
     render_put(LINES - 1, 1, COLS - 2, A_DIM, "Esc or A: back");
 }
+
+void render_ttmetal(const tui_state *st)
+{
+    const snapshot *s = st->ttm_snap;
+    if (!s)
+        return;
+    int y = 2;
+    render_put(y++, 1, COLS - 2, A_BOLD, "TT-Metal allocator statistics: totals per device and process, no per-core data");
+    render_put(y++, 1, COLS - 2, A_DIM, "(what TT-Metal's own allocator tracks; l1top's segment, when present, shows the rest)  T: back");
+    static const char *const names[TTM_COUNT] = { "DRAM", "L1", "L1_SMALL", "TRACE", "CB" };
+    for (size_t i = 0; i < s->nttm && y < LINES - 1; i++) {
+        const ttm_device *d = &s->ttm[i];
+        char b[TTM_COUNT][24];
+        for (int k = 0; k < TTM_COUNT; k++)
+            format_bytes_unit(d->live_totals[k], UNITS(st), b[k], sizeof b[k]);
+        y++;
+        render_putf(y++, 1, COLS - 2, A_BOLD, "device %u  asic 0x%llx  v%u%s   heatmap: no per-core data", d->device_id,
+                    (unsigned long long)d->asic_id, d->version, d->ready ? "" : "  (not ready)");
+        render_putf(y++, 3, COLS - 4, A_NORMAL, "%s %s   %s %s   %s %s   %s %s   %s %s", names[0], b[0], names[1], b[1],
+                    names[2], b[2], names[3], b[3], names[4], b[4]);
+        for (size_t p = 0; p < d->nprocesses && y < LINES - 1; p++) {
+            const ttm_process *pr = &d->processes[p];
+            char l1[24], cb[24], small[24];
+            render_putf(y++, 5, COLS - 6, pr->alive ? A_NORMAL : A_DIM, "%7d %-16s L1 %s  L1_SMALL %s  CB %s%s", pr->pid,
+                        pr->name, format_bytes_unit(pr->bytes[TTM_L1], UNITS(st), l1, sizeof l1),
+                        format_bytes_unit(pr->bytes[TTM_L1_SMALL], UNITS(st), small, sizeof small),
+                        format_bytes_unit(pr->bytes[TTM_CB], UNITS(st), cb, sizeof cb), pr->alive ? "" : "  stale");
+        }
+    }
+}

@@ -344,6 +344,7 @@ shm_status shm_image_snapshot(const void *image, uint64_t size, writer_alive_fn 
     if (hw > h->record_capacity)
         hw = h->record_capacity;
     s->capacity = h->record_capacity;
+    s->have_segment = true;
     static writer_map wm; /* 2 KiB; one snapshot at a time per process */
     if (read_writers((const struct l1top_shm_writer *)(base + h->writers_offset), alive, s, &wm) ||
         read_devices((const struct l1top_shm_device *)(base + h->devices_offset), s) ||

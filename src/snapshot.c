@@ -4,6 +4,7 @@
 #include "snapshot.h"
 
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 void snapshot_init(snapshot *s)
@@ -18,6 +19,11 @@ void snapshot_reset(snapshot *s)
     s->ndevices = s->nprocesses = s->nregions = s->nranges = 0;
     s->dropped_records = s->bad_records = s->torn_records = s->stale_records = 0;
     s->dead_writers = s->capacity = s->records_in_use = 0;
+    s->have_segment = false;
+    free(s->ttm);
+    s->ttm = NULL;
+    s->nttm = 0;
+    s->ttm_warnings[0] = '\0';
 }
 
 void snapshot_free(snapshot *s)
@@ -26,6 +32,7 @@ void snapshot_free(snapshot *s)
     free(s->processes);
     free(s->regions);
     free(s->ranges);
+    free(s->ttm);
     snapshot_init(s);
 }
 

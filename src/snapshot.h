@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "l1top.h"
+#include "ttmetal_stats.h"
 
 #define SNAP_NAME_LEN 32
 #define SNAP_TAG_LEN 40
@@ -67,6 +68,10 @@ typedef struct {
     uint32_t dead_writers;        /* slots whose process is gone */
     uint32_t capacity;            /* record capacity of the source, 0 unknown */
     uint32_t records_in_use;
+    bool have_segment;            /* our segment was read (it may be absent with --source all) */
+    ttm_device *ttm;              /* TT-Metal allocator statistics, owned */
+    size_t nttm;
+    char ttm_warnings[1024];      /* files skipped, one line each */
 } snapshot;
 
 void snapshot_init(snapshot *s);

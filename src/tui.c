@@ -25,6 +25,7 @@
 #include "accounting.h"
 #include "render.h"
 #include "shm_name.h"
+#include "collect.h"
 #include "shm_reader.h"
 
 static volatile sig_atomic_t quit_requested, reload_requested;
@@ -46,7 +47,8 @@ typedef struct {
     const cli_options *opts;
     const char *shm_arg;
     char segment[256];
-    shm_reader *reader;
+    collector col;             /* our segment and/or TT-Metal's statistics */
+    bool have_ttm;
     snapshot snap;
     accounting acct;
     bool have_data;
@@ -99,24 +101,13 @@ static void clamp_cursor(tui *t)
 
 static void refresh_data(tui *t)
 {
-    char err[256] = "";
-    if (!t->reader) {
-        shm_status st = shm_reader_open(t->shm_arg, &t->reader, err, sizeof err);
-        if (st != SHM_OK) {
-            snprintf(t->st.status, sizeof t->st.status, st == SHM_MISSING ? "the segment does not exist yet" : "%s",
-                     err);
-            t->have_data = false;
-            return;
-        }
-        snprintf(t->segment, sizeof t->segment, "%s", shm_reader_name(t->reader));
-    }
-    shm_status st = shm_reader_snapshot(t->reader, &t->snap, err, sizeof err);
+    char err[512] = "";
+    shm_status st = collect(&t->col, &t->snap, err, sizeof err);
     if (st != SHM_OK) {
-        /* Corrupt or vanished: say so, reopen on the next refresh. */
-        snprintf(t->st.status, sizeof t->st.status, "%s", err);
-        shm_reader_close(t->reader);
-        t->reader = NULL;
-        t->have_data = false;
+        /* Missing, corrupt or vanished: say so and keep polling. */
+        snprintf(t->st.status, sizeof t->st.status, "%s",
+                 st == SHM_MISSING && t->col.sel == SOURCE_L1TOP ? "the segment does not exist yet" : err);
+        t->have_data = t->have_ttm = false;
         return;
     }
     accounting_free(&t->acct);
@@ -132,8 +123,9 @@ static void refresh_data(tui *t)
     }
     if (alerts_take_bell(t->alerts))
         beep();
-    t->st.warning = shm_reader_warning(t->reader);
+    t->st.warning = collector_warning(&t->col);
     t->have_data = t->st.nvisible > 0 && t->snap.nprocesses > 0;
+    t->have_ttm = t->snap.nttm > 0;
     if (!t->have_data)
         snprintf(t->st.status, sizeof t->st.status, "%s",
                  t->snap.ndevices ? "no live writer process" : "no device declared yet");
@@ -196,10 +188,13 @@ static void draw(tui *t)
     st->segment = t->segment;
     st->cfg = t->cfg;
     st->alerts = t->have_data ? t->alerts : NULL;
+    st->ttm_snap = t->have_ttm ? &t->snap : NULL;
     erase();
     render_header(st);
     if (st->view == VIEW_HELP)
         render_help(st);
+    else if (t->have_ttm && (st->view == VIEW_TTMETAL || !t->have_data))
+        render_ttmetal(st); /* TT-Metal's totals: no per-core data */
     else if (!t->have_data)
         render_waiting(st);
     else if (st->view == VIEW_CORE)
@@ -339,6 +334,9 @@ static bool handle_key(tui *t, int ch, double *next_refresh)
     case 'A':
         st->view = st->view == VIEW_ALERTS ? VIEW_DEVICE : VIEW_ALERTS;
         return true;
+    case 'T':
+        st->view = st->view == VIEW_TTMETAL ? VIEW_DEVICE : VIEW_TTMETAL;
+        return true;
     case 't':
         next_theme(t);
         return true;
@@ -427,6 +425,7 @@ static bool handle_key(tui *t, int ch, double *next_refresh)
     }
     case VIEW_HELP:
     case VIEW_ALERTS:
+    case VIEW_TTMETAL:
         break;
     }
     return true;
@@ -461,6 +460,7 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
         return EXIT_USAGE;
     }
     snprintf(t->segment, sizeof t->segment, "%s", name);
+    collector_init(&t->col, (source_sel)o->source, shm, o->tt_metal_dir);
     t->st.delay_tenths = cfg->refresh_ms / 100u ? cfg->refresh_ms / 100u : 1;
     t->st.metric = cfg->heatmap;
     t->st.allocator_view = cfg->allocator_view;
@@ -541,7 +541,7 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
         fprintf(stderr, "l1top: %s\n", t->fatal);
     accounting_free(&t->acct);
     snapshot_free(&t->snap);
-    shm_reader_close(t->reader);
+    collector_close(&t->col);
     alerts_free(t->alerts);
     free(t);
     return rc;

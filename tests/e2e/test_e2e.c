@@ -4,6 +4,8 @@
  */
 #include "proc_util.h"
 
+#include <sys/stat.h>
+
 static char seg[64];
 static char fixture[512];
 
@@ -413,5 +415,105 @@ Test(e2e, iterations_print_one_json_object_per_line)
         headers++;
     cr_assert_eq(headers, 2, "a CSV table per snapshot");
     free(out);
+    stop_process(a, SIGTERM);
+}
+
+/* ---- TT-Metal's own statistics files ---- */
+
+#include "ttm_build.h"
+
+static void write_ttm_file(const char *dir, uint64_t asic, uint32_t version, uint32_t device, int32_t live_pid)
+{
+    static unsigned char b[TTM_BUILD_SIZE];
+    ttm_build(b, version, device, asic);
+    uint64_t tot[5] = { 1 << 20, 4 << 20, 32768, 0, 8 << 20 };
+    ttm_build_totals(b, tot);
+    uint64_t live[5] = { 1 << 20, 3 << 20, 32768, 0, 6 << 20 }, gone[5] = { 0, 1 << 20, 0, 0, 2 << 20 };
+    ttm_build_process(b, 0, live_pid, "model.py", live);
+    ttm_build_process(b, 1, 0x7FFFFFF0, "crashed.py", gone); /* no such pid: stale */
+    char path[256];
+    snprintf(path, sizeof path, "%s/tt_device_%llu_memory", dir, (unsigned long long)asic);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(b, 1, sizeof b, f), sizeof b);
+    fclose(f);
+}
+
+Test(e2e, tt_metal_statistics_per_process_with_stale_pids)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/l1top-ttm-%d", (int)getpid());
+    mkdir(dir, 0700);
+    write_ttm_file(dir, 77, 3, 0, (int32_t)getpid());
+    write_ttm_file(dir, 78, 4, 1, (int32_t)getpid());
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--once", "--format", "json", "--source", "tt-metal", "--tt-metal-dir", dir, NULL };
+    char *out, *err;
+    cr_assert_eq(run_capture(argv, &out, &err), 0, "%s", err);
+    json_t *root = json_loads(out, 0, NULL);
+    json_t *ttm = json_object_get(root, "tt_metal");
+    cr_assert_eq(json_array_size(ttm), 2);
+    json_t *d0 = json_array_get(ttm, 0);
+    cr_assert_eq(json_integer_value(json_object_get(d0, "version")), 3);
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(d0, "live_totals"), "l1")), 3 << 20,
+                 "the stale pid's MiB is not live");
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(d0, "totals"), "l1")), 4 << 20);
+    json_t *procs = json_object_get(d0, "processes");
+    cr_assert_eq(json_array_size(procs), 2);
+    cr_assert(json_is_false(json_object_get(json_array_get(procs, 0), "stale")));
+    cr_assert(json_is_true(json_object_get(json_array_get(procs, 1), "stale")));
+    cr_assert_eq(json_array_size(json_object_get(root, "devices")), 0, "no per-core devices from totals");
+    json_decref(root);
+    free(out);
+    free(err);
+    char *argv2[] = { bin, "--once", "--source", "tt-metal", "--tt-metal-dir", dir, NULL };
+    cr_assert_eq(run_capture(argv2, &out, NULL), 0);
+    cr_assert(strstr(out, "crashed.py") && strstr(out, "STALE (process gone)"), "%s", out);
+    free(out);
+    char *argv3[] = { bin, "--once", "--format", "prometheus", "--source", "tt-metal", "--tt-metal-dir", dir, NULL };
+    cr_assert_eq(run_capture(argv3, &out, NULL), 0);
+    cr_assert(strstr(out, "l1top_ttmetal_bytes{device=\"0\",kind=\"l1\"} 3145728\n") != NULL, "%s", out);
+    free(out);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(e2e, both_sources_show_one_process_side_by_side)
+{
+    pid_t a = writer_a();
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/l1top-ttm-%d", (int)getpid());
+    mkdir(dir, 0700);
+    write_ttm_file(dir, 90, 3, 0, (int32_t)a); /* the same process, seen by TT-Metal's allocator */
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--once", "--format", "json", "--shm", seg, "--tt-metal-dir", dir, NULL }; /* auto: all */
+    char *out;
+    cr_assert_eq(run_capture(argv, &out, NULL), 0);
+    json_t *root = json_loads(out, 0, NULL);
+    json_t *p = json_array_get(json_object_get(json_array_get(json_object_get(root, "tt_metal"), 0), "processes"), 0);
+    cr_assert_eq(json_integer_value(json_object_get(p, "pid")), a);
+    json_t *mine = json_object_get(p, "l1top");
+    cr_assert(json_is_object(mine), "l1top's own figures next to TT-Metal's");
+    cr_assert_eq(json_integer_value(json_object_get(mine, "tracked")), 65 * 2048);
+    cr_assert_eq(json_integer_value(json_object_get(mine, "untracked")), 32 * 200000);
+    json_t *dev = device_by_id(root, 0);
+    cr_assert_eq(total_value(dev, "circular_buffers"), 32 * 200000, "never added to TT-Metal's CB figure");
+    json_decref(root);
+    free(out);
+    /* A directory of only broken files: exit 65 naming the file. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/tt_device_90_memory", dir);
+    cr_assert_eq(truncate(path, 100), 0);
+    char *argv2[] = { bin, "--once", "--source", "tt-metal", "--tt-metal-dir", dir, NULL };
+    char *err;
+    cr_assert_eq(run_capture(argv2, NULL, &err), 65);
+    cr_assert(strstr(err, "truncated: 100 bytes") != NULL, "%s", err);
+    free(err);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
     stop_process(a, SIGTERM);
 }

@@ -5,6 +5,8 @@
 #include "format.h"
 #include "proc_util.h"
 
+#include <sys/stat.h>
+
 static char seg[64], sock[64], fixture[512], l1top[512], exit_file[128];
 
 static void tui_setup(void)
@@ -534,4 +536,34 @@ Test(tui, dropped_records_show_in_the_header)
     keys("q");
     cr_assert_eq(exit_code(), 0);
     stop_process(w, SIGTERM);
+}
+
+#include "ttm_build.h"
+
+Test(tui, tt_metal_totals_without_per_core_data)
+{
+    char dir[64], path[128];
+    snprintf(dir, sizeof dir, "/tmp/l1top-tui-ttm-%d", (int)getpid());
+    mkdir(dir, 0700);
+    static unsigned char b[TTM_BUILD_SIZE];
+    ttm_build(b, 4, 2, 555);
+    uint64_t live[5] = { 0, 3 << 20, 0, 0, 6 << 20 };
+    ttm_build_process(b, 0, (int32_t)getpid(), "model.py", live);
+    snprintf(path, sizeof path, "%s/tt_device_555_memory", dir);
+    FILE *f = fopen(path, "wb");
+    fwrite(b, 1, sizeof b, f);
+    fclose(f);
+    char extra[256];
+    snprintf(extra, sizeof extra, "--source tt-metal --tt-metal-dir %s", dir);
+    start_tui(120, 40, extra);
+    char *s = wait_for("TT-Metal allocator statistics");
+    cr_assert_not_null(strstr(s, "device 2"), "%s", s);
+    cr_assert_not_null(strstr(s, "no per-core data"));
+    cr_assert_not_null(strstr(s, "model.py"));
+    cr_assert_not_null(strstr(s, "CB 6.00 MiB"), "%s", s);
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    unlink(path);
+    rmdir(dir);
 }
