@@ -384,7 +384,7 @@ static int account_device(const snapshot *s, uint32_t dev, const region_key *ord
     }
     cl.niv = cl.offset[nc];
     cl.iv = malloc((cl.niv ? cl.niv : 1) * sizeof *cl.iv);
-    act = malloc((max_n + 1) * sizeof *act);
+    act = malloc((max_n + 1) * sizeof(const interval *)); /* pointers into cl.iv */
     last_core = malloc(MAX_CLASHES * sizeof *last_core);
     if (!cl.iv || !act || !last_core)
         goto out;
