@@ -27,7 +27,7 @@ CRITERION_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lc
 LIB_SRC  := src/writer.c src/arch.c src/proc.c src/shm_name.c
 CORE_SRC := src/snapshot.c src/shm_reader.c src/accounting.c src/format.c \
             src/output_text.c src/output_json.c src/output_prometheus.c src/output_csv.c src/cli.c src/demo.c src/tui_layout.c \
-            src/config.c src/alerts.c src/yaml_walk.c src/theme.c src/ttmetal_stats.c src/collect.c
+            src/config.c src/alerts.c src/yaml_walk.c src/theme.c src/ttmetal_stats.c src/collect.c src/telemetry.c
 TUI_SRC  := src/tui.c src/render_common.c src/render_device.c src/render_core.c src/render_lists.c
 
 LIB_OBJ     := $(LIB_SRC:src/%.c=$(B)/pic/%.o)

@@ -13,7 +13,7 @@
 #include "arch.h"
 #include "collect.h"
 
-enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME, OPT_SOURCE, OPT_TTM_DIR };
+enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME, OPT_SOURCE, OPT_TTM_DIR, OPT_SYSFS_ROOT };
 
 static const struct option long_opts[] = {
     { "once", no_argument, NULL, '1' },
@@ -29,6 +29,7 @@ static const struct option long_opts[] = {
     { "iterations", required_argument, NULL, 'n' },
     { "source", required_argument, NULL, OPT_SOURCE },
     { "tt-metal-dir", required_argument, NULL, OPT_TTM_DIR },
+    { "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
     { "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
     { "theme", required_argument, NULL, OPT_THEME },
     { "help", no_argument, NULL, 'h' },
@@ -134,6 +135,9 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
         case OPT_TTM_DIR:
             o->tt_metal_dir = optarg;
             break;
+        case OPT_SYSFS_ROOT:
+            o->sysfs_root = optarg;
+            break;
         case OPT_PRINT_CONFIG:
             o->print_config = true;
             break;
@@ -209,6 +213,7 @@ void cli_print_help(const char *prog)
            "      --source SRC      l1top (our segment), tt-metal (TT-Metal's allocator statistics\n"
            "                        files), all (default when such files exist)\n"
            "      --tt-metal-dir D  where tt_device_*_memory files are (default /dev/shm)\n"
+           "      --sysfs-root DIR  read the driver's /sys and /proc files under DIR (tests)\n"
            "  -d, --delay TENTHS    refresh interval in tenths of a second (default: config, 10)\n"
            "  -c, --config FILE     configuration file (default: $L1TOP_CONFIG, then\n"
            "                        $XDG_CONFIG_HOME/l1top/config.yaml, /etc/l1top/config.yaml)\n"

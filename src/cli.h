@@ -45,6 +45,7 @@ typedef struct {
     long iterations;            /* -n: batch snapshots to print (implies --once) */
     int source;                 /* source_sel: auto, l1top, tt-metal, all */
     const char *tt_metal_dir;   /* default /dev/shm */
+    const char *sysfs_root;     /* --sysfs-root: prefix for /sys and /proc driver files */
     output_options output;      /* device filter */
 } cli_options;
 

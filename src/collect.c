@@ -11,9 +11,10 @@
 
 static int pid_alive(int32_t pid) { return proc_alive((pid_t)pid, 0); }
 
-void collector_init(collector *c, source_sel sel, const char *shm, const char *ttm_dir)
+void collector_init(collector *c, source_sel sel, const char *shm, const char *ttm_dir, const char *sysfs_root)
 {
     memset(c, 0, sizeof *c);
+    snprintf(c->sysfs_root, sizeof c->sysfs_root, "%s", sysfs_root ? sysfs_root : "");
     snprintf(c->ttm_dir, sizeof c->ttm_dir, "%s", ttm_dir && *ttm_dir ? ttm_dir : "/dev/shm");
     if (sel == SOURCE_AUTO)
         sel = ttm_present(c->ttm_dir) ? SOURCE_ALL : SOURCE_L1TOP;
@@ -23,7 +24,14 @@ void collector_init(collector *c, source_sel sel, const char *shm, const char *t
         snprintf(c->segment, sizeof c->segment, "%s", shm ? shm : "");
 }
 
-shm_status collect(collector *c, snapshot *s, char *err, size_t errlen)
+/* Board telemetry goes with every source: it is only present with the driver. */
+static void add_telemetry(collector *c, snapshot *s)
+{
+    int n = telemetry_scan(c->sysfs_root, &s->boards);
+    s->nboards = n > 0 ? (size_t)n : 0;
+}
+
+static shm_status collect_sources(collector *c, snapshot *s, char *err, size_t errlen)
 {
     snapshot_reset(s);
     shm_status st = SHM_OK;
@@ -61,6 +69,14 @@ shm_status collect(collector *c, snapshot *s, char *err, size_t errlen)
         }
     }
     return SHM_OK;
+}
+
+shm_status collect(collector *c, snapshot *s, char *err, size_t errlen)
+{
+    shm_status st = collect_sources(c, s, err, errlen);
+    if (st == SHM_OK)
+        add_telemetry(c, s);
+    return st;
 }
 
 const char *collector_warning(const collector *c) { return c->reader ? shm_reader_warning(c->reader) : ""; }

@@ -18,10 +18,11 @@ typedef struct {
     char ttm_dir[256];         /* where tt_device_*_memory live */
     shm_reader *reader;        /* open while the segment exists */
     char segment[256];         /* resolved name, for messages */
+    char sysfs_root[256];      /* "" = the real /sys and /proc */
 } collector;
 
 /* AUTO becomes ALL when dir has TT-Metal statistics files, else L1TOP. */
-void collector_init(collector *c, source_sel sel, const char *shm, const char *ttm_dir);
+void collector_init(collector *c, source_sel sel, const char *shm, const char *ttm_dir, const char *sysfs_root);
 /* Fill s from the selected sources. SHM_MISSING when none has anything to
  * show; SHM_CORRUPT / SHM_IO as the segment reader says. */
 shm_status collect(collector *c, snapshot *s, char *err, size_t errlen);

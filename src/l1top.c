@@ -69,7 +69,7 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
 {
     char err[512] = "";
     collector col;
-    collector_init(&col, (source_sel)o->source, shm, o->tt_metal_dir);
+    collector_init(&col, (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root);
     shm_status st;
     long n = o->iterations > 0 ? o->iterations : 1;
     batch_writer out = writer_for(o->format, n > 1);

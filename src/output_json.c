@@ -180,6 +180,23 @@ json_t *output_json_build(const snapshot *s, const accounting *a, const output_o
     json_object_set_new(root, "alerts", alerts);
     if (s->nttm)
         json_object_set_new(root, "tt_metal", ttmetal_json(s, a, o));
+    if (s->nboards) {
+        json_t *boards = json_array();
+        for (size_t i = 0; i < s->nboards; i++) {
+            const tt_board *b = &s->boards[i];
+            json_t *jb = json_pack("{s:i, s:s}", "index", b->index, "card_type", b->card_type);
+            /* null, not a fake 0, for what the driver does not report */
+            json_object_set_new(jb, "aiclk_mhz", b->has_aiclk ? json_integer(b->aiclk_mhz) : json_null());
+            json_object_set_new(jb, "temperature_c", b->has_temp ? json_real(b->temp_c) : json_null());
+            json_object_set_new(jb, "power_w", b->has_power ? json_real(b->power_w) : json_null());
+            json_t *pids = json_array();
+            for (size_t p = 0; p < b->npids; p++)
+                json_array_append_new(pids, json_integer(b->pids[p]));
+            json_object_set_new(jb, "pids", pids);
+            json_array_append_new(boards, jb);
+        }
+        json_object_set_new(root, "boards", boards);
+    }
     return root;
 }
 

@@ -3,6 +3,7 @@
  * exposition format (version 0.0.4), for node_exporter's textfile
  * collector. Every family has HELP and TYPE lines; all are gauges.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -118,6 +119,26 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
                     fprintf(f, "\",kind=\"%s\",stale=\"%s\"} %llu\n", ttm_kind_key[k],
                             d->processes[p].alive ? "false" : "true", (unsigned long long)d->processes[p].bytes[k]);
                 }
+        }
+    }
+    if (s->nboards) {
+        static const char *const names[3] = { "l1top_board_aiclk_mhz", "l1top_board_temperature_celsius",
+                                              "l1top_board_power_watts" };
+        static const char *const helps[3] = { "AI clock of a board, from the driver.",
+                                              "ASIC temperature of a board (hwmon temp1).",
+                                              "Power of a board (hwmon power1)." };
+        for (int m = 0; m < 3; m++) {
+            family(f, names[m], helps[m]);
+            for (size_t i = 0; i < s->nboards; i++) {
+                const tt_board *b = &s->boards[i];
+                bool has = m == 0 ? b->has_aiclk : m == 1 ? b->has_temp : b->has_power;
+                double v = m == 0 ? (double)b->aiclk_mhz : m == 1 ? b->temp_c : b->power_w;
+                if (!has)
+                    continue;
+                fprintf(f, "%s{board=\"%d\",card=\"", names[m], b->index);
+                label(f, b->card_type);
+                fprintf(f, "\"} %g\n", v);
+            }
         }
     }
     family(f, "l1top_alerts_firing", "Alerts firing now, by rule name and severity.");

@@ -166,6 +166,23 @@ int output_text(FILE *f, const snapshot *s, const accounting *a, const output_op
         fprintf(f, "\nno devices declared yet\n");
     if (s->nttm || s->ttm_warnings[0])
         ttmetal_text(f, s, a, o);
+    if (s->nboards) {
+        fprintf(f, "\nBoards (Tenstorrent driver)\n");
+        for (size_t i = 0; i < s->nboards; i++) {
+            const tt_board *b = &s->boards[i];
+            fprintf(f, "  /dev/tenstorrent/%d  %-8s", b->index, b->card_type[0] ? b->card_type : "?");
+            if (b->has_aiclk)
+                fprintf(f, "  aiclk %u MHz", b->aiclk_mhz);
+            if (b->has_temp)
+                fprintf(f, "  %.1f C", b->temp_c);
+            if (b->has_power)
+                fprintf(f, "  %.1f W", b->power_w);
+            fprintf(f, "  pids:");
+            for (size_t p = 0; p < b->npids; p++)
+                fprintf(f, " %d", b->pids[p]);
+            fprintf(f, "%s\n", b->npids ? "" : " none");
+        }
+    }
     size_t shown_alerts = 0;
     for (size_t i = 0; o && i < o->nalerts; i++) {
         const firing_alert *fa = &o->alerts[i];

@@ -218,6 +218,24 @@ void render_ttmetal(const tui_state *st)
     if (!s)
         return;
     int y = 2;
+    if (s->nboards) {
+        render_put(y++, 1, COLS - 2, A_BOLD, "Boards (Tenstorrent driver)");
+        for (size_t i = 0; i < s->nboards && y < LINES - 1; i++) {
+            const tt_board *b = &s->boards[i];
+            char clk[24] = "aiclk -", temp[24] = "temp -", pw[24] = "power -";
+            if (b->has_aiclk)
+                snprintf(clk, sizeof clk, "aiclk %u MHz", b->aiclk_mhz);
+            if (b->has_temp)
+                snprintf(temp, sizeof temp, "%.1f C", b->temp_c);
+            if (b->has_power)
+                snprintf(pw, sizeof pw, "%.1f W", b->power_w);
+            render_putf(y++, 3, COLS - 4, A_NORMAL, "/dev/tenstorrent/%d  %-8s %-14s %-9s %-9s %zu process(es)", b->index,
+                        b->card_type[0] ? b->card_type : "?", clk, temp, pw, b->npids);
+        }
+        y++;
+    }
+    if (!s->nttm)
+        return;
     render_put(y++, 1, COLS - 2, A_BOLD, "TT-Metal allocator statistics: totals per device and process, no per-core data");
     render_put(y++, 1, COLS - 2, A_DIM, "(what TT-Metal's own allocator tracks; l1top's segment, when present, shows the rest)  T: back");
     static const char *const names[TTM_COUNT] = { "DRAM", "L1", "L1_SMALL", "TRACE", "CB" };

@@ -250,6 +250,17 @@ static bool record_valid(const struct l1top_shm_record *r, const snap_device *d)
 
 enum { COPY_EMPTY = 0, COPY_OK = 1, COPY_BAD = 2 };
 
+/* k continues head: a valid continuation of the same owner, device, kind,
+ * address and size. */
+static bool chain_link_ok(const struct l1top_shm_record *k, uint8_t state, const struct l1top_shm_record *head,
+                          const snap_device *d)
+{
+    (void)d;
+    return state == COPY_OK && (k->flags & REC_CONT) && k->data_owner == head->data_owner &&
+           k->device == head->device && k->kind == head->kind && k->address == head->address &&
+           k->size_per_core == head->size_per_core;
+}
+
 static int read_records(const struct l1top_shm_record *rs, uint32_t hw, const writer_map *wm,
                         snapshot *s)
 {
@@ -307,21 +318,39 @@ static int read_records(const struct l1top_shm_record *rs, uint32_t hw, const wr
         memcpy(tag, c->tag, sizeof tag);
         tag[sizeof tag - 1] = '\0';
         sanitize_text(r->tag, tag, sizeof r->tag);
-        /* Continuation chain: same owner, device and kind; bounded walk. */
+        /* Continuation chain. The writer publishes continuations before the
+         * head, but this pass copied records in index order, so a
+         * continuation may have been copied before it was written: re-read
+         * it now. A region whose chain still does not hold together is
+         * left out of this snapshot: seen whole or not at all. */
+        size_t first_range = r->first_range;
         uint32_t next = c->next;
-        for (unsigned steps = 0; next != 0 && steps < 255; steps++) {
+        bool whole = true;
+        for (unsigned steps = 0; next != 0; steps++) {
             uint32_t j = next - 1;
-            if (j >= hw || state[j] != COPY_OK)
+            if (steps >= 255 || j >= hw) {
+                whole = false;
                 break;
+            }
+            if (!chain_link_ok(&copy[j], state[j], c, &s->devices[r->device])) {
+                if (!seq_copy(&rs[j].seq, &copy[j], &rs[j], sizeof copy[j]) ||
+                    !record_valid(&copy[j], &s->devices[r->device]) ||
+                    !chain_link_ok(&copy[j], COPY_OK, c, &s->devices[r->device])) {
+                    whole = false;
+                    break;
+                }
+            }
             const struct l1top_shm_record *k = &copy[j];
-            if (!(k->flags & REC_CONT) || k->data_owner != c->data_owner || k->device != c->device ||
-                k->kind != c->kind)
-                break;
             if (snapshot_extend_region(s, k->ranges, k->nranges)) {
                 rc = -1;
                 break;
             }
             next = k->next;
+        }
+        if (!whole) {
+            s->nregions--;
+            s->nranges = first_range;
+            s->torn_records++;
         }
     }
     free(copy);

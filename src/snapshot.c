@@ -24,6 +24,9 @@ void snapshot_reset(snapshot *s)
     s->ttm = NULL;
     s->nttm = 0;
     s->ttm_warnings[0] = '\0';
+    free(s->boards);
+    s->boards = NULL;
+    s->nboards = 0;
 }
 
 void snapshot_free(snapshot *s)
@@ -33,6 +36,7 @@ void snapshot_free(snapshot *s)
     free(s->regions);
     free(s->ranges);
     free(s->ttm);
+    free(s->boards);
     snapshot_init(s);
 }
 

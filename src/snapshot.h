@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "l1top.h"
+#include "telemetry.h"
 #include "ttmetal_stats.h"
 
 #define SNAP_NAME_LEN 32
@@ -72,6 +73,8 @@ typedef struct {
     ttm_device *ttm;              /* TT-Metal allocator statistics, owned */
     size_t nttm;
     char ttm_warnings[1024];      /* files skipped, one line each */
+    tt_board *boards;             /* driver telemetry, owned; none without tt-kmd */
+    size_t nboards;
 } snapshot;
 
 void snapshot_init(snapshot *s);

@@ -125,7 +125,7 @@ static void refresh_data(tui *t)
         beep();
     t->st.warning = collector_warning(&t->col);
     t->have_data = t->st.nvisible > 0 && t->snap.nprocesses > 0;
-    t->have_ttm = t->snap.nttm > 0;
+    t->have_ttm = t->snap.nttm > 0 || t->snap.nboards > 0;
     if (!t->have_data)
         snprintf(t->st.status, sizeof t->st.status, "%s",
                  t->snap.ndevices ? "no live writer process" : "no device declared yet");
@@ -193,7 +193,7 @@ static void draw(tui *t)
     render_header(st);
     if (st->view == VIEW_HELP)
         render_help(st);
-    else if (t->have_ttm && (st->view == VIEW_TTMETAL || !t->have_data))
+    else if ((t->have_ttm && st->view == VIEW_TTMETAL) || (!t->have_data && t->snap.nttm))
         render_ttmetal(st); /* TT-Metal's totals: no per-core data */
     else if (!t->have_data)
         render_waiting(st);
@@ -460,7 +460,7 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
         return EXIT_USAGE;
     }
     snprintf(t->segment, sizeof t->segment, "%s", name);
-    collector_init(&t->col, (source_sel)o->source, shm, o->tt_metal_dir);
+    collector_init(&t->col, (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root);
     t->st.delay_tenths = cfg->refresh_ms / 100u ? cfg->refresh_ms / 100u : 1;
     t->st.metric = cfg->heatmap;
     t->st.allocator_view = cfg->allocator_view;

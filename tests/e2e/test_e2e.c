@@ -517,3 +517,69 @@ Test(e2e, both_sources_show_one_process_side_by_side)
     cr_assert_eq(system(cmd), 0);
     stop_process(a, SIGTERM);
 }
+
+/* ---- board telemetry from the driver's sysfs ---- */
+
+static void put_file(const char *root, const char *rel, const char *text)
+{
+    char path[512], cmd[700];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\"", path);
+    cr_assert_eq(system(cmd), 0);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+Test(e2e, board_telemetry_from_a_sysfs_fixture)
+{
+    char root[64];
+    snprintf(root, sizeof root, "/tmp/l1top-sysfs-%d", (int)getpid());
+    put_file(root, "sys/class/tenstorrent/tenstorrent!0/tt_card_type", "n300\n");
+    put_file(root, "sys/class/tenstorrent/tenstorrent!0/tt_aiclk", "1000\n");
+    put_file(root, "sys/class/tenstorrent/tenstorrent!0/device/hwmon/hwmon3/temp1_input", "45250\n");
+    put_file(root, "sys/class/tenstorrent/tenstorrent!0/device/hwmon/hwmon3/power1_input", "31500000\n");
+    put_file(root, "sys/class/tenstorrent/tenstorrent!1/tt_card_type", "p150\n");
+    put_file(root, "proc/driver/tenstorrent/0/pids", "1234\n5678\n");
+    pid_t a = writer_a();
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--once", "--format", "json", "--shm", seg, "--sysfs-root", root, NULL };
+    char *out;
+    cr_assert_eq(run_capture(argv, &out, NULL), 0);
+    json_t *root_json = json_loads(out, 0, NULL);
+    json_t *boards = json_object_get(root_json, "boards");
+    cr_assert_eq(json_array_size(boards), 2);
+    json_t *b0 = json_array_get(boards, 0);
+    cr_assert_str_eq(json_string_value(json_object_get(b0, "card_type")), "n300");
+    cr_assert_eq(json_integer_value(json_object_get(b0, "aiclk_mhz")), 1000);
+    cr_assert_float_eq(json_real_value(json_object_get(b0, "temperature_c")), 45.25, 1e-9);
+    cr_assert_float_eq(json_real_value(json_object_get(b0, "power_w")), 31.5, 1e-9);
+    cr_assert_eq(json_array_size(json_object_get(b0, "pids")), 2);
+    json_t *b1 = json_array_get(boards, 1);
+    cr_assert(json_is_null(json_object_get(b1, "temperature_c")), "unknown is null, not 0");
+    json_decref(root_json);
+    free(out);
+    char *argv2[] = { bin, "--once", "--format", "prometheus", "--shm", seg, "--sysfs-root", root, NULL };
+    cr_assert_eq(run_capture(argv2, &out, NULL), 0);
+    cr_assert(strstr(out, "l1top_board_temperature_celsius{board=\"0\",card=\"n300\"} 45.25\n") != NULL, "%s", out);
+    char path[96];
+    snprintf(path, sizeof path, "/tmp/l1top-prom2-%d.txt", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs(out, f);
+    fclose(f);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "promtool check metrics < %s", path);
+    cr_assert_eq(system(cmd), 0);
+    unlink(path);
+    free(out);
+    /* No driver: no boards, no error. */
+    char *argv3[] = { bin, "--once", "--format", "json", "--shm", seg, "--sysfs-root", "/nonexistent", NULL };
+    cr_assert_eq(run_capture(argv3, &out, NULL), 0);
+    cr_assert(strstr(out, "\"boards\"") == NULL);
+    free(out);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+    cr_assert_eq(system(cmd), 0);
+    stop_process(a, SIGTERM);
+}
