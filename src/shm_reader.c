@@ -325,11 +325,12 @@ static int read_records(const struct l1top_shm_record *rs, uint32_t hw, const wr
          * left out of this snapshot: seen whole or not at all. */
         size_t first_range = r->first_range;
         uint32_t next = c->next;
-        bool whole = true;
+        bool whole = true, corrupt = false;
         for (unsigned steps = 0; next != 0; steps++) {
             uint32_t j = next - 1;
-            if (steps >= 255 || j >= hw) {
+            if (steps >= 255 || j >= hw) { /* a pointer no writer makes */
                 whole = false;
+                corrupt = true;
                 break;
             }
             if (!chain_link_ok(&copy[j], state[j], c, &s->devices[r->device])) {
@@ -350,7 +351,10 @@ static int read_records(const struct l1top_shm_record *rs, uint32_t hw, const wr
         if (!whole) {
             s->nregions--;
             s->nranges = first_range;
-            s->torn_records++;
+            if (corrupt)
+                s->bad_records++;
+            else
+                s->torn_records++;
         }
     }
     free(copy);
