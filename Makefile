@@ -27,7 +27,7 @@ CRITERION_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lc
 LIB_SRC  := src/writer.c src/arch.c src/proc.c src/shm_name.c
 CORE_SRC := src/snapshot.c src/shm_reader.c src/accounting.c src/format.c \
             src/output_text.c src/output_json.c src/output_prometheus.c src/output_csv.c src/cli.c src/demo.c src/tui_layout.c \
-            src/config.c src/alerts.c src/yaml_walk.c src/theme.c src/ttmetal_stats.c src/collect.c src/telemetry.c
+            src/config.c src/alerts.c src/yaml_walk.c src/theme.c src/ttmetal_stats.c src/collect.c src/telemetry.c src/trace.c
 TUI_SRC  := src/tui.c src/render_common.c src/render_device.c src/render_core.c src/render_lists.c
 
 LIB_OBJ     := $(LIB_SRC:src/%.c=$(B)/pic/%.o)
@@ -88,13 +88,14 @@ $(B)/tests/replay_%: fuzz/fuzz_%.c fuzz/replay_main.c $(CORE_OBJ) $(STATIC_LIB) 
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -o $@ $< fuzz/replay_main.c $(CORE_OBJ) $(STATIC_LIB) \
 	    $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
 
-REPLAYS := $(B)/tests/replay_config $(B)/tests/replay_theme $(B)/tests/replay_segment
+REPLAYS := $(B)/tests/replay_config $(B)/tests/replay_theme $(B)/tests/replay_segment $(B)/tests/replay_trace
 
 TEST_JOBS ?= 2
 check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS)
 	$(B)/tests/replay_config tests/corpus/config
 	$(B)/tests/replay_theme tests/corpus/theme
 	$(B)/tests/replay_segment tests/corpus/segment
+	$(B)/tests/replay_trace tests/corpus/trace
 	$(B)/tests/unit --jobs $(TEST_JOBS)
 	L1TOP_BUILD=$(abspath $(B)) $(B)/tests/e2e --jobs 1
 	B=$(B) SAN="$(SAN)" bash tests/pkgconfig_client.sh
@@ -145,7 +146,7 @@ lint:
 
 # ---- fuzzing (clang libFuzzer) ----
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := config theme segment
+FUZZ_TARGETS := config theme segment trace
 FUZZ_B := build-fuzz
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SRC := $(CORE_SRC) $(LIB_SRC)

@@ -13,7 +13,7 @@
 #include "arch.h"
 #include "collect.h"
 
-enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME, OPT_SOURCE, OPT_TTM_DIR, OPT_SYSFS_ROOT };
+enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME, OPT_SOURCE, OPT_TTM_DIR, OPT_SYSFS_ROOT, OPT_TRACE, OPT_BOARD };
 
 static const struct option long_opts[] = {
     { "once", no_argument, NULL, '1' },
@@ -30,6 +30,8 @@ static const struct option long_opts[] = {
     { "source", required_argument, NULL, OPT_SOURCE },
     { "tt-metal-dir", required_argument, NULL, OPT_TTM_DIR },
     { "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
+    { "trace", required_argument, NULL, OPT_TRACE },
+    { "board", required_argument, NULL, OPT_BOARD },
     { "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
     { "theme", required_argument, NULL, OPT_THEME },
     { "help", no_argument, NULL, 'h' },
@@ -138,6 +140,16 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
         case OPT_SYSFS_ROOT:
             o->sysfs_root = optarg;
             break;
+        case OPT_TRACE:
+            o->trace = optarg;
+            break;
+        case OPT_BOARD:
+            if (!board_by_name(optarg)) {
+                snprintf(err, errlen, "unknown board '%s' (e150, n150, n300, p100, p150, t3000, galaxy)", optarg);
+                return EXIT_USAGE;
+            }
+            o->board = optarg;
+            break;
         case OPT_PRINT_CONFIG:
             o->print_config = true;
             break;
@@ -174,6 +186,10 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
     }
     if (optind < argc) {
         snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (o->trace && !o->once) {
+        snprintf(err, errlen, "--trace needs --once for now (the interactive timeline is not built yet)");
         return EXIT_USAGE;
     }
     return 0;
@@ -214,6 +230,8 @@ void cli_print_help(const char *prog)
            "                        files), all (default when such files exist)\n"
            "      --tt-metal-dir D  where tt_device_*_memory files are (default /dev/shm)\n"
            "      --sysfs-root DIR  read the driver's /sys and /proc files under DIR (tests)\n"
+           "      --trace FILE      replay a ttnn graph capture; --once prints the state at the per-core peak\n"
+           "      --board B         board of a trace that does not say (default: the smallest that fits)\n"
            "  -d, --delay TENTHS    refresh interval in tenths of a second (default: config, 10)\n"
            "  -c, --config FILE     configuration file (default: $L1TOP_CONFIG, then\n"
            "                        $XDG_CONFIG_HOME/l1top/config.yaml, /etc/l1top/config.yaml)\n"

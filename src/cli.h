@@ -46,6 +46,8 @@ typedef struct {
     int source;                 /* source_sel: auto, l1top, tt-metal, all */
     const char *tt_metal_dir;   /* default /dev/shm */
     const char *sysfs_root;     /* --sysfs-root: prefix for /sys and /proc driver files */
+    const char *trace;          /* --trace FILE: replay a ttnn graph capture */
+    const char *board;          /* --board: for traces without a devices section */
     output_options output;      /* device filter */
 } cli_options;
 

@@ -18,6 +18,7 @@
 #include "demo.h"
 #include "output.h"
 #include "shm_reader.h"
+#include "trace.h"
 #include "tui.h"
 
 static int exit_for(shm_status st)
@@ -126,6 +127,45 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
     return rc != EXIT_OK ? rc : level;
 }
 
+/* --trace FILE --once: the state at the per-core peak, plus the trace summary. */
+static int run_trace(const cli_options *o, const l1top_config *cfg)
+{
+    snapshot s;
+    snapshot_init(&s);
+    trace_summary sum;
+    char err[512];
+    if (trace_load(o->trace, o->board, &s, &sum, err, sizeof err) != 0) {
+        fprintf(stderr, "l1top: %s\n", err);
+        snapshot_free(&s);
+        return EXIT_DATAERR;
+    }
+    if (strcmp(sum.board_reason, "from the trace's devices section") != 0)
+        fprintf(stderr, "l1top: %s: board %s (%s)\n", o->trace, sum.board, sum.board_reason);
+    accounting a;
+    int rc = EXIT_OK;
+    alert_engine *ae = alerts_new();
+    if (!ae || accounting_compute(&s, &a) != 0) {
+        fprintf(stderr, "l1top: out of memory\n");
+        alerts_free(ae);
+        snapshot_free(&s);
+        return EXIT_SOFTWARE;
+    }
+    output_options oo = o->output;
+    oo.trace = &sum;
+    if (alerts_evaluate(ae, cfg, &s, &a, 0, true) == 0)
+        oo.nalerts = alerts_firing(ae, &oo.alerts);
+    if (writer_for(o->format, false)(stdout, &s, &a, &oo) != 0) {
+        fprintf(stderr, "l1top: writing output: %s\n", strerror(errno));
+        rc = EXIT_IOERR;
+    } else {
+        rc = alerts_exit_level(ae);
+    }
+    accounting_free(&a);
+    alerts_free(ae);
+    snapshot_free(&s);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     cli_options o;
@@ -174,7 +214,9 @@ int main(int argc, char **argv)
         }
         shm = demo.shm;
     }
-    if (o.once)
+    if (o.trace)
+        rc = run_trace(&o, &cfg);
+    else if (o.once)
         rc = run_once(&o, &cfg, shm);
     else
         rc = tui_run(&o, shm, &cfg);

@@ -12,6 +12,7 @@
 #include "accounting.h"
 #include "alerts.h"
 #include "snapshot.h"
+#include "trace.h"
 
 #define OUTPUT_MAX_DEVICE_FILTER 64
 
@@ -19,6 +20,7 @@ typedef struct {
     uint32_t devices[OUTPUT_MAX_DEVICE_FILTER]; /* ids to show; none = all */
     size_t ndevices;
     const char *warning;                        /* segment remark, may be NULL */
+    const trace_summary *trace;                 /* --trace: the replay, else NULL */
     const firing_alert *alerts;                 /* alerts firing for this snapshot */
     size_t nalerts;
 } output_options;

@@ -180,6 +180,22 @@ json_t *output_json_build(const snapshot *s, const accounting *a, const output_o
     json_object_set_new(root, "alerts", alerts);
     if (s->nttm)
         json_object_set_new(root, "tt_metal", ttmetal_json(s, a, o));
+    if (o && o->trace) {
+        const trace_summary *t = o->trace;
+        json_t *peak = json_pack("{s:i, s:{s:i, s:i}, s:I, s:I, s:I, s:I, s:s}", "device", (int)t->peak.device, "core",
+                                 "x", t->peak.x, "y", t->peak.y, "bytes", (json_int_t)t->peak.bytes,
+                                 "circular_buffers", (json_int_t)t->peak.circular_buffers, "l1_buffers",
+                                 (json_int_t)t->peak.l1_buffers, "counter", (json_int_t)t->peak.counter, "op",
+                                 t->peak.op);
+        json_t *ttnn = json_pack("{s:I, s:I, s:I}", "peak_cb", (json_int_t)t->ttnn.peak_cb, "peak_l1",
+                                 (json_int_t)t->ttnn.peak_l1, "peak_total", (json_int_t)t->ttnn.peak_total);
+        json_t *tr = json_pack("{s:I, s:o, s:o, s:b, s:b, s:s, s:s, s:I, s:I, s:I}", "nodes", (json_int_t)t->nodes,
+                               "peak", peak, "ttnn", ttnn, "simulated_placement", t->simulated_placement,
+                               "sharded_grid_guessed", t->sharded_guessed, "board", t->board, "board_from",
+                               t->board_reason, "l1_events", (json_int_t)t->l1_events, "ignored_nodes",
+                               (json_int_t)t->ignored, "dram_allocated", (json_int_t)t->dram_peak);
+        json_object_set_new(root, "trace", tr);
+    }
     if (s->nboards) {
         json_t *boards = json_array();
         for (size_t i = 0; i < s->nboards; i++) {

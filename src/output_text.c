@@ -155,6 +155,21 @@ int output_text(FILE *f, const snapshot *s, const accounting *a, const output_op
     if (s->bad_records || s->torn_records)
         fprintf(f, "warning: %llu invalid and %llu busy record(s) skipped\n", (unsigned long long)s->bad_records,
                 (unsigned long long)s->torn_records);
+    if (o && o->trace) {
+        const trace_summary *t = o->trace;
+        fprintf(f, "trace: %zu nodes (%zu L1 events, %zu ignored), board %s (%s)%s\n", t->nodes, t->l1_events,
+                t->ignored, t->board, t->board_reason, t->simulated_placement ? ", simulated placement" : "");
+        fprintf(f, "peak: device %u core (%u,%u): %llu B (circular buffers %llu B, L1 buffers %llu B) at node %llu%s%s\n",
+                t->peak.device, t->peak.x, t->peak.y, (unsigned long long)t->peak.bytes,
+                (unsigned long long)t->peak.circular_buffers, (unsigned long long)t->peak.l1_buffers,
+                (unsigned long long)t->peak.counter, t->peak.op[0] ? " in " : "", t->peak.op);
+        fprintf(f, "ttnn's extractor (ignores core ranges): peak CB %llu B, peak L1 %llu B, peak total %llu B\n",
+                (unsigned long long)t->ttnn.peak_cb, (unsigned long long)t->ttnn.peak_l1,
+                (unsigned long long)t->ttnn.peak_total);
+        if (t->sharded_guessed)
+            fprintf(f, "note: a sharded buffer had no shard grid; placed on the first num_cores cores\n");
+        fprintf(f, "the state at the peak:\n");
+    }
     size_t shown = 0;
     for (size_t i = 0; i < a->ndevices; i++) {
         if (!output_device_selected(o, s->devices[a->devices[i].device].id))

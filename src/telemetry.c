@@ -68,10 +68,13 @@ static void read_pids(const char *root, int index, tt_board *b)
     FILE *f = fopen(path, "r");
     if (!f)
         return;
-    long pid;
-    while (b->npids < TELEMETRY_MAX_PIDS && fscanf(f, "%ld", &pid) == 1)
-        if (pid > 0 && pid <= INT32_MAX)
+    char line[32];
+    while (b->npids < TELEMETRY_MAX_PIDS && fgets(line, sizeof line, f)) {
+        char *end;
+        long pid = strtol(line, &end, 10);
+        if (end != line && pid > 0 && pid <= INT32_MAX)
             b->pids[b->npids++] = (int32_t)pid;
+    }
     fclose(f);
 }
 
@@ -96,9 +99,12 @@ int telemetry_scan(const char *root, tt_board **out)
     struct dirent *e;
     int rc = 0;
     while ((e = readdir(d))) {
-        int index;
-        char tail;
-        if (sscanf(e->d_name, "tenstorrent!%d%c", &index, &tail) != 1 || index < 0)
+        /* tenstorrent!N, N a decimal index */
+        if (strncmp(e->d_name, "tenstorrent!", 12) != 0)
+            continue;
+        char *end;
+        long index = strtol(e->d_name + 12, &end, 10);
+        if (end == e->d_name + 12 || *end || index < 0 || index > 65535)
             continue;
         if (n == cap) {
             size_t want = cap ? cap * 2 : 8;
@@ -112,7 +118,7 @@ int telemetry_scan(const char *root, tt_board **out)
         }
         tt_board *b = &boards[n++];
         memset(b, 0, sizeof *b);
-        b->index = index;
+        b->index = (int)index;
         char dev[PATH_MAX], path[PATH_MAX], hw[PATH_MAX];
         if (!join(dev, sizeof dev, class_dir, e->d_name))
             continue;
@@ -127,7 +133,7 @@ int telemetry_scan(const char *root, tt_board **out)
             if (join(path, sizeof path, hw, "power1_input") && (b->has_power = read_number(path, &v)))
                 b->power_w = v / 1e6;   /* microwatts */
         }
-        read_pids(root, index, b);
+        read_pids(root, (int)index, b);
     }
     closedir(d);
     if (rc != 0) {

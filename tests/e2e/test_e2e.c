@@ -583,3 +583,101 @@ Test(e2e, board_telemetry_from_a_sysfs_fixture)
     cr_assert_eq(system(cmd), 0);
     stop_process(a, SIGTERM);
 }
+
+/* ---- ttnn graph-capture traces (hand-computed peaks: tests/data/README.md) ---- */
+
+static json_t *trace_json(const char *file, int *rc_out)
+{
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--trace", (char *)file, "--once", "--format", "json", NULL };
+    char *out, *err;
+    *rc_out = run_capture(argv, &out, &err);
+    json_t *root = json_loads(out, 0, NULL);
+    cr_assert_not_null(root, "exit %d, stderr: %s", *rc_out, err);
+    free(out);
+    free(err);
+    return root;
+}
+
+Test(e2e, trace_report_peak_matches_the_hand_calculation)
+{
+    int rc;
+    json_t *root = trace_json("tests/data/trace_report_normal.json", &rc);
+    cr_assert_eq(rc, 0);
+    json_t *t = json_object_get(root, "trace");
+    json_t *peak = json_object_get(t, "peak");
+    cr_assert_eq(json_integer_value(json_object_get(t, "nodes")), 12);
+    cr_assert_eq(json_integer_value(json_object_get(peak, "bytes")), 100352);
+    cr_assert_eq(json_integer_value(json_object_get(peak, "circular_buffers")), 98304);
+    cr_assert_eq(json_integer_value(json_object_get(peak, "l1_buffers")), 2048);
+    cr_assert_eq(json_integer_value(json_object_get(peak, "counter")), 5);
+    cr_assert_str_eq(json_string_value(json_object_get(peak, "op")), "ttnn::matmul");
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(peak, "core"), "x")), 0);
+    json_t *ttnn = json_object_get(t, "ttnn");
+    cr_assert_eq(json_integer_value(json_object_get(ttnn, "peak_cb")), 163840, "ttnn adds both disjoint CB sets");
+    cr_assert_eq(json_integer_value(json_object_get(ttnn, "peak_total")), 165888);
+    cr_assert(json_is_false(json_object_get(t, "simulated_placement")));
+    /* The state at the peak, per core, in the ordinary schema. */
+    json_t *dev = device_by_id(root, 0);
+    cr_assert_eq(core_value(dev, 0, 0, "circular_buffers"), 98304);
+    cr_assert_eq(core_value(dev, 0, 0, "l1_buffers"), 2048);
+    cr_assert_eq(core_value(dev, 0, 4, "circular_buffers"), 32768, "(0,4) is in neither 65,536 B set");
+    cr_assert_eq(core_value(dev, 5, 5, "circular_buffers"), 98304);
+    cr_assert_eq(core_value(dev, 0, 0, "firmware"), 102784);
+    json_decref(root);
+}
+
+Test(e2e, trace_list_with_simulated_placement)
+{
+    int rc;
+    json_t *root = trace_json("tests/data/trace_list_no_dispatch.json", &rc);
+    cr_assert_eq(rc, 0);
+    json_t *t = json_object_get(root, "trace");
+    json_t *peak = json_object_get(t, "peak");
+    cr_assert_eq(json_integer_value(json_object_get(peak, "bytes")), 14336);
+    cr_assert_eq(json_integer_value(json_object_get(peak, "counter")), 4);
+    cr_assert_str_eq(json_string_value(json_object_get(peak, "op")), "ttnn::add");
+    cr_assert(json_is_true(json_object_get(t, "simulated_placement")));
+    cr_assert_str_eq(json_string_value(json_object_get(t, "board")), "n150");
+    cr_assert_eq(json_integer_value(json_object_get(t, "ignored_nodes")), 1);
+    json_t *dev = device_by_id(root, 0);
+    cr_assert_eq(core_value(dev, 1, 1, "circular_buffers"), 12288);
+    cr_assert_eq(core_value(dev, 2, 2, "circular_buffers"), 0);
+    cr_assert_eq(core_value(dev, 7, 7, "l1_buffers"), 2048);
+    cr_assert_eq(core_value(dev, 0, 0, "largest_free"), 0x16D800 - (0x19180 + 12288),
+                 "CBs packed up from the base, the buffer at the top");
+    json_decref(root);
+}
+
+static void expect_trace_error(const char *text, const char *want)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/tmp/l1top-badtrace-%d.json", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--trace", path, "--once", NULL };
+    char *err;
+    cr_assert_eq(run_capture(argv, NULL, &err), 65, "%s", err);
+    char expected[256];
+    snprintf(expected, sizeof expected, "l1top: %s%s\n", path, want);
+    cr_assert_str_eq(err, expected);
+    free(err);
+    unlink(path);
+}
+
+Test(e2e, malformed_traces_exit_65_with_position)
+{
+    expect_trace_error("[{\"counter\": 0, \"node_type\": \"x\"", ":1:32: '}' expected near end of file");
+    expect_trace_error("[{\"counter\": 0, \"node_type\": \"a\"}, {\"counter\": 5, \"node_type\": \"b\"}]",
+                       ": node 1: counter 5 out of order (expected 1)");
+    expect_trace_error("[{\"counter\": 0, \"node_type\": \"buffer_allocate\", \"params\": {\"size\": {}, \"address\": 0}}]",
+                       ": node 0: buffer_allocate needs a numeric 'size'");
+    expect_trace_error("[{\"counter\": 0, \"node_type\": \"circular_buffer_allocate\", \"params\": {\"size\": 64, "
+                       "\"core_range_set\": \"<0,0>\"}}]",
+                       ": node 0: unknown core_range_set syntax '<0,0>'");
+    expect_trace_error("{\"nodes\": []}", ":1:1: not a ttnn graph trace (a list of nodes, or an object with a 'graph' list)");
+}
