@@ -188,10 +188,7 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
         snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
         return EXIT_USAGE;
     }
-    if (o->trace && !o->once) {
-        snprintf(err, errlen, "--trace needs --once for now (the interactive timeline is not built yet)");
-        return EXIT_USAGE;
-    }
+
     return 0;
 }
 

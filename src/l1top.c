@@ -214,7 +214,7 @@ int main(int argc, char **argv)
         }
         shm = demo.shm;
     }
-    if (o.trace)
+    if (o.trace && o.once)
         rc = run_trace(&o, &cfg);
     else if (o.once)
         rc = run_once(&o, &cfg, shm);

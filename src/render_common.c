@@ -236,6 +236,7 @@ static const char *const help_lines[] = {
     "  A             alerts: active ones and the history      r  reload the config",
     "  t             next colour theme (default, light, mono, colorblind, high-contrast)",
     "  T             TT-Metal's own allocator statistics (totals, --source tt-metal/all)",
+    "  [ ]           --trace: previous / next L1 event   Home End  first / last   P  peak",
     "  o             overview of every device",
     "  space         pause / resume",
     "  + -           refresh interval up / down",

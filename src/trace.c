@@ -114,6 +114,9 @@ typedef struct {
     int depth;
     uint64_t ttnn_cb, ttnn_l1;
     json_t *shard_grids;          /* buffer node counter -> memory_config text */
+    json_t *mesh_map;             /* "mesh device id" -> chip device id, from tensors' device_tensors */
+    size_t *events;               /* nodes that moved L1, in order */
+    size_t nevents, events_cap;
 } replay;
 
 static int fail(replay *r, size_t node, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -261,6 +264,8 @@ static uint32_t place_buffer(const replay *r, uint32_t device, uint32_t width)
     return r->ub;
 }
 
+static uint64_t chip_of(const replay *r, uint64_t device);
+
 /* ---------- nodes ---------- */
 
 static int on_buffer_allocate(replay *r, size_t n, json_t *node, json_t *params)
@@ -283,6 +288,7 @@ static int on_buffer_allocate(replay *r, size_t n, json_t *node, json_t *params)
     bool small = has_type_str ? strcmp(type, "L1_SMALL") == 0 : btype == 3;
     const char *layout = param_str(params, "layout");
     bool interleaved = ncores_p == 0 && (!layout || strcmp(layout, "INTERLEAVED") == 0);
+    device = chip_of(r, device);
     live it;
     memset(&it, 0, sizeof it);
     it.device = (uint32_t)device;
@@ -347,6 +353,7 @@ static int on_buffer_deallocate(replay *r, size_t n, json_t *params)
     const char *type = param_str(params, "type");
     if (type && (strcmp(type, "DRAM") == 0 || strcmp(type, "TRACE") == 0))
         return 0;
+    device = chip_of(r, device);
     /* By address; with simulated placement (address 0), the latest buffer of that size. */
     for (size_t k = r->nitems; k-- > 0;) {
         live *it = &r->items[k];
@@ -492,6 +499,15 @@ static int run(replay *r, size_t stop, bool track)
         if (l1 && track) {
             r->sum->l1_events++;
             check_peak(r, i);
+            if (r->nevents == r->events_cap) {
+                size_t want = r->events_cap ? r->events_cap * 2 : 64;
+                size_t *e = realloc(r->events, want * sizeof *e);
+                if (!e)
+                    return fail(r, i, "out of memory");
+                r->events = e;
+                r->events_cap = want;
+            }
+            r->events[r->nevents++] = i;
         }
     }
     return 0;
@@ -576,6 +592,42 @@ static void collect_shard_grids(replay *r)
     }
 }
 
+/* On a mesh, NORMAL captures give buffers the mesh device's id and CBs the
+ * chip's; tensor nodes' device_tensors ([{"address", "device_id",
+ * "mesh_device_id"}], as JSON or as a string of it) tie one to the other. */
+static void collect_mesh_map(replay *r)
+{
+    r->mesh_map = json_object();
+    for (size_t i = 0; i < json_array_size(r->nodes); i++) {
+        json_t *node = json_array_get(r->nodes, i);
+        if (strcmp(json_string_value(json_object_get(node, "node_type")), "tensor") != 0)
+            continue;
+        json_t *dt = json_object_get(json_object_get(node, "params"), "device_tensors"), *parsed = NULL;
+        if (json_is_string(dt))
+            dt = parsed = json_loads(json_string_value(dt), 0, NULL);
+        size_t k;
+        json_t *e;
+        json_array_foreach(dt, k, e) {
+            json_t *mesh = json_object_get(e, "mesh_device_id"), *chip = json_object_get(e, "device_id");
+            if (json_is_integer(mesh) && json_is_integer(chip) && json_integer_value(mesh) != json_integer_value(chip)) {
+                char key[32];
+                snprintf(key, sizeof key, "%lld", (long long)json_integer_value(mesh));
+                json_object_set_new(r->mesh_map, key, json_integer(json_integer_value(chip)));
+            }
+        }
+        json_decref(parsed);
+    }
+}
+
+/* A buffer's device id, mapped from a mesh device to its chip when known. */
+static uint64_t chip_of(const replay *r, uint64_t device)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%llu", (unsigned long long)device);
+    json_t *v = json_object_get(r->mesh_map, key);
+    return json_is_integer(v) ? (uint64_t)json_integer_value(v) : device;
+}
+
 static int validate_nodes(replay *r)
 {
     size_t n = json_array_size(r->nodes);
@@ -637,76 +689,128 @@ static int build_snapshot(replay *r, snapshot *s)
     return 0;
 }
 
-int trace_load(const char *path, const char *board_name, snapshot *s, trace_summary *sum, char *err, size_t errlen)
-{
-    memset(sum, 0, sizeof *sum);
-    json_error_t je;
-    json_t *root = json_load_file(path, 0, &je);
-    if (!root) {
-        snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
-        return -1;
-    }
+struct trace_file {
+    json_t *root;
     replay r;
-    memset(&r, 0, sizeof r);
-    r.path = path;
-    r.err = err;
-    r.errlen = errlen;
-    r.sum = sum;
+    trace_summary sum;
+    uint32_t devices[MAX_DEVICES];  /* every device of the trace */
+    size_t ndevices;
+    char err[512];
+};
+
+trace_file *trace_open(const char *path, const char *board_name, char *err, size_t errlen)
+{
+    trace_file *tr = calloc(1, sizeof *tr);
+    if (!tr) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    json_error_t je;
+    tr->root = json_load_file(path, 0, &je);
+    if (!tr->root) {
+        snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+        free(tr);
+        return NULL;
+    }
+    replay *r = &tr->r;
+    r->path = path;
+    r->err = err;
+    r->errlen = errlen;
+    r->sum = &tr->sum;
     json_t *devices = NULL;
-    if (json_is_array(root)) {
-        r.nodes = root;
-    } else if (json_is_object(root) && json_is_array(json_object_get(root, "graph"))) {
-        r.nodes = json_object_get(root, "graph");
-        devices = json_object_get(root, "devices");
+    if (json_is_array(tr->root)) {
+        r->nodes = tr->root;
+    } else if (json_is_object(tr->root) && json_is_array(json_object_get(tr->root, "graph"))) {
+        r->nodes = json_object_get(tr->root, "graph");
+        devices = json_object_get(tr->root, "devices");
     } else {
         snprintf(err, errlen, "%s:1:1: not a ttnn graph trace (a list of nodes, or an object with a 'graph' list)",
                  path);
-        json_decref(root);
-        return -1;
+        trace_close(tr);
+        return NULL;
     }
-    int rc = validate_nodes(&r);
+    int rc = validate_nodes(r);
     if (rc == 0) {
-        sum->nodes = json_array_size(r.nodes);
-        choose_board(&r, devices, board_name);
-        r.l1_size = r.arch->l1_size;
-        r.ub = r.arch->unreserved_base;
+        tr->sum.nodes = json_array_size(r->nodes);
+        choose_board(r, devices, board_name);
+        r->l1_size = r->arch->l1_size;
+        r->ub = r->arch->unreserved_base;
         json_t *d0 = json_is_array(devices) ? json_array_get(devices, 0) : NULL;
         json_int_t cbase = json_integer_value(json_object_get(d0, "address_at_first_l1_cb_buffer"));
-        if (cbase > 0 && cbase < r.l1_size)
-            r.ub = (uint32_t)cbase;
-        collect_shard_grids(&r);
-        r.cb_core = calloc((size_t)MAX_DEVICES * ncores(&r), sizeof(uint64_t));
-        r.l1_core = calloc((size_t)MAX_DEVICES * ncores(&r), sizeof(uint64_t));
-        if (!r.cb_core || !r.l1_core)
-            rc = fail(&r, 0, "out of memory");
+        if (cbase > 0 && cbase < r->l1_size)
+            r->ub = (uint32_t)cbase;
+        collect_shard_grids(r);
+        collect_mesh_map(r);
+        r->cb_core = calloc((size_t)MAX_DEVICES * ncores(r), sizeof(uint64_t));
+        r->l1_core = calloc((size_t)MAX_DEVICES * ncores(r), sizeof(uint64_t));
+        if (!r->cb_core || !r->l1_core)
+            rc = fail(r, 0, "out of memory");
     }
     if (rc == 0)
-        rc = run(&r, SIZE_MAX, true);
-    if (rc == 0) {
-        /* Again, to the peak's node, for the state at that moment. */
-        trace_summary first = *sum;
-        size_t ndev = r.ndevices;
-        uint32_t seen[MAX_DEVICES];
-        memcpy(seen, r.devices_seen, sizeof seen);
-        r.nitems = 0;
-        r.depth = 0;
-        memset(r.cb_top, 0, sizeof r.cb_top);
-        memset(r.cb_core, 0, (size_t)MAX_DEVICES * ncores(&r) * sizeof(uint64_t));
-        memset(r.l1_core, 0, (size_t)MAX_DEVICES * ncores(&r) * sizeof(uint64_t));
-        r.ttnn_cb = r.ttnn_l1 = 0;
-        rc = run(&r, (size_t)first.peak.counter, false);
-        *sum = first;
-        r.ndevices = ndev; /* every device of the trace, even if idle at the peak */
-        memcpy(r.devices_seen, seen, sizeof seen);
-        if (rc == 0 && r.ndevices == 0)
-            device_slot(&r, 0);
-        if (rc == 0 && build_snapshot(&r, s) != 0)
-            rc = fail(&r, 0, "out of memory");
+        rc = run(r, SIZE_MAX, true);
+    if (rc != 0) {
+        trace_close(tr);
+        return NULL;
     }
-    free(r.items);
-    free(r.cb_core);
-    free(r.l1_core);
-    json_decref(r.shard_grids);
-    json_decref(root);
+    if (r->ndevices == 0)
+        device_slot(r, 0);
+    tr->ndevices = r->ndevices;
+    memcpy(tr->devices, r->devices_seen, sizeof tr->devices);
+    /* Later replays report into the trace's own buffer. */
+    r->err = tr->err;
+    r->errlen = sizeof tr->err;
+    return tr;
+}
+
+const trace_summary *trace_get_summary(const trace_file *tr) { return &tr->sum; }
+size_t trace_event_count(const trace_file *tr) { return tr->r.nevents; }
+size_t trace_event_node(const trace_file *tr, size_t i) { return i < tr->r.nevents ? tr->r.events[i] : 0; }
+
+int trace_state_at(trace_file *tr, size_t node, snapshot *s, char *op, size_t oplen)
+{
+    replay *r = &tr->r;
+    trace_summary keep = tr->sum;
+    r->nitems = 0;
+    r->depth = 0;
+    memset(r->cb_top, 0, sizeof r->cb_top);
+    memset(r->cb_core, 0, (size_t)MAX_DEVICES * ncores(r) * sizeof(uint64_t));
+    memset(r->l1_core, 0, (size_t)MAX_DEVICES * ncores(r) * sizeof(uint64_t));
+    r->ttnn_cb = r->ttnn_l1 = 0;
+    int rc = run(r, node, false);
+    tr->sum = keep;
+    r->ndevices = tr->ndevices; /* every device of the trace, even if idle now */
+    memcpy(r->devices_seen, tr->devices, sizeof tr->devices);
+    if (op)
+        snprintf(op, oplen, "%s", r->depth > 0 && r->depth <= MAX_DEPTH ? r->stack[r->depth - 1] : "");
+    if (rc == 0 && build_snapshot(r, s) != 0)
+        rc = -1;
+    return rc;
+}
+
+void trace_close(trace_file *tr)
+{
+    if (!tr)
+        return;
+    free(tr->r.items);
+    free(tr->r.cb_core);
+    free(tr->r.l1_core);
+    free(tr->r.events);
+    json_decref(tr->r.shard_grids);
+    json_decref(tr->r.mesh_map);
+    json_decref(tr->root);
+    free(tr);
+}
+
+int trace_load(const char *path, const char *board_name, snapshot *s, trace_summary *sum, char *err, size_t errlen)
+{
+    memset(sum, 0, sizeof *sum);
+    trace_file *tr = trace_open(path, board_name, err, errlen);
+    if (!tr)
+        return -1;
+    *sum = tr->sum;
+    int rc = trace_state_at(tr, (size_t)tr->sum.peak.counter, s, NULL, 0);
+    if (rc != 0)
+        snprintf(err, errlen, "%s", tr->err);
+    trace_close(tr);
     return rc;
 }

@@ -45,6 +45,17 @@ typedef struct {
  * Returns 0, or -1 with "FILE:LINE:COL: ..." or "FILE: node N: ..." in err. */
 int trace_load(const char *path, const char *board_name, snapshot *s, trace_summary *sum, char *err, size_t errlen);
 
+/* A trace held open for stepping through it (the TUI's timeline). */
+typedef struct trace_file trace_file;
+trace_file *trace_open(const char *path, const char *board_name, char *err, size_t errlen);
+const trace_summary *trace_get_summary(const trace_file *tr);
+/* The nodes that move L1, in order: the timeline's steps. */
+size_t trace_event_count(const trace_file *tr);
+size_t trace_event_node(const trace_file *tr, size_t i);
+/* The state just after node `node` into s; op gets the innermost op then. */
+int trace_state_at(trace_file *tr, size_t node, snapshot *s, char *op, size_t oplen);
+void trace_close(trace_file *tr);
+
 /* Parse a core range set: "{[0-0 - 7-7], [0-8 - 3-8]}", "{[(x=0,y=0) - (x=7,y=7)]}", "{}".
  * Returns the number of ranges (<= max), or -1 when the syntax is unknown. */
 int trace_parse_core_ranges(const char *text, l1top_range *out, size_t max);

@@ -26,6 +26,7 @@
 #include "render.h"
 #include "shm_name.h"
 #include "collect.h"
+#include "trace.h"
 #include "shm_reader.h"
 
 static volatile sig_atomic_t quit_requested, reload_requested;
@@ -48,6 +49,9 @@ typedef struct {
     const char *shm_arg;
     char segment[256];
     collector col;             /* our segment and/or TT-Metal's statistics */
+    trace_file *tr;            /* --trace: a timeline instead of a live source */
+    size_t ev;                 /* the timeline's position: an index into the trace's L1 events */
+    char trace_line[160];
     bool have_ttm;
     snapshot snap;
     accounting acct;
@@ -99,10 +103,26 @@ static void clamp_cursor(tui *t)
         t->st.cy = (uint16_t)(d->grid_y - 1);
 }
 
+/* The state at the timeline's position, into t->snap. */
+static shm_status trace_step(tui *t, char *err, size_t errlen)
+{
+    size_t n = trace_event_count(t->tr);
+    size_t node = n ? trace_event_node(t->tr, t->ev) : 0;
+    char op[96];
+    if (trace_state_at(t->tr, node, &t->snap, op, sizeof op) != 0) {
+        snprintf(err, errlen, "cannot replay the trace to node %zu", node);
+        return SHM_CORRUPT;
+    }
+    const trace_summary *sum = trace_get_summary(t->tr);
+    snprintf(t->trace_line, sizeof t->trace_line, "node %zu (%zu/%zu)%s%s%s  [ ] Home End P", node, t->ev + 1, n,
+             op[0] ? " in " : "", op, node == sum->peak.counter ? "  PEAK" : "");
+    return SHM_OK;
+}
+
 static void refresh_data(tui *t)
 {
     char err[512] = "";
-    shm_status st = collect(&t->col, &t->snap, err, sizeof err);
+    shm_status st = t->tr ? trace_step(t, err, sizeof err) : collect(&t->col, &t->snap, err, sizeof err);
     if (st != SHM_OK) {
         /* Missing, corrupt or vanished: say so and keep polling. */
         snprintf(t->st.status, sizeof t->st.status, "%s",
@@ -123,7 +143,7 @@ static void refresh_data(tui *t)
     }
     if (alerts_take_bell(t->alerts))
         beep();
-    t->st.warning = collector_warning(&t->col);
+    t->st.warning = t->tr ? t->trace_line : collector_warning(&t->col);
     t->have_data = t->st.nvisible > 0 && t->snap.nprocesses > 0;
     t->have_ttm = t->snap.nttm > 0 || t->snap.nboards > 0;
     if (!t->have_data)
@@ -298,6 +318,16 @@ static void handle_mouse(tui *t)
     }
 }
 
+/* The timeline index of the trace's peak node. */
+static size_t peak_event(const tui *t)
+{
+    size_t peak = (size_t)trace_get_summary(t->tr)->peak.counter;
+    for (size_t i = 0; i < trace_event_count(t->tr); i++)
+        if (trace_event_node(t->tr, i) == peak)
+            return i;
+    return 0;
+}
+
 /* Returns false to quit. */
 static bool handle_key(tui *t, int ch, double *next_refresh)
 {
@@ -336,6 +366,26 @@ static bool handle_key(tui *t, int ch, double *next_refresh)
         return true;
     case 'T':
         st->view = st->view == VIEW_TTMETAL ? VIEW_DEVICE : VIEW_TTMETAL;
+        return true;
+    case '[':
+    case ']':
+    case KEY_HOME:
+    case KEY_END:
+    case 'P':
+        if (t->tr && trace_event_count(t->tr)) {
+            size_t n = trace_event_count(t->tr);
+            if (ch == '[' && t->ev > 0)
+                t->ev--;
+            else if (ch == ']' && t->ev + 1 < n)
+                t->ev++;
+            else if (ch == KEY_HOME)
+                t->ev = 0;
+            else if (ch == KEY_END)
+                t->ev = n - 1;
+            else if (ch == 'P')
+                t->ev = peak_event(t);
+            *next_refresh = now_s();
+        }
         return true;
     case 't':
         next_theme(t);
@@ -476,6 +526,17 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
     sigaction(SIGHUP, &hup, NULL);
 
     char err[CONFIG_ERR_LEN];
+    if (o->trace) {
+        t->tr = trace_open(o->trace, o->board, err, sizeof err);
+        if (!t->tr) {
+            fprintf(stderr, "l1top: %s\n", err);
+            alerts_free(t->alerts);
+            free(t);
+            return EXIT_DATAERR;
+        }
+        t->ev = peak_event(t); /* open at the peak */
+        snprintf(t->segment, sizeof t->segment, "%s", o->trace);
+    }
     if (theme_find(&t->theme, cfg->theme, err, sizeof err) != 0) {
         fprintf(stderr, "l1top: %s\n", err);
         alerts_free(t->alerts);
@@ -542,6 +603,7 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
     accounting_free(&t->acct);
     snapshot_free(&t->snap);
     collector_close(&t->col);
+    trace_close(t->tr);
     alerts_free(t->alerts);
     free(t);
     return rc;

@@ -567,3 +567,28 @@ Test(tui, tt_metal_totals_without_per_core_data)
     unlink(path);
     rmdir(dir);
 }
+
+Test(tui, trace_timeline_steps_through_events)
+{
+    tmux("kill-server");
+    tmux("new-session -d -s l1 -x 140 -y 40 \"%s --trace tests/data/trace_report_normal.json; echo l1top-exit=\\$? > %s; sleep 30\"",
+         l1top, exit_file);
+    char *s = wait_for("node 5 (4/8) in ttnn::matmul  PEAK");
+    int cells[8];
+    heat_row(s, 0, 8, cells);
+    cr_assert_eq(cells[0], 13, "core (0,0) at the peak: 100,352 + 102,784 B of 1,499,136 = 13%%");
+    cr_assert_eq(cells[4], 9, "core (4,0): 2,048 + 32,768 + 102,784 B = 9%%");
+    free(s);
+    keys("Home");
+    free(wait_for("node 2 (1/8)"));
+    keys("]");
+    free(wait_for("node 3 (2/8)"));
+    keys("End");
+    free(wait_for("node 10 (8/8)"));
+    keys("[");
+    free(wait_for("node 9 (7/8)"));
+    keys("P");
+    free(wait_for("PEAK"));
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+}
