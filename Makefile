@@ -67,8 +67,8 @@ $(B)/l1top.pc: l1top.pc.in Makefile | $(B)/obj
 $(B)/l1top: $(B)/obj/l1top.o $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
 
-$(B)/l1sim: $(B)/obj/l1sim.o $(STATIC_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ -pthread -lrt
+$(B)/l1sim: $(B)/obj/l1sim.o $(B)/obj/trace.o $(B)/obj/snapshot.o $(STATIC_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -pthread -lrt
 
 # ---- tests ----
 $(B)/tests/unit: $(TEST_UNIT_SRC) $(CORE_OBJ) $(STATIC_LIB) tests/unit/*.h | $(B)/tests

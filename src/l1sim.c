@@ -25,6 +25,7 @@
 
 #include "arch.h"
 #include "l1top.h"
+#include "trace.h"
 
 #define KIB 1024u
 #define MAX_CHIPS 32
@@ -276,9 +277,70 @@ static void run_op(l1top_writer *w, chip *c, const sim *s, const op_spec *op, ui
         c->op_tmp[c->nop_tmp++] = *out;
 }
 
-/* ---------- main ---------- */
+/* ---------- --replay: a ttnn graph capture, event by event ---------- */
 
 static volatile sig_atomic_t stop_requested;
+
+static int replay_trace(l1top_writer *w, const char *path, const char *board, double speed, unsigned long op_ms)
+{
+    char err[512];
+    trace_file *tr = trace_open(path, board, err, sizeof err);
+    if (!tr) {
+        fprintf(stderr, "l1sim: %s\n", err);
+        return 65;
+    }
+    snapshot s;
+    snapshot_init(&s);
+    static uint64_t handles[65536];
+    size_t nh = 0;
+    bool declared = false;
+    int rc = 0;
+    for (size_t e = 0; e < trace_event_count(tr) && !stop_requested; e++) {
+        if (trace_state_at(tr, trace_event_node(tr, e), &s, NULL, 0) != 0) {
+            rc = 65;
+            break;
+        }
+        if (!declared) {
+            for (size_t d = 0; d < s.ndevices; d++)
+                if (l1top_declare_device(w, s.devices[d].id, s.devices[d].arch_name, s.devices[d].grid_x,
+                                         s.devices[d].grid_y) != 0 && errno != EEXIST) {
+                    fprintf(stderr, "l1sim: cannot declare device %u: %s\n", s.devices[d].id, strerror(errno));
+                    rc = 74;
+                }
+            declared = true;
+        }
+        /* The whole state of this moment replaces the last one's. */
+        for (size_t i = 0; i < nh; i++)
+            l1top_release(w, handles[i]);
+        nh = 0;
+        for (size_t i = 0; i < s.nregions && nh < 65536; i++) {
+            const snap_region *g = &s.regions[i];
+            uint32_t dev = s.devices[g->device].id;
+            uint64_t h = g->interleaved
+                             ? l1top_record_interleaved(w, dev, g->address, g->total_size, g->page_size, g->tag)
+                             : l1top_record(w, dev, (l1top_kind)g->kind, snapshot_region_ranges(&s, g), g->nranges,
+                                            g->address, g->size_per_core, g->tag);
+            if (h)
+                handles[nh++] = h;
+        }
+        double ms = (double)op_ms / speed;
+        struct timespec ts = { (time_t)(ms / 1000), (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6) };
+        nanosleep(&ts, NULL);
+    }
+    snapshot_free(&s);
+    trace_close(tr);
+    if (rc == 0) { /* the last state stays until we are stopped */
+        printf("l1sim: replay done (pid %d)\n", (int)getpid());
+        fflush(stdout);
+        while (!stop_requested) {
+            struct timespec nap = { 0, 50 * 1000 * 1000 };
+            nanosleep(&nap, NULL);
+        }
+    }
+    return rc;
+}
+
+/* ---------- main ---------- */
 
 static void on_signal(int sig)
 {
@@ -297,7 +359,9 @@ static void usage(FILE *f)
                "  --duration   seconds to run, 0 = until SIGINT/SIGTERM (default 0)\n"
                "  --op-ms      milliseconds per op (default 250)\n"
                "  --hold       run the first op on every chip, then hold still until signalled\n"
-               "  --inject-clash  let CB sets grow into L1 buffers (to see a clash)\n");
+               "  --inject-clash  let CB sets grow into L1 buffers (to see a clash)\n"
+               "  --replay FILE   play a ttnn graph capture into the segment, one L1 event per --op-ms\n"
+               "  --speed X       replay X times faster (default 1)\n");
 }
 
 static int parse_devices(const char *s, bool *want, unsigned chips)
@@ -323,6 +387,9 @@ static int parse_devices(const char *s, bool *want, unsigned chips)
 int main(int argc, char **argv)
 {
     const char *wl_name = "llama-decode", *board_name = "n300", *shm = NULL, *devices = NULL, *label = NULL;
+    const char *replay_file = NULL;
+    double speed = 1.0;
+    bool board_given = false;
     double duration = 0;
     unsigned long op_ms = 250, seed = 1;
     bool hold = false, inject_clash = false;
@@ -332,14 +399,23 @@ int main(int argc, char **argv)
         { "seed", required_argument, NULL, 'S' },     { "op-ms", required_argument, NULL, 'o' },
         { "hold", no_argument, NULL, 'H' },           { "inject-clash", no_argument, NULL, 'C' },
         { "shm", required_argument, NULL, 's' },      { "label", required_argument, NULL, 'l' },
+        { "replay", required_argument, NULL, 'R' },   { "speed", required_argument, NULL, 'X' },
         { "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
     };
     int c;
     char *end;
-    while ((c = getopt_long(argc, argv, "w:b:D:t:S:o:HCs:l:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "w:b:D:t:S:o:HCs:l:R:X:h", opts, NULL)) != -1) {
         switch (c) {
         case 'w': wl_name = optarg; break;
-        case 'b': board_name = optarg; break;
+        case 'b': board_name = optarg; board_given = true; break;
+        case 'R': replay_file = optarg; break;
+        case 'X':
+            speed = strtod(optarg, &end);
+            if (*end || speed <= 0 || speed > 1e6) {
+                fprintf(stderr, "l1sim: bad --speed '%s'\n", optarg);
+                return 64;
+            }
+            break;
         case 'D': devices = optarg; break;
         case 't':
             duration = strtod(optarg, &end);
@@ -397,8 +473,13 @@ int main(int argc, char **argv)
         return 74;
     }
     char lbl[64];
-    snprintf(lbl, sizeof lbl, "%s", label ? label : wl->name);
+    snprintf(lbl, sizeof lbl, "%s", label ? label : replay_file ? "replay" : wl->name);
     l1top_set_label(w, lbl);
+    if (replay_file) {
+        int rc = replay_trace(w, replay_file, board_given ? board_name : NULL, speed, op_ms);
+        l1top_close(w);
+        return rc;
+    }
 
     const arch_info *arch = arch_by_name(board->arch);
     static chip chips[MAX_CHIPS];

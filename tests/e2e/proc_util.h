@@ -64,12 +64,12 @@ static inline pid_t start_ready(const char *shm, char *const argv[])
     while (got < (ssize_t)sizeof buf - 1 && (n = read(fds[0], buf + got, sizeof buf - 1 - (size_t)got)) > 0) {
         got += n;
         buf[got] = '\0';
-        if (strstr(buf, "ready"))
+        if (strstr(buf, "ready") || strstr(buf, "replay done"))
             break;
     }
     close(fds[0]);
     buf[got > 0 ? got : 0] = '\0';
-    cr_assert(strstr(buf, "ready") != NULL, "%s did not get ready (output: '%s')", argv[0], buf);
+    cr_assert(strstr(buf, "ready") || strstr(buf, "replay done"), "%s did not get ready (output: '%s')", argv[0], buf);
     return pid;
 }
 

@@ -681,3 +681,49 @@ Test(e2e, malformed_traces_exit_65_with_position)
                        ": node 0: unknown core_range_set syntax '<0,0>'");
     expect_trace_error("{\"nodes\": []}", ":1:1: not a ttnn graph trace (a list of nodes, or an object with a 'graph' list)");
 }
+
+Test(e2e, l1sim_replays_a_trace_into_the_segment)
+{
+    char sim[512];
+    bin_path(sim, sizeof sim, "l1sim");
+    char *argv[] = { sim, "--replay", "tests/data/trace_report_normal.json", "--speed", "50", NULL };
+    pid_t p = start_ready(seg, argv); /* waits for "replay done" */
+    json_t *root = l1top_json(seg);
+    json_t *dev = device_by_id(root, 0);
+    cr_assert_eq(core_value(dev, 0, 0, "circular_buffers"), 20000, "the trace's last state: one CB on core (0,0)");
+    cr_assert_eq(total_value(dev, "circular_buffers"), 20000);
+    cr_assert_eq(total_value(dev, "l1_buffers"), 0, "the buffer was deallocated at node 9");
+    json_decref(root);
+    stop_process(p, SIGTERM);
+}
+
+Test(e2e, mesh_buffers_land_on_their_chip)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/tmp/l1top-mesh-%d.json", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs("[{\"counter\":0,\"node_type\":\"tensor\",\"params\":{\"device_tensors\":"
+          "\"[{\\\"address\\\":1048576,\\\"device_id\\\":1,\\\"mesh_device_id\\\":7}]\"}},"
+          "{\"counter\":1,\"node_type\":\"buffer_allocate\",\"params\":{\"size\":\"131072\",\"address\":\"1048576\","
+          "\"type\":\"L1\",\"layout\":\"INTERLEAVED\",\"page_size\":\"2048\",\"num_cores\":\"0\",\"device_id\":\"7\"}},"
+          "{\"counter\":2,\"node_type\":\"circular_buffer_allocate\",\"params\":{\"size\":\"4096\",\"address\":\"102784\","
+          "\"core_range_set\":\"{[0-0 - 7-7]}\",\"globally_allocated\":\"false\",\"device_id\":\"1\"}}]",
+          f);
+    fclose(f);
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--trace", path, "--once", "--format", "json", "--board", "n300", NULL };
+    char *out, *err;
+    cr_assert_eq(run_capture(argv, &out, &err), 0, "%s", err);
+    json_t *root = json_loads(out, 0, NULL);
+    cr_assert_not_null(root);
+    cr_assert_eq(json_array_size(json_object_get(root, "devices")), 1, "mesh device 7 is chip 1");
+    json_t *dev = device_by_id(root, 1);
+    cr_assert_not_null(dev);
+    cr_assert_eq(core_value(dev, 0, 0, "l1_buffers"), 2048);
+    cr_assert_eq(core_value(dev, 0, 0, "circular_buffers"), 4096);
+    json_decref(root);
+    free(out);
+    free(err);
+    unlink(path);
+}
