@@ -91,7 +91,8 @@ $(B)/tests/replay_%: fuzz/fuzz_%.c fuzz/replay_main.c $(CORE_OBJ) $(STATIC_LIB) 
 REPLAYS := $(B)/tests/replay_config $(B)/tests/replay_theme $(B)/tests/replay_segment $(B)/tests/replay_trace
 
 TEST_JOBS ?= 2
-check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS)
+check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $(B)/tests/ttmetal_adapter \
+       $(if $(SAN),,$(B)/tests/libl1top_ttmetal_standin.so)
 	$(B)/tests/replay_config tests/corpus/config
 	$(B)/tests/replay_theme tests/corpus/theme
 	$(B)/tests/replay_segment tests/corpus/segment
@@ -99,6 +100,7 @@ check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS)
 	$(B)/tests/unit --jobs $(TEST_JOBS)
 	L1TOP_BUILD=$(abspath $(B)) $(B)/tests/e2e --jobs 1
 	B=$(B) SAN="$(SAN)" bash tests/pkgconfig_client.sh
+	L1TOP_SHM=/l1top-ttmetal-test-$$$$ L1TOP_CONFIG=/dev/null $(B)/tests/ttmetal_adapter; rc=$$?; rm -f /dev/shm/l1top-ttmetal-test-*; exit $$rc
 	$(if $(SAN),@echo "valgrind: skipped under sanitizers",B=$(B) bash tests/valgrind_once.sh)
 
 # ---- install ----
@@ -194,3 +196,32 @@ valgrind-check: all $(B)/tests/fixture_writer
 	B=$(B) bash tests/valgrind_once.sh
 
 .PHONY: valgrind-check
+
+# ---- TT-Metal integration ----
+CXX ?= c++
+TTM_CXXFLAGS := -std=c++20 -O2 -g -Wall -Wextra -Werror -fPIC -Iinclude
+
+# The adapter against the stand-in interface, driven by interface tests.
+$(B)/tests/ttmetal_adapter: integrations/tt-metal/l1top_ttmetal.cpp tests/ttmetal/test_adapter.cpp \
+        tests/ttmetal_standin/tt-metalium/*.hpp $(CORE_OBJ) $(STATIC_LIB) | $(B)/tests
+	$(CXX) $(TTM_CXXFLAGS) $(SAN) -Isrc -Itests/ttmetal_standin -o $@ integrations/tt-metal/l1top_ttmetal.cpp \
+	    tests/ttmetal/test_adapter.cpp $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+
+# The LD_PRELOAD library, against the stand-in: proves it builds and links as a .so.
+$(B)/tests/libl1top_ttmetal_standin.so: integrations/tt-metal/l1top_ttmetal.cpp tests/ttmetal_standin/tt-metalium/*.hpp \
+        $(LIB_OBJ) | $(B)/tests
+	$(CXX) $(TTM_CXXFLAGS) -shared -Itests/ttmetal_standin -o $@ $< $(LIB_OBJ) -pthread -lrt
+
+# The real thing: make tt-metal TT_METAL_HOME=/path/to/tt-metal
+TT_METAL_HOME ?=
+tt-metal: $(LIB_OBJ)
+	@if [ -z "$(TT_METAL_HOME)" ] || [ ! -f "$(TT_METAL_HOME)/tt_metal/api/tt-metalium/graph_tracking.hpp" ]; then \
+	    echo "make tt-metal: set TT_METAL_HOME to a TT-Metal checkout (tt_metal/api/tt-metalium/graph_tracking.hpp not found)"; \
+	    exit 1; fi
+	$(CXX) $(TTM_CXXFLAGS) -shared -o $(B)/libl1top_ttmetal.so integrations/tt-metal/l1top_ttmetal.cpp \
+	    -I$(TT_METAL_HOME)/tt_metal/api -I$(TT_METAL_HOME) -I$(TT_METAL_HOME)/tt_metal \
+	    -I$(TT_METAL_HOME)/tt_metal/third_party/umd -I$(TT_METAL_HOME)/tt_metal/hostdevcommon/api \
+	    $(TT_METAL_INCLUDES) $(LIB_OBJ) -pthread -lrt
+	@echo "built $(B)/libl1top_ttmetal.so: LD_PRELOAD=$(abspath $(B))/libl1top_ttmetal.so python your_model.py"
+
+.PHONY: tt-metal

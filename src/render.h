@@ -38,7 +38,7 @@ typedef struct {
     const char *segment;          /* what we watch */
     const snapshot *snap;         /* NULL while waiting */
     const accounting *acct;
-    char status[256];             /* why there is no data (waiting screen), or "" */
+    char status[512];             /* why there is no data (waiting screen), or "" */
     const char *warning;          /* segment remark */
     size_t *visible;              /* device indices shown (after --device) */
     size_t nvisible;

@@ -1,0 +1,3 @@
+// Stand-in: see graph_tracking.hpp.
+#pragma once
+#include "graph_tracking.hpp"
