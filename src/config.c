@@ -449,17 +449,8 @@ int config_load_string(l1top_config *c, const char *name, const char *data, size
 {
     yaml_parser_t parser;
     yaml_document_t doc;
-    if (!yaml_parser_initialize(&parser)) {
-        snprintf(err, errlen, "%s:1:1: out of memory", name);
+    if (yw_load(&parser, &doc, name, data, len, err, errlen) != 0)
         return -1;
-    }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        snprintf(err, errlen, "%s:%zu:%zu: not valid YAML: %s", name, parser.problem_mark.line + 1,
-                 parser.problem_mark.column + 1, parser.problem ? parser.problem : "parse error");
-        yaml_parser_delete(&parser);
-        return -1;
-    }
     /* Work on a copy so that a bad file leaves the configuration as it was. */
     int rc = 0;
     l1top_config *next = malloc(sizeof *next);

@@ -7,6 +7,23 @@
 #include <stdio.h>
 #include <string.h>
 
+int yw_load(yaml_parser_t *parser, yaml_document_t *doc, const char *name, const char *data, size_t len, char *err,
+            size_t errlen)
+{
+    if (!yaml_parser_initialize(parser)) {
+        snprintf(err, errlen, "%s:1:1: out of memory", name);
+        return -1;
+    }
+    yaml_parser_set_input_string(parser, (const unsigned char *)data, len);
+    if (!yaml_parser_load(parser, doc)) {
+        snprintf(err, errlen, "%s:%zu:%zu: not valid YAML: %s", name, parser->problem_mark.line + 1,
+                 parser->problem_mark.column + 1, parser->problem ? parser->problem : "parse error");
+        yaml_parser_delete(parser);
+        return -1;
+    }
+    return 0;
+}
+
 unsigned edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

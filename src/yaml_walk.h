@@ -17,6 +17,11 @@ typedef struct {
     size_t errlen;
 } walk;
 
+/* Parse the first document of data (named `name` in messages). 0 with
+ * parser and doc to delete by the caller, or -1 with "NAME:LINE:COL: not
+ * valid YAML: ..." in err and nothing to delete. */
+int yw_load(yaml_parser_t *parser, yaml_document_t *doc, const char *name, const char *data, size_t len, char *err,
+            size_t errlen);
 /* Set the error at node n (NULL: 1:1); always returns -1. */
 int yw_fail(walk *w, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The scalar's text, or NULL when n is not a scalar. */
