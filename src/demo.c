@@ -54,9 +54,8 @@ static pid_t spawn(const char *l1sim, const char *shm, const char *board, const 
     _exit(127);
 }
 
-int demo_start(demo_session *d, const char *board_name, const char *argv0, char *err, size_t errlen)
+int demo_start(demo_session *d, const char *board_name, char *err, size_t errlen)
 {
-    (void)argv0;
     memset(d, 0, sizeof *d);
     const board_info *board = board_by_name(board_name);
     if (!board) {

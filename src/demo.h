@@ -16,8 +16,8 @@ typedef struct {
     int nprocs;
 } demo_session;
 
-/* 0, or -1 with a message in err. argv0 helps find l1sim next to l1top. */
-int demo_start(demo_session *d, const char *board, const char *argv0, char *err, size_t errlen);
+/* 0, or -1 with a message in err. l1sim is looked for next to l1top, then in PATH. */
+int demo_start(demo_session *d, const char *board, char *err, size_t errlen);
 /* Wait (up to timeout_ms) until every demo process has recorded something. */
 int demo_wait_ready(const demo_session *d, int timeout_ms);
 void demo_stop(demo_session *d);

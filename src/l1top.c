@@ -203,7 +203,7 @@ int main(int argc, char **argv)
     demo_session demo;
     const char *shm = cfg.segment[0] ? cfg.segment : NULL;
     if (o.demo) {
-        if (demo_start(&demo, o.demo_board, argv[0], err, sizeof err) != 0) {
+        if (demo_start(&demo, o.demo_board, err, sizeof err) != 0) {
             fprintf(stderr, "l1top: --demo: %s\n", err);
             return EXIT_SOFTWARE;
         }

@@ -190,7 +190,7 @@ static int create_segment(const char *name, int *fd_out)
 }
 
 /* Attach to an existing segment, waiting briefly for its creator to finish. */
-static int attach_segment(l1top_writer *w, const char *name, int fd)
+static int attach_segment(l1top_writer *w, int fd)
 {
     struct stat st;
     for (int tries = 0;; tries++) {
@@ -217,7 +217,6 @@ static int attach_segment(l1top_writer *w, const char *name, int fd)
         struct timespec ts = { 0, 10 * 1000 * 1000 };
         nanosleep(&ts, NULL);
     }
-    (void)name;
     void *p = mmap(NULL, w->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
         return -1;
@@ -313,7 +312,7 @@ l1top_writer *l1top_open(const char *segment)
             goto fail;
     }
     w->fd = fd;
-    if (attach_segment(w, name, fd) != 0)
+    if (attach_segment(w, fd) != 0)
         goto fail;
     reap_dead_slots(w);
     if (claim_slot(w) != 0)
