@@ -7,6 +7,7 @@
  * what l1top reports for it.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 #include "accounting.h"
@@ -57,7 +58,9 @@ static uint32_t rnd(uint64_t *s, uint32_t n)
 static void *worker_main(void *arg)
 {
     worker *k = arg;
-    while (!stop_mutating) {
+    for (unsigned ops = 0; !stop_mutating; ops++) {
+        if ((ops & 255) == 0)
+            sched_yield(); /* 32 writer threads on 2 cores: let the reader in now and then */
         int slot = (int)rnd(&k->seed, SLOTS_PER_THREAD);
         if (k->handle[slot]) {
             if (l1top_release(k->w, k->handle[slot]) != 0)
@@ -267,7 +270,7 @@ Test(stress, writers_threads_kills_and_a_busy_reader)
             cr_assert_neq(s.processes[a.devices[0].processes[p].process].pid, dead[k],
                           "killed writer %d still has records", (int)dead[k]);
     cr_assert_geq(killed, 6);
-    cr_assert_geq(snapshots, 5, "the reader kept up: %lu snapshots in 8 s", snapshots);
+    cr_assert_geq(snapshots, 20, "the reader kept up: %lu snapshots in 8 s", snapshots);
     fprintf(stderr, "stress: %lu snapshots, %lu regions checked, %d writers killed and replaced\n", snapshots,
             regions_checked, killed);
     accounting_free(&a);
