@@ -28,6 +28,22 @@ static void family(FILE *f, const char *name, const char *help)
     fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
+/* One gauge per core of every shown device: used bytes, or the largest free hole. */
+static void per_core_family(FILE *f, const snapshot *s, const accounting *a, const output_options *o, const char *name,
+                            const char *help, bool largest_free)
+{
+    family(f, name, help);
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const device_usage *du = &a->devices[i];
+        const snap_device *d = &s->devices[du->device];
+        if (!output_device_selected(o, d->id))
+            continue;
+        for (uint32_t c = 0; c < du->ncores; c++)
+            fprintf(f, "%s{device=\"%u\",x=\"%u\",y=\"%u\"} %llu\n", name, d->id, c % d->grid_x, c / d->grid_x,
+                    (unsigned long long)(largest_free ? du->cores[c].largest_free : usage_used(du->cores[c].bytes)));
+    }
+}
+
 int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
 {
     family(f, "l1top_l1_bytes", "L1 bytes of a device by category, summed over its cores.");
@@ -43,26 +59,8 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
                     (unsigned long long)a->devices[i].totals[k]);
         }
     }
-    family(f, "l1top_core_used_bytes", "L1 bytes used on one core (every category but free).");
-    for (size_t i = 0; i < a->ndevices; i++) {
-        const device_usage *du = &a->devices[i];
-        const snap_device *d = &s->devices[du->device];
-        if (!output_device_selected(o, d->id))
-            continue;
-        for (uint32_t c = 0; c < du->ncores; c++)
-            fprintf(f, "l1top_core_used_bytes{device=\"%u\",x=\"%u\",y=\"%u\"} %llu\n", d->id, c % d->grid_x,
-                    c / d->grid_x, (unsigned long long)usage_used(du->cores[c].bytes));
-    }
-    family(f, "l1top_core_largest_free_bytes", "Largest free hole in one core's L1.");
-    for (size_t i = 0; i < a->ndevices; i++) {
-        const device_usage *du = &a->devices[i];
-        const snap_device *d = &s->devices[du->device];
-        if (!output_device_selected(o, d->id))
-            continue;
-        for (uint32_t c = 0; c < du->ncores; c++)
-            fprintf(f, "l1top_core_largest_free_bytes{device=\"%u\",x=\"%u\",y=\"%u\"} %llu\n", d->id, c % d->grid_x,
-                    c / d->grid_x, (unsigned long long)du->cores[c].largest_free);
-    }
+    per_core_family(f, s, a, o, "l1top_core_used_bytes", "L1 bytes used on one core (every category but free).", false);
+    per_core_family(f, s, a, o, "l1top_core_largest_free_bytes", "Largest free hole in one core's L1.", true);
     family(f, "l1top_largest_free_common_bytes",
            "Largest address range free on every core of a device: the largest interleaved buffer that fits.");
     for (size_t i = 0; i < a->ndevices; i++) {

@@ -51,6 +51,7 @@ typedef struct {
     collector col;             /* our segment and/or TT-Metal's statistics */
     trace_file *tr;            /* --trace: a timeline instead of a live source */
     size_t ev;                 /* the timeline's position: an index into the trace's L1 events */
+    size_t replayed_ev;        /* position t->snap holds (SIZE_MAX: none), so a still timeline is not replayed again */
     char trace_line[160];
     bool have_ttm;
     snapshot snap;
@@ -106,6 +107,8 @@ static void clamp_cursor(tui *t)
 /* The state at the timeline's position, into t->snap. */
 static shm_status trace_step(tui *t, char *err, size_t errlen)
 {
+    if (t->replayed_ev == t->ev)
+        return SHM_OK; /* a trace does not change by itself: only a key moves it */
     size_t n = trace_event_count(t->tr);
     size_t node = n ? trace_event_node(t->tr, t->ev) : 0;
     char op[96];
@@ -116,6 +119,7 @@ static shm_status trace_step(tui *t, char *err, size_t errlen)
     const trace_summary *sum = trace_get_summary(t->tr);
     snprintf(t->trace_line, sizeof t->trace_line, "node %zu (%zu/%zu)%s%s%s  [ ] Home End P", node, t->ev + 1, n,
              op[0] ? " in " : "", op, node == sum->peak.counter ? "  PEAK" : "");
+    t->replayed_ev = t->ev;
     return SHM_OK;
 }
 
@@ -535,6 +539,7 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
             return EXIT_DATAERR;
         }
         t->ev = peak_event(t); /* open at the peak */
+        t->replayed_ev = SIZE_MAX;
         snprintf(t->segment, sizeof t->segment, "%s", o->trace);
     }
     if (theme_find(&t->theme, cfg->theme, err, sizeof err) != 0) {
