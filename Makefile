@@ -24,7 +24,7 @@ JANSSON_LIBS   := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljan
 YAML_LIBS      := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
 CRITERION_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
 
-LIB_SRC  := src/writer.c src/arch.c src/proc.c src/shm_name.c src/utf8.c
+LIB_SRC  := src/writer.c src/arch.c src/proc.c src/shm_name.c src/utf8.c src/safe_open.c
 CORE_SRC := src/snapshot.c src/shm_reader.c src/accounting.c src/format.c \
             src/output_text.c src/output_json.c src/output_prometheus.c src/output_csv.c src/cli.c src/demo.c src/tui_layout.c \
             src/config.c src/alerts.c src/quit_signal.c src/yaml_walk.c src/theme.c src/ttmetal_stats.c src/collect.c src/telemetry.c src/trace.c

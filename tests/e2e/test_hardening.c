@@ -301,3 +301,106 @@ Test(hard, an_invalid_segment_name_is_a_usage_error)
     cr_assert_eq(strchr(err, '\n'), strrchr(err, '\n'), "one line: %s", err);
     free(err);
 }
+
+/* ---------- names that are not regular files ---------- */
+
+/* run_capture, but a hang is killed after 10 s (alarm survives exec): 142. */
+static int run_limited(char *const argv[], char **out, char **err)
+{
+    char outp[] = "/tmp/l1top-hard-out-XXXXXX", errp[] = "/tmp/l1top-hard-err-XXXXXX";
+    int of = mkstemp(outp), ef = mkstemp(errp);
+    cr_assert(of >= 0 && ef >= 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(of, STDOUT_FILENO);
+        dup2(ef, STDERR_FILENO);
+        alarm(10);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    started[nstarted++] = pid;
+    int rc = wait_exit(pid);
+    int fdl[2] = { of, ef };
+    char **dst[2] = { out, err };
+    for (int i = 0; i < 2; i++) {
+        off_t len = lseek(fdl[i], 0, SEEK_END);
+        char *b = calloc(1, (size_t)len + 1);
+        cr_assert_eq(pread(fdl[i], b, (size_t)len, 0), len);
+        close(fdl[i]);
+        if (dst[i])
+            *dst[i] = b;
+        else
+            free(b);
+    }
+    unlink(outp);
+    unlink(errp);
+    return rc;
+}
+
+static void one_line_naming(const char *err, const char *what, const char *name)
+{
+    cr_assert(strstr(err, what) != NULL && strstr(err, name) != NULL, "expected '%s' about %s: %s", what, name, err);
+    cr_assert_eq(strchr(err, '\n'), strrchr(err, '\n'), "one line: %s", err);
+}
+
+Test(hard, a_fifo_named_like_the_segment_is_refused_at_once)
+{
+    char name[64], path[80];
+    snprintf(name, sizeof name, "/l1top-hard-fifo-%d", (int)getpid());
+    snprintf(path, sizeof path, "/dev/shm%s", name);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    char *argv[] = { l1top, "--once", "--shm", name, NULL };
+    char *err;
+    int rc = run_limited(argv, NULL, &err);
+    unlink(path);
+    cr_assert_eq(rc, 74, "exit %d (142: hung in open): %s", rc, err);
+    one_line_naming(err, "not a regular file", name);
+    free(err);
+}
+
+#include "ttm_build.h"
+
+Test(hard, a_fifo_named_like_tt_metal_statistics_is_skipped_with_a_warning)
+{
+    char dir[64], good[128], fifo[128];
+    snprintf(dir, sizeof dir, "/tmp/l1top-hard-ttm-%d", (int)getpid());
+    cr_assert_eq(mkdir(dir, 0700), 0);
+    snprintf(good, sizeof good, "%s/tt_device_77_memory", dir);
+    snprintf(fifo, sizeof fifo, "%s/tt_device_99_memory", dir);
+    static unsigned char b[TTM_BUILD_SIZE];
+    ttm_build(b, 4, 0, 77);
+    FILE *f = fopen(good, "wb");
+    cr_assert_eq(fwrite(b, 1, sizeof b, f), sizeof b);
+    fclose(f);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    char *argv[] = { l1top, "--once", "--source", "tt-metal", "--tt-metal-dir", dir, NULL };
+    char *out, *err;
+    int rc = run_limited(argv, &out, &err);
+    unlink(fifo);
+    unlink(good);
+    rmdir(dir);
+    cr_assert_eq(rc, 0, "exit %d (142: hung in open): %s", rc, err);
+    cr_assert(strstr(out, "tt_device_99_memory: a FIFO, not a regular file") || strstr(err, "a FIFO"),
+              "out: %s\nerr: %s", out, err);
+    free(out);
+    free(err);
+}
+
+Test(hard, a_fifo_as_configuration_or_trace_is_refused_at_once)
+{
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "/tmp/l1top-hard-fifo-%d", (int)getpid());
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    char *argv[] = { l1top, "--once", "--config", fifo, NULL };
+    char *err;
+    int rc = run_limited(argv, NULL, &err);
+    cr_assert_eq(rc, 78, "config: exit %d (142: hung in open): %s", rc, err);
+    one_line_naming(err, "a FIFO, not a regular file", fifo);
+    free(err);
+    char *argv2[] = { l1top, "--once", "--trace", fifo, NULL };
+    rc = run_limited(argv2, NULL, &err);
+    unlink(fifo);
+    cr_assert_eq(rc, 65, "trace: exit %d (142: hung in open): %s", rc, err);
+    one_line_naming(err, "a FIFO, not a regular file", fifo);
+    free(err);
+}
