@@ -74,12 +74,17 @@ void config_defaults(l1top_config *c)
 
 /* ---------- value syntaxes ---------- */
 
+/* A decimal number ("75", "1.5", "2e3"): strtod alone would also take
+ * "0x10", "inf" or "nan", which no one means as a size or a percentage. */
 static int parse_number(const char *s, double *v, const char **rest)
 {
     char *end;
     errno = 0;
+    const char *digits = s + (*s == '+' || *s == '-');
+    if (!isdigit((unsigned char)digits[0]) && !(digits[0] == '.' && isdigit((unsigned char)digits[1])))
+        return -1;
     double d = strtod(s, &end);
-    if (end == s || errno || !isfinite(d))
+    if (end == s || errno || !isfinite(d) || memchr(s, 'x', (size_t)(end - s)) || memchr(s, 'X', (size_t)(end - s)))
         return -1;
     *v = d;
     *rest = end;

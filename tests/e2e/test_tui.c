@@ -592,3 +592,39 @@ Test(tui, trace_timeline_steps_through_events)
     keys("q");
     cr_assert_eq(exit_code(), 0);
 }
+
+/* Display columns of a UTF-8 line (every character here is one column wide). */
+static size_t columns(const char *line)
+{
+    size_t n = 0, len = strlen(line);
+    while (len && line[len - 1] == ' ')
+        len--;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)line[i] & 0xC0) != 0x80;
+    return n;
+}
+
+Test(tui, multibyte_process_names_keep_the_columns)
+{
+    /* 20 omegas: 40 bytes, cut by the writer to 15 (30 bytes, on a boundary). */
+    char *wide[] = { fixture, "label", "\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89"
+                     "\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89",
+                     "declare", "0", "wormhole_b0", "8", "8", "record", "0", "cb", "0,0,3,7", "0x19180", "1000", "w", NULL };
+    char *ascii[] = { fixture, "label", "plain", "declare", "0", "wormhole_b0", "8", "8",
+                      "record", "0", "cb", "0,0,3,7", "0x40000", "1000", "a", NULL };
+    pid_t w1 = start_ready(seg, wide), w2 = start_ready(seg, ascii);
+    tmux("kill-server");
+    tmux("new-session -d -s l1 -x 140 -y 30 \"LC_ALL=C.UTF-8 %s --shm %s; echo l1top-exit=\\$? > %s; sleep 30\"", l1top,
+         seg, exit_file);
+    free(wait_for("Explicit L1 buffers"));
+    keys("p");
+    char *s = wait_for("plain");
+    char a[512], b[512];
+    line_with(s, "plain", a, sizeof a);
+    line_with(s, "\xcf\x89\xcf\x89\xcf\x89", b, sizeof b);
+    cr_assert_eq(columns(a), columns(b), "the columns shift after a multi-byte name:\n%s\n%s", a, b);
+    free(s);
+    keys("q");
+    stop_process(w1, SIGTERM);
+    stop_process(w2, SIGTERM);
+}
