@@ -429,6 +429,7 @@ static void write_tui_config(const char *text)
     cr_assert_not_null(f);
     fputs(text, f);
     fclose(f);
+    chmod(cfg_path, 0600); /* exec actions are refused from files others can write, whatever the umask */
 }
 
 Test(tui, alerted_cores_are_marked_and_listed)
@@ -627,4 +628,42 @@ Test(tui, multibyte_process_names_keep_the_columns)
     keys("q");
     stop_process(w1, SIGTERM);
     stop_process(w2, SIGTERM);
+}
+
+Test(tui, an_exec_action_writes_its_stderr_to_the_log_not_the_screen)
+{
+    char log[128], text[1024];
+    snprintf(log, sizeof log, "/tmp/l1top-tui-stderr-%d.log", (int)getpid());
+    unlink(log);
+    snprintf(text, sizeof text,
+             "alerts:\n  - name: big-cb\n    metric: circular_buffers\n    scope: device\n    devices: [0]\n"
+             "    above: 1MiB\n    actions: [log, exec]\n    log: %s\n    exec: \"echo EXEC-STDERR-LINE >&2\"\n",
+             log);
+    write_tui_config(text);
+    pid_t w = still_writer();
+    char extra[256];
+    snprintf(extra, sizeof extra, "-c %s", cfg_path);
+    start_tui(120, 40, extra);
+    free(wait_for("Explicit L1 buffers"));
+    char *line = NULL;
+    for (int i = 0; i < 100 && !line; i++) { /* the command has run once its line is in the log */
+        sleep_ms(50);
+        FILE *f = fopen(log, "r");
+        char buf[4096] = "";
+        if (f) {
+            size_t n = fread(buf, 1, sizeof buf - 1, f);
+            buf[n] = '\0';
+            fclose(f);
+        }
+        if (strstr(buf, "EXEC-STDERR-LINE"))
+            line = "found";
+    }
+    char *s = capture();
+    cr_assert_null(strstr(s, "EXEC-STDERR-LINE"), "the command's stderr reached the screen:\n%s", s);
+    cr_assert_not_null(line, "the command's stderr is not in the log %s", log);
+    free(s);
+    keys("q");
+    stop_process(w, SIGTERM);
+    unlink(log);
+    unlink(cfg_path);
 }

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "accounting.h"
 #include "config.h"
@@ -181,4 +183,60 @@ Test(hardening, a_percentage_is_decimal)
     cr_assert_eq(parse_percent("75%", &v, &why), 0);
     cr_assert_eq(parse_percent(".5", &v, &why), 0);
     cr_assert_eq(parse_size("1.5MiB", &v, &why), 0);
+}
+
+/* ---------- configuration ---------- */
+
+static l1top_config cfg;
+
+Test(hardening, deep_nesting_fails_fast_with_file_line_col)
+{
+    size_t n = 20000;
+    char *yaml = malloc(n + 1);
+    memset(yaml, '[', n);
+    yaml[n] = '\0';
+    char err[CONFIG_ERR_LEN];
+    config_defaults(&cfg);
+    cr_assert_neq(config_load_string(&cfg, "deep.yaml", yaml, n, err, sizeof err), 0);
+    cr_assert(strstr(err, "deep.yaml:1:65: nested deeper than 64 levels") != NULL, "%s", err);
+    free(yaml);
+}
+
+/* 60,000 keys in one alert took 114 s with a quadratic duplicate check. */
+Test(hardening, a_duplicate_among_60000_keys_is_found_in_linear_time, .timeout = 20)
+{
+    size_t cap = 60000 * 16 + 256, used = 0;
+    char *yaml = malloc(cap);
+    used += (size_t)snprintf(yaml + used, cap - used, "alerts:\n  - name: x\n");
+    for (int i = 0; i < 60000; i++)
+        used += (size_t)snprintf(yaml + used, cap - used, "    k%d: 1\n", i);
+    used += (size_t)snprintf(yaml + used, cap - used, "    k5: 2\n");
+    char err[CONFIG_ERR_LEN];
+    config_defaults(&cfg);
+    cr_assert_neq(config_load_string(&cfg, "keys.yaml", yaml, used, err, sizeof err), 0);
+    cr_assert(strstr(err, "keys.yaml:60003:5: duplicate key 'k5'") != NULL, "%s", err);
+    free(yaml);
+}
+
+Test(hardening, exec_actions_are_refused_from_files_others_can_write)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/l1top-hard-cfg-%d.yaml", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs("alerts:\n  - name: a\n    metric: used_pct\n    above: 50%\n    actions: [exec]\n    exec: \"touch /tmp/x\"\n", f);
+    fclose(f);
+    char err[CONFIG_ERR_LEN];
+    chmod(path, 0666);
+    int world = config_load(&cfg, path, err, sizeof err);
+    char werr[CONFIG_ERR_LEN];
+    snprintf(werr, sizeof werr, "%s", err);
+    chmod(path, 0620);
+    int group = config_load(&cfg, path, err, sizeof err);
+    chmod(path, 0600);
+    int own = config_load(&cfg, path, err, sizeof err);
+    unlink(path);
+    cr_assert_neq(world, 0, "a world-writable file's exec was accepted");
+    cr_assert(strstr(werr, ":6:11: exec refused: the file is writable by others (mode 666)") != NULL, "%s", werr);
+    cr_assert_neq(group, 0, "a group-writable file's exec was accepted");
+    cr_assert_eq(own, 0, "%s", err);
 }
