@@ -130,7 +130,8 @@ static void clean_field(char *f, size_t cap)
     if (n < cap && p[n] == '\0')
         return;
     char tmp[1024];
-    size_t len = strnlen(f, cap);
+    const char *nul = memchr(f, '\0', cap);
+    size_t len = nul ? (size_t)(nul - f) : cap;
     utf8_sanitize(tmp, cap < sizeof tmp ? cap : sizeof tmp, f, len, UTF8_ESCAPE_CONTROLS);
     memcpy(f, tmp, strlen(tmp) + 1);
 }
