@@ -74,10 +74,14 @@ static void remove_stale_segments(void)
         return;
     struct dirent *e;
     while ((e = readdir(dir))) {
-        int pid = 0, end = 0;
+        static const char prefix[] = "l1top-demo-";
+        if (strncmp(e->d_name, prefix, sizeof prefix - 1) != 0)
+            continue;
+        const char *digits = e->d_name + sizeof prefix - 1;
+        char *end;
+        long pid = strtol(digits, &end, 10);
         struct stat st;
-        if (sscanf(e->d_name, "l1top-demo-%d%n", &pid, &end) != 1 || e->d_name[end] != '\0' || pid <= 0 ||
-            pid == (int)getpid())
+        if (end == digits || *end != '\0' || pid <= 0 || pid > INT_MAX || pid == (long)getpid())
             continue;
         if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
             st.st_uid != geteuid())
