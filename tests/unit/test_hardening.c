@@ -48,12 +48,7 @@ TestSuite(hardening, .init = hostile, .fini = done);
 static char *render(int (*fn)(FILE *, const snapshot *, const accounting *, const output_options *),
                     const output_options *o)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    cr_assert_eq(fn(f, &s, &a, o), 0);
-    fclose(f);
-    return buf;
+    return t_render(fn, &s, &a, o);
 }
 
 Test(hardening, json_keeps_every_key_of_invalid_utf8_strings)
