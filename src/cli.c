@@ -13,7 +13,7 @@
 #include "arch.h"
 #include "collect.h"
 
-enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME, OPT_SOURCE, OPT_TTM_DIR, OPT_SYSFS_ROOT, OPT_TRACE, OPT_BOARD };
+enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME, OPT_SOURCE, OPT_TTM_DIR, OPT_SYSFS_ROOT, OPT_TRACE, OPT_BOARD, OPT_SERVE };
 
 static const struct option long_opts[] = {
     { "once", no_argument, NULL, '1' },
@@ -32,6 +32,7 @@ static const struct option long_opts[] = {
     { "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
     { "trace", required_argument, NULL, OPT_TRACE },
     { "board", required_argument, NULL, OPT_BOARD },
+    { "serve", required_argument, NULL, OPT_SERVE },
     { "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
     { "theme", required_argument, NULL, OPT_THEME },
     { "help", no_argument, NULL, 'h' },
@@ -150,6 +151,9 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
             }
             o->board = optarg;
             break;
+        case OPT_SERVE:
+            o->serve = optarg;
+            break;
         case OPT_PRINT_CONFIG:
             o->print_config = true;
             break;
@@ -186,6 +190,10 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
     }
     if (optind < argc) {
         snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (o->serve && (o->once || o->trace || o->demo)) {
+        snprintf(err, errlen, "--serve runs alone: not with --once, -n, --trace or --demo");
         return EXIT_USAGE;
     }
 
@@ -229,6 +237,8 @@ void cli_print_help(const char *prog)
            "      --sysfs-root DIR  read the driver's /sys and /proc files under DIR (tests)\n"
            "      --trace FILE      replay a ttnn graph capture; --once prints the state at the per-core peak\n"
            "      --board B         board of a trace that does not say (default: the smallest that fits)\n"
+           "      --serve ADDR:PORT serve Prometheus metrics over HTTP (/metrics, /healthz), e.g.\n"
+           "                        127.0.0.1:9617; refreshed on scrape, cached for the refresh interval\n"
            "  -d, --delay TENTHS    refresh interval in tenths of a second (default: config, 10)\n"
            "  -c, --config FILE     configuration file (default: $L1TOP_CONFIG, then\n"
            "                        $XDG_CONFIG_HOME/l1top/config.yaml, /etc/l1top/config.yaml)\n"

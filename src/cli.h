@@ -48,6 +48,7 @@ typedef struct {
     const char *sysfs_root;     /* --sysfs-root: prefix for /sys and /proc driver files */
     const char *trace;          /* --trace FILE: replay a ttnn graph capture */
     const char *board;          /* --board: for traces without a devices section */
+    const char *serve;          /* --serve ADDR:PORT: Prometheus exporter over HTTP */
     output_options output;      /* device filter */
 } cli_options;
 

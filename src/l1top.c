@@ -17,6 +17,7 @@
 #include "config.h"
 #include "demo.h"
 #include "output.h"
+#include "serve.h"
 #include "shm_reader.h"
 #include "trace.h"
 #include "tui.h"
@@ -127,6 +128,19 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
     return rc != EXIT_OK ? rc : level;
 }
 
+/* --serve ADDR:PORT: the Prometheus exporter, until SIGINT/SIGTERM/SIGHUP. */
+static int run_serve(const cli_options *o, const l1top_config *cfg, const char *shm)
+{
+    collector col;
+    collector_init(&col, (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root);
+    char err[512] = "";
+    int rc = serve_run(o->serve, &col, &o->output, cfg->refresh_ms, err, sizeof err);
+    collector_close(&col);
+    if (rc != SERVE_OK)
+        fprintf(stderr, "l1top: %s\n", err);
+    return rc == SERVE_OK ? EXIT_OK : rc == SERVE_USAGE ? EXIT_USAGE : EXIT_IOERR;
+}
+
 /* --trace FILE --once: the state at the per-core peak, plus the trace summary. */
 static int run_trace(const cli_options *o, const l1top_config *cfg)
 {
@@ -214,7 +228,9 @@ int main(int argc, char **argv)
         }
         shm = demo.shm;
     }
-    if (o.trace && o.once)
+    if (o.serve)
+        rc = run_serve(&o, &cfg, shm);
+    else if (o.trace && o.once)
         rc = run_trace(&o, &cfg);
     else if (o.once)
         rc = run_once(&o, &cfg, shm);
