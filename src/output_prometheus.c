@@ -23,9 +23,14 @@ static void label(FILE *f, const char *v)
     }
 }
 
+static void family_typed(FILE *f, const char *name, const char *help, const char *type)
+{
+    fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
 static void family(FILE *f, const char *name, const char *help)
 {
-    fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+    family_typed(f, name, help, "gauge");
 }
 
 /* One gauge per core of every shown device: used bytes, or the largest free hole. */
@@ -91,11 +96,12 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
         if (output_device_selected(o, d->id))
             fprintf(f, "l1top_clashes{device=\"%u\"} %zu\n", d->id, a->devices[i].nclashes);
     }
-    family(f, "l1top_dropped_records", "Records refused because the segment was full.");
+    family_typed(f, "l1top_dropped_records_total", "Records refused because the segment was full, since it was created.",
+                 "counter");
     for (size_t i = 0; i < a->ndevices; i++) {
         const snap_device *d = &s->devices[a->devices[i].device];
         if (output_device_selected(o, d->id))
-            fprintf(f, "l1top_dropped_records{device=\"%u\"} %llu\n", d->id, (unsigned long long)d->dropped_records);
+            fprintf(f, "l1top_dropped_records_total{device=\"%u\"} %llu\n", d->id, (unsigned long long)d->dropped_records);
     }
     if (s->nttm) {
         family(f, "l1top_ttmetal_bytes", "TT-Metal's own allocator totals of a device, live processes only.");
@@ -120,7 +126,7 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
         }
     }
     if (s->nboards) {
-        static const char *const names[3] = { "l1top_board_aiclk_mhz", "l1top_board_temperature_celsius",
+        static const char *const names[3] = { "l1top_board_aiclk_hertz", "l1top_board_temperature_celsius",
                                               "l1top_board_power_watts" };
         static const char *const helps[3] = { "AI clock of a board, from the driver.",
                                               "ASIC temperature of a board (hwmon temp1).",
@@ -130,12 +136,12 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
             for (size_t i = 0; i < s->nboards; i++) {
                 const tt_board *b = &s->boards[i];
                 bool has = m == 0 ? b->has_aiclk : m == 1 ? b->has_temp : b->has_power;
-                double v = m == 0 ? (double)b->aiclk_mhz : m == 1 ? b->temp_c : b->power_w;
+                double v = m == 0 ? (double)b->aiclk_mhz * 1e6 : m == 1 ? b->temp_c : b->power_w;
                 if (!has)
                     continue;
                 fprintf(f, "%s{board=\"%d\",card=\"", names[m], b->index);
                 label(f, b->card_type);
-                fprintf(f, "\"} %g\n", v);
+                fprintf(f, "\"} %.15g\n", v);
             }
         }
     }

@@ -564,6 +564,8 @@ Test(e2e, board_telemetry_from_a_sysfs_fixture)
     char *argv2[] = { bin, "--once", "--format", "prometheus", "--shm", seg, "--sysfs-root", root, NULL };
     cr_assert_eq(run_capture(argv2, &out, NULL), 0);
     cr_assert(strstr(out, "l1top_board_temperature_celsius{board=\"0\",card=\"n300\"} 45.25\n") != NULL, "%s", out);
+    cr_assert(strstr(out, "l1top_board_aiclk_hertz{board=\"0\",card=\"n300\"} 1000000000\n") != NULL,
+              "base units: 1000 MHz is 1e9 Hz\n%s", out);
     char path[96];
     snprintf(path, sizeof path, "/tmp/l1top-prom2-%d.txt", (int)getpid());
     FILE *f = fopen(path, "w");

@@ -212,11 +212,12 @@ Test(output, prometheus_families_and_escaping)
     char *p = render_to_string(output_prometheus, &o);
     static const char *const families[] = { "l1top_l1_bytes", "l1top_core_used_bytes", "l1top_core_largest_free_bytes",
                                             "l1top_largest_free_common_bytes", "l1top_process_l1_bytes",
-                                            "l1top_clashes", "l1top_dropped_records", "l1top_alerts_firing" };
+                                            "l1top_clashes", "l1top_dropped_records_total", "l1top_alerts_firing" };
     for (size_t i = 0; i < 8; i++) {
         char help[96], type[96];
         snprintf(help, sizeof help, "# HELP %s ", families[i]);
-        snprintf(type, sizeof type, "# TYPE %s gauge\n", families[i]);
+        bool counter = strstr(families[i], "_total") != NULL; /* Prometheus naming: counters end in _total */
+        snprintf(type, sizeof type, "# TYPE %s %s\n", families[i], counter ? "counter" : "gauge");
         cr_assert(strstr(p, help) && strstr(p, type), "%s lacks HELP/TYPE", families[i]);
     }
     cr_assert(strstr(p, "l1top_l1_bytes{device=\"0\",arch=\"wormhole_b0\",category=\"circular_buffers\",tracked=\"false\"} 131072\n"), "%s", p);
