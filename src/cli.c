@@ -13,7 +13,7 @@
 #include "arch.h"
 #include "collect.h"
 
-enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME, OPT_SOURCE, OPT_TTM_DIR, OPT_SYSFS_ROOT, OPT_TRACE, OPT_BOARD, OPT_SERVE };
+enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME, OPT_SOURCE, OPT_TTM_DIR, OPT_SYSFS_ROOT, OPT_TRACE, OPT_BOARD, OPT_SERVE, OPT_PER_PROCESS };
 
 static const struct option long_opts[] = {
     { "once", no_argument, NULL, '1' },
@@ -33,6 +33,7 @@ static const struct option long_opts[] = {
     { "trace", required_argument, NULL, OPT_TRACE },
     { "board", required_argument, NULL, OPT_BOARD },
     { "serve", required_argument, NULL, OPT_SERVE },
+    { "per-process-metrics", no_argument, NULL, OPT_PER_PROCESS },
     { "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
     { "theme", required_argument, NULL, OPT_THEME },
     { "help", no_argument, NULL, 'h' },
@@ -154,6 +155,9 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
         case OPT_SERVE:
             o->serve = optarg;
             break;
+        case OPT_PER_PROCESS:
+            o->output.per_process_metrics = true;
+            break;
         case OPT_PRINT_CONFIG:
             o->print_config = true;
             break;
@@ -239,6 +243,7 @@ void cli_print_help(const char *prog)
            "      --board B         board of a trace that does not say (default: the smallest that fits)\n"
            "      --serve ADDR:PORT serve Prometheus metrics over HTTP (/metrics, /healthz), e.g.\n"
            "                        127.0.0.1:9617; refreshed on scrape, cached for the refresh interval\n"
+           "      --per-process-metrics  Prometheus: add per-pid series (pid, comm labels; off by default)\n"
            "  -d, --delay TENTHS    refresh interval in tenths of a second (default: config, 10)\n"
            "  -c, --config FILE     configuration file (default: $L1TOP_CONFIG, then\n"
            "                        $XDG_CONFIG_HOME/l1top/config.yaml, /etc/l1top/config.yaml)\n"

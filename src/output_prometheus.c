@@ -49,6 +49,28 @@ static void per_core_family(FILE *f, const snapshot *s, const accounting *a, con
     }
 }
 
+/* Per-pid series: opt-in (--per-process-metrics), as pids and names make
+ * one new series per process run. */
+static void process_families(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+{
+    family(f, "l1top_process_l1_bytes", "L1 bytes a writer process recorded on a device, by category.");
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const device_usage *du = &a->devices[i];
+        const snap_device *d = &s->devices[du->device];
+        if (!output_device_selected(o, d->id))
+            continue;
+        for (size_t p = 0; p < du->nprocesses; p++) {
+            const snap_process *sp = &s->processes[du->processes[p].process];
+            for (int k = 0; k < CAT_RECORDED; k++) {
+                fprintf(f, "l1top_process_l1_bytes{device=\"%u\",pid=\"%d\",comm=\"", d->id, sp->pid);
+                label(f, sp->name);
+                fprintf(f, "\",category=\"%s\"} %llu\n", category_key[k],
+                        (unsigned long long)du->processes[p].bytes[k]);
+            }
+        }
+    }
+}
+
 int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
 {
     family(f, "l1top_l1_bytes", "L1 bytes of a device by category, summed over its cores.");
@@ -74,22 +96,8 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
             fprintf(f, "l1top_largest_free_common_bytes{device=\"%u\"} %llu\n", d->id,
                     (unsigned long long)a->devices[i].largest_free_common);
     }
-    family(f, "l1top_process_l1_bytes", "L1 bytes a writer process recorded on a device, by category.");
-    for (size_t i = 0; i < a->ndevices; i++) {
-        const device_usage *du = &a->devices[i];
-        const snap_device *d = &s->devices[du->device];
-        if (!output_device_selected(o, d->id))
-            continue;
-        for (size_t p = 0; p < du->nprocesses; p++) {
-            const snap_process *sp = &s->processes[du->processes[p].process];
-            for (int k = 0; k < CAT_RECORDED; k++) {
-                fprintf(f, "l1top_process_l1_bytes{device=\"%u\",pid=\"%d\",comm=\"", d->id, sp->pid);
-                label(f, sp->name);
-                fprintf(f, "\",category=\"%s\"} %llu\n", category_key[k],
-                        (unsigned long long)du->processes[p].bytes[k]);
-            }
-        }
-    }
+    if (o && o->per_process_metrics)
+        process_families(f, s, a, o);
     family(f, "l1top_clashes", "Circular buffer / L1 buffer pairs that overlap on a device.");
     for (size_t i = 0; i < a->ndevices; i++) {
         const snap_device *d = &s->devices[a->devices[i].device];
@@ -110,8 +118,9 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
                 for (int k = 0; k < TTM_COUNT; k++)
                     fprintf(f, "l1top_ttmetal_bytes{device=\"%u\",kind=\"%s\"} %llu\n", s->ttm[i].device_id,
                             ttm_kind_key[k], (unsigned long long)s->ttm[i].live_totals[k]);
-        family(f, "l1top_ttmetal_process_bytes", "TT-Metal's own allocator totals of a process on a device.");
-        for (size_t i = 0; i < s->nttm; i++) {
+        if (o && o->per_process_metrics)
+            family(f, "l1top_ttmetal_process_bytes", "TT-Metal's own allocator totals of a process on a device.");
+        for (size_t i = 0; o && o->per_process_metrics && i < s->nttm; i++) {
             const ttm_device *d = &s->ttm[i];
             if (!output_device_selected(o, d->device_id))
                 continue;

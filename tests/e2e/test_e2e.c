@@ -361,7 +361,7 @@ Test(e2e, prometheus_output_passes_promtool_and_matches_json)
     pid_t a = writer_a();
     char bin[512];
     bin_path(bin, sizeof bin, "l1top");
-    char *argv[] = { bin, "--once", "--format", "prometheus", "--shm", seg, NULL };
+    char *argv[] = { bin, "--once", "--format", "prometheus", "--per-process-metrics", "--shm", seg, NULL };
     char *out;
     cr_assert_eq(run_capture(argv, &out, NULL), 0);
     char path[96];

@@ -210,6 +210,10 @@ Test(output, prometheus_families_and_escaping)
     fa[1].device = 3;
     output_options o = { .alerts = fa, .nalerts = 2 };
     char *p = render_to_string(output_prometheus, &o);
+    cr_assert_null(strstr(p, "l1top_process_l1_bytes"), "per-pid series are opt-in:\n%s", p);
+    free(p);
+    o.per_process_metrics = true;
+    p = render_to_string(output_prometheus, &o);
     static const char *const families[] = { "l1top_l1_bytes", "l1top_core_used_bytes", "l1top_core_largest_free_bytes",
                                             "l1top_largest_free_common_bytes", "l1top_process_l1_bytes",
                                             "l1top_clashes", "l1top_dropped_records_total", "l1top_alerts_firing" };
