@@ -202,6 +202,8 @@ json_t *output_json_build(const snapshot *s, const accounting *a, const output_o
             const tt_board *b = &s->boards[i];
             json_t *jb = json_pack("{s:i, s:s}", "index", b->index, "card_type", b->card_type);
             /* null, not a fake 0, for what the driver does not report */
+            json_object_set_new(jb, "asic_id", b->asic_id[0] ? json_string(b->asic_id) : json_null());
+            json_object_set_new(jb, "pci_bus", b->pci_bus[0] ? json_string(b->pci_bus) : json_null());
             json_object_set_new(jb, "aiclk_mhz", b->has_aiclk ? json_integer(b->aiclk_mhz) : json_null());
             json_object_set_new(jb, "temperature_c", b->has_temp ? json_real(b->temp_c) : json_null());
             json_object_set_new(jb, "power_w", b->has_power ? json_real(b->power_w) : json_null());

@@ -49,6 +49,34 @@ static void per_core_family(FILE *f, const snapshot *s, const accounting *a, con
     }
 }
 
+/* The asic id of device id in TT-Metal's statistics files, 0 if unknown. */
+static uint64_t asic_of_device(const snapshot *s, uint32_t id)
+{
+    for (size_t i = 0; i < s->nttm; i++)
+        if (s->ttm[i].device_id == id)
+            return s->ttm[i].asic_id;
+    return 0;
+}
+
+/* One info series per device (always 1): the join key to TT-Metal's and the
+ * driver's series, where TT-Metal's statistics name the chip's asic id. */
+static void device_info_family(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+{
+    family(f, "l1top_device_info", "A device l1top shows (always 1); asic_id from TT-Metal's statistics when known.");
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const snap_device *d = &s->devices[a->devices[i].device];
+        if (!output_device_selected(o, d->id))
+            continue;
+        fprintf(f, "l1top_device_info{device=\"%u\",arch=\"", d->id);
+        label(f, d->arch_name);
+        uint64_t asic = asic_of_device(s, d->id);
+        if (asic)
+            fprintf(f, "\",asic_id=\"0x%llx\"} 1\n", (unsigned long long)asic);
+        else
+            fputs("\",asic_id=\"\"} 1\n", f);
+    }
+}
+
 /* Per-pid series: opt-in (--per-process-metrics), as pids and names make
  * one new series per process run. */
 static void process_families(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
@@ -88,6 +116,7 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
     }
     per_core_family(f, s, a, o, "l1top_core_used_bytes", "L1 bytes used on one core (every category but free).", false);
     per_core_family(f, s, a, o, "l1top_core_largest_free_bytes", "Largest free hole in one core's L1.", true);
+    device_info_family(f, s, a, o);
     family(f, "l1top_largest_free_common_bytes",
            "Largest address range free on every core of a device: the largest interleaved buffer that fits.");
     for (size_t i = 0; i < a->ndevices; i++) {
@@ -135,6 +164,17 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
         }
     }
     if (s->nboards) {
+        family(f, "l1top_board_info", "A board the driver knows (always 1); asic_id and pci_bus join other exporters' series.");
+        for (size_t i = 0; i < s->nboards; i++) {
+            const tt_board *b = &s->boards[i];
+            fprintf(f, "l1top_board_info{board=\"%d\",card=\"", b->index);
+            label(f, b->card_type);
+            fputs("\",asic_id=\"", f);
+            label(f, b->asic_id);
+            fputs("\",pci_bus=\"", f);
+            label(f, b->pci_bus);
+            fputs("\"} 1\n", f);
+        }
         static const char *const names[3] = { "l1top_board_aiclk_hertz", "l1top_board_temperature_celsius",
                                               "l1top_board_power_watts" };
         static const char *const helps[3] = { "AI clock of a board, from the driver.",

@@ -497,6 +497,12 @@ Test(e2e, both_sources_show_one_process_side_by_side)
     cr_assert_eq(json_integer_value(json_object_get(p, "pid")), a);
     json_t *mine = json_object_get(p, "l1top");
     cr_assert(json_is_object(mine), "l1top's own figures next to TT-Metal's");
+    char *argv_p[] = { bin, "--once", "--format", "prometheus", "--shm", seg, "--tt-metal-dir", dir, NULL };
+    char *prom;
+    cr_assert_eq(run_capture(argv_p, &prom, NULL), 0);
+    cr_assert(strstr(prom, "l1top_device_info{device=\"0\",arch=\"wormhole_b0\",asic_id=\"0x5a\"} 1\n"),
+              "device 0's asic id (90) from TT-Metal's file joins the series:\n%s", prom);
+    free(prom);
     cr_assert_eq(json_integer_value(json_object_get(mine, "tracked")), 65 * 2048);
     cr_assert_eq(json_integer_value(json_object_get(mine, "untracked")), 32 * 200000);
     json_t *dev = device_by_id(root, 0);
@@ -538,8 +544,14 @@ Test(e2e, board_telemetry_from_a_sysfs_fixture)
     snprintf(root, sizeof root, "/tmp/l1top-sysfs-%d", (int)getpid());
     put_file(root, "sys/class/tenstorrent/tenstorrent!0/tt_card_type", "n300\n");
     put_file(root, "sys/class/tenstorrent/tenstorrent!0/tt_aiclk", "1000\n");
-    put_file(root, "sys/class/tenstorrent/tenstorrent!0/device/hwmon/hwmon3/temp1_input", "45250\n");
-    put_file(root, "sys/class/tenstorrent/tenstorrent!0/device/hwmon/hwmon3/power1_input", "31500000\n");
+    put_file(root, "sys/class/tenstorrent/tenstorrent!0/tt_asic_id", "0x4a3b2c1d00000001\n");
+    /* As in real sysfs, device is a link to the PCI device's directory. */
+    put_file(root, "sys/devices/pci0000:00/0000:01:00.0/hwmon/hwmon3/temp1_input", "45250\n");
+    put_file(root, "sys/devices/pci0000:00/0000:01:00.0/hwmon/hwmon3/power1_input", "31500000\n");
+    char link[256], target[256];
+    snprintf(link, sizeof link, "%s/sys/class/tenstorrent/tenstorrent!0/device", root);
+    snprintf(target, sizeof target, "%s/sys/devices/pci0000:00/0000:01:00.0", root);
+    cr_assert_eq(symlink(target, link), 0);
     put_file(root, "sys/class/tenstorrent/tenstorrent!1/tt_card_type", "p150\n");
     put_file(root, "proc/driver/tenstorrent/0/pids", "1234\n5678\n");
     pid_t a = writer_a();
@@ -559,6 +571,9 @@ Test(e2e, board_telemetry_from_a_sysfs_fixture)
     cr_assert_eq(json_array_size(json_object_get(b0, "pids")), 2);
     json_t *b1 = json_array_get(boards, 1);
     cr_assert(json_is_null(json_object_get(b1, "temperature_c")), "unknown is null, not 0");
+    cr_assert_str_eq(json_string_value(json_object_get(b0, "asic_id")), "0x4a3b2c1d00000001");
+    cr_assert_str_eq(json_string_value(json_object_get(b0, "pci_bus")), "0000:01:00.0");
+    cr_assert(json_is_null(json_object_get(b1, "pci_bus")));
     json_decref(root_json);
     free(out);
     char *argv2[] = { bin, "--once", "--format", "prometheus", "--shm", seg, "--sysfs-root", root, NULL };
@@ -566,6 +581,8 @@ Test(e2e, board_telemetry_from_a_sysfs_fixture)
     cr_assert(strstr(out, "l1top_board_temperature_celsius{board=\"0\",card=\"n300\"} 45.25\n") != NULL, "%s", out);
     cr_assert(strstr(out, "l1top_board_aiclk_hertz{board=\"0\",card=\"n300\"} 1000000000\n") != NULL,
               "base units: 1000 MHz is 1e9 Hz\n%s", out);
+    cr_assert(strstr(out, "l1top_board_info{board=\"0\",card=\"n300\",asic_id=\"0x4a3b2c1d00000001\","
+                          "pci_bus=\"0000:01:00.0\"} 1\n") != NULL, "join labels\n%s", out);
     char path[96];
     snprintf(path, sizeof path, "/tmp/l1top-prom2-%d.txt", (int)getpid());
     FILE *f = fopen(path, "w");
