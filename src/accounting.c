@@ -14,16 +14,17 @@
 
 const char *const category_key[CAT_COUNT] = {
     "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
-    "semaphores", "runtime",  "firmware",         "free",
+    "semaphores", "runtime",  "kernel_config",    "firmware", "free",
 };
 
 const char *const category_label[CAT_COUNT] = {
     "Explicit L1 buffers", "L1_SMALL",   "Circular buffers",   "Kernel code",
-    "Semaphores",          "Runtime args & configs", "Firmware & reserved", "Free",
+    "Semaphores",          "Runtime args & configs", "Kernel-config ring",
+    "Firmware & mailboxes", "Free",
 };
 
 const char *const category_short[CAT_COUNT] = {
-    "L1 buffer", "L1_SMALL", "CB", "kernel", "semaphore", "runtime", "firmware", "free",
+    "L1 buffer", "L1_SMALL", "CB", "kernel", "semaphore", "runtime", "kcfg ring", "firmware", "free",
 };
 
 bool category_tracked(l1_category c)
@@ -212,7 +213,7 @@ static int explain_clash(device_usage *du, size_t *cap, uint32_t *last_core, con
 
 typedef struct {
     core_usage *u;
-    uint32_t ub, l1;
+    uint32_t fw_end, ub, l1; /* firmware | kernel-config ring | free */
     uint32_t hole_start, hole_end; /* current free hole, empty when equal */
 } sweep_state;
 
@@ -224,13 +225,20 @@ static void close_hole(sweep_state *st)
     st->hole_start = st->hole_end = 0;
 }
 
+/* The part of [*a, b) below `limit` goes to category c; *a moves past it. */
+static void reserved_part(sweep_state *st, uint32_t *a, uint32_t b, uint32_t limit, l1_category c)
+{
+    if (*a < limit) {
+        uint32_t end = b < limit ? b : limit;
+        st->u->bytes[c] += end - *a;
+        *a = end;
+    }
+}
+
 static void uncovered(sweep_state *st, uint32_t a, uint32_t b)
 {
-    if (a < st->ub) {
-        uint32_t fw_end = b < st->ub ? b : st->ub;
-        st->u->bytes[CAT_FIRMWARE] += fw_end - a;
-        a = fw_end;
-    }
+    reserved_part(st, &a, b, st->fw_end, CAT_FIRMWARE);
+    reserved_part(st, &a, b, st->ub, CAT_KERNEL_CONFIG);
     if (a >= b)
         return;
     st->u->bytes[CAT_FREE] += b - a;
@@ -249,7 +257,7 @@ static int sweep_core(device_usage *du, size_t *clash_cap, uint32_t *last_core, 
                       const interval **act, uint32_t core, const snap_device *d)
 {
     core_usage *u = &du->cores[core];
-    sweep_state st = { u, d->unreserved_base, d->l1_size, 0, 0 };
+    sweep_state st = { u, arch_firmware_end(d->arch, d->unreserved_base), d->unreserved_base, d->l1_size, 0, 0 };
     size_t na = 0, i = 0;
     uint32_t pos = 0;
     while (pos < d->l1_size) {
@@ -531,15 +539,16 @@ size_t accounting_core_map(const snapshot *s, uint32_t dev, uint16_t x, uint16_t
                 out[i].clash = out[j].clash = true;
         }
     size_t nreg = n;
-    uint32_t cursor = 0;
+    uint32_t cursor = 0, fw_end = arch_firmware_end(d->arch, d->unreserved_base);
     for (size_t i = 0; i <= nreg; i++) {
         uint32_t next = i < nreg ? out[i].start : d->l1_size;
         while (next > cursor) {
-            /* A hole; split at the unreserved base (firmware below, free above). */
-            uint32_t end = cursor < d->unreserved_base && next > d->unreserved_base ? d->unreserved_base : next;
+            /* A hole; split at MEM_MAP_END and the unreserved base. */
+            l1_category c = cursor < fw_end ? CAT_FIRMWARE : cursor < d->unreserved_base ? CAT_KERNEL_CONFIG : CAT_FREE;
+            uint32_t limit = c == CAT_FIRMWARE ? fw_end : c == CAT_KERNEL_CONFIG ? d->unreserved_base : next;
+            uint32_t end = next < limit ? next : limit;
             if (n < max)
-                out[n++] = (map_span){ cursor, end, cursor < d->unreserved_base ? CAT_FIRMWARE : CAT_FREE, -1,
-                                       false };
+                out[n++] = (map_span){ cursor, end, c, -1, false };
             total++;
             cursor = end;
         }

@@ -24,12 +24,13 @@ static void teardown(void)
 TestSuite(e2e, .init = setup, .fini = teardown, .timeout = 60);
 
 #define L1 1499136
-#define UB 102784
+#define UB 0x19400 /* Wormhole L1_UNRESERVED_BASE */
+#define FW 0x7FF0  /* Wormhole MEM_MAP_END */
 
 static pid_t writer_a(void)
 {
     char *argv[] = { fixture, "label", "writer-a", "declare", "0", "wormhole_b0", "8", "8",
-                     "record", "0", "cb", "0,0,3,7", "0x19180", "200000", "cbA",
+                     "record", "0", "cb", "0,0,3,7", "0x19400", "200000", "cbA",
                      "interleaved", "0", "0x150000", "133120", "2048", "actA", NULL };
     return start_ready(seg, argv);
 }
@@ -53,7 +54,8 @@ Test(e2e, two_writers_reported_byte_exactly_per_core)
     cr_assert_eq(core_value(dev, 0, 0, "circular_buffers"), 200000);
     cr_assert_eq(core_value(dev, 0, 0, "l1_buffers"), 4096);
     cr_assert_eq(core_value(dev, 0, 0, "kernel_code"), 40960);
-    cr_assert_eq(core_value(dev, 0, 0, "firmware"), UB - 40960);
+    cr_assert_eq(core_value(dev, 0, 0, "firmware"), FW);
+    cr_assert_eq(core_value(dev, 0, 0, "kernel_config"), UB - FW - 40960, "the kernel sits in the ring");
     cr_assert_eq(core_value(dev, 0, 0, "free"), L1 - UB - 200000 - 4096);
     cr_assert_eq(core_value(dev, 0, 0, "largest_free"), 0x150000 - (UB + 200000));
     cr_assert_eq(core_value(dev, 0, 0, "fragmented"), L1 - (0x150000 + 4096));
@@ -65,10 +67,10 @@ Test(e2e, two_writers_reported_byte_exactly_per_core)
     /* The invariant, on every core. */
     json_t *cores = json_object_get(dev, "cores_detail");
     static const char *const cats[] = { "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
-                                        "semaphores", "runtime", "firmware", "free" };
+                                        "semaphores", "runtime", "kernel_config", "firmware", "free" };
     for (size_t i = 0; i < json_array_size(cores); i++) {
         json_int_t sum = 0;
-        for (int k = 0; k < 8; k++)
+        for (int k = 0; k < (int)(sizeof cats / sizeof cats[0]); k++)
             sum += json_integer_value(json_object_get(json_array_get(cores, i), cats[k]));
         cr_assert_eq(sum, L1, "core %zu sums to %lld", i, (long long)sum);
     }
@@ -108,7 +110,8 @@ Test(e2e, sigkill_removes_a_writers_records_and_its_slot_is_reused)
     cr_assert_eq(json_array_size(json_object_get(dev, "processes")), 1);
     cr_assert_eq(core_value(dev, 5, 0, "kernel_code"), 0);
     cr_assert_eq(core_value(dev, 5, 0, "l1_buffers"), 2048, "only A's interleaved page is left");
-    cr_assert_eq(core_value(dev, 5, 0, "firmware"), UB);
+    cr_assert_eq(core_value(dev, 5, 0, "firmware"), FW);
+    cr_assert_eq(core_value(dev, 5, 0, "kernel_config"), UB - FW);
     cr_assert_eq(core_value(dev, 0, 0, "circular_buffers"), 200000, "A is untouched");
     json_decref(root);
     /* More writers than slots (256), each killed: slots must be reaped and reused. */
@@ -643,7 +646,7 @@ Test(e2e, trace_report_peak_matches_the_hand_calculation)
     cr_assert_eq(core_value(dev, 0, 0, "l1_buffers"), 2048);
     cr_assert_eq(core_value(dev, 0, 4, "circular_buffers"), 32768, "(0,4) is in neither 65,536 B set");
     cr_assert_eq(core_value(dev, 5, 5, "circular_buffers"), 98304);
-    cr_assert_eq(core_value(dev, 0, 0, "firmware"), 102784);
+    cr_assert_eq(core_value(dev, 0, 0, "firmware"), FW);
     json_decref(root);
 }
 
@@ -664,7 +667,7 @@ Test(e2e, trace_list_with_simulated_placement)
     cr_assert_eq(core_value(dev, 1, 1, "circular_buffers"), 12288);
     cr_assert_eq(core_value(dev, 2, 2, "circular_buffers"), 0);
     cr_assert_eq(core_value(dev, 7, 7, "l1_buffers"), 2048);
-    cr_assert_eq(core_value(dev, 0, 0, "largest_free"), 0x16D800 - (0x19180 + 12288),
+    cr_assert_eq(core_value(dev, 0, 0, "largest_free"), 0x16D800 - (UB + 12288),
                  "CBs packed up from the base, the buffer at the top");
     json_decref(root);
 }

@@ -10,7 +10,8 @@
 #include "helpers.h"
 
 #define WH_L1 1499136u
-#define WH_UB 0x19180u
+#define WH_FW 0x7FF0u  /* MEM_MAP_END (docs/tt-metal.md, "Memory map") */
+#define WH_UB 0x19400u /* L1_UNRESERVED_BASE */
 #define FULL(gx, gy) ((l1top_range){ 0, 0, (gx) - 1, (gy) - 1 })
 
 static snapshot s;
@@ -39,14 +40,15 @@ static void check_invariant(void)
     }
 }
 
-Test(accounting, empty_device_is_firmware_and_free)
+Test(accounting, empty_device_is_firmware_kernel_config_and_free)
 {
     t_device(&s, 0, "wormhole_b0", 8, 8);
     cr_assert_eq(accounting_compute(&s, &a), 0);
     const device_usage *du = &a.devices[0];
     cr_assert_eq(du->ncores, 64);
     for (uint32_t c = 0; c < 64; c++) {
-        cr_assert_eq(du->cores[c].bytes[CAT_FIRMWARE], WH_UB);
+        cr_assert_eq(du->cores[c].bytes[CAT_FIRMWARE], WH_FW);
+        cr_assert_eq(du->cores[c].bytes[CAT_KERNEL_CONFIG], WH_UB - WH_FW);
         cr_assert_eq(du->cores[c].bytes[CAT_FREE], WH_L1 - WH_UB);
         cr_assert_eq(du->cores[c].largest_free, WH_L1 - WH_UB);
         cr_assert_eq(du->cores[c].fragmented, 0);
@@ -131,7 +133,9 @@ Test(accounting, kernel_code_in_reserved_area_is_not_firmware)
     cr_assert_eq(u->bytes[CAT_KERNEL_CODE], 40 * 1024);
     cr_assert_eq(u->bytes[CAT_SEMAPHORES], 256);
     cr_assert_eq(u->bytes[CAT_RUNTIME], 512);
-    cr_assert_eq(u->bytes[CAT_FIRMWARE], WH_UB - 40 * 1024 - 256 - 512);
+    /* Runtime at 0x7D80 sits in the firmware area, the rest in the ring. */
+    cr_assert_eq(u->bytes[CAT_FIRMWARE], WH_FW - 512);
+    cr_assert_eq(u->bytes[CAT_KERNEL_CONFIG], WH_UB - WH_FW - 40 * 1024 - 256);
     cr_assert_eq(u->bytes[CAT_FREE], WH_L1 - WH_UB);
     check_invariant();
 }
@@ -209,13 +213,16 @@ Test(accounting, core_map_covers_l1_in_order)
     size_t needed = 0;
     size_t n = accounting_core_map(&s, 0, 0, 0, spans, 16, &needed);
     cr_assert_eq(n, needed);
-    cr_assert_eq(n, 4, "firmware, cb, free, buffer");
+    cr_assert_eq(n, 5, "firmware, kernel-config ring, cb, free, buffer");
     cr_assert_eq(spans[0].category, CAT_FIRMWARE);
     cr_assert_eq(spans[0].start, 0);
-    cr_assert_eq(spans[1].category, CAT_CIRCULAR_BUFFERS);
-    cr_assert_eq(spans[2].category, CAT_FREE);
-    cr_assert_eq(spans[3].category, CAT_L1_BUFFERS);
-    cr_assert_eq(spans[3].end, WH_L1);
+    cr_assert_eq(spans[0].end, WH_FW);
+    cr_assert_eq(spans[1].category, CAT_KERNEL_CONFIG);
+    cr_assert_eq(spans[1].end, WH_UB);
+    cr_assert_eq(spans[2].category, CAT_CIRCULAR_BUFFERS);
+    cr_assert_eq(spans[3].category, CAT_FREE);
+    cr_assert_eq(spans[4].category, CAT_L1_BUFFERS);
+    cr_assert_eq(spans[4].end, WH_L1);
     for (size_t i = 1; i < n; i++)
         cr_assert_eq(spans[i].start, spans[i - 1].end, "contiguous");
 }
@@ -231,8 +238,9 @@ static uint32_t rnd(uint32_t n)
 
 Test(accounting, random_regions_match_bytewise_reference)
 {
-    /* A small L1 so a per-byte reference is cheap. */
-    const uint32_t L1 = 8192, UB = 1024;
+    /* A small L1 so a per-byte reference is cheap; the unreserved base above
+     * Wormhole's MEM_MAP_END so all three hole categories occur. */
+    const uint32_t L1 = 0x9000, UB = 0x8400, FW = WH_FW;
     for (int round = 0; round < 40; round++) {
         snapshot_reset(&s);
         accounting_free(&a);
@@ -259,7 +267,7 @@ Test(accounting, random_regions_match_bytewise_reference)
         check_invariant();
         for (uint16_t y = 0; y < 2; y++)
             for (uint16_t x = 0; x < 3; x++) {
-                uint8_t owner[8192];
+                static uint8_t owner[0x9000];
                 memset(owner, 0, sizeof owner); /* 0 = uncovered, else smallest kind */
                 for (size_t ri = 0; ri < s.nregions; ri++) {
                     uint64_t b = region_bytes_on_core(&s, &s.regions[ri], x, y);
@@ -272,7 +280,7 @@ Test(accounting, random_regions_match_bytewise_reference)
                     if (owner[k])
                         want[owner[k] - 1]++;
                     else
-                        want[k < UB ? CAT_FIRMWARE : CAT_FREE]++;
+                        want[k < FW ? CAT_FIRMWARE : k < UB ? CAT_KERNEL_CONFIG : CAT_FREE]++;
                     run = (!owner[k] && k >= UB) ? run + 1 : 0;
                     if (run > largest)
                         largest = run;
@@ -288,11 +296,11 @@ Test(accounting, random_regions_match_bytewise_reference)
 
 Test(accounting, tracked_untracked_split)
 {
-    uint64_t b[CAT_COUNT] = { 1, 2, 4, 8, 16, 32, 64, 128 };
+    uint64_t b[CAT_COUNT] = { 1, 2, 4, 8, 16, 32, 64, 128, 256 };
     cr_assert_eq(usage_tracked(b), 3);
-    cr_assert_eq(usage_untracked(b), 124);
-    cr_assert_eq(usage_used(b), 127);
-    cr_assert_eq(usage_total(b), 255);
+    cr_assert_eq(usage_untracked(b), 252, "CBs, kernels, semaphores, runtime, kernel-config ring, firmware");
+    cr_assert_eq(usage_used(b), 255);
+    cr_assert_eq(usage_total(b), 511);
     cr_assert(category_tracked(CAT_L1_SMALL));
     cr_assert_not(category_tracked(CAT_CIRCULAR_BUFFERS));
 }

@@ -210,7 +210,7 @@ Test(config, exact_error_lines)
                  "3:5: alerts: two rules named 'x'");
     expect_error("alerts:\n  - name: x\n    metric: hotness\n    above: 1\n",
                  "3:13: metric: 'hotness' is not one of: l1_buffers, l1_small, circular_buffers, kernel_code, "
-                 "semaphores, runtime, firmware, free, tracked, untracked, used, fragmented, largest_free, "
+                 "semaphores, runtime, kernel_config, firmware, free, tracked, untracked, used, fragmented, largest_free, "
                  "largest_free_common, used_pct, untracked_pct, clashes, dropped_records");
 }
 

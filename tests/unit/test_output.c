@@ -58,15 +58,15 @@ Test(output, json_has_exactly_the_schema_keys)
                                        "processes", "clashes", "dropped_records" };
     assert_keys(d0, dev, 10, "device");
     static const char *const totals[] = { "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
-                                          "semaphores", "runtime", "firmware", "free", "largest_free_common",
+                                          "semaphores", "runtime", "kernel_config", "firmware", "free", "largest_free_common",
                                           "fragmented", "tracked", "untracked", "used", "total" };
     json_t *t = json_object_get(d0, "totals");
-    assert_keys(t, totals, 14, "totals");
+    assert_keys(t, totals, 15, "totals");
     static const char *const core[] = { "x", "y", "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
-                                        "semaphores", "runtime", "firmware", "free", "largest_free",
+                                        "semaphores", "runtime", "kernel_config", "firmware", "free", "largest_free",
                                         "fragmented", "used_pct" };
     json_t *c0 = json_array_get(json_object_get(d0, "cores_detail"), 0);
-    assert_keys(c0, core, 13, "core");
+    assert_keys(c0, core, 14, "core");
     static const char *const proc[] = { "pid", "name", "l1_buffers", "l1_small", "circular_buffers",
                                         "kernel_code", "semaphores", "runtime", "regions" };
     json_t *p0 = json_array_get(json_object_get(d0, "processes"), 0);
@@ -81,6 +81,9 @@ Test(output, json_has_exactly_the_schema_keys)
     cr_assert_eq(json_integer_value(json_object_get(t, "tracked")), 0x1000);
     cr_assert_eq(json_integer_value(json_object_get(t, "total")), 2 * 1499136);
     cr_assert_eq(json_integer_value(json_object_get(c0, "l1_buffers")), 0x1000);
+    /* Wormhole: firmware below MEM_MAP_END 0x7FF0, the ring up to 0x19400 less the CB's 0x280 in it. */
+    cr_assert_eq(json_integer_value(json_object_get(c0, "firmware")), 0x7FF0);
+    cr_assert_eq(json_integer_value(json_object_get(c0, "kernel_config")), 0x19400 - 0x7FF0 - 0x280);
     cr_assert(json_is_real(json_object_get(c0, "used_pct")));
     cr_assert_eq(json_integer_value(json_object_get(p0, "pid")), 4242);
     cr_assert_eq(json_integer_value(json_object_get(p0, "regions")), 2);
@@ -188,7 +191,7 @@ Test(output, csv_rows_and_rfc4180_quoting)
     snprintf(s.devices[1].arch_name, sizeof s.devices[1].arch_name, "we,ird\"x");
     char *csv = render_to_string(output_csv, NULL);
     static const char header[] = "device,arch,x,y,l1_buffers,l1_small,circular_buffers,kernel_code,semaphores,"
-                                 "runtime,firmware,free,largest_free,used_pct\r\n";
+                                 "runtime,kernel_config,firmware,free,largest_free,used_pct\r\n";
     cr_assert(strncmp(csv, header, strlen(header)) == 0, "%s", csv);
     int rows = 0;
     for (char *p = csv; (p = strstr(p, "\r\n")); p += 2)
