@@ -87,9 +87,13 @@ static json_t *device_json(const snapshot *s, const device_usage *du)
         json_object_set_new(o, "first_core", json_pack("{s:i, s:i}", "x", c->first_x, "y", c->first_y));
         json_object_set_new(o, "overlap_start", json_integer(c->overlap_start));
         json_object_set_new(o, "overlap_end", json_integer(c->overlap_end));
+        json_object_set_new(o, "bytes", json_integer((json_int_t)c->bytes));
         json_array_append_new(clashes, o);
     }
     json_object_set_new(dev, "clashes", clashes);
+    json_object_set_new(dev, "clashes_truncated", json_boolean(du->clashes_truncated));
+    json_object_set_new(dev, "clash_pairs_at_least", json_integer((json_int_t)du->clash_pairs_at_least));
+    json_object_set_new(dev, "clash_bytes", json_integer((json_int_t)du->clash_bytes));
     json_object_set_new(dev, "dropped_records", json_integer((json_int_t)d->dropped_records));
     return dev;
 }

@@ -34,6 +34,23 @@ static void family(FILE *f, const char *name, const char *help)
 }
 
 /* One gauge per core of every shown device: used bytes, or the largest free hole. */
+/* One gauge per selected device. */
+typedef uint64_t (*device_value)(const device_usage *du);
+static uint64_t clash_pairs_at_least(const device_usage *du) { return du->clash_pairs_at_least; }
+static uint64_t clash_pairs_listed(const device_usage *du) { return du->nclashes; }
+static uint64_t clash_bytes(const device_usage *du) { return du->clash_bytes; }
+
+static void device_gauge(FILE *f, const snapshot *s, const accounting *a, const output_options *o, const char *name,
+                         const char *help, device_value value)
+{
+    family(f, name, help);
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const snap_device *d = &s->devices[a->devices[i].device];
+        if (output_device_selected(o, d->id))
+            fprintf(f, "%s{device=\"%u\"} %llu\n", name, d->id, (unsigned long long)value(&a->devices[i]));
+    }
+}
+
 static void per_core_family(FILE *f, const snapshot *s, const accounting *a, const output_options *o, const char *name,
                             const char *help, bool largest_free)
 {
@@ -127,12 +144,14 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
     }
     if (o && o->per_process_metrics)
         process_families(f, s, a, o);
-    family(f, "l1top_clashes", "Circular buffer / L1 buffer pairs that overlap on a device.");
-    for (size_t i = 0; i < a->ndevices; i++) {
-        const snap_device *d = &s->devices[a->devices[i].device];
-        if (output_device_selected(o, d->id))
-            fprintf(f, "l1top_clashes{device=\"%u\"} %zu\n", d->id, a->devices[i].nclashes);
-    }
+    device_gauge(f, s, a, o, "l1top_clashes",
+                 "Circular buffer / L1 buffer pairs that overlap on a device (a lower bound when more than "
+                 "l1top_clash_pairs_listed).",
+                 clash_pairs_at_least);
+    device_gauge(f, s, a, o, "l1top_clash_pairs_listed", "Clashing pairs named in the JSON output (capped).",
+                 clash_pairs_listed);
+    device_gauge(f, s, a, o, "l1top_clash_bytes",
+                 "Bytes where a circular buffer overlaps an L1 buffer, summed over cores (exact).", clash_bytes);
     family_typed(f, "l1top_dropped_records_total", "Records refused because the segment was full, since it was created.",
                  "counter");
     for (size_t i = 0; i < a->ndevices; i++) {

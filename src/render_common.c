@@ -172,13 +172,16 @@ void render_header(const tui_state *st)
     char warn[160] = "";
     if (st->snap) {
         size_t clashes = 0;
-        for (size_t i = 0; st->acct && i < st->acct->ndevices; i++)
-            clashes += st->acct->devices[i].nclashes;
+        bool at_least = false;
+        for (size_t i = 0; st->acct && i < st->acct->ndevices; i++) {
+            clashes += st->acct->devices[i].clash_pairs_at_least;
+            at_least |= st->acct->devices[i].clashes_truncated;
+        }
         uint64_t bad = st->snap->bad_records + st->snap->torn_records;
         if (st->snap->dropped_records)
             append(warn, sizeof warn, " dropped %llu ", (unsigned long long)st->snap->dropped_records);
         if (clashes)
-            append(warn, sizeof warn, " clashes %zu ", clashes);
+            append(warn, sizeof warn, " clashes %s%zu ", at_least ? ">=" : "", clashes);
         if (st->snap->dead_writers)
             append(warn, sizeof warn, " stale writers %u ", st->snap->dead_writers);
         if (bad)

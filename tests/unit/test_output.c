@@ -55,8 +55,9 @@ Test(output, json_has_exactly_the_schema_keys)
     cr_assert_eq(json_array_size(devs), 2);
     json_t *d0 = json_array_get(devs, 0);
     static const char *const dev[] = { "id", "arch", "grid", "cores", "l1_per_core", "totals", "cores_detail",
-                                       "processes", "clashes", "dropped_records" };
-    assert_keys(d0, dev, 10, "device");
+                                       "processes", "clashes", "clashes_truncated", "clash_pairs_at_least",
+                                       "clash_bytes", "dropped_records" };
+    assert_keys(d0, dev, 13, "device");
     static const char *const totals[] = { "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
                                           "semaphores", "runtime", "kernel_config", "firmware", "free", "largest_free_common",
                                           "fragmented", "tracked", "untracked", "used", "total" };
