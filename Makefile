@@ -25,10 +25,10 @@ YAML_LIBS      := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lya
 MHD_LIBS       := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 CRITERION_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
 
-LIB_SRC  := src/writer.c src/arch.c src/proc.c src/shm_name.c src/utf8.c
+LIB_SRC  := src/writer.c src/arch.c src/proc.c src/shm_name.c src/utf8.c src/safe_open.c
 CORE_SRC := src/snapshot.c src/shm_reader.c src/accounting.c src/format.c \
             src/output_text.c src/output_json.c src/output_prometheus.c src/output_csv.c src/cli.c src/demo.c src/tui_layout.c \
-            src/config.c src/alerts.c src/yaml_walk.c src/theme.c src/ttmetal_stats.c src/collect.c src/telemetry.c src/trace.c \
+            src/config.c src/alerts.c src/quit_signal.c src/yaml_walk.c src/theme.c src/ttmetal_stats.c src/collect.c src/telemetry.c src/trace.c \
             src/serve.c src/clock.c
 TUI_SRC  := src/tui.c src/render_common.c src/render_device.c src/render_core.c src/render_lists.c
 
@@ -103,7 +103,7 @@ check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $
 	L1TOP_BUILD=$(abspath $(B)) $(B)/tests/e2e --jobs 1
 	B=$(B) SAN="$(SAN)" bash tests/pkgconfig_client.sh
 	B=$(B) bash tests/prometheus_files.sh
-	L1TOP_SHM=/l1top-ttmetal-test-$$$$ L1TOP_CONFIG=/dev/null $(B)/tests/ttmetal_adapter; rc=$$?; rm -f /dev/shm/l1top-ttmetal-test-*; exit $$rc
+	L1TOP_SHM=/l1top-ttmetal-test-$$$$ L1TOP_CONFIG=/dev/null $(B)/tests/ttmetal_adapter; rc=$$?; rm -f /dev/shm/l1top-ttmetal-test-$$$$; exit $$rc
 	$(if $(SAN),@echo "valgrind: skipped under sanitizers",B=$(B) bash tests/valgrind_once.sh)
 
 # ---- install ----

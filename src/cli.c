@@ -266,6 +266,8 @@ void cli_print_help(const char *prog)
            "  70  internal error\n"
            "  74  I/O error\n"
            "  78  bad configuration or theme file\n"
+           " 128+N  ended by signal N (129 hang-up or dead terminal, 130 SIGINT, 143 SIGTERM;\n"
+           "        141 the output's reader went away, ended quietly like cat)\n"
            "\n"
            "--once evaluates thresholds and alerts on its one snapshot ('for' is ignored)\n"
            "and exits 1 or 2 when a warning or critical one fires.\n"

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "config.h"
+#include "safe_open.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -484,9 +485,10 @@ int config_load_string(l1top_config *c, const char *name, const char *data, size
 
 int read_small_text_file(const char *path, char **data, size_t *len, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
+    char why[320];
+    FILE *f = safe_fopen_regular(path, SAFE_ALLOW_DEVNULL, why, sizeof why); /* a FIFO must not hang us */
     if (!f) {
-        snprintf(err, errlen, "%s:1:1: cannot read: %s", path, strerror(errno));
+        snprintf(err, errlen, "%s:1:1: cannot read: %s", path, why + strlen(path) + 2);
         return -1;
     }
     size_t cap = 4096, n = 0;

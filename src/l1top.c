@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
@@ -17,7 +18,9 @@
 #include "config.h"
 #include "demo.h"
 #include "output.h"
+#include "quit_signal.h"
 #include "serve.h"
+#include "shm_name.h"
 #include "shm_reader.h"
 #include "trace.h"
 #include "tui.h"
@@ -44,6 +47,16 @@ static void report(shm_status st, const char *name, const char *err, bool segmen
                 name, err);
     else
         fprintf(stderr, "l1top: segment %s: %s\n", name, err);
+}
+
+/* The output could not be written. A reader that went away (`| head -1`)
+ * ends l1top quietly, as it ends cat: status 128 + SIGPIPE, no message. */
+static int write_failed(void)
+{
+    if (errno == EPIPE)
+        return QUIT_SIGNAL_EXIT_BASE + SIGPIPE;
+    fprintf(stderr, "l1top: writing output: %s\n", strerror(errno));
+    return EXIT_IOERR;
 }
 
 typedef int (*batch_writer)(FILE *, const snapshot *, const accounting *, const output_options *);
@@ -85,9 +98,11 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
             double due = start + (double)i * cfg->refresh_ms, now = monotonic_ms();
             if (due > now) {
                 struct timespec ts = { (time_t)((due - now) / 1000), (long)(fmod(due - now, 1000.0) * 1e6) };
-                nanosleep(&ts, NULL);
+                nanosleep(&ts, NULL); /* a quitting signal cuts it short */
             }
         }
+        if (quit_signal_pending())
+            break;
         st = collect(&col, &s, err, sizeof err);
         if (st != SHM_OK) {
             report(st, col.segment, err, col.sel == SOURCE_L1TOP);
@@ -111,8 +126,7 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
             break;
         }
         if (w != 0) {
-            fprintf(stderr, "l1top: writing output: %s\n", strerror(errno));
-            rc = EXIT_IOERR;
+            rc = write_failed();
             break;
         }
         if (alerts_exit_level(ae) > level)
@@ -125,6 +139,8 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
     alerts_free(ae);
     snapshot_free(&s);
     collector_close(&col);
+    if (quit_signal_pending())
+        return QUIT_SIGNAL_EXIT_BASE + quit_signal_pending();
     return rc != EXIT_OK ? rc : level;
 }
 
@@ -169,8 +185,7 @@ static int run_trace(const cli_options *o, const l1top_config *cfg)
     if (alerts_evaluate(ae, cfg, &s, &a, 0, true) == 0)
         oo.nalerts = alerts_firing(ae, &oo.alerts);
     if (writer_for(o->format, false)(stdout, &s, &a, &oo) != 0) {
-        fprintf(stderr, "l1top: writing output: %s\n", strerror(errno));
-        rc = EXIT_IOERR;
+        rc = write_failed();
     } else {
         rc = alerts_exit_level(ae);
     }
@@ -197,8 +212,9 @@ int main(int argc, char **argv)
         printf("l1top %s\n", L1TOP_VERSION_STRING);
         return EXIT_OK;
     }
-    /* A closed pipe (| head) is an I/O error, not a crash. */
+    /* A closed pipe (| head) is seen as EPIPE, so --demo still cleans up. */
     signal(SIGPIPE, SIG_IGN);
+    quit_signals_install();
 
     static l1top_config cfg;
     if (config_load(&cfg, o.config_path, err, sizeof err) != 0) {
@@ -216,6 +232,12 @@ int main(int argc, char **argv)
 
     demo_session demo;
     const char *shm = cfg.segment[0] ? cfg.segment : NULL;
+    char resolved[256];
+    if (!o.demo && !o.trace && shm_name_resolve(shm, resolved, sizeof resolved) != 0) {
+        fprintf(stderr, "l1top: invalid segment name '%s': at most 200 characters and no '/' after the "
+                        "leading one (try --help)\n", shm ? shm : getenv("L1TOP_SHM"));
+        return EXIT_USAGE;
+    }
     if (o.demo) {
         if (demo_start(&demo, o.demo_board, err, sizeof err) != 0) {
             fprintf(stderr, "l1top: --demo: %s\n", err);

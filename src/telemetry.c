@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "telemetry.h"
+#include "safe_open.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -22,7 +23,8 @@ static bool join(char *out, size_t n, const char *a, const char *b)
 /* First line of a small file, trimmed; false if unreadable or empty. */
 static bool read_line(const char *path, char *out, size_t n)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char err[8]; /* the reason is not shown: an unreadable value is simply absent */
+    int fd = safe_open_regular(path, 0, err, sizeof err);
     if (fd < 0)
         return false;
     ssize_t got = read(fd, out, n - 1);
@@ -80,7 +82,8 @@ static void read_pids(const char *root, int index, tt_board *b)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/proc/driver/tenstorrent/%d/pids", root, index);
-    FILE *f = fopen(path, "r");
+    char err[8];
+    FILE *f = safe_fopen_regular(path, 0, err, sizeof err);
     if (!f)
         return;
     char line[32];

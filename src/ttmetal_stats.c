@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include "ttmetal_stats.h"
+#include "safe_open.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -146,7 +147,7 @@ int ttm_scan(const char *dir, ttm_alive_fn alive, ttm_device **out, char *warnin
             continue;
         char path[512], err[320];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        int fd = safe_open_regular(path, SAFE_NOFOLLOW, err, sizeof err); /* a FIFO must not hang us */
         ssize_t got = 0, r = 0;
         if (fd >= 0) {
             /* One byte more than the layout: an oversized file is caught too. */
@@ -156,7 +157,10 @@ int ttm_scan(const char *dir, ttm_alive_fn alive, ttm_device **out, char *warnin
         }
         if (fd < 0 || r < 0) {
             size_t used = strlen(warnings);
-            snprintf(warnings + used, wlen - used, "%s: %s\n", path, strerror(errno));
+            if (fd < 0)
+                snprintf(warnings + used, wlen - used, "%s\n", err);
+            else
+                snprintf(warnings + used, wlen - used, "%s: %s\n", path, strerror(errno));
             continue;
         }
         if (n == cap) {
