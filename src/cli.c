@@ -69,6 +69,7 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
             o->once = true;
             break;
         case 'f':
+            o->format_given = true;
             if (strcmp(optarg, "text") == 0)
                 o->format = FORMAT_TEXT;
             else if (strcmp(optarg, "json") == 0)

@@ -35,6 +35,7 @@ typedef struct {
     bool demo;
     bool no_color;
     output_format format;
+    bool format_given;          /* -f/--format named: batch even without --once */
     const char *shm;            /* NULL: $L1TOP_SHM or /l1top */
     const char *demo_board;     /* default n300 */
     unsigned delay_tenths;      /* refresh interval, tenths of a second; 0 = from the config */

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "accounting.h"
 #include "alerts.h"
@@ -117,6 +118,7 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
         /* One snapshot has no duration: `for` counts only across -n snapshots. */
         output_options oo = o->output;
         oo.warning = collector_warning(&col);
+        oo.continued = i > 0;
         int e = alerts_evaluate(ae, cfg, &s, &a, (uint64_t)(monotonic_ms() - start), n == 1);
         oo.nalerts = alerts_firing(ae, &oo.alerts);
         int w = e == 0 ? out(stdout, &s, &a, &oo) : 0;
@@ -250,6 +252,10 @@ int main(int argc, char **argv)
         }
         shm = demo.shm;
     }
+    /* A machine format, or an output that is not a terminal, means batch:
+     * the TUI would only write escape codes into a file or a pipe. */
+    if (!o.once && !o.serve && (o.format_given || !isatty(STDOUT_FILENO)))
+        o.once = true;
     if (o.serve)
         rc = run_serve(&o, &cfg, shm);
     else if (o.trace && o.once)

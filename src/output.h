@@ -24,6 +24,7 @@ typedef struct {
     const firing_alert *alerts;                 /* alerts firing for this snapshot */
     size_t nalerts;
     bool per_process_metrics;                   /* Prometheus: per-pid series (opt-in: cardinality) */
+    bool continued;                             /* -n: not the first snapshot (CSV: no second header) */
 } output_options;
 
 bool output_device_selected(const output_options *o, uint32_t id);

@@ -413,10 +413,14 @@ Test(e2e, iterations_print_one_json_object_per_line)
     free(out);
     char *argv2[] = { bin, "-n", "2", "-d", "1", "--format", "csv", "--shm", seg, NULL };
     cr_assert_eq(run_capture(argv2, &out, NULL), 0);
-    int headers = 0;
-    for (char *p = out; (p = strstr(p, "device,arch,x,y")); p++)
+    int headers = 0, rows = 0;
+    for (char *p = out; (p = strstr(p, "timestamp,device,arch,x,y")); p++)
         headers++;
-    cr_assert_eq(headers, 2, "a CSV table per snapshot");
+    for (char *p = out; (p = strstr(p, "\r\n")); p += 2)
+        rows++;
+    cr_assert_eq(headers, 1, "one header for all snapshots:\n%s", out);
+    cr_assert_eq(rows, 1 + 2 * 64, "two snapshots of 64 cores after the header");
+    cr_assert(strncmp(strstr(out, "\r\n") + 2, "20", 2) == 0, "rows start with their timestamp: %s", out);
     free(out);
     stop_process(a, SIGTERM);
 }
@@ -748,4 +752,28 @@ Test(e2e, mesh_buffers_land_on_their_chip)
     free(out);
     free(err);
     unlink(path);
+}
+
+/* `l1top --format json` without --once opened the TUI, and `l1top > file`
+ * wrote the TUI's escape codes into the file. */
+Test(e2e, a_machine_format_or_a_non_terminal_output_means_batch)
+{
+    pid_t a = writer_a();
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *json_argv[] = { bin, "--format", "json", "--shm", seg, NULL };
+    char *out, *err;
+    cr_assert_eq(run_capture(json_argv, &out, &err), 0, "%s", err);
+    json_t *root = json_loads(out, 0, NULL);
+    cr_assert_not_null(root, "one JSON document, no TUI: %.200s", out);
+    json_decref(root);
+    free(out);
+    free(err);
+    char *plain_argv[] = { bin, "--frames", "2", "--shm", seg, NULL };
+    cr_assert_eq(run_capture(plain_argv, &out, &err), 0, "%s", err);
+    cr_assert_null(strchr(out, '\033'), "no escape codes in a file: %.200s", out);
+    cr_assert(strstr(out, "Device 0") != NULL, "the text report: %.200s", out);
+    free(out);
+    free(err);
+    stop_process(a, SIGTERM);
 }

@@ -191,15 +191,19 @@ Test(output, csv_rows_and_rfc4180_quoting)
 {
     snprintf(s.devices[1].arch_name, sizeof s.devices[1].arch_name, "we,ird\"x");
     char *csv = render_to_string(output_csv, NULL);
-    static const char header[] = "device,arch,x,y,l1_buffers,l1_small,circular_buffers,kernel_code,semaphores,"
+    static const char header[] = "timestamp,device,arch,x,y,l1_buffers,l1_small,circular_buffers,kernel_code,semaphores,"
                                  "runtime,kernel_config,firmware,free,largest_free,used_pct\r\n";
     cr_assert(strncmp(csv, header, strlen(header)) == 0, "%s", csv);
     int rows = 0;
     for (char *p = csv; (p = strstr(p, "\r\n")); p += 2)
         rows++;
     cr_assert_eq(rows, 1 + 2 + 1, "header + 2 wormhole cores + 1 blackhole core");
-    cr_assert(strstr(csv, "\r\n0,wormhole_b0,0,0,4096,0,65536,") != NULL, "%s", csv);
-    cr_assert(strstr(csv, "\r\n3,\"we,ird\"\"x\",0,0,") != NULL, "quoted: %s", csv);
+    cr_assert(strstr(csv, "\r\n2023-11-14T22:13:20Z,0,wormhole_b0,0,0,4096,0,65536,") != NULL, "%s", csv);
+    cr_assert(strstr(csv, "\r\n2023-11-14T22:13:20Z,3,\"we,ird\"\"x\",0,0,") != NULL, "quoted: %s", csv);
+    free(csv);
+    output_options more = { .continued = true };
+    csv = render_to_string(output_csv, &more);
+    cr_assert(strncmp(csv, "2023-11-14T22:13:20Z,0,wormhole_b0,0,0,", 39) == 0, "-n: no second header: %s", csv);
     free(csv);
 }
 
