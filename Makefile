@@ -118,7 +118,7 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' l1top.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/l1top.pc
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/l1top.pc
 	install -m 644 include/l1top.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 man/l1top.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/l1top.1 man/l1sim.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -d $(DESTDIR)$(PREFIX)/share/l1top/themes
 	install -m 644 themes/*.yaml $(DESTDIR)$(PREFIX)/share/l1top/themes/
 	install -m 644 config.example.yaml $(DESTDIR)$(PREFIX)/share/l1top/
@@ -127,7 +127,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/l1top $(DESTDIR)$(PREFIX)/bin/l1sim \
 	    $(DESTDIR)$(PREFIX)/lib/libl1top.a $(DESTDIR)$(PREFIX)/lib/libl1top.so* \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/l1top.pc $(DESTDIR)$(PREFIX)/include/l1top.h \
-	    $(DESTDIR)$(PREFIX)/share/man/man1/l1top.1
+	    $(DESTDIR)$(PREFIX)/share/man/man1/l1top.1 $(DESTDIR)$(PREFIX)/share/man/man1/l1sim.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/l1top
 
 clean:

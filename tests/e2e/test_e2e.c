@@ -4,6 +4,8 @@
  */
 #include "proc_util.h"
 
+#include "l1top.h"
+
 #include <sys/stat.h>
 
 static char seg[64];
@@ -712,7 +714,7 @@ Test(e2e, l1sim_replays_a_trace_into_the_segment)
 {
     char sim[512];
     bin_path(sim, sizeof sim, "l1sim");
-    char *argv[] = { sim, "--replay", "tests/data/trace_report_normal.json", "--speed", "50", NULL };
+    char *argv[] = { sim, "--replay", "tests/data/trace_report_normal.json", "--speed", "50", "--hold", NULL };
     pid_t p = start_ready(seg, argv); /* waits for "replay done" */
     json_t *root = l1top_json(seg);
     json_t *dev = device_by_id(root, 0);
@@ -776,4 +778,24 @@ Test(e2e, a_machine_format_or_a_non_terminal_output_means_batch)
     free(out);
     free(err);
     stop_process(a, SIGTERM);
+}
+
+/* `l1sim --replay` never exited after "replay done"; --version failed. */
+Test(e2e, l1sim_replay_exits_when_done_and_has_a_version)
+{
+    char sim[512];
+    bin_path(sim, sizeof sim, "l1sim");
+    char *argv[] = { sim, "--replay", "tests/data/trace_report_normal.json", "--speed", "1000", "--shm", seg, NULL };
+    char *out;
+    cr_assert_eq(run_capture(argv, &out, NULL), 0);
+    cr_assert(strstr(out, "replay done"), "%s", out);
+    free(out);
+    char *ver[] = { sim, "--version", NULL };
+    cr_assert_eq(run_capture(ver, &out, NULL), 0);
+    cr_assert(strncmp(out, "l1sim " L1TOP_VERSION_STRING "\n", strlen("l1sim " L1TOP_VERSION_STRING "\n")) == 0, "%s", out);
+    free(out);
+    char *help[] = { sim, "--help", NULL };
+    cr_assert_eq(run_capture(help, &out, NULL), 0);
+    cr_assert(strstr(out, "--seed N") && strstr(out, "--shm NAME") && strstr(out, "--label NAME"), "%s", out);
+    free(out);
 }
