@@ -211,9 +211,13 @@ void cli_apply_overrides(const cli_options *o, l1top_config *cfg)
         snprintf(cfg->theme, sizeof cfg->theme, "%s", o->theme);
         snprintf(cfg->origin[CFG_THEME], sizeof cfg->origin[CFG_THEME], "command line");
     }
+    const char *env_shm = getenv("L1TOP_SHM");
     if (o->shm) {
         snprintf(cfg->segment, sizeof cfg->segment, "%s", o->shm);
         snprintf(cfg->origin[CFG_SEGMENT], sizeof cfg->origin[CFG_SEGMENT], "command line");
+    } else if (env_shm && *env_shm) { /* the environment wins over the file, as the flag does */
+        snprintf(cfg->segment, sizeof cfg->segment, "%s", env_shm);
+        snprintf(cfg->origin[CFG_SEGMENT], sizeof cfg->origin[CFG_SEGMENT], "$L1TOP_SHM");
     }
     if (o->delay_tenths) {
         cfg->refresh_ms = o->delay_tenths * 100u;

@@ -799,3 +799,29 @@ Test(e2e, l1sim_replay_exits_when_done_and_has_a_version)
     cr_assert(strstr(out, "--seed N") && strstr(out, "--shm NAME") && strstr(out, "--label NAME"), "%s", out);
     free(out);
 }
+
+/* A copied config.example.yaml silently overrode $L1TOP_SHM, and
+ * --print-config said `segment: "/l1top" # default` while $L1TOP_SHM was
+ * in use. */
+Test(e2e, the_environment_wins_over_the_file_and_print_config_says_so)
+{
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--print-config", "-c", "config.example.yaml", NULL };
+    setenv("L1TOP_SHM", "/from-env", 1);
+    char *out;
+    cr_assert_eq(run_capture(argv, &out, NULL), 0);
+    cr_assert(strstr(out, "segment: \"/from-env\"    # $L1TOP_SHM\n"), "%s", out);
+    free(out);
+    const char *cfg = write_config("segment: /from-file\n");
+    char *argv2[] = { bin, "--print-config", "-c", (char *)cfg, NULL };
+    cr_assert_eq(run_capture(argv2, &out, NULL), 0);
+    cr_assert(strstr(out, "segment: \"/from-env\"    # $L1TOP_SHM\n"), "environment over file: %s", out);
+    free(out);
+    char *argv3[] = { bin, "--print-config", "-c", (char *)cfg, "--shm", "/from-flag", NULL };
+    cr_assert_eq(run_capture(argv3, &out, NULL), 0);
+    cr_assert(strstr(out, "segment: \"/from-flag\"    # command line\n"), "flag over environment: %s", out);
+    free(out);
+    unsetenv("L1TOP_SHM");
+    unlink(cfg);
+}
