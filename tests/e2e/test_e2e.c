@@ -244,10 +244,15 @@ Test(e2e, demo_once_runs_and_cleans_up)
     char path[256];
     snprintf(path, sizeof path, "/dev/shm%s", segment);
     cr_assert_neq(access(path, F_OK), 0, "%s was removed", path);
-    int procs = 0;
-    for (int id = 0; id < 2; id++)
-        procs += (int)json_array_size(json_object_get(device_by_id(root, id), "processes"));
-    cr_assert_geq(procs, 2);
+    /* As TT-Metal does: one process per chip, each chip its own. */
+    json_int_t pid0 = -1;
+    for (int id = 0; id < 2; id++) {
+        json_t *procs = json_object_get(device_by_id(root, id), "processes");
+        cr_assert_eq(json_array_size(procs), 1, "device %d has one process", id);
+        json_int_t pid = json_integer_value(json_object_get(json_array_get(procs, 0), "pid"));
+        cr_assert_neq(pid, pid0, "the two chips belong to two processes");
+        pid0 = pid;
+    }
     json_decref(root);
     free(out);
     free(err);
