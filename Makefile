@@ -90,7 +90,8 @@ $(B)/tests/replay_%: fuzz/fuzz_%.c fuzz/replay_main.c $(CORE_OBJ) $(STATIC_LIB) 
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -o $@ $< fuzz/replay_main.c $(CORE_OBJ) $(STATIC_LIB) \
 	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
-REPLAYS := $(B)/tests/replay_config $(B)/tests/replay_theme $(B)/tests/replay_segment $(B)/tests/replay_trace
+REPLAYS := $(B)/tests/replay_config $(B)/tests/replay_theme $(B)/tests/replay_segment $(B)/tests/replay_trace \
+           $(B)/tests/replay_ttmetal $(B)/tests/replay_writer
 
 TEST_JOBS ?= 2
 check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $(B)/tests/ttmetal_adapter \
@@ -99,6 +100,8 @@ check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $
 	$(B)/tests/replay_theme tests/corpus/theme
 	$(B)/tests/replay_segment tests/corpus/segment
 	$(B)/tests/replay_trace tests/corpus/trace
+	$(B)/tests/replay_ttmetal tests/corpus/ttmetal
+	$(B)/tests/replay_writer tests/corpus/writer
 	$(B)/tests/unit --jobs $(TEST_JOBS)
 	L1TOP_BUILD=$(abspath $(B)) $(B)/tests/e2e --jobs 1
 	B=$(B) SAN="$(SAN)" bash tests/pkgconfig_client.sh
@@ -141,6 +144,25 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 asan-check:
 	$(MAKE) B=build-asan SAN="$(ASAN_FLAGS)" CFLAGS="-O1 -g" check
 
+# ThreadSanitizer over what runs threads: the writer's unit tests and a
+# stress driver (writer threads, writer processes, one SIGKILLed, a reader
+# thread). Criterion cannot run under TSan (Snaipe/Criterion#274), so this
+# is a plain-C driver doing what the Criterion stress test and the writer's
+# threaded unit tests do. clang: gcc refuses
+# atomic_thread_fence under -fsanitize=thread (-Wtsan).
+TSAN_B := build-tsan
+TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
+$(TSAN_B)/tests/tsan_stress: tests/tsan/tsan_stress.c $(CORE_SRC) $(LIB_SRC) $(wildcard src/*.h)
+	@mkdir -p $(TSAN_B)/tests
+	clang -std=c11 -g -O1 $(WARN) -Wno-unused-command-line-argument $(TSAN_FLAGS) -Iinclude -Isrc \
+	    $(NCURSES_CFLAGS) -o $@ $< $(CORE_SRC) $(LIB_SRC) \
+	    $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+
+tsan-check: $(TSAN_B)/tests/tsan_stress
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_B)/tests/tsan_stress
+
+.PHONY: tsan-check
+
 LINT_SRC := $(wildcard src/*.c)
 lint:
 	@cppcheck --quiet --std=c11 --enable=warning,performance,portability --error-exitcode=1 \
@@ -153,7 +175,7 @@ lint:
 
 # ---- fuzzing (clang libFuzzer) ----
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := config theme segment trace
+FUZZ_TARGETS := config theme segment trace ttmetal writer
 FUZZ_B := build-fuzz
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SRC := $(CORE_SRC) $(LIB_SRC)
@@ -163,13 +185,15 @@ $(FUZZ_B)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard src/*.h)
 	clang -std=c11 -Iinclude -Isrc $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC) \
 	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
-# Each target for FUZZ_SECONDS from the corpus in tests/corpus/<target>; new
+# Each target for FUZZ_SECONDS from the corpus in tests/corpus/<target>, with
+# fuzz/<target>.dict when there is one (big numbers, long strings, nesting); new
 # findings go to build-fuzz/<target>-new, crashes to build-fuzz/<target>-crash-*.
 fuzz: $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
 	@for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(FUZZ_B)/$$t-new; \
 	    echo "fuzz $$t for $(FUZZ_SECONDS)s"; \
 	    $(FUZZ_B)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	        $$(test -f fuzz/$$t.dict && echo -dict=fuzz/$$t.dict) \
 	        -artifact_prefix=$(FUZZ_B)/$$t- $(FUZZ_B)/$$t-new tests/corpus/$$t >$(FUZZ_B)/$$t.log 2>&1 \
 	        || { tail -30 $(FUZZ_B)/$$t.log; exit 1; }; \
 	    grep -E 'Done [0-9]+ runs' $(FUZZ_B)/$$t.log; \

@@ -236,6 +236,9 @@ static void run_exec(alert_engine *e, size_t rule_index, const alert_rule *r, co
             dup2(devnull, STDIN_FILENO);
             dup2(devnull, STDOUT_FILENO);
         }
+        /* Never onto the TUI's screen: stderr to the rule's log, else nowhere. */
+        int errfd = r->log[0] ? open(r->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
+        dup2(errfd >= 0 ? errfd : devnull, STDERR_FILENO);
         setenv("L1TOP_ALERT_NAME", a->name, 1);
         setenv("L1TOP_ALERT_SEVERITY", a->severity == SEVERITY_CRITICAL ? "critical" : "warning", 1);
         setenv("L1TOP_ALERT_METRIC", alert_metric_name(a->metric), 1);

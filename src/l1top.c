@@ -25,6 +25,7 @@
 #include "shm_reader.h"
 #include "trace.h"
 #include "tui.h"
+#include "utf8.h"
 
 static int exit_for(shm_status st)
 {
@@ -159,6 +160,15 @@ static int run_serve(const cli_options *o, const l1top_config *cfg, const char *
     return rc == SERVE_OK ? EXIT_OK : rc == SERVE_USAGE ? EXIT_USAGE : EXIT_IOERR;
 }
 
+/* The summary's strings come from the trace (op names cut to fit): show them
+ * as valid UTF-8 with controls escaped, like the snapshot's. */
+static void trace_summary_clean(trace_summary *sum)
+{
+    char tmp[sizeof sum->peak.op];
+    snprintf(sum->peak.op, sizeof sum->peak.op, "%s", utf8_clean(tmp, sizeof tmp, sum->peak.op, UTF8_ESCAPE_CONTROLS));
+    snprintf(sum->board, sizeof sum->board, "%s", utf8_clean(tmp, sizeof tmp, sum->board, UTF8_ESCAPE_CONTROLS));
+}
+
 /* --trace FILE --once: the state at the per-core peak, plus the trace summary. */
 static int run_trace(const cli_options *o, const l1top_config *cfg)
 {
@@ -171,6 +181,8 @@ static int run_trace(const cli_options *o, const l1top_config *cfg)
         snapshot_free(&s);
         return EXIT_DATAERR;
     }
+    snapshot_sanitize_strings(&s);
+    trace_summary_clean(&sum);
     if (strcmp(sum.board_reason, "from the trace's devices section") != 0)
         fprintf(stderr, "l1top: %s: board %s (%s)\n", o->trace, sum.board, sum.board_reason);
     accounting a;

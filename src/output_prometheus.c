@@ -8,11 +8,14 @@
 #include <string.h>
 
 #include "output.h"
+#include "utf8.h"
 
-/* A label value: backslash, double quote and newline escaped. */
-static void label(FILE *f, const char *v)
+/* A label value: valid UTF-8 (promtool refuses anything else), controls
+ * shown as \xNN, then backslash, double quote and newline escaped. */
+static void label(FILE *f, const char *raw)
 {
-    for (; *v; v++) {
+    char clean[1024];
+    for (const char *v = utf8_clean(clean, sizeof clean, raw, UTF8_ESCAPE_CONTROLS); *v; v++) {
         if (*v == '\\' || *v == '"')
             fputc('\\', f);
         if (*v == '\n') {
@@ -213,6 +216,15 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
             }
         }
     }
+    family(f, "l1top_warnings", "Warnings of this reading, by kind (segment ownership or mode, skipped records, "
+                                "skipped TT-Metal files).");
+    size_t count[WARN_KIND_COUNT] = { 0 };
+    char text[512];
+    warning_kind kind;
+    for (size_t i = 0; output_warning(s, o, i, &kind, text, sizeof text); i++)
+        count[kind]++;
+    for (int k = 0; k < WARN_KIND_COUNT; k++)
+        fprintf(f, "l1top_warnings{kind=\"%s\"} %zu\n", warning_kind_key[k], count[k]);
     family(f, "l1top_alerts_firing", "Alerts firing now, by rule name and severity.");
     /* Count per (name, severity); the list is sorted by severity then name. */
     for (size_t i = 0; o && i < o->nalerts;) {

@@ -162,6 +162,33 @@ static void ttmetal_text(FILE *f, const snapshot *s, const accounting *a, const 
         fprintf(f, "  skipped: %s", s->ttm_warnings);
 }
 
+const char *const warning_kind_key[WARN_KIND_COUNT] = { "segment", "records", "skipped_file" };
+
+bool output_warning(const snapshot *s, const output_options *o, size_t i, warning_kind *kind, char *buf, size_t n)
+{
+    if (o && o->warning && *o->warning && i-- == 0) {
+        *kind = WARN_SEGMENT;
+        snprintf(buf, n, "%s", o->warning);
+        return true;
+    }
+    if ((s->bad_records || s->torn_records) && i-- == 0) {
+        *kind = WARN_RECORDS;
+        snprintf(buf, n, "%llu invalid and %llu busy record(s) skipped", (unsigned long long)s->bad_records,
+                 (unsigned long long)s->torn_records);
+        return true;
+    }
+    for (const char *line = s->ttm_warnings; *line;) { /* one skipped file per line */
+        size_t len = strcspn(line, "\n");
+        if (i-- == 0) {
+            *kind = WARN_SKIPPED_FILE;
+            snprintf(buf, n, "%.*s", (int)len, line);
+            return true;
+        }
+        line += len + (line[len] == '\n');
+    }
+    return false;
+}
+
 int output_text(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
 {
     char when[32];

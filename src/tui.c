@@ -31,6 +31,7 @@
 #include "trace.h"
 #include "shm_reader.h"
 #include "quit_signal.h"
+#include "utf8.h"
 
 /* getch() returning ERR this many times in a row, long before its timeout,
  * with the terminal readable or hung up: the terminal is gone (EOF/EIO). */
@@ -109,9 +110,11 @@ static shm_status trace_step(tui *t, char *err, size_t errlen)
         snprintf(err, errlen, "cannot replay the trace to node %zu", node);
         return SHM_CORRUPT;
     }
+    snapshot_sanitize_strings(&t->snap);
     const trace_summary *sum = trace_get_summary(t->tr);
+    char clean_op[sizeof op];
     snprintf(t->trace_line, sizeof t->trace_line, "node %zu (%zu/%zu)%s%s%s  [ ] Home End P", node, t->ev + 1, n,
-             op[0] ? " in " : "", op, node == sum->peak.counter ? "  PEAK" : "");
+             op[0] ? " in " : "", utf8_clean(clean_op, sizeof clean_op, op, UTF8_ESCAPE_CONTROLS), node == sum->peak.counter ? "  PEAK" : "");
     t->replayed_ev = t->ev;
     return SHM_OK;
 }

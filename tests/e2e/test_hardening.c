@@ -404,3 +404,71 @@ Test(hard, a_fifo_as_configuration_or_trace_is_refused_at_once)
     one_line_naming(err, "a FIFO, not a regular file", fifo);
     free(err);
 }
+
+/* ---------- what --once says about TT-Metal files alone ---------- */
+
+Test(hard, tt_metal_only_json_has_the_reading_time_and_the_skipped_files)
+{
+    char dir[64], good[128], bad[128];
+    snprintf(dir, sizeof dir, "/tmp/l1top-hard-ttmw-%d", (int)getpid());
+    cr_assert_eq(mkdir(dir, 0700), 0);
+    snprintf(good, sizeof good, "%s/tt_device_77_memory", dir);
+    snprintf(bad, sizeof bad, "%s/tt_device_78_memory", dir);
+    static unsigned char b[TTM_BUILD_SIZE];
+    ttm_build(b, 4, 0, 77);
+    FILE *f = fopen(good, "wb");
+    cr_assert_eq(fwrite(b, 1, sizeof b, f), sizeof b);
+    fclose(f);
+    f = fopen(bad, "wb");
+    cr_assert_eq(fwrite(b, 1, 100, f), 100); /* truncated */
+    fclose(f);
+    char *argv[] = { l1top, "--once", "--format", "json", "--source", "tt-metal", "--tt-metal-dir", dir, NULL };
+    char *out, *err;
+    int rc = run_limited(argv, &out, &err);
+    unlink(good);
+    unlink(bad);
+    rmdir(dir);
+    cr_assert_eq(rc, 0, "%s", err);
+    json_t *root = json_loads(out, 0, NULL);
+    cr_assert_not_null(root, "%s", out);
+    const char *ts = json_string_value(json_object_get(root, "timestamp"));
+    cr_assert(ts && strncmp(ts, "1970", 4) != 0, "timestamp %s", ts ? ts : "(none)");
+    json_t *w = json_object_get(root, "warnings");
+    cr_assert_eq(json_array_size(w), 1, "%s", out);
+    cr_assert(strstr(json_string_value(json_object_get(json_array_get(w, 0), "message")), "tt_device_78_memory: truncated"),
+              "%s", out);
+    json_decref(root);
+    free(out);
+    free(err);
+}
+
+/* ---------- invalid UTF-8 from a real writer, through every format ---------- */
+
+Test(hard, invalid_utf8_labels_from_a_writer_pass_promtool_and_keep_json_keys)
+{
+    char *argv[] = { fixture, "label", "bad\xff\xfe\x1b[2Jlabel", "declare", "0", "wormhole_b0", "8", "8",
+                     "record", "0", "cb", "0,0,3,7", "0x19180", "1000", "t\xc3", NULL };
+    pid_t w = start_ready(seg, argv);
+    char *prom_argv[] = { l1top, "--once", "--format", "prometheus", "--shm", seg, NULL };
+    char *out;
+    cr_assert_eq(run_limited(prom_argv, &out, NULL), 0);
+    char path[96], cmd[160];
+    snprintf(path, sizeof path, "/tmp/l1top-hard-prom-%d.txt", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs(out, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "promtool check metrics < %s >/dev/null 2>&1", path);
+    int rc = system(cmd);
+    unlink(path);
+    cr_assert_eq(rc, 0, "promtool check metrics rejected:\n%s", out);
+    free(out);
+    json_t *root = l1top_json(seg);
+    json_t *proc = json_array_get(json_object_get(device_by_id(root, 0), "processes"), 0);
+    cr_assert(json_is_string(json_object_get(proc, "name")), "\"name\": null");
+    json_decref(root);
+    char *text_argv[] = { l1top, "--once", "--shm", seg, NULL };
+    cr_assert_eq(run_limited(text_argv, &out, NULL), 0);
+    cr_assert_null(strchr(out, '\x1b'), "an escape sequence reached the terminal: %s", out);
+    free(out);
+    stop_process(w, SIGTERM);
+}

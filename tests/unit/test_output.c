@@ -46,8 +46,8 @@ static void assert_keys(json_t *o, const char *const *keys, size_t n, const char
 Test(output, json_has_exactly_the_schema_keys)
 {
     json_t *root = output_json_build(&s, &a, NULL);
-    static const char *const top[] = { "schema", "l1top_version", "timestamp", "segment", "devices", "alerts" };
-    assert_keys(root, top, 6, "top level");
+    static const char *const top[] = { "schema", "l1top_version", "timestamp", "segment", "devices", "alerts", "warnings" };
+    assert_keys(root, top, 7, "top level");
     cr_assert_eq(json_integer_value(json_object_get(root, "schema")), 1);
     cr_assert_str_eq(json_string_value(json_object_get(root, "timestamp")), "2023-11-14T22:13:20Z");
     cr_assert_eq(json_array_size(json_object_get(root, "alerts")), 0);
