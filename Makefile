@@ -22,12 +22,14 @@ NCURSES_CFLAGS := $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 NCURSES_LIBS   := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 JANSSON_LIBS   := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson)
 YAML_LIBS      := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
+MHD_LIBS       := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 CRITERION_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
 
 LIB_SRC  := src/writer.c src/arch.c src/proc.c src/shm_name.c src/utf8.c src/safe_open.c
 CORE_SRC := src/snapshot.c src/shm_reader.c src/accounting.c src/format.c \
             src/output_text.c src/output_json.c src/output_prometheus.c src/output_csv.c src/cli.c src/demo.c src/tui_layout.c \
-            src/config.c src/alerts.c src/quit_signal.c src/yaml_walk.c src/theme.c src/ttmetal_stats.c src/collect.c src/telemetry.c src/trace.c
+            src/config.c src/alerts.c src/quit_signal.c src/yaml_walk.c src/theme.c src/ttmetal_stats.c src/collect.c src/telemetry.c src/trace.c \
+            src/serve.c src/clock.c
 TUI_SRC  := src/tui.c src/render_common.c src/render_device.c src/render_core.c src/render_lists.c
 
 LIB_OBJ     := $(LIB_SRC:src/%.c=$(B)/pic/%.o)
@@ -65,7 +67,7 @@ $(B)/l1top.pc: l1top.pc.in Makefile | $(B)/obj
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 $(B)/l1top: $(B)/obj/l1top.o $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 $(B)/l1sim: $(B)/obj/l1sim.o $(B)/obj/trace.o $(B)/obj/snapshot.o $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -pthread -lrt
@@ -73,11 +75,11 @@ $(B)/l1sim: $(B)/obj/l1sim.o $(B)/obj/trace.o $(B)/obj/snapshot.o $(STATIC_LIB)
 # ---- tests ----
 $(B)/tests/unit: $(TEST_UNIT_SRC) $(CORE_OBJ) $(STATIC_LIB) tests/unit/*.h | $(B)/tests
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -Itests/unit -o $@ $(TEST_UNIT_SRC) $(CORE_OBJ) $(STATIC_LIB) \
-	    $(CRITERION_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+	    $(CRITERION_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 $(B)/tests/e2e: $(TEST_E2E_SRC) $(CORE_OBJ) $(STATIC_LIB) | $(B)/tests
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -Itests/e2e -Itests/unit -o $@ $(TEST_E2E_SRC) $(CORE_OBJ) $(STATIC_LIB) \
-	    $(CRITERION_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+	    $(CRITERION_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 # A client built only from the public header, linked with -ll1top (like users do).
 $(B)/tests/fixture_writer: tests/fixture_writer.c include/l1top.h $(SHARED_LIB) | $(B)/tests
@@ -86,7 +88,7 @@ $(B)/tests/fixture_writer: tests/fixture_writer.c include/l1top.h $(SHARED_LIB) 
 # Every fuzz target replayed over its corpus (seeds and past crashes), no libFuzzer needed.
 $(B)/tests/replay_%: fuzz/fuzz_%.c fuzz/replay_main.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/tests
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -o $@ $< fuzz/replay_main.c $(CORE_OBJ) $(STATIC_LIB) \
-	    $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 REPLAYS := $(B)/tests/replay_config $(B)/tests/replay_theme $(B)/tests/replay_segment $(B)/tests/replay_trace \
            $(B)/tests/replay_ttmetal $(B)/tests/replay_writer
@@ -103,6 +105,7 @@ check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $
 	$(B)/tests/unit --jobs $(TEST_JOBS)
 	L1TOP_BUILD=$(abspath $(B)) $(B)/tests/e2e --jobs 1
 	B=$(B) SAN="$(SAN)" bash tests/pkgconfig_client.sh
+	B=$(B) bash tests/prometheus_files.sh
 	L1TOP_SHM=/l1top-ttmetal-test-$$$$ L1TOP_CONFIG=/dev/null $(B)/tests/ttmetal_adapter; rc=$$?; rm -f /dev/shm/l1top-ttmetal-test-$$$$; exit $$rc
 	$(if $(SAN),@echo "valgrind: skipped under sanitizers",B=$(B) bash tests/valgrind_once.sh)
 
@@ -118,7 +121,7 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' l1top.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/l1top.pc
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/l1top.pc
 	install -m 644 include/l1top.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 man/l1top.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/l1top.1 man/l1sim.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -d $(DESTDIR)$(PREFIX)/share/l1top/themes
 	install -m 644 themes/*.yaml $(DESTDIR)$(PREFIX)/share/l1top/themes/
 	install -m 644 config.example.yaml $(DESTDIR)$(PREFIX)/share/l1top/
@@ -127,7 +130,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/l1top $(DESTDIR)$(PREFIX)/bin/l1sim \
 	    $(DESTDIR)$(PREFIX)/lib/libl1top.a $(DESTDIR)$(PREFIX)/lib/libl1top.so* \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/l1top.pc $(DESTDIR)$(PREFIX)/include/l1top.h \
-	    $(DESTDIR)$(PREFIX)/share/man/man1/l1top.1
+	    $(DESTDIR)$(PREFIX)/share/man/man1/l1top.1 $(DESTDIR)$(PREFIX)/share/man/man1/l1sim.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/l1top
 
 clean:
@@ -162,9 +165,11 @@ tsan-check: $(TSAN_B)/tests/tsan_stress
 
 LINT_SRC := $(wildcard src/*.c)
 lint:
-	cppcheck --quiet --std=c11 --enable=warning,performance,portability --error-exitcode=1 \
+	@cppcheck --quiet --std=c11 --enable=warning,performance,portability --error-exitcode=1 \
 	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Isrc $(LINT_SRC)
-	clang-tidy --quiet $(LINT_SRC) -- -std=c11 -Iinclude -Isrc -D_GNU_SOURCE $(NCURSES_CFLAGS)
+	@# clang-tidy counts the (suppressed) warnings of system headers on stderr: drop that line only.
+	@bash -o pipefail -c 'clang-tidy --quiet $(LINT_SRC) -- -std=c11 -Iinclude -Isrc -D_GNU_SOURCE $(NCURSES_CFLAGS) 2>&1 \
+	    | { grep -vE "^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$$" || true; }'
 
 .PHONY: asan-check lint
 
@@ -178,7 +183,7 @@ FUZZ_SRC := $(CORE_SRC) $(LIB_SRC)
 $(FUZZ_B)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard src/*.h)
 	@mkdir -p $(FUZZ_B)
 	clang -std=c11 -Iinclude -Isrc $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC) \
-	    $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 # Each target for FUZZ_SECONDS from the corpus in tests/corpus/<target>, with
 # fuzz/<target>.dict when there is one (big numbers, long strings, nesting); new
@@ -208,7 +213,7 @@ $(B)/bench/bench_writer: bench/bench_writer.c $(STATIC_LIB) | $(B)/bench
 
 $(B)/bench/bench_reader: bench/bench_reader.c $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB) | $(B)/bench
 	$(CC) $(CFLAGS) $(NCURSES_CFLAGS) -o $@ $< $(filter-out $(B)/obj/tui.o,$(TUI_OBJ)) $(CORE_OBJ) \
-	    $(STATIC_LIB) $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+	    $(STATIC_LIB) $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 bench: all $(B)/bench/bench_writer $(B)/bench/bench_reader
 	B=$(B) bash bench/run.sh
@@ -229,7 +234,7 @@ TTM_CXXFLAGS := -std=c++20 -O2 -g -Wall -Wextra -Werror -fPIC -Iinclude
 $(B)/tests/ttmetal_adapter: integrations/tt-metal/l1top_ttmetal.cpp tests/ttmetal/test_adapter.cpp \
         tests/ttmetal_standin/tt-metalium/*.hpp $(CORE_OBJ) $(STATIC_LIB) | $(B)/tests
 	$(CXX) $(TTM_CXXFLAGS) $(SAN) -Isrc -Itests/ttmetal_standin -o $@ integrations/tt-metal/l1top_ttmetal.cpp \
-	    tests/ttmetal/test_adapter.cpp $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+	    tests/ttmetal/test_adapter.cpp $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 # The LD_PRELOAD library, against the stand-in: proves it builds and links as a .so.
 $(B)/tests/libl1top_ttmetal_standin.so: integrations/tt-metal/l1top_ttmetal.cpp tests/ttmetal_standin/tt-metalium/*.hpp \

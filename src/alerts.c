@@ -312,7 +312,7 @@ static double device_value(alert_metric m, const snap_device *d, const device_us
     case AM_LARGEST_FREE_COMMON: return (double)du->largest_free_common;
     case AM_USED_PCT: return pct(usage_used(du->totals), usage_total(du->totals));
     case AM_UNTRACKED_PCT: return pct(usage_untracked(du->totals), usage_total(du->totals));
-    case AM_CLASHES: return (double)du->nclashes;
+    case AM_CLASHES: return (double)du->clash_pairs_at_least;
     case AM_DROPPED_RECORDS: return (double)d->dropped_records;
     default: return 0.0;
     }

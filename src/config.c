@@ -24,7 +24,7 @@
 /* ---------- metrics and scopes ---------- */
 
 static const char *const metric_names[AM_COUNT] = {
-    "l1_buffers", "l1_small", "circular_buffers", "kernel_code", "semaphores", "runtime", "firmware", "free",
+    "l1_buffers", "l1_small", "circular_buffers", "kernel_code", "semaphores", "runtime", "kernel_config", "firmware", "free",
     "tracked", "untracked", "used", "fragmented", "largest_free", "largest_free_common",
     "used_pct", "untracked_pct", "clashes", "dropped_records",
 };

@@ -1,6 +1,7 @@
 /*
  * demo.c - see demo.h. The demo runs one l1sim per chip group, each a
- * different workload, like several TT-Metal programs sharing a host.
+ * different workload on chips of its own, like several TT-Metal programs
+ * sharing a host (a chip belongs to one process at a time).
  */
 #define _GNU_SOURCE
 #include "demo.h"
@@ -126,11 +127,8 @@ int demo_start(demo_session *d, const char *board_name, char *err, size_t errlen
         }
         d->pids[d->nprocs++] = pid;
     }
-    /* A light dispatch-like process on chip 0, so even a one-chip board shows
-     * several writers (and their records sharing cores). */
-    pid_t idle = spawn(l1sim, d->shm, board->name, "idle", "0", "9");
-    if (idle > 0)
-        d->pids[d->nprocs++] = idle;
+    /* No second process on a chip: TT-Metal opens a chip for one process,
+     * whose kernel-config ring and CBs are its own. */
     return 0;
 }
 

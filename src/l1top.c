@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "accounting.h"
 #include "alerts.h"
@@ -19,6 +20,7 @@
 #include "demo.h"
 #include "output.h"
 #include "quit_signal.h"
+#include "serve.h"
 #include "shm_name.h"
 #include "shm_reader.h"
 #include "trace.h"
@@ -117,6 +119,7 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
         /* One snapshot has no duration: `for` counts only across -n snapshots. */
         output_options oo = o->output;
         oo.warning = collector_warning(&col);
+        oo.continued = i > 0;
         int e = alerts_evaluate(ae, cfg, &s, &a, (uint64_t)(monotonic_ms() - start), n == 1);
         oo.nalerts = alerts_firing(ae, &oo.alerts);
         int w = e == 0 ? out(stdout, &s, &a, &oo) : 0;
@@ -142,6 +145,19 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
     if (quit_signal_pending())
         return QUIT_SIGNAL_EXIT_BASE + quit_signal_pending();
     return rc != EXIT_OK ? rc : level;
+}
+
+/* --serve ADDR:PORT: the Prometheus exporter, until SIGINT/SIGTERM/SIGHUP. */
+static int run_serve(const cli_options *o, const l1top_config *cfg, const char *shm)
+{
+    collector col;
+    collector_init(&col, (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root);
+    char err[512] = "";
+    int rc = serve_run(o->serve, &col, &o->output, cfg->refresh_ms, err, sizeof err);
+    collector_close(&col);
+    if (rc != SERVE_OK)
+        fprintf(stderr, "l1top: %s\n", err);
+    return rc == SERVE_OK ? EXIT_OK : rc == SERVE_USAGE ? EXIT_USAGE : EXIT_IOERR;
 }
 
 /* The summary's strings come from the trace (op names cut to fit): show them
@@ -248,7 +264,13 @@ int main(int argc, char **argv)
         }
         shm = demo.shm;
     }
-    if (o.trace && o.once)
+    /* A machine format, or an output that is not a terminal, means batch:
+     * the TUI would only write escape codes into a file or a pipe. */
+    if (!o.once && !o.serve && (o.format_given || !isatty(STDOUT_FILENO)))
+        o.once = true;
+    if (o.serve)
+        rc = run_serve(&o, &cfg, shm);
+    else if (o.trace && o.once)
         rc = run_trace(&o, &cfg);
     else if (o.once)
         rc = run_once(&o, &cfg, shm);

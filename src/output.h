@@ -23,6 +23,8 @@ typedef struct {
     const trace_summary *trace;                 /* --trace: the replay, else NULL */
     const firing_alert *alerts;                 /* alerts firing for this snapshot */
     size_t nalerts;
+    bool per_process_metrics;                   /* Prometheus: per-pid series (opt-in: cardinality) */
+    bool continued;                             /* -n: not the first snapshot (CSV: no second header) */
 } output_options;
 
 bool output_device_selected(const output_options *o, uint32_t id);

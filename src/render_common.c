@@ -20,14 +20,14 @@ enum {
     PAIR_DIM,
     PAIR_TABLE,
     PAIR_BAR,
-    PAIR_CAT0,                       /* 8 category pairs */
+    PAIR_CAT0,                       /* one pair per category */
     PAIR_RAMP0 = PAIR_CAT0 + CAT_COUNT, /* ramp pairs */
 };
 
 #define RAMP_MAX 12
 
 static const short category_fg[CAT_COUNT] = {
-    COLOR_GREEN, COLOR_CYAN, COLOR_YELLOW, COLOR_MAGENTA, COLOR_BLUE, COLOR_BLUE, COLOR_RED, COLOR_WHITE,
+    COLOR_GREEN, COLOR_CYAN, COLOR_YELLOW, COLOR_MAGENTA, COLOR_BLUE, COLOR_BLUE, COLOR_MAGENTA, COLOR_RED, COLOR_WHITE,
 };
 
 /* A theme colour index on this terminal: as is with 256 colours, else the
@@ -182,7 +182,7 @@ const char *render_shade(const render_ctx *rc, double f)
 
 char render_category_letter(l1_category c)
 {
-    static const char letters[CAT_COUNT] = { 'B', 's', 'C', 'K', 'S', 'R', 'F', '.' };
+    static const char letters[CAT_COUNT] = { 'B', 's', 'C', 'K', 'S', 'R', 'k', 'F', '.' };
     return c < CAT_COUNT ? letters[c] : '?';
 }
 
@@ -217,13 +217,16 @@ void render_header(const tui_state *st)
     char warn[160] = "";
     if (st->snap) {
         size_t clashes = 0;
-        for (size_t i = 0; st->acct && i < st->acct->ndevices; i++)
-            clashes += st->acct->devices[i].nclashes;
+        bool at_least = false;
+        for (size_t i = 0; st->acct && i < st->acct->ndevices; i++) {
+            clashes += st->acct->devices[i].clash_pairs_at_least;
+            at_least |= st->acct->devices[i].clashes_truncated;
+        }
         uint64_t bad = st->snap->bad_records + st->snap->torn_records;
         if (st->snap->dropped_records)
             append(warn, sizeof warn, " dropped %llu ", (unsigned long long)st->snap->dropped_records);
         if (clashes)
-            append(warn, sizeof warn, " clashes %zu ", clashes);
+            append(warn, sizeof warn, " clashes %s%zu ", at_least ? ">=" : "", clashes);
         if (st->snap->dead_writers)
             append(warn, sizeof warn, " stale writers %u ", st->snap->dead_writers);
         if (bad)
@@ -290,12 +293,14 @@ static const char *const help_lines[] = {
     "Tracked and untracked",
     "  Tracked (T): what the TT-Metal allocator knows, explicit L1 and L1_SMALL.",
     "  Untracked (U): real but invisible to it: circular buffers, kernel binaries,",
-    "  semaphores, runtime args and CB configs, firmware and the reserved area.",
+    "  semaphores, runtime args and CB configs, the rest of the kernel-config ring,",
+    "  firmware and mailboxes.",
     "",
     "Colours",
     "  heatmap: dark = empty ... red = full (mono: blank . : * # or shades)",
     "  address map: B L1 buffer, s L1_SMALL, C circular buffer, K kernel code,",
-    "               S semaphores, R runtime, F firmware, . free, ! clash",
+    "               S semaphores, R runtime, k kernel-config ring, F firmware,",
+    "               . free, ! clash",
 };
 
 void render_help(const tui_state *st)

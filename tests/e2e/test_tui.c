@@ -194,7 +194,8 @@ Test(tui, grid_and_breakdown_match_once_at_120x40)
     /* Breakdown rows: selected core (0,0) and device totals, as --once says. */
     static const struct { const char *label, *key; } rows[] = {
         { "Explicit L1 buffers", "l1_buffers" }, { "Circular buffers", "circular_buffers" },
-        { "Kernel code", "kernel_code" },        { "Firmware & reserved", "firmware" },
+        { "Kernel code", "kernel_code" },        { "Kernel-config ring", "kernel_config" },
+        { "Firmware & mailboxes", "firmware" },
         { "Free  ", "free" },
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
