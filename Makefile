@@ -156,7 +156,7 @@ $(TSAN_B)/tests/tsan_stress: tests/tsan/tsan_stress.c $(CORE_SRC) $(LIB_SRC) $(w
 	@mkdir -p $(TSAN_B)/tests
 	clang -std=c11 -g -O1 $(WARN) -Wno-unused-command-line-argument $(TSAN_FLAGS) -Iinclude -Isrc \
 	    $(NCURSES_CFLAGS) -o $@ $< $(CORE_SRC) $(LIB_SRC) \
-	    $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 tsan-check: $(TSAN_B)/tests/tsan_stress
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_B)/tests/tsan_stress
