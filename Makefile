@@ -96,7 +96,7 @@ $(B)/tests/replay_%: fuzz/fuzz_%.c fuzz/replay_main.c $(CORE_OBJ) $(STATIC_LIB) 
 REPLAYS := $(B)/tests/replay_config $(B)/tests/replay_theme $(B)/tests/replay_segment $(B)/tests/replay_trace
 
 TEST_JOBS ?= 2
-check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $(if $(SAN),,$(TTS_ALL))
+check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $(TTS_ALL)
 	$(B)/tests/replay_config tests/corpus/config
 	$(B)/tests/replay_theme tests/corpus/theme
 	$(B)/tests/replay_segment tests/corpus/segment
@@ -104,7 +104,7 @@ check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $
 	$(B)/tests/unit --jobs $(TEST_JOBS)
 	L1TOP_BUILD=$(abspath $(B)) $(B)/tests/e2e --jobs 1
 	B=$(B) SAN="$(SAN)" bash tests/pkgconfig_client.sh
-	$(if $(SAN),@echo "tt-metal stand-in: skipped under sanitizers (LD_PRELOAD)",B=$(B) bash tests/ttmetal/run.sh)
+	B=$(B) TTM_PRELOAD_FIRST="$(TTM_SAN_RUNTIME)" bash tests/ttmetal/run.sh
 	$(if $(SAN),@echo "valgrind: skipped under sanitizers",B=$(B) bash tests/valgrind_once.sh)
 
 # ---- install ----
@@ -142,7 +142,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 asan-check:
 	$(MAKE) B=build-asan SAN="$(ASAN_FLAGS)" CFLAGS="-O1 -g" check
 
-LINT_SRC := $(wildcard src/*.c)
+LINT_SRC := $(wildcard src/*.c) integrations/tt-metal/l1top_ttmetal_preload.c
 lint:
 	cppcheck --quiet --std=c11 --enable=warning,performance,portability --error-exitcode=1 \
 	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Isrc $(LINT_SRC)
@@ -204,7 +204,9 @@ valgrind-check: all $(B)/tests/fixture_writer
 # ---- TT-Metal integration (docs/tt-metal.md) ----
 CXX ?= c++
 TTM_WARN     := -Wall -Wextra -Werror -Wshadow
-TTM_CXXFLAGS := -std=c++20 -O2 -g $(TTM_WARN) -fPIC -fvisibility=hidden -Iinclude
+TTM_CXXFLAGS := -std=c++20 -O2 -g $(TTM_WARN) -fPIC -fvisibility=hidden -Iinclude $(SAN)
+# Under ASan its runtime must be first in LD_PRELOAD, before the shim.
+TTM_SAN_RUNTIME := $(if $(findstring address,$(SAN)),$(shell $(CC) -print-file-name=libasan.so))
 TTM_SHIM_SRC := integrations/tt-metal/l1top_ttmetal_preload.c
 TTM_ADAPTER  := integrations/tt-metal/l1top_ttmetal.cpp
 TTM_LDFLAGS  := -shared -Wl,-z,defs
@@ -218,7 +220,7 @@ $(B)/%/libl1top_ttmetal_preload.so: $(TTM_SHIM_SRC)
 # -- against the stand-in (tests/ttmetal_standin): a separate libtt_metal.so,
 #    a libttnn.so on top, and a host that dlopen()s it after start-up.
 TTS_HDR := $(wildcard tests/ttmetal_standin/tt-metalium/*.hpp)
-TTS_FLAGS := -std=c++20 -O2 -g $(TTM_WARN) -fPIC -Itests/ttmetal_standin
+TTS_FLAGS := -std=c++20 -O2 -g $(TTM_WARN) -fPIC -Itests/ttmetal_standin $(SAN)
 
 $(TTS)/libtt_metal.so: tests/ttmetal_standin/libtt_metal.cpp $(TTS_HDR)
 	@mkdir -p $(@D)
@@ -233,7 +235,7 @@ $(TTS)/libl1top_ttmetal.so: $(TTM_ADAPTER) integrations/tt-metal/adapter.map $(T
 
 $(TTS)/host: tests/ttmetal_standin/host.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< -ldl -pthread
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -ldl -pthread
 
 ttmetal-standin: $(TTS_ALL)
 ttmetal-check: all $(TTS_ALL)
