@@ -62,6 +62,7 @@ typedef struct {
     uint32_t cores;                    /* cores where they overlap */
     uint16_t first_x, first_y;         /* first such core, row-major */
     uint32_t overlap_start, overlap_end; /* on the first core */
+    uint64_t bytes;                    /* overlap bytes summed over those cores */
 } clash_info;
 
 typedef struct {
@@ -74,9 +75,17 @@ typedef struct {
     uint32_t regions;
     process_usage *processes;
     size_t nprocesses;
-    clash_info *clashes;
-    size_t nclashes;
+    clash_info *clashes;             /* largest first (bytes) */
+    size_t nclashes;                 /* pairs listed, at most CLASH_PAIRS_LISTED_MAX */
+    bool clashes_truncated;          /* more pairs exist than are listed */
+    size_t clash_pairs_at_least;     /* == nclashes unless truncated: then a lower bound */
+    uint64_t clash_bytes;            /* exact: bytes where a CB overlaps a buffer, all cores */
 } device_usage;
+
+/* Pairs listed per device. When a device has more, the sweep stops naming
+ * them (clashes_truncated); the cores and bytes of listed pairs then count
+ * only the cores swept before the cap was reached. clash_bytes stays exact. */
+#define CLASH_PAIRS_LISTED_MAX 4096
 
 typedef struct {
     device_usage *devices;           /* one per snapshot device, same order */

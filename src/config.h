@@ -55,6 +55,7 @@ typedef struct {
     unsigned actions;           /* ACTION_* */
     char log[512];              /* log file (~ expanded) */
     char exec[1024];            /* shell command */
+    size_t exec_line, exec_col; /* where `exec:` is, for messages (1-based) */
     uint32_t exec_min_interval_ms; /* rate limit of exec, per rule */
 } alert_rule;
 

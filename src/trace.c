@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "trace.h"
+#include "safe_open.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "arch.h"
@@ -706,7 +708,13 @@ trace_file *trace_open(const char *path, const char *board_name, char *err, size
         return NULL;
     }
     json_error_t je;
-    tr->root = json_load_file(path, 0, &je);
+    int fd = safe_open_regular(path, 0, err, errlen); /* a FIFO must not hang us */
+    if (fd < 0) {
+        free(tr);
+        return NULL;
+    }
+    tr->root = json_loadfd(fd, 0, &je);
+    close(fd);
     if (!tr->root) {
         snprintf(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
         free(tr);

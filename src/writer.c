@@ -29,6 +29,7 @@
 #include "proc.h"
 #include "shm_format.h"
 #include "shm_name.h"
+#include "utf8.h"
 
 typedef struct {
     uint32_t id;
@@ -254,7 +255,7 @@ static void write_label(struct l1top_shm_writer *s, const char *label)
 {
     uint32_t seq = seq_begin(&s->name_seq);
     memset(s->name, 0, sizeof s->name);
-    snprintf(s->name, sizeof s->name, "%s", label);
+    utf8_copy(s->name, sizeof s->name, label); /* never cut inside a character */
     seq_end(&s->name_seq, seq);
 }
 
@@ -528,9 +529,12 @@ static void unclaim_record(l1top_writer *w, uint32_t idx)
 static void copy_tag(char *dst, const char *tag)
 {
     size_t i = 0;
-    if (tag)
+    if (tag) {
         for (; i + 1 < L1TOP_SHM_TAG_LEN && tag[i]; i++)
             dst[i] = tag[i];
+        if (tag[i]) /* truncated: back off to a character boundary (rare, off the common path) */
+            i = utf8_cut(tag, i + 1, i);
+    }
     for (; i < L1TOP_SHM_TAG_LEN; i++)
         dst[i] = '\0';
 }

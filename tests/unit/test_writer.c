@@ -11,6 +11,7 @@
 #include "helpers.h"
 #include "l1top.h"
 #include "shm_reader.h"
+#include "utf8.h"
 
 static char seg[64];
 static l1top_writer *w;
@@ -248,4 +249,25 @@ Test(writer, threads_record_and_release_concurrently)
         for (uint32_t y = 0; y < 8; y++)
             cr_assert_eq(a.devices[0].cores[y * 8 + x].bytes[CAT_CIRCULAR_BUFFERS], x < THREADS ? 800u : 0u);
     accounting_free(&a);
+}
+
+/* A valid label or tag longer than the segment keeps was cut in the middle
+ * of a character, so every reader saw invalid UTF-8. */
+Test(writer, long_labels_and_tags_are_cut_on_character_boundaries)
+{
+    char label[64] = "", tag[64] = "x";
+    for (int i = 0; i < 10; i++)
+        strcat(label, "\xE2\x82\xAC"); /* 30 bytes of euro signs */
+    strcat(label, "\xC3\xA9");          /* 32 bytes: the segment keeps 31 */
+    for (int i = 0; i < 13; i++)
+        strcat(tag, "\xE2\x82\xAC");   /* 40 bytes: the segment keeps 39 */
+    cr_assert_eq(l1top_set_label(w, label), 0);
+    l1top_range r = { 0, 0, 0, 0 };
+    cr_assert_neq(l1top_record(w, 0, L1TOP_CIRCULAR_BUFFER, &r, 1, 0x20000, 64, tag), 0);
+    take();
+    cr_assert_eq(strlen(s.processes[0].name), 30);
+    cr_assert(utf8_valid(s.processes[0].name, strlen(s.processes[0].name)));
+    cr_assert_eq(s.nregions, 1);
+    cr_assert_eq(strlen(s.regions[0].tag), 37);
+    cr_assert(utf8_valid(s.regions[0].tag, strlen(s.regions[0].tag)));
 }
