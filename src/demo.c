@@ -75,10 +75,14 @@ static void remove_stale_segments(void)
         return;
     struct dirent *e;
     while ((e = readdir(dir))) {
-        int pid = 0, end = 0;
+        static const char prefix[] = "l1top-demo-";
+        if (strncmp(e->d_name, prefix, sizeof prefix - 1) != 0)
+            continue;
+        const char *num = e->d_name + sizeof prefix - 1;
+        char *end = NULL;
+        long pid = (*num >= '1' && *num <= '9') ? strtol(num, &end, 10) : 0; /* strtol: overflow is reported */
         struct stat st;
-        if (sscanf(e->d_name, "l1top-demo-%d%n", &pid, &end) != 1 || e->d_name[end] != '\0' || pid <= 0 ||
-            pid == (int)getpid())
+        if (pid <= 0 || pid > INT_MAX || *end != '\0' || pid == (long)getpid())
             continue;
         if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
             st.st_uid != geteuid())
