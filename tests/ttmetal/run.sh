@@ -39,6 +39,7 @@ core() { jq -r --argjson d "$1" --argjson x "$2" --argjson y "$3" \
     ".devices[] | select(.id==\$d) | .cores_detail[] | select(.x==\$x and .y==\$y) | .$4" <<<"$json"; }
 total() { jq -r --argjson d "$1" ".devices[] | select(.id==\$d) | .totals.$2" <<<"$json"; }
 ids() { jq -c '[.devices[].id]' <<<"$json"; }
+regions() { jq -r --argjson d "$1" ".devices[] | select(.id==\$d) | [.processes[].regions] | add" <<<"$json"; }
 
 # The state after phase 2, whoever ran it.
 check_final() {
@@ -68,6 +69,10 @@ check_final() {
     check "$who: chip 2 (1,1) CB + dataflow buffer" "$(core 2 1 1 circular_buffers)" 66560
     check "$who: chip 2 (0,0) free" "$(core 2 0 0 free)" 1375488
     check "$who: chip 3 (0,0) CB only" "$(core 3 0 0 circular_buffers)" 65536
+    # Records held, nothing stale: X S Y + P1's two CBs; N Z + CB (+ scratchpad, dataflow buffer on chip 2).
+    check "$who: chip 0 records" "$(regions 0)" 5
+    check "$who: chip 2 records" "$(regions 2)" 5
+    check "$who: chip 3 records" "$(regions 3)" 3
     check "$who: every core sums to its L1" \
         "$(jq -c '[.devices[] | .l1_per_core as $l | .cores_detail[] | (.l1_buffers+.l1_small+.circular_buffers+.kernel_code+.semaphores+.runtime+.kernel_config+.firmware+.free) == $l] | unique' <<<"$json")" \
         "[true]"
@@ -84,6 +89,7 @@ check "phase 1: chip 0 (0,0) CBs are P2's alone, not P1+P2" "$(core 0 0 0 circul
 check "phase 1: chip 0 (0,0) L1 buffers (scratch freed, address-0 skipped)" "$(core 0 0 0 l1_buffers)" 34816
 check "phase 1: chip 0 (5,5) L1_SMALL" "$(core 0 5 5 l1_small)" 1024
 check "phase 1: chip 0 (0,0) free" "$(core 0 0 0 free)" 1343488
+check "phase 1: chip 0 records X S Y + P2's CB" "$(regions 0)" 4
 echo go >&"${HOST[1]}"
 read -r -t 20 line <&"${HOST[0]}" || line=timeout
 check "host: phase 2 ran" "$line" "phase 2"
