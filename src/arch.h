@@ -43,6 +43,10 @@ const board_info *board_by_name(const char *name);
 /* Iterate: returns NULL past the end. */
 const board_info *board_at(unsigned i);
 
+/* DRAM alignment of the arch's allocator: TT-Metal aligns each circular
+ * buffer's address to it (ProgramImpl::allocate_circular_buffers). */
+uint32_t arch_dram_alignment(const arch_info *a);
+
 /* Round v up to a multiple of align (align > 0). */
 static inline uint64_t align_up(uint64_t v, uint64_t align)
 {

@@ -284,10 +284,11 @@ static volatile sig_atomic_t stop_requested;
 static int replay_trace(l1top_writer *w, const char *path, const char *board, double speed, unsigned long op_ms)
 {
     char err[512];
-    trace_file *tr = trace_open(path, board, err, sizeof err);
+    int status;
+    trace_file *tr = trace_open_status(path, board, &status, err, sizeof err);
     if (!tr) {
         fprintf(stderr, "l1sim: %s\n", err);
-        return 65;
+        return status == TRACE_ENOINPUT ? 66 : 65;
     }
     snapshot s;
     snapshot_init(&s);
