@@ -167,6 +167,7 @@ fuzz: $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
 	    mkdir -p $(FUZZ_B)/$$t-new; \
 	    echo "fuzz $$t for $(FUZZ_SECONDS)s"; \
 	    $(FUZZ_B)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	        $$( [ -f fuzz/$$t.dict ] && echo -dict=fuzz/$$t.dict ) \
 	        -artifact_prefix=$(FUZZ_B)/$$t- $(FUZZ_B)/$$t-new tests/corpus/$$t >$(FUZZ_B)/$$t.log 2>&1 \
 	        || { tail -30 $(FUZZ_B)/$$t.log; exit 1; }; \
 	    grep -E 'Done [0-9]+ runs' $(FUZZ_B)/$$t.log; \
@@ -188,8 +189,12 @@ $(B)/bench/bench_reader: bench/bench_reader.c $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LI
 	$(CC) $(CFLAGS) $(NCURSES_CFLAGS) -o $@ $< $(filter-out $(B)/obj/tui.o,$(TUI_OBJ)) $(CORE_OBJ) \
 	    $(STATIC_LIB) $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
 
-bench: all $(B)/bench/bench_writer $(B)/bench/bench_reader
+$(B)/bench/bench_trace: bench/bench_trace.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/bench
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+
+bench: all $(B)/bench/bench_writer $(B)/bench/bench_reader $(B)/bench/bench_trace
 	B=$(B) bash bench/run.sh
+	$(B)/bench/bench_trace $(B)/l1top
 
 .PHONY: bench
 

@@ -613,7 +613,7 @@ static int find_pre_window(parser *ps)
                 const l1top_range *g = &p->ranges[q->first_range + k];
                 cells += (uint64_t)(g->x1 - g->x0 + 1) * (g->y1 - g->y0 + 1);
             }
-            q->per_core = q->size / cells + (q->size % cells != 0);
+            q->per_core = cells ? q->size / cells + (q->size % cells != 0) : 0;
         }
     }
     return 0;

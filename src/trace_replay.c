@@ -330,7 +330,7 @@ static int create_on_chips(rp *r, bool has, uint64_t raw, titem *proto, uint64_t
     uint32_t first = (uint32_t)tf->nitems;
     for (size_t i = 0; i < n; i++) {
         proto->chip = (uint32_t)slot_of(tf, c[i]);
-        uint32_t id;
+        uint32_t id = 0;
         if (place(r, proto, address, mem, (uint32_t)tf->nitems) != 0 || new_item(r, proto, &id) != 0)
             return -1;
         live_add(tf, id);
@@ -443,7 +443,10 @@ static int on_buffer_deallocate(rp *r, const tev *e)
         }
         r->buf_first[e->buffer] = TRACE_NONE;
     } else if (e->buffer == TRACE_NONE && e->mem != MEM_DRAM) {
-        free_by_match(r, e, e->has_max_bank ? &(uint64_t){ 0 } : &amount);
+        uint64_t matched = amount;
+        free_by_match(r, e, &matched);
+        if (!e->has_max_bank)
+            amount = matched;
     }
     /* Not found: allocated before the capture; ttnn subtracts it all the same. */
     if (e->ttnn_counted)
@@ -495,7 +498,7 @@ static int on_program_l1(rp *r, const tev *e)
             one.address = at;
             each_core(r, &one, cb_top_set, NULL);
         }
-        uint32_t id;
+        uint32_t id = 0;
         if (new_item(r, &one, &id) != 0 || grow((void **)&r->prog, &r->prog_cap, r->nprog, 1, sizeof *r->prog) != 0)
             return fail(r, "out of memory");
         live_add(tf, id);
@@ -579,7 +582,7 @@ static int maybe_checkpoint(rp *r, bool force)
     if (!force && (since < CHECKPOINT_EVERY || since < tf->nlive / 4))
         return 0;
     if (grow((void **)&tf->cps, &tf->cps_cap, tf->ncps, 1, sizeof *tf->cps) != 0 ||
-        grow((void **)&tf->cp_items, &tf->cp_items_cap, tf->ncp_items, tf->nlive, sizeof *tf->cp_items) != 0)
+        grow((void **)&tf->cp_items, &tf->cp_items_cap, tf->ncp_items, tf->nlive + 1, sizeof *tf->cp_items) != 0)
         return fail(r, "out of memory");
     tf->cps[tf->ncps++] = (tcheckpoint){ r->pos, (uint32_t)tf->ncp_items, (uint32_t)tf->nlive };
     memcpy(tf->cp_items + tf->ncp_items, tf->live, tf->nlive * sizeof *tf->live);
@@ -681,7 +684,7 @@ static int index_deaths(trace_file *tf)
             tf->died_start[tf->items[i].died + 1]++;
     for (size_t q = 0; q < np; q++)
         tf->died_start[q + 1] += tf->died_start[q];
-    uint32_t *fill = malloc(np * sizeof *fill);
+    uint32_t *fill = calloc(np + 1, sizeof *fill);
     if (!fill)
         return -1;
     memcpy(fill, tf->died_start, np * sizeof *fill);

@@ -173,3 +173,28 @@ Test(trace, normal_capture_keeps_real_addresses)
     trace_close(tf);
     snapshot_free(&s);
 }
+
+/* The op name the TUI's timeline shows comes out sanitized and cut on a character boundary. */
+Test(trace, timeline_op_names_are_sanitized)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/tmp/l1top-unit-opname-%d.json", (int)getpid());
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("[{\"counter\":0,\"node_type\":\"function_start\",\"params\":{\"name\":\"a\\u001b[2Jb\\u00ff\\u00ff\"}},"
+          "{\"counter\":1,\"node_type\":\"circular_buffer_allocate\",\"params\":{\"size\":64,"
+          "\"core_range_set\":\"{[0-0 - 0-0]}\",\"globally_allocated\":\"0\"}}]",
+          f);
+    fclose(f);
+    char err[512];
+    trace_file *tf = trace_open(path, NULL, err, sizeof err);
+    cr_assert_not_null(tf, "%s", err);
+    snapshot s;
+    snapshot_init(&s);
+    char op[12]; /* "a\x1B[2Jbÿÿ" is 13 bytes: the cut must not split the second ÿ */
+    cr_assert_eq(trace_state_at(tf, 1, &s, op, sizeof op), 0);
+    cr_assert_str_eq(op, "a\\x1B[2Jb\xc3\xbf");
+    trace_close(tf);
+    snapshot_free(&s);
+    unlink(path);
+}
