@@ -149,7 +149,7 @@ int trace_choose_board(const trace_parsed *p, const char *board_name, size_t nch
             b = smallest(&ev, banks, true);
         if (!b && banks)
             b = smallest(&ev, banks = false, true);
-        char why[160];
+        char why[128];
         say(why, sizeof why, &ev, banks);
         if (!b) {
             b = board_by_name("p150");

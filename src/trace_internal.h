@@ -92,6 +92,10 @@ typedef struct {
     int64_t dev_gx, dev_gy, dev_l1, dev_cb_base;
 } trace_parsed;
 
+/* Grow the array *v (elements of sz bytes, capacity *cap) to hold n + extra
+ * elements, doubling; 0, or -1 when out of memory (the array is kept). */
+int trace_grow(void **v, size_t *cap, size_t n, size_t extra, size_t sz);
+
 /* Parse FILE into p. Returns 0, -1 (bad data; err set), or -2 (cannot open). */
 int trace_parse_file(const char *path, trace_parsed *p, char *err, size_t errlen);
 void trace_parsed_free(trace_parsed *p);
@@ -111,22 +115,26 @@ int trace_choose_board(const trace_parsed *p, const char *board_name, size_t nch
 /* ---- placement (trace_place.c) ---- */
 
 typedef struct {
-    uint64_t lo, hi;
-    uint32_t owner;
-} tspan;
+    uint64_t lo, hi, maxlen;   /* a free interval; maxlen: the longest in its subtree */
+    uint32_t l, r, prio;
+} tfree;
 
-/* One address space (a chip's L1 or L1_SMALL region): live spans sorted by lo. */
+/* One address space (a chip's L1 or L1_SMALL region, [base, top)): its free
+ * intervals, a treap by address. Zero it, set base and top, and use. */
 typedef struct {
-    tspan *v;
+    tfree *v;                  /* node pool; node 0 is the empty tree */
     size_t n, cap;
+    uint32_t root, seed;
+    bool started, oom;
     uint64_t base, top;
 } tspace;
 
 /* First fit from the top, aligned down; -1 when nothing fits. */
-int tspace_alloc(tspace *s, uint64_t width, uint64_t align, uint32_t owner, uint64_t *addr);
-/* Record a span placed by the trace itself (it may overlap others). */
-int tspace_reserve(tspace *s, uint64_t lo, uint64_t width, uint32_t owner);
-void tspace_release(tspace *s, uint64_t lo, uint32_t owner);
+int tspace_alloc(tspace *s, uint64_t width, uint64_t align, uint64_t *addr);
+/* Mark a range the trace placed itself as used (it may overlap others). */
+int tspace_reserve(tspace *s, uint64_t lo, uint64_t width);
+/* Give a range back (merged with the free space around it). */
+void tspace_release(tspace *s, uint64_t lo, uint64_t width);
 void tspace_free(tspace *s);
 
 /* ---- replay and timeline (trace_replay.c) ---- */
@@ -140,6 +148,7 @@ typedef struct {
     uint32_t chip;             /* chip slot */
     uint8_t sub;               /* ITEM_* */
     bool all_cores;            /* every bank of the chip */
+    bool placed;               /* holds its range in the chip's address space */
     uint64_t address, per_core;
     uint64_t size;             /* the size the trace gave (old-format deallocation matching) */
     uint64_t ttnn_amount;      /* what ttnn added for it */

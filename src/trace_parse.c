@@ -115,21 +115,6 @@ static int fail(parser *ps, size_t node, const char *fmt, ...)
     return -1;
 }
 
-/* Grow *v (element size sz) to hold n + extra; 0 or -1. */
-static int grow(void **v, size_t *cap, size_t n, size_t extra, size_t sz)
-{
-    if (n + extra <= *cap)
-        return 0;
-    size_t want = *cap ? *cap : 64;
-    while (want < n + extra)
-        want *= 2;
-    void *q = realloc(*v, want * sz);
-    if (!q)
-        return -1;
-    *v = q;
-    *cap = want;
-    return 0;
-}
 
 /* A parameter as a number: a JSON integer >= 0 or a string of decimal digits
  * that fits in 64 bits. 1 found, 0 absent (or null), -1 not a number. */
@@ -226,7 +211,7 @@ static int add_ranges_text(parser *ps, size_t node, const char *text, uint32_t *
         return -1;
     if ((unsigned)count > MAX_RANGES_PER_SET)
         return fail(ps, node, "more than %u core ranges", MAX_RANGES_PER_SET);
-    if (grow((void **)&p->ranges, &p->ranges_cap, p->nranges, (size_t)count, sizeof *p->ranges) != 0)
+    if (trace_grow((void **)&p->ranges, &p->ranges_cap, p->nranges, (size_t)count, sizeof *p->ranges) != 0)
         return fail(ps, node, "out of memory");
     trace_parse_core_ranges(text, p->ranges + p->nranges, (size_t)count);
     *first = (uint32_t)p->nranges;
@@ -265,7 +250,7 @@ static int grid_json(parser *ps, const char *open, uint32_t *first, uint32_t *n)
         return -1;
     }
     trace_parsed *p = ps->p;
-    if (grow((void **)&p->ranges, &p->ranges_cap, p->nranges, json_array_size(arr), sizeof *p->ranges) != 0) {
+    if (trace_grow((void **)&p->ranges, &p->ranges_cap, p->nranges, json_array_size(arr), sizeof *p->ranges) != 0) {
         json_decref(arr);
         return -1;
     }
@@ -311,7 +296,7 @@ static int add_mesh(trace_parsed *p, uint64_t mesh, uint64_t chip)
     for (size_t i = 0; i < p->nmesh; i++)
         if (p->mesh[i].mesh == mesh && p->mesh[i].chip == chip)
             return 0;
-    if (grow((void **)&p->mesh, &p->mesh_cap, p->nmesh, 1, sizeof *p->mesh) != 0)
+    if (trace_grow((void **)&p->mesh, &p->mesh_cap, p->nmesh, 1, sizeof *p->mesh) != 0)
         return -1;
     p->mesh[p->nmesh++] = (tmesh){ mesh, chip };
     return 0;
@@ -461,7 +446,7 @@ static uint32_t first_conn(parser *ps, size_t i, uint8_t kind)
 static int add_name(parser *ps, size_t i, const char *name, uint32_t *off)
 {
     trace_parsed *p = ps->p;
-    if (grow((void **)&p->names, &p->names_cap, p->names_len, TRACE_OP_LEN, 1) != 0)
+    if (trace_grow((void **)&p->names, &p->names_cap, p->names_len, TRACE_OP_LEN, 1) != 0)
         return fail(ps, i, "out of memory");
     const char *src = name ? name : "?";
     size_t len = utf8_sanitize(p->names + p->names_len, TRACE_OP_LEN, src, strlen(src), UTF8_ESCAPE_CONTROLS);
@@ -545,7 +530,7 @@ static int decode_events(parser *ps)
         uint8_t kind = ps->info[i].kind;
         if (kind == TN_OTHER || kind == TN_TENSOR || kind == TN_BUFFER || kind == TN_QUIET)
             continue;
-        if (grow((void **)&p->ev, &p->ev_cap, p->nev, 1, sizeof *p->ev) != 0)
+        if (trace_grow((void **)&p->ev, &p->ev_cap, p->nev, 1, sizeof *p->ev) != 0)
             return fail(ps, i, "out of memory");
         tev *e = &p->ev[p->nev];
         memset(e, 0, sizeof *e);
@@ -591,7 +576,7 @@ static int find_pre_window(parser *ps)
         if (first && first->type == TN_BUF_ALLOC)
             continue;
         const ninfo *t = &ps->info[b->tensor];
-        if (grow((void **)&p->pre, &p->pre_cap, p->npre, 1, sizeof *p->pre) != 0)
+        if (trace_grow((void **)&p->pre, &p->pre_cap, p->npre, 1, sizeof *p->pre) != 0)
             return fail(ps, i, "out of memory");
         tpre *q = &p->pre[p->npre++];
         memset(q, 0, sizeof *q);
@@ -616,6 +601,37 @@ static int find_pre_window(parser *ps)
             q->per_core = cells ? q->size / cells + (q->size % cells != 0) : 0;
         }
     }
+    return 0;
+}
+
+/* ---------- a one-chip mesh without device_tensors ---------- */
+
+/* Traces whose tensors carry no device_tensors still say the MeshDevice on
+ * buffer nodes and the chip (IDevice) on CB nodes in NORMAL mode. When
+ * every buffer names one id and every program-scope node another, they are
+ * one chip seen twice: the buffers' id is taken as a mesh of that chip. */
+static int guess_single_chip_mesh(parser *ps)
+{
+    trace_parsed *p = ps->p;
+    if (p->nmesh)
+        return 0;
+    uint64_t buf_id = 0, prog_id = 0;
+    bool have_buf = false, have_prog = false;
+    for (size_t i = 0; i < p->nev; i++) {
+        const tev *e = &p->ev[i];
+        bool buf = e->type == TN_BUF_ALLOC || e->type == TN_BUF_FREE;
+        bool prog = e->type == TN_CB_ALLOC || e->type == TN_DFB_ALLOC || e->type == TN_SCRATCH_ALLOC;
+        if ((!buf && !prog) || !e->has_device)
+            continue;
+        uint64_t *id = buf ? &buf_id : &prog_id;
+        bool *have = buf ? &have_buf : &have_prog;
+        if (*have && *id != e->device)
+            return 0; /* several ids of one kind: a real multi-device trace */
+        *id = e->device;
+        *have = true;
+    }
+    if (have_buf && have_prog && buf_id != prog_id && add_mesh(p, buf_id, prog_id) != 0)
+        return fail(ps, 0, "out of memory");
     return 0;
 }
 
@@ -682,6 +698,8 @@ int trace_parse_file(const char *path, trace_parsed *p, char *err, size_t errlen
     }
     if (rc == 0)
         rc = find_pre_window(&ps);
+    if (rc == 0)
+        rc = guess_single_chip_mesh(&ps);
     for (size_t i = 0; rc == 0 && i < p->nev; i++) {
         const tev *e = &p->ev[i];
         if (e->type == TN_BUF_ALLOC && !e->interleaved && e->nranges == 0 && e->mem != MEM_DRAM)

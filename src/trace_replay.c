@@ -49,20 +49,6 @@ static int fail(rp *r, const char *fmt, ...)
     return -1;
 }
 
-static int grow(void **v, size_t *cap, size_t n, size_t extra, size_t sz)
-{
-    if (n + extra <= *cap)
-        return 0;
-    size_t want = *cap ? *cap : 64;
-    while (want < n + extra)
-        want *= 2;
-    void *q = realloc(*v, want * sz);
-    if (!q)
-        return -1;
-    *v = q;
-    *cap = want;
-    return 0;
-}
 
 /* ---------- chips ---------- */
 
@@ -243,7 +229,7 @@ static int check_ranges(rp *r, const titem *it)
 static int new_item(rp *r, const titem *proto, uint32_t *id)
 {
     trace_file *tf = r->tf;
-    if (tf->nitems >= TRACE_NONE - 1 || grow((void **)&tf->items, &tf->items_cap, tf->nitems, 1, sizeof *tf->items))
+    if (tf->nitems >= TRACE_NONE - 1 || trace_grow((void **)&tf->items, &tf->items_cap, tf->nitems, 1, sizeof *tf->items))
         return fail(r, "out of memory");
     *id = (uint32_t)tf->nitems;
     titem *it = &tf->items[tf->nitems++];
@@ -261,12 +247,12 @@ static void kill_item(rp *r, uint32_t id)
         return;
     it->died = r->pos;
     account(r, it, false);
-    if (it->sub == ITEM_BUFFER || it->sub == ITEM_SMALL || it->sub == ITEM_PRE)
-        tspace_release(it->sub == ITEM_SMALL ? &r->small[it->chip] : &r->l1[it->chip], it->address, id);
+    if (it->placed)
+        tspace_release(it->sub == ITEM_SMALL ? &r->small[it->chip] : &r->l1[it->chip], it->address, it->per_core);
 }
 
 /* Place `it` (address 0: simulated) in its chip's address space. */
-static int place(rp *r, titem *it, uint64_t address, uint8_t mem, uint32_t owner)
+static int place(rp *r, titem *it, uint64_t address, uint8_t mem)
 {
     trace_file *tf = r->tf;
     tspace *sp = mem == MEM_L1_SMALL ? &r->small[it->chip] : &r->l1[it->chip];
@@ -275,10 +261,14 @@ static int place(rp *r, titem *it, uint64_t address, uint8_t mem, uint32_t owner
             return fail(r, "buffer at 0x%llx of %llu B per core is beyond L1 (%u B)", (unsigned long long)address,
                         (unsigned long long)it->per_core, tf->board.l1_size);
         it->address = address;
-        return tspace_reserve(sp, address, it->per_core, owner) == 0 ? 0 : fail(r, "out of memory");
+        it->placed = true;
+        return tspace_reserve(sp, address, it->per_core) == 0 ? 0 : fail(r, "out of memory");
     }
     tf->sum.simulated_placement = true;
-    if (tspace_alloc(sp, it->per_core, tf->board.arch->alignment, owner, &it->address) != 0) {
+    it->placed = tspace_alloc(sp, it->per_core, tf->board.arch->alignment, &it->address) == 0;
+    if (sp->oom)
+        return fail(r, "out of memory");
+    if (!it->placed) {
         tf->sum.unplaced++;
         it->address = sp->base; /* does not fit: shown where it would clash */
     }
@@ -308,7 +298,7 @@ static int guess_grid(rp *r, uint64_t cores, titem *it)
 {
     trace_parsed *p = &r->tf->p;
     const trace_board *b = &r->tf->board;
-    if (grow((void **)&p->ranges, &p->ranges_cap, p->nranges, b->gy, sizeof *p->ranges) != 0)
+    if (trace_grow((void **)&p->ranges, &p->ranges_cap, p->nranges, b->gy, sizeof *p->ranges) != 0)
         return fail(r, "out of memory");
     it->first_range = (uint32_t)p->nranges;
     for (uint16_t y = 0; y < b->gy && cores; y++) {
@@ -331,7 +321,7 @@ static int create_on_chips(rp *r, bool has, uint64_t raw, titem *proto, uint64_t
     for (size_t i = 0; i < n; i++) {
         proto->chip = (uint32_t)slot_of(tf, c[i]);
         uint32_t id = 0;
-        if (place(r, proto, address, mem, (uint32_t)tf->nitems) != 0 || new_item(r, proto, &id) != 0)
+        if (place(r, proto, address, mem) != 0 || new_item(r, proto, &id) != 0)
             return -1;
         live_add(tf, id);
     }
@@ -499,7 +489,7 @@ static int on_program_l1(rp *r, const tev *e)
             each_core(r, &one, cb_top_set, NULL);
         }
         uint32_t id = 0;
-        if (new_item(r, &one, &id) != 0 || grow((void **)&r->prog, &r->prog_cap, r->nprog, 1, sizeof *r->prog) != 0)
+        if (new_item(r, &one, &id) != 0 || trace_grow((void **)&r->prog, &r->prog_cap, r->nprog, 1, sizeof *r->prog) != 0)
             return fail(r, "out of memory");
         live_add(tf, id);
         r->prog[r->nprog++] = id;
@@ -581,8 +571,8 @@ static int maybe_checkpoint(rp *r, bool force)
     uint32_t since = r->pos - r->last_cp;
     if (!force && (since < CHECKPOINT_EVERY || since < tf->nlive / 4))
         return 0;
-    if (grow((void **)&tf->cps, &tf->cps_cap, tf->ncps, 1, sizeof *tf->cps) != 0 ||
-        grow((void **)&tf->cp_items, &tf->cp_items_cap, tf->ncp_items, tf->nlive + 1, sizeof *tf->cp_items) != 0)
+    if (trace_grow((void **)&tf->cps, &tf->cps_cap, tf->ncps, 1, sizeof *tf->cps) != 0 ||
+        trace_grow((void **)&tf->cp_items, &tf->cp_items_cap, tf->ncp_items, tf->nlive + 1, sizeof *tf->cp_items) != 0)
         return fail(r, "out of memory");
     tf->cps[tf->ncps++] = (tcheckpoint){ r->pos, (uint32_t)tf->ncp_items, (uint32_t)tf->nlive };
     memcpy(tf->cp_items + tf->ncp_items, tf->live, tf->nlive * sizeof *tf->live);
@@ -614,7 +604,7 @@ static int on_event(rp *r, const tev *e)
     trace_file *tf = r->tf;
     switch (e->type) {
     case TN_FN_START:
-        if (grow((void **)&r->stack, &r->stack_cap, r->depth, 1, sizeof *r->stack) != 0)
+        if (trace_grow((void **)&r->stack, &r->stack_cap, r->depth, 1, sizeof *r->stack) != 0)
             return fail(r, "out of memory");
         r->stack[r->depth++] = e->name;
         return 0;

@@ -378,3 +378,29 @@ Test(trace, missing_file_exits_66)
     free(out);
     free(err);
 }
+
+/* NORMAL capture from a ttnn without device_tensors: buffers and deallocate_all
+ * say the mesh (1), CBs the chip (0); one chip, and the second program's CBs
+ * replace the first's. */
+Test(trace, normal_capture_without_device_tensors_is_one_chip)
+{
+    char path[128];
+    write_trace(path, sizeof path, "nodt",
+                "[{\"counter\":0,\"node_type\":\"buffer_allocate\",\"params\":{\"size\":131072,\"address\":1048576,"
+                "\"type\":\"L1\",\"layout\":\"INTERLEAVED\",\"page_size\":2048,\"num_cores\":0,"
+                "\"max_size_per_bank\":2048,\"device_id\":1}},"
+                "{\"counter\":1,\"node_type\":\"circular_buffer_deallocate_all\",\"params\":{\"device_id\":1}},"
+                "{\"counter\":2,\"node_type\":\"circular_buffer_allocate\",\"params\":{\"size\":65536,\"address\":111616,"
+                "\"core_range_set\":\"{[0-0 - 0-0]}\",\"globally_allocated\":\"0\",\"device_id\":0}},"
+                "{\"counter\":3,\"node_type\":\"circular_buffer_deallocate_all\",\"params\":{\"device_id\":1}},"
+                "{\"counter\":4,\"node_type\":\"circular_buffer_allocate\",\"params\":{\"size\":65536,\"address\":111616,"
+                "\"core_range_set\":\"{[0-0 - 0-0]}\",\"globally_allocated\":\"0\",\"device_id\":0}}]");
+    int rc;
+    json_t *root = trace_run(path, "p150", &rc);
+    cr_assert_eq(rc, 0);
+    cr_assert_eq(json_array_size(json_object_get(root, "devices")), 1);
+    cr_assert_eq(tget(root, "peak", "bytes"), 2048 + 65536);
+    cr_assert_eq(core_value(device_by_id(root, 0), 0, 0, "circular_buffers"), 65536);
+    json_decref(root);
+    unlink(path);
+}

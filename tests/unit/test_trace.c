@@ -198,3 +198,67 @@ Test(trace, timeline_op_names_are_sanitized)
     snapshot_free(&s);
     unlink(path);
 }
+
+/* ---- simulated placement: the free-interval treap against a brute-force model ---- */
+
+#include "trace_internal.h"
+
+#define SPACE 65536u
+#define GRAIN 16u
+
+/* Highest aligned start with [start, start + w) all free in the bitmap, or -1. */
+static long model_alloc(const unsigned char *used, uint64_t w)
+{
+    for (long start = (long)(SPACE - w) / GRAIN * GRAIN; start >= 0; start -= GRAIN) {
+        bool ok = true;
+        for (uint64_t a = (uint64_t)start; a < (uint64_t)start + w && ok; a += GRAIN)
+            ok = !used[a / GRAIN];
+        if (ok)
+            return start;
+    }
+    return -1;
+}
+
+static void model_mark(unsigned char *used, uint64_t lo, uint64_t w, unsigned char v)
+{
+    for (uint64_t a = lo; a < lo + w; a += GRAIN)
+        used[a / GRAIN] = v;
+}
+
+Test(trace, placement_matches_first_fit_from_the_top)
+{
+    static unsigned char used[SPACE / GRAIN];
+    memset(used, 0, sizeof used);
+    tspace sp;
+    memset(&sp, 0, sizeof sp);
+    sp.base = 0;
+    sp.top = SPACE;
+    uint64_t addr[400], width[400];
+    size_t live = 0;
+    srand(777);
+    cr_assert_eq(tspace_reserve(&sp, 4096, 512), 0); /* a range the trace placed itself */
+    model_mark(used, 4096, 512, 1);
+    for (int step = 0; step < 20000; step++) {
+        bool do_alloc = live == 0 || (live < 400 && rand() % 100 < 55);
+        if (do_alloc) {
+            uint64_t w = GRAIN * (1 + (uint64_t)(rand() % 64));
+            long want = model_alloc(used, w);
+            uint64_t got = 0;
+            int rc = tspace_alloc(&sp, w, GRAIN, &got);
+            cr_assert_eq(rc == 0, want >= 0, "step %d: width %llu", step, (unsigned long long)w);
+            if (rc == 0) {
+                cr_assert_eq(got, (uint64_t)want, "step %d", step);
+                model_mark(used, got, w, 1);
+                addr[live] = got;
+                width[live++] = w;
+            }
+        } else {
+            size_t k = (size_t)rand() % live;
+            tspace_release(&sp, addr[k], width[k]);
+            model_mark(used, addr[k], width[k], 0);
+            addr[k] = addr[--live];
+            width[k] = width[live];
+        }
+    }
+    tspace_free(&sp);
+}
