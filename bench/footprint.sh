@@ -7,7 +7,14 @@ secs=${FOOTPRINT_SECONDS:-10}
 sock="l1top-footprint-$$"
 "$B/bench/bench_reader" --hold middle > "$B/bench/hold.out" &
 holder=$!
-trap 'tmux -L "$sock" kill-server 2>/dev/null || true; kill $holder 2>/dev/null || true' EXIT
+# Closing the tmux server hangs up l1top and htop (both end on SIGHUP); their
+# pids are ended explicitly too, so no run leaves a monitor behind.
+l="" h=""
+cleanup() {
+  tmux -L "$sock" kill-server 2>/dev/null || true
+  for p in $l $h $holder; do kill "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
 for _ in $(seq 100); do grep -q ready "$B/bench/hold.out" 2>/dev/null && break; sleep 0.05; done
 seg=$(awk '{print $2}' "$B/bench/hold.out")
 tmux -L "$sock" new-session -d -s l1 -x 120 -y 40 "exec env L1TOP_CONFIG=/dev/null $B/l1top --shm $seg"

@@ -14,7 +14,7 @@ int main(int argc, char **argv)
     }
     l1top_range all = { 0, 0, 7, 7 };                    /* every core of the 8x8 grid */
     l1top_record(w, 0, L1TOP_KERNEL_CODE, &all, 1, 0x8D80, 32 * 1024, "matmul kernels");
-    l1top_record(w, 0, L1TOP_CIRCULAR_BUFFER, &all, 1, 0x19180, 256 * 1024, "matmul cb in0");
+    l1top_record(w, 0, L1TOP_CIRCULAR_BUFFER, &all, 1, 0x19400, 256 * 1024, "matmul cb in0");
     l1top_record_interleaved(w, 0, 0x100000, 2 << 20, 2048, "activations"); /* 2 MiB, 2 KiB pages */
     printf("recorded\n");
     fflush(stdout);

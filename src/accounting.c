@@ -9,21 +9,19 @@
 
 #include "arch.h"
 
-/* Distinct CB/buffer pairs kept per device: enough to explain any clash. */
-#define MAX_CLASHES 4096
-
 const char *const category_key[CAT_COUNT] = {
     "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
-    "semaphores", "runtime",  "firmware",         "free",
+    "semaphores", "runtime",  "kernel_config",    "firmware", "free",
 };
 
 const char *const category_label[CAT_COUNT] = {
     "Explicit L1 buffers", "L1_SMALL",   "Circular buffers",   "Kernel code",
-    "Semaphores",          "Runtime args & configs", "Firmware & reserved", "Free",
+    "Semaphores",          "Runtime args & configs", "Kernel-config ring",
+    "Firmware & mailboxes", "Free",
 };
 
 const char *const category_short[CAT_COUNT] = {
-    "L1 buffer", "L1_SMALL", "CB", "kernel", "semaphore", "runtime", "firmware", "free",
+    "L1 buffer", "L1_SMALL", "CB", "kernel", "semaphore", "runtime", "kcfg ring", "firmware", "free",
 };
 
 bool category_tracked(l1_category c)
@@ -83,261 +81,6 @@ uint64_t region_bytes_on_core(const snapshot *s, const snap_region *r, uint16_t 
     return 0;
 }
 
-/* Call fn(core, bytes) for every core a region occupies. */
-typedef void (*core_visit)(void *ctx, uint32_t core, uint64_t bytes, uint32_t region);
-
-static void visit_region(const snapshot *s, uint32_t ri, core_visit fn, void *ctx)
-{
-    const snap_region *r = &s->regions[ri];
-    const snap_device *d = &s->devices[r->device];
-    uint32_t ncores = (uint32_t)d->grid_x * d->grid_y;
-    if (r->interleaved) {
-        /* interleaved_bank_bytes, hoisted out of the bank loop. */
-        uint32_t pages = region_pages(r);
-        uint32_t used_banks = pages < ncores ? pages : ncores;
-        uint64_t page = align_up(r->page_size, d->alignment ? d->alignment : 1);
-        uint64_t base = pages / ncores, extra = pages % ncores;
-        for (uint32_t b = 0; b < used_banks; b++)
-            fn(ctx, b, (base + (b < extra)) * page, ri);
-        return;
-    }
-    const l1top_range *g = snapshot_region_ranges(s, r);
-    for (uint32_t i = 0; i < r->nranges; i++) {
-        l1top_range c;
-        if (!range_clip(d, &g[i], &c))
-            continue;
-        for (uint32_t y = c.y0; y <= c.y1; y++)
-            for (uint32_t x = c.x0; x <= c.x1; x++)
-                fn(ctx, y * d->grid_x + x, r->size_per_core, ri);
-    }
-}
-
-/* ---------- per-device work ---------- */
-
-typedef struct {
-    uint32_t start, end;
-    uint32_t region;
-    uint8_t kind;
-} interval;
-
-typedef struct {
-    uint32_t *count;      /* per core: intervals */
-    uint32_t *offset;     /* per core: first interval */
-    interval *iv;
-    size_t niv;
-} core_lists;
-
-static void count_visit(void *ctx, uint32_t core, uint64_t bytes, uint32_t region)
-{
-    (void)region;
-    if (bytes)
-        ((core_lists *)ctx)->count[core]++;
-}
-
-typedef struct {
-    core_lists *cl;
-    uint32_t *fill;
-    const snapshot *s;
-} fill_ctx;
-
-static void fill_visit(void *ctx, uint32_t core, uint64_t bytes, uint32_t region)
-{
-    fill_ctx *f = ctx;
-    if (!bytes)
-        return;
-    const snap_region *r = &f->s->regions[region];
-    interval *iv = &f->cl->iv[f->cl->offset[core] + f->fill[core]++];
-    iv->start = r->address;
-    iv->end = (uint32_t)(r->address + bytes);
-    iv->region = region;
-    iv->kind = r->kind;
-}
-
-
-static int add_clash(device_usage *du, size_t *cap, uint32_t cb, uint32_t buf, uint32_t core,
-                     uint16_t gx, uint32_t start, uint32_t end, uint32_t *last_core)
-{
-    for (size_t i = 0; i < du->nclashes; i++) {
-        clash_info *c = &du->clashes[i];
-        if (c->cb_region == cb && c->buffer_region == buf) {
-            if (last_core[i] != core) {
-                last_core[i] = core;
-                c->cores++;
-            }
-            return 0;
-        }
-    }
-    if (du->nclashes >= MAX_CLASHES)
-        return 0; /* enough to explain; more would only bloat the output */
-    if (du->nclashes == *cap) {
-        size_t want = *cap ? *cap * 2 : 8;
-        clash_info *p = realloc(du->clashes, want * sizeof *p);
-        if (!p)
-            return -1;
-        du->clashes = p;
-        *cap = want;
-    }
-    clash_info *c = &du->clashes[du->nclashes];
-    last_core[du->nclashes] = core;
-    du->nclashes++;
-    c->cb_region = cb;
-    c->buffer_region = buf;
-    c->cores = 1;
-    c->first_x = (uint16_t)(core % gx);
-    c->first_y = (uint16_t)(core / gx);
-    c->overlap_start = start;
-    c->overlap_end = end;
-    return 0;
-}
-
-/* Name the CB/buffer pairs behind a clash segment [a, b) on one core. */
-static int explain_clash(device_usage *du, size_t *cap, uint32_t *last_core, const interval *iv, size_t n,
-                         uint32_t core, uint16_t gx, uint32_t a, uint32_t b)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (iv[i].kind != L1TOP_CIRCULAR_BUFFER || iv[i].start > a || iv[i].end < b)
-            continue;
-        for (size_t j = 0; j < n; j++) {
-            if ((iv[j].kind != L1TOP_L1_BUFFER && iv[j].kind != L1TOP_L1_SMALL) || iv[j].start > a ||
-                iv[j].end < b)
-                continue;
-            uint32_t s = iv[i].start > iv[j].start ? iv[i].start : iv[j].start;
-            uint32_t e = iv[i].end < iv[j].end ? iv[i].end : iv[j].end;
-            if (add_clash(du, cap, iv[i].region, iv[j].region, core, gx, s, e, last_core))
-                return -1;
-        }
-    }
-    return 0;
-}
-
-typedef struct {
-    core_usage *u;
-    uint32_t ub, l1;
-    uint32_t hole_start, hole_end; /* current free hole, empty when equal */
-} sweep_state;
-
-static void close_hole(sweep_state *st)
-{
-    uint64_t len = st->hole_end - st->hole_start;
-    if (len > st->u->largest_free)
-        st->u->largest_free = len;
-    st->hole_start = st->hole_end = 0;
-}
-
-static void uncovered(sweep_state *st, uint32_t a, uint32_t b)
-{
-    if (a < st->ub) {
-        uint32_t fw_end = b < st->ub ? b : st->ub;
-        st->u->bytes[CAT_FIRMWARE] += fw_end - a;
-        a = fw_end;
-    }
-    if (a >= b)
-        return;
-    st->u->bytes[CAT_FREE] += b - a;
-    if (st->hole_end != a || st->hole_end == st->hole_start) {
-        close_hole(st);
-        st->hole_start = a;
-    }
-    st->hole_end = b;
-}
-
-/* Attribute one core's L1 from its intervals, sorted by start address.
- * A sweep from address 0 to the L1 size keeps the intervals covering the
- * current address in `act` (scratch of n): usually one or two, so each
- * step is cheap and no per-core sort is needed. */
-static int sweep_core(device_usage *du, size_t *clash_cap, uint32_t *last_core, const interval *iv, size_t n,
-                      const interval **act, uint32_t core, const snap_device *d)
-{
-    core_usage *u = &du->cores[core];
-    sweep_state st = { u, d->unreserved_base, d->l1_size, 0, 0 };
-    size_t na = 0, i = 0;
-    uint32_t pos = 0;
-    while (pos < d->l1_size) {
-        uint32_t next = i < n ? iv[i].start : d->l1_size;
-        for (size_t k = 0; k < na; k++)
-            if (act[k]->end < next)
-                next = act[k]->end;
-        if (next > d->l1_size)
-            next = d->l1_size;
-        if (next > pos) {
-            unsigned winner = 0;
-            bool cb = false, buf = false;
-            for (size_t k = 0; k < na; k++) {
-                unsigned kind = act[k]->kind;
-                if (!winner || kind < winner)
-                    winner = kind;
-                cb |= kind == L1TOP_CIRCULAR_BUFFER;
-                buf |= kind == L1TOP_L1_BUFFER || kind == L1TOP_L1_SMALL;
-            }
-            if (winner) {
-                u->bytes[category_of_kind(winner)] += next - pos;
-                if (cb && buf) {
-                    u->clash_bytes += next - pos;
-                    if (explain_clash(du, clash_cap, last_core, iv, n, core, d->grid_x, pos, next))
-                        return -1;
-                }
-            } else {
-                uncovered(&st, pos, next);
-            }
-            pos = next;
-        }
-        size_t keep = 0;
-        for (size_t k = 0; k < na; k++)
-            if (act[k]->end > pos)
-                act[keep++] = act[k];
-        na = keep;
-        for (; i < n && iv[i].start <= pos; i++)
-            if (iv[i].end > pos)
-                act[na++] = &iv[i];
-    }
-    close_hole(&st);
-    u->fragmented = u->bytes[CAT_FREE] - u->largest_free;
-    return 0;
-}
-
-typedef struct {
-    uint32_t start, end;
-} extent;
-
-static int cmp_extent(const void *a, const void *b)
-{
-    const extent *x = a, *y = b;
-    return (x->start > y->start) - (x->start < y->start);
-}
-
-/* Largest address range in [ub, l1 - l1_small) free on every core: a gap in
- * the union of every region's extent (each region sits at one address on
- * all of its cores, interleaved ones widest on bank 0). */
-static uint64_t largest_common_free(const snapshot *s, uint32_t dev, extent *ex)
-{
-    const snap_device *d = &s->devices[dev];
-    size_t n = 0;
-    for (size_t i = 0; i < s->nregions; i++) {
-        const snap_region *r = &s->regions[i];
-        if (r->device != dev)
-            continue;
-        uint64_t width = r->interleaved ? interleaved_on_bank(d, r, 0) : r->size_per_core;
-        if (width)
-            ex[n++] = (extent){ r->address, (uint32_t)(r->address + width) };
-    }
-    qsort(ex, n, sizeof *ex, cmp_extent);
-    uint32_t top = d->l1_size - d->l1_small_size;
-    uint32_t cursor = d->unreserved_base;
-    uint64_t best = 0;
-    for (size_t i = 0; i < n && cursor < top; i++) {
-        if (ex[i].start > cursor) {
-            uint32_t gap_end = ex[i].start < top ? ex[i].start : top;
-            if (gap_end > cursor && gap_end - cursor > best)
-                best = gap_end - cursor;
-        }
-        if (ex[i].end > cursor)
-            cursor = ex[i].end;
-    }
-    if (top > cursor && top - cursor > best)
-        best = top - cursor;
-    return best;
-}
-
 /* Regions ordered by (device, address): each device's slice, visited in
  * this order, fills every core's interval list already sorted by start. */
 typedef struct {
@@ -354,81 +97,426 @@ static int cmp_region_key(const void *a, const void *b)
     return (x->region > y->region) - (x->region < y->region);
 }
 
-static int account_device(const snapshot *s, uint32_t dev, const region_key *order, size_t norder,
-                          device_usage *du)
+/* Largest address range in [ub, l1 - l1_small) free on every core: a gap in
+ * the union of every region's extent (each region sits at one address on
+ * all of its cores, interleaved ones widest on bank 0). The device's
+ * regions come sorted by address, so one walk finds it. */
+static uint64_t largest_common_free(const snapshot *s, uint32_t dev, const region_key *order, size_t norder)
 {
     const snap_device *d = &s->devices[dev];
-    uint32_t nc = (uint32_t)d->grid_x * d->grid_y;
-    du->device = dev;
-    du->ncores = nc;
-    du->cores = calloc(nc, sizeof *du->cores);
-    core_lists cl = { calloc(nc, sizeof(uint32_t)), calloc(nc + 1, sizeof(uint32_t)), NULL, 0 };
-    uint32_t *fill = calloc(nc, sizeof(uint32_t));
-    process_usage *per_proc = calloc(s->nprocesses ? s->nprocesses : 1, sizeof *per_proc);
-    extent *ex = malloc((s->nregions ? s->nregions : 1) * sizeof *ex);
-    const interval **act = NULL;
-    uint32_t *last_core = NULL;
-    int rc = -1;
-    if (!du->cores || !cl.count || !cl.offset || !fill || !per_proc || !ex)
-        goto out;
+    uint32_t top = d->l1_size - d->l1_small_size;
+    uint32_t cursor = d->unreserved_base;
+    uint64_t best = 0;
+    for (size_t i = 0; i < norder && cursor < top; i++) {
+        const snap_region *r = &s->regions[order[i].region];
+        uint64_t width = r->interleaved ? interleaved_on_bank(d, r, 0) : r->size_per_core;
+        if (!width)
+            continue;
+        if (r->address > cursor) {
+            uint32_t gap_end = r->address < top ? r->address : top;
+            if (gap_end > cursor && gap_end - cursor > best)
+                best = gap_end - cursor;
+        }
+        uint64_t end = (uint64_t)r->address + width;
+        if (end > cursor)
+            cursor = end > UINT32_MAX ? UINT32_MAX : (uint32_t)end;
+    }
+    if (top > cursor && top - cursor > best)
+        best = top - cursor;
+    return best;
+}
 
-    for (size_t o = 0; o < norder; o++) {
-        du->regions++;
-        visit_region(s, order[o].region, count_visit, &cl);
-    }
-    size_t max_n = 0;
-    for (uint32_t c = 0; c < nc; c++) {
-        cl.offset[c + 1] = cl.offset[c] + cl.count[c];
-        if (cl.count[c] > max_n)
-            max_n = cl.count[c];
-    }
-    cl.niv = cl.offset[nc];
-    cl.iv = malloc((cl.niv ? cl.niv : 1) * sizeof *cl.iv);
-    act = malloc((max_n + 1) * sizeof(const interval *)); /* pointers into cl.iv */
-    last_core = malloc(MAX_CLASHES * sizeof *last_core);
-    if (!cl.iv || !act || !last_core)
-        goto out;
-    fill_ctx fc = { &cl, fill, s };
-    for (size_t o = 0; o < norder; o++) {
-        const snap_region *r = &s->regions[order[o].region];
-        visit_region(s, order[o].region, fill_visit, &fc);
-        if (r->process < s->nprocesses) {
-            process_usage *pu = &per_proc[r->process];
-            l1_category cat = category_of_kind(r->kind);
-            pu->regions++;
-            if (cat < CAT_RECORDED) {
-                if (r->interleaved) {
-                    /* every page lands on exactly one bank */
-                    pu->bytes[cat] += (uint64_t)region_pages(r) * align_up(r->page_size, d->alignment ? d->alignment : 1);
-                } else {
-                    const l1top_range *g = snapshot_region_ranges(s, r);
-                    for (uint32_t i = 0; i < r->nranges; i++) {
-                        l1top_range c;
-                        if (range_clip(d, &g[i], &c))
-                            pu->bytes[cat] += (uint64_t)r->size_per_core * (c.x1 - c.x0 + 1u) * (c.y1 - c.y0 + 1u);
-                    }
-                }
+/* ---------- per-device work ---------- */
+
+/* Distinct CB/buffer pairs named per device. Past this the sweep stops
+ * naming pairs (that is what made it quadratic) and says so: the count
+ * becomes a lower bound and `clashes_truncated` is set. */
+#define MAX_CLASHES CLASH_PAIRS_LISTED_MAX
+#define CLASH_HASH_SIZE (2 * MAX_CLASHES) /* power of two, load <= 1/2 */
+/* Intervals held at once: rows of cores are swept in blocks of about this
+ * many, so memory follows this budget, not records x cores. */
+#define INTERVAL_BUDGET (1u << 20)
+
+typedef struct {
+    uint32_t start, end;
+    uint32_t region;
+    uint8_t kind;
+} interval;
+
+static bool kind_is_buffer(unsigned kind)
+{
+    return kind == L1TOP_L1_BUFFER || kind == L1TOP_L1_SMALL;
+}
+
+/* Clash pairs of one device: the list plus a hash keyed by the pair. */
+typedef struct {
+    device_usage *du;
+    size_t cap;
+    uint32_t *hash;       /* CLASH_HASH_SIZE entries: clash index + 1, 0 empty */
+    uint32_t *last_core;  /* per clash: last core it was counted on */
+    uint64_t max_core_pairs; /* most pair incidences on one core: a lower bound */
+} clash_table;
+
+static uint32_t pair_hash(uint32_t cb, uint32_t buf)
+{
+    uint64_t k = ((uint64_t)cb << 32 | buf) * 0x9E3779B97F4A7C15ull;
+    return (uint32_t)(k >> 40) & (CLASH_HASH_SIZE - 1);
+}
+
+/* Name the pair (cb, buf) overlapping on `core`; -1 when memory ran out. */
+static int name_clash(clash_table *t, const interval *c, const interval *b, uint32_t core, uint16_t gx)
+{
+    device_usage *du = t->du;
+    uint32_t s = c->start > b->start ? c->start : b->start;
+    uint32_t e = c->end < b->end ? c->end : b->end;
+    uint32_t h = pair_hash(c->region, b->region);
+    for (;; h = (h + 1) & (CLASH_HASH_SIZE - 1)) {
+        uint32_t slot = t->hash[h];
+        if (slot == 0)
+            break;
+        clash_info *ci = &du->clashes[slot - 1];
+        if (ci->cb_region == c->region && ci->buffer_region == b->region) {
+            if (t->last_core[slot - 1] != core) {
+                t->last_core[slot - 1] = core;
+                ci->cores++;
+                ci->bytes += e - s;
             }
+            return 0;
         }
     }
-
-    size_t clash_cap = 0;
-    for (uint32_t c = 0; c < nc; c++) {
-        if (sweep_core(du, &clash_cap, last_core, cl.iv + cl.offset[c], cl.count[c], act, c, d))
-            goto out;
-        for (int k = 0; k < CAT_COUNT; k++)
-            du->totals[k] += du->cores[c].bytes[k];
-        du->fragmented += du->cores[c].fragmented;
+    if (du->nclashes >= MAX_CLASHES) {
+        du->clashes_truncated = true;
+        return 0;
     }
-    du->largest_free_common = largest_common_free(s, dev, ex);
+    if (du->nclashes == t->cap) {
+        size_t want = t->cap ? t->cap * 2 : 16;
+        clash_info *p = realloc(du->clashes, want * sizeof *p);
+        uint32_t *lc = realloc(t->last_core, want * sizeof *lc);
+        if (p)
+            du->clashes = p;
+        if (lc)
+            t->last_core = lc;
+        if (!p || !lc)
+            return -1;
+        t->cap = want;
+    }
+    size_t i = du->nclashes++;
+    t->hash[h] = (uint32_t)i + 1;
+    t->last_core[i] = core;
+    du->clashes[i] = (clash_info){ c->region, b->region, 1, (uint16_t)(core % gx), (uint16_t)(core / gx),
+                                   s, e, e - s };
+    return 0;
+}
 
+/* Scratch of one core's sweep, sized for the largest core of a block. */
+typedef struct {
+    uint32_t *heap;   /* active intervals, min-heap by end */
+    uint32_t *cb;     /* active circular buffers */
+    uint32_t *buf;    /* active L1 buffers / L1_SMALL */
+    uint32_t *where;  /* per interval: its index in cb[] or buf[] */
+    size_t nheap, ncb, nbuf;
+} sweep_scratch;
+
+static void heap_push(sweep_scratch *w, const interval *iv, uint32_t x)
+{
+    size_t i = w->nheap++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (iv[w->heap[p]].end <= iv[x].end)
+            break;
+        w->heap[i] = w->heap[p];
+        i = p;
+    }
+    w->heap[i] = x;
+}
+
+static uint32_t heap_pop(sweep_scratch *w, const interval *iv)
+{
+    uint32_t top = w->heap[0], x = w->heap[--w->nheap];
+    size_t i = 0, n = w->nheap;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && iv[w->heap[c + 1]].end < iv[w->heap[c]].end)
+            c++;
+        if (iv[x].end <= iv[w->heap[c]].end)
+            break;
+        w->heap[i] = w->heap[c];
+        i = c;
+    }
+    if (n)
+        w->heap[i] = x;
+    return top;
+}
+
+/* Remove x from an active list (swap with the last). */
+static void active_remove(uint32_t *list, size_t *n, uint32_t *where, uint32_t x)
+{
+    uint32_t last = list[--*n];
+    list[where[x]] = last;
+    where[last] = where[x];
+}
+
+typedef struct {
+    core_usage *u;
+    uint32_t fw_end, ub, l1; /* firmware | kernel-config ring | free */
+    uint32_t hole_start, hole_end; /* current free hole, empty when equal */
+} sweep_state;
+
+static void close_hole(sweep_state *st)
+{
+    uint64_t len = st->hole_end - st->hole_start;
+    if (len > st->u->largest_free)
+        st->u->largest_free = len;
+    st->hole_start = st->hole_end = 0;
+}
+
+/* The part of [*a, b) below `limit` goes to category c; *a moves past it. */
+static void reserved_part(sweep_state *st, uint32_t *a, uint32_t b, uint32_t limit, l1_category c)
+{
+    if (*a < limit) {
+        uint32_t end = b < limit ? b : limit;
+        st->u->bytes[c] += end - *a;
+        *a = end;
+    }
+}
+
+static void uncovered(sweep_state *st, uint32_t a, uint32_t b)
+{
+    reserved_part(st, &a, b, st->fw_end, CAT_FIRMWARE);
+    reserved_part(st, &a, b, st->ub, CAT_KERNEL_CONFIG);
+    if (a >= b)
+        return;
+    st->u->bytes[CAT_FREE] += b - a;
+    if (st->hole_end != a || st->hole_end == st->hole_start) {
+        close_hole(st);
+        st->hole_start = a;
+    }
+    st->hole_end = b;
+}
+
+/* Bytes [pos, next) go to the first kind covering them (coverage counters
+ * per kind), a clash where a CB and a buffer both cover them. */
+static void attribute_span(sweep_state *st, const uint32_t cover[CAT_RECORDED + 1], uint32_t pos, uint32_t next)
+{
+    unsigned winner = 0;
+    for (unsigned k = 1; k <= CAT_RECORDED && !winner; k++)
+        if (cover[k])
+            winner = k;
+    if (!winner) {
+        uncovered(st, pos, next);
+        return;
+    }
+    st->u->bytes[category_of_kind(winner)] += next - pos;
+    if (cover[L1TOP_CIRCULAR_BUFFER] && (cover[L1TOP_L1_BUFFER] || cover[L1TOP_L1_SMALL]))
+        st->u->clash_bytes += next - pos;
+}
+
+/* Interval x starts: it meets every active interval of the other clashing
+ * kind here, and only here (the later of two starts names the pair). */
+static int start_interval(clash_table *t, sweep_scratch *w, const interval *iv, uint32_t x, uint32_t core,
+                          uint16_t gx, uint64_t *core_pairs)
+{
+    const interval *v = &iv[x];
+    if (v->kind == L1TOP_CIRCULAR_BUFFER) {
+        *core_pairs += w->nbuf;
+        for (size_t k = 0; k < w->nbuf && !t->du->clashes_truncated; k++)
+            if (name_clash(t, v, &iv[w->buf[k]], core, gx))
+                return -1;
+        w->where[x] = (uint32_t)w->ncb;
+        w->cb[w->ncb++] = x;
+    } else if (kind_is_buffer(v->kind)) {
+        *core_pairs += w->ncb;
+        for (size_t k = 0; k < w->ncb && !t->du->clashes_truncated; k++)
+            if (name_clash(t, &iv[w->cb[k]], v, core, gx))
+                return -1;
+        w->where[x] = (uint32_t)w->nbuf;
+        w->buf[w->nbuf++] = x;
+    }
+    heap_push(w, iv, x);
+    return 0;
+}
+
+/* Attribute one core's L1 from its intervals, sorted by start address:
+ * O(n log n + pairs named). */
+static int sweep_core(clash_table *t, sweep_scratch *w, const interval *iv, size_t n, uint32_t core,
+                      const snap_device *d)
+{
+    core_usage *u = &t->du->cores[core];
+    sweep_state st = { u, arch_firmware_end(d->arch, d->unreserved_base), d->unreserved_base, d->l1_size, 0, 0 };
+    uint32_t cover[CAT_RECORDED + 1] = { 0 };
+    uint64_t core_pairs = 0;
+    size_t i = 0;
+    uint32_t pos = 0;
+    w->nheap = w->ncb = w->nbuf = 0;
+    while (pos < d->l1_size) {
+        uint32_t next = i < n ? iv[i].start : d->l1_size;
+        if (w->nheap && iv[w->heap[0]].end < next)
+            next = iv[w->heap[0]].end;
+        if (next > d->l1_size)
+            next = d->l1_size;
+        if (next > pos) {
+            attribute_span(&st, cover, pos, next);
+            pos = next;
+        }
+        while (w->nheap && iv[w->heap[0]].end <= pos) {
+            uint32_t x = heap_pop(w, iv);
+            cover[iv[x].kind]--;
+            if (iv[x].kind == L1TOP_CIRCULAR_BUFFER)
+                active_remove(w->cb, &w->ncb, w->where, x);
+            else if (kind_is_buffer(iv[x].kind))
+                active_remove(w->buf, &w->nbuf, w->where, x);
+        }
+        for (; i < n && iv[i].start <= pos; i++) {
+            if (iv[i].end <= pos || iv[i].kind < 1 || iv[i].kind > CAT_RECORDED)
+                continue;
+            cover[iv[i].kind]++;
+            if (start_interval(t, w, iv, (uint32_t)i, core, d->grid_x, &core_pairs))
+                return -1;
+        }
+    }
+    close_hole(&st);
+    u->fragmented = u->bytes[CAT_FREE] - u->largest_free;
+    if (core_pairs > t->max_core_pairs)
+        t->max_core_pairs = core_pairs;
+    return 0;
+}
+
+/* Call fn(core, bytes) for every core of rows [y0, y1] a region occupies. */
+typedef void (*core_visit)(void *ctx, uint32_t core, uint64_t bytes, uint32_t region);
+
+static void visit_region(const snapshot *s, uint32_t ri, uint32_t y0, uint32_t y1, core_visit fn, void *ctx)
+{
+    const snap_region *r = &s->regions[ri];
+    const snap_device *d = &s->devices[r->device];
+    uint32_t ncores = (uint32_t)d->grid_x * d->grid_y;
+    if (r->interleaved) {
+        /* interleaved_bank_bytes, hoisted out of the bank loop. */
+        uint32_t pages = region_pages(r);
+        uint32_t used_banks = pages < ncores ? pages : ncores;
+        uint64_t page = align_up(r->page_size, d->alignment ? d->alignment : 1);
+        uint64_t base = pages / ncores, extra = pages % ncores;
+        uint32_t last = (y1 + 1) * d->grid_x < used_banks ? (y1 + 1) * d->grid_x : used_banks;
+        for (uint32_t b = y0 * d->grid_x; b < last; b++)
+            fn(ctx, b, (base + (b < extra)) * page, ri);
+        return;
+    }
+    const l1top_range *g = snapshot_region_ranges(s, r);
+    for (uint32_t i = 0; i < r->nranges; i++) {
+        l1top_range c;
+        if (!range_clip(d, &g[i], &c))
+            continue;
+        uint32_t ya = c.y0 > y0 ? c.y0 : y0, yb = c.y1 < y1 ? c.y1 : y1;
+        for (uint32_t y = ya; y <= yb; y++)
+            for (uint32_t x = c.x0; x <= c.x1; x++)
+                fn(ctx, y * d->grid_x + x, r->size_per_core, ri);
+    }
+}
+
+typedef struct {
+    uint32_t *count;      /* per core: intervals */
+    uint32_t *offset;     /* per core of the block: first interval */
+    uint32_t *fill;       /* per core of the block: intervals placed */
+    interval *iv;
+    uint32_t first_core;  /* of the block */
+    const snapshot *s;
+} core_lists;
+
+static void count_visit(void *ctx, uint32_t core, uint64_t bytes, uint32_t region)
+{
+    (void)region;
+    if (bytes)
+        ((core_lists *)ctx)->count[core]++;
+}
+
+static void fill_visit(void *ctx, uint32_t core, uint64_t bytes, uint32_t region)
+{
+    core_lists *cl = ctx;
+    if (!bytes)
+        return;
+    uint32_t c = core - cl->first_core;
+    interval *list = cl->iv + cl->offset[c];
+    uint32_t end = (uint32_t)(cl->s->regions[region].address + bytes);
+    /* Overlapping ranges of one region put it on a core twice: once is enough. */
+    if (cl->fill[c] && list[cl->fill[c] - 1].region == region) {
+        if (end > list[cl->fill[c] - 1].end)
+            list[cl->fill[c] - 1].end = end;
+        return;
+    }
+    interval *iv = &list[cl->fill[c]++];
+    iv->start = cl->s->regions[region].address;
+    iv->end = end;
+    iv->region = region;
+    iv->kind = cl->s->regions[region].kind;
+}
+
+/* Sweep the cores of rows [y0, y1]: place their intervals, then each core. */
+static int sweep_rows(const snapshot *s, uint32_t dev, const region_key *order, size_t norder, core_lists *cl,
+                      clash_table *t, sweep_scratch *w, uint32_t y0, uint32_t y1)
+{
+    const snap_device *d = &s->devices[dev];
+    uint32_t first = y0 * d->grid_x, last = (y1 + 1) * d->grid_x;
+    cl->first_core = first;
+    cl->offset[0] = 0;
+    for (uint32_t c = first; c < last; c++) {
+        cl->offset[c - first + 1] = cl->offset[c - first] + cl->count[c];
+        cl->fill[c - first] = 0;
+    }
+    for (size_t o = 0; o < norder; o++)
+        visit_region(s, order[o].region, y0, y1, fill_visit, cl);
+    for (uint32_t c = first; c < last; c++)
+        if (sweep_core(t, w, cl->iv + cl->offset[c - first], cl->fill[c - first], c, d))
+            return -1;
+    return 0;
+}
+
+/* Bytes each process recorded, overlaps not removed: O(regions). */
+static void sum_processes(const snapshot *s, const snap_device *d, const region_key *order, size_t norder,
+                          process_usage *per_proc)
+{
+    for (size_t o = 0; o < norder; o++) {
+        const snap_region *r = &s->regions[order[o].region];
+        if (r->process >= s->nprocesses)
+            continue;
+        process_usage *pu = &per_proc[r->process];
+        l1_category cat = category_of_kind(r->kind);
+        pu->regions++;
+        if (cat >= CAT_RECORDED)
+            continue;
+        if (r->interleaved) {
+            /* every page lands on exactly one bank */
+            pu->bytes[cat] += (uint64_t)region_pages(r) * align_up(r->page_size, d->alignment ? d->alignment : 1);
+            continue;
+        }
+        const l1top_range *g = snapshot_region_ranges(s, r);
+        for (uint32_t i = 0; i < r->nranges; i++) {
+            l1top_range c;
+            if (range_clip(d, &g[i], &c))
+                pu->bytes[cat] += (uint64_t)r->size_per_core * (c.x1 - c.x0 + 1u) * (c.y1 - c.y0 + 1u);
+        }
+    }
+}
+
+static int cmp_clash_bytes(const void *a, const void *b)
+{
+    const clash_info *x = a, *y = b;
+    if (x->bytes != y->bytes)
+        return x->bytes < y->bytes ? 1 : -1;
+    if (x->cb_region != y->cb_region)
+        return x->cb_region < y->cb_region ? -1 : 1;
+    return (x->buffer_region > y->buffer_region) - (x->buffer_region < y->buffer_region);
+}
+
+static int collect_processes(const snapshot *s, const process_usage *per_proc, device_usage *du)
+{
     size_t np = 0;
     for (size_t p = 0; p < s->nprocesses; p++)
         if (per_proc[p].regions)
             np++;
     du->processes = calloc(np ? np : 1, sizeof *du->processes);
     if (!du->processes)
-        goto out;
+        return -1;
     for (size_t p = 0; p < s->nprocesses; p++) {
         if (!per_proc[p].regions)
             continue;
@@ -436,16 +524,94 @@ static int account_device(const snapshot *s, uint32_t dev, const region_key *ord
         du->processes[du->nprocesses].process = (uint32_t)p;
         du->nprocesses++;
     }
-    rc = 0;
+    return 0;
+}
+
+/* Rows [y0, *y1] whose intervals fit the budget (at least one row). */
+static uint32_t block_end(const uint32_t *count, const snap_device *d, uint32_t y0, size_t *total)
+{
+    size_t sum = 0;
+    uint32_t y = y0;
+    for (; y < d->grid_y; y++) {
+        size_t row = 0;
+        for (uint32_t x = 0; x < d->grid_x; x++)
+            row += count[y * d->grid_x + x];
+        if (y > y0 && sum + row > INTERVAL_BUDGET)
+            break;
+        sum += row;
+    }
+    *total = sum;
+    return y - 1;
+}
+
+static int account_device(const snapshot *s, uint32_t dev, const region_key *order, size_t norder,
+                          device_usage *du)
+{
+    const snap_device *d = &s->devices[dev];
+    uint32_t nc = (uint32_t)d->grid_x * d->grid_y;
+    du->device = dev;
+    du->ncores = nc;
+    du->regions = (uint32_t)norder;
+    du->cores = calloc(nc, sizeof *du->cores);
+    core_lists cl = { calloc(nc, sizeof(uint32_t)), calloc(nc + 1, sizeof(uint32_t)), calloc(nc, sizeof(uint32_t)),
+                      NULL, 0, s };
+    process_usage *per_proc = calloc(s->nprocesses ? s->nprocesses : 1, sizeof *per_proc);
+    clash_table t = { du, 0, calloc(CLASH_HASH_SIZE, sizeof(uint32_t)), NULL, 0 };
+    sweep_scratch w = { 0 };
+    int rc = -1;
+    if (!du->cores || !cl.count || !cl.offset || !cl.fill || !per_proc || !t.hash)
+        goto out;
+
+    for (size_t o = 0; o < norder; o++)
+        visit_region(s, order[o].region, 0, d->grid_y - 1u, count_visit, &cl);
+    size_t max_n = 0, max_block = 0;
+    for (uint32_t c = 0; c < nc; c++)
+        if (cl.count[c] > max_n)
+            max_n = cl.count[c];
+    for (uint32_t y = 0; y < d->grid_y;) {
+        size_t total;
+        y = block_end(cl.count, d, y, &total) + 1;
+        if (total > max_block)
+            max_block = total;
+    }
+    cl.iv = malloc((max_block ? max_block : 1) * sizeof *cl.iv);
+    w.heap = malloc((max_n + 1) * sizeof *w.heap);
+    w.cb = malloc((max_n + 1) * sizeof *w.cb);
+    w.buf = malloc((max_n + 1) * sizeof *w.buf);
+    w.where = malloc((max_n + 1) * sizeof *w.where);
+    if (!cl.iv || !w.heap || !w.cb || !w.buf || !w.where)
+        goto out;
+    for (uint32_t y = 0; y < d->grid_y;) {
+        size_t total;
+        uint32_t y1 = block_end(cl.count, d, y, &total);
+        if (sweep_rows(s, dev, order, norder, &cl, &t, &w, y, y1))
+            goto out;
+        y = y1 + 1;
+    }
+    for (uint32_t c = 0; c < nc; c++) {
+        for (int k = 0; k < CAT_COUNT; k++)
+            du->totals[k] += du->cores[c].bytes[k];
+        du->fragmented += du->cores[c].fragmented;
+        du->clash_bytes += du->cores[c].clash_bytes;
+    }
+    du->clash_pairs_at_least = t.max_core_pairs > du->nclashes ? t.max_core_pairs : du->nclashes;
+    if (du->nclashes > 1)
+        qsort(du->clashes, du->nclashes, sizeof *du->clashes, cmp_clash_bytes);
+    du->largest_free_common = largest_common_free(s, dev, order, norder);
+    sum_processes(s, d, order, norder, per_proc);
+    rc = collect_processes(s, per_proc, du);
 out:
     free(cl.count);
     free(cl.offset);
+    free(cl.fill);
     free(cl.iv);
-    free(fill);
     free(per_proc);
-    free(ex);
-    free(act);
-    free(last_core);
+    free(t.hash);
+    free(t.last_core);
+    free(w.heap);
+    free(w.cb);
+    free(w.buf);
+    free(w.where);
     return rc;
 }
 
@@ -503,6 +669,35 @@ static int cmp_span(const void *a, const void *b)
     return (x->end > y->end) - (x->end < y->end);
 }
 
+/* Mark spans (sorted by start) where a CB overlaps an L1 buffer / L1_SMALL,
+ * both ways, in two linear passes: a span clashes with an earlier span of
+ * the other kind still open at its start, or with the first later span of
+ * the other kind starting before its end. */
+static void mark_clashes(map_span *sp, size_t n)
+{
+    uint32_t open_end[2] = { 0, 0 }; /* furthest end so far: [0] CBs, [1] buffers */
+    for (size_t i = 0; i < n; i++) {
+        int side = sp[i].category == CAT_CIRCULAR_BUFFERS ? 0 : category_tracked(sp[i].category) ? 1 : -1;
+        if (side < 0)
+            continue;
+        if (open_end[1 - side] > sp[i].start)
+            sp[i].clash = true;
+        if (sp[i].end > open_end[side])
+            open_end[side] = sp[i].end;
+    }
+    bool have_next[2] = { false, false };
+    uint32_t next_start[2] = { 0, 0 }; /* start of the next span of each kind */
+    for (size_t i = n; i-- > 0;) {
+        int side = sp[i].category == CAT_CIRCULAR_BUFFERS ? 0 : category_tracked(sp[i].category) ? 1 : -1;
+        if (side < 0)
+            continue;
+        if (have_next[1 - side] && next_start[1 - side] < sp[i].end)
+            sp[i].clash = true;
+        have_next[side] = true;
+        next_start[side] = sp[i].start;
+    }
+}
+
 size_t accounting_core_map(const snapshot *s, uint32_t dev, uint16_t x, uint16_t y, map_span *out,
                            size_t max, size_t *needed)
 {
@@ -522,24 +717,18 @@ size_t accounting_core_map(const snapshot *s, uint32_t dev, uint16_t x, uint16_t
         total++;
     }
     qsort(out, n, sizeof *out, cmp_span);
-    /* Clash marks: a CB overlapping an L1 buffer / L1_SMALL, both ways. */
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = i + 1; j < n && out[j].start < out[i].end; j++) {
-            bool cb_i = out[i].category == CAT_CIRCULAR_BUFFERS, cb_j = out[j].category == CAT_CIRCULAR_BUFFERS;
-            bool buf_i = category_tracked(out[i].category), buf_j = category_tracked(out[j].category);
-            if ((cb_i && buf_j) || (buf_i && cb_j))
-                out[i].clash = out[j].clash = true;
-        }
+    mark_clashes(out, n);
     size_t nreg = n;
-    uint32_t cursor = 0;
+    uint32_t cursor = 0, fw_end = arch_firmware_end(d->arch, d->unreserved_base);
     for (size_t i = 0; i <= nreg; i++) {
         uint32_t next = i < nreg ? out[i].start : d->l1_size;
         while (next > cursor) {
-            /* A hole; split at the unreserved base (firmware below, free above). */
-            uint32_t end = cursor < d->unreserved_base && next > d->unreserved_base ? d->unreserved_base : next;
+            /* A hole; split at MEM_MAP_END and the unreserved base. */
+            l1_category c = cursor < fw_end ? CAT_FIRMWARE : cursor < d->unreserved_base ? CAT_KERNEL_CONFIG : CAT_FREE;
+            uint32_t limit = c == CAT_FIRMWARE ? fw_end : c == CAT_KERNEL_CONFIG ? d->unreserved_base : next;
+            uint32_t end = next < limit ? next : limit;
             if (n < max)
-                out[n++] = (map_span){ cursor, end, cursor < d->unreserved_base ? CAT_FIRMWARE : CAT_FREE, -1,
-                                       false };
+                out[n++] = (map_span){ cursor, end, c, -1, false };
             total++;
             cursor = end;
         }

@@ -4,8 +4,10 @@
  * Every byte of every core's L1 [0, l1_size) belongs to exactly one
  * category. Where records overlap, the byte goes to the first kind in
  * enum order (L1 buffers, L1_SMALL, CBs, kernel code, semaphores,
- * runtime), so it is counted once. Uncovered bytes below the unreserved
- * base are firmware & reserved; uncovered bytes above it are free.
+ * runtime), so it is counted once. Uncovered bytes below the arch's
+ * MEM_MAP_END are firmware & mailboxes, uncovered bytes from there to the
+ * unreserved base are the kernel-config ring (kernel binaries, runtime args
+ * and semaphores TT-Metal does not report), uncovered bytes above are free.
  */
 #ifndef L1TOP_ACCOUNTING_H
 #define L1TOP_ACCOUNTING_H
@@ -23,7 +25,8 @@ typedef enum {
     CAT_KERNEL_CODE,
     CAT_SEMAPHORES,
     CAT_RUNTIME,
-    CAT_FIRMWARE,
+    CAT_KERNEL_CONFIG, /* rest of the kernel-config ring: MEM_MAP_END .. unreserved base */
+    CAT_FIRMWARE,      /* firmware & mailboxes: 0 .. MEM_MAP_END */
     CAT_FREE,
     CAT_COUNT
 } l1_category;
@@ -59,6 +62,7 @@ typedef struct {
     uint32_t cores;                    /* cores where they overlap */
     uint16_t first_x, first_y;         /* first such core, row-major */
     uint32_t overlap_start, overlap_end; /* on the first core */
+    uint64_t bytes;                    /* overlap bytes summed over those cores */
 } clash_info;
 
 typedef struct {
@@ -71,9 +75,17 @@ typedef struct {
     uint32_t regions;
     process_usage *processes;
     size_t nprocesses;
-    clash_info *clashes;
-    size_t nclashes;
+    clash_info *clashes;             /* largest first (bytes) */
+    size_t nclashes;                 /* pairs listed, at most CLASH_PAIRS_LISTED_MAX */
+    bool clashes_truncated;          /* more pairs exist than are listed */
+    size_t clash_pairs_at_least;     /* == nclashes unless truncated: then a lower bound */
+    uint64_t clash_bytes;            /* exact: bytes where a CB overlaps a buffer, all cores */
 } device_usage;
+
+/* Pairs listed per device. When a device has more, the sweep stops naming
+ * them (clashes_truncated); the cores and bytes of listed pairs then count
+ * only the cores swept before the cap was reached. clash_bytes stays exact. */
+#define CLASH_PAIRS_LISTED_MAX 4096
 
 typedef struct {
     device_usage *devices;           /* one per snapshot device, same order */
@@ -91,7 +103,7 @@ static inline uint64_t usage_tracked(const uint64_t b[CAT_COUNT])
 static inline uint64_t usage_untracked(const uint64_t b[CAT_COUNT])
 {
     return b[CAT_CIRCULAR_BUFFERS] + b[CAT_KERNEL_CODE] + b[CAT_SEMAPHORES] + b[CAT_RUNTIME] +
-           b[CAT_FIRMWARE];
+           b[CAT_KERNEL_CONFIG] + b[CAT_FIRMWARE];
 }
 static inline uint64_t usage_used(const uint64_t b[CAT_COUNT])
 {
@@ -110,7 +122,7 @@ uint64_t region_bytes_on_core(const snapshot *s, const snap_region *r, uint16_t 
 /* One span of a core's address map. */
 typedef struct {
     uint32_t start, end;   /* [start, end) */
-    l1_category category;  /* CAT_FREE / CAT_FIRMWARE for holes */
+    l1_category category;  /* CAT_FREE / CAT_KERNEL_CONFIG / CAT_FIRMWARE for holes */
     int32_t region;        /* snapshot region index, -1 for holes */
     bool clash;            /* overlaps a region of a clashing kind */
 } map_span;

@@ -236,6 +236,9 @@ static void run_exec(alert_engine *e, size_t rule_index, const alert_rule *r, co
             dup2(devnull, STDIN_FILENO);
             dup2(devnull, STDOUT_FILENO);
         }
+        /* Never onto the TUI's screen: stderr to the rule's log, else nowhere. */
+        int errfd = r->log[0] ? open(r->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
+        dup2(errfd >= 0 ? errfd : devnull, STDERR_FILENO);
         setenv("L1TOP_ALERT_NAME", a->name, 1);
         setenv("L1TOP_ALERT_SEVERITY", a->severity == SEVERITY_CRITICAL ? "critical" : "warning", 1);
         setenv("L1TOP_ALERT_METRIC", alert_metric_name(a->metric), 1);
@@ -309,7 +312,7 @@ static double device_value(alert_metric m, const snap_device *d, const device_us
     case AM_LARGEST_FREE_COMMON: return (double)du->largest_free_common;
     case AM_USED_PCT: return pct(usage_used(du->totals), usage_total(du->totals));
     case AM_UNTRACKED_PCT: return pct(usage_untracked(du->totals), usage_total(du->totals));
-    case AM_CLASHES: return (double)du->nclashes;
+    case AM_CLASHES: return (double)du->clash_pairs_at_least;
     case AM_DROPPED_RECORDS: return (double)d->dropped_records;
     default: return 0.0;
     }

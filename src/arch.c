@@ -6,12 +6,24 @@
 
 #include <string.h>
 
+/* Unreserved base = MEM_MAP_END + the 69 KiB default kernel-config ring,
+ * rounded up to max(L1, DRAM alignment) (wh/bh_hal_tensix.cpp). */
 static const arch_info arches[] = {
-    /* Grayskull: 1 MiB L1; reserved boundary approximate. */
+    /* Grayskull: removed from TT-Metal/tt-umd in 2026; boundaries approximate (last known map). */
     { ARCH_GRAYSKULL, "grayskull", 1048576u, 0x7D80u, 0x19000u, 16, 12, 10 },
-    { ARCH_WORMHOLE_B0, "wormhole_b0", 1499136u, 0x7D80u, 0x19180u, 16, 8, 10 },
-    { ARCH_BLACKHOLE, "blackhole", 1572864u, 0x8740u, 0x19B40u, 16, 14, 10 },
+    /* Wormhole B0: MEM_MAP_END 0x7FF0; 0x7FF0 + 69 KiB = 0x193F0, aligned to 32 -> 0x19400. */
+    { ARCH_WORMHOLE_B0, "wormhole_b0", 1499136u, 0x7FF0u, 0x19400u, 16, 8, 10 },
+    /* Blackhole: MEM_MAP_END 0x9F00; 0x9F00 + 69 KiB = 0x1B300, already 64-aligned. */
+    { ARCH_BLACKHOLE, "blackhole", 1572864u, 0x9F00u, 0x1B300u, 16, 14, 10 },
 };
+
+uint32_t arch_firmware_end(uint32_t arch, uint32_t unreserved_base)
+{
+    const arch_info *a = arch_by_id(arch);
+    if (!a || a->firmware_end > unreserved_base)
+        return unreserved_base;
+    return a->firmware_end;
+}
 
 const arch_info *arch_by_name(const char *name)
 {

@@ -1,9 +1,12 @@
 /*
  * arch.h - what l1top knows about each Tenstorrent architecture and board:
- * L1 size per Tensix core, the firmware/reserved boundary, alignment, and
- * the chips and grids of the boards l1sim and the TUI know by name.
- * Figures come from docs/../shared reference; approximate ones may be
- * overridden per device by writers (l1top_device_config).
+ * L1 size per Tensix core, the memory-map boundaries (end of firmware &
+ * mailboxes = MEM_MAP_END, then the kernel-config ring up to
+ * L1_UNRESERVED_BASE), alignment, and the chips and grids of the boards
+ * l1sim and the TUI know by name. Wormhole and Blackhole boundaries come
+ * from tenstorrent/tt-metal's dev_mem_map.h and HAL at the commits named in
+ * docs/tt-metal.md ("Memory map"); writers may override the unreserved base
+ * and L1 size per device (l1top_device_config).
  */
 #ifndef L1TOP_ARCH_H
 #define L1TOP_ARCH_H
@@ -21,8 +24,8 @@ typedef struct {
     arch_id id;
     const char *name;          /* "wormhole_b0" */
     uint32_t l1_size;          /* bytes of L1 per Tensix core */
-    uint32_t firmware_end;     /* end of firmware + mailboxes (informational) */
-    uint32_t unreserved_base;  /* L1_UNRESERVED_BASE: CBs start here */
+    uint32_t firmware_end;     /* MEM_MAP_END: firmware + mailboxes below, kernel-config ring above */
+    uint32_t unreserved_base;  /* L1_UNRESERVED_BASE: end of the kernel-config ring, CBs start here */
     uint32_t alignment;        /* L1 page alignment */
     uint16_t max_grid_x, max_grid_y; /* full-die worker grid */
 } arch_info;
@@ -46,6 +49,11 @@ const board_info *board_at(unsigned i);
 /* DRAM alignment of the arch's allocator: TT-Metal aligns each circular
  * buffer's address to it (ProgramImpl::allocate_circular_buffers). */
 uint32_t arch_dram_alignment(const arch_info *a);
+
+/* MEM_MAP_END of arch id `arch` for a device whose unreserved base is
+ * `unreserved_base` (never above it; the base itself when the arch is
+ * unknown, so everything below it counts as firmware). */
+uint32_t arch_firmware_end(uint32_t arch, uint32_t unreserved_base);
 
 /* Round v up to a multiple of align (align > 0). */
 static inline uint64_t align_up(uint64_t v, uint64_t align)

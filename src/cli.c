@@ -13,7 +13,7 @@
 #include "arch.h"
 #include "collect.h"
 
-enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME, OPT_SOURCE, OPT_TTM_DIR, OPT_SYSFS_ROOT, OPT_TRACE, OPT_BOARD };
+enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME, OPT_SOURCE, OPT_TTM_DIR, OPT_SYSFS_ROOT, OPT_TRACE, OPT_BOARD, OPT_SERVE, OPT_PER_PROCESS };
 
 static const struct option long_opts[] = {
     { "once", no_argument, NULL, '1' },
@@ -32,6 +32,8 @@ static const struct option long_opts[] = {
     { "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
     { "trace", required_argument, NULL, OPT_TRACE },
     { "board", required_argument, NULL, OPT_BOARD },
+    { "serve", required_argument, NULL, OPT_SERVE },
+    { "per-process-metrics", no_argument, NULL, OPT_PER_PROCESS },
     { "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
     { "theme", required_argument, NULL, OPT_THEME },
     { "help", no_argument, NULL, 'h' },
@@ -67,6 +69,7 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
             o->once = true;
             break;
         case 'f':
+            o->format_given = true;
             if (strcmp(optarg, "text") == 0)
                 o->format = FORMAT_TEXT;
             else if (strcmp(optarg, "json") == 0)
@@ -150,6 +153,12 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
             }
             o->board = optarg;
             break;
+        case OPT_SERVE:
+            o->serve = optarg;
+            break;
+        case OPT_PER_PROCESS:
+            o->output.per_process_metrics = true;
+            break;
         case OPT_PRINT_CONFIG:
             o->print_config = true;
             break;
@@ -188,6 +197,10 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
         snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
         return EXIT_USAGE;
     }
+    if (o->serve && (o->once || o->trace || o->demo)) {
+        snprintf(err, errlen, "--serve runs alone: not with --once, -n, --trace or --demo");
+        return EXIT_USAGE;
+    }
 
     return 0;
 }
@@ -198,9 +211,13 @@ void cli_apply_overrides(const cli_options *o, l1top_config *cfg)
         snprintf(cfg->theme, sizeof cfg->theme, "%s", o->theme);
         snprintf(cfg->origin[CFG_THEME], sizeof cfg->origin[CFG_THEME], "command line");
     }
+    const char *env_shm = getenv("L1TOP_SHM");
     if (o->shm) {
         snprintf(cfg->segment, sizeof cfg->segment, "%s", o->shm);
         snprintf(cfg->origin[CFG_SEGMENT], sizeof cfg->origin[CFG_SEGMENT], "command line");
+    } else if (env_shm && *env_shm) { /* the environment wins over the file, as the flag does */
+        snprintf(cfg->segment, sizeof cfg->segment, "%s", env_shm);
+        snprintf(cfg->origin[CFG_SEGMENT], sizeof cfg->origin[CFG_SEGMENT], "$L1TOP_SHM");
     }
     if (o->delay_tenths) {
         cfg->refresh_ms = o->delay_tenths * 100u;
@@ -229,6 +246,9 @@ void cli_print_help(const char *prog)
            "      --sysfs-root DIR  read the driver's /sys and /proc files under DIR (tests)\n"
            "      --trace FILE      replay a ttnn graph capture; --once prints the state at the per-core peak\n"
            "      --board B         board of a trace that does not say (default: guessed from the trace)\n"
+           "      --serve ADDR:PORT serve Prometheus metrics over HTTP (/metrics, /healthz), e.g.\n"
+           "                        127.0.0.1:9617; refreshed on scrape, cached for the refresh interval\n"
+           "      --per-process-metrics  Prometheus: add per-pid series (pid, comm labels; off by default)\n"
            "  -d, --delay TENTHS    refresh interval in tenths of a second (default: config, 10)\n"
            "  -c, --config FILE     configuration file (default: $L1TOP_CONFIG, then\n"
            "                        $XDG_CONFIG_HOME/l1top/config.yaml, /etc/l1top/config.yaml)\n"
@@ -251,6 +271,8 @@ void cli_print_help(const char *prog)
            "  70  internal error\n"
            "  74  I/O error\n"
            "  78  bad configuration or theme file\n"
+           " 128+N  ended by signal N (129 hang-up or dead terminal, 130 SIGINT, 143 SIGTERM;\n"
+           "        141 the output's reader went away, ended quietly like cat)\n"
            "\n"
            "--once evaluates thresholds and alerts on its one snapshot ('for' is ignored)\n"
            "and exits 1 or 2 when a warning or critical one fires.\n"

@@ -35,6 +35,7 @@ typedef struct {
     bool demo;
     bool no_color;
     output_format format;
+    bool format_given;          /* -f/--format named: batch even without --once */
     const char *shm;            /* NULL: $L1TOP_SHM or /l1top */
     const char *demo_board;     /* default n300 */
     unsigned delay_tenths;      /* refresh interval, tenths of a second; 0 = from the config */
@@ -48,6 +49,7 @@ typedef struct {
     const char *sysfs_root;     /* --sysfs-root: prefix for /sys and /proc driver files */
     const char *trace;          /* --trace FILE: replay a ttnn graph capture */
     const char *board;          /* --board: for traces without a devices section */
+    const char *serve;          /* --serve ADDR:PORT: Prometheus exporter over HTTP */
     output_options output;      /* device filter */
 } cli_options;
 

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "proc.h"
 #include "shm_name.h"
@@ -74,8 +75,15 @@ static shm_status collect_sources(collector *c, snapshot *s, char *err, size_t e
 shm_status collect(collector *c, snapshot *s, char *err, size_t errlen)
 {
     shm_status st = collect_sources(c, s, err, errlen);
-    if (st == SHM_OK)
-        add_telemetry(c, s);
+    if (st != SHM_OK)
+        return st;
+    add_telemetry(c, s);
+    if (s->timestamp_ns == 0) { /* no segment read: the time of reading the files */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        s->timestamp_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    }
+    snapshot_sanitize_strings(s);
     return st;
 }
 

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "config.h"
+#include "safe_open.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,6 +13,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -21,7 +24,7 @@
 /* ---------- metrics and scopes ---------- */
 
 static const char *const metric_names[AM_COUNT] = {
-    "l1_buffers", "l1_small", "circular_buffers", "kernel_code", "semaphores", "runtime", "firmware", "free",
+    "l1_buffers", "l1_small", "circular_buffers", "kernel_code", "semaphores", "runtime", "kernel_config", "firmware", "free",
     "tracked", "untracked", "used", "fragmented", "largest_free", "largest_free_common",
     "used_pct", "untracked_pct", "clashes", "dropped_records",
 };
@@ -73,12 +76,17 @@ void config_defaults(l1top_config *c)
 
 /* ---------- value syntaxes ---------- */
 
+/* A decimal number ("75", "1.5", "2e3"): strtod alone would also take
+ * "0x10", "inf" or "nan", which no one means as a size or a percentage. */
 static int parse_number(const char *s, double *v, const char **rest)
 {
     char *end;
     errno = 0;
+    const char *digits = s + (*s == '+' || *s == '-');
+    if (!isdigit((unsigned char)digits[0]) && !(digits[0] == '.' && isdigit((unsigned char)digits[1])))
+        return -1;
     double d = strtod(s, &end);
-    if (end == s || errno || !isfinite(d))
+    if (end == s || errno || !isfinite(d) || memchr(s, 'x', (size_t)(end - s)) || memchr(s, 'X', (size_t)(end - s)))
         return -1;
     *v = d;
     *rest = end;
@@ -327,6 +335,8 @@ static int parse_alert(walk *w, const yaml_node_t *map, alert_rule *r)
         if (strlen(s) >= sizeof r->exec)
             return yw_fail(w, v, "exec: command longer than %zu characters", sizeof r->exec - 1);
         snprintf(r->exec, sizeof r->exec, "%s", s);
+        r->exec_line = v->start_mark.line + 1;
+        r->exec_col = v->start_mark.column + 1;
     }
     if ((v = yw_map_get(w, map, "exec_interval")) && parse_duration_node(w, v, "exec_interval", &r->exec_min_interval_ms))
         return -1;
@@ -482,13 +492,17 @@ int config_load_string(l1top_config *c, const char *name, const char *data, size
     return rc;
 }
 
-int read_small_text_file(const char *path, char **data, size_t *len, char *err, size_t errlen)
+/* read_small_text_file, also saying who owns the file and its mode. */
+static int read_text_stat(const char *path, char **data, size_t *len, struct stat *st, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
+    char why[320];
+    FILE *f = safe_fopen_regular(path, SAFE_ALLOW_DEVNULL, why, sizeof why); /* a FIFO must not hang us */
     if (!f) {
-        snprintf(err, errlen, "%s:1:1: cannot read: %s", path, strerror(errno));
+        snprintf(err, errlen, "%s:1:1: cannot read: %s", path, why + strlen(path) + 2);
         return -1;
     }
+    if (fstat(fileno(f), st) != 0)
+        memset(st, 0, sizeof *st);
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     while (buf) {
@@ -525,14 +539,56 @@ int read_small_text_file(const char *path, char **data, size_t *len, char *err, 
     return 0;
 }
 
+int read_small_text_file(const char *path, char **data, size_t *len, char *err, size_t errlen)
+{
+    struct stat st;
+    return read_text_stat(path, data, len, &st, err, errlen);
+}
+
+/* Like ssh and sudo with their files: a command l1top runs must come from a
+ * file only its owner (or root) can change. Someone else who can write the
+ * file could otherwise run anything as the user watching the TUI. */
+static int refuse_untrusted_exec(const l1top_config *c, const char *path, const struct stat *st, char *err,
+                                 size_t errlen)
+{
+    bool foreign = st->st_uid != geteuid() && st->st_uid != 0;
+    if (!(st->st_mode & (S_IWGRP | S_IWOTH)) && !foreign)
+        return 0;
+    for (size_t i = 0; i < c->nalerts; i++)
+        if (c->alerts[i].exec[0] || (c->alerts[i].actions & ACTION_EXEC)) {
+            if (foreign)
+                snprintf(err, errlen, "%s:%zu:%zu: exec refused: the file is owned by uid %u, not by you or root", path,
+                         c->alerts[i].exec_line, c->alerts[i].exec_col, (unsigned)st->st_uid);
+            else
+                snprintf(err, errlen, "%s:%zu:%zu: exec refused: the file is writable by %s (mode %03o); chmod go-w %s",
+                         path, c->alerts[i].exec_line, c->alerts[i].exec_col,
+                         (st->st_mode & S_IWOTH) ? "others" : "its group", (unsigned)(st->st_mode & 0777), path);
+            return -1;
+        }
+    return 0;
+}
+
 int config_load_file(l1top_config *c, const char *path, char *err, size_t errlen)
 {
     char *data;
     size_t len;
-    if (read_small_text_file(path, &data, &len, err, errlen) != 0)
+    struct stat st;
+    if (read_text_stat(path, &data, &len, &st, err, errlen) != 0)
         return -1;
-    int rc = config_load_string(c, path, data, len, err, errlen);
+    l1top_config *next = malloc(sizeof *next);
+    if (!next) {
+        free(data);
+        snprintf(err, errlen, "%s:1:1: out of memory", path);
+        return -1;
+    }
+    *next = *c;
+    int rc = config_load_string(next, path, data, len, err, errlen);
     free(data);
+    if (rc == 0)
+        rc = refuse_untrusted_exec(next, path, &st, err, errlen);
+    if (rc == 0)
+        *c = *next;
+    free(next);
     return rc;
 }
 

@@ -23,10 +23,10 @@ typedef enum { UNITS_AUTO = 0, UNITS_BYTES, UNITS_KIB, UNITS_MIB } size_units;
 typedef enum { SCOPE_CORE = 0, SCOPE_DEVICE, SCOPE_PROCESS } alert_scope;
 typedef enum { SEVERITY_WARNING = 1, SEVERITY_CRITICAL = 2 } alert_severity;
 
-/* Alert metrics: the eight categories first (same order as l1_category). */
+/* Alert metrics: the categories first (same order as l1_category). */
 typedef enum {
     AM_L1_BUFFERS = 0, AM_L1_SMALL, AM_CIRCULAR_BUFFERS, AM_KERNEL_CODE, AM_SEMAPHORES, AM_RUNTIME,
-    AM_FIRMWARE, AM_FREE,
+    AM_KERNEL_CONFIG, AM_FIRMWARE, AM_FREE,
     AM_TRACKED, AM_UNTRACKED, AM_USED, AM_FRAGMENTED, AM_LARGEST_FREE, AM_LARGEST_FREE_COMMON,
     AM_USED_PCT, AM_UNTRACKED_PCT, AM_CLASHES, AM_DROPPED_RECORDS,
     AM_COUNT
@@ -55,6 +55,7 @@ typedef struct {
     unsigned actions;           /* ACTION_* */
     char log[512];              /* log file (~ expanded) */
     char exec[1024];            /* shell command */
+    size_t exec_line, exec_col; /* where `exec:` is, for messages (1-based) */
     uint32_t exec_min_interval_ms; /* rate limit of exec, per rule */
 } alert_rule;
 

@@ -1,6 +1,7 @@
 /*
  * demo.c - see demo.h. The demo runs one l1sim per chip group, each a
- * different workload, like several TT-Metal programs sharing a host.
+ * different workload on chips of its own, like several TT-Metal programs
+ * sharing a host (a chip belongs to one process at a time).
  */
 #define _GNU_SOURCE
 #include "demo.h"
@@ -12,13 +13,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "arch.h"
 #include "shm_reader.h"
+
+#define DEMO_SHM_DIR "/dev/shm"
 
 static void find_l1sim(char *out, size_t n)
 {
@@ -40,9 +46,14 @@ static void find_l1sim(char *out, size_t n)
 static pid_t spawn(const char *l1sim, const char *shm, const char *board, const char *workload,
                    const char *devices, const char *seed)
 {
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid != 0)
         return pid;
+    /* Die with l1top, however it ends (even SIGKILL); if it is already
+     * gone, the request came too late: leave at once. */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+        _exit(0);
     int devnull = open("/dev/null", O_RDWR);
     if (devnull >= 0) {
         dup2(devnull, STDIN_FILENO);
@@ -54,6 +65,33 @@ static pid_t spawn(const char *l1sim, const char *shm, const char *board, const 
     _exit(127);
 }
 
+/* Remove /dev/shm/l1top-demo-PID segments of ours whose l1top is dead (it
+ * was SIGKILLed, so it could not clean up). Other users' files and live
+ * sessions are left alone. */
+static void remove_stale_segments(void)
+{
+    DIR *dir = opendir(DEMO_SHM_DIR);
+    if (!dir)
+        return;
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        int pid = 0, end = 0;
+        struct stat st;
+        if (sscanf(e->d_name, "l1top-demo-%d%n", &pid, &end) != 1 || e->d_name[end] != '\0' || pid <= 0 ||
+            pid == (int)getpid())
+            continue;
+        if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+            st.st_uid != geteuid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char name[NAME_MAX + 2];
+        snprintf(name, sizeof name, "/%s", e->d_name);
+        shm_unlink(name);
+    }
+    closedir(dir);
+}
+
 int demo_start(demo_session *d, const char *board_name, char *err, size_t errlen)
 {
     memset(d, 0, sizeof *d);
@@ -62,6 +100,7 @@ int demo_start(demo_session *d, const char *board_name, char *err, size_t errlen
         snprintf(err, errlen, "unknown board '%s'", board_name);
         return -1;
     }
+    remove_stale_segments();
     snprintf(d->shm, sizeof d->shm, "/l1top-demo-%d", (int)getpid());
     shm_unlink(d->shm);
     char l1sim[PATH_MAX];
@@ -84,11 +123,8 @@ int demo_start(demo_session *d, const char *board_name, char *err, size_t errlen
         }
         d->pids[d->nprocs++] = pid;
     }
-    /* A light dispatch-like process on chip 0, so even a one-chip board shows
-     * several writers (and their records sharing cores). */
-    pid_t idle = spawn(l1sim, d->shm, board->name, "idle", "0", "9");
-    if (idle > 0)
-        d->pids[d->nprocs++] = idle;
+    /* No second process on a chip: TT-Metal opens a chip for one process,
+     * whose kernel-config ring and CBs are its own. */
     return 0;
 }
 

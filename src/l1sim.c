@@ -281,7 +281,8 @@ static void run_op(l1top_writer *w, chip *c, const sim *s, const op_spec *op, ui
 
 static volatile sig_atomic_t stop_requested;
 
-static int replay_trace(l1top_writer *w, const char *path, const char *board, double speed, unsigned long op_ms)
+static int replay_trace(l1top_writer *w, const char *path, const char *board, double speed, unsigned long op_ms,
+                        bool hold)
 {
     char err[512];
     int status;
@@ -330,9 +331,11 @@ static int replay_trace(l1top_writer *w, const char *path, const char *board, do
     }
     snapshot_free(&s);
     trace_close(tr);
-    if (rc == 0) { /* the last state stays until we are stopped */
+    if (rc == 0) {
         printf("l1sim: replay done (pid %d)\n", (int)getpid());
         fflush(stdout);
+    }
+    if (rc == 0 && hold) { /* the last state stays until we are stopped */
         while (!stop_requested) {
             struct timespec nap = { 0, 50 * 1000 * 1000 };
             nanosleep(&nap, NULL);
@@ -353,16 +356,26 @@ static void usage(FILE *f)
 {
     fprintf(f, "Usage: l1sim [--workload W] [--board B] [--devices LIST] [--duration S] [--seed N]\n"
                "             [--op-ms MS] [--hold] [--inject-clash] [--shm NAME] [--label NAME]\n"
-               "Simulates a TT-Metal process recording its L1 regions into the l1top segment.\n"
-               "  --workload   llama-decode (default), llama-prefill, resnet50, idle\n"
-               "  --board      n150, n300 (default), p150, p100, e150, t3000, galaxy\n"
-               "  --devices    chips of the board to drive, e.g. 0,1 (default: all)\n"
-               "  --duration   seconds to run, 0 = until SIGINT/SIGTERM (default 0)\n"
-               "  --op-ms      milliseconds per op (default 250)\n"
-               "  --hold       run the first op on every chip, then hold still until signalled\n"
-               "  --inject-clash  let CB sets grow into L1 buffers (to see a clash)\n"
-               "  --replay FILE   play a ttnn graph capture into the segment, one L1 event per --op-ms\n"
-               "  --speed X       replay X times faster (default 1)\n");
+               "       l1sim --replay FILE [--speed X] [--op-ms MS] [--board B] [--hold] [--shm NAME]\n"
+               "Simulates a TT-Metal process recording its L1 regions into the l1top segment\n"
+               "through libl1top, as an instrumented model would. See l1sim(1).\n"
+               "  --workload W     llama-decode (default), llama-prefill, resnet50, idle\n"
+               "  --board B        n150, n300 (default), p150, p100, e150, t3000, galaxy\n"
+               "  --devices LIST   chips of the board to drive, e.g. 0,1 (default: all)\n"
+               "  --duration S     seconds to run, 0 = until SIGINT/SIGTERM (default 0)\n"
+               "  --seed N         seed of the simulated op sizes: the same seed, the same run (default 1)\n"
+               "  --op-ms MS       milliseconds per op, or per replayed event (default 250)\n"
+               "  --hold           run the first op on every chip (or the whole replay), print\n"
+               "                   'ready' (or 'replay done') and keep the state until signalled\n"
+               "  --inject-clash   let CB sets grow into L1 buffers (to see a clash)\n"
+               "  --shm NAME       segment to write (default $L1TOP_SHM, else /l1top)\n"
+               "  --label NAME     process label l1top shows (default: the workload's name)\n"
+               "  --replay FILE    play a ttnn graph capture into the segment, one L1 event per\n"
+               "                   --op-ms, then exit (with --hold: keep the last state)\n"
+               "  --speed X        replay X times faster (default 1)\n"
+               "  -h, --help       this help\n"
+               "  -V, --version    version\n"
+               "Exit: 0 done, 64 usage, 65 bad trace, 74 segment error.\n");
 }
 
 static int parse_devices(const char *s, bool *want, unsigned chips)
@@ -401,11 +414,12 @@ int main(int argc, char **argv)
         { "hold", no_argument, NULL, 'H' },           { "inject-clash", no_argument, NULL, 'C' },
         { "shm", required_argument, NULL, 's' },      { "label", required_argument, NULL, 'l' },
         { "replay", required_argument, NULL, 'R' },   { "speed", required_argument, NULL, 'X' },
-        { "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+        { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
     };
     int c;
     char *end;
-    while ((c = getopt_long(argc, argv, "w:b:D:t:S:o:HCs:l:R:X:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "w:b:D:t:S:o:HCs:l:R:X:hV", opts, NULL)) != -1) {
         switch (c) {
         case 'w': wl_name = optarg; break;
         case 'b': board_name = optarg; board_given = true; break;
@@ -438,6 +452,7 @@ int main(int argc, char **argv)
         case 's': shm = optarg; break;
         case 'l': label = optarg; break;
         case 'h': usage(stdout); return 0;
+        case 'V': printf("l1sim %s\n", L1TOP_VERSION_STRING); return 0;
         default: usage(stderr); return 64;
         }
     }
@@ -477,7 +492,7 @@ int main(int argc, char **argv)
     snprintf(lbl, sizeof lbl, "%s", label ? label : replay_file ? "replay" : wl->name);
     l1top_set_label(w, lbl);
     if (replay_file) {
-        int rc = replay_trace(w, replay_file, board_given ? board_name : NULL, speed, op_ms);
+        int rc = replay_trace(w, replay_file, board_given ? board_name : NULL, speed, op_ms, hold);
         l1top_close(w);
         return rc;
     }

@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "accounting.h"
 #include "alerts.h"
@@ -17,9 +19,13 @@
 #include "config.h"
 #include "demo.h"
 #include "output.h"
+#include "quit_signal.h"
+#include "serve.h"
+#include "shm_name.h"
 #include "shm_reader.h"
 #include "trace.h"
 #include "tui.h"
+#include "utf8.h"
 
 static int exit_for(shm_status st)
 {
@@ -43,6 +49,16 @@ static void report(shm_status st, const char *name, const char *err, bool segmen
                 name, err);
     else
         fprintf(stderr, "l1top: segment %s: %s\n", name, err);
+}
+
+/* The output could not be written. A reader that went away (`| head -1`)
+ * ends l1top quietly, as it ends cat: status 128 + SIGPIPE, no message. */
+static int write_failed(void)
+{
+    if (errno == EPIPE)
+        return QUIT_SIGNAL_EXIT_BASE + SIGPIPE;
+    fprintf(stderr, "l1top: writing output: %s\n", strerror(errno));
+    return EXIT_IOERR;
 }
 
 typedef int (*batch_writer)(FILE *, const snapshot *, const accounting *, const output_options *);
@@ -84,9 +100,11 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
             double due = start + (double)i * cfg->refresh_ms, now = monotonic_ms();
             if (due > now) {
                 struct timespec ts = { (time_t)((due - now) / 1000), (long)(fmod(due - now, 1000.0) * 1e6) };
-                nanosleep(&ts, NULL);
+                nanosleep(&ts, NULL); /* a quitting signal cuts it short */
             }
         }
+        if (quit_signal_pending())
+            break;
         st = collect(&col, &s, err, sizeof err);
         if (st != SHM_OK) {
             report(st, col.segment, err, col.sel == SOURCE_L1TOP);
@@ -101,6 +119,7 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
         /* One snapshot has no duration: `for` counts only across -n snapshots. */
         output_options oo = o->output;
         oo.warning = collector_warning(&col);
+        oo.continued = i > 0;
         int e = alerts_evaluate(ae, cfg, &s, &a, (uint64_t)(monotonic_ms() - start), n == 1);
         oo.nalerts = alerts_firing(ae, &oo.alerts);
         int w = e == 0 ? out(stdout, &s, &a, &oo) : 0;
@@ -110,8 +129,7 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
             break;
         }
         if (w != 0) {
-            fprintf(stderr, "l1top: writing output: %s\n", strerror(errno));
-            rc = EXIT_IOERR;
+            rc = write_failed();
             break;
         }
         if (alerts_exit_level(ae) > level)
@@ -124,7 +142,31 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
     alerts_free(ae);
     snapshot_free(&s);
     collector_close(&col);
+    if (quit_signal_pending())
+        return QUIT_SIGNAL_EXIT_BASE + quit_signal_pending();
     return rc != EXIT_OK ? rc : level;
+}
+
+/* --serve ADDR:PORT: the Prometheus exporter, until SIGINT/SIGTERM/SIGHUP. */
+static int run_serve(const cli_options *o, const l1top_config *cfg, const char *shm)
+{
+    collector col;
+    collector_init(&col, (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root);
+    char err[512] = "";
+    int rc = serve_run(o->serve, &col, &o->output, cfg->refresh_ms, err, sizeof err);
+    collector_close(&col);
+    if (rc != SERVE_OK)
+        fprintf(stderr, "l1top: %s\n", err);
+    return rc == SERVE_OK ? EXIT_OK : rc == SERVE_USAGE ? EXIT_USAGE : EXIT_IOERR;
+}
+
+/* The summary's strings come from the trace (op names cut to fit): show them
+ * as valid UTF-8 with controls escaped, like the snapshot's. */
+static void trace_summary_clean(trace_summary *sum)
+{
+    char tmp[sizeof sum->peak.op];
+    snprintf(sum->peak.op, sizeof sum->peak.op, "%s", utf8_clean(tmp, sizeof tmp, sum->peak.op, UTF8_ESCAPE_CONTROLS));
+    snprintf(sum->board, sizeof sum->board, "%s", utf8_clean(tmp, sizeof tmp, sum->board, UTF8_ESCAPE_CONTROLS));
 }
 
 /* --trace FILE --once: the state at the per-core peak, plus the trace summary. */
@@ -140,6 +182,8 @@ static int run_trace(const cli_options *o, const l1top_config *cfg)
         snapshot_free(&s);
         return status == TRACE_ENOINPUT ? EXIT_NOINPUT : EXIT_DATAERR;
     }
+    snapshot_sanitize_strings(&s);
+    trace_summary_clean(&sum);
     if (strcmp(sum.board_reason, "from the trace's devices section") != 0)
         fprintf(stderr, "l1top: %s: board %s (%s)\n", o->trace, sum.board, sum.board_reason);
     accounting a;
@@ -156,8 +200,7 @@ static int run_trace(const cli_options *o, const l1top_config *cfg)
     if (alerts_evaluate(ae, cfg, &s, &a, 0, true) == 0)
         oo.nalerts = alerts_firing(ae, &oo.alerts);
     if (writer_for(o->format, false)(stdout, &s, &a, &oo) != 0) {
-        fprintf(stderr, "l1top: writing output: %s\n", strerror(errno));
-        rc = EXIT_IOERR;
+        rc = write_failed();
     } else {
         rc = alerts_exit_level(ae);
     }
@@ -184,8 +227,9 @@ int main(int argc, char **argv)
         printf("l1top %s\n", L1TOP_VERSION_STRING);
         return EXIT_OK;
     }
-    /* A closed pipe (| head) is an I/O error, not a crash. */
+    /* A closed pipe (| head) is seen as EPIPE, so --demo still cleans up. */
     signal(SIGPIPE, SIG_IGN);
+    quit_signals_install();
 
     static l1top_config cfg;
     if (config_load(&cfg, o.config_path, err, sizeof err) != 0) {
@@ -203,6 +247,12 @@ int main(int argc, char **argv)
 
     demo_session demo;
     const char *shm = cfg.segment[0] ? cfg.segment : NULL;
+    char resolved[256];
+    if (!o.demo && !o.trace && shm_name_resolve(shm, resolved, sizeof resolved) != 0) {
+        fprintf(stderr, "l1top: invalid segment name '%s': at most 200 characters and no '/' after the "
+                        "leading one (try --help)\n", shm ? shm : getenv("L1TOP_SHM"));
+        return EXIT_USAGE;
+    }
     if (o.demo) {
         if (demo_start(&demo, o.demo_board, err, sizeof err) != 0) {
             fprintf(stderr, "l1top: --demo: %s\n", err);
@@ -215,7 +265,13 @@ int main(int argc, char **argv)
         }
         shm = demo.shm;
     }
-    if (o.trace && o.once)
+    /* A machine format, or an output that is not a terminal, means batch:
+     * the TUI would only write escape codes into a file or a pipe. */
+    if (!o.once && !o.serve && (o.format_given || !isatty(STDOUT_FILENO)))
+        o.once = true;
+    if (o.serve)
+        rc = run_serve(&o, &cfg, shm);
+    else if (o.trace && o.once)
         rc = run_trace(&o, &cfg);
     else if (o.once)
         rc = run_once(&o, &cfg, shm);

@@ -23,9 +23,18 @@ typedef struct {
     const trace_summary *trace;                 /* --trace: the replay, else NULL */
     const firing_alert *alerts;                 /* alerts firing for this snapshot */
     size_t nalerts;
+    bool per_process_metrics;                   /* Prometheus: per-pid series (opt-in: cardinality) */
+    bool continued;                             /* -n: not the first snapshot (CSV: no second header) */
 } output_options;
 
 bool output_device_selected(const output_options *o, uint32_t id);
+
+/* What the reader warns about, in every format (text lines, the JSON
+ * `warnings` array, the l1top_warnings Prometheus gauge). */
+typedef enum { WARN_SEGMENT, WARN_RECORDS, WARN_SKIPPED_FILE, WARN_KIND_COUNT } warning_kind;
+extern const char *const warning_kind_key[WARN_KIND_COUNT];
+/* The i-th warning (text into buf) and its kind; false past the last one. */
+bool output_warning(const snapshot *s, const output_options *o, size_t i, warning_kind *kind, char *buf, size_t n);
 
 /* 0, or -1 on a write error (errno set). */
 int output_text(FILE *f, const snapshot *s, const accounting *a, const output_options *o);

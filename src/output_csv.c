@@ -1,11 +1,14 @@
 /*
- * output_csv.c - `--format csv`: one row per core, with a header row,
+ * output_csv.c - `--format csv`: one row per core, after one header row
+ * (with -n, rows of every snapshot follow the one header, told apart by
+ * their timestamp column),
  * quoted as RFC 4180 says (CRLF line ends; fields with a comma, quote or
  * line break in double quotes, quotes doubled).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "format.h"
 #include "output.h"
 
 static void field(FILE *f, const char *v)
@@ -25,10 +28,14 @@ static void field(FILE *f, const char *v)
 
 int output_csv(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
 {
-    fputs("device,arch,x,y", f);
-    for (int k = 0; k < CAT_COUNT; k++)
-        fprintf(f, ",%s", category_key[k]);
-    fputs(",largest_free,used_pct\r\n", f);
+    if (!o || !o->continued) {
+        fputs("timestamp,device,arch,x,y", f);
+        for (int k = 0; k < CAT_COUNT; k++)
+            fprintf(f, ",%s", category_key[k]);
+        fputs(",largest_free,used_pct\r\n", f);
+    }
+    char when[40];
+    format_iso8601(s->timestamp_ns, when, sizeof when);
     for (size_t i = 0; i < a->ndevices; i++) {
         const device_usage *du = &a->devices[i];
         const snap_device *d = &s->devices[du->device];
@@ -36,7 +43,7 @@ int output_csv(FILE *f, const snapshot *s, const accounting *a, const output_opt
             continue;
         for (uint32_t c = 0; c < du->ncores; c++) {
             const core_usage *u = &du->cores[c];
-            fprintf(f, "%u,", d->id);
+            fprintf(f, "%s,%u,", when, d->id);
             field(f, d->arch_name);
             fprintf(f, ",%u,%u", c % d->grid_x, c / d->grid_x);
             for (int k = 0; k < CAT_COUNT; k++)

@@ -37,6 +37,30 @@ static void row(FILE *f, const char *label, const char *mark, uint64_t bytes, ui
             format_bytes(bytes, human, sizeof human), pct);
 }
 
+/* Text lists the largest clashes only (accounting sorts them by bytes);
+ * JSON carries every listed pair. */
+#define TEXT_CLASHES_SHOWN 10
+
+static void output_text_clashes(FILE *f, const snapshot *s, const device_usage *du)
+{
+    if (du->clashes_truncated)
+        fprintf(f, "  clashes: %zu listed of at least %zu CB/buffer pairs, %llu B overlapping\n", du->nclashes,
+                du->clash_pairs_at_least, (unsigned long long)du->clash_bytes);
+    else
+        fprintf(f, "  clashes: %zu (%llu B overlapping)\n", du->nclashes, (unsigned long long)du->clash_bytes);
+    size_t shown = du->nclashes < TEXT_CLASHES_SHOWN ? du->nclashes : TEXT_CLASHES_SHOWN;
+    for (size_t i = 0; i < shown; i++) {
+        const clash_info *c = &du->clashes[i];
+        const snap_region *cb = &s->regions[c->cb_region], *buf = &s->regions[c->buffer_region];
+        fprintf(f, "    CB '%s' [0x%X, 0x%X) overlaps L1 buffer '%s' at 0x%X on %u core(s), first (%u,%u), %llu B\n",
+                cb->tag, c->overlap_start, c->overlap_end, buf->tag, buf->address, c->cores, c->first_x,
+                c->first_y, (unsigned long long)c->bytes);
+    }
+    if (du->clash_pairs_at_least > shown)
+        fprintf(f, "    ... and %s%zu more (--format json lists %zu)\n", du->clashes_truncated ? "at least " : "",
+                du->clash_pairs_at_least - shown, du->nclashes);
+}
+
 static void device_text(FILE *f, const snapshot *s, const device_usage *du)
 {
     const snap_device *d = &s->devices[du->device];
@@ -81,14 +105,7 @@ static void device_text(FILE *f, const snapshot *s, const device_usage *du)
         fprintf(f, "    %7d %-16s %5u regions  tracked %12llu B  untracked %12llu B\n", p->pid, p->name,
                 pu->regions, (unsigned long long)tracked, (unsigned long long)(all - tracked));
     }
-    fprintf(f, "  clashes: %zu\n", du->nclashes);
-    for (size_t i = 0; i < du->nclashes; i++) {
-        const clash_info *c = &du->clashes[i];
-        const snap_region *cb = &s->regions[c->cb_region], *buf = &s->regions[c->buffer_region];
-        fprintf(f, "    CB '%s' [0x%X, 0x%X) overlaps L1 buffer '%s' at 0x%X on %u core(s), first (%u,%u)\n",
-                cb->tag, c->overlap_start, c->overlap_end, buf->tag, buf->address, c->cores, c->first_x,
-                c->first_y);
-    }
+    output_text_clashes(f, s, du);
     fprintf(f, "  dropped records: %llu\n", (unsigned long long)d->dropped_records);
 }
 
@@ -143,6 +160,33 @@ static void ttmetal_text(FILE *f, const snapshot *s, const accounting *a, const 
     }
     if (s->ttm_warnings[0])
         fprintf(f, "  skipped: %s", s->ttm_warnings);
+}
+
+const char *const warning_kind_key[WARN_KIND_COUNT] = { "segment", "records", "skipped_file" };
+
+bool output_warning(const snapshot *s, const output_options *o, size_t i, warning_kind *kind, char *buf, size_t n)
+{
+    if (o && o->warning && *o->warning && i-- == 0) {
+        *kind = WARN_SEGMENT;
+        snprintf(buf, n, "%s", o->warning);
+        return true;
+    }
+    if ((s->bad_records || s->torn_records) && i-- == 0) {
+        *kind = WARN_RECORDS;
+        snprintf(buf, n, "%llu invalid and %llu busy record(s) skipped", (unsigned long long)s->bad_records,
+                 (unsigned long long)s->torn_records);
+        return true;
+    }
+    for (const char *line = s->ttm_warnings; *line;) { /* one skipped file per line */
+        size_t len = strcspn(line, "\n");
+        if (i-- == 0) {
+            *kind = WARN_SKIPPED_FILE;
+            snprintf(buf, n, "%.*s", (int)len, line);
+            return true;
+        }
+        line += len + (line[len] == '\n');
+    }
+    return false;
 }
 
 int output_text(FILE *f, const snapshot *s, const accounting *a, const output_options *o)

@@ -69,6 +69,10 @@ typedef struct {
  * Safe to call again to switch themes live. */
 void render_init(render_ctx *rc, bool want_color, const theme *t);
 void render_put(int y, int x, int maxw, attr_t attr, const char *text);
+/* s as a table cell of exactly cols display columns (cut on a character,
+ * padded with spaces): "%-15.15s" counts bytes and shifts the columns after
+ * a multi-byte name. Returns dst (cap >= 4 * cols + 1 suffices). */
+const char *render_fit(char *dst, size_t cap, const char *s, int cols);
 void render_putf(int y, int x, int maxw, attr_t attr, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 attr_t render_ramp_attr(const render_ctx *rc, double fraction);

@@ -6,6 +6,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <wchar.h>
+#include <limits.h>
 
 #include "format.h"
 #include "render.h"
@@ -17,14 +20,14 @@ enum {
     PAIR_DIM,
     PAIR_TABLE,
     PAIR_BAR,
-    PAIR_CAT0,                       /* 8 category pairs */
+    PAIR_CAT0,                       /* one pair per category */
     PAIR_RAMP0 = PAIR_CAT0 + CAT_COUNT, /* ramp pairs */
 };
 
 #define RAMP_MAX 12
 
 static const short category_fg[CAT_COUNT] = {
-    COLOR_GREEN, COLOR_CYAN, COLOR_YELLOW, COLOR_MAGENTA, COLOR_BLUE, COLOR_BLUE, COLOR_RED, COLOR_WHITE,
+    COLOR_GREEN, COLOR_CYAN, COLOR_YELLOW, COLOR_MAGENTA, COLOR_BLUE, COLOR_BLUE, COLOR_MAGENTA, COLOR_RED, COLOR_WHITE,
 };
 
 /* A theme colour index on this terminal: as is with 256 colours, else the
@@ -86,14 +89,56 @@ void render_init(render_ctx *rc, bool want_color, const theme *t)
     }
 }
 
+/* Copy at most cols display columns of s (whole characters: wide ones count
+ * two, combining ones none; what the locale cannot show becomes '?'), then
+ * pad with spaces to cols when asked. Byte counts would shift columns as
+ * soon as a name holds a multi-byte character. */
+static const char *fit_columns(char *dst, size_t cap, const char *s, int cols, bool pad)
+{
+    mbstate_t mb;
+    memset(&mb, 0, sizeof mb);
+    size_t used = 0, left = strlen(s);
+    int w = 0;
+    while (left && used + MB_LEN_MAX + 1 < cap) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, s, left, &mb);
+        int cw = n == 0 || n > left ? -1 : wcwidth(wc);
+        if (cw < 0) { /* undecodable or unprintable here: one '?' per byte */
+            memset(&mb, 0, sizeof mb);
+            n = 1;
+            cw = 1;
+        }
+        if (w + cw > cols)
+            break;
+        if (cw == 1 && n == 1 && ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f))
+            dst[used++] = '?';
+        else {
+            memcpy(dst + used, s, n);
+            used += n;
+        }
+        w += cw;
+        s += n;
+        left -= n;
+    }
+    while (pad && w < cols && used + 1 < cap) {
+        dst[used++] = ' ';
+        w++;
+    }
+    dst[used] = '\0';
+    return dst;
+}
+
+const char *render_fit(char *dst, size_t cap, const char *s, int cols) { return fit_columns(dst, cap, s, cols, true); }
+
 void render_put(int y, int x, int maxw, attr_t attr, const char *text)
 {
     if (y < 0 || y >= LINES || x < 0 || x >= COLS || maxw <= 0)
         return;
     if (maxw > COLS - x)
         maxw = COLS - x;
+    char fitted[1024];
     attron(attr);
-    mvaddnstr(y, x, text, maxw);
+    mvaddstr(y, x, fit_columns(fitted, sizeof fitted, text, maxw, false));
     attroff(attr);
 }
 
@@ -137,7 +182,7 @@ const char *render_shade(const render_ctx *rc, double f)
 
 char render_category_letter(l1_category c)
 {
-    static const char letters[CAT_COUNT] = { 'B', 's', 'C', 'K', 'S', 'R', 'F', '.' };
+    static const char letters[CAT_COUNT] = { 'B', 's', 'C', 'K', 'S', 'R', 'k', 'F', '.' };
     return c < CAT_COUNT ? letters[c] : '?';
 }
 
@@ -172,13 +217,16 @@ void render_header(const tui_state *st)
     char warn[160] = "";
     if (st->snap) {
         size_t clashes = 0;
-        for (size_t i = 0; st->acct && i < st->acct->ndevices; i++)
-            clashes += st->acct->devices[i].nclashes;
+        bool at_least = false;
+        for (size_t i = 0; st->acct && i < st->acct->ndevices; i++) {
+            clashes += st->acct->devices[i].clash_pairs_at_least;
+            at_least |= st->acct->devices[i].clashes_truncated;
+        }
         uint64_t bad = st->snap->bad_records + st->snap->torn_records;
         if (st->snap->dropped_records)
             append(warn, sizeof warn, " dropped %llu ", (unsigned long long)st->snap->dropped_records);
         if (clashes)
-            append(warn, sizeof warn, " clashes %zu ", clashes);
+            append(warn, sizeof warn, " clashes %s%zu ", at_least ? ">=" : "", clashes);
         if (st->snap->dead_writers)
             append(warn, sizeof warn, " stale writers %u ", st->snap->dead_writers);
         if (bad)
@@ -245,12 +293,14 @@ static const char *const help_lines[] = {
     "Tracked and untracked",
     "  Tracked (T): what the TT-Metal allocator knows, explicit L1 and L1_SMALL.",
     "  Untracked (U): real but invisible to it: circular buffers, kernel binaries,",
-    "  semaphores, runtime args and CB configs, firmware and the reserved area.",
+    "  semaphores, runtime args and CB configs, the rest of the kernel-config ring,",
+    "  firmware and mailboxes.",
     "",
     "Colours",
     "  heatmap: dark = empty ... red = full (mono: blank . : * # or shades)",
     "  address map: B L1 buffer, s L1_SMALL, C circular buffer, K kernel code,",
-    "               S semaphores, R runtime, F firmware, . free, ! clash",
+    "               S semaphores, R runtime, k kernel-config ring, F firmware,",
+    "               . free, ! clash",
 };
 
 void render_help(const tui_state *st)

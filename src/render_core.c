@@ -99,16 +99,17 @@ void render_core(const tui_state *st)
         const map_span *sp = &spans[i];
         const snap_region *r = sp->region >= 0 ? &st->snap->regions[sp->region] : NULL;
         const snap_process *p = r && r->process < st->snap->nprocesses ? &st->snap->processes[r->process] : NULL;
-        char s1[16], s2[16], sz[24], pid[16];
+        char s1[16], s2[16], sz[24], pid[16], name[64];
         snprintf(pid, sizeof pid, "%d", p ? p->pid : 0);
         attr_t attr = render_category_attr(&st->rc, sp->category);
         if (sp->clash)
             attr = render_alert_attr(&st->rc);
         else if (i == largest)
             attr = A_REVERSE | A_BOLD;
-        render_putf(y, 1, COLS - 2, attr, "%-9s %-9s %10s  %-10s %7s  %-14s %s%s", format_addr(sp->start, s1, sizeof s1),
+        render_putf(y, 1, COLS - 2, attr, "%-9s %-9s %10s  %-10s %7s  %s %s%s", format_addr(sp->start, s1, sizeof s1),
                     format_addr(sp->end, s2, sizeof s2), format_bytes_unit(sp->end - sp->start, UNITS(st), sz, sizeof sz),
-                    category_short[sp->category], p ? pid : "-", p ? p->name : "-", r ? r->tag : "",
+                    category_short[sp->category], p ? pid : "-", render_fit(name, sizeof name, p ? p->name : "-", 14),
+                    r ? r->tag : "",
                     sp->clash ? "  ! clash" : i == largest ? "  <- largest free" : "");
     }
     render_putf(LINES - 1, 1, COLS - 2, A_DIM, "%zu spans%s  up/down scroll  Esc back", needed,

@@ -106,11 +106,12 @@ void render_processes(const tui_state *st)
     for (size_t i = first; i < n && y < LINES - 1; i++, y++) {
         const proc_row *r = &rows[i];
         const snap_process *p = &st->snap->processes[r->process];
-        char b[6][16];
+        char b[6][16], name[64];
         for (int k = 0; k < 6; k++)
             format_bytes_unit(r->bytes[k], UNITS(st), b[k], sizeof b[k]);
         render_putf(y, 0, COLS, i == st->proc_sel ? A_REVERSE : A_NORMAL,
-                    " %7d %-15.15s %7s %9s %9s %9s %9s %8s %9s %7u", p->pid, p->name, r->device_list, b[0], b[1], b[2],
+                    " %7d %s %7s %9s %9s %9s %9s %8s %9s %7u", p->pid, render_fit(name, sizeof name, p->name, 15),
+                    r->device_list, b[0], b[1], b[2],
                     b[3], b[4], b[5], r->regions);
     }
     if (n == 0)
@@ -251,9 +252,9 @@ void render_ttmetal(const tui_state *st)
                     names[2], b[2], names[3], b[3], names[4], b[4]);
         for (size_t p = 0; p < d->nprocesses && y < LINES - 1; p++) {
             const ttm_process *pr = &d->processes[p];
-            char l1[24], cb[24], small[24];
-            render_putf(y++, 5, COLS - 6, pr->alive ? A_NORMAL : A_DIM, "%7d %-16s L1 %s  L1_SMALL %s  CB %s%s", pr->pid,
-                        pr->name, format_bytes_unit(pr->bytes[TTM_L1], UNITS(st), l1, sizeof l1),
+            char l1[24], cb[24], small[24], name[80];
+            render_putf(y++, 5, COLS - 6, pr->alive ? A_NORMAL : A_DIM, "%7d %s L1 %s  L1_SMALL %s  CB %s%s", pr->pid,
+                        render_fit(name, sizeof name, pr->name, 16), format_bytes_unit(pr->bytes[TTM_L1], UNITS(st), l1, sizeof l1),
                         format_bytes_unit(pr->bytes[TTM_L1_SMALL], UNITS(st), small, sizeof small),
                         format_bytes_unit(pr->bytes[TTM_CB], UNITS(st), cb, sizeof cb), pr->alive ? "" : "  stale");
         }

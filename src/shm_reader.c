@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "shm_reader.h"
+#include "safe_open.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -409,11 +410,11 @@ shm_status shm_reader_open(const char *name, shm_reader **out, char *err, size_t
         free(r);
         return SHM_IO;
     }
-    r->fd = shm_open(r->name, O_RDONLY | O_CLOEXEC, 0);
+    r->fd = shm_open_regular(r->name, O_RDONLY | O_CLOEXEC); /* a FIFO must not hang us */
     if (r->fd < 0) {
         int e = errno;
         shm_status st = e == ENOENT ? SHM_MISSING : SHM_IO;
-        set_err(err, errlen, "%s", strerror(e));
+        set_err(err, errlen, "%s", safe_strerror(e));
         free(r);
         return st;
     }

@@ -2,6 +2,7 @@
  * snapshot.c - growable arrays of the snapshot model (see snapshot.h).
  */
 #include "snapshot.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <stdbool.h>
@@ -115,4 +116,61 @@ int snapshot_device_index(const snapshot *s, uint32_t id)
         if (s->devices[i].id == id)
             return (int)i;
     return -1;
+}
+
+/* Clean one fixed-size string field in place: valid UTF-8, controls shown
+ * as \xNN, cut on a character boundary. Plain printable ASCII (the usual
+ * case) is left untouched without copying. */
+static void clean_field(char *f, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)f;
+    size_t n = 0;
+    while (n < cap && p[n] >= 0x20 && p[n] < 0x7f)
+        n++;
+    if (n < cap && p[n] == '\0')
+        return;
+    char tmp[1024];
+    const char *nul = memchr(f, '\0', cap);
+    size_t len = nul ? (size_t)(nul - f) : cap;
+    utf8_sanitize(tmp, cap < sizeof tmp ? cap : sizeof tmp, f, len, UTF8_ESCAPE_CONTROLS);
+    memcpy(f, tmp, strlen(tmp) + 1);
+}
+
+/* Each line of a newline-separated list cleaned on its own (the newlines stay). */
+static void clean_lines(char *f, size_t cap)
+{
+    char tmp[1024] = "";
+    size_t used = 0;
+    for (const char *line = f; *line && used + 1 < sizeof tmp && used + 1 < cap;) {
+        size_t len = strcspn(line, "\n");
+        used += utf8_sanitize(tmp + used, (cap < sizeof tmp ? cap : sizeof tmp) - used, line, len, UTF8_ESCAPE_CONTROLS);
+        line += len;
+        if (*line == '\n' && used + 1 < cap && used + 1 < sizeof tmp) {
+            tmp[used++] = '\n';
+            tmp[used] = '\0';
+            line++;
+        } else if (*line == '\n') {
+            break;
+        }
+    }
+    memcpy(f, tmp, used + 1);
+}
+
+void snapshot_sanitize_strings(snapshot *s)
+{
+    clean_field(s->segment, sizeof s->segment);
+    for (size_t i = 0; i < s->ndevices; i++)
+        clean_field(s->devices[i].arch_name, sizeof s->devices[i].arch_name);
+    for (size_t i = 0; i < s->nprocesses; i++)
+        clean_field(s->processes[i].name, sizeof s->processes[i].name);
+    for (size_t i = 0; i < s->nregions; i++)
+        clean_field(s->regions[i].tag, sizeof s->regions[i].tag);
+    for (size_t i = 0; i < s->nttm; i++) {
+        clean_field(s->ttm[i].file, sizeof s->ttm[i].file);
+        for (size_t p = 0; p < s->ttm[i].nprocesses; p++)
+            clean_field(s->ttm[i].processes[p].name, sizeof s->ttm[i].processes[p].name);
+    }
+    for (size_t i = 0; i < s->nboards; i++)
+        clean_field(s->boards[i].card_type, sizeof s->boards[i].card_type);
+    clean_lines(s->ttm_warnings, sizeof s->ttm_warnings);
 }

@@ -90,6 +90,11 @@ snap_region *snapshot_add_region(snapshot *s, const l1top_range *ranges, size_t 
 /* Append more ranges to the last region added. */
 int snapshot_extend_region(snapshot *s, const l1top_range *ranges, size_t nranges);
 
+/* Make every string a source put in the model safe to show anywhere: valid
+ * UTF-8 (invalid bytes become U+FFFD), controls escaped as \xNN, cut on a
+ * character boundary. Sources call it once a snapshot is complete. */
+void snapshot_sanitize_strings(snapshot *s);
+
 /* Index of the device with this id, or -1. */
 int snapshot_device_index(const snapshot *s, uint32_t id);
 

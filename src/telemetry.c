@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "telemetry.h"
+#include "safe_open.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -22,7 +23,8 @@ static bool join(char *out, size_t n, const char *a, const char *b)
 /* First line of a small file, trimmed; false if unreadable or empty. */
 static bool read_line(const char *path, char *out, size_t n)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char err[8]; /* the reason is not shown: an unreadable value is simply absent */
+    int fd = safe_open_regular(path, 0, err, sizeof err);
     if (fd < 0)
         return false;
     ssize_t got = read(fd, out, n - 1);
@@ -61,11 +63,27 @@ static bool find_hwmon(const char *dev, char *out, size_t n)
     return found;
 }
 
+/* The PCI address the device link points at ("0000:01:00.0"), which joins
+ * l1top's series with the driver's and other exporters'. */
+static void read_pci_bus(const char *dev, tt_board *b)
+{
+    char link[PATH_MAX], target[PATH_MAX];
+    if (!join(link, sizeof link, dev, "device") || !realpath(link, target))
+        return;
+    const char *base = strrchr(target, '/');
+    base = base ? base + 1 : target;
+    unsigned dom, bus, slot, fn;
+    char tail;
+    if (sscanf(base, "%4x:%2x:%2x.%1x%c", &dom, &bus, &slot, &fn, &tail) == 4 && strlen(base) == 12)
+        snprintf(b->pci_bus, sizeof b->pci_bus, "%s", base);
+}
+
 static void read_pids(const char *root, int index, tt_board *b)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/proc/driver/tenstorrent/%d/pids", root, index);
-    FILE *f = fopen(path, "r");
+    char err[8];
+    FILE *f = safe_fopen_regular(path, 0, err, sizeof err);
     if (!f)
         return;
     char line[32];
@@ -124,6 +142,10 @@ int telemetry_scan(const char *root, tt_board **out)
             continue;
         if (join(path, sizeof path, dev, "tt_card_type"))
             read_line(path, b->card_type, sizeof b->card_type);
+        if (join(path, sizeof path, dev, "tt_asic_id") && read_line(path, b->asic_id, sizeof b->asic_id) &&
+            b->asic_id[strspn(b->asic_id, "0123456789abcdefABCDEFx")] != '\0')
+            b->asic_id[0] = '\0'; /* not what the driver prints: unknown rather than a wrong join key */
+        read_pci_bus(dev, b);
         double v;
         if (join(path, sizeof path, dev, "tt_aiclk") && (b->has_aiclk = read_number(path, &v)))
             b->aiclk_mhz = (unsigned)v;

@@ -96,7 +96,8 @@ typedef struct {
  * elements, doubling; 0, or -1 when out of memory (the array is kept). */
 int trace_grow(void **v, size_t *cap, size_t n, size_t extra, size_t sz);
 
-/* Parse FILE into p. Returns 0, -1 (bad data; err set), or -2 (cannot open). */
+/* Parse FILE into p. Returns 0, -1 (bad data, or not a regular file; err
+ * set), or -2 (cannot open: absent, unreadable). */
 int trace_parse_file(const char *path, trace_parsed *p, char *err, size_t errlen);
 void trace_parsed_free(trace_parsed *p);
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "safe_open.h"
 #include "trace_internal.h"
 #include "utf8.h"
 
@@ -652,11 +653,9 @@ static void read_devices(trace_parsed *p, json_t *devices)
 int trace_parse_file(const char *path, trace_parsed *p, char *err, size_t errlen)
 {
     memset(p, 0, sizeof *p);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -2;
-    }
+    FILE *f = safe_fopen_regular(path, 0, err, errlen); /* a FIFO must not hang us */
+    if (!f) /* absent or unreadable: no input; something else than a file: bad data */
+        return errno == SAFE_NOT_REGULAR ? -1 : -2;
     json_error_t je;
     json_t *root = json_loadf(f, 0, &je);
     fclose(f);

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include "ttmetal_stats.h"
+#include "safe_open.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -40,6 +41,20 @@ static int fail(char *err, size_t n, const char *fmt, ...)
     return -1;
 }
 
+/* No device holds 2^63 bytes: such a count is a corrupt (or hostile) file. */
+#define TTM_IMPOSSIBLE_BYTES (UINT64_C(1) << 63)
+
+static int impossible(const uint64_t *bytes, const char *name, const char *where, char *err, size_t errlen)
+{
+    for (int k = 0; k < TTM_COUNT; k++)
+        if (bytes[k] >= TTM_IMPOSSIBLE_BYTES)
+            return fail(err, errlen, "%s: corrupt: %s has %llu bytes of %s, impossible (2^63 or more)", name, where,
+                        (unsigned long long)bytes[k], ttm_kind_key[k]);
+    return 0;
+}
+
+static uint64_t add_saturated(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
 int ttm_parse(const unsigned char *b, size_t len, const char *name, ttm_alive_fn alive, ttm_device *d, char *err,
               size_t errlen)
 {
@@ -60,6 +75,8 @@ int ttm_parse(const unsigned char *b, size_t len, const char *name, ttm_alive_fn
     d->device_id = le32(b + 40);
     for (int k = 0; k < TTM_COUNT; k++)
         d->totals[k] = le64(b + 48 + 8 * k);
+    if (impossible(d->totals, name, "the device total", err, errlen))
+        return -1;
     if (d->num_active_processes > TTM_MAX_PROCESSES)
         return fail(err, errlen, "%s: corrupt: %u active processes, at most %d", name, d->num_active_processes,
                     TTM_MAX_PROCESSES);
@@ -73,6 +90,8 @@ int ttm_parse(const unsigned char *b, size_t len, const char *name, ttm_alive_fn
         ch->is_remote = le32(p + 4) != 0;
         for (int k = 0; k < TTM_COUNT; k++)
             ch->bytes[k] = le64(p + 8 + 8 * k);
+        if (impossible(ch->bytes, name, "a chip", err, errlen))
+            return -1;
     }
     for (int i = 0; i < TTM_MAX_PROCESSES; i++) {
         const unsigned char *p = b + 856 + 120 * i;
@@ -86,6 +105,8 @@ int ttm_parse(const unsigned char *b, size_t len, const char *name, ttm_alive_fn
         for (int k = 0; k < TTM_COUNT; k++)
             pr->bytes[k] = le64(p + 8 + 8 * k);
         pr->last_update = le64(p + 48);
+        if (impossible(pr->bytes, name, "a process", err, errlen))
+            return -1;
         size_t nl = 0;
         for (; nl < 63 && p[56 + nl]; nl++) {
             unsigned char c = p[56 + nl];
@@ -95,7 +116,7 @@ int ttm_parse(const unsigned char *b, size_t len, const char *name, ttm_alive_fn
         pr->alive = alive ? alive(pid) != 0 : true;
         if (pr->alive)
             for (int k = 0; k < TTM_COUNT; k++)
-                d->live_totals[k] += pr->bytes[k];
+                d->live_totals[k] = add_saturated(d->live_totals[k], pr->bytes[k]);
     }
     d->ready = d->version < 4 || le32(b + 8536) == TTM_INIT_READY;
     return 0;
@@ -146,7 +167,7 @@ int ttm_scan(const char *dir, ttm_alive_fn alive, ttm_device **out, char *warnin
             continue;
         char path[512], err[320];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        int fd = safe_open_regular(path, SAFE_NOFOLLOW, err, sizeof err); /* a FIFO must not hang us */
         ssize_t got = 0, r = 0;
         if (fd >= 0) {
             /* One byte more than the layout: an oversized file is caught too. */
@@ -156,7 +177,10 @@ int ttm_scan(const char *dir, ttm_alive_fn alive, ttm_device **out, char *warnin
         }
         if (fd < 0 || r < 0) {
             size_t used = strlen(warnings);
-            snprintf(warnings + used, wlen - used, "%s: %s\n", path, strerror(errno));
+            if (fd < 0)
+                snprintf(warnings + used, wlen - used, "%s\n", err);
+            else
+                snprintf(warnings + used, wlen - used, "%s: %s\n", path, strerror(errno));
             continue;
         }
         if (n == cap) {

@@ -16,11 +16,13 @@
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "accounting.h"
 #include "render.h"
@@ -28,20 +30,12 @@
 #include "collect.h"
 #include "trace.h"
 #include "shm_reader.h"
+#include "quit_signal.h"
+#include "utf8.h"
 
-static volatile sig_atomic_t quit_requested, reload_requested;
-
-static void on_quit_signal(int sig)
-{
-    (void)sig;
-    quit_requested = 1;
-}
-
-static void on_hup(int sig)
-{
-    (void)sig;
-    reload_requested = 1;
-}
+/* getch() returning ERR this many times in a row, long before its timeout,
+ * with the terminal readable or hung up: the terminal is gone (EOF/EIO). */
+#define DEAD_TTY_EARLY_ERRS 3
 
 typedef struct {
     tui_state st;
@@ -116,9 +110,11 @@ static shm_status trace_step(tui *t, char *err, size_t errlen)
         snprintf(err, errlen, "cannot replay the trace to node %zu", node);
         return SHM_CORRUPT;
     }
+    snapshot_sanitize_strings(&t->snap);
     const trace_summary *sum = trace_get_summary(t->tr);
+    char clean_op[sizeof op];
     snprintf(t->trace_line, sizeof t->trace_line, "node %zu (%zu/%zu)%s%s%s  [ ] Home End P", node, t->ev + 1, n,
-             op[0] ? " in " : "", op, node == sum->peak.counter ? "  PEAK" : "");
+             op[0] ? " in " : "", utf8_clean(clean_op, sizeof clean_op, op, UTF8_ESCAPE_CONTROLS), node == sum->peak.counter ? "  PEAK" : "");
     t->replayed_ev = t->ev;
     return SHM_OK;
 }
@@ -487,6 +483,16 @@ static bool handle_key(tui *t, int ch, double *next_refresh)
 
 /* ---------- terminal ---------- */
 
+/* After getch() kept failing at once: is the terminal hung up, or at end of
+ * input (readable, yet ncurses got no key)? A signal's EINTR is neither. */
+static bool terminal_gone(void)
+{
+    struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+    if (poll(&p, 1, 0) < 0)
+        return false;
+    return (p.revents & (POLLHUP | POLLERR | POLLNVAL | POLLIN)) != 0;
+}
+
 int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
 {
     setlocale(LC_ALL, "");
@@ -519,15 +525,7 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
     t->st.metric = cfg->heatmap;
     t->st.allocator_view = cfg->allocator_view;
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_quit_signal; /* no SA_RESTART: getch() returns at once */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    struct sigaction hup;
-    memset(&hup, 0, sizeof hup);
-    hup.sa_handler = on_hup;
-    sigaction(SIGHUP, &hup, NULL);
+    quit_signals_install(); /* no SA_RESTART: getch() returns at once */
 
     char err[CONFIG_ERR_LEN];
     if (o->trace) {
@@ -572,7 +570,7 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
     t->st.rc.utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
     render_init(&t->st.rc, t->want_color, &t->theme);
 
-    int rc = EXIT_OK;
+    int rc = EXIT_OK, early_errs = 0;
     double next_refresh = 0;
     for (;;) {
         double now = now_s();
@@ -586,22 +584,30 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
             break;
         }
         draw(t);
-        if (quit_requested || (o->max_frames && t->frames >= o->max_frames))
+        if (quit_signal_pending() || (o->max_frames && t->frames >= o->max_frames))
             break;
         double wait = t->st.paused ? 1.0 : next_refresh - now_s();
         int ms = (int)(wait * 1000.0);
-        timeout(ms < 1 ? 1 : ms > 1000 ? 1000 : ms);
+        ms = ms < 1 ? 1 : ms > 1000 ? 1000 : ms;
+        timeout(ms);
+        double asked = now_s();
         int ch = getch();
-        if (quit_requested)
+        if (quit_signal_pending())
             break;
-        if (reload_requested) {
-            reload_requested = 0;
+        if (reload_signal_take()) {
             reload_config(t);
             next_refresh = now_s();
+        }
+        early_errs = ch == ERR && ms >= 20 && now_s() - asked < ms / 2000.0 ? early_errs + 1 : 0;
+        if (early_errs >= DEAD_TTY_EARLY_ERRS && terminal_gone()) {
+            quit_signal_raise(SIGHUP); /* as if the hang-up had reached us */
+            break;
         }
         if (ch != ERR && !handle_key(t, ch, &next_refresh))
             break;
     }
+    if (quit_signal_pending())
+        rc = QUIT_SIGNAL_EXIT_BASE + quit_signal_pending();
     endwin();
     delscreen(scr);
     if (t->fatal[0])

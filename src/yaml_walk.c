@@ -4,12 +4,51 @@
 #include "yaml_walk.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* A first pass over the events, stopping at the first mapping or list nested
+ * deeper than YW_MAX_DEPTH: libyaml has no limit of its own, and a file of
+ * 20,000 '[' would take seconds (and as much stack) to load. 0, or -1 with
+ * FILE:LINE:COL in err; a syntax error is left to the real load to report. */
+static int check_depth(const char *name, const char *data, size_t len, char *err, size_t errlen)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p)) {
+        snprintf(err, errlen, "%s:1:1: out of memory", name);
+        return -1;
+    }
+    yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
+    int depth = 0, rc = 0;
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&p, &ev))
+            break;
+        yaml_event_type_t t = ev.type;
+        if (t == YAML_MAPPING_START_EVENT || t == YAML_SEQUENCE_START_EVENT) {
+            if (++depth > YW_MAX_DEPTH) {
+                snprintf(err, errlen, "%s:%zu:%zu: nested deeper than %d levels", name, ev.start_mark.line + 1,
+                         ev.start_mark.column + 1, YW_MAX_DEPTH);
+                rc = -1;
+            }
+        } else if (t == YAML_MAPPING_END_EVENT || t == YAML_SEQUENCE_END_EVENT) {
+            depth--;
+        }
+        yaml_event_delete(&ev);
+        if (rc != 0 || t == YAML_STREAM_END_EVENT || t == YAML_DOCUMENT_END_EVENT)
+            break;
+    }
+    yaml_parser_delete(&p);
+    return rc;
+}
 
 int yw_load(yaml_parser_t *parser, yaml_document_t *doc, const char *name, const char *data, size_t len, char *err,
             size_t errlen)
 {
+    if (check_depth(name, data, len, err, errlen) != 0)
+        return -1;
     if (!yaml_parser_initialize(parser)) {
         snprintf(err, errlen, "%s:1:1: out of memory", name);
         return -1;
@@ -90,21 +129,43 @@ int yw_unknown_key(walk *w, const yaml_node_t *n, const char *key, const char *c
     return yw_fail(w, n, "unknown key '%s'%s", key, where);
 }
 
-/* Check a mapping for duplicate keys and non-scalar keys. */
+static uint64_t hash_key(const char *s)
+{
+    uint64_t h = 14695981039346656037u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* Check a mapping for duplicate keys and non-scalar keys, in linear time: a
+ * hash set of the keys seen (a quadratic scan took 10 s on 20,000 keys). */
 int yw_check_mapping(walk *w, const yaml_node_t *map, const char *what)
 {
     if (!map || map->type != YAML_MAPPING_NODE)
         return yw_fail(w, map, "%s must be a mapping of keys to values", what);
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+    size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start), cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    const char **set = calloc(cap, sizeof *set);
+    if (!set)
+        return yw_fail(w, map, "out of memory");
+    int rc = 0;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; rc == 0 && p < map->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
         const char *ks = yw_scalar(k);
-        if (!ks)
-            return yw_fail(w, k, "%s: keys must be plain names", what);
-        for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++)
-            if (strcmp(ks, yw_scalar(yaml_document_get_node(w->doc, q->key))) == 0)
-                return yw_fail(w, k, "duplicate key '%s'", ks);
+        if (!ks) {
+            rc = yw_fail(w, k, "%s: keys must be plain names", what);
+            break;
+        }
+        size_t i = (size_t)hash_key(ks) & (cap - 1);
+        while (set[i] && strcmp(set[i], ks) != 0)
+            i = (i + 1) & (cap - 1);
+        if (set[i])
+            rc = yw_fail(w, k, "duplicate key '%s'", ks);
+        set[i] = ks;
     }
-    return 0;
+    free(set);
+    return rc;
 }
 
 int yw_parse_bool(walk *w, const yaml_node_t *n, const char *key, bool *out)

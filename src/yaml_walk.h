@@ -17,6 +17,9 @@ typedef struct {
     size_t errlen;
 } walk;
 
+/* Mappings and lists nested deeper than this are refused (FILE:LINE:COL). */
+#define YW_MAX_DEPTH 64
+
 /* Parse the first document of data (named `name` in messages). 0 with
  * parser and doc to delete by the caller, or -1 with "NAME:LINE:COL: not
  * valid YAML: ..." in err and nothing to delete. */

@@ -27,9 +27,10 @@ core() { jq -r ".devices[0].cores_detail[] | select(.x==$1 and .y==$2) | .$3" <<
 check "core (0,0) l1_buffers" "$(core 0 0 l1_buffers)" 32768
 check "core (7,7) circular_buffers" "$(core 7 7 circular_buffers)" 262144
 check "core (3,4) kernel_code" "$(core 3 4 kernel_code)" 32768
-check "core (3,4) firmware" "$(core 3 4 firmware)" $((0x19180 - 32768))
+check "core (3,4) firmware" "$(core 3 4 firmware)" $((0x7FF0))
+check "core (3,4) kernel_config" "$(core 3 4 kernel_config)" $((0x19400 - 0x7FF0 - 32768))
 check "invariant on every core" \
-  "$(jq '[.devices[0].cores_detail[] | .l1_buffers+.l1_small+.circular_buffers+.kernel_code+.semaphores+.runtime+.firmware+.free] | unique' <<<"$json" -c)" \
+  "$(jq '[.devices[0].cores_detail[] | .l1_buffers+.l1_small+.circular_buffers+.kernel_code+.semaphores+.runtime+.kernel_config+.firmware+.free] | unique' <<<"$json" -c)" \
   "[1499136]"
 check "process listed" "$(jq -r '.devices[0].processes[0].name' <<<"$json")" instrument
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=

@@ -5,6 +5,7 @@
 #include "proc_util.h"
 
 #include "arch.h"
+#include "l1top.h"
 
 #include <sys/stat.h>
 
@@ -26,12 +27,13 @@ static void teardown(void)
 TestSuite(e2e, .init = setup, .fini = teardown, .timeout = 60);
 
 #define L1 1499136
-#define UB 102784
+#define UB 0x19400 /* Wormhole L1_UNRESERVED_BASE */
+#define FW 0x7FF0  /* Wormhole MEM_MAP_END */
 
 static pid_t writer_a(void)
 {
     char *argv[] = { fixture, "label", "writer-a", "declare", "0", "wormhole_b0", "8", "8",
-                     "record", "0", "cb", "0,0,3,7", "0x19180", "200000", "cbA",
+                     "record", "0", "cb", "0,0,3,7", "0x19400", "200000", "cbA",
                      "interleaved", "0", "0x150000", "133120", "2048", "actA", NULL };
     return start_ready(seg, argv);
 }
@@ -55,7 +57,8 @@ Test(e2e, two_writers_reported_byte_exactly_per_core)
     cr_assert_eq(core_value(dev, 0, 0, "circular_buffers"), 200000);
     cr_assert_eq(core_value(dev, 0, 0, "l1_buffers"), 4096);
     cr_assert_eq(core_value(dev, 0, 0, "kernel_code"), 40960);
-    cr_assert_eq(core_value(dev, 0, 0, "firmware"), UB - 40960);
+    cr_assert_eq(core_value(dev, 0, 0, "firmware"), FW);
+    cr_assert_eq(core_value(dev, 0, 0, "kernel_config"), UB - FW - 40960, "the kernel sits in the ring");
     cr_assert_eq(core_value(dev, 0, 0, "free"), L1 - UB - 200000 - 4096);
     cr_assert_eq(core_value(dev, 0, 0, "largest_free"), 0x150000 - (UB + 200000));
     cr_assert_eq(core_value(dev, 0, 0, "fragmented"), L1 - (0x150000 + 4096));
@@ -67,10 +70,10 @@ Test(e2e, two_writers_reported_byte_exactly_per_core)
     /* The invariant, on every core. */
     json_t *cores = json_object_get(dev, "cores_detail");
     static const char *const cats[] = { "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
-                                        "semaphores", "runtime", "firmware", "free" };
+                                        "semaphores", "runtime", "kernel_config", "firmware", "free" };
     for (size_t i = 0; i < json_array_size(cores); i++) {
         json_int_t sum = 0;
-        for (int k = 0; k < 8; k++)
+        for (int k = 0; k < (int)(sizeof cats / sizeof cats[0]); k++)
             sum += json_integer_value(json_object_get(json_array_get(cores, i), cats[k]));
         cr_assert_eq(sum, L1, "core %zu sums to %lld", i, (long long)sum);
     }
@@ -110,7 +113,8 @@ Test(e2e, sigkill_removes_a_writers_records_and_its_slot_is_reused)
     cr_assert_eq(json_array_size(json_object_get(dev, "processes")), 1);
     cr_assert_eq(core_value(dev, 5, 0, "kernel_code"), 0);
     cr_assert_eq(core_value(dev, 5, 0, "l1_buffers"), 2048, "only A's interleaved page is left");
-    cr_assert_eq(core_value(dev, 5, 0, "firmware"), UB);
+    cr_assert_eq(core_value(dev, 5, 0, "firmware"), FW);
+    cr_assert_eq(core_value(dev, 5, 0, "kernel_config"), UB - FW);
     cr_assert_eq(core_value(dev, 0, 0, "circular_buffers"), 200000, "A is untouched");
     json_decref(root);
     /* More writers than slots (256), each killed: slots must be reaped and reused. */
@@ -241,10 +245,15 @@ Test(e2e, demo_once_runs_and_cleans_up)
     char path[256];
     snprintf(path, sizeof path, "/dev/shm%s", segment);
     cr_assert_neq(access(path, F_OK), 0, "%s was removed", path);
-    int procs = 0;
-    for (int id = 0; id < 2; id++)
-        procs += (int)json_array_size(json_object_get(device_by_id(root, id), "processes"));
-    cr_assert_geq(procs, 2);
+    /* As TT-Metal does: one process per chip, each chip its own. */
+    json_int_t pid0 = -1;
+    for (int id = 0; id < 2; id++) {
+        json_t *procs = json_object_get(device_by_id(root, id), "processes");
+        cr_assert_eq(json_array_size(procs), 1, "device %d has one process", id);
+        json_int_t pid = json_integer_value(json_object_get(json_array_get(procs, 0), "pid"));
+        cr_assert_neq(pid, pid0, "the two chips belong to two processes");
+        pid0 = pid;
+    }
     json_decref(root);
     free(out);
     free(err);
@@ -363,7 +372,7 @@ Test(e2e, prometheus_output_passes_promtool_and_matches_json)
     pid_t a = writer_a();
     char bin[512];
     bin_path(bin, sizeof bin, "l1top");
-    char *argv[] = { bin, "--once", "--format", "prometheus", "--shm", seg, NULL };
+    char *argv[] = { bin, "--once", "--format", "prometheus", "--per-process-metrics", "--shm", seg, NULL };
     char *out;
     cr_assert_eq(run_capture(argv, &out, NULL), 0);
     char path[96];
@@ -412,10 +421,14 @@ Test(e2e, iterations_print_one_json_object_per_line)
     free(out);
     char *argv2[] = { bin, "-n", "2", "-d", "1", "--format", "csv", "--shm", seg, NULL };
     cr_assert_eq(run_capture(argv2, &out, NULL), 0);
-    int headers = 0;
-    for (char *p = out; (p = strstr(p, "device,arch,x,y")); p++)
+    int headers = 0, rows = 0;
+    for (char *p = out; (p = strstr(p, "timestamp,device,arch,x,y")); p++)
         headers++;
-    cr_assert_eq(headers, 2, "a CSV table per snapshot");
+    for (char *p = out; (p = strstr(p, "\r\n")); p += 2)
+        rows++;
+    cr_assert_eq(headers, 1, "one header for all snapshots:\n%s", out);
+    cr_assert_eq(rows, 1 + 2 * 64, "two snapshots of 64 cores after the header");
+    cr_assert(strncmp(strstr(out, "\r\n") + 2, "20", 2) == 0, "rows start with their timestamp: %s", out);
     free(out);
     stop_process(a, SIGTERM);
 }
@@ -499,6 +512,12 @@ Test(e2e, both_sources_show_one_process_side_by_side)
     cr_assert_eq(json_integer_value(json_object_get(p, "pid")), a);
     json_t *mine = json_object_get(p, "l1top");
     cr_assert(json_is_object(mine), "l1top's own figures next to TT-Metal's");
+    char *argv_p[] = { bin, "--once", "--format", "prometheus", "--shm", seg, "--tt-metal-dir", dir, NULL };
+    char *prom;
+    cr_assert_eq(run_capture(argv_p, &prom, NULL), 0);
+    cr_assert(strstr(prom, "l1top_device_info{device=\"0\",arch=\"wormhole_b0\",asic_id=\"0x5a\"} 1\n"),
+              "device 0's asic id (90) from TT-Metal's file joins the series:\n%s", prom);
+    free(prom);
     cr_assert_eq(json_integer_value(json_object_get(mine, "tracked")), 65 * 2048);
     cr_assert_eq(json_integer_value(json_object_get(mine, "untracked")), 32 * 200000);
     json_t *dev = device_by_id(root, 0);
@@ -540,8 +559,14 @@ Test(e2e, board_telemetry_from_a_sysfs_fixture)
     snprintf(root, sizeof root, "/tmp/l1top-sysfs-%d", (int)getpid());
     put_file(root, "sys/class/tenstorrent/tenstorrent!0/tt_card_type", "n300\n");
     put_file(root, "sys/class/tenstorrent/tenstorrent!0/tt_aiclk", "1000\n");
-    put_file(root, "sys/class/tenstorrent/tenstorrent!0/device/hwmon/hwmon3/temp1_input", "45250\n");
-    put_file(root, "sys/class/tenstorrent/tenstorrent!0/device/hwmon/hwmon3/power1_input", "31500000\n");
+    put_file(root, "sys/class/tenstorrent/tenstorrent!0/tt_asic_id", "0x4a3b2c1d00000001\n");
+    /* As in real sysfs, device is a link to the PCI device's directory. */
+    put_file(root, "sys/devices/pci0000:00/0000:01:00.0/hwmon/hwmon3/temp1_input", "45250\n");
+    put_file(root, "sys/devices/pci0000:00/0000:01:00.0/hwmon/hwmon3/power1_input", "31500000\n");
+    char link[256], target[256];
+    snprintf(link, sizeof link, "%s/sys/class/tenstorrent/tenstorrent!0/device", root);
+    snprintf(target, sizeof target, "%s/sys/devices/pci0000:00/0000:01:00.0", root);
+    cr_assert_eq(symlink(target, link), 0);
     put_file(root, "sys/class/tenstorrent/tenstorrent!1/tt_card_type", "p150\n");
     put_file(root, "proc/driver/tenstorrent/0/pids", "1234\n5678\n");
     pid_t a = writer_a();
@@ -561,11 +586,18 @@ Test(e2e, board_telemetry_from_a_sysfs_fixture)
     cr_assert_eq(json_array_size(json_object_get(b0, "pids")), 2);
     json_t *b1 = json_array_get(boards, 1);
     cr_assert(json_is_null(json_object_get(b1, "temperature_c")), "unknown is null, not 0");
+    cr_assert_str_eq(json_string_value(json_object_get(b0, "asic_id")), "0x4a3b2c1d00000001");
+    cr_assert_str_eq(json_string_value(json_object_get(b0, "pci_bus")), "0000:01:00.0");
+    cr_assert(json_is_null(json_object_get(b1, "pci_bus")));
     json_decref(root_json);
     free(out);
     char *argv2[] = { bin, "--once", "--format", "prometheus", "--shm", seg, "--sysfs-root", root, NULL };
     cr_assert_eq(run_capture(argv2, &out, NULL), 0);
     cr_assert(strstr(out, "l1top_board_temperature_celsius{board=\"0\",card=\"n300\"} 45.25\n") != NULL, "%s", out);
+    cr_assert(strstr(out, "l1top_board_aiclk_hertz{board=\"0\",card=\"n300\"} 1000000000\n") != NULL,
+              "base units: 1000 MHz is 1e9 Hz\n%s", out);
+    cr_assert(strstr(out, "l1top_board_info{board=\"0\",card=\"n300\",asic_id=\"0x4a3b2c1d00000001\","
+                          "pci_bus=\"0000:01:00.0\"} 1\n") != NULL, "join labels\n%s", out);
     char path[96];
     snprintf(path, sizeof path, "/tmp/l1top-prom2-%d.txt", (int)getpid());
     FILE *f = fopen(path, "w");
@@ -626,7 +658,7 @@ Test(e2e, trace_report_peak_matches_the_hand_calculation)
     cr_assert_eq(core_value(dev, 0, 0, "l1_buffers"), 2048);
     cr_assert_eq(core_value(dev, 0, 4, "circular_buffers"), 32768, "(0,4) is in neither 65,536 B set");
     cr_assert_eq(core_value(dev, 5, 5, "circular_buffers"), 98304);
-    cr_assert_eq(core_value(dev, 0, 0, "firmware"), 102784);
+    cr_assert_eq(core_value(dev, 0, 0, "firmware"), FW);
     json_decref(root);
 }
 
@@ -690,7 +722,7 @@ Test(e2e, l1sim_replays_a_trace_into_the_segment)
 {
     char sim[512];
     bin_path(sim, sizeof sim, "l1sim");
-    char *argv[] = { sim, "--replay", "tests/data/trace_report_normal.json", "--speed", "50", NULL };
+    char *argv[] = { sim, "--replay", "tests/data/trace_report_normal.json", "--speed", "50", "--hold", NULL };
     pid_t p = start_ready(seg, argv); /* waits for "replay done" */
     json_t *root = l1top_json(seg);
     json_t *dev = device_by_id(root, 0);
@@ -730,4 +762,74 @@ Test(e2e, mesh_buffers_land_on_their_chip)
     free(out);
     free(err);
     unlink(path);
+}
+
+/* `l1top --format json` without --once opened the TUI, and `l1top > file`
+ * wrote the TUI's escape codes into the file. */
+Test(e2e, a_machine_format_or_a_non_terminal_output_means_batch)
+{
+    pid_t a = writer_a();
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *json_argv[] = { bin, "--format", "json", "--shm", seg, NULL };
+    char *out, *err;
+    cr_assert_eq(run_capture(json_argv, &out, &err), 0, "%s", err);
+    json_t *root = json_loads(out, 0, NULL);
+    cr_assert_not_null(root, "one JSON document, no TUI: %.200s", out);
+    json_decref(root);
+    free(out);
+    free(err);
+    char *plain_argv[] = { bin, "--frames", "2", "--shm", seg, NULL };
+    cr_assert_eq(run_capture(plain_argv, &out, &err), 0, "%s", err);
+    cr_assert_null(strchr(out, '\033'), "no escape codes in a file: %.200s", out);
+    cr_assert(strstr(out, "Device 0") != NULL, "the text report: %.200s", out);
+    free(out);
+    free(err);
+    stop_process(a, SIGTERM);
+}
+
+/* `l1sim --replay` never exited after "replay done"; --version failed. */
+Test(e2e, l1sim_replay_exits_when_done_and_has_a_version)
+{
+    char sim[512];
+    bin_path(sim, sizeof sim, "l1sim");
+    char *argv[] = { sim, "--replay", "tests/data/trace_report_normal.json", "--speed", "1000", "--shm", seg, NULL };
+    char *out;
+    cr_assert_eq(run_capture(argv, &out, NULL), 0);
+    cr_assert(strstr(out, "replay done"), "%s", out);
+    free(out);
+    char *ver[] = { sim, "--version", NULL };
+    cr_assert_eq(run_capture(ver, &out, NULL), 0);
+    cr_assert(strncmp(out, "l1sim " L1TOP_VERSION_STRING "\n", strlen("l1sim " L1TOP_VERSION_STRING "\n")) == 0, "%s", out);
+    free(out);
+    char *help[] = { sim, "--help", NULL };
+    cr_assert_eq(run_capture(help, &out, NULL), 0);
+    cr_assert(strstr(out, "--seed N") && strstr(out, "--shm NAME") && strstr(out, "--label NAME"), "%s", out);
+    free(out);
+}
+
+/* A copied config.example.yaml silently overrode $L1TOP_SHM, and
+ * --print-config said `segment: "/l1top" # default` while $L1TOP_SHM was
+ * in use. */
+Test(e2e, the_environment_wins_over_the_file_and_print_config_says_so)
+{
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--print-config", "-c", "config.example.yaml", NULL };
+    setenv("L1TOP_SHM", "/from-env", 1);
+    char *out;
+    cr_assert_eq(run_capture(argv, &out, NULL), 0);
+    cr_assert(strstr(out, "segment: \"/from-env\"    # $L1TOP_SHM\n"), "%s", out);
+    free(out);
+    const char *cfg = write_config("segment: /from-file\n");
+    char *argv2[] = { bin, "--print-config", "-c", (char *)cfg, NULL };
+    cr_assert_eq(run_capture(argv2, &out, NULL), 0);
+    cr_assert(strstr(out, "segment: \"/from-env\"    # $L1TOP_SHM\n"), "environment over file: %s", out);
+    free(out);
+    char *argv3[] = { bin, "--print-config", "-c", (char *)cfg, "--shm", "/from-flag", NULL };
+    cr_assert_eq(run_capture(argv3, &out, NULL), 0);
+    cr_assert(strstr(out, "segment: \"/from-flag\"    # command line\n"), "flag over environment: %s", out);
+    free(out);
+    unsetenv("L1TOP_SHM");
+    unlink(cfg);
 }

@@ -194,7 +194,8 @@ Test(tui, grid_and_breakdown_match_once_at_120x40)
     /* Breakdown rows: selected core (0,0) and device totals, as --once says. */
     static const struct { const char *label, *key; } rows[] = {
         { "Explicit L1 buffers", "l1_buffers" }, { "Circular buffers", "circular_buffers" },
-        { "Kernel code", "kernel_code" },        { "Firmware & reserved", "firmware" },
+        { "Kernel code", "kernel_code" },        { "Kernel-config ring", "kernel_config" },
+        { "Firmware & mailboxes", "firmware" },
         { "Free  ", "free" },
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -403,7 +404,7 @@ Test(tui, sigterm_restores_the_terminal)
     start_tui(100, 30, "");
     free(wait_for("Explicit L1 buffers"));
     tmux("send-keys -t l1 C-c");
-    cr_assert_eq(exit_code(), 0);
+    cr_assert_eq(exit_code(), 128 + SIGINT); /* ended by a signal, as a shell reports it */
     char *s = capture();
     cr_assert_null(strstr(s, "Explicit L1 buffers"), "%s", s);
     free(s);
@@ -429,6 +430,7 @@ static void write_tui_config(const char *text)
     cr_assert_not_null(f);
     fputs(text, f);
     fclose(f);
+    chmod(cfg_path, 0600); /* exec actions are refused from files others can write, whatever the umask */
 }
 
 Test(tui, alerted_cores_are_marked_and_listed)
@@ -591,4 +593,78 @@ Test(tui, trace_timeline_steps_through_events)
     free(wait_for("PEAK"));
     keys("q");
     cr_assert_eq(exit_code(), 0);
+}
+
+/* Display columns of a UTF-8 line (every character here is one column wide). */
+static size_t columns(const char *line)
+{
+    size_t n = 0, len = strlen(line);
+    while (len && line[len - 1] == ' ')
+        len--;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)line[i] & 0xC0) != 0x80;
+    return n;
+}
+
+Test(tui, multibyte_process_names_keep_the_columns)
+{
+    /* 20 omegas: 40 bytes, cut by the writer to 15 (30 bytes, on a boundary). */
+    char *wide[] = { fixture, "label", "\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89"
+                     "\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89\xcf\x89",
+                     "declare", "0", "wormhole_b0", "8", "8", "record", "0", "cb", "0,0,3,7", "0x19180", "1000", "w", NULL };
+    char *ascii[] = { fixture, "label", "plain", "declare", "0", "wormhole_b0", "8", "8",
+                      "record", "0", "cb", "0,0,3,7", "0x40000", "1000", "a", NULL };
+    pid_t w1 = start_ready(seg, wide), w2 = start_ready(seg, ascii);
+    tmux("kill-server");
+    tmux("new-session -d -s l1 -x 140 -y 30 \"LC_ALL=C.UTF-8 %s --shm %s; echo l1top-exit=\\$? > %s; sleep 30\"", l1top,
+         seg, exit_file);
+    free(wait_for("Explicit L1 buffers"));
+    keys("p");
+    char *s = wait_for("plain");
+    char a[512], b[512];
+    line_with(s, "plain", a, sizeof a);
+    line_with(s, "\xcf\x89\xcf\x89\xcf\x89", b, sizeof b);
+    cr_assert_eq(columns(a), columns(b), "the columns shift after a multi-byte name:\n%s\n%s", a, b);
+    free(s);
+    keys("q");
+    stop_process(w1, SIGTERM);
+    stop_process(w2, SIGTERM);
+}
+
+Test(tui, an_exec_action_writes_its_stderr_to_the_log_not_the_screen)
+{
+    char log[128], text[1024];
+    snprintf(log, sizeof log, "/tmp/l1top-tui-stderr-%d.log", (int)getpid());
+    unlink(log);
+    snprintf(text, sizeof text,
+             "alerts:\n  - name: big-cb\n    metric: circular_buffers\n    scope: device\n    devices: [0]\n"
+             "    above: 1MiB\n    actions: [log, exec]\n    log: %s\n    exec: \"echo EXEC-STDERR-LINE >&2\"\n",
+             log);
+    write_tui_config(text);
+    pid_t w = still_writer();
+    char extra[256];
+    snprintf(extra, sizeof extra, "-c %s", cfg_path);
+    start_tui(120, 40, extra);
+    free(wait_for("Explicit L1 buffers"));
+    char *line = NULL;
+    for (int i = 0; i < 100 && !line; i++) { /* the command has run once its line is in the log */
+        sleep_ms(50);
+        FILE *f = fopen(log, "r");
+        char buf[4096] = "";
+        if (f) {
+            size_t n = fread(buf, 1, sizeof buf - 1, f);
+            buf[n] = '\0';
+            fclose(f);
+        }
+        if (strstr(buf, "EXEC-STDERR-LINE"))
+            line = "found";
+    }
+    char *s = capture();
+    cr_assert_null(strstr(s, "EXEC-STDERR-LINE"), "the command's stderr reached the screen:\n%s", s);
+    cr_assert_not_null(line, "the command's stderr is not in the log %s", log);
+    free(s);
+    keys("q");
+    stop_process(w, SIGTERM);
+    unlink(log);
+    unlink(cfg_path);
 }

@@ -10,7 +10,8 @@
 #include "helpers.h"
 
 #define WH_L1 1499136u
-#define WH_UB 0x19180u
+#define WH_FW 0x7FF0u  /* MEM_MAP_END (docs/tt-metal.md, "Memory map") */
+#define WH_UB 0x19400u /* L1_UNRESERVED_BASE */
 #define FULL(gx, gy) ((l1top_range){ 0, 0, (gx) - 1, (gy) - 1 })
 
 static snapshot s;
@@ -39,14 +40,15 @@ static void check_invariant(void)
     }
 }
 
-Test(accounting, empty_device_is_firmware_and_free)
+Test(accounting, empty_device_is_firmware_kernel_config_and_free)
 {
     t_device(&s, 0, "wormhole_b0", 8, 8);
     cr_assert_eq(accounting_compute(&s, &a), 0);
     const device_usage *du = &a.devices[0];
     cr_assert_eq(du->ncores, 64);
     for (uint32_t c = 0; c < 64; c++) {
-        cr_assert_eq(du->cores[c].bytes[CAT_FIRMWARE], WH_UB);
+        cr_assert_eq(du->cores[c].bytes[CAT_FIRMWARE], WH_FW);
+        cr_assert_eq(du->cores[c].bytes[CAT_KERNEL_CONFIG], WH_UB - WH_FW);
         cr_assert_eq(du->cores[c].bytes[CAT_FREE], WH_L1 - WH_UB);
         cr_assert_eq(du->cores[c].largest_free, WH_L1 - WH_UB);
         cr_assert_eq(du->cores[c].fragmented, 0);
@@ -131,7 +133,9 @@ Test(accounting, kernel_code_in_reserved_area_is_not_firmware)
     cr_assert_eq(u->bytes[CAT_KERNEL_CODE], 40 * 1024);
     cr_assert_eq(u->bytes[CAT_SEMAPHORES], 256);
     cr_assert_eq(u->bytes[CAT_RUNTIME], 512);
-    cr_assert_eq(u->bytes[CAT_FIRMWARE], WH_UB - 40 * 1024 - 256 - 512);
+    /* Runtime at 0x7D80 sits in the firmware area, the rest in the ring. */
+    cr_assert_eq(u->bytes[CAT_FIRMWARE], WH_FW - 512);
+    cr_assert_eq(u->bytes[CAT_KERNEL_CONFIG], WH_UB - WH_FW - 40 * 1024 - 256);
     cr_assert_eq(u->bytes[CAT_FREE], WH_L1 - WH_UB);
     check_invariant();
 }
@@ -209,13 +213,16 @@ Test(accounting, core_map_covers_l1_in_order)
     size_t needed = 0;
     size_t n = accounting_core_map(&s, 0, 0, 0, spans, 16, &needed);
     cr_assert_eq(n, needed);
-    cr_assert_eq(n, 4, "firmware, cb, free, buffer");
+    cr_assert_eq(n, 5, "firmware, kernel-config ring, cb, free, buffer");
     cr_assert_eq(spans[0].category, CAT_FIRMWARE);
     cr_assert_eq(spans[0].start, 0);
-    cr_assert_eq(spans[1].category, CAT_CIRCULAR_BUFFERS);
-    cr_assert_eq(spans[2].category, CAT_FREE);
-    cr_assert_eq(spans[3].category, CAT_L1_BUFFERS);
-    cr_assert_eq(spans[3].end, WH_L1);
+    cr_assert_eq(spans[0].end, WH_FW);
+    cr_assert_eq(spans[1].category, CAT_KERNEL_CONFIG);
+    cr_assert_eq(spans[1].end, WH_UB);
+    cr_assert_eq(spans[2].category, CAT_CIRCULAR_BUFFERS);
+    cr_assert_eq(spans[3].category, CAT_FREE);
+    cr_assert_eq(spans[4].category, CAT_L1_BUFFERS);
+    cr_assert_eq(spans[4].end, WH_L1);
     for (size_t i = 1; i < n; i++)
         cr_assert_eq(spans[i].start, spans[i - 1].end, "contiguous");
 }
@@ -231,8 +238,9 @@ static uint32_t rnd(uint32_t n)
 
 Test(accounting, random_regions_match_bytewise_reference)
 {
-    /* A small L1 so a per-byte reference is cheap. */
-    const uint32_t L1 = 8192, UB = 1024;
+    /* A small L1 so a per-byte reference is cheap; the unreserved base above
+     * Wormhole's MEM_MAP_END so all three hole categories occur. */
+    const uint32_t L1 = 0x9000, UB = 0x8400, FW = WH_FW;
     for (int round = 0; round < 40; round++) {
         snapshot_reset(&s);
         accounting_free(&a);
@@ -259,7 +267,7 @@ Test(accounting, random_regions_match_bytewise_reference)
         check_invariant();
         for (uint16_t y = 0; y < 2; y++)
             for (uint16_t x = 0; x < 3; x++) {
-                uint8_t owner[8192];
+                static uint8_t owner[0x9000];
                 memset(owner, 0, sizeof owner); /* 0 = uncovered, else smallest kind */
                 for (size_t ri = 0; ri < s.nregions; ri++) {
                     uint64_t b = region_bytes_on_core(&s, &s.regions[ri], x, y);
@@ -272,7 +280,7 @@ Test(accounting, random_regions_match_bytewise_reference)
                     if (owner[k])
                         want[owner[k] - 1]++;
                     else
-                        want[k < UB ? CAT_FIRMWARE : CAT_FREE]++;
+                        want[k < FW ? CAT_FIRMWARE : k < UB ? CAT_KERNEL_CONFIG : CAT_FREE]++;
                     run = (!owner[k] && k >= UB) ? run + 1 : 0;
                     if (run > largest)
                         largest = run;
@@ -288,11 +296,149 @@ Test(accounting, random_regions_match_bytewise_reference)
 
 Test(accounting, tracked_untracked_split)
 {
-    uint64_t b[CAT_COUNT] = { 1, 2, 4, 8, 16, 32, 64, 128 };
+    uint64_t b[CAT_COUNT] = { 1, 2, 4, 8, 16, 32, 64, 128, 256 };
     cr_assert_eq(usage_tracked(b), 3);
-    cr_assert_eq(usage_untracked(b), 124);
-    cr_assert_eq(usage_used(b), 127);
-    cr_assert_eq(usage_total(b), 255);
+    cr_assert_eq(usage_untracked(b), 252, "CBs, kernels, semaphores, runtime, kernel-config ring, firmware");
+    cr_assert_eq(usage_used(b), 255);
+    cr_assert_eq(usage_total(b), 511);
     cr_assert(category_tracked(CAT_L1_SMALL));
     cr_assert_not(category_tracked(CAT_CIRCULAR_BUFFERS));
+}
+
+/* ---- clashes against a byte-wise reference ---- */
+
+/* Naive: per core and byte, which CBs and which buffers cover it. */
+typedef struct {
+    uint64_t bytes;
+    uint32_t cores;
+} ref_pair;
+
+static void ref_clashes(uint32_t L1, uint16_t gx, uint16_t gy, uint64_t *core_clash, ref_pair *pairs, size_t nreg)
+{
+    for (uint16_t y = 0; y < gy; y++)
+        for (uint16_t x = 0; x < gx; x++) {
+            uint32_t core = (uint32_t)y * gx + x;
+            core_clash[core] = 0;
+            bool met[64][64] = { { false } };
+            for (uint32_t k = 0; k < L1; k++) {
+                bool cb = false, buf = false;
+                for (size_t i = 0; i < nreg; i++) {
+                    const snap_region *r = &s.regions[i];
+                    uint64_t b = region_bytes_on_core(&s, r, x, y);
+                    if (k < r->address || k >= r->address + b)
+                        continue;
+                    cb |= r->kind == L1TOP_CIRCULAR_BUFFER;
+                    buf |= r->kind == L1TOP_L1_BUFFER || r->kind == L1TOP_L1_SMALL;
+                    if (r->kind != L1TOP_CIRCULAR_BUFFER)
+                        continue;
+                    for (size_t j = 0; j < nreg; j++) {
+                        const snap_region *q = &s.regions[j];
+                        uint64_t qb = region_bytes_on_core(&s, q, x, y);
+                        if ((q->kind != L1TOP_L1_BUFFER && q->kind != L1TOP_L1_SMALL) || k < q->address ||
+                            k >= q->address + qb)
+                            continue;
+                        pairs[i * nreg + j].bytes++;
+                        met[i][j] = true;
+                    }
+                }
+                core_clash[core] += cb && buf;
+            }
+            for (size_t i = 0; i < nreg; i++)
+                for (size_t j = 0; j < nreg; j++)
+                    pairs[i * nreg + j].cores += met[i][j];
+        }
+}
+
+Test(accounting, overlapping_cbs_and_buffers_match_bytewise_clash_reference)
+{
+    const uint32_t L1 = 4096, UB = 512;
+    for (int round = 0; round < 30; round++) {
+        snapshot_reset(&s);
+        accounting_free(&a);
+        snap_device *d = t_device(&s, 0, "wormhole_b0", 3, 2);
+        d->l1_size = L1;
+        d->unreserved_base = UB;
+        uint32_t p = t_process(&s, 1, "w");
+        size_t n = 4 + rnd(20);
+        for (size_t i = 0; i < n; i++) {
+            static const l1top_kind kinds[] = { L1TOP_CIRCULAR_BUFFER, L1TOP_L1_BUFFER, L1TOP_L1_SMALL,
+                                                L1TOP_CIRCULAR_BUFFER, L1TOP_KERNEL_CODE };
+            uint32_t addr = UB + rnd(L1 - UB - 16), size = 1 + rnd(L1 - addr);
+            if (rnd(6) == 0) {
+                snap_region *g = t_interleaved(&s, 0, p, addr, 1 + rnd(3000), 32 + rnd(256));
+                uint64_t w0 = interleaved_bank_bytes(g->total_size, g->page_size, 16, 6, 0);
+                if (addr + w0 > L1)
+                    g->address = (uint32_t)(L1 - w0);
+                continue;
+            }
+            uint16_t x0 = (uint16_t)rnd(3), y0 = (uint16_t)rnd(2);
+            l1top_range r = { x0, y0, (uint16_t)(x0 + rnd(3 - x0)), (uint16_t)(y0 + rnd(2 - y0)) };
+            t_region(&s, 0, p, kinds[rnd(5)], r, addr, size, "r");
+        }
+        cr_assert_eq(accounting_compute(&s, &a), 0);
+        check_invariant();
+        uint64_t core_clash[6];
+        ref_pair *pairs = calloc(n * n, sizeof *pairs);
+        ref_clashes(L1, 3, 2, core_clash, pairs, n);
+        const device_usage *du = &a.devices[0];
+        uint64_t total = 0;
+        for (uint32_t c = 0; c < 6; c++) {
+            cr_assert_eq(du->cores[c].clash_bytes, core_clash[c], "round %d core %u: %llu vs %llu", round, c,
+                         (unsigned long long)du->cores[c].clash_bytes, (unsigned long long)core_clash[c]);
+            total += core_clash[c];
+        }
+        cr_assert_eq(du->clash_bytes, total);
+        size_t want_pairs = 0;
+        for (size_t k = 0; k < n * n; k++)
+            want_pairs += pairs[k].cores > 0;
+        cr_assert_eq(du->nclashes, want_pairs, "round %d: %zu pairs vs %zu", round, du->nclashes, want_pairs);
+        cr_assert_not(du->clashes_truncated);
+        cr_assert_eq(du->clash_pairs_at_least, want_pairs);
+        for (size_t i = 0; i < du->nclashes; i++) {
+            const clash_info *c = &du->clashes[i];
+            const ref_pair *rp = &pairs[c->cb_region * n + c->buffer_region];
+            cr_assert_eq(c->cores, rp->cores, "round %d pair %u/%u cores", round, c->cb_region, c->buffer_region);
+            cr_assert_eq(c->bytes, rp->bytes, "round %d pair %u/%u bytes %llu vs %llu", round, c->cb_region,
+                         c->buffer_region, (unsigned long long)c->bytes, (unsigned long long)rp->bytes);
+            if (i > 0)
+                cr_assert_geq(du->clashes[i - 1].bytes, c->bytes, "largest first");
+        }
+        free(pairs);
+        /* The core map marks exactly the spans that overlap one of the other kind. */
+        for (uint16_t cy = 0; cy < 2; cy++)
+            for (uint16_t cx = 0; cx < 3; cx++) {
+                map_span sp[64];
+                size_t m = accounting_core_map(&s, 0, cx, cy, sp, 64, NULL);
+                for (size_t i = 0; i < m; i++) {
+                    bool want = false;
+                    for (size_t j = 0; j < m; j++) {
+                        bool cb_i = sp[i].category == CAT_CIRCULAR_BUFFERS, cb_j = sp[j].category == CAT_CIRCULAR_BUFFERS;
+                        bool buf_i = category_tracked(sp[i].category), buf_j = category_tracked(sp[j].category);
+                        if (((cb_i && buf_j) || (buf_i && cb_j)) && sp[i].start < sp[j].end && sp[j].start < sp[i].end)
+                            want = true;
+                    }
+                    cr_assert_eq(sp[i].clash, want, "round %d core (%u,%u) span %zu", round, cx, cy, i);
+                }
+            }
+    }
+}
+
+Test(accounting, clash_cap_is_reported_not_hidden)
+{
+    /* 80 CBs x 80 buffers, all over each other on every core: 6,400 pairs. */
+    t_device(&s, 0, "wormhole_b0", 2, 2);
+    uint32_t p = t_process(&s, 1, "w");
+    for (int i = 0; i < 80; i++) {
+        t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, FULL(2, 2), WH_UB + (uint32_t)i * 16, 64 * 1024, "cb");
+        t_region(&s, 0, p, L1TOP_L1_BUFFER, FULL(2, 2), WH_UB + 8 + (uint32_t)i * 16, 64 * 1024, "buf");
+    }
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    const device_usage *du = &a.devices[0];
+    cr_assert_eq(du->nclashes, CLASH_PAIRS_LISTED_MAX);
+    cr_assert(du->clashes_truncated);
+    cr_assert_geq(du->clash_pairs_at_least, 6400, "every pair meets on one core: %zu", du->clash_pairs_at_least);
+    cr_assert_leq(du->clash_pairs_at_least, 6400);
+    /* Clash bytes stay exact: CBs cover [ub, ub+64K+79*16), buffers [ub+8, ub+8+64K+79*16). */
+    cr_assert_eq(du->cores[0].clash_bytes, 64 * 1024 + 79 * 16 - 8);
+    check_invariant();
 }

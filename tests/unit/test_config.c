@@ -71,8 +71,9 @@ Test(config, example_file_loads_with_every_key)
     config_defaults(&c);
     char err[CONFIG_ERR_LEN];
     cr_assert_eq(config_load_file(&c, "config.example.yaml", err, sizeof err), 0, "%s", err);
-    cr_assert_eq(c.refresh_ms, 500);
-    cr_assert_str_eq(c.segment, "/l1top");
+    cr_assert_eq(c.refresh_ms, 1000, "settings with a flag or environment equivalent are commented out");
+    cr_assert_str_eq(c.segment, "", "copying the example must not override $L1TOP_SHM");
+    cr_assert_str_eq(c.theme, "default");
     cr_assert_eq(c.ndevices, 0);
     cr_assert_eq(c.nalerts, 5);
     const alert_rule *r = &c.alerts[0];
@@ -93,7 +94,8 @@ Test(config, example_file_loads_with_every_key)
     cr_assert_eq(c.alerts[3].scope, SCOPE_DEVICE, "dropped_records defaults to device scope");
     cr_assert_eq(c.alerts[4].scope, SCOPE_PROCESS);
     cr_assert_eq(c.alerts[4].threshold, 60);
-    cr_assert_str_eq(c.origin[CFG_REFRESH], "config.example.yaml:15");
+    cr_assert_str_eq(c.origin[CFG_REFRESH], "default");
+    cr_assert_str_eq(c.origin[CFG_SEGMENT], "default");
 }
 
 Test(config, every_key)
@@ -210,7 +212,7 @@ Test(config, exact_error_lines)
                  "3:5: alerts: two rules named 'x'");
     expect_error("alerts:\n  - name: x\n    metric: hotness\n    above: 1\n",
                  "3:13: metric: 'hotness' is not one of: l1_buffers, l1_small, circular_buffers, kernel_code, "
-                 "semaphores, runtime, firmware, free, tracked, untracked, used, fragmented, largest_free, "
+                 "semaphores, runtime, kernel_config, firmware, free, tracked, untracked, used, fragmented, largest_free, "
                  "largest_free_common, used_pct, untracked_pct, clashes, dropped_records");
 }
 

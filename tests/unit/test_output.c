@@ -46,8 +46,8 @@ static void assert_keys(json_t *o, const char *const *keys, size_t n, const char
 Test(output, json_has_exactly_the_schema_keys)
 {
     json_t *root = output_json_build(&s, &a, NULL);
-    static const char *const top[] = { "schema", "l1top_version", "timestamp", "segment", "devices", "alerts" };
-    assert_keys(root, top, 6, "top level");
+    static const char *const top[] = { "schema", "l1top_version", "timestamp", "segment", "devices", "alerts", "warnings" };
+    assert_keys(root, top, 7, "top level");
     cr_assert_eq(json_integer_value(json_object_get(root, "schema")), 1);
     cr_assert_str_eq(json_string_value(json_object_get(root, "timestamp")), "2023-11-14T22:13:20Z");
     cr_assert_eq(json_array_size(json_object_get(root, "alerts")), 0);
@@ -55,18 +55,19 @@ Test(output, json_has_exactly_the_schema_keys)
     cr_assert_eq(json_array_size(devs), 2);
     json_t *d0 = json_array_get(devs, 0);
     static const char *const dev[] = { "id", "arch", "grid", "cores", "l1_per_core", "totals", "cores_detail",
-                                       "processes", "clashes", "dropped_records" };
-    assert_keys(d0, dev, 10, "device");
+                                       "processes", "clashes", "clashes_truncated", "clash_pairs_at_least",
+                                       "clash_bytes", "dropped_records" };
+    assert_keys(d0, dev, 13, "device");
     static const char *const totals[] = { "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
-                                          "semaphores", "runtime", "firmware", "free", "largest_free_common",
+                                          "semaphores", "runtime", "kernel_config", "firmware", "free", "largest_free_common",
                                           "fragmented", "tracked", "untracked", "used", "total" };
     json_t *t = json_object_get(d0, "totals");
-    assert_keys(t, totals, 14, "totals");
+    assert_keys(t, totals, 15, "totals");
     static const char *const core[] = { "x", "y", "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
-                                        "semaphores", "runtime", "firmware", "free", "largest_free",
+                                        "semaphores", "runtime", "kernel_config", "firmware", "free", "largest_free",
                                         "fragmented", "used_pct" };
     json_t *c0 = json_array_get(json_object_get(d0, "cores_detail"), 0);
-    assert_keys(c0, core, 13, "core");
+    assert_keys(c0, core, 14, "core");
     static const char *const proc[] = { "pid", "name", "l1_buffers", "l1_small", "circular_buffers",
                                         "kernel_code", "semaphores", "runtime", "regions" };
     json_t *p0 = json_array_get(json_object_get(d0, "processes"), 0);
@@ -81,6 +82,9 @@ Test(output, json_has_exactly_the_schema_keys)
     cr_assert_eq(json_integer_value(json_object_get(t, "tracked")), 0x1000);
     cr_assert_eq(json_integer_value(json_object_get(t, "total")), 2 * 1499136);
     cr_assert_eq(json_integer_value(json_object_get(c0, "l1_buffers")), 0x1000);
+    /* Wormhole: firmware below MEM_MAP_END 0x7FF0, the ring up to 0x19400 less the CB's 0x280 in it. */
+    cr_assert_eq(json_integer_value(json_object_get(c0, "firmware")), 0x7FF0);
+    cr_assert_eq(json_integer_value(json_object_get(c0, "kernel_config")), 0x19400 - 0x7FF0 - 0x280);
     cr_assert(json_is_real(json_object_get(c0, "used_pct")));
     cr_assert_eq(json_integer_value(json_object_get(p0, "pid")), 4242);
     cr_assert_eq(json_integer_value(json_object_get(p0, "regions")), 2);
@@ -187,15 +191,19 @@ Test(output, csv_rows_and_rfc4180_quoting)
 {
     snprintf(s.devices[1].arch_name, sizeof s.devices[1].arch_name, "we,ird\"x");
     char *csv = render_to_string(output_csv, NULL);
-    static const char header[] = "device,arch,x,y,l1_buffers,l1_small,circular_buffers,kernel_code,semaphores,"
-                                 "runtime,firmware,free,largest_free,used_pct\r\n";
+    static const char header[] = "timestamp,device,arch,x,y,l1_buffers,l1_small,circular_buffers,kernel_code,semaphores,"
+                                 "runtime,kernel_config,firmware,free,largest_free,used_pct\r\n";
     cr_assert(strncmp(csv, header, strlen(header)) == 0, "%s", csv);
     int rows = 0;
     for (char *p = csv; (p = strstr(p, "\r\n")); p += 2)
         rows++;
     cr_assert_eq(rows, 1 + 2 + 1, "header + 2 wormhole cores + 1 blackhole core");
-    cr_assert(strstr(csv, "\r\n0,wormhole_b0,0,0,4096,0,65536,") != NULL, "%s", csv);
-    cr_assert(strstr(csv, "\r\n3,\"we,ird\"\"x\",0,0,") != NULL, "quoted: %s", csv);
+    cr_assert(strstr(csv, "\r\n2023-11-14T22:13:20Z,0,wormhole_b0,0,0,4096,0,65536,") != NULL, "%s", csv);
+    cr_assert(strstr(csv, "\r\n2023-11-14T22:13:20Z,3,\"we,ird\"\"x\",0,0,") != NULL, "quoted: %s", csv);
+    free(csv);
+    output_options more = { .continued = true };
+    csv = render_to_string(output_csv, &more);
+    cr_assert(strncmp(csv, "2023-11-14T22:13:20Z,0,wormhole_b0,0,0,", 39) == 0, "-n: no second header: %s", csv);
     free(csv);
 }
 
@@ -210,13 +218,18 @@ Test(output, prometheus_families_and_escaping)
     fa[1].device = 3;
     output_options o = { .alerts = fa, .nalerts = 2 };
     char *p = render_to_string(output_prometheus, &o);
+    cr_assert_null(strstr(p, "l1top_process_l1_bytes"), "per-pid series are opt-in:\n%s", p);
+    free(p);
+    o.per_process_metrics = true;
+    p = render_to_string(output_prometheus, &o);
     static const char *const families[] = { "l1top_l1_bytes", "l1top_core_used_bytes", "l1top_core_largest_free_bytes",
                                             "l1top_largest_free_common_bytes", "l1top_process_l1_bytes",
-                                            "l1top_clashes", "l1top_dropped_records", "l1top_alerts_firing" };
+                                            "l1top_clashes", "l1top_dropped_records_total", "l1top_alerts_firing" };
     for (size_t i = 0; i < 8; i++) {
         char help[96], type[96];
         snprintf(help, sizeof help, "# HELP %s ", families[i]);
-        snprintf(type, sizeof type, "# TYPE %s gauge\n", families[i]);
+        bool counter = strstr(families[i], "_total") != NULL; /* Prometheus naming: counters end in _total */
+        snprintf(type, sizeof type, "# TYPE %s %s\n", families[i], counter ? "counter" : "gauge");
         cr_assert(strstr(p, help) && strstr(p, type), "%s lacks HELP/TYPE", families[i]);
     }
     cr_assert(strstr(p, "l1top_l1_bytes{device=\"0\",arch=\"wormhole_b0\",category=\"circular_buffers\",tracked=\"false\"} 131072\n"), "%s", p);

@@ -8,7 +8,7 @@
 
 Test(tui_layout, metrics_as_fraction_of_l1)
 {
-    core_usage u = { .bytes = { 100, 50, 200, 10, 5, 5, 130, 500 }, .largest_free = 300 };
+    core_usage u = { .bytes = { 100, 50, 200, 10, 5, 5, 100, 30, 500 }, .largest_free = 300 };
     cr_assert_float_eq(metric_fraction(&u, 1000, METRIC_USED), 0.5, 1e-9);
     cr_assert_float_eq(metric_fraction(&u, 1000, METRIC_CIRCULAR_BUFFERS), 0.2, 1e-9);
     cr_assert_float_eq(metric_fraction(&u, 1000, METRIC_L1_BUFFERS), 0.15, 1e-9);
