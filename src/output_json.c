@@ -27,6 +27,17 @@ static json_t *json_count(uint64_t v)
     return json_integer(v > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)v);
 }
 
+/* A trace figure: ttnn's counters are size_t and wrap on its known underflow;
+ * beyond JSON's signed 64-bit integers the exact value goes out as a string. */
+static json_t *trace_u64_json(uint64_t v)
+{
+    if (v <= (uint64_t)INT64_MAX)
+        return json_integer((json_int_t)v);
+    char buf[24];
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+    return json_string(buf);
+}
+
 static json_t *categories_object(const uint64_t *b, int n)
 {
     json_t *o = json_object();
@@ -217,13 +228,19 @@ json_t *output_json_build(const snapshot *s, const accounting *a, const output_o
                                  "circular_buffers", json_count(t->peak.circular_buffers), "l1_buffers",
                                  json_count(t->peak.l1_buffers), "counter", json_count(t->peak.counter), "op",
                                  json_text(t->peak.op));
-        json_t *ttnn = json_pack("{s:o, s:o, s:o}", "peak_cb", json_count(t->ttnn.peak_cb), "peak_l1",
-                                 json_count(t->ttnn.peak_l1), "peak_total", json_count(t->ttnn.peak_total));
-        json_t *tr = json_pack("{s:I, s:o, s:o, s:b, s:b, s:o, s:o, s:I, s:I, s:o}", "nodes", (json_int_t)t->nodes,
-                               "peak", peak, "ttnn", ttnn, "simulated_placement", t->simulated_placement,
-                               "sharded_grid_guessed", t->sharded_guessed, "board", json_text(t->board), "board_from",
-                               json_text(t->board_reason), "l1_events", (json_int_t)t->l1_events, "ignored_nodes",
-                               (json_int_t)t->ignored, "dram_allocated", json_count(t->dram_peak));
+        /* ttnn's own numbers, literally (its underflow included): not saturated */
+        json_t *ttnn = json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "peak_cb", trace_u64_json(t->ttnn.peak_cb), "peak_l1",
+                                 trace_u64_json(t->ttnn.peak_l1), "peak_dataflow_buffer",
+                                 trace_u64_json(t->ttnn.peak_dataflow_buffer), "peak_scratchpad",
+                                 trace_u64_json(t->ttnn.peak_scratchpad), "peak_total",
+                                 trace_u64_json(t->ttnn.peak_total), "underflow", t->ttnn.underflow);
+        json_t *tr = json_pack("{s:I, s:o, s:o, s:b, s:b, s:o, s:o, s:I, s:I, s:o, s:I, s:I, s:I}", "nodes",
+                               (json_int_t)t->nodes, "peak", peak, "ttnn", ttnn, "simulated_placement",
+                               t->simulated_placement, "sharded_grid_guessed", t->sharded_guessed, "board",
+                               json_text(t->board), "board_from", json_text(t->board_reason), "l1_events",
+                               (json_int_t)t->l1_events, "ignored_nodes", (json_int_t)t->ignored, "dram_allocated",
+                               json_count(t->dram_peak), "chips", (json_int_t)t->chips, "pre_window_buffers",
+                               (json_int_t)t->pre_window, "unplaced", (json_int_t)t->unplaced);
         json_object_set_new(root, "trace", tr);
     }
     if (s->nboards) {
