@@ -5,6 +5,7 @@
 #include "telemetry.h"
 #include "safe_open.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -72,12 +73,14 @@ static void read_pci_bus(const char *dev, tt_board *b)
         return;
     const char *base = strrchr(target, '/');
     base = base ? base + 1 : target;
-    unsigned dom, bus, slot, fn;
-    char tail;
-    /* The field widths bound every value: no conversion can overflow. */
-    if (sscanf(base, "%4x:%2x:%2x.%1x%c", &dom, &bus, &slot, &fn, &tail) == 4 && // NOLINT(cert-err34-c)
-        strlen(base) == 12)
-        memcpy(b->pci_bus, base, 13); /* "dddd:bb:ss.f" and its NUL; gcc -O1 sees no bound in snprintf */
+    /* DDDD:BB:SS.F, hex digits: checked character by character (sscanf's %x
+     * would accept signs, spaces and overflow). */
+    static const char shape[] = "xxxx:xx:xx.x";
+    bool ok = strlen(base) == sizeof shape - 1;
+    for (size_t i = 0; ok && i < sizeof shape - 1; i++)
+        ok = shape[i] == 'x' ? isxdigit((unsigned char)base[i]) != 0 : base[i] == shape[i];
+    if (ok)
+        snprintf(b->pci_bus, sizeof b->pci_bus, "%.12s", base); /* 12 checked above; gcc -O1 cannot see it */
 }
 
 static void read_pids(const char *root, int index, tt_board *b)
