@@ -1,5 +1,6 @@
 /*
- * snapshot.c - growable arrays of the snapshot model (see snapshot.h).
+ * snapshot.c - growable arrays of the snapshot model (see snapshot.h); they
+ * and the sources' scratch space are kept across snapshots.
  */
 #include "snapshot.h"
 
@@ -20,6 +21,12 @@ void snapshot_reset(snapshot *s)
     s->dropped_records = s->bad_records = s->torn_records = s->stale_records = 0;
     s->dead_writers = s->capacity = s->records_in_use = 0;
     s->have_segment = false;
+    snapshot_drop_extras(s);
+}
+
+void snapshot_drop_extras(snapshot *s)
+{
+    s->unchanged = false;
     free(s->ttm);
     s->ttm = NULL;
     s->nttm = 0;
@@ -37,7 +44,24 @@ void snapshot_free(snapshot *s)
     free(s->ranges);
     free(s->ttm);
     free(s->boards);
+    free(s->scratch);
     snapshot_init(s);
+}
+
+void *snapshot_scratch(snapshot *s, size_t size)
+{
+    if (size <= s->scratch_cap)
+        return s->scratch;
+    size_t want = s->scratch_cap ? s->scratch_cap : 4096;
+    while (want < size)
+        want *= 2;
+    void *p = malloc(want); /* contents are scratch: no need to keep them */
+    if (!p)
+        return NULL;
+    free(s->scratch);
+    s->scratch = p;
+    s->scratch_cap = want;
+    return p;
 }
 
 /* Make room for `more` elements of `size` in *arr (count n, capacity *cap). */
