@@ -306,117 +306,104 @@ static bool record_valid(const struct l1top_shm_record *r, const snap_device *d)
     return true;
 }
 
-enum { COPY_EMPTY = 0, COPY_OK = 1, COPY_BAD = 2 };
-
 /* k continues head: a valid continuation of the same owner, device, kind,
  * address and size. */
-static bool chain_link_ok(const struct l1top_shm_record *k, uint8_t state, const struct l1top_shm_record *head,
-                          const snap_device *d)
+static bool chain_link_ok(const struct l1top_shm_record *k, const struct l1top_shm_record *head)
 {
-    (void)d;
-    return state == COPY_OK && (k->flags & REC_CONT) && k->data_owner == head->data_owner &&
-           k->device == head->device && k->kind == head->kind && k->address == head->address &&
-           k->size_per_core == head->size_per_core;
+    return (k->flags & REC_CONT) && k->data_owner == head->data_owner && k->device == head->device &&
+           k->kind == head->kind && k->address == head->address && k->size_per_core == head->size_per_core;
 }
 
-static int read_records(const struct l1top_shm_record *rs, uint32_t hw, const writer_map *wm,
-                        snapshot *s)
+/* A record copy that is live and valid, counted; false (and counted as
+ * stale, bad or torn) otherwise. */
+static bool take_record(const struct l1top_shm_record *src, const writer_map *wm, snapshot *s,
+                        struct l1top_shm_record *c, int *dev)
 {
-    /* One scratch block: the copies, then a state byte per record. */
-    size_t ncopy = hw ? hw : 1;
-    unsigned char *scratch = snapshot_scratch(s, ncopy * (sizeof(struct l1top_shm_record) + 1));
-    if (!scratch)
-        return -1;
-    struct l1top_shm_record *copy = (struct l1top_shm_record *)(void *)scratch;
-    uint8_t *state = scratch + ncopy * sizeof *copy;
-    memset(state, 0, ncopy);
+    if (!seq_copy(&src->seq, c, src, sizeof *c)) {
+        s->torn_records++;
+        return false;
+    }
+    if (c->kind == 0)
+        return false;
+    uint32_t slot = OWNER_SLOT(c->data_owner);
+    if (c->data_owner == 0 || slot >= L1TOP_SHM_MAX_WRITERS || wm->slot_gen[slot] == 0 ||
+        wm->slot_gen[slot] != OWNER_GEN(c->data_owner)) {
+        s->stale_records++;
+        return false;
+    }
+    *dev = snapshot_device_index(s, c->device);
+    if (*dev < 0 || !record_valid(c, &s->devices[*dev])) {
+        s->bad_records++;
+        return false;
+    }
+    s->records_in_use++;
+    return true;
+}
+
+/* Append the ranges of head's continuation chain, each re-read from the
+ * segment (it may have been written after a first look). 0 whole, 1 torn,
+ * 2 corrupt (a pointer no writer makes), -1 out of memory. */
+static int read_chain(const struct l1top_shm_record *rs, uint32_t hw, const struct l1top_shm_record *head,
+                      const snap_device *d, snapshot *s)
+{
+    uint32_t next = head->next;
+    for (unsigned steps = 0; next != 0; steps++) {
+        uint32_t j = next - 1;
+        if (steps >= 255 || j >= hw)
+            return 2;
+        struct l1top_shm_record k;
+        if (!seq_copy(&rs[j].seq, &k, &rs[j], sizeof k) || !record_valid(&k, d) || !chain_link_ok(&k, head))
+            return 1;
+        if (snapshot_extend_region(s, k.ranges, k.nranges))
+            return -1;
+        next = k.next;
+    }
+    return 0;
+}
+
+/* One pass over the records below high water: each is copied under its
+ * seqlock into a local and, when it heads a region, appended at once (no
+ * copy of the whole table: memory follows the regions, not the capacity).
+ * A region whose chain does not hold together is left out of this
+ * snapshot: seen whole or not at all. */
+static int read_records(const struct l1top_shm_record *rs, uint32_t hw, const writer_map *wm, snapshot *s)
+{
     for (uint32_t i = 0; i < hw; i++) {
         if (atomic_load_explicit(&rs[i].owner, memory_order_relaxed) == 0)
             continue;
-        if (!seq_copy(&rs[i].seq, &copy[i], &rs[i], sizeof copy[i])) {
-            s->torn_records++;
-            continue;
-        }
-        const struct l1top_shm_record *c = &copy[i];
-        if (c->kind == 0)
-            continue;
-        uint32_t slot = OWNER_SLOT(c->data_owner);
-        if (c->data_owner == 0 || slot >= L1TOP_SHM_MAX_WRITERS || wm->slot_gen[slot] == 0 ||
-            wm->slot_gen[slot] != OWNER_GEN(c->data_owner)) {
-            s->stale_records++;
-            continue;
-        }
-        int dev = snapshot_device_index(s, c->device);
-        if (dev < 0 || !record_valid(c, &s->devices[dev])) {
-            s->bad_records++;
-            state[i] = COPY_BAD;
-            continue;
-        }
-        state[i] = COPY_OK;
-        s->records_in_use++;
-    }
-    int rc = 0;
-    for (uint32_t i = 0; i < hw && rc == 0; i++) {
-        const struct l1top_shm_record *c = &copy[i];
-        if (state[i] != COPY_OK || (c->flags & REC_CONT))
-            continue;
-        snap_region *r = snapshot_add_region(s, c->ranges, c->nranges);
-        if (!r) {
-            rc = -1;
-            break;
-        }
-        r->device = (uint32_t)snapshot_device_index(s, c->device);
-        r->process = (uint32_t)wm->process[OWNER_SLOT(c->data_owner)];
-        r->kind = c->kind;
-        r->interleaved = (c->flags & REC_INTERLEAVED) != 0;
-        r->address = c->address;
-        r->size_per_core = c->size_per_core;
-        r->page_size = c->page_size;
-        r->total_size = c->total_size;
+        struct l1top_shm_record c;
+        int dev;
+        if (!take_record(&rs[i], wm, s, &c, &dev) || (c.flags & REC_CONT))
+            continue; /* continuations are taken through their head */
+        snap_region *r = snapshot_add_region(s, c.ranges, c.nranges);
+        if (!r)
+            return -1;
+        r->device = (uint32_t)dev;
+        r->process = (uint32_t)wm->process[OWNER_SLOT(c.data_owner)];
+        r->kind = c.kind;
+        r->interleaved = (c.flags & REC_INTERLEAVED) != 0;
+        r->address = c.address;
+        r->size_per_core = c.size_per_core;
+        r->page_size = c.page_size;
+        r->total_size = c.total_size;
         char tag[L1TOP_SHM_TAG_LEN];
-        memcpy(tag, c->tag, sizeof tag);
+        memcpy(tag, c.tag, sizeof tag);
         tag[sizeof tag - 1] = '\0';
         sanitize_text(r->tag, tag, sizeof r->tag);
-        /* Continuation chain. The writer publishes continuations before the
-         * head, but this pass copied records in index order, so a
-         * continuation may have been copied before it was written: re-read
-         * it now. A region whose chain still does not hold together is
-         * left out of this snapshot: seen whole or not at all. */
         size_t first_range = r->first_range;
-        uint32_t next = c->next;
-        bool whole = true, corrupt = false;
-        for (unsigned steps = 0; next != 0; steps++) {
-            uint32_t j = next - 1;
-            if (steps >= 255 || j >= hw) { /* a pointer no writer makes */
-                whole = false;
-                corrupt = true;
-                break;
-            }
-            if (!chain_link_ok(&copy[j], state[j], c, &s->devices[r->device])) {
-                if (!seq_copy(&rs[j].seq, &copy[j], &rs[j], sizeof copy[j]) ||
-                    !record_valid(&copy[j], &s->devices[r->device]) ||
-                    !chain_link_ok(&copy[j], COPY_OK, c, &s->devices[r->device])) {
-                    whole = false;
-                    break;
-                }
-            }
-            const struct l1top_shm_record *k = &copy[j];
-            if (snapshot_extend_region(s, k->ranges, k->nranges)) {
-                rc = -1;
-                break;
-            }
-            next = k->next;
-        }
-        if (!whole) {
+        int chain = read_chain(rs, hw, &c, &s->devices[dev], s);
+        if (chain < 0)
+            return -1;
+        if (chain > 0) {
             s->nregions--;
             s->nranges = first_range;
-            if (corrupt)
+            if (chain == 2)
                 s->bad_records++;
             else
                 s->torn_records++;
         }
     }
-    return rc;
+    return 0;
 }
 
 shm_status shm_image_snapshot(const void *image, uint64_t size, writer_alive_fn alive, snapshot *s,

@@ -1,6 +1,7 @@
 /*
- * snapshot.c - growable arrays of the snapshot model (see snapshot.h); they
- * and the sources' scratch space are kept across snapshots.
+ * snapshot.c - growable arrays of the snapshot model (see snapshot.h); their
+ * memory is kept across snapshots (snapshot_reset), so a frame does not
+ * fault in fresh buffers.
  */
 #include "snapshot.h"
 
@@ -44,24 +45,7 @@ void snapshot_free(snapshot *s)
     free(s->ranges);
     free(s->ttm);
     free(s->boards);
-    free(s->scratch);
     snapshot_init(s);
-}
-
-void *snapshot_scratch(snapshot *s, size_t size)
-{
-    if (size <= s->scratch_cap)
-        return s->scratch;
-    size_t want = s->scratch_cap ? s->scratch_cap : 4096;
-    while (want < size)
-        want *= 2;
-    void *p = malloc(want); /* contents are scratch: no need to keep them */
-    if (!p)
-        return NULL;
-    free(s->scratch);
-    s->scratch = p;
-    s->scratch_cap = want;
-    return p;
 }
 
 /* Make room for `more` elements of `size` in *arr (count n, capacity *cap). */

@@ -72,8 +72,6 @@ typedef struct {
     bool have_segment;            /* our segment was read (it may be absent with --source all) */
     bool unchanged;               /* devices, processes and regions are those of the previous
                                    * snapshot taken into this struct: derived results still hold */
-    void *scratch;                /* reused copy space of the sources (kept by snapshot_reset) */
-    size_t scratch_cap;
     ttm_device *ttm;              /* TT-Metal allocator statistics, owned */
     size_t nttm;
     char ttm_warnings[1024];      /* files skipped, one line each */
@@ -88,10 +86,6 @@ void snapshot_free(snapshot *s);
 /* Forget what other sources added (TT-Metal statistics, telemetry) and the
  * unchanged mark, keeping devices, processes and regions. */
 void snapshot_drop_extras(snapshot *s);
-
-/* At least `size` bytes of the snapshot's scratch space (kept across
- * snapshots so a frame does not fault in a fresh buffer), or NULL. */
-void *snapshot_scratch(snapshot *s, size_t size);
 
 /* Append; return the new element (zeroed), or NULL on allocation failure. */
 snap_device *snapshot_add_device(snapshot *s);
