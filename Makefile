@@ -157,14 +157,17 @@ asan-check:
 # atomic_thread_fence under -fsanitize=thread (-Wtsan).
 TSAN_B := build-tsan
 TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
-$(TSAN_B)/tests/tsan_stress: tests/tsan/tsan_stress.c $(CORE_SRC) $(LIB_SRC) $(wildcard src/*.h)
+# tsan_stress: writer processes (one SIGKILLed) and threads beside a reader;
+# tsan_threads: threads of one process recording and releasing at once.
+TSAN_TESTS := $(TSAN_B)/tests/tsan_stress $(TSAN_B)/tests/tsan_threads
+$(TSAN_B)/tests/tsan_%: tests/tsan/tsan_%.c $(CORE_SRC) $(LIB_SRC) $(wildcard src/*.h)
 	@mkdir -p $(TSAN_B)/tests
 	clang -std=c11 -g -O1 $(WARN) -Wno-unused-command-line-argument $(TSAN_FLAGS) -Iinclude -Isrc \
 	    $(NCURSES_CFLAGS) -o $@ $< $(CORE_SRC) $(LIB_SRC) \
 	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
-tsan-check: $(TSAN_B)/tests/tsan_stress
-	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_B)/tests/tsan_stress
+tsan-check: $(TSAN_TESTS)
+	for t in $(TSAN_TESTS); do TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $$t || exit 1; done
 
 .PHONY: tsan-check
 

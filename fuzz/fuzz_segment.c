@@ -40,6 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         h->writers_offset = shm_writers_offset();
         h->devices_offset = shm_devices_offset();
         h->records_offset = shm_records_offset();
+        h->stripes_offset = shm_stripes_offset();
+        h->nstripes = L1TOP_SHM_STRIPES;
+        h->stripe_size = sizeof(struct l1top_shm_stripe);
         atomic_store(&h->high_water, cap);
         size_t body = size - 1 < full - sizeof *h ? size - 1 : (size_t)(full - sizeof *h);
         memcpy(img + sizeof *h, data + 1, body);

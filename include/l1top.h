@@ -9,6 +9,19 @@
  * threads of one process and from many processes at once.
  *
  * The segment layout is documented in docs/shm-format.md.
+ *
+ * Errors every call may return besides those listed with it:
+ *   ECHILD  the calling process is a fork() child of the one that opened
+ *           the writer: the writer (and its records) stay the parent's;
+ *           call l1top_open() in the child. l1top_close() in the child
+ *           only frees the child's copy.
+ *   EIO     the segment was truncated under the writer by another
+ *           process; nothing more is recorded (the access that met the
+ *           truncation is absorbed, not a SIGBUS). l1top_close() it.
+ *
+ * Signals: the first l1top_open() installs a SIGBUS handler that handles
+ * faults inside writer mappings only and passes every other SIGBUS on to
+ * the handler installed before it (or the default action).
  */
 #ifndef L1TOP_H
 #define L1TOP_H
@@ -45,25 +58,34 @@ typedef enum {
 typedef struct { uint16_t x0, y0, x1, y1; } l1top_range; /* inclusive rectangle of logical worker cores */
 
 /* Open (and create if absent) the segment. NULL: $L1TOP_SHM, else "/l1top".
- * Returns NULL with errno on failure. */
+ * Returns NULL with errno on failure: EACCES when the segment exists but
+ * belongs to another user or is group/world-writable (anyone who can write
+ * it can change or truncate it under you) unless $L1TOP_SHM_ALLOW_SHARED
+ * is "1"; EPROTO for a foreign or other-version object; EUSERS when all
+ * 256 writer slots are held by live processes. */
 L1TOP_API l1top_writer *l1top_open(const char *segment);
 
 /* Declare a device before recording on it. arch: "grayskull", "wormhole_b0",
  * "blackhole"; grid: the compute grid the program sees. 0, or -1 with errno
  * (EINVAL bad arch/grid, EEXIST declared differently by a live writer,
- * ENOSPC device table full). */
+ * EBUSY being declared by another live writer right now, ENOSPC device
+ * table full). An entry left half-written by a writer that died is
+ * repaired by the next declaration. */
 L1TOP_API int l1top_declare_device(l1top_writer *w, uint32_t device, const char *arch,
                          uint16_t grid_x, uint16_t grid_y);
 
 /* Record a region of size_per_core bytes at the same address on every core
  * of the given ranges. Returns a handle > 0, or 0 with errno (EINVAL bad
- * argument, ENODEV undeclared device, ENOSPC segment full). */
+ * argument, ENODEV undeclared device, ENOSPC segment full: refused only
+ * after the records of dead writers were reclaimed). */
 L1TOP_API uint64_t l1top_record(l1top_writer *w, uint32_t device, l1top_kind kind,
                       const l1top_range *ranges, size_t nranges,
                       uint32_t address, uint32_t size_per_core, const char *tag);
 
 /* Record an interleaved L1 buffer: total_size bytes in pages of page_size,
- * spread round-robin over one bank per worker core at the same address. */
+ * spread round-robin over one bank per worker core at the same address.
+ * EOVERFLOW when total_size exceeds 2^48 bytes (its page count could
+ * overflow), EINVAL when a bank's share does not fit in L1. */
 L1TOP_API uint64_t l1top_record_interleaved(l1top_writer *w, uint32_t device, uint32_t address,
                                   uint64_t total_size, uint32_t page_size, const char *tag);
 

@@ -81,20 +81,63 @@ uint64_t region_bytes_on_core(const snapshot *s, const snap_region *r, uint16_t 
     return 0;
 }
 
+/* Stable LSD radix sort of (key, index) pairs by the low `bits` bits of
+ * key, 8 bits a pass (passes where every key has the same digit are
+ * skipped). Orders of tens of thousands of regions per frame: a comparison
+ * sort through qsort's callback cost more than the sweep itself. */
+typedef struct {
+    uint64_t key;
+    uint32_t idx;
+} sort_item;
+
+static void radix_sort(sort_item *v, sort_item *tmp, size_t n, unsigned bits)
+{
+    for (unsigned shift = 0; shift < bits; shift += 8) {
+        size_t count[257] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            count[((v[i].key >> shift) & 0xFF) + 1]++;
+        bool one_digit = false;
+        for (int d = 1; d <= 256; d++)
+            one_digit |= count[d] == n;
+        if (one_digit)
+            continue;
+        for (int d = 1; d <= 256; d++)
+            count[d] += count[d - 1];
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(v[i].key >> shift) & 0xFF]++] = v[i];
+        memcpy(v, tmp, n * sizeof *v);
+    }
+}
+
 /* Regions ordered by (device, address): each device's slice, visited in
- * this order, fills every core's interval list already sorted by start. */
+ * this order, fills every core's interval list already sorted by start.
+ * Each key carries what placing the region needs, so the sweeps read keys
+ * in order instead of regions at random. */
 typedef struct {
     uint32_t device, address, region;
+    uint32_t bytes;         /* per core; interleaved: on banks >= extra */
+    uint32_t first_range, nranges;
+    uint32_t page, extra, used; /* interleaved: aligned page; banks < extra hold one page more; banks < used any */
+    uint8_t kind;
+    bool interleaved;
 } region_key;
 
-static int cmp_region_key(const void *a, const void *b)
+static region_key key_of(const snapshot *s, uint32_t ri)
 {
-    const region_key *x = a, *y = b;
-    if (x->device != y->device)
-        return x->device < y->device ? -1 : 1;
-    if (x->address != y->address)
-        return x->address < y->address ? -1 : 1;
-    return (x->region > y->region) - (x->region < y->region);
+    const snap_region *r = &s->regions[ri];
+    region_key k = { r->device, r->address, ri, r->size_per_core, r->first_range, r->nranges, 0, 0, 0, r->kind,
+                     r->interleaved };
+    if (r->interleaved && r->device < s->ndevices) {
+        const snap_device *d = &s->devices[r->device];
+        uint32_t ncores = (uint32_t)d->grid_x * d->grid_y, pages = region_pages(r);
+        uint64_t page = align_up(r->page_size, d->alignment ? d->alignment : 1);
+        uint64_t base = (uint64_t)(pages / ncores) * page;
+        k.page = (uint32_t)(page > UINT32_MAX ? UINT32_MAX : page);
+        k.bytes = (uint32_t)(base > UINT32_MAX ? UINT32_MAX : base);
+        k.extra = pages % ncores;
+        k.used = pages < ncores ? pages : ncores;
+    }
+    return k;
 }
 
 /* Largest address range in [ub, l1 - l1_small) free on every core: a gap in
@@ -135,7 +178,7 @@ static uint64_t largest_common_free(const snapshot *s, uint32_t dev, const regio
 #define CLASH_HASH_SIZE (2 * MAX_CLASHES) /* power of two, load <= 1/2 */
 /* Intervals held at once: rows of cores are swept in blocks of about this
  * many, so memory follows this budget, not records x cores. */
-#define INTERVAL_BUDGET (1u << 20)
+#define INTERVAL_BUDGET (1u << 16)
 
 typedef struct {
     uint32_t start, end;
@@ -208,54 +251,20 @@ static int name_clash(clash_table *t, const interval *c, const interval *b, uint
     return 0;
 }
 
-/* Scratch of one core's sweep, sized for the largest core of a block. */
+/* Scratch of one core's sweep. */
 typedef struct {
-    uint32_t *heap;   /* active intervals, min-heap by end */
-    uint32_t *cb;     /* active circular buffers */
+    uint32_t *cb;     /* active circular buffers (indices into the start list) */
     uint32_t *buf;    /* active L1 buffers / L1_SMALL */
-    uint32_t *where;  /* per interval: its index in cb[] or buf[] */
-    size_t nheap, ncb, nbuf;
+    uint32_t *where;  /* per snapshot region: its index in cb[] or buf[] */
+    size_t ncb, nbuf;
 } sweep_scratch;
 
-static void heap_push(sweep_scratch *w, const interval *iv, uint32_t x)
+/* Remove region r from an active list (swap with the last). */
+static void active_remove(uint32_t *list, size_t *n, uint32_t *where, const interval *iv, uint32_t r)
 {
-    size_t i = w->nheap++;
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (iv[w->heap[p]].end <= iv[x].end)
-            break;
-        w->heap[i] = w->heap[p];
-        i = p;
-    }
-    w->heap[i] = x;
-}
-
-static uint32_t heap_pop(sweep_scratch *w, const interval *iv)
-{
-    uint32_t top = w->heap[0], x = w->heap[--w->nheap];
-    size_t i = 0, n = w->nheap;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n)
-            break;
-        if (c + 1 < n && iv[w->heap[c + 1]].end < iv[w->heap[c]].end)
-            c++;
-        if (iv[x].end <= iv[w->heap[c]].end)
-            break;
-        w->heap[i] = w->heap[c];
-        i = c;
-    }
-    if (n)
-        w->heap[i] = x;
-    return top;
-}
-
-/* Remove x from an active list (swap with the last). */
-static void active_remove(uint32_t *list, size_t *n, uint32_t *where, uint32_t x)
-{
-    uint32_t last = list[--*n];
-    list[where[x]] = last;
-    where[last] = where[x];
+    uint32_t at = where[r], last = list[--*n];
+    list[at] = last;
+    where[iv[last].region] = at;
 }
 
 typedef struct {
@@ -324,53 +333,52 @@ static int start_interval(clash_table *t, sweep_scratch *w, const interval *iv, 
         for (size_t k = 0; k < w->nbuf && !t->du->clashes_truncated; k++)
             if (name_clash(t, v, &iv[w->buf[k]], core, gx))
                 return -1;
-        w->where[x] = (uint32_t)w->ncb;
+        w->where[v->region] = (uint32_t)w->ncb;
         w->cb[w->ncb++] = x;
     } else if (kind_is_buffer(v->kind)) {
         *core_pairs += w->ncb;
         for (size_t k = 0; k < w->ncb && !t->du->clashes_truncated; k++)
             if (name_clash(t, &iv[w->cb[k]], v, core, gx))
                 return -1;
-        w->where[x] = (uint32_t)w->nbuf;
+        w->where[v->region] = (uint32_t)w->nbuf;
         w->buf[w->nbuf++] = x;
     }
-    heap_push(w, iv, x);
     return 0;
 }
 
-/* Attribute one core's L1 from its intervals, sorted by start address:
- * O(n log n + pairs named). */
-static int sweep_core(clash_table *t, sweep_scratch *w, const interval *iv, size_t n, uint32_t core,
-                      const snap_device *d)
+/* Attribute one core's L1: a merge of its intervals sorted by start (iv)
+ * and the same intervals sorted by end (ends), with a coverage counter per
+ * kind: O(n + pairs named). Both orders come from the device-wide region
+ * orders, so no per-core sort is needed. */
+static int sweep_core(clash_table *t, sweep_scratch *w, const interval *iv, const interval *ends, size_t n,
+                      uint32_t core, const snap_device *d)
 {
     core_usage *u = &t->du->cores[core];
     sweep_state st = { u, arch_firmware_end(d->arch, d->unreserved_base), d->unreserved_base, d->l1_size, 0, 0 };
     uint32_t cover[CAT_RECORDED + 1] = { 0 };
     uint64_t core_pairs = 0;
-    size_t i = 0;
+    size_t i = 0, j = 0;
     uint32_t pos = 0;
-    w->nheap = w->ncb = w->nbuf = 0;
+    w->ncb = w->nbuf = 0;
     while (pos < d->l1_size) {
         uint32_t next = i < n ? iv[i].start : d->l1_size;
-        if (w->nheap && iv[w->heap[0]].end < next)
-            next = iv[w->heap[0]].end;
+        if (j < n && ends[j].end < next)
+            next = ends[j].end;
         if (next > d->l1_size)
             next = d->l1_size;
         if (next > pos) {
             attribute_span(&st, cover, pos, next);
             pos = next;
         }
-        while (w->nheap && iv[w->heap[0]].end <= pos) {
-            uint32_t x = heap_pop(w, iv);
-            cover[iv[x].kind]--;
-            if (iv[x].kind == L1TOP_CIRCULAR_BUFFER)
-                active_remove(w->cb, &w->ncb, w->where, x);
-            else if (kind_is_buffer(iv[x].kind))
-                active_remove(w->buf, &w->nbuf, w->where, x);
+        /* An end at or before pos belongs to an interval already started. */
+        for (; j < n && ends[j].end <= pos; j++) {
+            cover[ends[j].kind]--;
+            if (ends[j].kind == L1TOP_CIRCULAR_BUFFER)
+                active_remove(w->cb, &w->ncb, w->where, iv, ends[j].region);
+            else if (kind_is_buffer(ends[j].kind))
+                active_remove(w->buf, &w->nbuf, w->where, iv, ends[j].region);
         }
         for (; i < n && iv[i].start <= pos; i++) {
-            if (iv[i].end <= pos || iv[i].kind < 1 || iv[i].kind > CAT_RECORDED)
-                continue;
             cover[iv[i].kind]++;
             if (start_interval(t, w, iv, (uint32_t)i, core, d->grid_x, &core_pairs))
                 return -1;
@@ -383,91 +391,167 @@ static int sweep_core(clash_table *t, sweep_scratch *w, const interval *iv, size
     return 0;
 }
 
-/* Call fn(core, bytes) for every core of rows [y0, y1] a region occupies. */
-typedef void (*core_visit)(void *ctx, uint32_t core, uint64_t bytes, uint32_t region);
+/* Where a region lands with one width on every core it occupies: a ranged
+ * region, or one half of an interleaved one (banks below `extra` hold one
+ * page more). The device's placements sorted by end give every core's
+ * intervals in end order. */
+typedef struct {
+    uint32_t end;      /* address + width */
+    uint32_t key;      /* index into the device's region keys */
+    uint32_t first, last; /* banks [first, last) */
+} placement;
 
-static void visit_region(const snapshot *s, uint32_t ri, uint32_t y0, uint32_t y1, core_visit fn, void *ctx)
+/* Working memory of one accounting_compute, grown to the largest device
+ * and reused by every device (fresh pages are most of a frame's cost). */
+typedef struct {
+    interval *starts, *stops;
+    placement *ends, *ends_tmp;
+    sort_item *items, *items_tmp;
+    uint32_t *cb, *buf;
+    uint32_t *count, *offset, *fill;
+    size_t cap[11];       /* of each array above, in order */
+    uint32_t *where;      /* per snapshot region */
+} acct_scratch;
+
+/* Make *p hold at least n elements of `size` (contents not kept). */
+static int reserve(void **p, size_t *cap, size_t n, size_t size)
 {
-    const snap_region *r = &s->regions[ri];
-    const snap_device *d = &s->devices[r->device];
-    uint32_t ncores = (uint32_t)d->grid_x * d->grid_y;
-    if (r->interleaved) {
-        /* interleaved_bank_bytes, hoisted out of the bank loop. */
-        uint32_t pages = region_pages(r);
-        uint32_t used_banks = pages < ncores ? pages : ncores;
-        uint64_t page = align_up(r->page_size, d->alignment ? d->alignment : 1);
-        uint64_t base = pages / ncores, extra = pages % ncores;
-        uint32_t last = (y1 + 1) * d->grid_x < used_banks ? (y1 + 1) * d->grid_x : used_banks;
-        for (uint32_t b = y0 * d->grid_x; b < last; b++)
-            fn(ctx, b, (base + (b < extra)) * page, ri);
-        return;
-    }
-    const l1top_range *g = snapshot_region_ranges(s, r);
-    for (uint32_t i = 0; i < r->nranges; i++) {
-        l1top_range c;
-        if (!range_clip(d, &g[i], &c))
-            continue;
-        uint32_t ya = c.y0 > y0 ? c.y0 : y0, yb = c.y1 < y1 ? c.y1 : y1;
-        for (uint32_t y = ya; y <= yb; y++)
-            for (uint32_t x = c.x0; x <= c.x1; x++)
-                fn(ctx, y * d->grid_x + x, r->size_per_core, ri);
-    }
+    if (*p && n <= *cap)
+        return 0;
+    void *q = calloc(n ? n : 1, size); /* fresh pages are zero anyway */
+    if (!q)
+        return -1;
+    free(*p);
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+static void scratch_free(acct_scratch *x)
+{
+    free(x->starts);
+    free(x->stops);
+    free(x->ends);
+    free(x->ends_tmp);
+    free(x->items);
+    free(x->items_tmp);
+    free(x->cb);
+    free(x->buf);
+    free(x->count);
+    free(x->offset);
+    free(x->fill);
+    free(x->where);
 }
 
 typedef struct {
     uint32_t *count;      /* per core: intervals */
     uint32_t *offset;     /* per core of the block: first interval */
     uint32_t *fill;       /* per core of the block: intervals placed */
-    interval *iv;
-    uint32_t first_core;  /* of the block */
+    interval *list;       /* the block's lists (starts or ends); NULL: count */
+    uint32_t first_core, last_core; /* the block: cores [first, last) */
+    uint32_t y0, y1;      /* its rows */
     const snapshot *s;
 } core_lists;
 
-static void count_visit(void *ctx, uint32_t core, uint64_t bytes, uint32_t region)
+/* Put a region on core c with `bytes` (list mode), or count it. */
+static inline void put(core_lists *cl, uint32_t c, const region_key *k, uint64_t bytes)
 {
-    (void)region;
-    if (bytes)
-        ((core_lists *)ctx)->count[core]++;
-}
-
-static void fill_visit(void *ctx, uint32_t core, uint64_t bytes, uint32_t region)
-{
-    core_lists *cl = ctx;
     if (!bytes)
         return;
-    uint32_t c = core - cl->first_core;
-    interval *list = cl->iv + cl->offset[c];
-    uint32_t end = (uint32_t)(cl->s->regions[region].address + bytes);
-    /* Overlapping ranges of one region put it on a core twice: once is enough. */
-    if (cl->fill[c] && list[cl->fill[c] - 1].region == region) {
-        if (end > list[cl->fill[c] - 1].end)
-            list[cl->fill[c] - 1].end = end;
+    if (!cl->list) {
+        cl->count[c]++;
         return;
     }
-    interval *iv = &list[cl->fill[c]++];
-    iv->start = cl->s->regions[region].address;
-    iv->end = end;
-    iv->region = region;
-    iv->kind = cl->s->regions[region].kind;
+    uint32_t at = c - cl->first_core;
+    interval *list = cl->list + cl->offset[at];
+    /* Overlapping ranges of one region put it on a core twice: once is enough. */
+    if (cl->fill[at] && list[cl->fill[at] - 1].region == k->region)
+        return;
+    list[cl->fill[at]++] = (interval){ k->address, (uint32_t)(k->address + bytes), k->region, k->kind };
 }
 
-/* Sweep the cores of rows [y0, y1]: place their intervals, then each core. */
-static int sweep_rows(const snapshot *s, uint32_t dev, const region_key *order, size_t norder, core_lists *cl,
+/* Place a region on the cores of the block (banks [first, last) only, for
+ * an interleaved region). */
+static void place(core_lists *cl, const snap_device *d, const region_key *k, uint32_t first, uint32_t last)
+{
+    if (k->interleaved) {
+        uint32_t lo = first > cl->first_core ? first : cl->first_core;
+        uint32_t hi = last < cl->last_core ? last : cl->last_core;
+        if (hi > k->used)
+            hi = k->used;
+        for (uint32_t b = lo; b < hi; b++)
+            put(cl, b, k, (uint64_t)k->bytes + (b < k->extra ? k->page : 0));
+        return;
+    }
+    const l1top_range *g = cl->s->ranges + k->first_range;
+    for (uint32_t i = 0; i < k->nranges; i++) {
+        l1top_range c;
+        if (!range_clip(d, &g[i], &c))
+            continue;
+        uint32_t ya = c.y0 > cl->y0 ? c.y0 : cl->y0, yb = c.y1 < cl->y1 ? c.y1 : cl->y1;
+        for (uint32_t y = ya; y <= yb; y++)
+            for (uint32_t x = c.x0; x <= c.x1; x++)
+                put(cl, y * d->grid_x + x, k, k->bytes);
+    }
+}
+
+/* A device's placements (one per ranged region, up to two per interleaved
+ * one), sorted by end. Returns the count. */
+static size_t end_order(const snap_device *d, const region_key *order, size_t norder, acct_scratch *x)
+{
+    placement *out = x->ends_tmp;
+    uint32_t ncores = (uint32_t)d->grid_x * d->grid_y;
+    size_t n = 0;
+    for (size_t o = 0; o < norder; o++) {
+        const region_key *k = &order[o];
+        if (!k->interleaved) {
+            if (k->bytes)
+                out[n++] = (placement){ (uint32_t)(k->address + k->bytes), (uint32_t)o, 0, ncores };
+            continue;
+        }
+        if (k->extra)
+            out[n++] = (placement){ (uint32_t)(k->address + (uint64_t)k->bytes + k->page), (uint32_t)o, 0, k->extra };
+        if (k->bytes && k->used > k->extra)
+            out[n++] = (placement){ (uint32_t)(k->address + k->bytes), (uint32_t)o, k->extra, k->used };
+    }
+    /* By end; ties keep key order (stable), which the sweep does not need
+     * but keeps the result independent of anything else. */
+    for (size_t i = 0; i < n; i++)
+        x->items[i] = (sort_item){ out[i].end, (uint32_t)i };
+    radix_sort(x->items, x->items_tmp, n, 32);
+    for (size_t i = 0; i < n; i++)
+        x->ends[i] = out[x->items[i].idx];
+    return n;
+}
+
+/* Sweep the cores of rows [y0, y1]: their start and end lists, then each core. */
+static int sweep_rows(const snapshot *s, uint32_t dev, const region_key *order, size_t norder,
+                      const placement *ends, size_t nends, core_lists *cl, interval *starts, interval *stops,
                       clash_table *t, sweep_scratch *w, uint32_t y0, uint32_t y1)
 {
     const snap_device *d = &s->devices[dev];
     uint32_t first = y0 * d->grid_x, last = (y1 + 1) * d->grid_x;
     cl->first_core = first;
+    cl->last_core = last;
+    cl->y0 = y0;
+    cl->y1 = y1;
     cl->offset[0] = 0;
-    for (uint32_t c = first; c < last; c++) {
-        cl->offset[c - first + 1] = cl->offset[c - first] + cl->count[c];
-        cl->fill[c - first] = 0;
-    }
-    for (size_t o = 0; o < norder; o++)
-        visit_region(s, order[o].region, y0, y1, fill_visit, cl);
     for (uint32_t c = first; c < last; c++)
-        if (sweep_core(t, w, cl->iv + cl->offset[c - first], cl->fill[c - first], c, d))
+        cl->offset[c - first + 1] = cl->offset[c - first] + cl->count[c];
+    uint32_t nc = (uint32_t)d->grid_x * d->grid_y;
+    cl->list = starts;
+    memset(cl->fill, 0, (last - first) * sizeof *cl->fill);
+    for (size_t o = 0; o < norder; o++)
+        place(cl, d, &order[o], 0, nc);
+    cl->list = stops;
+    memset(cl->fill, 0, (last - first) * sizeof *cl->fill);
+    for (size_t e = 0; e < nends; e++)
+        place(cl, d, &order[ends[e].key], ends[e].first, ends[e].last);
+    for (uint32_t c = first; c < last; c++)
+        if (sweep_core(t, w, starts + cl->offset[c - first], stops + cl->offset[c - first], cl->fill[c - first], c,
+                       d))
             return -1;
+    cl->list = NULL;
     return 0;
 }
 
@@ -544,7 +628,7 @@ static uint32_t block_end(const uint32_t *count, const snap_device *d, uint32_t 
     return y - 1;
 }
 
-static int account_device(const snapshot *s, uint32_t dev, const region_key *order, size_t norder,
+static int account_device(const snapshot *s, uint32_t dev, const region_key *order, size_t norder, acct_scratch *x,
                           device_usage *du)
 {
     const snap_device *d = &s->devices[dev];
@@ -553,17 +637,23 @@ static int account_device(const snapshot *s, uint32_t dev, const region_key *ord
     du->ncores = nc;
     du->regions = (uint32_t)norder;
     du->cores = calloc(nc, sizeof *du->cores);
-    core_lists cl = { calloc(nc, sizeof(uint32_t)), calloc(nc + 1, sizeof(uint32_t)), calloc(nc, sizeof(uint32_t)),
-                      NULL, 0, s };
     process_usage *per_proc = calloc(s->nprocesses ? s->nprocesses : 1, sizeof *per_proc);
     clash_table t = { du, 0, calloc(CLASH_HASH_SIZE, sizeof(uint32_t)), NULL, 0 };
-    sweep_scratch w = { 0 };
     int rc = -1;
-    if (!du->cores || !cl.count || !cl.offset || !cl.fill || !per_proc || !t.hash)
+    size_t np = 2 * norder + 1;
+    if (!du->cores || !per_proc || !t.hash || reserve((void **)&x->ends, &x->cap[2], np, sizeof *x->ends) ||
+        reserve((void **)&x->ends_tmp, &x->cap[3], np, sizeof *x->ends_tmp) ||
+        reserve((void **)&x->items, &x->cap[4], np, sizeof *x->items) ||
+        reserve((void **)&x->items_tmp, &x->cap[5], np, sizeof *x->items_tmp) ||
+        reserve((void **)&x->count, &x->cap[8], nc + 1, sizeof *x->count) ||
+        reserve((void **)&x->offset, &x->cap[9], nc + 1, sizeof *x->offset) ||
+        reserve((void **)&x->fill, &x->cap[10], nc + 1, sizeof *x->fill) || !x->count || !x->ends)
         goto out;
-
+    core_lists cl = { x->count, x->offset, x->fill, NULL, 0, nc, 0, d->grid_y - 1u, s };
+    memset(cl.count, 0, nc * sizeof *cl.count);
     for (size_t o = 0; o < norder; o++)
-        visit_region(s, order[o].region, 0, d->grid_y - 1u, count_visit, &cl);
+        place(&cl, d, &order[o], 0, nc); /* counts: cl.list is NULL */
+    size_t nends = end_order(d, order, norder, x);
     size_t max_n = 0, max_block = 0;
     for (uint32_t c = 0; c < nc; c++)
         if (cl.count[c] > max_n)
@@ -574,17 +664,16 @@ static int account_device(const snapshot *s, uint32_t dev, const region_key *ord
         if (total > max_block)
             max_block = total;
     }
-    cl.iv = malloc((max_block ? max_block : 1) * sizeof *cl.iv);
-    w.heap = malloc((max_n + 1) * sizeof *w.heap);
-    w.cb = malloc((max_n + 1) * sizeof *w.cb);
-    w.buf = malloc((max_n + 1) * sizeof *w.buf);
-    w.where = malloc((max_n + 1) * sizeof *w.where);
-    if (!cl.iv || !w.heap || !w.cb || !w.buf || !w.where)
+    if (reserve((void **)&x->starts, &x->cap[0], max_block, sizeof *x->starts) ||
+        reserve((void **)&x->stops, &x->cap[1], max_block, sizeof *x->stops) ||
+        reserve((void **)&x->cb, &x->cap[6], max_n + 1, sizeof *x->cb) ||
+        reserve((void **)&x->buf, &x->cap[7], max_n + 1, sizeof *x->buf) || !x->starts || !x->stops)
         goto out;
+    sweep_scratch w = { x->cb, x->buf, x->where, 0, 0 };
     for (uint32_t y = 0; y < d->grid_y;) {
         size_t total;
         uint32_t y1 = block_end(cl.count, d, y, &total);
-        if (sweep_rows(s, dev, order, norder, &cl, &t, &w, y, y1))
+        if (sweep_rows(s, dev, order, norder, x->ends, nends, &cl, x->starts, x->stops, &t, &w, y, y1))
             goto out;
         y = y1 + 1;
     }
@@ -601,17 +690,9 @@ static int account_device(const snapshot *s, uint32_t dev, const region_key *ord
     sum_processes(s, d, order, norder, per_proc);
     rc = collect_processes(s, per_proc, du);
 out:
-    free(cl.count);
-    free(cl.offset);
-    free(cl.fill);
-    free(cl.iv);
     free(per_proc);
     free(t.hash);
     free(t.last_core);
-    free(w.heap);
-    free(w.cb);
-    free(w.buf);
-    free(w.where);
     return rc;
 }
 
@@ -624,28 +705,39 @@ int accounting_compute(const snapshot *s, accounting *a)
     if (!a->devices)
         return -1;
     a->ndevices = s->ndevices;
-    region_key *order = malloc((s->nregions ? s->nregions : 1) * sizeof *order);
-    if (!order) {
-        accounting_free(a);
-        return -1;
-    }
-    for (uint32_t ri = 0; ri < s->nregions; ri++)
-        order[ri] = (region_key){ s->regions[ri].device, s->regions[ri].address, ri };
-    qsort(order, s->nregions, sizeof *order, cmp_region_key);
+    size_t n = s->nregions;
+    region_key *order = malloc((n ? n : 1) * sizeof *order);
+    sort_item *items = malloc((n ? n : 1) * sizeof *items), *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    acct_scratch x;
+    memset(&x, 0, sizeof x);
+    x.where = calloc(n ? n : 1, sizeof *x.where);
+    int rc = -1;
+    if (!order || !items || !tmp || !x.where)
+        goto out;
+    /* (device, address), ties in region order: radix sorting is stable. */
+    for (uint32_t ri = 0; ri < n; ri++)
+        items[ri] = (sort_item){ (uint64_t)s->regions[ri].device << 32 | s->regions[ri].address, ri };
+    radix_sort(items, tmp, n, 64);
+    for (size_t i = 0; i < n; i++)
+        order[i] = key_of(s, items[i].idx);
     size_t first = 0;
     for (uint32_t i = 0; i < s->ndevices; i++) {
         size_t end = first;
-        while (end < s->nregions && order[end].device == i)
+        while (end < n && order[end].device == i)
             end++;
-        if (account_device(s, i, order + first, end - first, &a->devices[i]) != 0) {
-            free(order);
-            accounting_free(a);
-            return -1;
-        }
+        if (account_device(s, i, order + first, end - first, &x, &a->devices[i]) != 0)
+            goto out;
         first = end;
     }
+    rc = 0;
+out:
     free(order);
-    return 0;
+    free(items);
+    free(tmp);
+    scratch_free(&x);
+    if (rc)
+        accounting_free(a);
+    return rc;
 }
 
 void accounting_free(accounting *a)

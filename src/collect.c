@@ -34,13 +34,18 @@ static void add_telemetry(collector *c, snapshot *s)
 
 static shm_status collect_sources(collector *c, snapshot *s, char *err, size_t errlen)
 {
-    snapshot_reset(s);
+    /* The segment's part of s is kept when nothing in the segment moved
+     * (shm_reader_refresh); what the other sources add is always re-read. */
+    if (c->reader && s->have_segment)
+        snapshot_drop_extras(s);
+    else
+        snapshot_reset(s);
     shm_status st = SHM_OK;
     if (c->sel == SOURCE_L1TOP || c->sel == SOURCE_ALL) {
         if (!c->reader)
             st = shm_reader_open(c->shm, &c->reader, err, errlen);
         if (st == SHM_OK) {
-            st = shm_reader_snapshot(c->reader, s, err, errlen);
+            st = shm_reader_refresh(c->reader, s, err, errlen);
             if (st != SHM_OK) { /* reopen next time: it may be recreated */
                 shm_reader_close(c->reader);
                 c->reader = NULL;

@@ -10,6 +10,7 @@
 #define L1TOP_SHM_FORMAT_H
 
 #include <stdalign.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -17,7 +18,7 @@
 
 #define L1TOP_SHM_MAGIC "L1TOPSHM"
 #define L1TOP_SHM_MAGIC_LEN 8
-#define L1TOP_SHM_VERSION 1u
+#define L1TOP_SHM_VERSION 2u
 #define L1TOP_SHM_DEFAULT_NAME "/l1top"
 #define L1TOP_SHM_MAX_WRITERS 256u
 #define L1TOP_SHM_MAX_DEVICES 64u
@@ -28,12 +29,19 @@
 #define L1TOP_SHM_TAG_LEN 40u
 #define L1TOP_SHM_NAME_LEN 32u
 #define L1TOP_SHM_MAX_GRID 64u
+#define L1TOP_SHM_STRIPES 64u     /* change/occupancy counters, one cache line each */
+
+/* Interleaved buffers above this total are refused by writers (EOVERFLOW)
+ * and skipped by readers: the page count must not overflow. */
+#define L1TOP_MAX_INTERLEAVED_TOTAL ((uint64_t)1 << 48)
 
 /* Kinds 1..6 are l1top_kind; 0 marks an empty record. */
 #define L1TOP_KIND_MIN 1u
 #define L1TOP_KIND_MAX 6u
 
-/* Header: 256 bytes at offset 0. */
+/* Header: 256 bytes at offset 0. Lines 0-1 are written once at creation
+ * (and high_water rarely); dropped_records, written on every refusal, has
+ * line 2 to itself so refusals do not slow the fields every call reads. */
 struct l1top_shm_header {
     char magic[L1TOP_SHM_MAGIC_LEN];   /* "L1TOPSHM", written last at creation */
     uint32_t version;                  /* L1TOP_SHM_VERSION */
@@ -49,10 +57,26 @@ struct l1top_shm_header {
     uint64_t devices_offset;
     uint64_t records_offset;
     uint64_t created_unix_ns;          /* CLOCK_REALTIME at creation */
-    _Atomic uint64_t dropped_records;  /* records refused for lack of space */
+    uint64_t stripes_offset;
+    uint32_t nstripes;                 /* L1TOP_SHM_STRIPES */
+    uint32_t stripe_size;              /* sizeof(struct l1top_shm_stripe) */
     _Atomic uint32_t high_water;       /* records at index >= high_water were never used */
     uint32_t reserved0;
-    uint8_t reserved[160];
+    uint8_t reserved1[24];
+    _Atomic uint64_t dropped_records;  /* records refused for lack of space */
+    uint8_t reserved[120];
+};
+
+/* Stripe: 64 bytes. A writer thread counts the records it published and
+ * released on its own stripe (no shared line on the hot path). The sums
+ * over all stripes give the records in use (claims - releases, a hint that
+ * can only under-count) and a change counter (claims + releases) that a
+ * reader compares to skip a snapshot when nothing moved. Both are bumped
+ * after the record change they count is visible. */
+struct l1top_shm_stripe {
+    _Atomic uint64_t claims;
+    _Atomic uint64_t releases;
+    uint8_t reserved[48];
 };
 
 /* Writer slot state, low 8 bits of `word`. */
@@ -129,6 +153,9 @@ _Static_assert(sizeof(struct l1top_shm_header) == 256, "header is 256 bytes");
 _Static_assert(sizeof(struct l1top_shm_writer) == 64, "writer slot is 64 bytes");
 _Static_assert(sizeof(struct l1top_shm_device) == 64, "device entry is 64 bytes");
 _Static_assert(sizeof(struct l1top_shm_record) == 128, "record is 128 bytes");
+_Static_assert(sizeof(struct l1top_shm_stripe) == 64, "stripe is 64 bytes");
+_Static_assert(offsetof(struct l1top_shm_header, high_water) == 96, "high_water at 96");
+_Static_assert(offsetof(struct l1top_shm_header, dropped_records) == 128, "dropped_records on its own line");
 
 /* Offsets and total size of a segment with the given capacity. */
 static inline uint64_t shm_writers_offset(void) { return sizeof(struct l1top_shm_header); }
@@ -136,9 +163,13 @@ static inline uint64_t shm_devices_offset(void)
 {
     return shm_writers_offset() + (uint64_t)L1TOP_SHM_MAX_WRITERS * sizeof(struct l1top_shm_writer);
 }
-static inline uint64_t shm_records_offset(void)
+static inline uint64_t shm_stripes_offset(void)
 {
     return shm_devices_offset() + (uint64_t)L1TOP_SHM_MAX_DEVICES * sizeof(struct l1top_shm_device);
+}
+static inline uint64_t shm_records_offset(void)
+{
+    return shm_stripes_offset() + (uint64_t)L1TOP_SHM_STRIPES * sizeof(struct l1top_shm_stripe);
 }
 static inline uint64_t shm_total_size(uint32_t capacity)
 {

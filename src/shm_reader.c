@@ -30,12 +30,29 @@
 #include "shm_format.h"
 #include "shm_name.h"
 
+/* What a snapshot depends on besides the records, plus the stripes'
+ * change counter that covers the records: equal signatures, taken before
+ * two snapshots, mean the second would copy what the first did. */
+typedef struct {
+    uint64_t changes;                          /* sum of claims + releases */
+    uint64_t dropped;
+    uint64_t writer_word[L1TOP_SHM_MAX_WRITERS];
+    uint32_t writer_name_seq[L1TOP_SHM_MAX_WRITERS];
+    uint8_t writer_alive[L1TOP_SHM_MAX_WRITERS];
+    uint32_t device_state[L1TOP_SHM_MAX_DEVICES];
+    uint32_t device_seq[L1TOP_SHM_MAX_DEVICES];
+    uint64_t device_by[L1TOP_SHM_MAX_DEVICES];
+    uint64_t device_dropped[L1TOP_SHM_MAX_DEVICES];
+} segment_signature;
+
 struct shm_reader {
     char name[L1TOP_SHM_NAME_MAX];
     int fd;
     const unsigned char *map;
     size_t map_size;
     char warning[160];
+    bool have_last;               /* `last` describes the last clean snapshot */
+    segment_signature last, now;
 };
 
 static void set_err(char *err, size_t n, const char *fmt, ...)
@@ -48,7 +65,11 @@ static void set_err(char *err, size_t n, const char *fmt, ...)
     va_end(ap);
 }
 
-int shm_validate_header(const void *header, uint64_t size, char *err, size_t n)
+/* Validate the header from one copy of it, which the caller then uses:
+ * the live mapping may change under us, so nothing is read from it twice.
+ * *hw_out is high_water, read once. */
+static int validate_copy(const void *header, uint64_t size, struct l1top_shm_header *out, uint32_t *hw_out,
+                         char *err, size_t n)
 {
     struct l1top_shm_header h;
     if (size < sizeof h) {
@@ -57,6 +78,7 @@ int shm_validate_header(const void *header, uint64_t size, char *err, size_t n)
         return -1;
     }
     memcpy(&h, header, sizeof h);
+    atomic_thread_fence(memory_order_acquire);
     if (memcmp(h.magic, L1TOP_SHM_MAGIC, L1TOP_SHM_MAGIC_LEN) != 0) {
         set_err(err, n, "not an l1top segment (bad magic)");
         return -1;
@@ -89,6 +111,12 @@ int shm_validate_header(const void *header, uint64_t size, char *err, size_t n)
                 (unsigned long long)h.records_offset);
         return -1;
     }
+    if (h.stripes_offset != shm_stripes_offset() || h.nstripes != L1TOP_SHM_STRIPES ||
+        h.stripe_size != sizeof(struct l1top_shm_stripe)) {
+        set_err(err, n, "corrupt header: stripe table %u x %u B at offset %llu", h.nstripes, h.stripe_size,
+                (unsigned long long)h.stripes_offset);
+        return -1;
+    }
     if (h.total_size != shm_total_size(h.record_capacity)) {
         set_err(err, n, "corrupt header: total_size %llu does not match capacity %u",
                 (unsigned long long)h.total_size, h.record_capacity);
@@ -99,13 +127,21 @@ int shm_validate_header(const void *header, uint64_t size, char *err, size_t n)
                 (unsigned long long)h.total_size);
         return -1;
     }
-    uint32_t hw = atomic_load_explicit(&((const struct l1top_shm_header *)header)->high_water,
-                                       memory_order_acquire);
+    uint32_t hw = atomic_load_explicit(&h.high_water, memory_order_relaxed);
     if (hw > h.record_capacity) {
         set_err(err, n, "corrupt header: high_water %u beyond capacity %u", hw, h.record_capacity);
         return -1;
     }
+    if (out)
+        memcpy(out, &h, sizeof h);
+    if (hw_out)
+        *hw_out = hw;
     return 0;
+}
+
+int shm_validate_header(const void *header, uint64_t size, char *err, size_t n)
+{
+    return validate_copy(header, size, NULL, NULL, err, n);
 }
 
 /* Copy `size` bytes guarded by a seqlock; false if it did not hold still.
@@ -183,14 +219,36 @@ static bool device_entry_valid(const struct l1top_shm_device *d)
            d->alignment >= 1 && d->alignment <= 4096;
 }
 
-static int read_devices(const struct l1top_shm_device *ds, snapshot *s)
+static bool owner_live_in(const writer_map *wm, uint64_t owner)
+{
+    uint32_t slot = OWNER_SLOT(owner);
+    return owner != 0 && slot < L1TOP_SHM_MAX_WRITERS && wm->slot_gen[slot] != 0 &&
+           wm->slot_gen[slot] == OWNER_GEN(owner);
+}
+
+/* A device entry whose seqlock stays odd: being re-declared right now, or
+ * left so by a writer that died mid-declaration. Only in the second case,
+ * with the declarer unchanged around the copy, is the copy taken (and then
+ * validated like any other). */
+static bool copy_abandoned_device(const struct l1top_shm_device *e, const writer_map *wm,
+                                  struct l1top_shm_device *d)
+{
+    uint64_t by = atomic_load_explicit(&e->declared_by, memory_order_acquire);
+    if (owner_live_in(wm, by))
+        return false;
+    memcpy(d, e, sizeof *d);
+    atomic_thread_fence(memory_order_acquire);
+    return atomic_load_explicit(&e->declared_by, memory_order_relaxed) == by;
+}
+
+static int read_devices(const struct l1top_shm_device *ds, const writer_map *wm, snapshot *s)
 {
     for (uint32_t i = 0; i < L1TOP_SHM_MAX_DEVICES; i++) {
         const struct l1top_shm_device *e = &ds[i];
         if (atomic_load_explicit(&e->state, memory_order_acquire) != DEV_READY)
             continue;
         struct l1top_shm_device d;
-        if (!seq_copy(&e->seq, &d, e, sizeof d))
+        if (!seq_copy(&e->seq, &d, e, sizeof d) && !copy_abandoned_device(e, wm, &d))
             continue; /* being re-declared right now */
         if (!device_entry_valid(&d)) {
             s->bad_records++;
@@ -233,7 +291,7 @@ static bool record_valid(const struct l1top_shm_record *r, const snap_device *d)
         return false;
     if (r->flags & REC_INTERLEAVED) {
         if (r->kind != L1TOP_L1_BUFFER || (r->flags & REC_CONT) || r->nranges != 0 || r->page_size == 0 ||
-            r->total_size == 0 || r->total_size > ((uint64_t)1 << 48))
+            r->total_size == 0 || r->total_size > L1TOP_MAX_INTERLEAVED_TOTAL)
             return false;
         uint64_t bank0 = interleaved_bank_bytes(r->total_size, r->page_size, d->alignment,
                                                 (uint32_t)d->grid_x * d->grid_y, 0);
@@ -249,118 +307,104 @@ static bool record_valid(const struct l1top_shm_record *r, const snap_device *d)
     return true;
 }
 
-enum { COPY_EMPTY = 0, COPY_OK = 1, COPY_BAD = 2 };
-
 /* k continues head: a valid continuation of the same owner, device, kind,
  * address and size. */
-static bool chain_link_ok(const struct l1top_shm_record *k, uint8_t state, const struct l1top_shm_record *head,
-                          const snap_device *d)
+static bool chain_link_ok(const struct l1top_shm_record *k, const struct l1top_shm_record *head)
 {
-    (void)d;
-    return state == COPY_OK && (k->flags & REC_CONT) && k->data_owner == head->data_owner &&
-           k->device == head->device && k->kind == head->kind && k->address == head->address &&
-           k->size_per_core == head->size_per_core;
+    return (k->flags & REC_CONT) && k->data_owner == head->data_owner && k->device == head->device &&
+           k->kind == head->kind && k->address == head->address && k->size_per_core == head->size_per_core;
 }
 
-static int read_records(const struct l1top_shm_record *rs, uint32_t hw, const writer_map *wm,
-                        snapshot *s)
+/* A record copy that is live and valid, counted; false (and counted as
+ * stale, bad or torn) otherwise. */
+static bool take_record(const struct l1top_shm_record *src, const writer_map *wm, snapshot *s,
+                        struct l1top_shm_record *c, int *dev)
 {
-    struct l1top_shm_record *copy = malloc((size_t)(hw ? hw : 1) * sizeof *copy);
-    uint8_t *state = calloc(hw ? hw : 1, 1);
-    if (!copy || !state) {
-        free(copy);
-        free(state);
-        return -1;
+    if (!seq_copy(&src->seq, c, src, sizeof *c)) {
+        s->torn_records++;
+        return false;
     }
+    if (c->kind == 0)
+        return false;
+    uint32_t slot = OWNER_SLOT(c->data_owner);
+    if (c->data_owner == 0 || slot >= L1TOP_SHM_MAX_WRITERS || wm->slot_gen[slot] == 0 ||
+        wm->slot_gen[slot] != OWNER_GEN(c->data_owner)) {
+        s->stale_records++;
+        return false;
+    }
+    *dev = snapshot_device_index(s, c->device);
+    if (*dev < 0 || !record_valid(c, &s->devices[*dev])) {
+        s->bad_records++;
+        return false;
+    }
+    s->records_in_use++;
+    return true;
+}
+
+/* Append the ranges of head's continuation chain, each re-read from the
+ * segment (it may have been written after a first look). 0 whole, 1 torn,
+ * 2 corrupt (a pointer no writer makes), -1 out of memory. */
+static int read_chain(const struct l1top_shm_record *rs, uint32_t hw, const struct l1top_shm_record *head,
+                      const snap_device *d, snapshot *s)
+{
+    uint32_t next = head->next;
+    for (unsigned steps = 0; next != 0; steps++) {
+        uint32_t j = next - 1;
+        if (steps >= 255 || j >= hw)
+            return 2;
+        struct l1top_shm_record k;
+        if (!seq_copy(&rs[j].seq, &k, &rs[j], sizeof k) || !record_valid(&k, d) || !chain_link_ok(&k, head))
+            return 1;
+        if (snapshot_extend_region(s, k.ranges, k.nranges))
+            return -1;
+        next = k.next;
+    }
+    return 0;
+}
+
+/* One pass over the records below high water: each is copied under its
+ * seqlock into a local and, when it heads a region, appended at once (no
+ * copy of the whole table: memory follows the regions, not the capacity).
+ * A region whose chain does not hold together is left out of this
+ * snapshot: seen whole or not at all. */
+static int read_records(const struct l1top_shm_record *rs, uint32_t hw, const writer_map *wm, snapshot *s)
+{
     for (uint32_t i = 0; i < hw; i++) {
         if (atomic_load_explicit(&rs[i].owner, memory_order_relaxed) == 0)
             continue;
-        if (!seq_copy(&rs[i].seq, &copy[i], &rs[i], sizeof copy[i])) {
-            s->torn_records++;
-            continue;
-        }
-        const struct l1top_shm_record *c = &copy[i];
-        if (c->kind == 0)
-            continue;
-        uint32_t slot = OWNER_SLOT(c->data_owner);
-        if (c->data_owner == 0 || slot >= L1TOP_SHM_MAX_WRITERS || wm->slot_gen[slot] == 0 ||
-            wm->slot_gen[slot] != OWNER_GEN(c->data_owner)) {
-            s->stale_records++;
-            continue;
-        }
-        int dev = snapshot_device_index(s, c->device);
-        if (dev < 0 || !record_valid(c, &s->devices[dev])) {
-            s->bad_records++;
-            state[i] = COPY_BAD;
-            continue;
-        }
-        state[i] = COPY_OK;
-        s->records_in_use++;
-    }
-    int rc = 0;
-    for (uint32_t i = 0; i < hw && rc == 0; i++) {
-        const struct l1top_shm_record *c = &copy[i];
-        if (state[i] != COPY_OK || (c->flags & REC_CONT))
-            continue;
-        snap_region *r = snapshot_add_region(s, c->ranges, c->nranges);
-        if (!r) {
-            rc = -1;
-            break;
-        }
-        r->device = (uint32_t)snapshot_device_index(s, c->device);
-        r->process = (uint32_t)wm->process[OWNER_SLOT(c->data_owner)];
-        r->kind = c->kind;
-        r->interleaved = (c->flags & REC_INTERLEAVED) != 0;
-        r->address = c->address;
-        r->size_per_core = c->size_per_core;
-        r->page_size = c->page_size;
-        r->total_size = c->total_size;
+        struct l1top_shm_record c;
+        int dev;
+        if (!take_record(&rs[i], wm, s, &c, &dev) || (c.flags & REC_CONT))
+            continue; /* continuations are taken through their head */
+        snap_region *r = snapshot_add_region(s, c.ranges, c.nranges);
+        if (!r)
+            return -1;
+        r->device = (uint32_t)dev;
+        r->process = (uint32_t)wm->process[OWNER_SLOT(c.data_owner)];
+        r->kind = c.kind;
+        r->interleaved = (c.flags & REC_INTERLEAVED) != 0;
+        r->address = c.address;
+        r->size_per_core = c.size_per_core;
+        r->page_size = c.page_size;
+        r->total_size = c.total_size;
         char tag[L1TOP_SHM_TAG_LEN];
-        memcpy(tag, c->tag, sizeof tag);
+        memcpy(tag, c.tag, sizeof tag);
         tag[sizeof tag - 1] = '\0';
         sanitize_text(r->tag, tag, sizeof r->tag);
-        /* Continuation chain. The writer publishes continuations before the
-         * head, but this pass copied records in index order, so a
-         * continuation may have been copied before it was written: re-read
-         * it now. A region whose chain still does not hold together is
-         * left out of this snapshot: seen whole or not at all. */
         size_t first_range = r->first_range;
-        uint32_t next = c->next;
-        bool whole = true, corrupt = false;
-        for (unsigned steps = 0; next != 0; steps++) {
-            uint32_t j = next - 1;
-            if (steps >= 255 || j >= hw) { /* a pointer no writer makes */
-                whole = false;
-                corrupt = true;
-                break;
-            }
-            if (!chain_link_ok(&copy[j], state[j], c, &s->devices[r->device])) {
-                if (!seq_copy(&rs[j].seq, &copy[j], &rs[j], sizeof copy[j]) ||
-                    !record_valid(&copy[j], &s->devices[r->device]) ||
-                    !chain_link_ok(&copy[j], COPY_OK, c, &s->devices[r->device])) {
-                    whole = false;
-                    break;
-                }
-            }
-            const struct l1top_shm_record *k = &copy[j];
-            if (snapshot_extend_region(s, k->ranges, k->nranges)) {
-                rc = -1;
-                break;
-            }
-            next = k->next;
-        }
-        if (!whole) {
+        int chain = read_chain(rs, hw, &c, &s->devices[dev], s);
+        if (chain < 0)
+            return -1;
+        if (chain > 0) {
             s->nregions--;
             s->nranges = first_range;
-            if (corrupt)
+            if (chain == 2)
                 s->bad_records++;
             else
                 s->torn_records++;
         }
     }
-    free(copy);
-    free(state);
-    return rc;
+    return 0;
 }
 
 shm_status shm_image_snapshot(const void *image, uint64_t size, writer_alive_fn alive, snapshot *s,
@@ -370,23 +414,51 @@ shm_status shm_image_snapshot(const void *image, uint64_t size, writer_alive_fn 
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     s->timestamp_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    if (shm_validate_header(image, size, err, errlen) != 0)
+    struct l1top_shm_header h;
+    uint32_t hw;
+    if (validate_copy(image, size, &h, &hw, err, errlen) != 0)
         return SHM_CORRUPT;
+    /* Sections at the offsets the copy was validated to have, which are
+     * the format's: the live header is not read again. */
     const unsigned char *base = image;
-    const struct l1top_shm_header *h = image;
-    uint32_t hw = atomic_load_explicit(&h->high_water, memory_order_acquire);
-    if (hw > h->record_capacity)
-        hw = h->record_capacity;
-    s->capacity = h->record_capacity;
+    s->capacity = h.record_capacity;
     s->have_segment = true;
     static writer_map wm; /* 2 KiB; one snapshot at a time per process */
-    if (read_writers((const struct l1top_shm_writer *)(base + h->writers_offset), alive, s, &wm) ||
-        read_devices((const struct l1top_shm_device *)(base + h->devices_offset), s) ||
-        read_records((const struct l1top_shm_record *)(base + h->records_offset), hw, &wm, s)) {
+    if (read_writers((const struct l1top_shm_writer *)(base + shm_writers_offset()), alive, s, &wm) ||
+        read_devices((const struct l1top_shm_device *)(base + shm_devices_offset()), &wm, s) ||
+        read_records((const struct l1top_shm_record *)(base + shm_records_offset()), hw, &wm, s)) {
         set_err(err, errlen, "out of memory");
         return SHM_IO;
     }
     return SHM_OK;
+}
+
+/* ---------- change detection ---------- */
+
+static void take_signature(const unsigned char *base, writer_alive_fn alive, segment_signature *sig)
+{
+    memset(sig, 0, sizeof *sig);
+    const struct l1top_shm_header *h = (const void *)base;
+    const struct l1top_shm_stripe *st = (const void *)(base + shm_stripes_offset());
+    for (uint32_t i = 0; i < L1TOP_SHM_STRIPES; i++)
+        sig->changes += atomic_load_explicit(&st[i].claims, memory_order_acquire) +
+                        atomic_load_explicit(&st[i].releases, memory_order_acquire);
+    sig->dropped = atomic_load_explicit(&h->dropped_records, memory_order_relaxed);
+    const struct l1top_shm_writer *ws = (const void *)(base + shm_writers_offset());
+    for (uint32_t i = 0; i < L1TOP_SHM_MAX_WRITERS; i++) {
+        uint64_t word = atomic_load_explicit(&ws[i].word, memory_order_acquire);
+        sig->writer_word[i] = word;
+        sig->writer_name_seq[i] = atomic_load_explicit(&ws[i].name_seq, memory_order_relaxed);
+        if (SLOT_STATE(word) == SLOT_ACTIVE && SLOT_PID(word) > 0)
+            sig->writer_alive[i] = (uint8_t)(!alive || alive(SLOT_PID(word), ws[i].start_time));
+    }
+    const struct l1top_shm_device *ds = (const void *)(base + shm_devices_offset());
+    for (uint32_t i = 0; i < L1TOP_SHM_MAX_DEVICES; i++) {
+        sig->device_state[i] = atomic_load_explicit(&ds[i].state, memory_order_acquire);
+        sig->device_seq[i] = atomic_load_explicit(&ds[i].seq, memory_order_acquire);
+        sig->device_by[i] = atomic_load_explicit(&ds[i].declared_by, memory_order_relaxed);
+        sig->device_dropped[i] = atomic_load_explicit(&ds[i].dropped, memory_order_relaxed);
+    }
 }
 
 /* ---------- live segment ---------- */
@@ -458,6 +530,7 @@ static shm_status map_current(shm_reader *r, char *err, size_t errlen)
     size_t size = (size_t)st.st_size;
     if (r->map && r->map_size == size)
         return SHM_OK;
+    r->have_last = false;
     if (r->map)
         munmap((void *)r->map, r->map_size);
     r->map = NULL;
@@ -477,21 +550,30 @@ static shm_status map_current(shm_reader *r, char *err, size_t errlen)
     return SHM_OK;
 }
 
-shm_status shm_reader_snapshot(shm_reader *r, snapshot *s, char *err, size_t errlen)
+/* Run the read under a SIGBUS guard: a segment truncated under us is an
+ * error, not a crash. `keep` (may be NULL) says whether the previous
+ * snapshot still holds; then s is left alone. */
+static shm_status guarded_read(shm_reader *r, snapshot *s, bool *keep, char *err, size_t errlen)
 {
-    shm_status st = map_current(r, err, errlen);
-    if (st != SHM_OK) {
-        snapshot_reset(s);
-        return st;
-    }
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigbus;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGBUS, &sa, &old);
+    shm_status st;
     if (sigsetjmp(bus_jump, 1) == 0) {
         bus_armed = 1;
-        st = shm_image_snapshot(r->map, r->map_size, writer_alive, s, err, errlen);
+        st = validate_copy(r->map, r->map_size, NULL, NULL, err, errlen) == 0 ? SHM_OK : SHM_CORRUPT;
+        if (st == SHM_OK)
+            take_signature(r->map, writer_alive, &r->now);
+        if (st == SHM_OK && keep && r->have_last && memcmp(&r->now, &r->last, sizeof r->now) == 0) {
+            *keep = true;
+        } else if (st == SHM_OK) {
+            st = shm_image_snapshot(r->map, r->map_size, writer_alive, s, err, errlen);
+            /* A record skipped as busy this time must be read next time. */
+            r->have_last = st == SHM_OK && s->torn_records == 0;
+            r->last = r->now;
+        }
     } else {
         snapshot_reset(s);
         set_err(err, errlen, "truncated while reading (SIGBUS)");
@@ -499,6 +581,42 @@ shm_status shm_reader_snapshot(shm_reader *r, snapshot *s, char *err, size_t err
     }
     bus_armed = 0;
     sigaction(SIGBUS, &old, NULL);
+    if (st != SHM_OK)
+        r->have_last = false;
+    return st;
+}
+
+shm_status shm_reader_snapshot(shm_reader *r, snapshot *s, char *err, size_t errlen)
+{
+    shm_status st = map_current(r, err, errlen);
+    if (st != SHM_OK) {
+        snapshot_reset(s);
+        r->have_last = false;
+        return st;
+    }
+    st = guarded_read(r, s, NULL, err, errlen);
+    snprintf(s->segment, sizeof s->segment, "%s", r->name);
+    return st;
+}
+
+shm_status shm_reader_refresh(shm_reader *r, snapshot *s, char *err, size_t errlen)
+{
+    shm_status st = map_current(r, err, errlen);
+    if (st != SHM_OK) {
+        snapshot_reset(s);
+        r->have_last = false;
+        return st;
+    }
+    bool keep = false;
+    if (!s->have_segment)
+        r->have_last = false; /* s holds something else now */
+    st = guarded_read(r, s, &keep, err, errlen);
+    if (st == SHM_OK && keep) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        s->timestamp_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+        s->unchanged = true;
+    }
     snprintf(s->segment, sizeof s->segment, "%s", r->name);
     return st;
 }

@@ -23,6 +23,12 @@ typedef struct shm_reader shm_reader;
 shm_status shm_reader_open(const char *name, shm_reader **out, char *err, size_t errlen);
 /* Take one consistent snapshot (s is reset first). */
 shm_status shm_reader_snapshot(shm_reader *r, snapshot *s, char *err, size_t errlen);
+/* Like shm_reader_snapshot, but when s holds this reader's previous
+ * snapshot and nothing it depends on moved since (the stripes' change
+ * counter, writer slots and their liveness, device entries, dropped
+ * counts; no record was skipped as busy), s is kept: only its timestamp is
+ * renewed and s->unchanged is set. No record is copied then. */
+shm_status shm_reader_refresh(shm_reader *r, snapshot *s, char *err, size_t errlen);
 const char *shm_reader_name(const shm_reader *r);
 /* A non-fatal remark about the segment (loose permissions, foreign owner), or "". */
 const char *shm_reader_warning(const shm_reader *r);

@@ -1,5 +1,7 @@
 /*
- * snapshot.c - growable arrays of the snapshot model (see snapshot.h).
+ * snapshot.c - growable arrays of the snapshot model (see snapshot.h); their
+ * memory is kept across snapshots (snapshot_reset), so a frame does not
+ * fault in fresh buffers.
  */
 #include "snapshot.h"
 #include "utf8.h"
@@ -21,6 +23,12 @@ void snapshot_reset(snapshot *s)
     s->dropped_records = s->bad_records = s->torn_records = s->stale_records = 0;
     s->dead_writers = s->capacity = s->records_in_use = 0;
     s->have_segment = false;
+    snapshot_drop_extras(s);
+}
+
+void snapshot_drop_extras(snapshot *s)
+{
+    s->unchanged = false;
     free(s->ttm);
     s->ttm = NULL;
     s->nttm = 0;

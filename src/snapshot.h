@@ -70,6 +70,8 @@ typedef struct {
     uint32_t capacity;            /* record capacity of the source, 0 unknown */
     uint32_t records_in_use;
     bool have_segment;            /* our segment was read (it may be absent with --source all) */
+    bool unchanged;               /* devices, processes and regions are those of the previous
+                                   * snapshot taken into this struct: derived results still hold */
     ttm_device *ttm;              /* TT-Metal allocator statistics, owned */
     size_t nttm;
     char ttm_warnings[1024];      /* files skipped, one line each */
@@ -81,6 +83,9 @@ void snapshot_init(snapshot *s);
 /* Forget the contents, keep the buffers for the next snapshot. */
 void snapshot_reset(snapshot *s);
 void snapshot_free(snapshot *s);
+/* Forget what other sources added (TT-Metal statistics, telemetry) and the
+ * unchanged mark, keeping devices, processes and regions. */
+void snapshot_drop_extras(snapshot *s);
 
 /* Append; return the new element (zeroed), or NULL on allocation failure. */
 snap_device *snapshot_add_device(snapshot *s);

@@ -50,6 +50,7 @@ typedef struct {
     bool have_ttm;
     snapshot snap;
     accounting acct;
+    bool have_acct;              /* acct was computed from snap */
     bool have_data;
     size_t visible[256];
     long frames;
@@ -101,8 +102,10 @@ static void clamp_cursor(tui *t)
 /* The state at the timeline's position, into t->snap. */
 static shm_status trace_step(tui *t, char *err, size_t errlen)
 {
-    if (t->replayed_ev == t->ev)
-        return SHM_OK; /* a trace does not change by itself: only a key moves it */
+    if (t->replayed_ev == t->ev) {
+        t->snap.unchanged = true; /* a trace does not change by itself: only a key moves it */
+        return SHM_OK;
+    }
     size_t n = trace_event_count(t->tr);
     size_t node = n ? trace_event_node(t->tr, t->ev) : 0;
     char op[96];
@@ -130,11 +133,15 @@ static void refresh_data(tui *t)
         t->have_data = t->have_ttm = false;
         return;
     }
-    accounting_free(&t->acct);
-    if (accounting_compute(&t->snap, &t->acct) != 0) {
-        snprintf(t->fatal, sizeof t->fatal, "out of memory");
-        t->have_data = false;
-        return;
+    /* Nothing moved in the segment: the accounting still holds. */
+    if (!t->snap.unchanged || !t->have_acct) {
+        accounting_free(&t->acct);
+        t->have_acct = accounting_compute(&t->snap, &t->acct) == 0;
+        if (!t->have_acct) {
+            snprintf(t->fatal, sizeof t->fatal, "out of memory");
+            t->have_data = false;
+            return;
+        }
     }
     rebuild_visible(t);
     if (alerts_evaluate(t->alerts, t->cfg, &t->snap, &t->acct, (uint64_t)(now_s() * 1000.0), false) != 0) {

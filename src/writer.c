@@ -8,6 +8,13 @@
  * locked across processes, so a writer killed at any instruction leaves
  * nothing for others to wait on. Its records become stale when its slot is
  * reaped (l1top_open, or a full segment) and are then reused.
+ *
+ * Threads: each thread keeps its own claim cursor and counter stripe
+ * (thread-local, keyed by the writer), so threads of one process do not
+ * write a shared line. A forked child's copy of a writer refuses every call
+ * (ECHILD) and never touches the parent's records; a segment truncated
+ * under the writer is caught by a SIGBUS handler that swaps in anonymous
+ * memory and makes later calls fail with EIO.
  */
 #define _GNU_SOURCE
 #include "l1top.h"
@@ -16,6 +23,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdalign.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,22 +49,47 @@ typedef struct {
 } device_cache;
 
 struct l1top_writer {
+    /* Read by every call; written only at open and declare. */
     int fd;
     unsigned char *base;
     size_t size;
     struct l1top_shm_header *hdr;
     struct l1top_shm_writer *writers;
     struct l1top_shm_device *devices;
+    struct l1top_shm_stripe *stripes;
     struct l1top_shm_record *records;
     uint32_t capacity;
     uint32_t slot;
     uint64_t owner;             /* RECORD_OWNER(slot, gen) */
+    uint64_t id;                /* unique in this process: keys the thread-local state */
+    uint32_t fork_gen;          /* fork generation of the opening process */
     pid_t pid;
-    _Atomic uint32_t cursor;    /* where the next record search starts */
+    _Atomic int lost;           /* the segment was truncated under us (set once) */
     pthread_mutex_t declare_lock; /* process-local; declarations only */
     _Atomic uint32_t ndevices;  /* published entries of `devices_known` */
     device_cache devices_known[L1TOP_SHM_MAX_DEVICES];
+    /* Written now and then (a new thread, a full segment): own line. */
+    alignas(64) _Atomic uint32_t threads; /* threads that used this writer: spreads their cursors */
+    _Atomic uint64_t last_reclaim_ns;     /* when a full segment last looked for dead writers */
 };
+
+/* Per thread: where its next claim starts, and its counter stripe. */
+typedef struct {
+    uint64_t writer_id;
+    uint32_t cursor;
+    uint32_t stripe;
+} thread_state;
+
+static _Thread_local thread_state tls;
+static _Atomic uint64_t next_writer_id = 1;
+/* Bumped in every fork child (pthread_atfork): a writer opened before the
+ * fork sees a mismatch with one load, without a getpid() system call. */
+static _Atomic uint32_t fork_generation;
+
+/* Slots a claim probes before it asks whether the segment is full. */
+#define CLAIM_PROBE 16u
+/* A full segment looks for dead writers' records at most this often. */
+#define RECLAIM_INTERVAL_NS (10u * 1000u * 1000u)
 
 const char *l1top_version(void) { return L1TOP_VERSION_STRING; }
 uint32_t l1top_layout_version(void) { return L1TOP_SHM_VERSION; }
@@ -74,6 +108,107 @@ static uint32_t seq_begin(_Atomic uint32_t *seq)
 static void seq_end(_Atomic uint32_t *seq, uint32_t s)
 {
     atomic_store_explicit(seq, s + 1u, memory_order_release);
+}
+
+/* ---------- process-wide: fork detection and the truncation guard ---------- */
+
+#define MAX_MAPPINGS 64
+
+/* Mappings of open writers, for the SIGBUS handler (lock-free: a handler
+ * may run at any moment). */
+static struct {
+    _Atomic(l1top_writer *) writer; /* claims the entry */
+    _Atomic(unsigned char *) base;  /* set last, cleared first */
+    _Atomic size_t size;
+} mappings[MAX_MAPPINGS];
+
+static struct sigaction previous_bus;
+
+static void chain_sigbus(int sig, siginfo_t *info, void *ctx)
+{
+    if (previous_bus.sa_flags & SA_SIGINFO) {
+        previous_bus.sa_sigaction(sig, info, ctx);
+    } else if (previous_bus.sa_handler != SIG_DFL && previous_bus.sa_handler != SIG_IGN) {
+        previous_bus.sa_handler(sig);
+    } else {
+        /* Default: die of SIGBUS when the faulting access is retried. */
+        signal(SIGBUS, SIG_DFL);
+    }
+}
+
+/* A segment truncated by another process faults on access. Put anonymous
+ * memory where the mapping was, so the access completes harmlessly, and
+ * mark the writer lost: its calls fail with EIO from then on. */
+static void on_sigbus(int sig, siginfo_t *info, void *ctx)
+{
+    uintptr_t addr = (uintptr_t)info->si_addr;
+    for (size_t i = 0; i < MAX_MAPPINGS; i++) {
+        unsigned char *base = atomic_load(&mappings[i].base);
+        size_t size = atomic_load(&mappings[i].size);
+        if (!base || addr < (uintptr_t)base || addr - (uintptr_t)base >= size)
+            continue;
+        l1top_writer *w = atomic_load(&mappings[i].writer);
+        if (w)
+            atomic_store(&w->lost, 1);
+        int e = errno;
+        void *p = mmap(base, size, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        errno = e;
+        if (p != MAP_FAILED)
+            return;
+        break;
+    }
+    chain_sigbus(sig, info, ctx);
+}
+
+static void after_fork_in_child(void)
+{
+    atomic_fetch_add(&fork_generation, 1);
+}
+
+static void process_setup(void)
+{
+    pthread_atfork(NULL, NULL, after_fork_in_child);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, &previous_bus);
+}
+
+static pthread_once_t process_once = PTHREAD_ONCE_INIT;
+
+static void guard_mapping(l1top_writer *w, bool on)
+{
+    for (size_t i = 0; i < MAX_MAPPINGS; i++) {
+        if (on) {
+            l1top_writer *expect = NULL;
+            if (!atomic_compare_exchange_strong(&mappings[i].writer, &expect, w))
+                continue;
+            atomic_store(&mappings[i].size, w->size);
+            atomic_store(&mappings[i].base, w->base);
+            return;
+        }
+        if (atomic_load(&mappings[i].writer) == w) {
+            atomic_store(&mappings[i].base, NULL);
+            atomic_store(&mappings[i].writer, NULL);
+            return;
+        }
+    }
+}
+
+/* ECHILD in a fork child of the opener, EIO once the segment was truncated. */
+static bool writer_usable(const l1top_writer *w)
+{
+    if (w->fork_gen != atomic_load_explicit(&fork_generation, memory_order_relaxed)) {
+        errno = ECHILD;
+        return false;
+    }
+    if (atomic_load_explicit(&w->lost, memory_order_relaxed)) {
+        errno = EIO;
+        return false;
+    }
+    return true;
 }
 
 /* ---------- segment creation / attach ---------- */
@@ -127,6 +262,9 @@ static void init_header(struct l1top_shm_header *h, uint32_t capacity)
     h->writers_offset = shm_writers_offset();
     h->devices_offset = shm_devices_offset();
     h->records_offset = shm_records_offset();
+    h->stripes_offset = shm_stripes_offset();
+    h->nstripes = L1TOP_SHM_STRIPES;
+    h->stripe_size = sizeof(struct l1top_shm_stripe);
     h->created_unix_ns = now_unix_ns();
     atomic_store(&h->dropped_records, 0);
     atomic_store(&h->high_water, 0);
@@ -148,7 +286,8 @@ static bool header_usable(const struct l1top_shm_header *h, uint64_t file_size)
            h->record_capacity >= L1TOP_SHM_MIN_CAPACITY &&
            h->record_capacity <= L1TOP_SHM_MAX_CAPACITY &&
            h->writers_offset == shm_writers_offset() && h->devices_offset == shm_devices_offset() &&
-           h->records_offset == shm_records_offset() &&
+           h->records_offset == shm_records_offset() && h->stripes_offset == shm_stripes_offset() &&
+           h->nstripes == L1TOP_SHM_STRIPES && h->stripe_size == sizeof(struct l1top_shm_stripe) &&
            h->total_size == shm_total_size(h->record_capacity) && h->total_size <= file_size;
 }
 
@@ -190,6 +329,22 @@ static int create_segment(const char *name, int *fd_out)
     return 0;
 }
 
+/* A segment another user owns, or that others may write, can be changed
+ * (or truncated) under us by someone else: attach only when asked to. */
+static int check_ownership(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return -1;
+    if (st.st_uid == geteuid() && !(st.st_mode & (S_IWGRP | S_IWOTH)))
+        return 0;
+    const char *allow = getenv("L1TOP_SHM_ALLOW_SHARED");
+    if (allow && strcmp(allow, "1") == 0)
+        return 0;
+    errno = EACCES;
+    return -1;
+}
+
 /* Attach to an existing segment, waiting briefly for its creator to finish. */
 static int attach_segment(l1top_writer *w, int fd)
 {
@@ -203,6 +358,7 @@ static int attach_segment(l1top_writer *w, int fd)
                 atomic_thread_fence(memory_order_acquire);
                 if (header_usable(&h, (uint64_t)st.st_size)) {
                     w->size = h.total_size;
+                    w->capacity = h.record_capacity;
                     break;
                 }
                 if (memcmp(h.magic, L1TOP_SHM_MAGIC, L1TOP_SHM_MAGIC_LEN) == 0) {
@@ -223,19 +379,22 @@ static int attach_segment(l1top_writer *w, int fd)
         return -1;
     w->base = p;
     w->hdr = p;
-    w->writers = (struct l1top_shm_writer *)(w->base + w->hdr->writers_offset);
-    w->devices = (struct l1top_shm_device *)(w->base + w->hdr->devices_offset);
-    w->records = (struct l1top_shm_record *)(w->base + w->hdr->records_offset);
-    w->capacity = w->hdr->record_capacity;
+    /* Offsets were validated as the formula's: use the formula, so a later
+     * change in the segment cannot move our pointers. */
+    w->writers = (struct l1top_shm_writer *)(w->base + shm_writers_offset());
+    w->devices = (struct l1top_shm_device *)(w->base + shm_devices_offset());
+    w->stripes = (struct l1top_shm_stripe *)(w->base + shm_stripes_offset());
+    w->records = (struct l1top_shm_record *)(w->base + shm_records_offset());
     return 0;
 }
 
 /* ---------- writer slots ---------- */
 
-/* Free the slots of writers that died without l1top_close. Their records
- * become stale (generation mismatch) and are reused by later claims. */
-static void reap_dead_slots(l1top_writer *w)
+/* Free the slots of writers that died without l1top_close; returns how
+ * many. Their records become stale (generation mismatch). */
+static uint32_t reap_dead_slots(l1top_writer *w)
 {
+    uint32_t reaped = 0;
     for (uint32_t i = 0; i < L1TOP_SHM_MAX_WRITERS; i++) {
         struct l1top_shm_writer *s = &w->writers[i];
         uint64_t word = atomic_load_explicit(&s->word, memory_order_acquire);
@@ -247,8 +406,105 @@ static void reap_dead_slots(l1top_writer *w)
         if (proc_alive(pid, start))
             continue;
         uint64_t freed = SLOT_WORD(0, SLOT_GEN(word), SLOT_FREE);
-        atomic_compare_exchange_strong(&s->word, &word, freed);
+        if (atomic_compare_exchange_strong(&s->word, &word, freed))
+            reaped++;
     }
+    return reaped;
+}
+
+static bool owner_is_live(const l1top_writer *w, uint64_t owner)
+{
+    uint32_t slot = OWNER_SLOT(owner);
+    if (owner == 0 || slot >= L1TOP_SHM_MAX_WRITERS)
+        return false;
+    uint64_t word = atomic_load_explicit(&w->writers[slot].word, memory_order_acquire);
+    return SLOT_STATE(word) == SLOT_ACTIVE && SLOT_GEN(word) == OWNER_GEN(owner);
+}
+
+/* The calling thread's state for this writer. */
+static thread_state *thread_for(l1top_writer *w)
+{
+    if (tls.writer_id != w->id) {
+        uint32_t n = atomic_fetch_add_explicit(&w->threads, 1, memory_order_relaxed);
+        tls.writer_id = w->id;
+        /* Golden-ratio spread: the n-th thread starts far from the others. */
+        tls.cursor = (uint32_t)(((uint64_t)(uint32_t)(n * 2654435769u) * w->capacity) >> 32);
+        tls.stripe = ((uint32_t)w->pid * 31u + n) % L1TOP_SHM_STRIPES;
+    }
+    return &tls;
+}
+
+static void count_claim(l1top_writer *w, const thread_state *t)
+{
+    atomic_fetch_add_explicit(&w->stripes[t->stripe].claims, 1, memory_order_release);
+}
+
+static void count_release(l1top_writer *w, const thread_state *t)
+{
+    atomic_fetch_add_explicit(&w->stripes[t->stripe].releases, 1, memory_order_release);
+}
+
+/* Free record `idx` (ours): kind 0 under the seqlock, counted, then the slot. */
+static void unclaim_record(l1top_writer *w, const thread_state *t, uint32_t idx)
+{
+    struct l1top_shm_record *r = &w->records[idx];
+    uint32_t seq = seq_begin(&r->seq);
+    r->kind = 0;
+    r->data_owner = 0;
+    r->next = 0;
+    seq_end(&r->seq, seq);
+    count_release(w, t);
+    atomic_store_explicit(&r->owner, 0, memory_order_release);
+}
+
+/* Free every record whose owner is no longer live; returns how many. */
+static uint32_t free_stale_records(l1top_writer *w)
+{
+    thread_state *t = thread_for(w);
+    uint32_t hw = atomic_load_explicit(&w->hdr->high_water, memory_order_acquire);
+    uint32_t freed = 0;
+    if (hw > w->capacity)
+        hw = w->capacity;
+    for (uint32_t i = 0; i < hw; i++) {
+        _Atomic uint64_t *owner = &w->records[i].owner;
+        uint64_t o = atomic_load_explicit(owner, memory_order_relaxed);
+        if (o == 0 || o == w->owner || owner_is_live(w, o))
+            continue;
+        if (atomic_compare_exchange_strong(owner, &o, w->owner)) {
+            unclaim_record(w, t, i);
+            freed++;
+        }
+    }
+    return freed;
+}
+
+/* Records in use by the stripes' counters. A writer dying between a record
+ * change and its count leaves the sum short, never long: a full segment
+ * is never refused for a record that is free. */
+static bool segment_full(const l1top_writer *w)
+{
+    uint64_t claims = 0, releases = 0;
+    for (uint32_t i = 0; i < L1TOP_SHM_STRIPES; i++) {
+        claims += atomic_load_explicit(&w->stripes[i].claims, memory_order_relaxed);
+        releases += atomic_load_explicit(&w->stripes[i].releases, memory_order_relaxed);
+    }
+    return (int64_t)(claims - releases) >= (int64_t)w->capacity;
+}
+
+/* A full segment: reap dead writers and free their records, at most once
+ * per RECLAIM_INTERVAL_NS per process. True when something was freed. */
+static bool reclaim_if_due(l1top_writer *w)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    uint64_t last = atomic_load_explicit(&w->last_reclaim_ns, memory_order_relaxed);
+    if (last && now - last < RECLAIM_INTERVAL_NS)
+        return false;
+    if (!atomic_compare_exchange_strong(&w->last_reclaim_ns, &last, now))
+        return false;
+    reap_dead_slots(w);
+    return free_stale_records(w) > 0;
 }
 
 static void write_label(struct l1top_shm_writer *s, const char *label)
@@ -284,10 +540,19 @@ static int claim_slot(l1top_writer *w)
             w->owner = RECORD_OWNER(i, gen);
             return 0;
         }
-        reap_dead_slots(w);
+        (void)reap_dead_slots(w);
     }
     errno = EUSERS;
     return -1;
+}
+
+static l1top_writer *writer_alloc(void)
+{
+    size_t size = (sizeof(l1top_writer) + 63u) & ~(size_t)63u;
+    l1top_writer *w = aligned_alloc(64, size);
+    if (w)
+        memset(w, 0, size);
+    return w;
 }
 
 l1top_writer *l1top_open(const char *segment)
@@ -297,11 +562,14 @@ l1top_writer *l1top_open(const char *segment)
         errno = EINVAL;
         return NULL;
     }
-    l1top_writer *w = calloc(1, sizeof *w);
+    pthread_once(&process_once, process_setup);
+    l1top_writer *w = writer_alloc();
     if (!w)
         return NULL;
     w->fd = -1;
     w->pid = getpid();
+    w->id = atomic_fetch_add(&next_writer_id, 1);
+    w->fork_gen = atomic_load(&fork_generation);
     pthread_mutex_init(&w->declare_lock, NULL);
 
     int fd = -1;
@@ -309,23 +577,31 @@ l1top_writer *l1top_open(const char *segment)
         if (errno != EEXIST)
             goto fail;
         fd = shm_open(name, O_RDWR | O_CLOEXEC, 0);
-        if (fd < 0)
+        if (fd < 0 || check_ownership(fd) != 0)
             goto fail;
     }
     w->fd = fd;
-    if (attach_segment(w, fd) != 0)
+    fd = -1;
+    if (attach_segment(w, w->fd) != 0)
         goto fail;
-    reap_dead_slots(w);
+    guard_mapping(w, true);
+    uint32_t reaped = reap_dead_slots(w);
     if (claim_slot(w) != 0)
         goto fail;
+    if (reaped) /* their records count as in use until freed */
+        free_stale_records(w);
     return w;
 
 fail:;
     int e = errno;
-    if (w->base)
+    if (w->base) {
+        guard_mapping(w, false);
         munmap(w->base, w->size);
+    }
     if (w->fd >= 0)
         close(w->fd);
+    if (fd >= 0)
+        close(fd);
     pthread_mutex_destroy(&w->declare_lock);
     free(w);
     errno = e;
@@ -338,20 +614,13 @@ int l1top_set_label(l1top_writer *w, const char *label)
         errno = EINVAL;
         return -1;
     }
+    if (!writer_usable(w))
+        return -1;
     write_label(&w->writers[w->slot], label);
     return 0;
 }
 
 /* ---------- devices ---------- */
-
-static bool owner_is_live(const l1top_writer *w, uint64_t owner)
-{
-    uint32_t slot = OWNER_SLOT(owner);
-    if (owner == 0 || slot >= L1TOP_SHM_MAX_WRITERS)
-        return false;
-    uint64_t word = atomic_load_explicit(&w->writers[slot].word, memory_order_acquire);
-    return SLOT_STATE(word) == SLOT_ACTIVE && SLOT_GEN(word) == OWNER_GEN(owner);
-}
 
 static const device_cache *find_known_device(const l1top_writer *w, uint32_t id)
 {
@@ -394,10 +663,24 @@ static struct l1top_shm_device *declare_in_segment(l1top_writer *w, uint32_t id,
         if (atomic_load_explicit(&d->state, memory_order_acquire) != DEV_READY ||
             d->device_id != id)
             continue;
+        uint64_t by = atomic_load(&d->declared_by);
+        if (atomic_load_explicit(&d->seq, memory_order_acquire) & 1u) {
+            /* Left mid-write: repair it unless its writer is alive (and so
+             * still writing it). */
+            if (owner_is_live(w, by) && by != w->owner) {
+                errno = EBUSY;
+                return NULL;
+            }
+            if (!atomic_compare_exchange_strong(&d->declared_by, &by, w->owner)) {
+                errno = EBUSY;
+                return NULL;
+            }
+            write_device(d, id, a, gx, gy, l1, small, ub);
+            return d;
+        }
         if (device_matches(d, a, gx, gy, l1, small, ub))
             return d;
         /* Declared differently: allowed only once its declarer is gone. */
-        uint64_t by = atomic_load(&d->declared_by);
         if (owner_is_live(w, by) && by != w->owner) {
             errno = EEXIST;
             return NULL;
@@ -440,6 +723,8 @@ int l1top_declare_device_config(l1top_writer *w, uint32_t device, const char *ar
         errno = EINVAL;
         return -1;
     }
+    if (!writer_usable(w))
+        return -1;
     pthread_mutex_lock(&w->declare_lock);
     int rc = -1;
     struct l1top_shm_device *entry = declare_in_segment(w, device, a, grid_x, grid_y, l1, small, ub);
@@ -492,20 +777,25 @@ static void raise_high_water(l1top_writer *w, uint32_t idx)
     }
 }
 
-/* Take a free (or stale) record slot; returns its index or UINT32_MAX. */
-static uint32_t claim_record(l1top_writer *w)
+/* Take a free (or stale) record slot; returns its index or UINT32_MAX.
+ * Starts at the thread's cursor (its last released slot, usually free and
+ * in cache); after a few busy slots asks the stripes whether the segment
+ * is full, so a refusal costs a few dozen loads, not a scan. */
+static uint32_t claim_record(l1top_writer *w, thread_state *t)
 {
     uint32_t cap = w->capacity;
-    uint32_t start = atomic_fetch_add_explicit(&w->cursor, 1, memory_order_relaxed) % cap;
-    uint32_t idx = start;
+    uint32_t idx = t->cursor < cap ? t->cursor : 0;
     for (uint32_t n = 0; n < cap; n++) {
+        if (n == CLAIM_PROBE && segment_full(w) && !reclaim_if_due(w))
+            return UINT32_MAX;
         struct l1top_shm_record *r = &w->records[idx];
         uint64_t o = atomic_load_explicit(&r->owner, memory_order_relaxed);
-        if ((o == 0 || !owner_is_live(w, o)) &&
+        if ((o == 0 || (o != w->owner && !owner_is_live(w, o))) &&
             atomic_compare_exchange_strong_explicit(&r->owner, &o, w->owner, memory_order_acquire,
                                                     memory_order_relaxed)) {
-            if (n > 0)
-                atomic_store_explicit(&w->cursor, idx + 1, memory_order_relaxed);
+            if (o != 0)
+                count_release(w, t); /* the dead writer's record, reused */
+            t->cursor = idx + 1 < cap ? idx + 1 : 0;
             raise_high_water(w, idx);
             return idx;
         }
@@ -513,17 +803,6 @@ static uint32_t claim_record(l1top_writer *w)
             idx = 0;
     }
     return UINT32_MAX;
-}
-
-static void unclaim_record(l1top_writer *w, uint32_t idx)
-{
-    struct l1top_shm_record *r = &w->records[idx];
-    uint32_t seq = seq_begin(&r->seq);
-    r->kind = 0;
-    r->data_owner = 0;
-    r->next = 0;
-    seq_end(&r->seq, seq);
-    atomic_store_explicit(&r->owner, 0, memory_order_release);
 }
 
 static void copy_tag(char *dst, const char *tag)
@@ -618,16 +897,17 @@ static bool ranges_valid(const device_cache *d, const l1top_range *ranges, size_
 static uint64_t publish_region(l1top_writer *w, const device_cache *dev, const record_fields *f,
                                const l1top_range *ranges, size_t nranges)
 {
+    thread_state *t = thread_for(w);
     size_t nrec = nranges == 0 ? 1 : (nranges + L1TOP_SHM_RANGES_PER_RECORD - 1) / L1TOP_SHM_RANGES_PER_RECORD;
     uint32_t head = UINT32_MAX, next = 0;
     /* Build from the tail: each record points at the one after it. */
     for (size_t k = nrec; k-- > 0;) {
-        uint32_t idx = claim_record(w);
+        uint32_t idx = claim_record(w, t);
         if (idx == UINT32_MAX) {
             while (next) { /* undo the continuation records placed so far */
                 uint32_t undo = next - 1;
                 next = w->records[undo].next;
-                unclaim_record(w, undo);
+                unclaim_record(w, t, undo);
             }
             note_dropped(w, dev);
             errno = ENOSPC;
@@ -640,9 +920,14 @@ static uint64_t publish_region(l1top_writer *w, const device_cache *dev, const r
         if (k > 0)
             rf.flags |= REC_CONT;
         uint32_t gen = fill_record(w, idx, &rf, nranges ? ranges + first : NULL, nranges ? count : 0, next);
+        count_claim(w, t); /* after the record is visible: readers re-read on a change */
         next = idx + 1;
         if (k == 0) {
             head = idx;
+            if (atomic_load_explicit(&w->lost, memory_order_relaxed)) {
+                errno = EIO; /* written into the stand-in of a truncated segment */
+                return 0;
+            }
             return ((uint64_t)gen << 32) | (uint64_t)(head + 1u);
         }
     }
@@ -657,6 +942,8 @@ uint64_t l1top_record(l1top_writer *w, uint32_t device, l1top_kind kind, const l
         errno = EINVAL;
         return 0;
     }
+    if (!writer_usable(w))
+        return 0;
     const device_cache *dev = lookup_device(w, device);
     if (!dev)
         return 0;
@@ -675,6 +962,12 @@ uint64_t l1top_record_interleaved(l1top_writer *w, uint32_t device, uint32_t add
         errno = EINVAL;
         return 0;
     }
+    if (total_size > L1TOP_MAX_INTERLEAVED_TOTAL) {
+        errno = EOVERFLOW; /* the page count would overflow; readers refuse it too */
+        return 0;
+    }
+    if (!writer_usable(w))
+        return 0;
     const device_cache *dev = lookup_device(w, device);
     if (!dev)
         return 0;
@@ -689,12 +982,13 @@ uint64_t l1top_record_interleaved(l1top_writer *w, uint32_t device, uint32_t add
 }
 
 /* Release a head record and its continuation chain. */
-static void release_chain(l1top_writer *w, uint32_t idx)
+static void release_chain(l1top_writer *w, thread_state *t, uint32_t idx)
 {
+    t->cursor = idx; /* reuse it next: free, and in this core's cache */
     for (uint32_t steps = 0; steps <= 255; steps++) {
         struct l1top_shm_record *r = &w->records[idx];
         uint32_t next = r->next;
-        unclaim_record(w, idx);
+        unclaim_record(w, t, idx);
         if (next == 0 || next > w->capacity)
             return;
         idx = next - 1;
@@ -710,6 +1004,8 @@ int l1top_release(l1top_writer *w, uint64_t handle)
         errno = EINVAL;
         return -1;
     }
+    if (!writer_usable(w))
+        return -1;
     struct l1top_shm_record *r = &w->records[idx];
     if (atomic_load_explicit(&r->owner, memory_order_acquire) != w->owner ||
         __atomic_load_n(&r->gen, __ATOMIC_RELAXED) != (uint32_t)(handle >> 32) || (r->flags & REC_CONT) ||
@@ -717,7 +1013,7 @@ int l1top_release(l1top_writer *w, uint64_t handle)
         errno = EINVAL;
         return -1;
     }
-    release_chain(w, idx);
+    release_chain(w, thread_for(w), idx);
     return 0;
 }
 
@@ -727,6 +1023,9 @@ int l1top_release_kind(l1top_writer *w, uint32_t device, l1top_kind kind)
         errno = EINVAL;
         return -1;
     }
+    if (!writer_usable(w))
+        return -1;
+    thread_state *t = thread_for(w);
     uint32_t hw = atomic_load_explicit(&w->hdr->high_water, memory_order_acquire);
     if (hw > w->capacity)
         hw = w->capacity;
@@ -736,7 +1035,7 @@ int l1top_release_kind(l1top_writer *w, uint32_t device, l1top_kind kind)
         if (atomic_load_explicit(&r->owner, memory_order_acquire) != w->owner)
             continue;
         if (r->kind == (uint8_t)kind && r->device == device && !(r->flags & REC_CONT)) {
-            release_chain(w, i);
+            release_chain(w, t, i);
             released++;
         }
     }
@@ -747,17 +1046,26 @@ void l1top_close(l1top_writer *w)
 {
     if (!w)
         return;
-    uint32_t hw = atomic_load_explicit(&w->hdr->high_water, memory_order_acquire);
-    if (hw > w->capacity)
-        hw = w->capacity;
-    for (uint32_t i = 0; i < hw; i++)
-        if (atomic_load_explicit(&w->records[i].owner, memory_order_acquire) == w->owner)
-            unclaim_record(w, i);
-    struct l1top_shm_writer *s = &w->writers[w->slot];
-    uint64_t word = atomic_load(&s->word);
-    atomic_store_explicit(&s->word, SLOT_WORD(0, SLOT_GEN(word), SLOT_FREE), memory_order_release);
+    /* A fork child only drops its copy: the records and the slot are the
+     * parent's. A lost segment has nothing left to release. */
+    bool own = w->fork_gen == atomic_load(&fork_generation) && !atomic_load(&w->lost);
+    if (own) {
+        thread_state *t = thread_for(w);
+        uint32_t hw = atomic_load_explicit(&w->hdr->high_water, memory_order_acquire);
+        if (hw > w->capacity)
+            hw = w->capacity;
+        for (uint32_t i = 0; i < hw; i++)
+            if (atomic_load_explicit(&w->records[i].owner, memory_order_acquire) == w->owner)
+                unclaim_record(w, t, i);
+        struct l1top_shm_writer *s = &w->writers[w->slot];
+        uint64_t word = atomic_load(&s->word);
+        atomic_store_explicit(&s->word, SLOT_WORD(0, SLOT_GEN(word), SLOT_FREE), memory_order_release);
+    }
+    guard_mapping(w, false);
     munmap(w->base, w->size);
     close(w->fd);
     pthread_mutex_destroy(&w->declare_lock);
+    if (tls.writer_id == w->id)
+        tls.writer_id = 0;
     free(w);
 }

@@ -52,10 +52,10 @@ Test(segment, created_with_documented_header_and_mode_0600)
     unsigned char *img = image_of(seg, &size);
     const struct l1top_shm_header *h = (const void *)img;
     cr_assert_eq(memcmp(h->magic, "L1TOPSHM", 8), 0);
-    cr_assert_eq(h->version, 1);
+    cr_assert_eq(h->version, 2);
     cr_assert_eq(h->record_capacity, 65536, "at least 65,536 live regions by default");
     cr_assert_eq(h->total_size, size);
-    cr_assert_eq(size, 256 + 256 * 64 + 64 * 64 + 65536 * 128);
+    cr_assert_eq(size, 256 + 256 * 64 + 64 * 64 + 64 * 64 + 65536 * 128);
     struct stat st;
     int fd = shm_open(seg, O_RDONLY, 0);
     fstat(fd, &st);
@@ -174,7 +174,10 @@ static void expect_rejected(size_t offset, size_t width, uint64_t value, const c
 Test(segment, every_header_field_is_validated)
 {
     expect_rejected(0, 1, 'X', "bad magic");
-    expect_rejected(OFF(version), W(version), 2, "layout version 2");
+    expect_rejected(OFF(version), W(version), 1, "layout version 1");
+    expect_rejected(OFF(stripes_offset), W(stripes_offset), 0, "stripe table");
+    expect_rejected(OFF(nstripes), W(nstripes), 1000, "stripe table");
+    expect_rejected(OFF(stripe_size), W(stripe_size), 8, "stripe table");
     expect_rejected(OFF(header_size), W(header_size), 128, "header_size");
     expect_rejected(OFF(max_writers), W(max_writers), 100000, "writer table");
     expect_rejected(OFF(writer_size), W(writer_size), 8, "writer table");
@@ -296,7 +299,8 @@ Test(segment, dead_writer_slot_is_reaped_and_reused)
     cr_assert_eq(SLOT_STATE(atomic_load(&ws[200].word)), SLOT_FREE);
     cr_assert_eq(shm_reader_snapshot(r, &s, err, sizeof err), SHM_OK);
     cr_assert_eq(s.dead_writers, 0);
-    cr_assert_eq(s.stale_records, 1);
+    cr_assert_eq(s.stale_records, 0, "the reaper freed the dead writer's record");
+    cr_assert_eq(atomic_load(&rs[60000].owner), 0);
     shm_reader_close(r);
     snapshot_free(&s);
     munmap(m, shm_total_size(65536));

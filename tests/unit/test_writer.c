@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "accounting.h"
 #include "helpers.h"
@@ -195,7 +196,7 @@ Test(writer, label_and_version)
     cr_assert_str_eq(s.processes[0].name, "my model");
     cr_assert_eq(s.processes[0].pid, getpid());
     cr_assert_str_eq(l1top_version(), L1TOP_VERSION_STRING);
-    cr_assert_eq(l1top_layout_version(), 1);
+    cr_assert_eq(l1top_layout_version(), 2);
 }
 
 Test(writer, close_releases_everything)
@@ -270,4 +271,55 @@ Test(writer, long_labels_and_tags_are_cut_on_character_boundaries)
     cr_assert_eq(s.nregions, 1);
     cr_assert_eq(strlen(s.regions[0].tag), 37);
     cr_assert(utf8_valid(s.regions[0].tag, strlen(s.regions[0].tag)));
+}
+
+static void refresh(shm_reader *r)
+{
+    char err[256];
+    cr_assert_eq(shm_reader_refresh(r, &s, err, sizeof err), SHM_OK, "%s", err);
+}
+
+Test(writer, reader_refresh_reuses_the_snapshot_until_something_moves)
+{
+    shm_reader *r;
+    char err[256];
+    cr_assert_eq(shm_reader_open(seg, &r, err, sizeof err), SHM_OK, "%s", err);
+    l1top_range g = { 0, 0, 7, 7 };
+    uint64_t h1 = l1top_record(w, 0, L1TOP_CIRCULAR_BUFFER, &g, 1, 0x20000, 64, "one");
+    refresh(r);
+    cr_assert_not(s.unchanged);
+    cr_assert_eq(s.nregions, 1);
+    refresh(r);
+    cr_assert(s.unchanged, "nothing moved");
+    cr_assert_eq(s.nregions, 1, "the kept snapshot is whole");
+    cr_assert_neq(l1top_record(w, 0, L1TOP_CIRCULAR_BUFFER, &g, 1, 0x30000, 64, "two"), 0);
+    refresh(r);
+    cr_assert_not(s.unchanged, "a record was added");
+    cr_assert_eq(s.nregions, 2);
+    cr_assert_eq(l1top_release(w, h1), 0);
+    refresh(r);
+    cr_assert_not(s.unchanged, "a record was released");
+    cr_assert_eq(s.nregions, 1);
+    refresh(r);
+    cr_assert(s.unchanged);
+    cr_assert_eq(l1top_set_label(w, "renamed"), 0);
+    refresh(r);
+    cr_assert_not(s.unchanged, "a label changed");
+    cr_assert_str_eq(s.processes[0].name, "renamed");
+    /* A writer that dies changes nothing in the segment but its liveness. */
+    pid_t p = fork();
+    if (p == 0) {
+        l1top_writer *cw = l1top_open(seg);
+        _exit(cw && l1top_record(cw, 0, L1TOP_SEMAPHORE, &g, 1, 0x10000, 16, "child") ? 0 : 1);
+    }
+    int st;
+    waitpid(p, &st, 0);
+    cr_assert_eq(WEXITSTATUS(st), 0);
+    refresh(r);
+    cr_assert_not(s.unchanged);
+    cr_assert_eq(s.nregions, 1, "the dead child's record is not shown");
+    cr_assert_eq(s.dead_writers, 1);
+    refresh(r);
+    cr_assert(s.unchanged);
+    shm_reader_close(r);
 }
