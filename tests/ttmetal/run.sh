@@ -28,7 +28,7 @@ seg="/l1top-ttm-$$"
 pass=0 fail=0
 cleanup() {
     [ -n "${HOST_PID:-}" ] && kill "$HOST_PID" 2>/dev/null
-    rm -f "/dev/shm${seg}" "/dev/shm${seg}-py" "/dev/shm${seg}-sh" "/dev/shm${seg}-off"
+    rm -f "/dev/shm${seg}" "/dev/shm${seg}-ln" "/dev/shm${seg}-py" "/dev/shm${seg}-sh" "/dev/shm${seg}-off"
 }
 trap cleanup EXIT
 check() { if [ "$2" = "$3" ]; then pass=$((pass+1)); else echo "FAIL: $1: got '$2', want '$3'"; fail=$((fail+1)); fi; }
@@ -80,7 +80,7 @@ check_final() {
 
 # ---- 1. A C host: dlopen after start-up, ops on worker threads, two phases ----
 coproc HOST { LD_PRELOAD="$preload" L1TOP_SHM="$seg" exec "$tts/host" "$tts/libttnn.so"; }
-HOST_PID=$HOST_PID
+HOST_PID=${HOST_PID:-}
 read -r -t 20 line <&"${HOST[0]}" || line=timeout
 check "host: phase 1 ran" "$line" "phase 1"
 json=$(snapshot "$seg")
@@ -101,6 +101,20 @@ wait "$HOST_PID" && rc=0 || rc=$?
 HOST_PID=
 check "host: exits 0" "$rc" 0
 
+# ---- 1b. A program linked against TT-Metal from the start ----
+coproc LINKED { LD_PRELOAD="$preload" L1TOP_SHM="$seg-ln" exec "$tts/host-linked"; }
+HOST_PID=${LINKED_PID:-}
+read -r -t 20 line <&"${LINKED[0]}" || line=timeout
+echo go >&"${LINKED[1]}"
+read -r -t 20 line <&"${LINKED[0]}" || line=timeout
+check "linked host: phase 2 ran" "$line" "phase 2"
+json=$(snapshot "$seg-ln")
+check_final linked
+echo go >&"${LINKED[1]}"
+wait "$HOST_PID" && rc=0 || rc=$?
+HOST_PID=
+check "linked host: exits 0" "$rc" 0
+
 # ---- 2. Python: ctypes loads the stand-in ttnn long after start-up ----
 # (Not under sanitizers: ASan cannot intercept a C++ runtime that an
 # uninstrumented python3 loads only later, through ctypes.)
@@ -117,7 +131,7 @@ t = threading.Thread(target=run); t.start(); t.join()
 print("ready", flush=True)
 sys.stdin.readline()
 ' "$tts/libttnn.so"; }
-    HOST_PID=$PY_PID
+    HOST_PID=${PY_PID:-}
     read -r -t 30 line <&"${PY[0]}" || line=timeout
     check "python: model ran" "$line" ready
     json=$(snapshot "$seg-py")
