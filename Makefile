@@ -29,7 +29,7 @@ LIB_SRC  := src/writer.c src/arch.c src/proc.c src/shm_name.c src/utf8.c src/saf
 CORE_SRC := src/snapshot.c src/shm_reader.c src/accounting.c src/format.c \
             src/output_text.c src/output_json.c src/output_prometheus.c src/output_csv.c src/cli.c src/demo.c src/tui_layout.c \
             src/config.c src/alerts.c src/quit_signal.c src/yaml_walk.c src/theme.c src/ttmetal_stats.c src/collect.c src/telemetry.c src/trace.c \
-            src/serve.c src/clock.c
+            src/trace_parse.c src/trace_board.c src/trace_place.c src/trace_replay.c src/serve.c src/clock.c
 TUI_SRC  := src/tui.c src/render_common.c src/render_device.c src/render_core.c src/render_lists.c
 
 LIB_OBJ     := $(LIB_SRC:src/%.c=$(B)/pic/%.o)
@@ -74,7 +74,8 @@ $(B)/l1top.pc: l1top.pc.in Makefile | $(B)/obj
 $(B)/l1top: $(B)/obj/l1top.o $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
-$(B)/l1sim: $(B)/obj/l1sim.o $(B)/obj/trace.o $(B)/obj/snapshot.o $(STATIC_LIB)
+TRACE_OBJ := $(B)/obj/trace.o $(B)/obj/trace_parse.o $(B)/obj/trace_board.o $(B)/obj/trace_place.o $(B)/obj/trace_replay.o
+$(B)/l1sim: $(B)/obj/l1sim.o $(TRACE_OBJ) $(B)/obj/snapshot.o $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -pthread -lrt
 
 # ---- tests ----
@@ -160,7 +161,7 @@ $(TSAN_B)/tests/tsan_stress: tests/tsan/tsan_stress.c $(CORE_SRC) $(LIB_SRC) $(w
 	@mkdir -p $(TSAN_B)/tests
 	clang -std=c11 -g -O1 $(WARN) -Wno-unused-command-line-argument $(TSAN_FLAGS) -Iinclude -Isrc \
 	    $(NCURSES_CFLAGS) -o $@ $< $(CORE_SRC) $(LIB_SRC) \
-	    $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 tsan-check: $(TSAN_B)/tests/tsan_stress
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_B)/tests/tsan_stress
@@ -219,8 +220,12 @@ $(B)/bench/bench_reader: bench/bench_reader.c $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LI
 	$(CC) $(CFLAGS) $(NCURSES_CFLAGS) -o $@ $< $(filter-out $(B)/obj/tui.o,$(TUI_OBJ)) $(CORE_OBJ) \
 	    $(STATIC_LIB) $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
-bench: all $(B)/bench/bench_writer $(B)/bench/bench_reader
+$(B)/bench/bench_trace: bench/bench_trace.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/bench
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+
+bench: all $(B)/bench/bench_writer $(B)/bench/bench_reader $(B)/bench/bench_trace
 	B=$(B) bash bench/run.sh
+	$(B)/bench/bench_trace $(B)/l1top
 
 .PHONY: bench
 

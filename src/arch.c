@@ -43,6 +43,12 @@ const arch_info *arch_by_id(uint32_t id)
     return NULL;
 }
 
+uint32_t arch_dram_alignment(const arch_info *a)
+{
+    /* hal: Blackhole DRAM 64 B, Wormhole and Grayskull 32 B */
+    return a && a->id == ARCH_BLACKHOLE ? 64u : 32u;
+}
+
 static const board_info boards[] = {
     { "e150", "grayskull", 1, 12, 9, "Grayskull e150, one chip" },
     { "n150", "wormhole_b0", 1, 8, 8, "Wormhole n150, one chip" },

@@ -46,6 +46,10 @@ const board_info *board_by_name(const char *name);
 /* Iterate: returns NULL past the end. */
 const board_info *board_at(unsigned i);
 
+/* DRAM alignment of the arch's allocator: TT-Metal aligns each circular
+ * buffer's address to it (ProgramImpl::allocate_circular_buffers). */
+uint32_t arch_dram_alignment(const arch_info *a);
+
 /* MEM_MAP_END of arch id `arch` for a device whose unreserved base is
  * `unreserved_base` (never above it; the base itself when the arch is
  * unknown, so everything below it counts as firmware). */

@@ -78,11 +78,11 @@ static void remove_stale_segments(void)
         static const char prefix[] = "l1top-demo-";
         if (strncmp(e->d_name, prefix, sizeof prefix - 1) != 0)
             continue;
-        const char *num = e->d_name + sizeof prefix - 1;
-        char *end = NULL;
-        long pid = (*num >= '1' && *num <= '9') ? strtol(num, &end, 10) : 0; /* strtol: overflow is reported */
+        const char *digits = e->d_name + sizeof prefix - 1;
+        char *end;
+        long pid = strtol(digits, &end, 10);
         struct stat st;
-        if (pid <= 0 || pid > INT_MAX || *end != '\0' || pid == (long)getpid())
+        if (end == digits || *end != '\0' || pid <= 0 || pid > INT_MAX || pid == (long)getpid())
             continue;
         if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
             st.st_uid != geteuid())

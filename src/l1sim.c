@@ -285,10 +285,11 @@ static int replay_trace(l1top_writer *w, const char *path, const char *board, do
                         bool hold)
 {
     char err[512];
-    trace_file *tr = trace_open(path, board, err, sizeof err);
+    int status;
+    trace_file *tr = trace_open_status(path, board, &status, err, sizeof err);
     if (!tr) {
         fprintf(stderr, "l1sim: %s\n", err);
-        return 65;
+        return status == TRACE_ENOINPUT ? 66 : 65;
     }
     snapshot s;
     snapshot_init(&s);

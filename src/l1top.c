@@ -176,10 +176,11 @@ static int run_trace(const cli_options *o, const l1top_config *cfg)
     snapshot_init(&s);
     trace_summary sum;
     char err[512];
-    if (trace_load(o->trace, o->board, &s, &sum, err, sizeof err) != 0) {
+    int status = trace_load(o->trace, o->board, &s, &sum, err, sizeof err);
+    if (status != 0) {
         fprintf(stderr, "l1top: %s\n", err);
         snapshot_free(&s);
-        return EXIT_DATAERR;
+        return status == TRACE_ENOINPUT ? EXIT_NOINPUT : EXIT_DATAERR;
     }
     snapshot_sanitize_strings(&s);
     trace_summary_clean(&sum);

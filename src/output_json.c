@@ -27,6 +27,17 @@ static json_t *json_count(uint64_t v)
     return json_integer(v > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)v);
 }
 
+/* A trace figure: ttnn's counters are size_t and wrap on its known underflow;
+ * beyond JSON's signed 64-bit integers the exact value goes out as a string. */
+static json_t *trace_u64_json(uint64_t v)
+{
+    if (v <= (uint64_t)INT64_MAX)
+        return json_integer((json_int_t)v);
+    char buf[24];
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+    return json_string(buf);
+}
+
 static json_t *categories_object(const uint64_t *b, int n)
 {
     json_t *o = json_object();
@@ -106,7 +117,7 @@ static json_t *device_json(const snapshot *s, const device_usage *du)
         json_object_set_new(o, "first_core", json_pack("{s:i, s:i}", "x", c->first_x, "y", c->first_y));
         json_object_set_new(o, "overlap_start", json_integer(c->overlap_start));
         json_object_set_new(o, "overlap_end", json_integer(c->overlap_end));
-        json_object_set_new(o, "bytes", json_integer((json_int_t)c->bytes));
+        json_object_set_new(o, "bytes", json_count(c->bytes));
         json_array_append_new(clashes, o);
     }
     json_object_set_new(dev, "clashes", clashes);
@@ -217,13 +228,19 @@ json_t *output_json_build(const snapshot *s, const accounting *a, const output_o
                                  "circular_buffers", json_count(t->peak.circular_buffers), "l1_buffers",
                                  json_count(t->peak.l1_buffers), "counter", json_count(t->peak.counter), "op",
                                  json_text(t->peak.op));
-        json_t *ttnn = json_pack("{s:o, s:o, s:o}", "peak_cb", json_count(t->ttnn.peak_cb), "peak_l1",
-                                 json_count(t->ttnn.peak_l1), "peak_total", json_count(t->ttnn.peak_total));
-        json_t *tr = json_pack("{s:I, s:o, s:o, s:b, s:b, s:o, s:o, s:I, s:I, s:o}", "nodes", (json_int_t)t->nodes,
-                               "peak", peak, "ttnn", ttnn, "simulated_placement", t->simulated_placement,
-                               "sharded_grid_guessed", t->sharded_guessed, "board", json_text(t->board), "board_from",
-                               json_text(t->board_reason), "l1_events", (json_int_t)t->l1_events, "ignored_nodes",
-                               (json_int_t)t->ignored, "dram_allocated", json_count(t->dram_peak));
+        /* ttnn's own numbers, literally (its underflow included): not saturated */
+        json_t *ttnn = json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "peak_cb", trace_u64_json(t->ttnn.peak_cb), "peak_l1",
+                                 trace_u64_json(t->ttnn.peak_l1), "peak_dataflow_buffer",
+                                 trace_u64_json(t->ttnn.peak_dataflow_buffer), "peak_scratchpad",
+                                 trace_u64_json(t->ttnn.peak_scratchpad), "peak_total",
+                                 trace_u64_json(t->ttnn.peak_total), "underflow", t->ttnn.underflow);
+        json_t *tr = json_pack("{s:I, s:o, s:o, s:b, s:b, s:o, s:o, s:I, s:I, s:o, s:I, s:I, s:I}", "nodes",
+                               (json_int_t)t->nodes, "peak", peak, "ttnn", ttnn, "simulated_placement",
+                               t->simulated_placement, "sharded_grid_guessed", t->sharded_guessed, "board",
+                               json_text(t->board), "board_from", json_text(t->board_reason), "l1_events",
+                               (json_int_t)t->l1_events, "ignored_nodes", (json_int_t)t->ignored, "dram_allocated",
+                               json_count(t->dram_peak), "chips", (json_int_t)t->chips, "pre_window_buffers",
+                               (json_int_t)t->pre_window, "unplaced", (json_int_t)t->unplaced);
         json_object_set_new(root, "trace", tr);
     }
     if (s->nboards) {
@@ -232,8 +249,8 @@ json_t *output_json_build(const snapshot *s, const accounting *a, const output_o
             const tt_board *b = &s->boards[i];
             json_t *jb = json_pack("{s:i, s:o}", "index", b->index, "card_type", json_text(b->card_type));
             /* null, not a fake 0, for what the driver does not report */
-            json_object_set_new(jb, "asic_id", b->asic_id[0] ? json_string(b->asic_id) : json_null());
-            json_object_set_new(jb, "pci_bus", b->pci_bus[0] ? json_string(b->pci_bus) : json_null());
+            json_object_set_new(jb, "asic_id", b->asic_id[0] ? json_text(b->asic_id) : json_null());
+            json_object_set_new(jb, "pci_bus", b->pci_bus[0] ? json_text(b->pci_bus) : json_null());
             json_object_set_new(jb, "aiclk_mhz", b->has_aiclk ? json_integer(b->aiclk_mhz) : json_null());
             json_object_set_new(jb, "temperature_c", b->has_temp ? json_real(b->temp_c) : json_null());
             json_object_set_new(jb, "power_w", b->has_power ? json_real(b->power_w) : json_null());

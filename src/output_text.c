@@ -201,17 +201,29 @@ int output_text(FILE *f, const snapshot *s, const accounting *a, const output_op
                 (unsigned long long)s->torn_records);
     if (o && o->trace) {
         const trace_summary *t = o->trace;
-        fprintf(f, "trace: %zu nodes (%zu L1 events, %zu ignored), board %s (%s)%s\n", t->nodes, t->l1_events,
-                t->ignored, t->board, t->board_reason, t->simulated_placement ? ", simulated placement" : "");
+        fprintf(f, "trace: %zu nodes (%zu L1 events, %zu ignored), %zu chip(s), board %s (%s)%s\n", t->nodes,
+                t->l1_events, t->ignored, t->chips, t->board, t->board_reason,
+                t->simulated_placement ? ", simulated placement" : "");
         fprintf(f, "peak: device %u core (%u,%u): %llu B (circular buffers %llu B, L1 buffers %llu B) at node %llu%s%s\n",
                 t->peak.device, t->peak.x, t->peak.y, (unsigned long long)t->peak.bytes,
                 (unsigned long long)t->peak.circular_buffers, (unsigned long long)t->peak.l1_buffers,
                 (unsigned long long)t->peak.counter, t->peak.op[0] ? " in " : "", t->peak.op);
-        fprintf(f, "ttnn's extractor (ignores core ranges): peak CB %llu B, peak L1 %llu B, peak total %llu B\n",
+        fprintf(f, "ttnn's extractor (ignores core ranges): peak CB %llu B, peak L1 %llu B, peak dataflow buffer %llu B, "
+                   "peak scratchpad %llu B, peak total %llu B\n",
                 (unsigned long long)t->ttnn.peak_cb, (unsigned long long)t->ttnn.peak_l1,
+                (unsigned long long)t->ttnn.peak_dataflow_buffer, (unsigned long long)t->ttnn.peak_scratchpad,
                 (unsigned long long)t->ttnn.peak_total);
+        if (t->ttnn.underflow)
+            fprintf(f, "warning: ttnn's figures wrapped below zero (the trace frees a buffer allocated before the "
+                       "capture); they are printed as ttnn returns them\n");
+        if (t->pre_window)
+            fprintf(f, "note: %zu buffer(s) allocated before the capture, placed from their tensors' addresses "
+                       "(ttnn does not count them)\n", t->pre_window);
         if (t->sharded_guessed)
             fprintf(f, "note: a sharded buffer had no shard grid; placed on the first num_cores cores\n");
+        if (t->unplaced)
+            fprintf(f, "warning: %zu simulated allocation(s) did not fit in L1 (shown where they would clash)\n",
+                    t->unplaced);
         fprintf(f, "the state at the peak:\n");
     }
     size_t shown = 0;

@@ -529,12 +529,13 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
 
     char err[CONFIG_ERR_LEN];
     if (o->trace) {
-        t->tr = trace_open(o->trace, o->board, err, sizeof err);
+        int status;
+        t->tr = trace_open_status(o->trace, o->board, &status, err, sizeof err);
         if (!t->tr) {
             fprintf(stderr, "l1top: %s\n", err);
             alerts_free(t->alerts);
             free(t);
-            return EXIT_DATAERR;
+            return status == TRACE_ENOINPUT ? EXIT_NOINPUT : EXIT_DATAERR;
         }
         t->ev = peak_event(t); /* open at the peak */
         t->replayed_ev = SIZE_MAX;

@@ -4,6 +4,7 @@
  */
 #include "proc_util.h"
 
+#include "arch.h"
 #include "l1top.h"
 
 #include <sys/stat.h>
@@ -678,7 +679,9 @@ Test(e2e, trace_list_with_simulated_placement)
     cr_assert_eq(core_value(dev, 1, 1, "circular_buffers"), 12288);
     cr_assert_eq(core_value(dev, 2, 2, "circular_buffers"), 0);
     cr_assert_eq(core_value(dev, 7, 7, "l1_buffers"), 2048);
-    cr_assert_eq(core_value(dev, 0, 0, "largest_free"), 0x16D800 - (UB + 12288),
+    const arch_info *wh = arch_by_name("wormhole_b0");
+    cr_assert_eq(core_value(dev, 0, 0, "largest_free"),
+                 (json_int_t)(wh->l1_size - 2048 - (align_up(wh->unreserved_base, arch_dram_alignment(wh)) + 12288)),
                  "CBs packed up from the base, the buffer at the top");
     json_decref(root);
 }
