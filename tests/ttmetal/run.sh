@@ -41,6 +41,15 @@ total() { jq -r --argjson d "$1" ".devices[] | select(.id==\$d) | .totals.$2" <<
 ids() { jq -c '[.devices[].id]' <<<"$json"; }
 regions() { jq -r --argjson d "$1" ".devices[] | select(.id==\$d) | [.processes[].regions] | add" <<<"$json"; }
 
+# Let the process at $HOST_PID, reading its stdin from fd $2, finish; it must exit 0.
+finish() {
+    local rc
+    echo go >&"$2"
+    wait "$HOST_PID" && rc=0 || rc=$?
+    HOST_PID=
+    check "$1: exits 0" "$rc" 0
+}
+
 # The state after phase 2, whoever ran it.
 check_final() {
     local who=$1
@@ -96,10 +105,7 @@ check "host: phase 2 ran" "$line" "phase 2"
 json=$(snapshot "$seg")
 check_final host
 check "host: the process is listed" "$(jq -r '.devices[0].processes[0].name' <<<"$json")" host
-echo go >&"${HOST[1]}"
-wait "$HOST_PID" && rc=0 || rc=$?
-HOST_PID=
-check "host: exits 0" "$rc" 0
+finish host "${HOST[1]}"
 
 # ---- 1b. A program linked against TT-Metal from the start ----
 coproc LINKED { LD_PRELOAD="$preload" L1TOP_SHM="$seg-ln" exec "$tts/host-linked"; }
@@ -110,10 +116,7 @@ read -r -t 20 line <&"${LINKED[0]}" || line=timeout
 check "linked host: phase 2 ran" "$line" "phase 2"
 json=$(snapshot "$seg-ln")
 check_final linked
-echo go >&"${LINKED[1]}"
-wait "$HOST_PID" && rc=0 || rc=$?
-HOST_PID=
-check "linked host: exits 0" "$rc" 0
+finish "linked host" "${LINKED[1]}"
 
 # ---- 2. Python: ctypes loads the stand-in ttnn long after start-up ----
 # (Not under sanitizers: ASan cannot intercept a C++ runtime that an
@@ -136,10 +139,7 @@ sys.stdin.readline()
     check "python: model ran" "$line" ready
     json=$(snapshot "$seg-py")
     check_final python
-    echo go >&"${PY[1]}"
-    wait "$HOST_PID" && rc=0 || rc=$?
-    HOST_PID=
-    check "python: exits 0" "$rc" 0
+    finish python "${PY[1]}"
 else
     echo "python3 not found: Python test skipped"
 fi
