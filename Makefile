@@ -44,7 +44,7 @@ BINS := $(B)/l1top $(B)/l1sim
 # The TT-Metal stand-in and the adapter built against it (rules below).
 TTS := $(B)/ttmetal-standin
 TTS_ALL := $(TTS)/libtt_metal.so $(TTS)/libttnn.so $(TTS)/libl1top_ttmetal.so $(TTS)/libl1top_ttmetal_preload.so \
-           $(TTS)/host
+           $(TTS)/host $(TTS)/host-linked
 
 TEST_UNIT_SRC := $(wildcard tests/unit/*.c)
 TEST_E2E_SRC  := $(wildcard tests/e2e/*.c)
@@ -273,6 +273,9 @@ $(TTS)/libl1top_ttmetal.so: $(TTM_ADAPTER) integrations/tt-metal/adapter.map $(T
 $(TTS)/host: tests/ttmetal_standin/host.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -ldl -pthread
+
+$(TTS)/host-linked: tests/ttmetal_standin/host.c $(TTS)/libttnn.so
+	$(CC) $(CFLAGS) $(LDFLAGS) -DHOST_LINKED -o $@ $< -L$(TTS) -lttnn -Wl,-rpath,'$$ORIGIN' -pthread
 
 ttmetal-standin: $(TTS_ALL)
 ttmetal-check: all $(TTS_ALL)

@@ -7,8 +7,8 @@
  * libtt_metal) only once libtt_metal is in the process:
  *   - at start-up, for programs linked against libtt_metal;
  *   - at the first pthread_create after libtt_metal arrived by dlopen (as
- *     with Python's `import ttnn`): TT-Metal starts its threads when a
- *     device opens, before any L1 is placed.
+ *     with Python's `import ttnn`): TT-Metal starts threads when it opens a
+ *     device, before it places any L1 (docs/tt-metal.md, "Two libraries").
  * Processors are per thread upstream, so every thread started after that
  * runs l1top_ttmetal_attach_thread() before its own code.
  *

@@ -28,7 +28,7 @@ seg="/l1top-ttm-$$"
 pass=0 fail=0
 cleanup() {
     [ -n "${HOST_PID:-}" ] && kill "$HOST_PID" 2>/dev/null
-    rm -f "/dev/shm${seg}" "/dev/shm${seg}-py" "/dev/shm${seg}-sh" "/dev/shm${seg}-off"
+    rm -f "/dev/shm${seg}" "/dev/shm${seg}-ln" "/dev/shm${seg}-py" "/dev/shm${seg}-sh" "/dev/shm${seg}-off"
 }
 trap cleanup EXIT
 check() { if [ "$2" = "$3" ]; then pass=$((pass+1)); else echo "FAIL: $1: got '$2', want '$3'"; fail=$((fail+1)); fi; }
@@ -40,6 +40,15 @@ core() { jq -r --argjson d "$1" --argjson x "$2" --argjson y "$3" \
 total() { jq -r --argjson d "$1" ".devices[] | select(.id==\$d) | .totals.$2" <<<"$json"; }
 ids() { jq -c '[.devices[].id]' <<<"$json"; }
 regions() { jq -r --argjson d "$1" ".devices[] | select(.id==\$d) | [.processes[].regions] | add" <<<"$json"; }
+
+# Let the process at $HOST_PID, reading its stdin from fd $2, finish; it must exit 0.
+finish() {
+    local rc
+    echo go >&"$2"
+    wait "$HOST_PID" && rc=0 || rc=$?
+    HOST_PID=
+    check "$1: exits 0" "$rc" 0
+}
 
 # The state after phase 2, whoever ran it.
 check_final() {
@@ -80,7 +89,7 @@ check_final() {
 
 # ---- 1. A C host: dlopen after start-up, ops on worker threads, two phases ----
 coproc HOST { LD_PRELOAD="$preload" L1TOP_SHM="$seg" exec "$tts/host" "$tts/libttnn.so"; }
-HOST_PID=$HOST_PID
+HOST_PID=${HOST_PID:-}
 read -r -t 20 line <&"${HOST[0]}" || line=timeout
 check "host: phase 1 ran" "$line" "phase 1"
 json=$(snapshot "$seg")
@@ -96,10 +105,18 @@ check "host: phase 2 ran" "$line" "phase 2"
 json=$(snapshot "$seg")
 check_final host
 check "host: the process is listed" "$(jq -r '.devices[0].processes[0].name' <<<"$json")" host
-echo go >&"${HOST[1]}"
-wait "$HOST_PID" && rc=0 || rc=$?
-HOST_PID=
-check "host: exits 0" "$rc" 0
+finish host "${HOST[1]}"
+
+# ---- 1b. A program linked against TT-Metal from the start ----
+coproc LINKED { LD_PRELOAD="$preload" L1TOP_SHM="$seg-ln" exec "$tts/host-linked"; }
+HOST_PID=${LINKED_PID:-}
+read -r -t 20 line <&"${LINKED[0]}" || line=timeout
+echo go >&"${LINKED[1]}"
+read -r -t 20 line <&"${LINKED[0]}" || line=timeout
+check "linked host: phase 2 ran" "$line" "phase 2"
+json=$(snapshot "$seg-ln")
+check_final linked
+finish "linked host" "${LINKED[1]}"
 
 # ---- 2. Python: ctypes loads the stand-in ttnn long after start-up ----
 # (Not under sanitizers: ASan cannot intercept a C++ runtime that an
@@ -117,15 +134,12 @@ t = threading.Thread(target=run); t.start(); t.join()
 print("ready", flush=True)
 sys.stdin.readline()
 ' "$tts/libttnn.so"; }
-    HOST_PID=$PY_PID
+    HOST_PID=${PY_PID:-}
     read -r -t 30 line <&"${PY[0]}" || line=timeout
     check "python: model ran" "$line" ready
     json=$(snapshot "$seg-py")
     check_final python
-    echo go >&"${PY[1]}"
-    wait "$HOST_PID" && rc=0 || rc=$?
-    HOST_PID=
-    check "python: exits 0" "$rc" 0
+    finish python "${PY[1]}"
 else
     echo "python3 not found: Python test skipped"
 fi
