@@ -144,7 +144,18 @@ lint:
 	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Isrc $(LINT_SRC)
 	clang-tidy --quiet $(LINT_SRC) -- -std=c11 -Iinclude -Isrc -D_GNU_SOURCE $(NCURSES_CFLAGS)
 
-.PHONY: asan-check lint
+# ThreadSanitizer (clang: gcc does not model fences under TSan) over the
+# writer library: threads recording and releasing at once beside a reader
+# thread (tests/tsan_stress.c; Criterion's runner does not start under TSan).
+TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
+$(B)/tests/tsan_stress: tests/tsan_stress.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/tests
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+
+tsan-check:
+	$(MAKE) B=build-tsan CC=clang SAN="$(TSAN_FLAGS)" CFLAGS="-O1 -g" build-tsan/tests/tsan_stress
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-tsan/tests/tsan_stress
+
+.PHONY: asan-check lint tsan-check
 
 # ---- fuzzing (clang libFuzzer) ----
 FUZZ_SECONDS ?= 60

@@ -20,6 +20,6 @@ else
   echo "system calls: strace not installed (bash .ci/install-deps)"
 fi
 echo
-"$B/bench/bench_reader"
+"$B/bench/bench_reader" "$B/l1top"
 echo
 bash bench/footprint.sh

@@ -80,6 +80,34 @@ uint64_t region_bytes_on_core(const snapshot *s, const snap_region *r, uint16_t 
     return 0;
 }
 
+/* Stable LSD radix sort of (key, index) pairs by the low `bits` bits of
+ * key, 8 bits a pass (passes where every key has the same digit are
+ * skipped). Orders of tens of thousands of regions per frame: a comparison
+ * sort through qsort's callback cost more than the sweep itself. */
+typedef struct {
+    uint64_t key;
+    uint32_t idx;
+} sort_item;
+
+static void radix_sort(sort_item *v, sort_item *tmp, size_t n, unsigned bits)
+{
+    for (unsigned shift = 0; shift < bits; shift += 8) {
+        size_t count[257] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            count[((v[i].key >> shift) & 0xFF) + 1]++;
+        bool one_digit = false;
+        for (int d = 1; d <= 256; d++)
+            one_digit |= count[d] == n;
+        if (one_digit)
+            continue;
+        for (int d = 1; d <= 256; d++)
+            count[d] += count[d - 1];
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(v[i].key >> shift) & 0xFF]++] = v[i];
+        memcpy(v, tmp, n * sizeof *v);
+    }
+}
+
 /* Regions ordered by (device, address): each device's slice, visited in
  * this order, fills every core's interval list already sorted by start.
  * Each key carries what placing the region needs, so the sweeps read keys
@@ -109,16 +137,6 @@ static region_key key_of(const snapshot *s, uint32_t ri)
         k.used = pages < ncores ? pages : ncores;
     }
     return k;
-}
-
-static int cmp_region_key(const void *a, const void *b)
-{
-    const region_key *x = a, *y = b;
-    if (x->device != y->device)
-        return x->device < y->device ? -1 : 1;
-    if (x->address != y->address)
-        return x->address < y->address ? -1 : 1;
-    return (x->region > y->region) - (x->region < y->region);
 }
 
 /* Largest address range in [ub, l1 - l1_small) free on every core: a gap in
@@ -159,7 +177,7 @@ static uint64_t largest_common_free(const snapshot *s, uint32_t dev, const regio
 #define CLASH_HASH_SIZE (2 * MAX_CLASHES) /* power of two, load <= 1/2 */
 /* Intervals held at once: rows of cores are swept in blocks of about this
  * many, so memory follows this budget, not records x cores. */
-#define INTERVAL_BUDGET (1u << 20)
+#define INTERVAL_BUDGET (1u << 16)
 
 typedef struct {
     uint32_t start, end;
@@ -375,14 +393,46 @@ typedef struct {
     uint32_t first, last; /* banks [first, last) */
 } placement;
 
-static int cmp_placement(const void *a, const void *b)
+/* Working memory of one accounting_compute, grown to the largest device
+ * and reused by every device (fresh pages are most of a frame's cost). */
+typedef struct {
+    interval *starts, *stops;
+    placement *ends, *ends_tmp;
+    sort_item *items, *items_tmp;
+    uint32_t *cb, *buf;
+    uint32_t *count, *offset, *fill;
+    size_t cap[11];       /* of each array above, in order */
+    uint32_t *where;      /* per snapshot region */
+} acct_scratch;
+
+/* Make *p hold at least n elements of `size` (contents not kept). */
+static int reserve(void **p, size_t *cap, size_t n, size_t size)
 {
-    const placement *x = a, *y = b;
-    if (x->end != y->end)
-        return x->end < y->end ? -1 : 1;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return (x->first > y->first) - (x->first < y->first);
+    if (*p && n <= *cap)
+        return 0;
+    void *q = calloc(n ? n : 1, size); /* fresh pages are zero anyway */
+    if (!q)
+        return -1;
+    free(*p);
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+static void scratch_free(acct_scratch *x)
+{
+    free(x->starts);
+    free(x->stops);
+    free(x->ends);
+    free(x->ends_tmp);
+    free(x->items);
+    free(x->items_tmp);
+    free(x->cb);
+    free(x->buf);
+    free(x->count);
+    free(x->offset);
+    free(x->fill);
+    free(x->where);
 }
 
 typedef struct {
@@ -439,8 +489,9 @@ static void place(core_lists *cl, const snap_device *d, const region_key *k, uin
 
 /* A device's placements (one per ranged region, up to two per interleaved
  * one), sorted by end. Returns the count. */
-static size_t end_order(const snap_device *d, const region_key *order, size_t norder, placement *out)
+static size_t end_order(const snap_device *d, const region_key *order, size_t norder, acct_scratch *x)
 {
+    placement *out = x->ends_tmp;
     uint32_t ncores = (uint32_t)d->grid_x * d->grid_y;
     size_t n = 0;
     for (size_t o = 0; o < norder; o++) {
@@ -455,7 +506,13 @@ static size_t end_order(const snap_device *d, const region_key *order, size_t no
         if (k->bytes && k->used > k->extra)
             out[n++] = (placement){ (uint32_t)(k->address + k->bytes), (uint32_t)o, k->extra, k->used };
     }
-    qsort(out, n, sizeof *out, cmp_placement);
+    /* By end; ties keep key order (stable), which the sweep does not need
+     * but keeps the result independent of anything else. */
+    for (size_t i = 0; i < n; i++)
+        x->items[i] = (sort_item){ out[i].end, (uint32_t)i };
+    radix_sort(x->items, x->items_tmp, n, 32);
+    for (size_t i = 0; i < n; i++)
+        x->ends[i] = out[x->items[i].idx];
     return n;
 }
 
@@ -563,8 +620,8 @@ static uint32_t block_end(const uint32_t *count, const snap_device *d, uint32_t 
     return y - 1;
 }
 
-static int account_device(const snapshot *s, uint32_t dev, const region_key *order, size_t norder,
-                          uint32_t *where, device_usage *du)
+static int account_device(const snapshot *s, uint32_t dev, const region_key *order, size_t norder, acct_scratch *x,
+                          device_usage *du)
 {
     const snap_device *d = &s->devices[dev];
     uint32_t nc = (uint32_t)d->grid_x * d->grid_y;
@@ -572,20 +629,23 @@ static int account_device(const snapshot *s, uint32_t dev, const region_key *ord
     du->ncores = nc;
     du->regions = (uint32_t)norder;
     du->cores = calloc(nc, sizeof *du->cores);
-    core_lists cl = { calloc(nc, sizeof(uint32_t)), calloc(nc + 1, sizeof(uint32_t)), calloc(nc, sizeof(uint32_t)),
-                      NULL, 0, nc, 0, d->grid_y - 1u, s };
     process_usage *per_proc = calloc(s->nprocesses ? s->nprocesses : 1, sizeof *per_proc);
     clash_table t = { du, 0, calloc(CLASH_HASH_SIZE, sizeof(uint32_t)), NULL, 0 };
-    placement *ends = malloc((2 * norder + 1) * sizeof *ends);
-    sweep_scratch w = { NULL, NULL, where, 0, 0 };
-    interval *starts = NULL, *stops = NULL;
     int rc = -1;
-    if (!du->cores || !cl.count || !cl.offset || !cl.fill || !per_proc || !t.hash || !ends)
+    size_t np = 2 * norder + 1;
+    if (!du->cores || !per_proc || !t.hash || reserve((void **)&x->ends, &x->cap[2], np, sizeof *x->ends) ||
+        reserve((void **)&x->ends_tmp, &x->cap[3], np, sizeof *x->ends_tmp) ||
+        reserve((void **)&x->items, &x->cap[4], np, sizeof *x->items) ||
+        reserve((void **)&x->items_tmp, &x->cap[5], np, sizeof *x->items_tmp) ||
+        reserve((void **)&x->count, &x->cap[8], nc + 1, sizeof *x->count) ||
+        reserve((void **)&x->offset, &x->cap[9], nc + 1, sizeof *x->offset) ||
+        reserve((void **)&x->fill, &x->cap[10], nc + 1, sizeof *x->fill) || !x->count || !x->ends)
         goto out;
-
+    core_lists cl = { x->count, x->offset, x->fill, NULL, 0, nc, 0, d->grid_y - 1u, s };
+    memset(cl.count, 0, nc * sizeof *cl.count);
     for (size_t o = 0; o < norder; o++)
         place(&cl, d, &order[o], 0, nc); /* counts: cl.list is NULL */
-    size_t nends = end_order(d, order, norder, ends);
+    size_t nends = end_order(d, order, norder, x);
     size_t max_n = 0, max_block = 0;
     for (uint32_t c = 0; c < nc; c++)
         if (cl.count[c] > max_n)
@@ -596,16 +656,16 @@ static int account_device(const snapshot *s, uint32_t dev, const region_key *ord
         if (total > max_block)
             max_block = total;
     }
-    starts = malloc((max_block ? max_block : 1) * sizeof *starts);
-    stops = malloc((max_block ? max_block : 1) * sizeof *stops);
-    w.cb = malloc((max_n + 1) * sizeof *w.cb);
-    w.buf = malloc((max_n + 1) * sizeof *w.buf);
-    if (!starts || !stops || !w.cb || !w.buf)
+    if (reserve((void **)&x->starts, &x->cap[0], max_block, sizeof *x->starts) ||
+        reserve((void **)&x->stops, &x->cap[1], max_block, sizeof *x->stops) ||
+        reserve((void **)&x->cb, &x->cap[6], max_n + 1, sizeof *x->cb) ||
+        reserve((void **)&x->buf, &x->cap[7], max_n + 1, sizeof *x->buf) || !x->starts || !x->stops)
         goto out;
+    sweep_scratch w = { x->cb, x->buf, x->where, 0, 0 };
     for (uint32_t y = 0; y < d->grid_y;) {
         size_t total;
         uint32_t y1 = block_end(cl.count, d, y, &total);
-        if (sweep_rows(s, dev, order, norder, ends, nends, &cl, starts, stops, &t, &w, y, y1))
+        if (sweep_rows(s, dev, order, norder, x->ends, nends, &cl, x->starts, x->stops, &t, &w, y, y1))
             goto out;
         y = y1 + 1;
     }
@@ -622,17 +682,9 @@ static int account_device(const snapshot *s, uint32_t dev, const region_key *ord
     sum_processes(s, d, order, norder, per_proc);
     rc = collect_processes(s, per_proc, du);
 out:
-    free(cl.count);
-    free(cl.offset);
-    free(cl.fill);
     free(per_proc);
     free(t.hash);
     free(t.last_core);
-    free(ends);
-    free(starts);
-    free(stops);
-    free(w.cb);
-    free(w.buf);
     return rc;
 }
 
@@ -645,33 +697,39 @@ int accounting_compute(const snapshot *s, accounting *a)
     if (!a->devices)
         return -1;
     a->ndevices = s->ndevices;
-    region_key *order = malloc((s->nregions ? s->nregions : 1) * sizeof *order);
-    uint32_t *where = malloc((s->nregions ? s->nregions : 1) * sizeof *where); /* sweep scratch */
-    if (!order || !where) {
-        free(order);
-        free(where);
-        accounting_free(a);
-        return -1;
-    }
-    for (uint32_t ri = 0; ri < s->nregions; ri++)
-        order[ri] = key_of(s, ri);
-    qsort(order, s->nregions, sizeof *order, cmp_region_key);
+    size_t n = s->nregions;
+    region_key *order = malloc((n ? n : 1) * sizeof *order);
+    sort_item *items = malloc((n ? n : 1) * sizeof *items), *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    acct_scratch x;
+    memset(&x, 0, sizeof x);
+    x.where = calloc(n ? n : 1, sizeof *x.where);
+    int rc = -1;
+    if (!order || !items || !tmp || !x.where)
+        goto out;
+    /* (device, address), ties in region order: radix sorting is stable. */
+    for (uint32_t ri = 0; ri < n; ri++)
+        items[ri] = (sort_item){ (uint64_t)s->regions[ri].device << 32 | s->regions[ri].address, ri };
+    radix_sort(items, tmp, n, 64);
+    for (size_t i = 0; i < n; i++)
+        order[i] = key_of(s, items[i].idx);
     size_t first = 0;
     for (uint32_t i = 0; i < s->ndevices; i++) {
         size_t end = first;
-        while (end < s->nregions && order[end].device == i)
+        while (end < n && order[end].device == i)
             end++;
-        if (account_device(s, i, order + first, end - first, where, &a->devices[i]) != 0) {
-            free(order);
-            free(where);
-            accounting_free(a);
-            return -1;
-        }
+        if (account_device(s, i, order + first, end - first, &x, &a->devices[i]) != 0)
+            goto out;
         first = end;
     }
+    rc = 0;
+out:
     free(order);
-    free(where);
-    return 0;
+    free(items);
+    free(tmp);
+    scratch_free(&x);
+    if (rc)
+        accounting_free(a);
+    return rc;
 }
 
 void accounting_free(accounting *a)

@@ -116,9 +116,9 @@ static void seq_end(_Atomic uint32_t *seq, uint32_t s)
 /* Mappings of open writers, for the SIGBUS handler (lock-free: a handler
  * may run at any moment). */
 static struct {
-    _Atomic(uintptr_t) base;
+    _Atomic(l1top_writer *) writer; /* claims the entry */
+    _Atomic(unsigned char *) base;  /* set last, cleared first */
     _Atomic size_t size;
-    _Atomic(l1top_writer *) writer;
 } mappings[MAX_MAPPINGS];
 
 static struct sigaction previous_bus;
@@ -142,15 +142,15 @@ static void on_sigbus(int sig, siginfo_t *info, void *ctx)
 {
     uintptr_t addr = (uintptr_t)info->si_addr;
     for (size_t i = 0; i < MAX_MAPPINGS; i++) {
-        uintptr_t base = atomic_load(&mappings[i].base);
+        unsigned char *base = atomic_load(&mappings[i].base);
         size_t size = atomic_load(&mappings[i].size);
-        if (!base || addr < base || addr - base >= size)
+        if (!base || addr < (uintptr_t)base || addr - (uintptr_t)base >= size)
             continue;
         l1top_writer *w = atomic_load(&mappings[i].writer);
         if (w)
             atomic_store(&w->lost, 1);
         int e = errno;
-        void *p = mmap((void *)base, size, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        void *p = mmap(base, size, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         errno = e;
         if (p != MAP_FAILED)
             return;
@@ -181,16 +181,15 @@ static void guard_mapping(l1top_writer *w, bool on)
 {
     for (size_t i = 0; i < MAX_MAPPINGS; i++) {
         if (on) {
-            uintptr_t expect = 0;
-            if (!atomic_compare_exchange_strong(&mappings[i].base, &expect, (uintptr_t)1))
+            l1top_writer *expect = NULL;
+            if (!atomic_compare_exchange_strong(&mappings[i].writer, &expect, w))
                 continue;
-            atomic_store(&mappings[i].writer, w);
             atomic_store(&mappings[i].size, w->size);
-            atomic_store(&mappings[i].base, (uintptr_t)w->base);
+            atomic_store(&mappings[i].base, w->base);
             return;
         }
-        if (atomic_load(&mappings[i].writer) == w && atomic_load(&mappings[i].base) == (uintptr_t)w->base) {
-            atomic_store(&mappings[i].base, (uintptr_t)0);
+        if (atomic_load(&mappings[i].writer) == w) {
+            atomic_store(&mappings[i].base, NULL);
             atomic_store(&mappings[i].writer, NULL);
             return;
         }
