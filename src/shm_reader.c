@@ -586,14 +586,22 @@ static shm_status guarded_read(shm_reader *r, snapshot *s, bool *keep, char *err
     return st;
 }
 
-shm_status shm_reader_snapshot(shm_reader *r, snapshot *s, char *err, size_t errlen)
+/* The mapping at the object's current size; on failure s is emptied. */
+static shm_status map_for_read(shm_reader *r, snapshot *s, char *err, size_t errlen)
 {
     shm_status st = map_current(r, err, errlen);
     if (st != SHM_OK) {
         snapshot_reset(s);
         r->have_last = false;
-        return st;
     }
+    return st;
+}
+
+shm_status shm_reader_snapshot(shm_reader *r, snapshot *s, char *err, size_t errlen)
+{
+    shm_status st = map_for_read(r, s, err, errlen);
+    if (st != SHM_OK)
+        return st;
     st = guarded_read(r, s, NULL, err, errlen);
     snprintf(s->segment, sizeof s->segment, "%s", r->name);
     return st;
@@ -601,12 +609,9 @@ shm_status shm_reader_snapshot(shm_reader *r, snapshot *s, char *err, size_t err
 
 shm_status shm_reader_refresh(shm_reader *r, snapshot *s, char *err, size_t errlen)
 {
-    shm_status st = map_current(r, err, errlen);
-    if (st != SHM_OK) {
-        snapshot_reset(s);
-        r->have_last = false;
+    shm_status st = map_for_read(r, s, err, errlen);
+    if (st != SHM_OK)
         return st;
-    }
     bool keep = false;
     if (!s->have_segment)
         r->have_last = false; /* s holds something else now */

@@ -653,6 +653,19 @@ static bool device_matches(const struct l1top_shm_device *d, const arch_info *a,
            d->l1_small_size == small && d->unreserved_base == ub;
 }
 
+/* Become the declarer of entry d, unless another live writer is; else
+ * false with errno `busy`. */
+static bool take_over_device(l1top_writer *w, struct l1top_shm_device *d, int busy)
+{
+    uint64_t by = atomic_load(&d->declared_by);
+    if ((owner_is_live(w, by) && by != w->owner) ||
+        !atomic_compare_exchange_strong(&d->declared_by, &by, w->owner)) {
+        errno = busy;
+        return false;
+    }
+    return true;
+}
+
 /* Find or create the segment's entry for `id`. Caller holds declare_lock. */
 static struct l1top_shm_device *declare_in_segment(l1top_writer *w, uint32_t id, const arch_info *a,
                                                    uint16_t gx, uint16_t gy, uint32_t l1,
@@ -663,32 +676,14 @@ static struct l1top_shm_device *declare_in_segment(l1top_writer *w, uint32_t id,
         if (atomic_load_explicit(&d->state, memory_order_acquire) != DEV_READY ||
             d->device_id != id)
             continue;
-        uint64_t by = atomic_load(&d->declared_by);
-        if (atomic_load_explicit(&d->seq, memory_order_acquire) & 1u) {
-            /* Left mid-write: repair it unless its writer is alive (and so
-             * still writing it). */
-            if (owner_is_live(w, by) && by != w->owner) {
-                errno = EBUSY;
-                return NULL;
-            }
-            if (!atomic_compare_exchange_strong(&d->declared_by, &by, w->owner)) {
-                errno = EBUSY;
-                return NULL;
-            }
-            write_device(d, id, a, gx, gy, l1, small, ub);
+        /* Left mid-write (seq odd): repair it unless its writer is alive,
+         * and so still writing it (EBUSY). Declared differently: allowed
+         * only once its declarer is gone (EEXIST). */
+        bool torn = atomic_load_explicit(&d->seq, memory_order_acquire) & 1u;
+        if (!torn && device_matches(d, a, gx, gy, l1, small, ub))
             return d;
-        }
-        if (device_matches(d, a, gx, gy, l1, small, ub))
-            return d;
-        /* Declared differently: allowed only once its declarer is gone. */
-        if (owner_is_live(w, by) && by != w->owner) {
-            errno = EEXIST;
+        if (!take_over_device(w, d, torn ? EBUSY : EEXIST))
             return NULL;
-        }
-        if (!atomic_compare_exchange_strong(&d->declared_by, &by, w->owner)) {
-            errno = EEXIST;
-            return NULL;
-        }
         write_device(d, id, a, gx, gy, l1, small, ub);
         return d;
     }
