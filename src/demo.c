@@ -75,11 +75,17 @@ static void remove_stale_segments(void)
         return;
     struct dirent *e;
     while ((e = readdir(dir))) {
-        int pid = 0, end = 0;
+        static const char prefix[] = "l1top-demo-";
         struct stat st;
-        if (sscanf(e->d_name, "l1top-demo-%d%n", &pid, &end) != 1 || e->d_name[end] != '\0' || pid <= 0 ||
-            pid == (int)getpid())
+        if (strncmp(e->d_name, prefix, sizeof prefix - 1) != 0)
             continue;
+        const char *digits = e->d_name + sizeof prefix - 1;
+        char *end;
+        errno = 0;
+        long v = (*digits >= '0' && *digits <= '9') ? strtol(digits, &end, 10) : 0;
+        if (v <= 0 || v > INT_MAX || errno || *end != '\0' || v == (long)getpid())
+            continue;
+        int pid = (int)v;
         if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
             st.st_uid != geteuid())
             continue;

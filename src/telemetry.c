@@ -5,9 +5,11 @@
 #include "telemetry.h"
 #include "safe_open.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,10 +74,12 @@ static void read_pci_bus(const char *dev, tt_board *b)
         return;
     const char *base = strrchr(target, '/');
     base = base ? base + 1 : target;
-    unsigned dom, bus, slot, fn;
-    char tail;
-    if (sscanf(base, "%4x:%2x:%2x.%1x%c", &dom, &bus, &slot, &fn, &tail) == 4 && strlen(base) == 12)
-        snprintf(b->pci_bus, sizeof b->pci_bus, "%s", base);
+    static const char shape[] = "xxxx:xx:xx.x"; /* domain:bus:slot.function */
+    bool ok = strlen(base) == sizeof shape - 1;
+    for (size_t i = 0; ok && i < sizeof shape - 1; i++)
+        ok = shape[i] == 'x' ? isxdigit((unsigned char)base[i]) != 0 : base[i] == shape[i];
+    if (ok)
+        snprintf(b->pci_bus, sizeof b->pci_bus, "%.12s", base);
 }
 
 static void read_pids(const char *root, int index, tt_board *b)
