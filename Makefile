@@ -41,6 +41,11 @@ STATIC_LIB := $(B)/libl1top.a
 SHARED_LIB := $(B)/libl1top.so.$(VERSION)
 BINS := $(B)/l1top $(B)/l1sim
 
+# The TT-Metal stand-in and the adapter built against it (rules below).
+TTS := $(B)/ttmetal-standin
+TTS_ALL := $(TTS)/libtt_metal.so $(TTS)/libttnn.so $(TTS)/libl1top_ttmetal.so $(TTS)/libl1top_ttmetal_preload.so \
+           $(TTS)/host $(TTS)/host-linked
+
 TEST_UNIT_SRC := $(wildcard tests/unit/*.c)
 TEST_E2E_SRC  := $(wildcard tests/e2e/*.c)
 
@@ -95,8 +100,7 @@ REPLAYS := $(B)/tests/replay_config $(B)/tests/replay_theme $(B)/tests/replay_se
            $(B)/tests/replay_ttmetal $(B)/tests/replay_writer
 
 TEST_JOBS ?= 2
-check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $(B)/tests/ttmetal_adapter \
-       $(if $(SAN),,$(B)/tests/libl1top_ttmetal_standin.so)
+check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $(TTS_ALL)
 	$(B)/tests/replay_config tests/corpus/config
 	$(B)/tests/replay_theme tests/corpus/theme
 	$(B)/tests/replay_segment tests/corpus/segment
@@ -107,7 +111,7 @@ check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $
 	L1TOP_BUILD=$(abspath $(B)) $(B)/tests/e2e --jobs 1
 	B=$(B) SAN="$(SAN)" bash tests/pkgconfig_client.sh
 	B=$(B) bash tests/prometheus_files.sh
-	L1TOP_SHM=/l1top-ttmetal-test-$$$$ L1TOP_CONFIG=/dev/null $(B)/tests/ttmetal_adapter; rc=$$?; rm -f /dev/shm/l1top-ttmetal-test-$$$$; exit $$rc
+	B=$(B) TTM_PRELOAD_FIRST="$(TTM_SAN_RUNTIME)" bash tests/ttmetal/run.sh
 	$(if $(SAN),@echo "valgrind: skipped under sanitizers",B=$(B) bash tests/valgrind_once.sh)
 
 # ---- install ----
@@ -157,14 +161,14 @@ $(TSAN_B)/tests/tsan_stress: tests/tsan/tsan_stress.c $(CORE_SRC) $(LIB_SRC) $(w
 	@mkdir -p $(TSAN_B)/tests
 	clang -std=c11 -g -O1 $(WARN) -Wno-unused-command-line-argument $(TSAN_FLAGS) -Iinclude -Isrc \
 	    $(NCURSES_CFLAGS) -o $@ $< $(CORE_SRC) $(LIB_SRC) \
-	    $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 tsan-check: $(TSAN_B)/tests/tsan_stress
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_B)/tests/tsan_stress
 
 .PHONY: tsan-check
 
-LINT_SRC := $(wildcard src/*.c)
+LINT_SRC := $(wildcard src/*.c) integrations/tt-metal/l1top_ttmetal_preload.c
 lint:
 	@cppcheck --quiet --std=c11 --enable=warning,performance,portability --error-exitcode=1 \
 	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Isrc $(LINT_SRC)
@@ -231,31 +235,79 @@ valgrind-check: all $(B)/tests/fixture_writer
 
 .PHONY: valgrind-check
 
-# ---- TT-Metal integration ----
+# ---- TT-Metal integration (docs/tt-metal.md) ----
 CXX ?= c++
-TTM_CXXFLAGS := -std=c++20 -O2 -g -Wall -Wextra -Werror -fPIC -Iinclude
+TTM_WARN     := -Wall -Wextra -Werror -Wshadow
+TTM_CXXFLAGS := -std=c++20 -O2 -g $(TTM_WARN) -fPIC -fvisibility=hidden -Iinclude $(SAN)
+# Under ASan its runtime must be first in LD_PRELOAD, before the shim.
+TTM_SAN_RUNTIME := $(if $(findstring address,$(SAN)),$(shell $(CC) -print-file-name=libasan.so))
+TTM_SHIM_SRC := integrations/tt-metal/l1top_ttmetal_preload.c
+TTM_ADAPTER  := integrations/tt-metal/l1top_ttmetal.cpp
+TTM_LDFLAGS  := -shared -Wl,-z,defs
+TTM_EXPORTS  := -Wl,--version-script=integrations/tt-metal/adapter.map
 
-# The adapter against the stand-in interface, driven by interface tests.
-$(B)/tests/ttmetal_adapter: integrations/tt-metal/l1top_ttmetal.cpp tests/ttmetal/test_adapter.cpp \
-        tests/ttmetal_standin/tt-metalium/*.hpp $(CORE_OBJ) $(STATIC_LIB) | $(B)/tests
-	$(CXX) $(TTM_CXXFLAGS) $(SAN) -Isrc -Itests/ttmetal_standin -o $@ integrations/tt-metal/l1top_ttmetal.cpp \
-	    tests/ttmetal/test_adapter.cpp $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
+# The preload shim: C, libc only, so it can be preloaded into anything.
+$(B)/%/libl1top_ttmetal_preload.so: $(TTM_SHIM_SRC)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -g $(WARN) -fPIC -fvisibility=hidden $(TTM_LDFLAGS) -o $@ $< -ldl -pthread
 
-# The LD_PRELOAD library, against the stand-in: proves it builds and links as a .so.
-$(B)/tests/libl1top_ttmetal_standin.so: integrations/tt-metal/l1top_ttmetal.cpp tests/ttmetal_standin/tt-metalium/*.hpp \
-        $(LIB_OBJ) | $(B)/tests
-	$(CXX) $(TTM_CXXFLAGS) -shared -Itests/ttmetal_standin -o $@ $< $(LIB_OBJ) -pthread -lrt
+# -- against the stand-in (tests/ttmetal_standin): a separate libtt_metal.so,
+#    a libttnn.so on top, and a host that dlopen()s it after start-up.
+TTS_HDR := $(wildcard tests/ttmetal_standin/tt-metalium/*.hpp)
+TTS_FLAGS := -std=c++20 -O2 -g $(TTM_WARN) -fPIC -Itests/ttmetal_standin $(SAN)
 
-# The real thing: make tt-metal TT_METAL_HOME=/path/to/tt-metal
+$(TTS)/libtt_metal.so: tests/ttmetal_standin/libtt_metal.cpp $(TTS_HDR)
+	@mkdir -p $(@D)
+	$(CXX) $(TTS_FLAGS) $(TTM_LDFLAGS) -Wl,-soname,libtt_metal.so -o $@ $< -pthread
+
+$(TTS)/libttnn.so: tests/ttmetal_standin/model.cpp $(TTS_HDR) $(TTS)/libtt_metal.so
+	$(CXX) $(TTS_FLAGS) -fvisibility=hidden $(TTM_LDFLAGS) -o $@ $< -L$(TTS) -ltt_metal -Wl,-rpath,'$$ORIGIN'
+
+$(TTS)/libl1top_ttmetal.so: $(TTM_ADAPTER) integrations/tt-metal/adapter.map $(TTS_HDR) include/l1top.h $(LIB_OBJ) $(TTS)/libtt_metal.so
+	$(CXX) $(TTM_CXXFLAGS) -Itests/ttmetal_standin $(TTM_LDFLAGS) $(TTM_EXPORTS) -o $@ $< $(LIB_OBJ) \
+	    -L$(TTS) -ltt_metal -Wl,-rpath,'$$ORIGIN' -pthread -lrt
+
+$(TTS)/host: tests/ttmetal_standin/host.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -ldl -pthread
+
+$(TTS)/host-linked: tests/ttmetal_standin/host.c $(TTS)/libttnn.so
+	$(CC) $(CFLAGS) $(LDFLAGS) -DHOST_LINKED -o $@ $< -L$(TTS) -lttnn -Wl,-rpath,'$$ORIGIN' -pthread
+
+ttmetal-standin: $(TTS_ALL)
+ttmetal-check: all $(TTS_ALL)
+	B=$(B) bash tests/ttmetal/run.sh
+
+# -- against real TT-Metal: make tt-metal TT_METAL_HOME=/path/to/tt-metal
+# Headers of a checkout, as -isystem (their warnings are not ours); the CPM
+# cache's third-party headers when present; TT_METAL_INCLUDES for more dirs.
 TT_METAL_HOME ?=
-tt-metal: $(LIB_OBJ)
-	@if [ -z "$(TT_METAL_HOME)" ] || [ ! -f "$(TT_METAL_HOME)/tt_metal/api/tt-metalium/graph_tracking.hpp" ]; then \
-	    echo "make tt-metal: set TT_METAL_HOME to a TT-Metal checkout (tt_metal/api/tt-metalium/graph_tracking.hpp not found)"; \
-	    exit 1; fi
-	$(CXX) $(TTM_CXXFLAGS) -shared -o $(B)/libl1top_ttmetal.so integrations/tt-metal/l1top_ttmetal.cpp \
-	    -I$(TT_METAL_HOME)/tt_metal/api -I$(TT_METAL_HOME) -I$(TT_METAL_HOME)/tt_metal \
-	    -I$(TT_METAL_HOME)/tt_metal/third_party/umd -I$(TT_METAL_HOME)/tt_metal/hostdevcommon/api \
-	    $(TT_METAL_INCLUDES) $(LIB_OBJ) -pthread -lrt
-	@echo "built $(B)/libl1top_ttmetal.so: LD_PRELOAD=$(abspath $(B))/libl1top_ttmetal.so python your_model.py"
+TT_METAL_INCLUDES ?=
+TTR := $(B)/ttmetal
+TTR_INC := $(addprefix -isystem $(TT_METAL_HOME)/,tt_metal/api tt_stl tt_metal/hostdevcommon/api \
+               tt_metal/third_party/umd/device/api) \
+           $(addprefix -isystem ,$(wildcard $(TT_METAL_HOME)/.cpmcache/*/*/include) $(TT_METAL_INCLUDES))
+# What TT-Metal's exported CMake targets define for their users.
+TTR_DEFS := -DFMT_HEADER_ONLY=1 -DSPDLOG_COMPILED_LIB -DSPDLOG_FMT_EXTERNAL
+TT_METAL_LIBDIR ?= $(patsubst %/,%,$(dir $(firstword $(wildcard $(TT_METAL_HOME)/build/lib/libtt_metal.so \
+                       $(TT_METAL_HOME)/build_*/lib/libtt_metal.so))))
 
-.PHONY: tt-metal
+tt-metal-headers-check:
+	@if [ -z "$(TT_METAL_HOME)" ] || [ ! -f "$(TT_METAL_HOME)/tt_metal/api/tt-metalium/graph_tracking.hpp" ]; then \
+	    echo "make: set TT_METAL_HOME to a TT-Metal checkout (no tt_metal/api/tt-metalium/graph_tracking.hpp there)" >&2; \
+	    exit 2; fi
+
+# Compiles the adapter against the checkout's headers (no libtt_metal needed).
+tt-metal-compile: tt-metal-headers-check
+	@mkdir -p $(TTR)
+	$(CXX) $(TTM_CXXFLAGS) $(TTR_DEFS) $(TTR_INC) -c -o $(TTR)/l1top_ttmetal.$(notdir $(firstword $(CXX))).o $(TTM_ADAPTER)
+
+tt-metal: tt-metal-compile $(LIB_OBJ) $(TTR)/libl1top_ttmetal_preload.so
+	@if [ ! -f "$(TT_METAL_LIBDIR)/libtt_metal.so" ]; then \
+	    echo "make tt-metal: the adapter compiles, but no libtt_metal.so in TT_METAL_LIBDIR='$(TT_METAL_LIBDIR)'" \
+	         "(build TT-Metal, or set TT_METAL_LIBDIR)" >&2; exit 2; fi
+	$(CXX) $(TTM_LDFLAGS) $(TTM_EXPORTS) -o $(TTR)/libl1top_ttmetal.so $(TTR)/l1top_ttmetal.$(notdir $(firstword $(CXX))).o \
+	    $(LIB_OBJ) -L$(TT_METAL_LIBDIR) -ltt_metal -Wl,-rpath,$(abspath $(TT_METAL_LIBDIR)) -pthread -lrt
+	@echo "built $(TTR): LD_PRELOAD=$(abspath $(TTR))/libl1top_ttmetal_preload.so python your_model.py"
+
+.PHONY: tt-metal tt-metal-compile tt-metal-headers-check ttmetal-standin ttmetal-check

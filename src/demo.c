@@ -76,16 +76,14 @@ static void remove_stale_segments(void)
     struct dirent *e;
     while ((e = readdir(dir))) {
         static const char prefix[] = "l1top-demo-";
-        struct stat st;
         if (strncmp(e->d_name, prefix, sizeof prefix - 1) != 0)
             continue;
         const char *digits = e->d_name + sizeof prefix - 1;
         char *end;
-        errno = 0;
-        long v = (*digits >= '0' && *digits <= '9') ? strtol(digits, &end, 10) : 0;
-        if (v <= 0 || v > INT_MAX || errno || *end != '\0' || v == (long)getpid())
+        long pid = strtol(digits, &end, 10);
+        struct stat st;
+        if (end == digits || *end != '\0' || pid <= 0 || pid > INT_MAX || pid == (long)getpid())
             continue;
-        int pid = (int)v;
         if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
             st.st_uid != geteuid())
             continue;

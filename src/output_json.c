@@ -117,7 +117,7 @@ static json_t *device_json(const snapshot *s, const device_usage *du)
         json_object_set_new(o, "first_core", json_pack("{s:i, s:i}", "x", c->first_x, "y", c->first_y));
         json_object_set_new(o, "overlap_start", json_integer(c->overlap_start));
         json_object_set_new(o, "overlap_end", json_integer(c->overlap_end));
-        json_object_set_new(o, "bytes", json_integer((json_int_t)c->bytes));
+        json_object_set_new(o, "bytes", json_count(c->bytes));
         json_array_append_new(clashes, o);
     }
     json_object_set_new(dev, "clashes", clashes);
@@ -249,8 +249,8 @@ json_t *output_json_build(const snapshot *s, const accounting *a, const output_o
             const tt_board *b = &s->boards[i];
             json_t *jb = json_pack("{s:i, s:o}", "index", b->index, "card_type", json_text(b->card_type));
             /* null, not a fake 0, for what the driver does not report */
-            json_object_set_new(jb, "asic_id", b->asic_id[0] ? json_string(b->asic_id) : json_null());
-            json_object_set_new(jb, "pci_bus", b->pci_bus[0] ? json_string(b->pci_bus) : json_null());
+            json_object_set_new(jb, "asic_id", b->asic_id[0] ? json_text(b->asic_id) : json_null());
+            json_object_set_new(jb, "pci_bus", b->pci_bus[0] ? json_text(b->pci_bus) : json_null());
             json_object_set_new(jb, "aiclk_mhz", b->has_aiclk ? json_integer(b->aiclk_mhz) : json_null());
             json_object_set_new(jb, "temperature_c", b->has_temp ? json_real(b->temp_c) : json_null());
             json_object_set_new(jb, "power_w", b->has_power ? json_real(b->power_w) : json_null());

@@ -170,7 +170,10 @@ void snapshot_sanitize_strings(snapshot *s)
         for (size_t p = 0; p < s->ttm[i].nprocesses; p++)
             clean_field(s->ttm[i].processes[p].name, sizeof s->ttm[i].processes[p].name);
     }
-    for (size_t i = 0; i < s->nboards; i++)
+    for (size_t i = 0; i < s->nboards; i++) {
         clean_field(s->boards[i].card_type, sizeof s->boards[i].card_type);
+        clean_field(s->boards[i].asic_id, sizeof s->boards[i].asic_id);
+        clean_field(s->boards[i].pci_bus, sizeof s->boards[i].pci_bus);
+    }
     clean_lines(s->ttm_warnings, sizeof s->ttm_warnings);
 }

@@ -9,7 +9,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,12 +73,14 @@ static void read_pci_bus(const char *dev, tt_board *b)
         return;
     const char *base = strrchr(target, '/');
     base = base ? base + 1 : target;
-    static const char shape[] = "xxxx:xx:xx.x"; /* domain:bus:slot.function */
+    /* DDDD:BB:SS.F, hex digits: checked character by character (sscanf's %x
+     * would accept signs, spaces and overflow). */
+    static const char shape[] = "xxxx:xx:xx.x";
     bool ok = strlen(base) == sizeof shape - 1;
     for (size_t i = 0; ok && i < sizeof shape - 1; i++)
         ok = shape[i] == 'x' ? isxdigit((unsigned char)base[i]) != 0 : base[i] == shape[i];
     if (ok)
-        snprintf(b->pci_bus, sizeof b->pci_bus, "%.12s", base);
+        snprintf(b->pci_bus, sizeof b->pci_bus, "%.12s", base); /* 12 checked above; gcc -O1 cannot see it */
 }
 
 static void read_pids(const char *root, int index, tt_board *b)

@@ -1,141 +1,192 @@
-// l1top_ttmetal - a TT-Metal GraphTracker processor that forwards every L1
-// event of an unmodified TT-Metal program to libl1top, so `l1top` shows it
-// live and per core:  LD_PRELOAD=libl1top_ttmetal.so python my_model.py
+// l1top_ttmetal - a TT-Metal GraphTracker processor that forwards the L1
+// an unmodified TT-Metal program places to libl1top, per physical chip and
+// per core, so `l1top` shows it live. Loaded by the preload shim
+// (l1top_ttmetal_preload.c) once libtt_metal is in the process, or linked
+// into a program; see docs/tt-metal.md.
 //
-// It registers itself at load time (L1TOP_TTMETAL=0 disables it), declares
-// each device on first sight, records L1 and L1_SMALL buffers (interleaved
-// or sharded) and locally allocated circular buffers, releases them as
-// TT-Metal frees them, and tags each region with the op that placed it.
+// What it owns: the mapping from TT-Metal's hooks to l1top records.
+// - Buffers (L1, L1_SMALL): interleaved ones reserve aligned_size_per_bank()
+//   at their address on every bank (every worker core), sharded ones on
+//   their shard grid, ND-sharded ones on their distribution spec's cores; a
+//   buffer of a MeshDevice is recorded on each of its chips; address 0
+//   (hooked during a NO_DISPATCH capture) is not real L1 and is skipped.
+// - Program-scope L1 (CBs, and dataflow buffers / scratchpads where the
+//   headers have those hooks): one set per chip, replaced by each program
+//   that runs there, read from track_program (program->circular_buffers())
+//   when the Program API is available, else from track_allocate_cb.
+// - Threads: upstream's processors are thread-local; the shim calls
+//   l1top_ttmetal_attach_thread() on every thread it sees start.
 // It never throws into TT-Metal: every hook catches everything.
 
 #include <tt-metalium/buffer.hpp>
 #include <tt-metalium/core_coord.hpp>
 #include <tt-metalium/device.hpp>
 #include <tt-metalium/graph_tracking.hpp>
+#include <tt-metalium/mesh_device.hpp>
 
+// A checkout has the Program API; the header closure of 622c6fb9 does not.
+#if __has_include(<tt-metalium/program.hpp>) && __has_include(<tt-metalium/circular_buffer.hpp>)
+#include <tt-metalium/circular_buffer.hpp>
+#include <tt-metalium/program.hpp>
+#define L1TOP_HAVE_PROGRAM_API 1
+#else
+#define L1TOP_HAVE_PROGRAM_API 0
+#endif
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "l1top.h"
 
-namespace {
+namespace l1top_ttm {
 
-using namespace tt::tt_metal;
+namespace tm = tt::tt_metal;
+
+using Ranges = std::vector<l1top_range>;
 
 const char* arch_name(tt::ARCH a) {
     switch (a) {
-        case tt::ARCH::GRAYSKULL: return "grayskull";
         case tt::ARCH::WORMHOLE_B0: return "wormhole_b0";
         case tt::ARCH::BLACKHOLE: return "blackhole";
-        default: return nullptr;
+        default: return nullptr;  // Quasar and others: no L1 map in l1top yet
     }
 }
 
-std::vector<l1top_range> to_ranges(const CoreRangeSet& crs) {
-    std::vector<l1top_range> out;
+l1top_range rect(std::size_t x0, std::size_t y0, std::size_t x1, std::size_t y1) {
+    return {static_cast<uint16_t>(x0), static_cast<uint16_t>(y0), static_cast<uint16_t>(x1),
+            static_cast<uint16_t>(y1)};
+}
+
+Ranges to_ranges(const tm::CoreRangeSet& crs) {
+    Ranges out;
     for (const auto& r : crs.ranges())
-        out.push_back({static_cast<uint16_t>(r.start_coord.x), static_cast<uint16_t>(r.start_coord.y),
-                       static_cast<uint16_t>(r.end_coord.x), static_cast<uint16_t>(r.end_coord.y)});
+        out.push_back(rect(r.start_coord.x, r.start_coord.y, r.end_coord.x, r.end_coord.y));
+    return out;
+}
+
+// Cores of a distribution spec as row runs: (x, x+1, ...) on one row merge.
+Ranges to_ranges(std::vector<tm::CoreCoord> cores) {
+    std::sort(cores.begin(), cores.end(), [](const tm::CoreCoord& a, const tm::CoreCoord& b) {
+        return a.y != b.y ? a.y < b.y : a.x < b.x;
+    });
+    Ranges out;
+    for (const auto& c : cores) {
+        if (!out.empty() && out.back().y0 == c.y && out.back().x1 + 1u == c.x)
+            out.back().x1 = static_cast<uint16_t>(c.x);
+        else if (out.empty() || out.back().y0 != c.y || out.back().x1 != c.x)
+            out.push_back(rect(c.x, c.y, c.x, c.y));
+    }
+    return out;
+}
+
+// The chips a device stands for: a MeshDevice's own, or the chip itself.
+std::vector<const tm::IDevice*> chips_of(const tm::IDevice* d) {
+    std::vector<const tm::IDevice*> out;
+    if (const auto* mesh = dynamic_cast<const tm::distributed::MeshDevice*>(d)) {
+        for (const tm::IDevice* c : mesh->get_devices())
+            if (c)
+                out.push_back(c);
+    } else if (d) {
+        out.push_back(d);
+    }
     return out;
 }
 
 // The op stack of the calling thread: function_start/end nest per thread.
 thread_local std::vector<std::string> op_stack;
 
-class L1topProcessor final : public IGraphProcessor {
+std::string current_op() { return op_stack.empty() ? std::string() : op_stack.back(); }
+
+// One program-scope region (CB, dataflow buffer, scratchpad) on one chip.
+struct ProgramRegion {
+    uint32_t address, size;
+    Ranges ranges;
+    bool operator==(const ProgramRegion& o) const {
+        return address == o.address && size == o.size && ranges.size() == o.ranges.size() &&
+               std::equal(ranges.begin(), ranges.end(), o.ranges.begin(), [](const l1top_range& a, const l1top_range& b) {
+                   return a.x0 == b.x0 && a.y0 == b.y0 && a.x1 == b.x1 && a.y1 == b.y1;
+               });
+    }
+};
+
+// The program-scope L1 of one chip: what the last program placed there.
+struct ChipProgram {
+    std::vector<ProgramRegion> regions;
+    std::vector<uint64_t> handles;  // parallel to regions
+    bool replace_pending = false;   // a program started whose regions arrive one by one
+};
+
+class Processor : public tm::IGraphProcessor {
 public:
-    explicit L1topProcessor(l1top_writer* w) : w_(w) {}
-    ~L1topProcessor() override { l1top_close(w_); }
+    explicit Processor(l1top_writer* w) : w_(w) {}
 
     // A background listener: it must not make GraphTracker::is_enabled() true.
     bool is_capture_processor() const override { return false; }
 
-    void track_allocate(const Buffer* buffer) override {
+    void track_allocate(const tm::Buffer* buffer) override {
         try {
-            if (!buffer || !buffer->device())
-                return;
-            BufferType type = buffer->buffer_type();
-            if (type != BufferType::L1 && type != BufferType::L1_SMALL)
-                return;  // DRAM, TRACE, system memory: not L1
-            const IDevice* dev = buffer->device();
-            uint32_t id = static_cast<uint32_t>(dev->id());
-            if (!declare(dev))
-                return;
-            uint64_t h = 0;
-            l1top_kind kind = type == BufferType::L1_SMALL ? L1TOP_L1_SMALL : L1TOP_L1_BUFFER;
-            std::string tag = current_op();
-            if (buffer->buffer_layout() == TensorMemoryLayout::INTERLEAVED) {
-                if (kind == L1TOP_L1_BUFFER) {
-                    h = l1top_record_interleaved(w_, id, buffer->address(), buffer->size(),
-                                                 static_cast<uint32_t>(buffer->page_size()), tag.c_str());
-                } else {  // L1_SMALL: the same bytes per bank on every core
-                    CoreCoord g = dev->compute_with_storage_grid_size();
-                    l1top_range all{0, 0, static_cast<uint16_t>(g.x - 1), static_cast<uint16_t>(g.y - 1)};
-                    h = l1top_record(w_, id, kind, &all, 1, buffer->address(),
-                                     static_cast<uint32_t>(buffer->aligned_size_per_bank()), tag.c_str());
-                }
-            } else if (buffer->has_shard_spec()) {
-                std::vector<l1top_range> r = to_ranges(buffer->shard_spec().grid());
-                h = l1top_record(w_, id, kind, r.data(), r.size(), buffer->address(),
-                                 static_cast<uint32_t>(buffer->aligned_size_per_bank()), tag.c_str());
-            }
-            if (h) {
-                std::lock_guard<std::mutex> g(mu_);
-                buffers_[buffer] = h;
-            }
+            record_buffer(buffer);
         } catch (...) {
         }
     }
 
-    void track_deallocate(Buffer* buffer) override {
+    void track_deallocate(tm::Buffer* buffer) override {
         try {
-            uint64_t h = 0;
+            std::vector<uint64_t> handles;
             {
                 std::lock_guard<std::mutex> g(mu_);
                 auto it = buffers_.find(buffer);
                 if (it == buffers_.end())
                     return;
-                h = it->second;
+                handles = std::move(it->second);
                 buffers_.erase(it);
             }
-            l1top_release(w_, h);
+            for (uint64_t h : handles)
+                l1top_release(w_, h);
         } catch (...) {
         }
     }
 
-    void track_allocate_cb(const CoreRangeSet& crs, uint64_t addr, uint64_t size, bool is_globally_allocated,
-                           const IDevice* device) override {
+    void track_allocate_cb(const tm::CoreRangeSet& crs, uint64_t addr, uint64_t size, bool is_globally_allocated,
+                           const tm::IDevice* device) override {
         try {
-            if (is_globally_allocated || !device || !declare(device))
-                return;  // a tensor-backed CB lives inside its tensor's buffer
-            std::vector<l1top_range> r = to_ranges(crs);
-            if (r.empty())
-                return;
-            l1top_record(w_, static_cast<uint32_t>(device->id()), L1TOP_CIRCULAR_BUFFER, r.data(), r.size(),
-                         static_cast<uint32_t>(addr), static_cast<uint32_t>(size), current_op().c_str());
+            if (!is_globally_allocated)  // a tensor-backed CB lives inside its tensor's buffer
+                add_program_region(device, crs, addr, size);
         } catch (...) {
         }
     }
 
-    void track_deallocate_cb(const IDevice* device) override {
+    // Upstream main never calls it; honoured when something does.
+    void track_deallocate_cb(const tm::IDevice* device) override {
         try {
-            if (device)
-                l1top_release_kind(w_, static_cast<uint32_t>(device->id()), L1TOP_CIRCULAR_BUFFER);
+            for (const tm::IDevice* chip : chips_of(device)) {
+                std::lock_guard<std::mutex> g(mu_);
+                ChipProgram& cp = programs_[static_cast<uint32_t>(chip->id())];
+                release_locked(cp);
+                cp.replace_pending = false;
+            }
         } catch (...) {
         }
     }
 
-    // Program's public API does not expose its kernel binary and semaphore
-    // sizes: those stay in the firmware & reserved share (docs/tt-metal.md).
-    void track_program(Program*, const IDevice*) override {}
+    void track_program(tm::Program* program, const tm::IDevice* device) override {
+        try {
+            start_program(program, device);
+        } catch (...) {
+        }
+    }
 
-    void track_function_start(std::string_view name, std::span<TrackedArgument>) override {
+    void track_function_start(std::string_view name, std::span<tm::TrackedArgument>) override {
         try {
             op_stack.emplace_back(name);
         } catch (...) {
@@ -147,32 +198,245 @@ public:
     }
     void track_function_end(const std::any&) override { track_function_end(); }
 
-private:
-    static std::string current_op() { return op_stack.empty() ? std::string() : op_stack.back(); }
+    // Metal 2.0 program-scope L1, when the headers have the hooks (see
+    // NewerHooks below): recorded like CBs; borrowed memory adds nothing.
+    void dataflow_buffer(const tm::CoreRangeSet& crs, uint64_t addr, uint64_t size, bool borrows_memory,
+                         const tm::IDevice* device) {
+        try {
+            if (!borrows_memory)
+                add_program_region(device, crs, addr, size);
+        } catch (...) {
+        }
+    }
+    void scratchpad(const tm::CoreRangeSet& crs, uint64_t addr, uint64_t size, const tm::IDevice* device) {
+        try {
+            add_program_region(device, crs, addr, size);
+        } catch (...) {
+        }
+    }
 
-    bool declare(const IDevice* dev) {
-        uint32_t id = static_cast<uint32_t>(dev->id());
+private:
+    // Where a buffer lives on one chip, or nothing for what is not L1 we model.
+    static Ranges placement(const tm::Buffer* b, const tm::IDevice* chip) {
+        if (b->buffer_layout() == tm::TensorMemoryLayout::INTERLEAVED) {
+            // TT-Metal reserves the range on every bank, whatever the page count.
+            tm::CoreCoord g = chip->compute_with_storage_grid_size();
+            if (g.x == 0 || g.y == 0)
+                return {};
+            return {rect(0, 0, g.x - 1, g.y - 1)};
+        }
+        if (b->has_shard_spec())
+            return to_ranges(b->shard_spec().grid());
+        if (const auto& spec = b->buffer_distribution_spec())  // ND-sharded
+            return to_ranges(spec->cores());
+        return {};
+    }
+
+    void record_buffer(const tm::Buffer* b) {
+        if (!b || !b->device())
+            return;
+        tm::BufferType type = b->buffer_type();
+        if (type != tm::BufferType::L1 && type != tm::BufferType::L1_SMALL)
+            return;  // DRAM, TRACE, system memory: not L1
+        uint32_t addr = b->address();
+        uint64_t per_bank = b->aligned_size_per_bank();
+        if (addr == 0 || per_bank == 0 || per_bank > UINT32_MAX)
+            return;  // address 0: hooked during a NO_DISPATCH capture, not placed
+        l1top_kind kind = type == tm::BufferType::L1_SMALL ? L1TOP_L1_SMALL : L1TOP_L1_BUFFER;
+        std::string tag = current_op();
+        std::vector<uint64_t> handles;
+        for (const tm::IDevice* chip : chips_of(b->device())) {
+            uint32_t id = 0;
+            Ranges r = placement(b, chip);
+            if (r.empty() || !declare(chip, &id))
+                continue;
+            uint64_t h = l1top_record(w_, id, kind, r.data(), r.size(), addr, static_cast<uint32_t>(per_bank),
+                                      tag.c_str());
+            if (h)
+                handles.push_back(h);
+        }
+        if (handles.empty())
+            return;
         std::lock_guard<std::mutex> g(mu_);
-        if (declared_.count(id))
-            return true;
-        const char* arch = arch_name(dev->arch());
-        CoreCoord grid = dev->compute_with_storage_grid_size();
-        if (!arch || l1top_declare_device(w_, id, arch, static_cast<uint16_t>(grid.x), static_cast<uint16_t>(grid.y)) != 0)
-            return false;
-        declared_.insert(id);
-        return true;
+        auto& slot = buffers_[b];
+        for (uint64_t h : slot)  // a stale entry: its Buffer was freed unseen
+            l1top_release(w_, h);
+        slot = std::move(handles);
+    }
+
+    void add_program_region(const tm::IDevice* device, const tm::CoreRangeSet& crs, uint64_t addr, uint64_t size) {
+        if (addr == 0 || size == 0 || addr > UINT32_MAX || size > UINT32_MAX)
+            return;  // address 0: NO_DISPATCH, not placed
+        ProgramRegion region{static_cast<uint32_t>(addr), static_cast<uint32_t>(size), to_ranges(crs)};
+        if (region.ranges.empty())
+            return;
+        std::string tag = current_op();
+        for (const tm::IDevice* chip : chips_of(device)) {
+            uint32_t id = 0;
+            if (!declare(chip, &id))
+                continue;
+            std::lock_guard<std::mutex> g(mu_);
+            ChipProgram& cp = programs_[id];
+            if (cp.replace_pending) {
+                release_locked(cp);
+                cp.replace_pending = false;
+            }
+            if (std::find(cp.regions.begin(), cp.regions.end(), region) != cp.regions.end())
+                continue;  // already known from track_program
+            append_locked(cp, id, region, tag);
+        }
+    }
+
+    // A program starts on a chip: its CBs replace the previous program's.
+    // With the Program API they are read here, so a cached program, which
+    // reports nothing else, is seen too; CBs without an address yet (first
+    // run, or a NO_DISPATCH capture) arrive later through track_allocate_cb.
+    void start_program([[maybe_unused]] tm::Program* program, const tm::IDevice* device) {
+        std::string tag = current_op();
+        for (const tm::IDevice* chip : chips_of(device)) {
+            uint32_t id = 0;
+            if (!declare(chip, &id))
+                continue;
+            std::vector<ProgramRegion> regions;
+            bool unplaced = true;
+#if L1TOP_HAVE_PROGRAM_API
+            unplaced = false;
+            if (program) {
+                for (const auto& cb : program->circular_buffers()) {
+                    if (!cb || cb->globally_allocated())
+                        continue;
+                    uint32_t addr = 0;
+                    try {
+                        addr = cb->address();
+                    } catch (...) {  // not allocated yet
+                    }
+                    if (addr == 0) {
+                        unplaced = true;
+                        continue;
+                    }
+                    Ranges r = to_ranges(cb->core_ranges());
+                    if (!r.empty() && cb->size() != 0)
+                        regions.push_back({addr, cb->size(), std::move(r)});
+                }
+            }
+#endif
+            std::lock_guard<std::mutex> g(mu_);
+            ChipProgram& cp = programs_[id];
+            if (unplaced && regions.empty()) {
+                cp.replace_pending = true;  // the regions follow one by one
+                continue;
+            }
+            release_locked(cp);
+            for (const ProgramRegion& r : regions)
+                append_locked(cp, id, r, tag);
+            cp.replace_pending = false;
+        }
+    }
+
+    void release_locked(ChipProgram& cp) {
+        for (uint64_t h : cp.handles)
+            l1top_release(w_, h);
+        cp.regions.clear();
+        cp.handles.clear();
+    }
+
+    void append_locked(ChipProgram& cp, uint32_t id, const ProgramRegion& r, const std::string& tag) {
+        uint64_t h = l1top_record(w_, id, L1TOP_CIRCULAR_BUFFER, r.ranges.data(), r.ranges.size(), r.address, r.size,
+                                  tag.c_str());
+        if (!h)
+            return;
+        cp.regions.push_back(r);
+        cp.handles.push_back(h);
+    }
+
+    // Declare a chip on first sight; its l1top id is its TT-Metal chip id,
+    // the id of /dev/shm/tt_device_<id>_memory and of the driver.
+    bool declare(const tm::IDevice* chip, uint32_t* id_out) {
+        uint32_t id = static_cast<uint32_t>(chip->id());
+        *id_out = id;
+        std::lock_guard<std::mutex> g(mu_);
+        auto it = declared_.find(id);
+        if (it != declared_.end())
+            return it->second;
+        const char* arch = arch_name(chip->arch());
+        tm::CoreCoord grid = chip->compute_with_storage_grid_size();
+        bool ok = arch && grid.x > 0 && grid.y > 0 && grid.x <= UINT16_MAX && grid.y <= UINT16_MAX &&
+                  l1top_declare_device(w_, id, arch, static_cast<uint16_t>(grid.x), static_cast<uint16_t>(grid.y)) == 0;
+        declared_[id] = ok;
+        return ok;
     }
 
     l1top_writer* w_;
-    std::mutex mu_;  // process-local, held for a map update only
-    std::unordered_map<const Buffer*, uint64_t> buffers_;
-    std::unordered_set<uint32_t> declared_;
+    std::mutex mu_;  // process-local, held for map updates and the records they imply
+    std::unordered_map<const tm::Buffer*, std::vector<uint64_t>> buffers_;
+    std::map<uint32_t, ChipProgram> programs_;
+    std::map<uint32_t, bool> declared_;
 };
 
-}  // namespace
+// Newer upstream hooks, overridden only when the headers declare them: the
+// same source builds against 622c6fb9 (without) and later main (with). A
+// requires-expression is the configure probe; a wrong signature fails loudly
+// through `override`.
+template <class Base>
+concept HasDataflowHook = requires { &Base::track_allocate_dataflow_buffer; };
+template <class Base>
+concept HasScratchpadHook = requires { &Base::track_allocate_scratchpad; };
 
-// Registered when the library is loaded (LD_PRELOAD or linked in).
-__attribute__((constructor)) static void l1top_ttmetal_register() {
+template <class Base, bool = HasDataflowHook<tm::IGraphProcessor>>
+class WithDataflow : public Base {
+public:
+    using Base::Base;
+};
+template <class Base>
+class WithDataflow<Base, true> : public Base {
+public:
+    using Base::Base;
+    void track_allocate_dataflow_buffer(const tm::CoreRangeSet& crs, uint64_t addr, uint64_t size,
+                                        bool borrows_memory, const tm::IDevice* device) override {
+        this->dataflow_buffer(crs, addr, size, borrows_memory, device);
+    }
+};
+
+template <class Base, bool = HasScratchpadHook<tm::IGraphProcessor>>
+class WithScratchpad : public Base {
+public:
+    using Base::Base;
+};
+template <class Base>
+class WithScratchpad<Base, true> : public Base {
+public:
+    using Base::Base;
+    void track_allocate_scratchpad(const tm::CoreRangeSet& crs, uint64_t addr, uint64_t size,
+                                   const tm::IDevice* device) override {
+        this->scratchpad(crs, addr, size, device);
+    }
+};
+
+using FullProcessor = WithScratchpad<WithDataflow<Processor>>;
+
+// The one processor, shared by every thread. Deliberately immortal: worker
+// threads may still report while the process exits, and a dead writer's
+// records are reaped by l1top anyway.
+std::shared_ptr<tm::IGraphProcessor>* the_processor;
+thread_local bool attached;
+
+}  // namespace l1top_ttm
+
+// Registers the processor on the calling thread (once). Called by the preload
+// shim at the start of every thread, and by the constructor below for the
+// thread that loads this library.
+extern "C" __attribute__((visibility("default"))) void l1top_ttmetal_attach_thread(void) {
+    using namespace l1top_ttm;
+    if (!the_processor || attached)
+        return;
+    try {
+        tt::tt_metal::GraphTracker::instance().push_processor(*the_processor);
+        attached = true;
+    } catch (...) {
+    }
+}
+
+__attribute__((constructor)) static void l1top_ttmetal_load() {
     const char* off = std::getenv("L1TOP_TTMETAL");
     if (off && std::strcmp(off, "0") == 0)
         return;
@@ -180,7 +444,9 @@ __attribute__((constructor)) static void l1top_ttmetal_register() {
         l1top_writer* w = l1top_open(nullptr);
         if (!w)
             return;  // no segment: run unobserved rather than fail the model
-        GraphTracker::instance().push_processor(std::make_shared<L1topProcessor>(w));
+        l1top_ttm::the_processor =
+            new std::shared_ptr<tt::tt_metal::IGraphProcessor>(std::make_shared<l1top_ttm::FullProcessor>(w));
+        l1top_ttmetal_attach_thread();
     } catch (...) {
     }
 }

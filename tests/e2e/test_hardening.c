@@ -360,18 +360,26 @@ Test(hard, a_fifo_named_like_the_segment_is_refused_at_once)
 
 #include "ttm_build.h"
 
+/* dir/tt_device_<asic>_memory (path into out): the first len bytes of a
+ * valid v4 file with no process. */
+static void write_ttm(char *out, size_t n, const char *dir, int asic, size_t len)
+{
+    static unsigned char b[TTM_BUILD_SIZE];
+    ttm_build(b, 4, 0, (uint64_t)asic);
+    snprintf(out, n, "%s/tt_device_%d_memory", dir, asic);
+    FILE *f = fopen(out, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(b, 1, len, f), len);
+    fclose(f);
+}
+
 Test(hard, a_fifo_named_like_tt_metal_statistics_is_skipped_with_a_warning)
 {
     char dir[64], good[128], fifo[128];
     snprintf(dir, sizeof dir, "/tmp/l1top-hard-ttm-%d", (int)getpid());
     cr_assert_eq(mkdir(dir, 0700), 0);
-    snprintf(good, sizeof good, "%s/tt_device_77_memory", dir);
+    write_ttm(good, sizeof good, dir, 77, TTM_BUILD_SIZE);
     snprintf(fifo, sizeof fifo, "%s/tt_device_99_memory", dir);
-    static unsigned char b[TTM_BUILD_SIZE];
-    ttm_build(b, 4, 0, 77);
-    FILE *f = fopen(good, "wb");
-    cr_assert_eq(fwrite(b, 1, sizeof b, f), sizeof b);
-    fclose(f);
     cr_assert_eq(mkfifo(fifo, 0600), 0);
     char *argv[] = { l1top, "--once", "--source", "tt-metal", "--tt-metal-dir", dir, NULL };
     char *out, *err;
@@ -412,16 +420,8 @@ Test(hard, tt_metal_only_json_has_the_reading_time_and_the_skipped_files)
     char dir[64], good[128], bad[128];
     snprintf(dir, sizeof dir, "/tmp/l1top-hard-ttmw-%d", (int)getpid());
     cr_assert_eq(mkdir(dir, 0700), 0);
-    snprintf(good, sizeof good, "%s/tt_device_77_memory", dir);
-    snprintf(bad, sizeof bad, "%s/tt_device_78_memory", dir);
-    static unsigned char b[TTM_BUILD_SIZE];
-    ttm_build(b, 4, 0, 77);
-    FILE *f = fopen(good, "wb");
-    cr_assert_eq(fwrite(b, 1, sizeof b, f), sizeof b);
-    fclose(f);
-    f = fopen(bad, "wb");
-    cr_assert_eq(fwrite(b, 1, 100, f), 100); /* truncated */
-    fclose(f);
+    write_ttm(good, sizeof good, dir, 77, TTM_BUILD_SIZE);
+    write_ttm(bad, sizeof bad, dir, 78, 100); /* truncated */
     char *argv[] = { l1top, "--once", "--format", "json", "--source", "tt-metal", "--tt-metal-dir", dir, NULL };
     char *out, *err;
     int rc = run_limited(argv, &out, &err);

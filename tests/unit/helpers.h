@@ -8,7 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <criterion/criterion.h>
+
 #include "arch.h"
+#include "output.h"
 #include "snapshot.h"
 
 static inline snap_device *t_device(snapshot *s, uint32_t id, const char *arch, uint16_t gx, uint16_t gy)
@@ -60,6 +63,18 @@ static inline snap_region *t_interleaved(snapshot *s, uint32_t dev, uint32_t pro
     g->page_size = page;
     snprintf(g->tag, sizeof g->tag, "interleaved");
     return g;
+}
+
+/* What an output function prints for s and a, as a string. Caller frees. */
+static inline char *t_render(int (*fn)(FILE *, const snapshot *, const accounting *, const output_options *),
+                             const snapshot *s, const accounting *a, const output_options *o)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(fn(f, s, a, o), 0);
+    fclose(f);
+    return buf;
 }
 
 /* A segment name unique to this test process. */

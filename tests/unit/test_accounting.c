@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "accounting.h"
+#include "arch.h"
 #include "helpers.h"
 
 #define WH_L1 1499136u
@@ -56,6 +57,35 @@ Test(accounting, empty_device_is_firmware_kernel_config_and_free)
     cr_assert_eq(du->largest_free_common, WH_L1 - WH_UB);
     cr_assert_eq(usage_total(du->totals), 64ull * WH_L1);
     check_invariant();
+}
+
+Test(accounting, blackhole_memory_map_and_a_real_capture_first_cb)
+{
+    /* Blackhole: MEM_MAP_END 0x9F00, unreserved base 0x1B300. A real NORMAL
+     * capture put its first CB at 0x1B400: above the base, 256 B free below. */
+    t_device(&s, 0, "blackhole", 1, 1);
+    uint32_t p = t_process(&s, 1, "w");
+    t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, FULL(1, 1), 0x1B400, 0x8000, "matmul cb0");
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    const core_usage *u = &a.devices[0].cores[0];
+    cr_assert_eq(u->bytes[CAT_FIRMWARE], 0x9F00);
+    cr_assert_eq(u->bytes[CAT_KERNEL_CONFIG], 0x1B300 - 0x9F00);
+    cr_assert_eq(u->bytes[CAT_CIRCULAR_BUFFERS], 0x8000);
+    cr_assert_eq(u->bytes[CAT_FREE], 1572864 - 0x1B300 - 0x8000);
+    check_invariant();
+}
+
+Test(accounting, firmware_never_above_an_overridden_unreserved_base)
+{
+    snap_device *d = t_device(&s, 0, "blackhole", 1, 1);
+    d->unreserved_base = 0x8000; /* a writer's override below MEM_MAP_END */
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    const core_usage *u = &a.devices[0].cores[0];
+    cr_assert_eq(u->bytes[CAT_FIRMWARE], 0x8000);
+    cr_assert_eq(u->bytes[CAT_KERNEL_CONFIG], 0);
+    cr_assert_eq(u->bytes[CAT_FREE], 1572864 - 0x8000);
+    cr_assert_eq(arch_firmware_end(ARCH_WORMHOLE_B0, 0x19400), 0x7FF0);
+    cr_assert_eq(arch_firmware_end(ARCH_UNKNOWN, 0x19400), 0x19400, "unknown arch: all firmware");
 }
 
 Test(accounting, interleaved_pages_round_robin_over_banks)

@@ -48,12 +48,7 @@ TestSuite(hardening, .init = hostile, .fini = done);
 static char *render(int (*fn)(FILE *, const snapshot *, const accounting *, const output_options *),
                     const output_options *o)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    cr_assert_eq(fn(f, &s, &a, o), 0);
-    fclose(f);
-    return buf;
+    return t_render(fn, &s, &a, o);
 }
 
 Test(hardening, json_keeps_every_key_of_invalid_utf8_strings)
@@ -240,4 +235,19 @@ Test(hardening, exec_actions_are_refused_from_files_others_can_write)
     cr_assert(strstr(werr, ":6:11: exec refused: the file is writable by others (mode 666)") != NULL, "%s", werr);
     cr_assert_neq(group, 0, "a group-writable file's exec was accepted");
     cr_assert_eq(own, 0, "%s", err);
+}
+
+Test(hardening, board_strings_from_the_driver_stay_in_json)
+{
+    s.boards = calloc(1, sizeof *s.boards);
+    s.nboards = 1;
+    snprintf(s.boards[0].card_type, sizeof s.boards[0].card_type, "n300\xff");
+    snprintf(s.boards[0].asic_id, sizeof s.boards[0].asic_id, "0x1\xc3");
+    snprintf(s.boards[0].pci_bus, sizeof s.boards[0].pci_bus, "0000:\xe2\x82");
+    json_t *root = output_json_build(&s, &a, NULL);
+    json_t *b = json_array_get(json_object_get(root, "boards"), 0);
+    cr_assert(json_is_string(json_object_get(b, "card_type")));
+    cr_assert(json_is_string(json_object_get(b, "asic_id")), "asic_id dropped");
+    cr_assert(json_is_string(json_object_get(b, "pci_bus")), "pci_bus dropped");
+    json_decref(root);
 }

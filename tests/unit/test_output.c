@@ -179,12 +179,7 @@ Test(output, command_line)
 static char *render_to_string(int (*fn)(FILE *, const snapshot *, const accounting *, const output_options *),
                               const output_options *o)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    cr_assert_eq(fn(f, &s, &a, o), 0);
-    fclose(f);
-    return buf;
+    return t_render(fn, &s, &a, o);
 }
 
 Test(output, csv_rows_and_rfc4180_quoting)
