@@ -185,7 +185,8 @@ lint:
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := config theme segment trace ttmetal writer
 FUZZ_B := build-fuzz
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+              -Werror=implicit-function-declaration -Werror=int-conversion
 FUZZ_SRC := $(CORE_SRC) $(LIB_SRC)
 
 $(FUZZ_B)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard src/*.h)

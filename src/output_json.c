@@ -10,6 +10,7 @@
  * number format); the small sections (alerts, TT-Metal, trace, boards)
  * are built as jansson values and dumped in place.
  */
+#define _GNU_SOURCE /* open_memstream, flockfile, putc_unlocked under -std=c11 */
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdbool.h>
