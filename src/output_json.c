@@ -38,9 +38,11 @@ static json_t *json_count(uint64_t v)
     return json_integer(v > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)v);
 }
 
-/* A trace figure: ttnn's counters are size_t and wrap on its known underflow;
- * beyond JSON's signed 64-bit integers the exact value goes out as a string. */
-static json_t *trace_u64_json(uint64_t v)
+/* An unsigned 64-bit value that must stay exact rather than saturate:
+ * ttnn's size_t counters (they wrap on its known underflow) and ids (asic id,
+ * board serial). Beyond JSON's signed 64-bit integers it goes out as a
+ * decimal string, never as a negative number. */
+static json_t *u64_json(uint64_t v)
 {
     if (v <= (uint64_t)INT64_MAX)
         return json_integer((json_int_t)v);
@@ -362,9 +364,9 @@ static json_t *ttmetal_json(const snapshot *s, const accounting *a, const output
         const ttm_device *d = &s->ttm[i];
         if (!output_device_selected(o, d->device_id))
             continue;
-        json_t *dev = json_pack("{s:o, s:i, s:i, s:I, s:I, s:b, s:i}", "file", json_text(d->file), "version", (int)d->version,
-                                "device_id", (int)d->device_id, "asic_id", (json_int_t)d->asic_id, "board_serial",
-                                (json_int_t)d->board_serial, "ready", d->ready, "num_active_processes",
+        json_t *dev = json_pack("{s:o, s:i, s:i, s:o, s:o, s:b, s:i}", "file", json_text(d->file), "version", (int)d->version,
+                                "device_id", (int)d->device_id, "asic_id", u64_json(d->asic_id), "board_serial",
+                                u64_json(d->board_serial), "ready", d->ready, "num_active_processes",
                                 (int)d->num_active_processes);
         json_object_set_new(dev, "totals", ttm_bytes(d->totals));
         json_object_set_new(dev, "live_totals", ttm_bytes(d->live_totals));
@@ -443,11 +445,11 @@ static json_t *trace_json(const trace_summary *t)
                              json_count(t->peak.l1_buffers), "counter", json_count(t->peak.counter), "op",
                              json_text(t->peak.op));
     /* ttnn's own numbers, literally (its underflow included): not saturated */
-    json_t *ttnn = json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "peak_cb", trace_u64_json(t->ttnn.peak_cb), "peak_l1",
-                             trace_u64_json(t->ttnn.peak_l1), "peak_dataflow_buffer",
-                             trace_u64_json(t->ttnn.peak_dataflow_buffer), "peak_scratchpad",
-                             trace_u64_json(t->ttnn.peak_scratchpad), "peak_total",
-                             trace_u64_json(t->ttnn.peak_total), "underflow", t->ttnn.underflow);
+    json_t *ttnn = json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "peak_cb", u64_json(t->ttnn.peak_cb), "peak_l1",
+                             u64_json(t->ttnn.peak_l1), "peak_dataflow_buffer",
+                             u64_json(t->ttnn.peak_dataflow_buffer), "peak_scratchpad",
+                             u64_json(t->ttnn.peak_scratchpad), "peak_total",
+                             u64_json(t->ttnn.peak_total), "underflow", t->ttnn.underflow);
     json_t *tr = json_pack("{s:I, s:o, s:o, s:b, s:b, s:o, s:o, s:I, s:I, s:o, s:I, s:I, s:I}", "nodes",
                            (json_int_t)t->nodes, "peak", peak, "ttnn", ttnn, "simulated_placement",
                            t->simulated_placement, "sharded_grid_guessed", t->sharded_guessed, "board",

@@ -251,3 +251,19 @@ Test(hardening, board_strings_from_the_driver_stay_in_json)
     cr_assert(json_is_string(json_object_get(b, "pci_bus")), "pci_bus dropped");
     json_decref(root);
 }
+
+/* TT-Metal ids of 2^63 or more printed as negative numbers in JSON: they are
+ * ids, not counts, so they stay exact (as a string past 2^63-1). */
+Test(hardening, huge_tt_metal_ids_are_exact_not_negative)
+{
+    s.ttm = calloc(1, sizeof *s.ttm);
+    cr_assert_not_null(s.ttm);
+    s.nttm = 1;
+    s.ttm[0].asic_id = (1ull << 63) + 5;
+    s.ttm[0].board_serial = 42;
+    json_t *root = output_json_build(&s, &a, NULL);
+    json_t *d = json_array_get(json_object_get(root, "tt_metal"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(d, "asic_id")), "9223372036854775813");
+    cr_assert_eq(json_integer_value(json_object_get(d, "board_serial")), 42);
+    json_decref(root);
+}
