@@ -139,6 +139,21 @@ static inline json_t *l1top_json(const char *shm)
     return root;
 }
 
+/* Asserts that `promtool check metrics` accepts text (the exposition format). */
+static inline void promtool_accepts(const char *text)
+{
+    char path[96], cmd[160];
+    snprintf(path, sizeof path, "/tmp/l1top-promtool-%d", (int)getpid());
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "promtool check metrics < %s >/dev/null 2>&1", path);
+    int rc = system(cmd);
+    unlink(path);
+    cr_assert_eq(rc, 0, "promtool check metrics rejected:\n%s", text);
+}
+
 static inline json_t *device_by_id(json_t *root, int id)
 {
     json_t *devs = json_object_get(root, "devices");

@@ -89,19 +89,6 @@ static char *curl(const char *args, const char *path, int *code)
     return body;
 }
 
-static void promtool_accepts(const char *body)
-{
-    char path[96], cmd[160];
-    snprintf(path, sizeof path, "/tmp/l1top-serve-prom-%d", (int)getpid());
-    FILE *f = fopen(path, "w");
-    fputs(body, f);
-    fclose(f);
-    snprintf(cmd, sizeof cmd, "promtool check metrics < %s", path);
-    int rc = system(cmd);
-    unlink(path);
-    cr_assert_eq(rc, 0, "promtool rejected what the exporter served:\n%s", body);
-}
-
 Test(serve, metrics_pass_promtool_and_match_once)
 {
     start_writer();
