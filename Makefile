@@ -12,7 +12,7 @@ PKG_CONFIG ?= pkg-config
 B ?= build
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
-override CFLAGS  += -std=c11 $(WARN) -Iinclude -Isrc -D_FILE_OFFSET_BITS=64
+override CFLAGS  += -std=c11 $(WARN) -Iinclude -Ilib -Isrc -D_FILE_OFFSET_BITS=64
 LDFLAGS ?=
 SAN     ?=
 override CFLAGS  += $(SAN)
@@ -25,17 +25,22 @@ YAML_LIBS      := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lya
 MHD_LIBS       := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 CRITERION_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
 
-LIB_SRC  := src/writer.c src/arch.c src/proc.c src/shm_name.c src/utf8.c src/safe_open.c
-CORE_SRC := src/snapshot.c src/shm_reader.c src/accounting.c src/format.c \
-            src/output_text.c src/output_json.c src/output_prometheus.c src/output_csv.c src/cli.c src/demo.c src/tui_layout.c \
-            src/config.c src/alerts.c src/quit_signal.c src/yaml_walk.c src/theme.c src/ttmetal_stats.c src/collect.c src/telemetry.c src/trace.c \
-            src/trace_parse.c src/trace_board.c src/trace_place.c src/trace_replay.c src/serve.c src/clock.c
-TUI_SRC  := src/tui.c src/render_common.c src/render_device.c src/render_core.c src/render_lists.c
+# The three layers (docs/architecture.md): sources fill the model, views read it.
+# lib/ is libl1top (what writer processes link); sim/ is the simulator.
+LIB_SRC     := $(wildcard lib/*.c)
+MODEL_SRC   := $(wildcard src/model/*.c)
+SOURCES_SRC := $(wildcard src/sources/*.c)
+VIEWS_SRC   := $(filter-out src/views/tui.c src/views/render_%.c,$(wildcard src/views/*.c))
+CLI_SRC     := $(filter-out src/cli/l1top.c,$(wildcard src/cli/*.c))
+CORE_SRC := $(MODEL_SRC) $(SOURCES_SRC) $(VIEWS_SRC) $(CLI_SRC)
+TUI_SRC  := src/views/tui.c $(wildcard src/views/render_*.c)
+ALL_SRC_DIRS := lib src/model src/sources src/views src/cli sim
+vpath %.c $(ALL_SRC_DIRS)
 
-LIB_OBJ     := $(LIB_SRC:src/%.c=$(B)/pic/%.o)
-LIB_OBJ_STATIC := $(LIB_SRC:src/%.c=$(B)/obj/%.o)
-CORE_OBJ    := $(CORE_SRC:src/%.c=$(B)/obj/%.o)
-TUI_OBJ     := $(TUI_SRC:src/%.c=$(B)/obj/%.o)
+LIB_OBJ     := $(patsubst %.c,$(B)/pic/%.o,$(notdir $(LIB_SRC)))
+LIB_OBJ_STATIC := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(LIB_SRC)))
+CORE_OBJ    := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(CORE_SRC)))
+TUI_OBJ     := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(TUI_SRC)))
 
 STATIC_LIB := $(B)/libl1top.a
 SHARED_LIB := $(B)/libl1top.so.$(VERSION)
@@ -51,10 +56,10 @@ TEST_E2E_SRC  := $(wildcard tests/e2e/*.c)
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(B)/l1top.pc $(BINS)
 
-$(B)/obj/%.o: src/%.c | $(B)/obj
+$(B)/obj/%.o: %.c | $(B)/obj
 	$(CC) $(CFLAGS) $(NCURSES_CFLAGS) -DL1TOP_DATADIR='"$(PREFIX)/share/l1top"' -MMD -MP -c $< -o $@
 
-$(B)/pic/%.o: src/%.c | $(B)/pic
+$(B)/pic/%.o: %.c | $(B)/pic
 	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -DL1TOP_BUILDING_SHARED -MMD -MP -c $< -o $@
 
 $(B)/obj $(B)/pic $(B)/tests:
@@ -160,9 +165,9 @@ TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
 # tsan_stress: writer processes (one SIGKILLed) and threads beside a reader;
 # tsan_threads: threads of one process recording and releasing at once.
 TSAN_TESTS := $(TSAN_B)/tests/tsan_stress $(TSAN_B)/tests/tsan_threads
-$(TSAN_B)/tests/tsan_%: tests/tsan/tsan_%.c $(CORE_SRC) $(LIB_SRC) $(wildcard src/*.h)
+$(TSAN_B)/tests/tsan_%: tests/tsan/tsan_%.c $(CORE_SRC) $(LIB_SRC) $(wildcard lib/*.h src/*/*.h)
 	@mkdir -p $(TSAN_B)/tests
-	clang -std=c11 -g -O1 $(WARN) -Wno-unused-command-line-argument $(TSAN_FLAGS) -Iinclude -Isrc \
+	clang -std=c11 -g -O1 $(WARN) -Wno-unused-command-line-argument $(TSAN_FLAGS) -Iinclude -Ilib -Isrc \
 	    $(NCURSES_CFLAGS) -o $@ $< $(CORE_SRC) $(LIB_SRC) \
 	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
@@ -171,12 +176,12 @@ tsan-check: $(TSAN_TESTS)
 
 .PHONY: tsan-check
 
-LINT_SRC := $(wildcard src/*.c) integrations/tt-metal/l1top_ttmetal_preload.c
+LINT_SRC := $(LIB_SRC) $(wildcard src/*/*.c) sim/l1sim.c integrations/tt-metal/l1top_ttmetal_preload.c
 lint:
 	@cppcheck --quiet --std=c11 --enable=warning,performance,portability --error-exitcode=1 \
-	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Isrc $(LINT_SRC)
+	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Ilib -Isrc $(LINT_SRC)
 	@# clang-tidy counts the (suppressed) warnings of system headers on stderr: drop that line only.
-	@bash -o pipefail -c 'clang-tidy --quiet $(LINT_SRC) -- -std=c11 -Iinclude -Isrc -D_GNU_SOURCE $(NCURSES_CFLAGS) 2>&1 \
+	@bash -o pipefail -c 'clang-tidy --quiet $(LINT_SRC) -- -std=c11 -Iinclude -Ilib -Isrc -D_GNU_SOURCE $(NCURSES_CFLAGS) 2>&1 \
 	    | { grep -vE "^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$$" || true; }'
 
 .PHONY: asan-check lint
@@ -189,9 +194,9 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=a
               -Werror=implicit-function-declaration -Werror=int-conversion
 FUZZ_SRC := $(CORE_SRC) $(LIB_SRC)
 
-$(FUZZ_B)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard src/*.h)
+$(FUZZ_B)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard lib/*.h src/*/*.h)
 	@mkdir -p $(FUZZ_B)
-	clang -std=c11 -Iinclude -Isrc $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC) \
+	clang -std=c11 -Iinclude -Ilib -Isrc $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC) \
 	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 # Each target for FUZZ_SECONDS from the corpus in tests/corpus/<target>, with

@@ -31,11 +31,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "accounting.h"
+#include "model/accounting.h"
 #include "arch.h"
 #include "l1top.h"
-#include "render.h"
-#include "shm_reader.h"
+#include "views/render.h"
+#include "sources/shm_reader.h"
 
 typedef struct {
     const char *name;

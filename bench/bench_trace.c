@@ -31,8 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "snapshot.h"
-#include "trace.h"
+#include "model/snapshot.h"
+#include "sources/trace.h"
 
 extern char **environ;
 

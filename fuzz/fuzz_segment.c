@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounting.h"
+#include "model/accounting.h"
 #include "shm_format.h"
-#include "shm_reader.h"
+#include "sources/shm_reader.h"
 
 static int all_alive(int32_t pid, uint64_t start) { (void)pid; (void)start; return 1; }
 

@@ -14,9 +14,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "accounting.h"
-#include "output.h"
-#include "trace.h"
+#include "model/accounting.h"
+#include "views/output.h"
+#include "sources/trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snapshot.h"
-#include "ttmetal_stats.h"
+#include "model/snapshot.h"
+#include "sources/ttmetal_stats.h"
 #include "utf8.h"
 
 static int alive_if_even(int32_t pid) { return (pid & 1) == 0; }

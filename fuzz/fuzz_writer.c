@@ -15,9 +15,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "accounting.h"
+#include "model/accounting.h"
 #include "l1top.h"
-#include "shm_reader.h"
+#include "sources/shm_reader.h"
 
 #define MAX_HANDLES 256
 

@@ -10,10 +10,10 @@
 #include <sched.h>
 #include <stdatomic.h>
 
-#include "accounting.h"
+#include "model/accounting.h"
 #include "l1top.h"
 #include "proc_util.h"
-#include "shm_reader.h"
+#include "sources/shm_reader.h"
 
 #define WRITERS 8
 #define THREADS 4

@@ -2,7 +2,7 @@
  * The real TUI inside tmux: send keys, capture the pane, compare what it
  * shows with `l1top --once --format json` on the same (still) segment.
  */
-#include "format.h"
+#include "views/format.h"
 #include "proc_util.h"
 
 #include <sys/stat.h>

@@ -23,9 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "accounting.h"
+#include "model/accounting.h"
 #include "l1top.h"
-#include "shm_reader.h"
+#include "sources/shm_reader.h"
 
 #define WRITER_THREADS 4
 #define SLOTS 32

@@ -11,8 +11,8 @@
 #include <criterion/criterion.h>
 
 #include "arch.h"
-#include "output.h"
-#include "snapshot.h"
+#include "views/output.h"
+#include "model/snapshot.h"
 
 static inline snap_device *t_device(snapshot *s, uint32_t id, const char *arch, uint16_t gx, uint16_t gy)
 {

@@ -6,7 +6,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "accounting.h"
+#include "model/accounting.h"
 #include "arch.h"
 #include "helpers.h"
 

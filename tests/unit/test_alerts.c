@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "alerts.h"
+#include "cli/alerts.h"
 #include "helpers.h"
 
 #define WH_L1 1499136u

@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "yaml_walk.h"
+#include "cli/config.h"
+#include "cli/yaml_walk.h"
 
 static char dir[64];
 

@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "accounting.h"
-#include "config.h"
+#include "model/accounting.h"
+#include "cli/config.h"
 #include "helpers.h"
-#include "output.h"
-#include "trace.h"
+#include "views/output.h"
+#include "sources/trace.h"
 #include "ttm_build.h"
 #include "utf8.h"
 

@@ -6,11 +6,11 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "accounting.h"
-#include "cli.h"
-#include "format.h"
+#include "model/accounting.h"
+#include "cli/cli.h"
+#include "views/format.h"
 #include "helpers.h"
-#include "output.h"
+#include "views/output.h"
 
 static snapshot s;
 static accounting a;

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "theme.h"
+#include "cli/theme.h"
 
 Test(theme, every_shipped_theme_loads)
 {

@@ -3,7 +3,7 @@
  */
 #include <criterion/criterion.h>
 
-#include "trace.h"
+#include "sources/trace.h"
 
 Test(trace, core_range_syntaxes)
 {
@@ -27,7 +27,7 @@ Test(trace, core_range_syntaxes)
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 /* An order-independent digest of a snapshot's regions. */
 static uint64_t digest(const snapshot *s)
@@ -201,7 +201,7 @@ Test(trace, timeline_op_names_are_sanitized)
 
 /* ---- simulated placement: the free-interval treap against a brute-force model ---- */
 
-#include "trace_internal.h"
+#include "sources/trace_internal.h"
 
 #define SPACE 65536u
 #define GRAIN 16u

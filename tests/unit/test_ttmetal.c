@@ -6,7 +6,7 @@
 #include <criterion/criterion.h>
 
 #include "ttm_build.h"
-#include "ttmetal_stats.h"
+#include "sources/ttmetal_stats.h"
 
 static unsigned char buf[TTM_BUILD_SIZE + 16];
 static int alive_only_100(int32_t pid) { return pid == 100; }

@@ -4,7 +4,7 @@
  */
 #include <criterion/criterion.h>
 
-#include "tui_layout.h"
+#include "views/tui_layout.h"
 
 Test(tui_layout, metrics_as_fraction_of_l1)
 {

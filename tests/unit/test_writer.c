@@ -8,10 +8,10 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-#include "accounting.h"
+#include "model/accounting.h"
 #include "helpers.h"
 #include "l1top.h"
-#include "shm_reader.h"
+#include "sources/shm_reader.h"
 #include "utf8.h"
 
 static char seg[64];

@@ -16,7 +16,7 @@
 #include "helpers.h"
 #include "l1top.h"
 #include "shm_format.h"
-#include "shm_reader.h"
+#include "sources/shm_reader.h"
 
 static char seg[64];
 static snapshot s;

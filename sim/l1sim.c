@@ -1,0 +1,564 @@
+/*
+ * l1sim.c - a simulated TT-Metal process: links libl1top and plays a model's
+ * L1 life through the public API, op after op, on a named board.
+ *
+ * What each op places, from the figures in the reference: runtime args and
+ * CB configs at the start of the kernel-config ring, the op's kernel
+ * binaries (20-60 KiB) after them, a few semaphores near the unreserved
+ * base, a CB set growing up from L1_UNRESERVED_BASE (100-550 KiB per
+ * core), and L1 buffers (interleaved activations, sharded tensors)
+ * allocated downward from the top by a first-fit allocator, plus small
+ * buffers in L1_SMALL. CBs, kernels and semaphores come and go with each
+ * op; buffers live until their consumer has run.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "l1top.h"
+#include "sources/trace.h"
+
+#define KIB 1024u
+#define MAX_CHIPS 32
+#define MAX_LIVE 64
+
+typedef struct {
+    const char *name;
+    uint16_t cb_min_kib, cb_max_kib;     /* CB set per core */
+    uint8_t ncbs;                        /* CBs in the set */
+    uint8_t grid_pct;                    /* share of the grid the op runs on */
+    uint32_t interleaved_kib;            /* interleaved output, total; 0 none */
+    uint16_t sharded_kib;                /* sharded output per core; 0 none */
+    uint16_t small_kib;                  /* L1_SMALL temp per core; 0 none */
+} op_spec;
+
+typedef struct {
+    const char *name;
+    const op_spec *ops;
+    size_t nops;
+    uint32_t l1_small_kib;
+    uint16_t resident_sharded_kib;       /* per core, held for the whole run */
+    uint32_t resident_interleaved_kib;   /* total, held for the whole run */
+} workload;
+
+static const op_spec llama_decode_ops[] = {
+    { "rms_norm", 160, 190, 5, 100, 256, 0, 0 },
+    { "qkv_matmul_1d", 150, 180, 4, 100, 0, 12, 0 },
+    { "rotary_embedding", 100, 130, 4, 25, 256, 0, 0 },
+    { "sdpa_decode", 180, 240, 6, 50, 0, 16, 0 },
+    { "dense_out_matmul", 150, 170, 4, 100, 256, 0, 0 },
+    { "ff1_ff3_matmul", 160, 200, 5, 100, 0, 28, 0 },
+    { "silu_mul", 100, 120, 3, 75, 0, 14, 0 },
+    { "ff2_matmul", 150, 180, 4, 100, 256, 0, 0 },
+};
+
+static const op_spec llama_prefill_ops[] = {
+    { "rms_norm", 180, 220, 5, 100, 1024, 0, 0 },
+    { "qkv_matmul_2d", 480, 540, 6, 100, 0, 64, 0 },
+    { "rotary_embedding", 200, 260, 4, 50, 2048, 0, 0 },
+    { "sdpa", 400, 520, 7, 75, 0, 48, 0 },
+    { "dense_out_matmul_2d", 480, 530, 6, 100, 1024, 0, 0 },
+    { "ff1_matmul_2d", 500, 550, 6, 100, 0, 96, 0 },
+    { "ff2_matmul_2d", 480, 540, 6, 100, 2048, 0, 0 },
+};
+
+static const op_spec resnet50_ops[] = {
+    { "conv2d_3x3", 180, 380, 6, 100, 0, 96, 8 },
+    { "batch_norm_relu", 100, 150, 3, 88, 0, 80, 0 },
+    { "conv2d_1x1", 150, 260, 5, 100, 0, 64, 4 },
+    { "maxpool2d", 100, 140, 3, 75, 0, 48, 8 },
+    { "conv2d_downsample", 220, 400, 6, 100, 0, 112, 8 },
+    { "add_relu", 100, 130, 3, 63, 0, 64, 0 },
+    { "avgpool_linear", 120, 200, 4, 50, 512, 0, 0 },
+};
+
+static const op_spec idle_ops[] = {
+    { "dispatch_wait", 0, 0, 0, 100, 0, 0, 0 },
+};
+
+static const workload workloads[] = {
+    { "llama-decode", llama_decode_ops, sizeof llama_decode_ops / sizeof llama_decode_ops[0], 32, 24, 512 },
+    { "llama-prefill", llama_prefill_ops, sizeof llama_prefill_ops / sizeof llama_prefill_ops[0], 32, 64, 4096 },
+    { "resnet50", resnet50_ops, sizeof resnet50_ops / sizeof resnet50_ops[0], 32, 48, 0 },
+    { "idle", idle_ops, 1, 32, 0, 0 },
+};
+
+/* ---------- random ---------- */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static uint64_t rng_next(void)
+{
+    uint64_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return rng_state = x;
+}
+
+static uint32_t rng_between(uint32_t lo, uint32_t hi)
+{
+    return hi <= lo ? lo : lo + (uint32_t)(rng_next() % (hi - lo + 1));
+}
+
+/* ---------- a first-fit, top-down L1 allocator (one address on all banks) ---------- */
+
+typedef struct {
+    uint64_t handle;
+    uint32_t address, width; /* [address, address + width) on every core it uses */
+} live_buffer;
+
+typedef struct {
+    uint32_t device;
+    const arch_info *arch;
+    uint16_t gx, gy;
+    uint32_t l1_size, l1_small, ub;
+    live_buffer bufs[MAX_LIVE];
+    size_t nbufs;
+    live_buffer small[MAX_LIVE];
+    size_t nsmall;
+    live_buffer op_tmp[4];       /* previous op's outputs, freed after the next op */
+    size_t nop_tmp;
+    uint32_t lowest_buffer;      /* CBs must stay below this */
+} chip;
+
+/* Highest address a: [a, a + width) free among bufs, within [lo, hi). */
+static uint32_t first_fit_down(const live_buffer *bufs, size_t n, uint32_t lo, uint32_t hi, uint32_t width)
+{
+    uint32_t top = hi;
+    for (;;) {
+        if (top < lo + width)
+            return 0;
+        uint32_t cand = (top - width) & ~31u;
+        bool clash = false;
+        for (size_t i = 0; i < n; i++)
+            if (cand < bufs[i].address + bufs[i].width && bufs[i].address < cand + width) {
+                top = bufs[i].address;
+                clash = true;
+                break;
+            }
+        if (!clash)
+            return cand >= lo ? cand : 0;
+    }
+}
+
+static void update_lowest(chip *c)
+{
+    c->lowest_buffer = c->l1_size - c->l1_small;
+    for (size_t i = 0; i < c->nbufs; i++)
+        if (c->bufs[i].address < c->lowest_buffer)
+            c->lowest_buffer = c->bufs[i].address;
+}
+
+static live_buffer *alloc_buffer(l1top_writer *w, chip *c, bool interleaved, uint32_t kib, uint16_t ncores,
+                                 const char *tag)
+{
+    if (c->nbufs == MAX_LIVE)
+        return NULL;
+    uint32_t banks = (uint32_t)c->gx * c->gy;
+    uint32_t width = interleaved ? (uint32_t)interleaved_bank_bytes((uint64_t)kib * KIB, 2048, 16, banks, 0)
+                                 : kib * KIB;
+    /* Keep room for the largest CB set above the unreserved base. */
+    uint32_t addr = first_fit_down(c->bufs, c->nbufs, c->ub + 560 * KIB, c->l1_size - c->l1_small, width);
+    if (!addr)
+        return NULL;
+    uint64_t h;
+    if (interleaved) {
+        h = l1top_record_interleaved(w, c->device, addr, (uint64_t)kib * KIB, 2048, tag);
+    } else {
+        uint16_t cols = ncores < c->gx ? ncores : c->gx;
+        uint16_t rows = (uint16_t)((ncores + cols - 1) / cols);
+        if (rows > c->gy)
+            rows = c->gy;
+        l1top_range r = { 0, 0, (uint16_t)(cols - 1), (uint16_t)(rows - 1) };
+        h = l1top_record(w, c->device, L1TOP_L1_BUFFER, &r, 1, addr, width, tag);
+    }
+    if (!h)
+        return NULL;
+    live_buffer *b = &c->bufs[c->nbufs++];
+    *b = (live_buffer){ h, addr, width };
+    update_lowest(c);
+    return b;
+}
+
+static void free_buffer(l1top_writer *w, chip *c, uint64_t handle)
+{
+    for (size_t i = 0; i < c->nbufs; i++)
+        if (c->bufs[i].handle == handle) {
+            l1top_release(w, handle);
+            c->bufs[i] = c->bufs[--c->nbufs];
+            update_lowest(c);
+            return;
+        }
+}
+
+/* ---------- one op on one chip ---------- */
+
+typedef struct {
+    const workload *wl;
+    bool inject_clash;
+    unsigned step;
+} sim;
+
+static void run_op(l1top_writer *w, chip *c, const sim *s, const op_spec *op, uint32_t fw_end)
+{
+    char tag[64];
+    l1top_release_kind(w, c->device, L1TOP_CIRCULAR_BUFFER);
+    l1top_release_kind(w, c->device, L1TOP_KERNEL_CODE);
+    l1top_release_kind(w, c->device, L1TOP_SEMAPHORE);
+    l1top_release_kind(w, c->device, L1TOP_RUNTIME);
+    l1top_release_kind(w, c->device, L1TOP_L1_SMALL);
+
+    uint32_t cores = (uint32_t)c->gx * c->gy * op->grid_pct / 100u;
+    if (cores == 0)
+        cores = 1;
+    uint16_t cols = c->gx, rows = (uint16_t)((cores + c->gx - 1) / c->gx);
+    if (rows > c->gy)
+        rows = c->gy;
+    l1top_range grid = { 0, 0, (uint16_t)(cols - 1), (uint16_t)(rows - 1) };
+
+    /* Runtime args + CB configs, kernel binaries, semaphores: the config ring. */
+    uint32_t rt = rng_between(1, 4) * KIB;
+    snprintf(tag, sizeof tag, "%s rt-args", op->name);
+    l1top_record(w, c->device, L1TOP_RUNTIME, &grid, 1, fw_end, rt, tag);
+    uint32_t kernel = rng_between(20, 60) * KIB;
+    snprintf(tag, sizeof tag, "%s kernels", op->name);
+    l1top_record(w, c->device, L1TOP_KERNEL_CODE, &grid, 1, fw_end + 4 * KIB, kernel, tag);
+    snprintf(tag, sizeof tag, "%s sems", op->name);
+    l1top_record(w, c->device, L1TOP_SEMAPHORE, &grid, 1, c->ub - KIB, 16u * rng_between(2, 16), tag);
+
+    /* The CB set, packed upward from the unreserved base. */
+    if (op->ncbs) {
+        uint32_t total = rng_between(op->cb_min_kib, op->cb_max_kib) * KIB;
+        uint32_t room = c->lowest_buffer > c->ub ? c->lowest_buffer - c->ub : 0;
+        if (s->inject_clash && room + 64 * KIB <= c->l1_size - c->ub)
+            total = room + 64 * KIB; /* grow 64 KiB into the lowest L1 buffer */
+        else if (total > room)
+            total = room & ~2047u;
+        uint32_t addr = c->ub;
+        for (unsigned i = 0; i < op->ncbs && total; i++) {
+            uint32_t size = i + 1 == op->ncbs ? total - (addr - c->ub) : (total / op->ncbs) & ~2047u;
+            if (!size)
+                continue;
+            unsigned cb_index = i == 0 ? 0u : i + 1u == op->ncbs ? 16u : 23u + i; /* in0, intermediates, out */
+            snprintf(tag, sizeof tag, "%s cb%u", op->name, cb_index);
+            l1top_record(w, c->device, L1TOP_CIRCULAR_BUFFER, &grid, 1, addr, size, tag);
+            addr += size;
+        }
+    }
+    if (op->small_kib && c->l1_small >= op->small_kib * KIB) {
+        snprintf(tag, sizeof tag, "%s halo config", op->name);
+        l1top_record(w, c->device, L1TOP_L1_SMALL, &grid, 1, c->l1_size - c->l1_small, op->small_kib * KIB,
+                     tag);
+    }
+
+    /* Outputs: the one from two ops ago is consumed now. */
+    if (c->nop_tmp == 2) {
+        free_buffer(w, c, c->op_tmp[0].handle);
+        c->op_tmp[0] = c->op_tmp[1];
+        c->nop_tmp = 1;
+    }
+    live_buffer *out = NULL;
+    snprintf(tag, sizeof tag, "%s output #%u", op->name, s->step);
+    if (op->interleaved_kib)
+        out = alloc_buffer(w, c, true, op->interleaved_kib, 0, tag);
+    else if (op->sharded_kib)
+        out = alloc_buffer(w, c, false, op->sharded_kib, (uint16_t)cores, tag);
+    if (out)
+        c->op_tmp[c->nop_tmp++] = *out;
+}
+
+/* ---------- --replay: a ttnn graph capture, event by event ---------- */
+
+static volatile sig_atomic_t stop_requested;
+
+static int replay_trace(l1top_writer *w, const char *path, const char *board, double speed, unsigned long op_ms,
+                        bool hold)
+{
+    char err[512];
+    int status;
+    trace_file *tr = trace_open_status(path, board, &status, err, sizeof err);
+    if (!tr) {
+        fprintf(stderr, "l1sim: %s\n", err);
+        return status == TRACE_ENOINPUT ? 66 : 65;
+    }
+    snapshot s;
+    snapshot_init(&s);
+    static uint64_t handles[65536];
+    size_t nh = 0;
+    bool declared = false;
+    int rc = 0;
+    for (size_t e = 0; e < trace_event_count(tr) && !stop_requested; e++) {
+        if (trace_state_at(tr, trace_event_node(tr, e), &s, NULL, 0) != 0) {
+            rc = 65;
+            break;
+        }
+        if (!declared) {
+            for (size_t d = 0; d < s.ndevices; d++)
+                if (l1top_declare_device(w, s.devices[d].id, s.devices[d].arch_name, s.devices[d].grid_x,
+                                         s.devices[d].grid_y) != 0 && errno != EEXIST) {
+                    fprintf(stderr, "l1sim: cannot declare device %u: %s\n", s.devices[d].id, strerror(errno));
+                    rc = 74;
+                }
+            declared = true;
+        }
+        /* The whole state of this moment replaces the last one's. */
+        for (size_t i = 0; i < nh; i++)
+            l1top_release(w, handles[i]);
+        nh = 0;
+        for (size_t i = 0; i < s.nregions && nh < 65536; i++) {
+            const snap_region *g = &s.regions[i];
+            uint32_t dev = s.devices[g->device].id;
+            uint64_t h = g->interleaved
+                             ? l1top_record_interleaved(w, dev, g->address, g->total_size, g->page_size, g->tag)
+                             : l1top_record(w, dev, (l1top_kind)g->kind, snapshot_region_ranges(&s, g), g->nranges,
+                                            g->address, g->size_per_core, g->tag);
+            if (h)
+                handles[nh++] = h;
+        }
+        double ms = (double)op_ms / speed;
+        struct timespec ts = { (time_t)(ms / 1000), (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6) };
+        nanosleep(&ts, NULL);
+    }
+    snapshot_free(&s);
+    trace_close(tr);
+    if (rc == 0) {
+        printf("l1sim: replay done (pid %d)\n", (int)getpid());
+        fflush(stdout);
+    }
+    if (rc == 0 && hold) { /* the last state stays until we are stopped */
+        while (!stop_requested) {
+            struct timespec nap = { 0, 50 * 1000 * 1000 };
+            nanosleep(&nap, NULL);
+        }
+    }
+    return rc;
+}
+
+/* ---------- main ---------- */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: l1sim [--workload W] [--board B] [--devices LIST] [--duration S] [--seed N]\n"
+               "             [--op-ms MS] [--hold] [--inject-clash] [--shm NAME] [--label NAME]\n"
+               "       l1sim --replay FILE [--speed X] [--op-ms MS] [--board B] [--hold] [--shm NAME]\n"
+               "Simulates a TT-Metal process recording its L1 regions into the l1top segment\n"
+               "through libl1top, as an instrumented model would. See l1sim(1).\n"
+               "  --workload W     llama-decode (default), llama-prefill, resnet50, idle\n"
+               "  --board B        n150, n300 (default), p150, p100, e150, t3000, galaxy\n"
+               "  --devices LIST   chips of the board to drive, e.g. 0,1 (default: all)\n"
+               "  --duration S     seconds to run, 0 = until SIGINT/SIGTERM (default 0)\n"
+               "  --seed N         seed of the simulated op sizes: the same seed, the same run (default 1)\n"
+               "  --op-ms MS       milliseconds per op, or per replayed event (default 250)\n"
+               "  --hold           run the first op on every chip (or the whole replay), print\n"
+               "                   'ready' (or 'replay done') and keep the state until signalled\n"
+               "  --inject-clash   let CB sets grow into L1 buffers (to see a clash)\n"
+               "  --shm NAME       segment to write (default $L1TOP_SHM, else /l1top)\n"
+               "  --label NAME     process label l1top shows (default: the workload's name)\n"
+               "  --replay FILE    play a ttnn graph capture into the segment, one L1 event per\n"
+               "                   --op-ms, then exit (with --hold: keep the last state)\n"
+               "  --speed X        replay X times faster (default 1)\n"
+               "  -h, --help       this help\n"
+               "  -V, --version    version\n"
+               "Exit: 0 done, 64 usage, 65 bad trace, 74 segment error.\n");
+}
+
+static int parse_devices(const char *s, bool *want, unsigned chips)
+{
+    memset(want, 0, MAX_CHIPS * sizeof *want);
+    char *copy = strdup(s), *save = NULL;
+    if (!copy)
+        return -1;
+    int rc = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *end;
+        unsigned long v = strtoul(tok, &end, 10);
+        if (*end || v >= chips) {
+            rc = -1;
+            break;
+        }
+        want[v] = true;
+    }
+    free(copy);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char *wl_name = "llama-decode", *board_name = "n300", *shm = NULL, *devices = NULL, *label = NULL;
+    const char *replay_file = NULL;
+    double speed = 1.0;
+    bool board_given = false;
+    double duration = 0;
+    unsigned long op_ms = 250, seed = 1;
+    bool hold = false, inject_clash = false;
+    static const struct option opts[] = {
+        { "workload", required_argument, NULL, 'w' }, { "board", required_argument, NULL, 'b' },
+        { "devices", required_argument, NULL, 'D' },  { "duration", required_argument, NULL, 't' },
+        { "seed", required_argument, NULL, 'S' },     { "op-ms", required_argument, NULL, 'o' },
+        { "hold", no_argument, NULL, 'H' },           { "inject-clash", no_argument, NULL, 'C' },
+        { "shm", required_argument, NULL, 's' },      { "label", required_argument, NULL, 'l' },
+        { "replay", required_argument, NULL, 'R' },   { "speed", required_argument, NULL, 'X' },
+        { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    char *end;
+    while ((c = getopt_long(argc, argv, "w:b:D:t:S:o:HCs:l:R:X:hV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'w': wl_name = optarg; break;
+        case 'b': board_name = optarg; board_given = true; break;
+        case 'R': replay_file = optarg; break;
+        case 'X':
+            speed = strtod(optarg, &end);
+            if (*end || speed <= 0 || speed > 1e6) {
+                fprintf(stderr, "l1sim: bad --speed '%s'\n", optarg);
+                return 64;
+            }
+            break;
+        case 'D': devices = optarg; break;
+        case 't':
+            duration = strtod(optarg, &end);
+            if (*end || duration < 0) {
+                fprintf(stderr, "l1sim: bad --duration '%s'\n", optarg);
+                return 64;
+            }
+            break;
+        case 'S': seed = strtoul(optarg, NULL, 10); break;
+        case 'o':
+            op_ms = strtoul(optarg, &end, 10);
+            if (*end || op_ms == 0 || op_ms > 60000) {
+                fprintf(stderr, "l1sim: bad --op-ms '%s'\n", optarg);
+                return 64;
+            }
+            break;
+        case 'H': hold = true; break;
+        case 'C': inject_clash = true; break;
+        case 's': shm = optarg; break;
+        case 'l': label = optarg; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("l1sim %s\n", L1TOP_VERSION_STRING); return 0;
+        default: usage(stderr); return 64;
+        }
+    }
+    const workload *wl = NULL;
+    for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++)
+        if (strcmp(workloads[i].name, wl_name) == 0)
+            wl = &workloads[i];
+    const board_info *board = board_by_name(board_name);
+    if (!wl || !board || optind < argc) {
+        fprintf(stderr, "l1sim: unknown %s '%s'\n", !wl ? "workload" : !board ? "board" : "argument",
+                !wl ? wl_name : !board ? board_name : argv[optind]);
+        return 64;
+    }
+    bool want[MAX_CHIPS];
+    for (unsigned i = 0; i < MAX_CHIPS; i++)
+        want[i] = i < board->chips;
+    if (devices && parse_devices(devices, want, board->chips) != 0) {
+        fprintf(stderr, "l1sim: bad --devices '%s' for %s (%u chips)\n", devices, board->name, board->chips);
+        return 64;
+    }
+    rng_state ^= seed * 0x2545F4914F6CDD1Dull;
+    if (!rng_state)
+        rng_state = 1;
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    l1top_writer *w = l1top_open(shm);
+    if (!w) {
+        fprintf(stderr, "l1sim: cannot open segment: %s\n", strerror(errno));
+        return 74;
+    }
+    char lbl[64];
+    snprintf(lbl, sizeof lbl, "%s", label ? label : replay_file ? "replay" : wl->name);
+    l1top_set_label(w, lbl);
+    if (replay_file) {
+        int rc = replay_trace(w, replay_file, board_given ? board_name : NULL, speed, op_ms, hold);
+        l1top_close(w);
+        return rc;
+    }
+
+    const arch_info *arch = arch_by_name(board->arch);
+    static chip chips[MAX_CHIPS];
+    size_t nchips = 0;
+    for (unsigned i = 0; i < board->chips; i++) {
+        if (!want[i])
+            continue;
+        chip *ch = &chips[nchips];
+        memset(ch, 0, sizeof *ch);
+        ch->device = i;
+        ch->arch = arch;
+        ch->gx = board->grid_x;
+        ch->gy = board->grid_y;
+        ch->l1_size = arch->l1_size;
+        ch->l1_small = wl->l1_small_kib * KIB;
+        ch->ub = arch->unreserved_base;
+        l1top_device_config cfg = { ch->l1_small, 0, 0 };
+        int declared = l1top_declare_device_config(w, i, board->arch, ch->gx, ch->gy, &cfg);
+        if (declared != 0 && errno == EEXIST) {
+            /* Another live process opened this chip with another L1_SMALL size:
+             * use its declaration, as a second process on a device would. */
+            fprintf(stderr, "l1sim: device %u already declared differently; using that declaration\n", i);
+            declared = 0;
+        }
+        if (declared != 0) {
+            fprintf(stderr, "l1sim: cannot declare device %u: %s\n", i, strerror(errno));
+            l1top_close(w);
+            return 74;
+        }
+        update_lowest(ch);
+        if (wl->resident_sharded_kib)
+            alloc_buffer(w, ch, false, wl->resident_sharded_kib, (uint16_t)(ch->gx * ch->gy), "weights (sharded)");
+        if (wl->resident_interleaved_kib)
+            alloc_buffer(w, ch, true, wl->resident_interleaved_kib, 0, "kv cache (interleaved)");
+        nchips++;
+    }
+
+    sim s = { wl, inject_clash, 0 };
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (!stop_requested) {
+        for (size_t i = 0; i < nchips; i++) {
+            size_t k = (s.step + i * 3) % wl->nops; /* chips are not in lockstep */
+            run_op(w, &chips[i], &s, &wl->ops[k], arch->firmware_end);
+        }
+        s.step++;
+        if (hold) {
+            printf("l1sim: ready (pid %d)\n", (int)getpid());
+            fflush(stdout);
+            while (!stop_requested) {
+                struct timespec nap = { 0, 50 * 1000 * 1000 };
+                nanosleep(&nap, NULL);
+            }
+            break;
+        }
+        struct timespec ts = { (time_t)(op_ms / 1000), (long)(op_ms % 1000) * 1000000L };
+        nanosleep(&ts, NULL);
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double elapsed = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+        if (duration > 0 && elapsed >= duration)
+            break;
+    }
+    l1top_close(w);
+    return 0;
+}

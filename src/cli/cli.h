@@ -1,0 +1,65 @@
+/*
+ * cli.h - l1top's command line: options, exit codes and the help text.
+ * Parsing is pure (no I/O beyond the error message buffer) so it is unit
+ * tested directly.
+ */
+#ifndef L1TOP_CLI_H
+#define L1TOP_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli/config.h"
+#include "views/output.h"
+
+/* Exit codes (sysexits.h where one fits). */
+enum {
+    EXIT_OK = 0,
+    EXIT_WARNING = 1,     /* a warning threshold crossed */
+    EXIT_CRITICAL = 2,    /* a critical threshold crossed */
+    EXIT_USAGE = 64,      /* EX_USAGE */
+    EXIT_DATAERR = 65,    /* EX_DATAERR: corrupt or foreign segment */
+    EXIT_NOINPUT = 66,    /* EX_NOINPUT: no segment */
+    EXIT_SOFTWARE = 70,   /* EX_SOFTWARE: internal error */
+    EXIT_IOERR = 74,      /* EX_IOERR */
+    EXIT_CONFIGERR = 78,  /* EX_CONFIG: bad configuration or theme */
+};
+
+typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_PROMETHEUS, FORMAT_CSV } output_format;
+
+typedef struct {
+    bool once;
+    bool help;
+    bool version;
+    bool demo;
+    bool no_color;
+    output_format format;
+    bool format_given;          /* -f/--format named: batch even without --once */
+    const char *shm;            /* NULL: $L1TOP_SHM or /l1top */
+    const char *demo_board;     /* default n300 */
+    unsigned delay_tenths;      /* refresh interval, tenths of a second; 0 = from the config */
+    const char *config_path;    /* -c FILE */
+    bool print_config;
+    const char *theme;          /* --theme NAME */
+    long max_frames;            /* TUI: exit after N frames (tests), 0 = never */
+    long iterations;            /* -n: batch snapshots to print (implies --once) */
+    int source;                 /* source_sel: auto, l1top, tt-metal, all */
+    const char *tt_metal_dir;   /* default /dev/shm */
+    const char *sysfs_root;     /* --sysfs-root: prefix for /sys and /proc driver files */
+    const char *trace;          /* --trace FILE: replay a ttnn graph capture */
+    const char *board;          /* --board: for traces without a devices section */
+    const char *serve;          /* --serve ADDR:PORT: Prometheus exporter over HTTP */
+    output_options output;      /* device filter */
+} cli_options;
+
+/* 0 on success; else EXIT_USAGE with a one-line message in err. */
+int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen);
+
+/* Command-line settings win over the configuration file's. */
+void cli_apply_overrides(const cli_options *o, l1top_config *cfg);
+
+/* Help text for -h (program name given). */
+void cli_print_help(const char *prog);
+
+#endif

@@ -1,0 +1,724 @@
+/*
+ * config.c - YAML configuration (see config.h). libyaml builds the
+ * document; this file walks it, checks every key, type, unit and range,
+ * and reports the first problem with its file, line and column.
+ */
+#define _GNU_SOURCE
+#include "cli/config.h"
+#include "safe_open.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "shm_name.h"
+#include "cli/yaml_walk.h"
+
+/* ---------- metrics and scopes ---------- */
+
+static const char *const metric_names[AM_COUNT] = {
+    "l1_buffers", "l1_small", "circular_buffers", "kernel_code", "semaphores", "runtime", "kernel_config", "firmware", "free",
+    "tracked", "untracked", "used", "fragmented", "largest_free", "largest_free_common",
+    "used_pct", "untracked_pct", "clashes", "dropped_records",
+};
+
+const char *alert_metric_name(alert_metric m) { return m < AM_COUNT ? metric_names[m] : "?"; }
+
+value_kind alert_metric_kind(alert_metric m)
+{
+    if (m == AM_USED_PCT || m == AM_UNTRACKED_PCT)
+        return VALUE_PERCENT;
+    if (m == AM_CLASHES || m == AM_DROPPED_RECORDS)
+        return VALUE_COUNT;
+    return VALUE_BYTES;
+}
+
+bool alert_metric_has_scope(alert_metric m, alert_scope s)
+{
+    switch (s) {
+    case SCOPE_CORE: return m != AM_LARGEST_FREE_COMMON && m != AM_DROPPED_RECORDS;
+    case SCOPE_DEVICE: return true;
+    case SCOPE_PROCESS:
+        return m <= AM_RUNTIME || m == AM_TRACKED || m == AM_UNTRACKED || m == AM_USED || m == AM_USED_PCT ||
+               m == AM_UNTRACKED_PCT;
+    }
+    return false;
+}
+
+static const char *const scope_names[] = { "core", "device", "process" };
+const char *alert_scope_name(alert_scope s) { return s <= SCOPE_PROCESS ? scope_names[s] : "?"; }
+
+static const char *const heatmap_names[METRIC_COUNT] = { "used", "circular_buffers", "l1_buffers", "free",
+                                                         "largest_free" };
+static const char *const units_names[] = { "auto", "B", "KiB", "MiB" };
+static const char *const key_names[CFG_KEY_COUNT] = { "refresh", "segment", "devices", "heatmap", "theme",
+                                                  "units", "allocator_view", "thresholds", "alerts" };
+
+void config_defaults(l1top_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->refresh_ms = 1000;
+    c->heatmap = METRIC_USED;
+    snprintf(c->theme, sizeof c->theme, "default");
+    c->units = UNITS_AUTO;
+    c->warning_pct = 75;
+    c->critical_pct = 90;
+    for (int k = 0; k < CFG_KEY_COUNT; k++)
+        snprintf(c->origin[k], sizeof c->origin[k], "default");
+}
+
+/* ---------- value syntaxes ---------- */
+
+/* A decimal number ("75", "1.5", "2e3"): strtod alone would also take
+ * "0x10", "inf" or "nan", which no one means as a size or a percentage. */
+static int parse_number(const char *s, double *v, const char **rest)
+{
+    char *end;
+    errno = 0;
+    const char *digits = s + (*s == '+' || *s == '-');
+    if (!isdigit((unsigned char)digits[0]) && !(digits[0] == '.' && isdigit((unsigned char)digits[1])))
+        return -1;
+    double d = strtod(s, &end);
+    if (end == s || errno || !isfinite(d) || memchr(s, 'x', (size_t)(end - s)) || memchr(s, 'X', (size_t)(end - s)))
+        return -1;
+    *v = d;
+    *rest = end;
+    return 0;
+}
+
+int parse_size(const char *s, double *bytes, const char **why)
+{
+    static const struct { const char *unit; double mult; } units[] = {
+        { "", 1 }, { "B", 1 }, { "KiB", 1024.0 }, { "MiB", 1048576.0 }, { "GiB", 1073741824.0 },
+        { "KB", 1000.0 }, { "MB", 1e6 }, { "GB", 1e9 }, { "K", 1024.0 }, { "M", 1048576.0 },
+    };
+    double v;
+    const char *rest;
+    if (parse_number(s, &v, &rest)) {
+        *why = "not a size (examples: 1499136, 64KiB, 1.5MiB)";
+        return -1;
+    }
+    while (*rest == ' ')
+        rest++;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(rest, units[i].unit) == 0) {
+            if (v < 0) {
+                *why = "a size cannot be negative";
+                return -1;
+            }
+            *bytes = v * units[i].mult;
+            return 0;
+        }
+    *why = "unknown size unit (B, KiB, MiB, GiB, KB, MB, GB)";
+    return -1;
+}
+
+int parse_percent(const char *s, double *pct, const char **why)
+{
+    double v;
+    const char *rest;
+    if (parse_number(s, &v, &rest)) {
+        *why = "not a percentage (examples: 75%, 90)";
+        return -1;
+    }
+    while (*rest == ' ')
+        rest++;
+    if (*rest && strcmp(rest, "%") != 0) {
+        *why = "a percentage takes no unit but %";
+        return -1;
+    }
+    if (v < 0 || v > 100) {
+        *why = "a percentage must be between 0% and 100%";
+        return -1;
+    }
+    *pct = v;
+    return 0;
+}
+
+int parse_duration_ms(const char *s, uint32_t *ms, const char **why)
+{
+    static const struct { const char *unit; double mult; } units[] = {
+        { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+    };
+    double v;
+    const char *rest;
+    if (parse_number(s, &v, &rest)) {
+        *why = "not a duration (examples: 500ms, 2s, 1m)";
+        return -1;
+    }
+    while (*rest == ' ')
+        rest++;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(rest, units[i].unit) == 0) {
+            double total = v * units[i].mult;
+            if (total < 0 || total > 86400000.0) {
+                *why = "a duration must be between 0 and 24h";
+                return -1;
+            }
+            *ms = (uint32_t)(total + 0.5);
+            return 0;
+        }
+    *why = *rest ? "unknown duration unit (ms, s, m, h)" : "a duration needs a unit (ms, s, m, h)";
+    return -1;
+}
+
+
+static int parse_devices(walk *w, const yaml_node_t *n, const char *key, uint32_t *devs, size_t *ndevs)
+{
+    const char *s = yw_scalar(n);
+    if (s && strcmp(s, "all") == 0) {
+        *ndevs = 0;
+        return 0;
+    }
+    if (!n || n->type != YAML_SEQUENCE_NODE)
+        return yw_fail(w, n, "%s: expected a list of device numbers, like [0, 1], or 'all'", key);
+    size_t count = 0;
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+        yaml_node_t *item = yaml_document_get_node(w->doc, *it);
+        const char *v = yw_scalar(item);
+        char *end;
+        errno = 0;
+        unsigned long d = v ? strtoul(v, &end, 10) : 0;
+        if (!v || !*v || *end || errno || d > UINT32_MAX || v[0] == '-')
+            return yw_fail(w, item, "%s: '%s' is not a device number", key, v ? v : "(list)");
+        if (count == CONFIG_MAX_DEVICES)
+            return yw_fail(w, item, "%s: at most %d devices", key, CONFIG_MAX_DEVICES);
+        devs[count++] = (uint32_t)d;
+    }
+    *ndevs = count;
+    return 0;
+}
+
+static int parse_duration_node(walk *w, const yaml_node_t *n, const char *key, uint32_t *ms)
+{
+    const char *s, *why;
+    if (yw_want_scalar(w, n, key, &s))
+        return -1;
+    if (parse_duration_ms(s, ms, &why))
+        return yw_fail(w, n, "%s: '%s': %s", key, s, why);
+    return 0;
+}
+
+static int parse_percent_node(walk *w, const yaml_node_t *n, const char *key, double *pct)
+{
+    const char *s, *why;
+    if (yw_want_scalar(w, n, key, &s))
+        return -1;
+    if (parse_percent(s, pct, &why))
+        return yw_fail(w, n, "%s: '%s': %s", key, s, why);
+    return 0;
+}
+
+static void expand_home(const char *in, char *out, size_t n)
+{
+    const char *home = getenv("HOME");
+    if (in[0] == '~' && (in[1] == '/' || in[1] == '\0') && home)
+        snprintf(out, n, "%s%s", home, in + 1);
+    else
+        snprintf(out, n, "%s", in);
+}
+
+/* ---------- alerts ---------- */
+
+static const char *const alert_keys[] = { "name", "metric", "scope", "above", "below", "for", "severity",
+                                          "devices", "actions", "log", "exec", "exec_interval" };
+
+static int parse_threshold(walk *w, const yaml_node_t *n, alert_rule *r, const char *key)
+{
+    const char *s, *why = NULL;
+    if (yw_want_scalar(w, n, key, &s))
+        return -1;
+    int rc = 0;
+    switch (alert_metric_kind(r->metric)) {
+    case VALUE_BYTES: rc = parse_size(s, &r->threshold, &why); break;
+    case VALUE_PERCENT: rc = parse_percent(s, &r->threshold, &why); break;
+    case VALUE_COUNT: {
+        char *end;
+        errno = 0;
+        long v = strtol(s, &end, 10);
+        if (*end || errno || v < 0 || end == s) {
+            rc = -1;
+            why = "expected a whole number";
+        }
+        r->threshold = (double)v;
+        break;
+    }
+    }
+    if (rc)
+        return yw_fail(w, n, "%s: '%s' for %s: %s", key, s, alert_metric_name(r->metric), why);
+    return 0;
+}
+
+static int parse_alert(walk *w, const yaml_node_t *map, alert_rule *r)
+{
+    if (yw_check_mapping(w, map, "an alert"))
+        return -1;
+    memset(r, 0, sizeof *r);
+    r->severity = SEVERITY_WARNING;
+    r->actions = ACTION_HIGHLIGHT;
+    r->exec_min_interval_ms = 10000;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
+        const char *ks = yw_scalar(k);
+        bool known = false;
+        for (size_t i = 0; i < sizeof alert_keys / sizeof alert_keys[0]; i++)
+            known |= strcmp(ks, alert_keys[i]) == 0;
+        if (!known)
+            return yw_unknown_key(w, k, ks, alert_keys, sizeof alert_keys / sizeof alert_keys[0], " in an alert");
+    }
+    /* The metric first: the threshold's syntax depends on it. */
+    yaml_node_t *v;
+    const char *s;
+    if (!(v = yw_map_get(w, map, "name")))
+        return yw_fail(w, map, "an alert needs a 'name'");
+    if (yw_want_scalar(w, v, "name", &s))
+        return -1;
+    if (!*s || strlen(s) >= sizeof r->name)
+        return yw_fail(w, v, "name: must be 1 to %zu characters", sizeof r->name - 1);
+    snprintf(r->name, sizeof r->name, "%s", s);
+    if (!(v = yw_map_get(w, map, "metric")))
+        return yw_fail(w, map, "alert '%s' needs a 'metric'", r->name);
+    int e;
+    if (yw_parse_enum(w, v, "metric", metric_names, AM_COUNT, &e))
+        return -1;
+    r->metric = (alert_metric)e;
+    r->scope = alert_metric_has_scope(r->metric, SCOPE_CORE) ? SCOPE_CORE : SCOPE_DEVICE;
+    if ((v = yw_map_get(w, map, "scope"))) {
+        if (yw_parse_enum(w, v, "scope", scope_names, 3, &e))
+            return -1;
+        r->scope = (alert_scope)e;
+        if (!alert_metric_has_scope(r->metric, r->scope))
+            return yw_fail(w, v, "scope: %s has no %s scope", alert_metric_name(r->metric), scope_names[e]);
+    }
+    yaml_node_t *above = yw_map_get(w, map, "above"), *below = yw_map_get(w, map, "below");
+    if (!!above == !!below)
+        return yw_fail(w, map, "alert '%s' needs exactly one of 'above' or 'below'", r->name);
+    r->above = above != NULL;
+    if (parse_threshold(w, above ? above : below, r, above ? "above" : "below"))
+        return -1;
+    if ((v = yw_map_get(w, map, "for")) && parse_duration_node(w, v, "for", &r->for_ms))
+        return -1;
+    if ((v = yw_map_get(w, map, "severity"))) {
+        static const char *const sev[] = { "warning", "critical" };
+        if (yw_parse_enum(w, v, "severity", sev, 2, &e))
+            return -1;
+        r->severity = e == 0 ? SEVERITY_WARNING : SEVERITY_CRITICAL;
+    }
+    if ((v = yw_map_get(w, map, "devices")) && parse_devices(w, v, "devices", r->devices, &r->ndevices))
+        return -1;
+    if ((v = yw_map_get(w, map, "actions"))) {
+        if (v->type != YAML_SEQUENCE_NODE)
+            return yw_fail(w, v, "actions: expected a list, like [highlight, log]");
+        r->actions = 0;
+        static const char *const acts[] = { "highlight", "bell", "log", "exec" };
+        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+            if (yw_parse_enum(w, yaml_document_get_node(w->doc, *it), "actions", acts, 4, &e))
+                return -1;
+            r->actions |= 1u << e;
+        }
+    }
+    if ((v = yw_map_get(w, map, "log"))) {
+        if (yw_want_scalar(w, v, "log", &s))
+            return -1;
+        expand_home(s, r->log, sizeof r->log);
+    }
+    if ((v = yw_map_get(w, map, "exec"))) {
+        if (yw_want_scalar(w, v, "exec", &s))
+            return -1;
+        if (strlen(s) >= sizeof r->exec)
+            return yw_fail(w, v, "exec: command longer than %zu characters", sizeof r->exec - 1);
+        snprintf(r->exec, sizeof r->exec, "%s", s);
+        r->exec_line = v->start_mark.line + 1;
+        r->exec_col = v->start_mark.column + 1;
+    }
+    if ((v = yw_map_get(w, map, "exec_interval")) && parse_duration_node(w, v, "exec_interval", &r->exec_min_interval_ms))
+        return -1;
+    if ((r->actions & ACTION_LOG) && !r->log[0])
+        return yw_fail(w, map, "alert '%s' has the log action but no 'log' file", r->name);
+    if ((r->actions & ACTION_EXEC) && !r->exec[0])
+        return yw_fail(w, map, "alert '%s' has the exec action but no 'exec' command", r->name);
+    return 0;
+}
+
+/* ---------- the document ---------- */
+
+static void set_origin(l1top_config *c, config_key k, const char *file, const yaml_node_t *n)
+{
+    snprintf(c->origin[k], sizeof c->origin[k], "%s:%zu", file, n->start_mark.line + 1);
+}
+
+static int parse_root(walk *w, const yaml_node_t *root, l1top_config *c)
+{
+    if (yw_check_mapping(w, root, "the configuration"))
+        return -1;
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(w->doc, p->key), *v = yaml_document_get_node(w->doc, p->value);
+        const char *ks = yw_scalar(k), *s;
+        int key = -1, e;
+        for (int i = 0; i < CFG_KEY_COUNT; i++)
+            if (strcmp(ks, key_names[i]) == 0)
+                key = i;
+        switch (key) {
+        case CFG_REFRESH:
+            if (parse_duration_node(w, v, ks, &c->refresh_ms))
+                return -1;
+            if (c->refresh_ms < 100 || c->refresh_ms > 60000)
+                return yw_fail(w, v, "refresh: must be between 100ms and 60s");
+            break;
+        case CFG_SEGMENT: {
+            char resolved[256];
+            if (yw_want_scalar(w, v, ks, &s))
+                return -1;
+            if (shm_name_resolve(s, resolved, sizeof resolved) != 0)
+                return yw_fail(w, v, "segment: '%s' is not a shared-memory name like /l1top", s);
+            snprintf(c->segment, sizeof c->segment, "%s", resolved);
+            break;
+        }
+        case CFG_DEVICES:
+            if (parse_devices(w, v, ks, c->devices, &c->ndevices))
+                return -1;
+            break;
+        case CFG_HEATMAP:
+            if (yw_parse_enum(w, v, ks, heatmap_names, METRIC_COUNT, &e))
+                return -1;
+            c->heatmap = (heat_metric)e;
+            break;
+        case CFG_THEME:
+            if (yw_want_scalar(w, v, ks, &s))
+                return -1;
+            if (!*s || strlen(s) >= sizeof c->theme || strchr(s, '/'))
+                return yw_fail(w, v, "theme: '%s' is not a theme name", s);
+            snprintf(c->theme, sizeof c->theme, "%s", s);
+            break;
+        case CFG_UNITS:
+            if (yw_parse_enum(w, v, ks, units_names, 4, &e))
+                return -1;
+            c->units = (size_units)e;
+            break;
+        case CFG_ALLOCATOR_VIEW:
+            if (yw_parse_bool(w, v, ks, &c->allocator_view))
+                return -1;
+            break;
+        case CFG_THRESHOLDS: {
+            if (yw_check_mapping(w, v, "thresholds"))
+                return -1;
+            static const char *const tk[] = { "warning", "critical" };
+            for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+                yaml_node_t *k2 = yaml_document_get_node(w->doc, q->key), *v2 = yaml_document_get_node(w->doc, q->value);
+                const char *k2s = yw_scalar(k2);
+                if (strcmp(k2s, "warning") == 0) {
+                    if (parse_percent_node(w, v2, "warning", &c->warning_pct))
+                        return -1;
+                } else if (strcmp(k2s, "critical") == 0) {
+                    if (parse_percent_node(w, v2, "critical", &c->critical_pct))
+                        return -1;
+                } else {
+                    return yw_unknown_key(w, k2, k2s, tk, 2, " in thresholds");
+                }
+            }
+            if (c->warning_pct > c->critical_pct)
+                return yw_fail(w, v, "thresholds: warning (%g%%) is above critical (%g%%)", c->warning_pct, c->critical_pct);
+            break;
+        }
+        case CFG_ALERTS:
+            if (yw_scalar(v) && (strcmp(yw_scalar(v), "") == 0 || strcmp(yw_scalar(v), "null") == 0 || strcmp(yw_scalar(v), "~") == 0)) {
+                c->nalerts = 0;
+                break;
+            }
+            if (v->type != YAML_SEQUENCE_NODE)
+                return yw_fail(w, v, "alerts: expected a list of alert rules");
+            c->nalerts = 0;
+            for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+                yaml_node_t *item = yaml_document_get_node(w->doc, *it);
+                if (c->nalerts == CONFIG_MAX_ALERTS)
+                    return yw_fail(w, item, "alerts: at most %d rules", CONFIG_MAX_ALERTS);
+                if (parse_alert(w, item, &c->alerts[c->nalerts]))
+                    return -1;
+                for (size_t j = 0; j < c->nalerts; j++)
+                    if (strcmp(c->alerts[j].name, c->alerts[c->nalerts].name) == 0)
+                        return yw_fail(w, item, "alerts: two rules named '%s'", c->alerts[j].name);
+                c->nalerts++;
+            }
+            break;
+        default:
+            return yw_unknown_key(w, k, ks, key_names, CFG_KEY_COUNT, "");
+        }
+        set_origin(c, (config_key)key, w->file, k);
+    }
+    return 0;
+}
+
+int config_load_string(l1top_config *c, const char *name, const char *data, size_t len, char *err, size_t errlen)
+{
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    if (yw_load(&parser, &doc, name, data, len, err, errlen) != 0)
+        return -1;
+    /* Work on a copy so that a bad file leaves the configuration as it was. */
+    int rc = 0;
+    l1top_config *next = malloc(sizeof *next);
+    if (!next) {
+        rc = -1;
+        snprintf(err, errlen, "%s:1:1: out of memory", name);
+    } else {
+        *next = *c;
+        walk w = { name, &doc, err, errlen };
+        yaml_node_t *root = yaml_document_get_root_node(&doc);
+        /* An empty file (or only comments) is valid: the defaults. */
+        if (root && !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
+            rc = parse_root(&w, root, next);
+        /* Exactly one document. */
+        yaml_document_t extra;
+        if (rc == 0 && yaml_parser_load(&parser, &extra)) {
+            if (yaml_document_get_root_node(&extra))
+                rc = yw_fail(&w, yaml_document_get_root_node(&extra), "only one YAML document is allowed");
+            yaml_document_delete(&extra);
+        }
+        if (rc == 0) {
+            snprintf(next->path, sizeof next->path, "%s", name);
+            *c = *next;
+        }
+        free(next);
+    }
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+/* read_small_text_file, also saying who owns the file and its mode. */
+static int read_text_stat(const char *path, char **data, size_t *len, struct stat *st, char *err, size_t errlen)
+{
+    char why[320];
+    FILE *f = safe_fopen_regular(path, SAFE_ALLOW_DEVNULL, why, sizeof why); /* a FIFO must not hang us */
+    if (!f) {
+        snprintf(err, errlen, "%s:1:1: cannot read: %s", path, why + strlen(path) + 2);
+        return -1;
+    }
+    if (fstat(fileno(f), st) != 0)
+        memset(st, 0, sizeof *st);
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+        if (n == cap) {
+            if (cap >= (1u << 20)) {
+                free(buf);
+                fclose(f);
+                snprintf(err, errlen, "%s:1:1: larger than 1 MiB, not a configuration", path);
+                return -1;
+            }
+            char *bigger = realloc(buf, cap * 2);
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    bool failed = ferror(f) != 0;
+    fclose(f);
+    if (!buf || failed) {
+        free(buf);
+        snprintf(err, errlen, "%s:1:1: cannot read: %s", path, buf ? "I/O error" : "out of memory");
+        return -1;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+int read_small_text_file(const char *path, char **data, size_t *len, char *err, size_t errlen)
+{
+    struct stat st;
+    return read_text_stat(path, data, len, &st, err, errlen);
+}
+
+/* Like ssh and sudo with their files: a command l1top runs must come from a
+ * file only its owner (or root) can change. Someone else who can write the
+ * file could otherwise run anything as the user watching the TUI. */
+static int refuse_untrusted_exec(const l1top_config *c, const char *path, const struct stat *st, char *err,
+                                 size_t errlen)
+{
+    bool foreign = st->st_uid != geteuid() && st->st_uid != 0;
+    if (!(st->st_mode & (S_IWGRP | S_IWOTH)) && !foreign)
+        return 0;
+    for (size_t i = 0; i < c->nalerts; i++)
+        if (c->alerts[i].exec[0] || (c->alerts[i].actions & ACTION_EXEC)) {
+            if (foreign)
+                snprintf(err, errlen, "%s:%zu:%zu: exec refused: the file is owned by uid %u, not by you or root", path,
+                         c->alerts[i].exec_line, c->alerts[i].exec_col, (unsigned)st->st_uid);
+            else
+                snprintf(err, errlen, "%s:%zu:%zu: exec refused: the file is writable by %s (mode %03o); chmod go-w %s",
+                         path, c->alerts[i].exec_line, c->alerts[i].exec_col,
+                         (st->st_mode & S_IWOTH) ? "others" : "its group", (unsigned)(st->st_mode & 0777), path);
+            return -1;
+        }
+    return 0;
+}
+
+int config_load_file(l1top_config *c, const char *path, char *err, size_t errlen)
+{
+    char *data;
+    size_t len;
+    struct stat st;
+    if (read_text_stat(path, &data, &len, &st, err, errlen) != 0)
+        return -1;
+    l1top_config *next = malloc(sizeof *next);
+    if (!next) {
+        free(data);
+        snprintf(err, errlen, "%s:1:1: out of memory", path);
+        return -1;
+    }
+    *next = *c;
+    int rc = config_load_string(next, path, data, len, err, errlen);
+    free(data);
+    if (rc == 0)
+        rc = refuse_untrusted_exec(next, path, &st, err, errlen);
+    if (rc == 0)
+        *c = *next;
+    free(next);
+    return rc;
+}
+
+int config_load(l1top_config *c, const char *explicit_path, char *err, size_t errlen)
+{
+    config_defaults(c);
+    if (explicit_path)
+        return config_load_file(c, explicit_path, err, errlen);
+    const char *env = getenv("L1TOP_CONFIG");
+    if (env && *env)
+        return config_load_file(c, env, err, errlen);
+    char path[512];
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg)
+        snprintf(path, sizeof path, "%s/l1top/config.yaml", xdg);
+    else if (home && *home)
+        snprintf(path, sizeof path, "%s/.config/l1top/config.yaml", home);
+    else
+        path[0] = '\0';
+    if (path[0] && access(path, F_OK) == 0)
+        return config_load_file(c, path, err, errlen);
+    if (access("/etc/l1top/config.yaml", F_OK) == 0)
+        return config_load_file(c, "/etc/l1top/config.yaml", err, errlen);
+    return 0;
+}
+
+/* ---------- printing ---------- */
+
+static void print_size(FILE *f, double v)
+{
+    if (v >= 1048576 && fmod(v, 1048576) == 0)
+        fprintf(f, "%.0fMiB", v / 1048576);
+    else if (v >= 1024 && fmod(v, 1024) == 0)
+        fprintf(f, "%.0fKiB", v / 1024);
+    else
+        fprintf(f, "%.0f", v);
+}
+
+static void print_duration(FILE *f, uint32_t ms)
+{
+    if (ms % 60000 == 0 && ms)
+        fprintf(f, "%um", ms / 60000);
+    else if (ms % 1000 == 0)
+        fprintf(f, "%us", ms / 1000);
+    else
+        fprintf(f, "%ums", ms);
+}
+
+static void print_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void print_devices(FILE *f, const uint32_t *d, size_t n)
+{
+    if (n == 0) {
+        fputs("all", f);
+        return;
+    }
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s%u", i ? ", " : "", d[i]);
+    fputc(']', f);
+}
+
+void config_print(const l1top_config *c, FILE *f)
+{
+    fprintf(f, "# l1top effective configuration, from %s\n", c->path[0] ? c->path : "built-in defaults");
+    fprintf(f, "refresh: ");
+    print_duration(f, c->refresh_ms);
+    fprintf(f, "    # %s\n", c->origin[CFG_REFRESH]);
+    fprintf(f, "segment: ");
+    print_quoted(f, c->segment[0] ? c->segment : "/l1top");
+    fprintf(f, "    # %s\n", c->origin[CFG_SEGMENT]);
+    fprintf(f, "devices: ");
+    print_devices(f, c->devices, c->ndevices);
+    fprintf(f, "    # %s\n", c->origin[CFG_DEVICES]);
+    fprintf(f, "heatmap: %s    # %s\n", heatmap_names[c->heatmap], c->origin[CFG_HEATMAP]);
+    fprintf(f, "theme: ");
+    print_quoted(f, c->theme);
+    fprintf(f, "    # %s\n", c->origin[CFG_THEME]);
+    fprintf(f, "units: %s    # %s\n", units_names[c->units], c->origin[CFG_UNITS]);
+    fprintf(f, "allocator_view: %s    # %s\n", c->allocator_view ? "true" : "false", c->origin[CFG_ALLOCATOR_VIEW]);
+    fprintf(f, "thresholds:    # %s\n  warning: %g%%\n  critical: %g%%\n", c->origin[CFG_THRESHOLDS], c->warning_pct,
+            c->critical_pct);
+    fprintf(f, "alerts:    # %s\n", c->origin[CFG_ALERTS]);
+    if (c->nalerts == 0)
+        fprintf(f, "  []\n");
+    for (size_t i = 0; i < c->nalerts; i++) {
+        const alert_rule *r = &c->alerts[i];
+        fprintf(f, "  - name: ");
+        print_quoted(f, r->name);
+        fprintf(f, "\n    metric: %s\n    scope: %s\n    %s: ", alert_metric_name(r->metric), scope_names[r->scope],
+                r->above ? "above" : "below");
+        switch (alert_metric_kind(r->metric)) {
+        case VALUE_BYTES: print_size(f, r->threshold); break;
+        case VALUE_PERCENT: fprintf(f, "%g%%", r->threshold); break;
+        case VALUE_COUNT: fprintf(f, "%.0f", r->threshold); break;
+        }
+        fprintf(f, "\n    for: ");
+        print_duration(f, r->for_ms);
+        fprintf(f, "\n    severity: %s\n    devices: ", r->severity == SEVERITY_CRITICAL ? "critical" : "warning");
+        print_devices(f, r->devices, r->ndevices);
+        fprintf(f, "\n    actions: [");
+        static const char *const acts[] = { "highlight", "bell", "log", "exec" };
+        bool first = true;
+        for (int a = 0; a < 4; a++)
+            if (r->actions & (1u << a)) {
+                fprintf(f, "%s%s", first ? "" : ", ", acts[a]);
+                first = false;
+            }
+        fprintf(f, "]\n");
+        if (r->log[0]) {
+            fprintf(f, "    log: ");
+            print_quoted(f, r->log);
+            fputc('\n', f);
+        }
+        if (r->exec[0]) {
+            fprintf(f, "    exec: ");
+            print_quoted(f, r->exec);
+            fputc('\n', f);
+        }
+        fprintf(f, "    exec_interval: ");
+        print_duration(f, r->exec_min_interval_ms);
+        fputc('\n', f);
+    }
+}

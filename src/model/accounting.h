@@ -1,0 +1,136 @@
+/*
+ * accounting.h - pure per-core attribution of L1, shared by every view.
+ *
+ * Every byte of every core's L1 [0, l1_size) belongs to exactly one
+ * category. Where records overlap, the byte goes to the first kind in
+ * enum order (L1 buffers, L1_SMALL, CBs, kernel code, semaphores,
+ * runtime), so it is counted once. Uncovered bytes below the arch's
+ * MEM_MAP_END are firmware & mailboxes, uncovered bytes from there to the
+ * unreserved base are the kernel-config ring (kernel binaries, runtime args
+ * and semaphores TT-Metal does not report), uncovered bytes above are free.
+ */
+#ifndef L1TOP_ACCOUNTING_H
+#define L1TOP_ACCOUNTING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/snapshot.h"
+
+typedef enum {
+    CAT_L1_BUFFERS = 0,
+    CAT_L1_SMALL,
+    CAT_CIRCULAR_BUFFERS,
+    CAT_KERNEL_CODE,
+    CAT_SEMAPHORES,
+    CAT_RUNTIME,
+    CAT_KERNEL_CONFIG, /* rest of the kernel-config ring: MEM_MAP_END .. unreserved base */
+    CAT_FIRMWARE,      /* firmware & mailboxes: 0 .. MEM_MAP_END */
+    CAT_FREE,
+    CAT_COUNT
+} l1_category;
+
+#define CAT_RECORDED 6 /* categories a writer records: kinds 1..6 */
+
+/* The JSON/CSV key of a category ("l1_buffers", ...). */
+extern const char *const category_key[CAT_COUNT];
+/* The human label ("Explicit L1 buffers", ...). */
+extern const char *const category_label[CAT_COUNT];
+/* A short name for lists ("CB", "kernel", ...). */
+extern const char *const category_short[CAT_COUNT];
+/* Visible to the TT-Metal allocator? (L1 buffers and L1_SMALL) */
+bool category_tracked(l1_category c);
+/* Category of a recorded kind (1..6), or CAT_COUNT for others. */
+l1_category category_of_kind(unsigned kind);
+
+typedef struct {
+    uint64_t bytes[CAT_COUNT];
+    uint64_t largest_free;   /* largest free hole */
+    uint64_t fragmented;     /* free - largest_free */
+    uint64_t clash_bytes;    /* bytes where a CB overlaps an L1 buffer */
+} core_usage;
+
+typedef struct {
+    uint32_t process;                /* snapshot process index */
+    uint64_t bytes[CAT_RECORDED];    /* as recorded (overlaps not removed) */
+    uint32_t regions;
+} process_usage;
+
+typedef struct {
+    uint32_t cb_region, buffer_region; /* snapshot region indices */
+    uint32_t cores;                    /* cores where they overlap */
+    uint16_t first_x, first_y;         /* first such core, row-major */
+    uint32_t overlap_start, overlap_end; /* on the first core */
+    uint64_t bytes;                    /* overlap bytes summed over those cores */
+} clash_info;
+
+typedef struct {
+    uint32_t device;                 /* snapshot device index */
+    uint32_t ncores;                 /* grid_x * grid_y, row-major */
+    core_usage *cores;
+    uint64_t totals[CAT_COUNT];
+    uint64_t largest_free_common;    /* largest range free on every core */
+    uint64_t fragmented;             /* sum over cores */
+    uint32_t regions;
+    process_usage *processes;
+    size_t nprocesses;
+    clash_info *clashes;             /* largest first (bytes) */
+    size_t nclashes;                 /* pairs listed, at most CLASH_PAIRS_LISTED_MAX */
+    bool clashes_truncated;          /* more pairs exist than are listed */
+    size_t clash_pairs_at_least;     /* == nclashes unless truncated: then a lower bound */
+    uint64_t clash_bytes;            /* exact: bytes where a CB overlaps a buffer, all cores */
+} device_usage;
+
+/* Pairs listed per device. When a device has more, the sweep stops naming
+ * them (clashes_truncated); the cores and bytes of listed pairs then count
+ * only the cores swept before the cap was reached. clash_bytes stays exact. */
+#define CLASH_PAIRS_LISTED_MAX 4096
+
+typedef struct {
+    device_usage *devices;           /* one per snapshot device, same order */
+    size_t ndevices;
+} accounting;
+
+/* 0, or -1 when memory ran out (a is then empty). */
+int accounting_compute(const snapshot *s, accounting *a);
+void accounting_free(accounting *a);
+
+static inline uint64_t usage_tracked(const uint64_t b[CAT_COUNT])
+{
+    return b[CAT_L1_BUFFERS] + b[CAT_L1_SMALL];
+}
+static inline uint64_t usage_untracked(const uint64_t b[CAT_COUNT])
+{
+    return b[CAT_CIRCULAR_BUFFERS] + b[CAT_KERNEL_CODE] + b[CAT_SEMAPHORES] + b[CAT_RUNTIME] +
+           b[CAT_KERNEL_CONFIG] + b[CAT_FIRMWARE];
+}
+static inline uint64_t usage_used(const uint64_t b[CAT_COUNT])
+{
+    return usage_tracked(b) + usage_untracked(b);
+}
+static inline uint64_t usage_total(const uint64_t b[CAT_COUNT])
+{
+    return usage_used(b) + b[CAT_FREE];
+}
+/* used / total in percent, 0 for an empty total. */
+double usage_used_pct(const uint64_t b[CAT_COUNT]);
+
+/* Bytes a region places on core (x, y) of its device (0 if none). */
+uint64_t region_bytes_on_core(const snapshot *s, const snap_region *r, uint16_t x, uint16_t y);
+
+/* One span of a core's address map. */
+typedef struct {
+    uint32_t start, end;   /* [start, end) */
+    l1_category category;  /* CAT_FREE / CAT_KERNEL_CONFIG / CAT_FIRMWARE for holes */
+    int32_t region;        /* snapshot region index, -1 for holes */
+    bool clash;            /* overlaps a region of a clashing kind */
+} map_span;
+
+/* The regions on core (x, y) of device index `dev`, sorted by address, then
+ * the uncovered holes; returns the count written (at most max) and sets
+ * *needed to the full count. */
+size_t accounting_core_map(const snapshot *s, uint32_t dev, uint16_t x, uint16_t y, map_span *out,
+                           size_t max, size_t *needed);
+
+#endif

@@ -1,0 +1,187 @@
+/*
+ * snapshot.c - growable arrays of the snapshot model (see snapshot.h); their
+ * memory is kept across snapshots (snapshot_reset), so a frame does not
+ * fault in fresh buffers.
+ */
+#include "model/snapshot.h"
+#include "utf8.h"
+
+#include <stdlib.h>
+#include <stdbool.h>
+#include <string.h>
+
+void snapshot_init(snapshot *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+void snapshot_reset(snapshot *s)
+{
+    s->segment[0] = '\0';
+    s->timestamp_ns = 0;
+    s->ndevices = s->nprocesses = s->nregions = s->nranges = 0;
+    s->dropped_records = s->bad_records = s->torn_records = s->stale_records = 0;
+    s->dead_writers = s->capacity = s->records_in_use = 0;
+    s->have_segment = false;
+    snapshot_drop_extras(s);
+}
+
+void snapshot_drop_extras(snapshot *s)
+{
+    s->unchanged = false;
+    free(s->ttm);
+    s->ttm = NULL;
+    s->nttm = 0;
+    s->ttm_warnings[0] = '\0';
+    free(s->boards);
+    s->boards = NULL;
+    s->nboards = 0;
+}
+
+void snapshot_free(snapshot *s)
+{
+    free(s->devices);
+    free(s->processes);
+    free(s->regions);
+    free(s->ranges);
+    free(s->ttm);
+    free(s->boards);
+    snapshot_init(s);
+}
+
+/* Make room for `more` elements of `size` in *arr (count n, capacity *cap). */
+static int reserve(void **arr, size_t *cap, size_t n, size_t more, size_t size)
+{
+    if (n + more <= *cap)
+        return 0;
+    size_t want = *cap ? *cap : 16;
+    while (want < n + more)
+        want *= 2;
+    void *p = realloc(*arr, want * size);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = want;
+    return 0;
+}
+
+snap_device *snapshot_add_device(snapshot *s)
+{
+    if (reserve((void **)&s->devices, &s->devices_cap, s->ndevices, 1, sizeof *s->devices))
+        return NULL;
+    snap_device *d = &s->devices[s->ndevices++];
+    memset(d, 0, sizeof *d);
+    return d;
+}
+
+snap_process *snapshot_add_process(snapshot *s)
+{
+    if (reserve((void **)&s->processes, &s->processes_cap, s->nprocesses, 1, sizeof *s->processes))
+        return NULL;
+    snap_process *p = &s->processes[s->nprocesses++];
+    memset(p, 0, sizeof *p);
+    return p;
+}
+
+static int append_ranges(snapshot *s, const l1top_range *ranges, size_t nranges)
+{
+    if (nranges == 0)
+        return 0;
+    if (reserve((void **)&s->ranges, &s->ranges_cap, s->nranges, nranges, sizeof *s->ranges))
+        return -1;
+    memcpy(s->ranges + s->nranges, ranges, nranges * sizeof *ranges);
+    s->nranges += nranges;
+    return 0;
+}
+
+snap_region *snapshot_add_region(snapshot *s, const l1top_range *ranges, size_t nranges)
+{
+    if (reserve((void **)&s->regions, &s->regions_cap, s->nregions, 1, sizeof *s->regions))
+        return NULL;
+    size_t first = s->nranges;
+    if (append_ranges(s, ranges, nranges))
+        return NULL;
+    snap_region *r = &s->regions[s->nregions++];
+    memset(r, 0, sizeof *r);
+    r->first_range = (uint32_t)first;
+    r->nranges = (uint32_t)nranges;
+    return r;
+}
+
+int snapshot_extend_region(snapshot *s, const l1top_range *ranges, size_t nranges)
+{
+    if (s->nregions == 0)
+        return -1;
+    if (append_ranges(s, ranges, nranges))
+        return -1;
+    s->regions[s->nregions - 1].nranges += (uint32_t)nranges;
+    return 0;
+}
+
+int snapshot_device_index(const snapshot *s, uint32_t id)
+{
+    for (size_t i = 0; i < s->ndevices; i++)
+        if (s->devices[i].id == id)
+            return (int)i;
+    return -1;
+}
+
+/* Clean one fixed-size string field in place: valid UTF-8, controls shown
+ * as \xNN, cut on a character boundary. Plain printable ASCII (the usual
+ * case) is left untouched without copying. */
+static void clean_field(char *f, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)f;
+    size_t n = 0;
+    while (n < cap && p[n] >= 0x20 && p[n] < 0x7f)
+        n++;
+    if (n < cap && p[n] == '\0')
+        return;
+    char tmp[1024];
+    const char *nul = memchr(f, '\0', cap);
+    size_t len = nul ? (size_t)(nul - f) : cap;
+    utf8_sanitize(tmp, cap < sizeof tmp ? cap : sizeof tmp, f, len, UTF8_ESCAPE_CONTROLS);
+    memcpy(f, tmp, strlen(tmp) + 1);
+}
+
+/* Each line of a newline-separated list cleaned on its own (the newlines stay). */
+static void clean_lines(char *f, size_t cap)
+{
+    char tmp[1024] = "";
+    size_t used = 0;
+    for (const char *line = f; *line && used + 1 < sizeof tmp && used + 1 < cap;) {
+        size_t len = strcspn(line, "\n");
+        used += utf8_sanitize(tmp + used, (cap < sizeof tmp ? cap : sizeof tmp) - used, line, len, UTF8_ESCAPE_CONTROLS);
+        line += len;
+        if (*line == '\n' && used + 1 < cap && used + 1 < sizeof tmp) {
+            tmp[used++] = '\n';
+            tmp[used] = '\0';
+            line++;
+        } else if (*line == '\n') {
+            break;
+        }
+    }
+    memcpy(f, tmp, used + 1);
+}
+
+void snapshot_sanitize_strings(snapshot *s)
+{
+    clean_field(s->segment, sizeof s->segment);
+    for (size_t i = 0; i < s->ndevices; i++)
+        clean_field(s->devices[i].arch_name, sizeof s->devices[i].arch_name);
+    for (size_t i = 0; i < s->nprocesses; i++)
+        clean_field(s->processes[i].name, sizeof s->processes[i].name);
+    for (size_t i = 0; i < s->nregions; i++)
+        clean_field(s->regions[i].tag, sizeof s->regions[i].tag);
+    for (size_t i = 0; i < s->nttm; i++) {
+        clean_field(s->ttm[i].file, sizeof s->ttm[i].file);
+        for (size_t p = 0; p < s->ttm[i].nprocesses; p++)
+            clean_field(s->ttm[i].processes[p].name, sizeof s->ttm[i].processes[p].name);
+    }
+    for (size_t i = 0; i < s->nboards; i++) {
+        clean_field(s->boards[i].card_type, sizeof s->boards[i].card_type);
+        clean_field(s->boards[i].asic_id, sizeof s->boards[i].asic_id);
+        clean_field(s->boards[i].pci_bus, sizeof s->boards[i].pci_bus);
+    }
+    clean_lines(s->ttm_warnings, sizeof s->ttm_warnings);
+}

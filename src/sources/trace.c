@@ -1,0 +1,142 @@
+/*
+ * trace.c - ttnn graph-capture traces as a source (see trace.h): open a file
+ * (trace_parse.c), replay it once (trace_replay.c), then hand out the state
+ * at any node as an ordinary snapshot.
+ */
+#include "sources/trace.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sources/trace_internal.h"
+#include "utf8.h"
+
+trace_file *trace_open_status(const char *path, const char *board_name, int *status, char *err, size_t errlen)
+{
+    trace_file *tf = calloc(1, sizeof *tf);
+    if (!tf) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        *status = TRACE_EDATA;
+        return NULL;
+    }
+    snprintf(tf->path, sizeof tf->path, "%s", path);
+    *status = trace_parse_file(path, &tf->p, err, errlen);
+    if (*status == 0 && trace_replay_build(tf, path, board_name, err, errlen) != 0)
+        *status = TRACE_EDATA;
+    if (*status != 0) {
+        trace_close(tf);
+        return NULL;
+    }
+    return tf;
+}
+
+trace_file *trace_open(const char *path, const char *board_name, char *err, size_t errlen)
+{
+    int status;
+    return trace_open_status(path, board_name, &status, err, errlen);
+}
+
+const trace_summary *trace_get_summary(const trace_file *tr) { return &tr->sum; }
+size_t trace_event_count(const trace_file *tr) { return tr->nsteps; }
+size_t trace_event_node(const trace_file *tr, size_t i) { return i < tr->nsteps ? tr->steps[i] : 0; }
+
+static const char *const item_tags[] = {
+    [ITEM_BUFFER] = "buffer",
+    [ITEM_SMALL] = "L1_SMALL buffer",
+    [ITEM_PRE] = "allocated before capture",
+    [ITEM_CB] = "cb",
+    [ITEM_DFB] = "dataflow buffer",
+    [ITEM_SCRATCH] = "scratchpad",
+};
+
+static int build_snapshot(const trace_file *tf, const char *path, snapshot *s)
+{
+    snapshot_reset(s);
+    utf8_clean(s->segment, sizeof s->segment, path, UTF8_ESCAPE_CONTROLS);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    s->timestamp_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    snap_process *p = snapshot_add_process(s);
+    if (!p)
+        return -1;
+    snprintf(p->name, sizeof p->name, "trace");
+    const trace_board *b = &tf->board;
+    for (size_t d = 0; d < tf->nchips; d++) {
+        snap_device *sd = snapshot_add_device(s);
+        if (!sd)
+            return -1;
+        sd->id = (uint32_t)tf->chip_ids[d];
+        sd->arch = b->arch->id;
+        snprintf(sd->arch_name, sizeof sd->arch_name, "%s", b->arch->name);
+        sd->grid_x = b->gx;
+        sd->grid_y = b->gy;
+        sd->l1_size = b->l1_size;
+        sd->l1_small_size = tf->small_size;
+        sd->unreserved_base = b->cb_base;
+        sd->alignment = b->arch->alignment;
+    }
+    const l1top_range all = { 0, 0, (uint16_t)(b->gx - 1), (uint16_t)(b->gy - 1) };
+    for (size_t i = 0; i < tf->nlive; i++) {
+        const titem *it = &tf->items[tf->live[i]];
+        snap_region *g = it->all_cores ? snapshot_add_region(s, &all, 1)
+                                       : snapshot_add_region(s, tf->p.ranges + it->first_range, it->nranges);
+        if (!g)
+            return -1;
+        g->device = it->chip;
+        g->process = 0;
+        g->kind = it->sub == ITEM_SMALL   ? L1TOP_L1_SMALL
+                  : it->sub >= ITEM_CB    ? L1TOP_CIRCULAR_BUFFER
+                                          : L1TOP_L1_BUFFER;
+        g->address = (uint32_t)it->address;         /* checked against L1 when placed */
+        g->size_per_core = (uint32_t)it->per_core; /* <= L1 size */
+        snprintf(g->tag, sizeof g->tag, "%s", item_tags[it->sub]);
+    }
+    return 0;
+}
+
+int trace_state_at(trace_file *tr, size_t node, snapshot *s, char *op, size_t oplen)
+{
+    /* the number of L1 events at or before node */
+    size_t a = 0, b = tr->nsteps;
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (tr->steps[m] <= node)
+            a = m + 1;
+        else
+            b = m;
+    }
+    trace_goto(tr, (uint32_t)a);
+    if (op) {
+        uint32_t name = a ? tr->step_op[a - 1] : TRACE_NONE;
+        utf8_copy(op, oplen, name == TRACE_NONE ? "" : tr->p.names + name);
+    }
+    return build_snapshot(tr, tr->path, s);
+}
+
+void trace_close(trace_file *tr)
+{
+    if (!tr)
+        return;
+    trace_replay_free(tr);
+    trace_parsed_free(&tr->p);
+    free(tr);
+}
+
+int trace_load(const char *path, const char *board_name, snapshot *s, trace_summary *sum, char *err, size_t errlen)
+{
+    memset(sum, 0, sizeof *sum);
+    int status;
+    trace_file *tr = trace_open_status(path, board_name, &status, err, errlen);
+    if (!tr)
+        return status;
+    *sum = tr->sum;
+    int rc = trace_state_at(tr, (size_t)tr->sum.peak.counter, s, NULL, 0);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        rc = TRACE_EDATA;
+    }
+    trace_close(tr);
+    return rc;
+}

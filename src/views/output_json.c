@@ -1,0 +1,541 @@
+/*
+ * output_json.c - `--format json`: the snapshot and its accounting as one
+ * JSON document (schema 1, documented in README.md). Numbers are numbers,
+ * bytes are exact, unknown is null.
+ *
+ * The document is streamed: the per-device bulk (cores, processes,
+ * clashes: tens of thousands of objects on a Galaxy) is written value by
+ * value as it is produced, so memory and time follow the output, not a
+ * DOM of it. Every string and real goes through jansson (escaping,
+ * number format); the small sections (alerts, TT-Metal, trace, boards)
+ * are built as jansson values and dumped in place.
+ */
+#define _GNU_SOURCE /* open_memstream, flockfile, putc_unlocked under -std=c11 */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "views/format.h"
+#include "views/output.h"
+#include "utf8.h"
+
+#define JSON_TEXT_MAX 1024
+
+/* Every string from a source goes through here: jansson refuses invalid
+ * UTF-8 (a key would silently vanish), so it is made valid first. */
+static json_t *json_text(const char *s)
+{
+    char buf[JSON_TEXT_MAX];
+    return json_string(utf8_clean(buf, sizeof buf, s, UTF8_KEEP_CONTROLS));
+}
+
+/* A count or a byte total: never negative; one above 2^63-1 (only a corrupt
+ * source can claim that) is shown saturated at 2^63-1. */
+static json_t *json_count(uint64_t v)
+{
+    return json_integer(v > (uint64_t)INT64_MAX ? (json_int_t)INT64_MAX : (json_int_t)v);
+}
+
+/* An unsigned 64-bit value that must stay exact rather than saturate:
+ * ttnn's size_t counters (they wrap on its known underflow) and ids (asic id,
+ * board serial). Beyond JSON's signed 64-bit integers it goes out as a
+ * decimal string, never as a negative number. */
+static json_t *u64_json(uint64_t v)
+{
+    if (v <= (uint64_t)INT64_MAX)
+        return json_integer((json_int_t)v);
+    char buf[24];
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+    return json_string(buf);
+}
+
+
+/* ---------- a streaming writer ---------- */
+
+#define JW_MAX_DEPTH 16
+
+typedef struct {
+    FILE *f;
+    bool pretty;
+    int depth;
+    bool comma[JW_MAX_DEPTH]; /* a value was written at this depth */
+    bool failed;
+    /* Strings that clashes repeat, encoded (by jansson) once per document. */
+    char **region_tag;        /* per snapshot region */
+    char **process_name;      /* per snapshot process */
+    char *kind[CAT_COUNT];
+} jw;
+
+/* Raw output: the stream is locked once for the whole document (stream()),
+ * so characters go out with putc_unlocked. */
+static void jw_write(jw *w, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        putc_unlocked(p[i], w->f);
+}
+
+static void jw_puts(jw *w, const char *p)
+{
+    jw_write(w, p, strlen(p));
+}
+
+static void jw_indent(jw *w, int depth)
+{
+    if (!w->pretty)
+        return;
+    putc_unlocked('\n', w->f);
+    for (int i = 0; i < depth; i++)
+        jw_write(w, "  ", 2);
+}
+
+/* Separator, indentation and `"key": ` before a value (key NULL in arrays).
+ * Keys are this file's own ASCII names: nothing to escape. */
+static void jw_prefix(jw *w, const char *key)
+{
+    if (w->comma[w->depth])
+        putc_unlocked(',', w->f);
+    w->comma[w->depth] = true;
+    if (w->depth > 0) /* the document itself starts at column 0 */
+        jw_indent(w, w->depth);
+    if (key) {
+        putc_unlocked('"', w->f);
+        jw_puts(w, key);
+        jw_write(w, "\": ", w->pretty ? 3 : 2);
+    }
+}
+
+static void jw_open(jw *w, const char *key, char bracket)
+{
+    jw_prefix(w, key);
+    putc_unlocked(bracket, w->f);
+    if (w->depth + 1 >= JW_MAX_DEPTH) {
+        w->failed = true;
+        return;
+    }
+    w->comma[++w->depth] = false;
+}
+
+static void jw_close(jw *w, char bracket)
+{
+    bool any = w->comma[w->depth];
+    w->depth--;
+    if (any)
+        jw_indent(w, w->depth);
+    putc_unlocked(bracket, w->f);
+}
+
+static void jw_digits(jw *w, uint64_t v)
+{
+    char buf[24];
+    size_t n = sizeof buf;
+    do {
+        buf[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    jw_write(w, buf + n, sizeof buf - n);
+}
+
+static void jw_uint(jw *w, const char *key, uint64_t v)
+{
+    jw_prefix(w, key);
+    /* jansson integers are signed 64-bit: the same range here */
+    jw_digits(w, v > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : v);
+}
+
+static void jw_int(jw *w, const char *key, int64_t v)
+{
+    jw_prefix(w, key);
+    if (v < 0)
+        putc_unlocked('-', w->f);
+    jw_digits(w, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+}
+
+static void jw_bool(jw *w, const char *key, bool v)
+{
+    jw_prefix(w, key);
+    jw_puts(w, v ? "true" : "false");
+}
+
+/* Pretty mode: jansson's output of a nested value, indented to our depth
+ * (only whitespace is added, after its newlines). */
+static int write_indented(const char *buf, size_t size, void *data)
+{
+    jw *w = data;
+    for (size_t i = 0; i < size; i++) {
+        putc_unlocked(buf[i], w->f);
+        if (buf[i] == '\n')
+            for (int k = 0; k < w->depth; k++)
+                jw_write(w, "  ", 2);
+    }
+    return 0;
+}
+
+/* Any jansson value (NULL: null), written by jansson; takes the reference. */
+static void jw_value(jw *w, const char *key, json_t *v)
+{
+    jw_prefix(w, key);
+    if (!v) {
+        jw_puts(w, "null");
+        return;
+    }
+    size_t flags = JSON_ENCODE_ANY | JSON_REAL_PRECISION(6) | (w->pretty ? JSON_INDENT(2) : JSON_COMPACT);
+    if (json_dump_callback(v, write_indented, w, flags) != 0)
+        w->failed = true;
+    json_decref(v);
+}
+
+/* A string from a source: made valid UTF-8 first (json_text), or jansson
+ * would refuse it and the key would go out as null. */
+static void jw_string(jw *w, const char *key, const char *s)
+{
+    jw_value(w, key, json_text(s));
+}
+
+/* A string encoded once and kept in *slot (NULL: null). */
+static void jw_string_cached(jw *w, const char *key, char **slot, const char *s)
+{
+    if (!slot) {
+        jw_string(w, key, s);
+        return;
+    }
+    if (!*slot) {
+        json_t *v = json_text(s);
+        *slot = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+        json_decref(v);
+        if (!*slot) {
+            jw_value(w, key, NULL);
+            return;
+        }
+    }
+    jw_prefix(w, key);
+    jw_puts(w, *slot);
+}
+
+static void jw_free_cache(jw *w, const snapshot *s)
+{
+    for (size_t i = 0; w->region_tag && i < s->nregions; i++)
+        free(w->region_tag[i]);
+    for (size_t i = 0; w->process_name && i < s->nprocesses; i++)
+        free(w->process_name[i]);
+    for (int k = 0; k < CAT_COUNT; k++)
+        free(w->kind[k]);
+    free(w->region_tag);
+    free(w->process_name);
+}
+
+static void jw_real(jw *w, const char *key, double v)
+{
+    jw_value(w, key, json_real(v));
+}
+
+/* ---------- the document ---------- */
+
+static void categories_fields(jw *w, const uint64_t *b, int n)
+{
+    for (int k = 0; k < n; k++)
+        jw_uint(w, category_key[k], b[k]);
+}
+
+static void region_ref(jw *w, const char *key, const snapshot *s, uint32_t ri)
+{
+    const snap_region *r = &s->regions[ri];
+    const snap_process *p = r->process < s->nprocesses ? &s->processes[r->process] : NULL;
+    jw_open(w, key, '{');
+    if (p) {
+        jw_int(w, "pid", p->pid);
+        jw_string_cached(w, "process", w->process_name ? &w->process_name[r->process] : NULL, p->name);
+    } else {
+        jw_value(w, "pid", NULL);
+        jw_value(w, "process", NULL);
+    }
+    l1_category cat = category_of_kind(r->kind);
+    jw_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
+    jw_string_cached(w, "tag", w->region_tag ? &w->region_tag[ri] : NULL, r->tag);
+    jw_uint(w, "address", r->address);
+    jw_close(w, '}');
+}
+
+static void xy(jw *w, const char *key, uint32_t x, uint32_t y)
+{
+    jw_open(w, key, '{');
+    jw_uint(w, "x", x);
+    jw_uint(w, "y", y);
+    jw_close(w, '}');
+}
+
+static void device_totals(jw *w, const device_usage *du)
+{
+    jw_open(w, "totals", '{');
+    categories_fields(w, du->totals, CAT_COUNT);
+    jw_uint(w, "largest_free_common", du->largest_free_common);
+    jw_uint(w, "fragmented", du->fragmented);
+    jw_uint(w, "tracked", usage_tracked(du->totals));
+    jw_uint(w, "untracked", usage_untracked(du->totals));
+    jw_uint(w, "used", usage_used(du->totals));
+    jw_uint(w, "total", usage_total(du->totals));
+    jw_close(w, '}');
+}
+
+static void device_cores(jw *w, const snap_device *d, const device_usage *du)
+{
+    jw_open(w, "cores_detail", '[');
+    for (uint32_t c = 0; c < du->ncores; c++) {
+        const core_usage *u = &du->cores[c];
+        jw_open(w, NULL, '{');
+        jw_uint(w, "x", c % d->grid_x);
+        jw_uint(w, "y", c / d->grid_x);
+        categories_fields(w, u->bytes, CAT_COUNT);
+        jw_uint(w, "largest_free", u->largest_free);
+        jw_uint(w, "fragmented", u->fragmented);
+        jw_real(w, "used_pct", usage_used_pct(u->bytes));
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+}
+
+static void device_processes(jw *w, const snapshot *s, const device_usage *du)
+{
+    jw_open(w, "processes", '[');
+    for (size_t i = 0; i < du->nprocesses; i++) {
+        const process_usage *pu = &du->processes[i];
+        const snap_process *p = &s->processes[pu->process];
+        jw_open(w, NULL, '{');
+        jw_int(w, "pid", p->pid);
+        jw_string(w, "name", p->name);
+        categories_fields(w, pu->bytes, CAT_RECORDED);
+        jw_uint(w, "regions", pu->regions);
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+}
+
+static void device_clashes(jw *w, const snapshot *s, const device_usage *du)
+{
+    jw_open(w, "clashes", '[');
+    for (size_t i = 0; i < du->nclashes; i++) {
+        const clash_info *c = &du->clashes[i];
+        jw_open(w, NULL, '{');
+        region_ref(w, "circular_buffer", s, c->cb_region);
+        region_ref(w, "buffer", s, c->buffer_region);
+        jw_uint(w, "cores", c->cores);
+        xy(w, "first_core", c->first_x, c->first_y);
+        jw_uint(w, "overlap_start", c->overlap_start);
+        jw_uint(w, "overlap_end", c->overlap_end);
+        jw_uint(w, "bytes", c->bytes);
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+    jw_bool(w, "clashes_truncated", du->clashes_truncated);
+    jw_uint(w, "clash_pairs_at_least", du->clash_pairs_at_least);
+    jw_uint(w, "clash_bytes", du->clash_bytes);
+}
+
+static void device_json(jw *w, const snapshot *s, const device_usage *du)
+{
+    const snap_device *d = &s->devices[du->device];
+    jw_open(w, NULL, '{');
+    jw_uint(w, "id", d->id);
+    jw_string(w, "arch", d->arch_name);
+    xy(w, "grid", d->grid_x, d->grid_y);
+    jw_uint(w, "cores", du->ncores);
+    jw_uint(w, "l1_per_core", d->l1_size);
+    device_totals(w, du);
+    device_cores(w, d, du);
+    device_processes(w, s, du);
+    device_clashes(w, s, du);
+    jw_uint(w, "dropped_records", d->dropped_records);
+    jw_close(w, '}');
+}
+
+static json_t *ttm_bytes(const uint64_t *b)
+{
+    json_t *o = json_object();
+    for (int k = 0; k < TTM_COUNT; k++)
+        json_object_set_new(o, ttm_kind_key[k], json_count(b[k]));
+    return o;
+}
+
+static json_t *ttmetal_json(const snapshot *s, const accounting *a, const output_options *o)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < s->nttm; i++) {
+        const ttm_device *d = &s->ttm[i];
+        if (!output_device_selected(o, d->device_id))
+            continue;
+        json_t *dev = json_pack("{s:o, s:i, s:i, s:o, s:o, s:b, s:i}", "file", json_text(d->file), "version", (int)d->version,
+                                "device_id", (int)d->device_id, "asic_id", u64_json(d->asic_id), "board_serial",
+                                u64_json(d->board_serial), "ready", d->ready, "num_active_processes",
+                                (int)d->num_active_processes);
+        json_object_set_new(dev, "totals", ttm_bytes(d->totals));
+        json_object_set_new(dev, "live_totals", ttm_bytes(d->live_totals));
+        json_t *chips = json_array();
+        for (size_t c = 0; c < d->nchips; c++) {
+            json_t *ch = ttm_bytes(d->chips[c].bytes);
+            json_object_set_new(ch, "chip_id", json_integer(d->chips[c].chip_id));
+            json_object_set_new(ch, "is_remote", json_boolean(d->chips[c].is_remote));
+            json_array_append_new(chips, ch);
+        }
+        json_object_set_new(dev, "chips", chips);
+        json_t *procs = json_array();
+        for (size_t p = 0; p < d->nprocesses; p++) {
+            const ttm_process *pr = &d->processes[p];
+            json_t *jp = ttm_bytes(pr->bytes);
+            json_object_set_new(jp, "pid", json_integer(pr->pid));
+            json_object_set_new(jp, "name", json_text(pr->name));
+            json_object_set_new(jp, "stale", json_boolean(!pr->alive));
+            uint64_t t, u;
+            /* Side by side with l1top's own view of the same process, never summed. */
+            if (output_l1top_bytes_of_pid(s, a, o, pr->pid, &t, &u))
+                json_object_set_new(jp, "l1top", json_pack("{s:o, s:o}", "tracked", json_count(t), "untracked",
+                                                           json_count(u)));
+            else
+                json_object_set_new(jp, "l1top", json_null());
+            json_array_append_new(procs, jp);
+        }
+        json_object_set_new(dev, "processes", procs);
+        json_array_append_new(list, dev);
+    }
+    return list;
+}
+
+static json_t *alerts_json(const output_options *o)
+{
+    json_t *alerts = json_array();
+    for (size_t i = 0; o && i < o->nalerts; i++) {
+        const firing_alert *fa = &o->alerts[i];
+        if (!output_device_selected(o, fa->device))
+            continue;
+        json_t *al = json_pack("{s:o, s:s, s:s, s:s, s:i}", "name", json_text(fa->name), "severity",
+                               fa->severity == SEVERITY_CRITICAL ? "critical" : "warning", "metric",
+                               alert_metric_name(fa->metric), "scope", alert_scope_name(fa->scope), "device",
+                               (int)fa->device);
+        if (fa->scope == SCOPE_CORE)
+            json_object_set_new(al, "core", json_pack("{s:i, s:i}", "x", fa->x, "y", fa->y));
+        if (fa->scope == SCOPE_PROCESS) {
+            json_object_set_new(al, "pid", json_integer(fa->pid));
+            json_object_set_new(al, "process", json_text(fa->process));
+        }
+        json_object_set_new(al, "value", json_real(fa->value));
+        json_object_set_new(al, "threshold", json_real(fa->threshold));
+        json_array_append_new(alerts, al);
+    }
+    return alerts;
+}
+
+/* Remarks about the sources (foreign owners, loose modes, skipped files, bad
+ * records): the same list as the text output's. */
+static json_t *warnings_json(const snapshot *s, const output_options *o)
+{
+    json_t *warnings = json_array();
+    char text[512];
+    warning_kind kind;
+    for (size_t i = 0; output_warning(s, o, i, &kind, text, sizeof text); i++)
+        json_array_append_new(warnings, json_pack("{s:s, s:o}", "kind", warning_kind_key[kind], "message",
+                                                  json_text(text)));
+    return warnings;
+}
+
+static json_t *trace_json(const trace_summary *t)
+{
+    json_t *peak = json_pack("{s:i, s:{s:i, s:i}, s:o, s:o, s:o, s:o, s:o}", "device", (int)t->peak.device, "core",
+                             "x", t->peak.x, "y", t->peak.y, "bytes", json_count(t->peak.bytes),
+                             "circular_buffers", json_count(t->peak.circular_buffers), "l1_buffers",
+                             json_count(t->peak.l1_buffers), "counter", json_count(t->peak.counter), "op",
+                             json_text(t->peak.op));
+    /* ttnn's own numbers, literally (its underflow included): not saturated */
+    json_t *ttnn = json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "peak_cb", u64_json(t->ttnn.peak_cb), "peak_l1",
+                             u64_json(t->ttnn.peak_l1), "peak_dataflow_buffer",
+                             u64_json(t->ttnn.peak_dataflow_buffer), "peak_scratchpad",
+                             u64_json(t->ttnn.peak_scratchpad), "peak_total",
+                             u64_json(t->ttnn.peak_total), "underflow", t->ttnn.underflow);
+    json_t *tr = json_pack("{s:I, s:o, s:o, s:b, s:b, s:o, s:o, s:I, s:I, s:o, s:I, s:I, s:I}", "nodes",
+                           (json_int_t)t->nodes, "peak", peak, "ttnn", ttnn, "simulated_placement",
+                           t->simulated_placement, "sharded_grid_guessed", t->sharded_guessed, "board",
+                           json_text(t->board), "board_from", json_text(t->board_reason), "l1_events",
+                           (json_int_t)t->l1_events, "ignored_nodes", (json_int_t)t->ignored, "dram_allocated",
+                           json_count(t->dram_peak), "chips", (json_int_t)t->chips, "pre_window_buffers",
+                           (json_int_t)t->pre_window, "unplaced", (json_int_t)t->unplaced);
+    return tr;
+}
+
+static json_t *boards_json(const snapshot *s)
+{
+    json_t *boards = json_array();
+    for (size_t i = 0; i < s->nboards; i++) {
+        const tt_board *b = &s->boards[i];
+        json_t *jb = json_pack("{s:i, s:o}", "index", b->index, "card_type", json_text(b->card_type));
+        /* null, not a fake 0, for what the driver does not report */
+        json_object_set_new(jb, "asic_id", b->asic_id[0] ? json_text(b->asic_id) : json_null());
+        json_object_set_new(jb, "pci_bus", b->pci_bus[0] ? json_text(b->pci_bus) : json_null());
+        json_object_set_new(jb, "aiclk_mhz", b->has_aiclk ? json_integer(b->aiclk_mhz) : json_null());
+        json_object_set_new(jb, "temperature_c", b->has_temp ? json_real(b->temp_c) : json_null());
+        json_object_set_new(jb, "power_w", b->has_power ? json_real(b->power_w) : json_null());
+        json_t *pids = json_array();
+        for (size_t p = 0; p < b->npids; p++)
+            json_array_append_new(pids, json_integer(b->pids[p]));
+        json_object_set_new(jb, "pids", pids);
+        json_array_append_new(boards, jb);
+    }
+    return boards;
+}
+
+static int stream(FILE *f, const snapshot *s, const accounting *a, const output_options *o, bool pretty)
+{
+    char when[32];
+    jw w = { f, pretty, 0, { false }, false, NULL, NULL, { NULL } };
+    /* Without the caches (no memory) strings are simply encoded each time. */
+    w.region_tag = calloc(s->nregions ? s->nregions : 1, sizeof *w.region_tag);
+    w.process_name = calloc(s->nprocesses ? s->nprocesses : 1, sizeof *w.process_name);
+    flockfile(f);
+    jw_open(&w, NULL, '{');
+    jw_uint(&w, "schema", 1);
+    jw_string(&w, "l1top_version", L1TOP_VERSION_STRING);
+    jw_string(&w, "timestamp", format_iso8601(s->timestamp_ns, when, sizeof when));
+    jw_string(&w, "segment", s->segment);
+    jw_open(&w, "devices", '[');
+    for (size_t i = 0; i < a->ndevices; i++)
+        if (output_device_selected(o, s->devices[a->devices[i].device].id))
+            device_json(&w, s, &a->devices[i]);
+    jw_close(&w, ']');
+    jw_value(&w, "alerts", alerts_json(o));
+    jw_value(&w, "warnings", warnings_json(s, o));
+    if (s->nttm)
+        jw_value(&w, "tt_metal", ttmetal_json(s, a, o));
+    if (o && o->trace)
+        jw_value(&w, "trace", trace_json(o->trace));
+    if (s->nboards)
+        jw_value(&w, "boards", boards_json(s));
+    jw_close(&w, '}');
+    putc_unlocked('\n', f);
+    funlockfile(f);
+    jw_free_cache(&w, s);
+    if (w.failed || fflush(f) != 0 || ferror(f))
+        return -1;
+    return 0;
+}
+
+json_t *output_json_build(const snapshot *s, const accounting *a, const output_options *o)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    int rc = stream(f, s, a, o, false);
+    fclose(f);
+    json_t *root = rc == 0 ? json_loadb(buf, len, 0, NULL) : NULL;
+    free(buf);
+    return root;
+}
+
+int output_json(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+{
+    return stream(f, s, a, o, true);
+}
+
+int output_json_line(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+{
+    return stream(f, s, a, o, false);
+}

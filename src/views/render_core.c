@@ -1,0 +1,117 @@
+/*
+ * render_core.c - the core view: one core's address map from 0 to its L1
+ * size as a strip coloured by kind, and every region and hole on it in
+ * address order; the largest free hole highlighted, clashes marked.
+ */
+#define _XOPEN_SOURCE_EXTENDED
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "views/format.h"
+#include "views/render.h"
+
+#define MAX_SPANS 4096
+
+static map_span spans[MAX_SPANS]; /* one core at a time */
+
+/* Category shown at [a, b) of the strip: the region covering most of it. */
+static l1_category strip_category(const map_span *sp, size_t n, uint64_t a, uint64_t b, bool *clash)
+{
+    uint64_t best = 0;
+    l1_category cat = CAT_FREE;
+    *clash = false;
+    for (size_t i = 0; i < n; i++) {
+        if (sp[i].end <= a || sp[i].start >= b)
+            continue;
+        uint64_t lo = sp[i].start > a ? sp[i].start : a, hi = sp[i].end < b ? sp[i].end : b;
+        /* Regions win over holes; then the one covering most. */
+        uint64_t weight = (hi - lo) + (sp[i].region >= 0 ? b - a : 0);
+        if (weight > best) {
+            best = weight;
+            cat = sp[i].category;
+        }
+        *clash |= sp[i].clash;
+    }
+    return cat;
+}
+
+void render_core(const tui_state *st)
+{
+    const device_usage *du;
+    const snap_device *d = tui_selected_device(st, &du);
+    if (!d)
+        return;
+    if (COLS < LAYOUT_MIN_COLS || LINES < LAYOUT_MIN_ROWS) {
+        render_too_small(LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS);
+        return;
+    }
+    size_t needed = 0;
+    size_t n = accounting_core_map(st->snap, (uint32_t)st->visible[st->sel], st->cx, st->cy, spans, MAX_SPANS, &needed);
+    const core_usage *u = &du->cores[st->cy * d->grid_x + st->cx];
+    char a[24], b[24];
+    render_putf(2, 1, COLS - 2, A_BOLD, "Core (%u,%u) of device %u  %s  L1 %s  used %.1f%%  largest free %s%s", st->cx,
+                st->cy, d->id, d->arch_name, format_bytes_unit(d->l1_size, UNITS(st), a, sizeof a), usage_used_pct(u->bytes),
+                format_bytes_unit(u->largest_free, UNITS(st), b, sizeof b), u->clash_bytes ? "  CLASH" : "");
+
+    /* The strip. */
+    int sw = COLS - 2;
+    for (int i = 0; i < sw; i++) {
+        uint64_t lo = (uint64_t)d->l1_size * (uint64_t)i / (uint64_t)sw;
+        uint64_t hi = (uint64_t)d->l1_size * (uint64_t)(i + 1) / (uint64_t)sw;
+        bool clash;
+        l1_category c = strip_category(spans, n, lo, hi > lo ? hi : lo + 1, &clash);
+        char ch[2] = { clash ? '!' : render_category_letter(c), '\0' };
+        attr_t attr = clash ? render_alert_attr(&st->rc) : render_category_attr(&st->rc, c);
+        if (st->rc.color && !clash)
+            attr |= A_REVERSE;
+        render_put(3, 1 + i, 1, attr, ch);
+    }
+    char lo[16], hi[16];
+    format_addr(0, lo, sizeof lo);
+    format_addr(d->l1_size, hi, sizeof hi);
+    render_put(4, 1, 12, A_DIM, lo);
+    if (COLS > 30) {
+        char ub[40];
+        snprintf(ub, sizeof ub, "^unreserved base 0x%X", d->unreserved_base);
+        int ux = 1 + (int)((uint64_t)d->unreserved_base * (uint64_t)sw / d->l1_size);
+        if (ux < 10)
+            ux = 10;
+        render_put(4, ux, COLS - ux - 12, A_DIM, ub);
+        render_put(4, COLS - 1 - (int)strlen(hi), (int)strlen(hi), A_DIM, hi);
+    }
+
+    /* Largest hole: highlighted in the list. */
+    size_t largest = SIZE_MAX;
+    uint64_t largest_len = 0;
+    for (size_t i = 0; i < n; i++)
+        if (spans[i].category == CAT_FREE && spans[i].end - spans[i].start > largest_len) {
+            largest_len = spans[i].end - spans[i].start;
+            largest = i;
+        }
+
+    int y = 6;
+    render_putf(y++, 1, COLS - 2, A_BOLD | A_UNDERLINE, "%-9s %-9s %10s  %-10s %7s  %-14s %s", "address", "end", "size",
+                "kind", "pid", "process", "tag");
+    int rows = LINES - y - 1;
+    size_t first = st->core_scroll < n ? st->core_scroll : (n ? n - 1 : 0);
+    for (size_t i = first; i < n && rows > 0; i++, rows--, y++) {
+        const map_span *sp = &spans[i];
+        const snap_region *r = sp->region >= 0 ? &st->snap->regions[sp->region] : NULL;
+        const snap_process *p = r && r->process < st->snap->nprocesses ? &st->snap->processes[r->process] : NULL;
+        char s1[16], s2[16], sz[24], pid[16], name[64];
+        snprintf(pid, sizeof pid, "%d", p ? p->pid : 0);
+        attr_t attr = render_category_attr(&st->rc, sp->category);
+        if (sp->clash)
+            attr = render_alert_attr(&st->rc);
+        else if (i == largest)
+            attr = A_REVERSE | A_BOLD;
+        render_putf(y, 1, COLS - 2, attr, "%-9s %-9s %10s  %-10s %7s  %s %s%s", format_addr(sp->start, s1, sizeof s1),
+                    format_addr(sp->end, s2, sizeof s2), format_bytes_unit(sp->end - sp->start, UNITS(st), sz, sizeof sz),
+                    category_short[sp->category], p ? pid : "-", render_fit(name, sizeof name, p ? p->name : "-", 14),
+                    r ? r->tag : "",
+                    sp->clash ? "  ! clash" : i == largest ? "  <- largest free" : "");
+    }
+    render_putf(LINES - 1, 1, COLS - 2, A_DIM, "%zu spans%s  up/down scroll  Esc back", needed,
+                needed > n ? " (list truncated)" : "");
+}
