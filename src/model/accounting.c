@@ -257,6 +257,10 @@ typedef struct {
     uint32_t *buf;    /* active L1 buffers / L1_SMALL */
     uint32_t *where;  /* per snapshot region: its index in cb[] or buf[] */
     size_t ncb, nbuf;
+    /* The device's lowest interleaved buffer: it reserves its address on
+     * every bank, also on banks it put no page on (not in their lists). */
+    uint32_t cb_floor;
+    int32_t cb_floor_region;
 } sweep_scratch;
 
 /* Remove region r from an active list (swap with the last). */
@@ -271,7 +275,47 @@ typedef struct {
     core_usage *u;
     uint32_t fw_end, ub, l1; /* firmware | kernel-config ring | free */
     uint32_t hole_start, hole_end; /* current free hole, empty when equal */
+    uint32_t cb_limit, cb_top; /* lowest buffer start so far, highest CB end below it */
+    uint32_t grp_start, grp_top; /* CBs starting at grp_start: kept apart until no buffer starts there too */
+    int32_t grp_region;
 } sweep_state;
+
+static void cb_group_fold(sweep_state *st)
+{
+    if (st->grp_top > st->cb_top && st->grp_start < st->cb_limit) {
+        st->cb_top = st->grp_top;
+        st->u->cb_top_region = st->grp_region;
+    }
+    st->grp_top = 0;
+}
+
+/* CB room, seen interval by interval in start order: the first buffer
+ * bounds the room, and only CBs starting below it make up the CB region (a
+ * CB starting where a buffer starts sits on it, whichever comes first). */
+static void cb_room_see(sweep_state *st, const interval *v)
+{
+    if (v->start >= st->cb_limit)
+        return;
+    if (v->start != st->grp_start) {
+        cb_group_fold(st);
+        st->grp_start = v->start;
+    }
+    if (kind_is_buffer(v->kind)) {
+        st->cb_limit = v->start;
+        st->u->cb_room_region = (int32_t)v->region;
+        st->grp_top = 0;
+    } else if (v->kind == L1TOP_CIRCULAR_BUFFER && v->end > st->grp_top) {
+        st->grp_top = v->end;
+        st->grp_region = (int32_t)v->region;
+    }
+}
+
+static void cb_room_finish(sweep_state *st)
+{
+    cb_group_fold(st);
+    st->u->cb_room = st->cb_limit > st->ub ? st->cb_limit - st->ub : 0;
+    st->u->cb_extent = st->cb_top > st->ub ? st->cb_top - st->ub : 0;
+}
 
 static void close_hole(sweep_state *st)
 {
@@ -354,7 +398,11 @@ static int sweep_core(clash_table *t, sweep_scratch *w, const interval *iv, cons
                       uint32_t core, const snap_device *d)
 {
     core_usage *u = &t->du->cores[core];
-    sweep_state st = { u, arch_firmware_end(d->arch, d->unreserved_base), d->unreserved_base, d->l1_size, 0, 0 };
+    uint32_t floor = w->cb_floor < d->l1_size ? w->cb_floor : d->l1_size;
+    sweep_state st = { u, arch_firmware_end(d->arch, d->unreserved_base), d->unreserved_base, d->l1_size, 0, 0,
+                       floor, 0, 0, 0, -1 };
+    u->cb_room_region = w->cb_floor < d->l1_size ? w->cb_floor_region : -1;
+    u->cb_top_region = -1;
     uint32_t cover[CAT_RECORDED + 1] = { 0 };
     uint64_t core_pairs = 0;
     size_t i = 0, j = 0;
@@ -380,11 +428,13 @@ static int sweep_core(clash_table *t, sweep_scratch *w, const interval *iv, cons
         }
         for (; i < n && iv[i].start <= pos; i++) {
             cover[iv[i].kind]++;
+            cb_room_see(&st, &iv[i]);
             if (start_interval(t, w, iv, (uint32_t)i, core, d->grid_x, &core_pairs))
                 return -1;
         }
     }
     close_hole(&st);
+    cb_room_finish(&st);
     u->fragmented = u->bytes[CAT_FREE] - u->largest_free;
     if (core_pairs > t->max_core_pairs)
         t->max_core_pairs = core_pairs;
@@ -611,6 +661,38 @@ static int collect_processes(const snapshot *s, const process_usage *per_proc, d
     return 0;
 }
 
+/* The lowest interleaved buffer of a device (keys sorted by address: the
+ * first one). */
+static void interleaved_floor(const region_key *order, size_t norder, sweep_scratch *w)
+{
+    for (size_t o = 0; o < norder; o++)
+        if (order[o].interleaved && kind_is_buffer(order[o].kind) && order[o].used) {
+            w->cb_floor = order[o].address;
+            w->cb_floor_region = (int32_t)order[o].region;
+            return;
+        }
+}
+
+/* The device minimum of CB room and the largest current CB extent (first
+ * core in row-major order on ties). */
+static void cb_room_device(device_usage *du)
+{
+    du->cb_room_min = UINT32_MAX;
+    for (uint32_t c = 0; c < du->ncores; c++) {
+        const core_usage *u = &du->cores[c];
+        if (u->cb_room < du->cb_room_min) {
+            du->cb_room_min = u->cb_room;
+            du->cb_room_min_core = c;
+        }
+        if (u->cb_extent > du->cb_extent_max) {
+            du->cb_extent_max = u->cb_extent;
+            du->cb_extent_max_core = c;
+        }
+    }
+    if (du->ncores == 0)
+        du->cb_room_min = 0;
+}
+
 /* Rows [y0, *y1] whose intervals fit the budget (at least one row). */
 static uint32_t block_end(const uint32_t *count, const snap_device *d, uint32_t y0, size_t *total)
 {
@@ -669,7 +751,8 @@ static int account_device(const snapshot *s, uint32_t dev, const region_key *ord
         reserve((void **)&x->cb, &x->cap[6], max_n + 1, sizeof *x->cb) ||
         reserve((void **)&x->buf, &x->cap[7], max_n + 1, sizeof *x->buf) || !x->starts || !x->stops)
         goto out;
-    sweep_scratch w = { x->cb, x->buf, x->where, 0, 0 };
+    sweep_scratch w = { x->cb, x->buf, x->where, 0, 0, UINT32_MAX, -1 };
+    interleaved_floor(order, norder, &w);
     for (uint32_t y = 0; y < d->grid_y;) {
         size_t total;
         uint32_t y1 = block_end(cl.count, d, y, &total);
@@ -677,6 +760,7 @@ static int account_device(const snapshot *s, uint32_t dev, const region_key *ord
             goto out;
         y = y1 + 1;
     }
+    cb_room_device(du);
     for (uint32_t c = 0; c < nc; c++) {
         for (int k = 0; k < CAT_COUNT; k++)
             du->totals[k] += du->cores[c].bytes[k];

@@ -290,6 +290,8 @@ static void device_cores(jw *w, const snap_device *d, const device_usage *du)
         jw_uint(w, "largest_free", u->largest_free);
         jw_uint(w, "fragmented", u->fragmented);
         jw_real(w, "used_pct", usage_used_pct(u->bytes));
+        jw_uint(w, "cb_room", u->cb_room);
+        jw_uint(w, "cb_extent", u->cb_extent);
         jw_close(w, '}');
     }
     jw_close(w, ']');
@@ -332,6 +334,85 @@ static void device_clashes(jw *w, const snapshot *s, const device_usage *du)
     jw_uint(w, "clash_bytes", du->clash_bytes);
 }
 
+/* Position of snapshot process p in the device's process list (sorted by
+ * snapshot index), or -1. */
+static long process_position(const device_usage *du, uint32_t p)
+{
+    size_t lo = 0, hi = du->nprocesses;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (du->processes[mid].process < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < du->nprocesses && du->processes[lo].process == p ? (long)lo : -1;
+}
+
+/* Every region of the device as recorded: what a saved snapshot needs to
+ * be read back (--diff, --fit on a file) into the same accounting. */
+static void device_regions(jw *w, const snapshot *s, const device_usage *du)
+{
+    jw_open(w, "regions", '[');
+    for (uint32_t ri = 0; ri < s->nregions; ri++) {
+        const snap_region *r = &s->regions[ri];
+        if (r->device != du->device)
+            continue;
+        long pos = process_position(du, r->process);
+        jw_open(w, NULL, '{');
+        if (pos >= 0) {
+            jw_uint(w, "proc", (uint64_t)pos);
+            jw_int(w, "pid", s->processes[r->process].pid);
+        } else {
+            jw_value(w, "proc", NULL);
+            jw_value(w, "pid", NULL);
+        }
+        l1_category cat = category_of_kind(r->kind);
+        jw_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
+        jw_string_cached(w, "tag", w->region_tag ? &w->region_tag[ri] : NULL, r->tag);
+        jw_uint(w, "address", r->address);
+        jw_bool(w, "interleaved", r->interleaved);
+        if (r->interleaved) {
+            jw_uint(w, "total_size", r->total_size);
+            jw_uint(w, "page_size", r->page_size);
+        } else {
+            jw_uint(w, "size_per_core", r->size_per_core);
+            jw_open(w, "ranges", '[');
+            const l1top_range *g = snapshot_region_ranges(s, r);
+            bool pretty = w->pretty;
+            for (uint32_t i = 0; i < r->nranges; i++) {
+                jw_open(w, NULL, '[');
+                w->pretty = false; /* [x0, y0, x1, y1] on one line */
+                jw_uint(w, NULL, g[i].x0);
+                jw_uint(w, NULL, g[i].y0);
+                jw_uint(w, NULL, g[i].x1);
+                jw_uint(w, NULL, g[i].y1);
+                jw_close(w, ']');
+                w->pretty = pretty;
+            }
+            jw_close(w, ']');
+        }
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+}
+
+/* The device minimum of CB room, what bounds it, the largest current CB region. */
+static void device_cb_room(jw *w, const snapshot *s, const snap_device *d, const device_usage *du)
+{
+    jw_open(w, "cb_room", '{');
+    jw_uint(w, "min", du->cb_room_min);
+    xy(w, "min_core", du->cb_room_min_core % d->grid_x, du->cb_room_min_core / d->grid_x);
+    int32_t bound = du->ncores ? du->cores[du->cb_room_min_core].cb_room_region : -1;
+    if (bound >= 0)
+        region_ref(w, "limited_by", s, (uint32_t)bound);
+    else
+        jw_value(w, "limited_by", NULL);
+    jw_uint(w, "cb_extent_max", du->cb_extent_max);
+    xy(w, "cb_extent_max_core", du->cb_extent_max_core % d->grid_x, du->cb_extent_max_core / d->grid_x);
+    jw_close(w, '}');
+}
+
 static void device_json(jw *w, const snapshot *s, const device_usage *du)
 {
     const snap_device *d = &s->devices[du->device];
@@ -341,10 +422,15 @@ static void device_json(jw *w, const snapshot *s, const device_usage *du)
     xy(w, "grid", d->grid_x, d->grid_y);
     jw_uint(w, "cores", du->ncores);
     jw_uint(w, "l1_per_core", d->l1_size);
+    jw_uint(w, "l1_small_size", d->l1_small_size);
+    jw_uint(w, "unreserved_base", d->unreserved_base);
+    jw_uint(w, "alignment", d->alignment);
     device_totals(w, du);
+    device_cb_room(w, s, d, du);
     device_cores(w, d, du);
     device_processes(w, s, du);
     device_clashes(w, s, du);
+    device_regions(w, s, du);
     jw_uint(w, "dropped_records", d->dropped_records);
     jw_close(w, '}');
 }
