@@ -13,7 +13,7 @@
 #include "arch.h"
 #include "sources/collect.h"
 
-enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME, OPT_SOURCE, OPT_TTM_DIR, OPT_SYSFS_ROOT, OPT_TRACE, OPT_BOARD, OPT_SERVE, OPT_PER_PROCESS };
+enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME, OPT_SOURCE, OPT_TTM_DIR, OPT_SYSFS_ROOT, OPT_TRACE, OPT_BOARD, OPT_SERVE, OPT_PER_PROCESS, OPT_FIT, OPT_DIFF, OPT_MAX_GROWTH };
 
 static const struct option long_opts[] = {
     { "once", no_argument, NULL, '1' },
@@ -34,6 +34,9 @@ static const struct option long_opts[] = {
     { "board", required_argument, NULL, OPT_BOARD },
     { "serve", required_argument, NULL, OPT_SERVE },
     { "per-process-metrics", no_argument, NULL, OPT_PER_PROCESS },
+    { "fit", required_argument, NULL, OPT_FIT },
+    { "diff", required_argument, NULL, OPT_DIFF },
+    { "max-growth", required_argument, NULL, OPT_MAX_GROWTH },
     { "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
     { "theme", required_argument, NULL, OPT_THEME },
     { "help", no_argument, NULL, 'h' },
@@ -51,6 +54,55 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
     if (errno || *end || v > max)
         return -1;
     *out = v;
+    return 0;
+}
+
+/* A percentage: a number >= 0, "5", "2.5" or "5%". */
+static int parse_pct(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+        return -1;
+    double v = strtod(s, &end);
+    if (end != s && *end == '%')
+        end++;
+    if (errno || end == s || *end || !(v >= 0 && v <= 1e9))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* What the answers (--fit, --diff) allow beside them. */
+static int check_answers(int argc, char **argv, cli_options *o, char *err, size_t errlen)
+{
+    if (o->diff_a) {
+        if (optind >= argc) {
+            snprintf(err, errlen, "--diff takes two files: --diff A B");
+            return EXIT_USAGE;
+        }
+        o->diff_b = argv[optind++];
+    }
+    if (o->fit && o->diff_a) {
+        snprintf(err, errlen, "--fit and --diff are separate questions: ask one at a time");
+        return EXIT_USAGE;
+    }
+    if (o->max_growth_given && !o->diff_a) {
+        snprintf(err, errlen, "--max-growth goes with --diff");
+        return EXIT_USAGE;
+    }
+    if ((o->fit || o->diff_a) && (o->serve || o->iterations || (o->diff_a && o->demo))) {
+        snprintf(err, errlen, "--fit and --diff answer once: not with --serve or -n (nor --diff with --demo)");
+        return EXIT_USAGE;
+    }
+    if (o->diff_a && o->trace) {
+        snprintf(err, errlen, "--diff reads its own files (snapshots or traces): drop --trace");
+        return EXIT_USAGE;
+    }
+    if ((o->fit || o->diff_a) && o->format != FORMAT_TEXT && o->format != FORMAT_JSON) {
+        snprintf(err, errlen, "--fit and --diff answer in text or json");
+        return EXIT_USAGE;
+    }
     return 0;
 }
 
@@ -159,6 +211,19 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
         case OPT_PER_PROCESS:
             o->output.per_process_metrics = true;
             break;
+        case OPT_FIT:
+            o->fit = optarg;
+            break;
+        case OPT_DIFF:
+            o->diff_a = optarg;
+            break;
+        case OPT_MAX_GROWTH:
+            if (parse_pct(optarg, &o->max_growth)) {
+                snprintf(err, errlen, "--max-growth takes a percentage like 5 or 2.5%%, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->max_growth_given = true;
+            break;
         case OPT_PRINT_CONFIG:
             o->print_config = true;
             break;
@@ -193,6 +258,9 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
             return EXIT_USAGE;
         }
     }
+    int rc = check_answers(argc, argv, o, err, errlen);
+    if (rc)
+        return rc;
     if (optind < argc) {
         snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
         return EXIT_USAGE;
@@ -249,6 +317,10 @@ void cli_print_help(const char *prog)
            "      --serve ADDR:PORT serve Prometheus metrics over HTTP (/metrics, /healthz), e.g.\n"
            "                        127.0.0.1:9617; refreshed on scrape, cached for the refresh interval\n"
            "      --per-process-metrics  Prometheus: add per-pid series (pid, comm labels; off by default)\n"
+           "      --fit SPEC        will it fit: e.g. 'cb 300KiB on 0-0..7-7 + interleaved 4MiB page 2KiB'\n"
+           "                        on the segment, or a --trace at its peak; exit 0 fits, 1 not, 65 bad SPEC\n"
+           "      --diff A B        compare two snapshots (--once --format json files) or traces (at their peak)\n"
+           "      --max-growth PCT  --diff exits 1 when a category or a core grows by more than PCT %%\n"
            "  -d, --delay TENTHS    refresh interval in tenths of a second (default: config, 10)\n"
            "  -c, --config FILE     configuration file (default: $L1TOP_CONFIG, then\n"
            "                        $XDG_CONFIG_HOME/l1top/config.yaml, /etc/l1top/config.yaml)\n"
@@ -263,10 +335,10 @@ void cli_print_help(const char *prog)
            "\n"
            "Exit codes:\n"
            "   0  ok\n"
-           "   1  a warning threshold was crossed\n"
+           "   1  a warning threshold was crossed; --fit: it does not fit; --diff: it grew past --max-growth\n"
            "   2  a critical threshold was crossed\n"
            "  64  usage error\n"
-           "  65  corrupt or foreign segment, or a malformed --trace file\n"
+           "  65  corrupt or foreign segment, a malformed --trace or --diff file, or a bad --fit SPEC\n"
            "  66  no segment (start an instrumented program, l1sim, or try --demo), or no --trace file\n"
            "  70  internal error\n"
            "  74  I/O error\n"

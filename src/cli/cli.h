@@ -50,6 +50,10 @@ typedef struct {
     const char *trace;          /* --trace FILE: replay a ttnn graph capture */
     const char *board;          /* --board: for traces without a devices section */
     const char *serve;          /* --serve ADDR:PORT: Prometheus exporter over HTTP */
+    const char *fit;            /* --fit SPEC: will it fit (answers.c) */
+    const char *diff_a, *diff_b; /* --diff A B: two snapshots or traces compared */
+    bool max_growth_given;      /* --max-growth PCT: --diff exits 1 past it */
+    double max_growth;
     output_options output;      /* device filter */
 } cli_options;
 

@@ -14,6 +14,7 @@
 
 #include "model/accounting.h"
 #include "cli/alerts.h"
+#include "cli/answers.h"
 #include "cli/cli.h"
 #include "sources/collect.h"
 #include "cli/config.h"
@@ -147,6 +148,38 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
     return rc != EXIT_OK ? rc : level;
 }
 
+/* One snapshot of the live sources into s: EXIT_OK, or the status with the
+ * message --once gives. */
+static int read_live(const cli_options *o, const char *shm, snapshot *s)
+{
+    char err[512] = "";
+    collector col;
+    collector_init(&col, (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root);
+    shm_status st = collect(&col, s, err, sizeof err);
+    if (st != SHM_OK)
+        report(st, col.segment, err, col.sel == SOURCE_L1TOP);
+    collector_close(&col);
+    return exit_for(st);
+}
+
+/* --fit SPEC: on the live sources, or a --trace (or saved snapshot) file. */
+static int run_fit(const cli_options *o, const char *shm)
+{
+    fit_spec spec;
+    char err[256];
+    if (fitspec_parse(o->fit, &spec, err, sizeof err) != 0) {
+        fprintf(stderr, "l1top: --fit: %s\n", err);
+        return EXIT_DATAERR;
+    }
+    snapshot s;
+    snapshot_init(&s);
+    int rc = o->trace ? answer_load_file(o->trace, o->board, &s, NULL, 0) : read_live(o, shm, &s);
+    if (rc == EXIT_OK)
+        rc = answer_fit(o, &spec, &s);
+    snapshot_free(&s);
+    return rc;
+}
+
 /* --serve ADDR:PORT: the Prometheus exporter, until SIGINT/SIGTERM/SIGHUP. */
 static int run_serve(const cli_options *o, const l1top_config *cfg, const char *shm)
 {
@@ -248,6 +281,8 @@ int main(int argc, char **argv)
     demo_session demo;
     const char *shm = cfg.segment[0] ? cfg.segment : NULL;
     char resolved[256];
+    if (o.diff_a)
+        return answer_diff(&o);
     if (!o.demo && !o.trace && shm_name_resolve(shm, resolved, sizeof resolved) != 0) {
         fprintf(stderr, "l1top: invalid segment name '%s': at most 200 characters and no '/' after the "
                         "leading one (try --help)\n", shm ? shm : getenv("L1TOP_SHM"));
@@ -269,7 +304,9 @@ int main(int argc, char **argv)
      * the TUI would only write escape codes into a file or a pipe. */
     if (!o.once && !o.serve && (o.format_given || !isatty(STDOUT_FILENO)))
         o.once = true;
-    if (o.serve)
+    if (o.fit)
+        rc = run_fit(&o, shm);
+    else if (o.serve)
         rc = run_serve(&o, &cfg, shm);
     else if (o.trace && o.once)
         rc = run_trace(&o, &cfg);

@@ -205,6 +205,34 @@ Test(output, command_line)
     cr_assert_eq(parse(&o, err, 2, "stray"), EXIT_USAGE);
 }
 
+Test(output, answer_flags)
+{
+    cli_options o;
+    char err[256];
+    cr_assert_eq(parse(&o, err, 3, "--fit", "cb 1KiB on 0-0"), 0, "%s", err);
+    cr_assert_str_eq(o.fit, "cb 1KiB on 0-0");
+    cr_assert_eq(parse(&o, err, 6, "--diff", "a.json", "--max-growth", "2.5%", "b.json"), 0, "%s", err);
+    cr_assert_str_eq(o.diff_a, "a.json");
+    cr_assert_str_eq(o.diff_b, "b.json");
+    cr_assert(o.max_growth_given);
+    cr_assert_float_eq(o.max_growth, 2.5, 1e-12);
+    cr_assert_eq(parse(&o, err, 2, "--diff"), EXIT_USAGE);
+    cr_assert_eq(parse(&o, err, 3, "--diff", "a.json"), EXIT_USAGE);
+    cr_assert(strstr(err, "--diff takes two files"), "%s", err);
+    cr_assert_eq(parse(&o, err, 5, "--diff", "a", "b", "c"), EXIT_USAGE);
+    cr_assert(strstr(err, "unexpected argument 'c'"), "%s", err);
+    cr_assert_eq(parse(&o, err, 3, "--max-growth", "5"), EXIT_USAGE);
+    cr_assert(strstr(err, "--max-growth goes with --diff"), "%s", err);
+    cr_assert_eq(parse(&o, err, 6, "--diff", "a", "b", "--max-growth", "-1"), EXIT_USAGE);
+    cr_assert_eq(parse(&o, err, 6, "--diff", "a", "b", "--max-growth", "x"), EXIT_USAGE);
+    cr_assert_eq(parse(&o, err, 6, "--fit", "cb 1KiB on 0-0", "--diff", "a", "b"), EXIT_USAGE);
+    cr_assert_eq(parse(&o, err, 5, "--fit", "cb 1KiB on 0-0", "-f", "csv"), EXIT_USAGE);
+    cr_assert(strstr(err, "text or json"), "%s", err);
+    cr_assert_eq(parse(&o, err, 5, "--fit", "cb 1KiB on 0-0", "--serve", "127.0.0.1:1"), EXIT_USAGE);
+    cr_assert_eq(parse(&o, err, 4, "--fit", "cb 1KiB on 0-0", "--demo"), 0, "--demo is fine to try it");
+    cr_assert_eq(parse(&o, err, 5, "--diff", "a", "b", "--demo"), EXIT_USAGE);
+}
+
 static char *render_to_string(int (*fn)(FILE *, const snapshot *, const accounting *, const output_options *),
                               const output_options *o)
 {
