@@ -57,7 +57,7 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
-    o->format = FORMAT_TEXT;
+    o->format = output_format_at(0);
     o->demo_board = "n300";
     optind = 1;
     opterr = 0;
@@ -70,16 +70,10 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
             break;
         case 'f':
             o->format_given = true;
-            if (strcmp(optarg, "text") == 0)
-                o->format = FORMAT_TEXT;
-            else if (strcmp(optarg, "json") == 0)
-                o->format = FORMAT_JSON;
-            else if (strcmp(optarg, "prometheus") == 0)
-                o->format = FORMAT_PROMETHEUS;
-            else if (strcmp(optarg, "csv") == 0)
-                o->format = FORMAT_CSV;
-            else {
-                snprintf(err, errlen, "unknown format '%s' (text, json, prometheus, csv)", optarg);
+            o->format = output_format_by_name(optarg);
+            if (!o->format) {
+                char names[128];
+                snprintf(err, errlen, "unknown format '%s' (%s)", optarg, output_format_names(names, sizeof names));
                 return EXIT_USAGE;
             }
             break;
@@ -232,11 +226,12 @@ void cli_apply_overrides(const cli_options *o, l1top_config *cfg)
 
 void cli_print_help(const char *prog)
 {
+    char names[128];
     printf("Usage: %s [options]\n"
            "Show where the L1 SRAM of Tenstorrent devices goes, live and per core.\n"
            "\n"
            "  -1, --once            print one snapshot and exit\n"
-           "  -f, --format FMT      --once output: text (default), json, prometheus, csv\n"
+           "  -f, --format FMT      --once output: %s (default %s; see Formats below)\n"
            "  -n, --iterations N    print N snapshots at the refresh interval (JSON: one per line)\n"
            "  -s, --shm NAME        segment to read (default $L1TOP_SHM, else /l1top)\n"
            "  -D, --device N        show device N only (repeatable)\n"
@@ -261,6 +256,11 @@ void cli_print_help(const char *prog)
            "  -h, --help            this help\n"
            "  -V, --version         version\n"
            "\n"
+           "Formats:\n",
+           prog, output_format_names(names, sizeof names), output_format_at(0)->name);
+    for (size_t i = 0; i < output_format_count(); i++)
+        printf("  %-12s %s\n", output_format_at(i)->name, output_format_at(i)->help);
+    printf("\n"
            "Exit codes:\n"
            "   0  ok\n"
            "   1  a warning threshold was crossed\n"
@@ -277,6 +277,5 @@ void cli_print_help(const char *prog)
            "--once evaluates thresholds and alerts on its one snapshot ('for' is ignored)\n"
            "and exits 1 or 2 when a warning or critical one fires.\n"
            "Environment: L1TOP_SHM (segment name), L1TOP_CONFIG, NO_COLOR.\n"
-           "See l1top(1).\n",
-           prog);
+           "See l1top(1).\n");
 }

@@ -26,15 +26,13 @@ enum {
     EXIT_CONFIGERR = 78,  /* EX_CONFIG: bad configuration or theme */
 };
 
-typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_PROMETHEUS, FORMAT_CSV } output_format;
-
 typedef struct {
     bool once;
     bool help;
     bool version;
     bool demo;
     bool no_color;
-    output_format format;
+    const output_format *format; /* -f: from the registry (output.h) */
     bool format_given;          /* -f/--format named: batch even without --once */
     const char *shm;            /* NULL: $L1TOP_SHM or /l1top */
     const char *demo_board;     /* default n300 */
