@@ -26,6 +26,12 @@ enum {
     EXIT_CONFIGERR = 78,  /* EX_CONFIG: bad configuration or theme */
 };
 
+/* Limits of the option values. */
+#define CLI_MAX_DELAY_TENTHS 600     /* one minute */
+#define CLI_MAX_ITERATIONS 100000000
+#define CLI_MAX_FRAMES 1000000
+#define CLI_MAX_THEME_NAME 64       /* with the NUL: theme.name's size */
+
 typedef struct {
     bool once;
     bool help;

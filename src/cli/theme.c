@@ -200,8 +200,8 @@ static int parse_pair(walk *w, const yaml_node_t *n, const char *key, theme_pair
 static const char *const theme_keys[] = { "name", "description", "monochrome", "header", "table",
                                           "bar", "warning", "critical", "heatmap" };
 
-/* The theme's colour pairs by key. */
-static theme_pair *pair_of(theme *t, const char *key)
+/* Where the colour pair of a theme key is in a theme; false: not a pair. */
+static bool pair_offset(const char *key, size_t *offset)
 {
     static const struct {
         const char *key;
@@ -212,15 +212,18 @@ static theme_pair *pair_of(theme *t, const char *key)
         { "critical", offsetof(theme, critical) },
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
-        if (strcmp(pairs[i].key, key) == 0)
-            return (theme_pair *)((char *)t + pairs[i].offset);
-    return NULL;
+        if (strcmp(pairs[i].key, key) == 0) {
+            *offset = pairs[i].offset;
+            return true;
+        }
+    return false;
 }
 
 static int parse_theme(walk *w, const yaml_node_t *root, theme *t)
 {
     if (yw_check_mapping(w, root, "a theme"))
         return -1;
+    size_t offset;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(w->doc, p->key), *v = yaml_document_get_node(w->doc, p->value);
         const char *ks = yw_scalar(k), *s;
@@ -230,8 +233,8 @@ static int parse_theme(walk *w, const yaml_node_t *root, theme *t)
         } else if (strcmp(ks, "monochrome") == 0) {
             if (yw_parse_bool(w, v, ks, &t->monochrome))
                 return -1;
-        } else if (pair_of(t, ks)) {
-            if (parse_pair(w, v, ks, pair_of(t, ks)))
+        } else if (pair_offset(ks, &offset)) {
+            if (parse_pair(w, v, ks, (theme_pair *)((char *)t + offset)))
                 return -1;
         } else if (strcmp(ks, "heatmap") == 0) {
             if (v->type != YAML_SEQUENCE_NODE)

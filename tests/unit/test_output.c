@@ -174,6 +174,23 @@ Test(output, command_line)
     cr_assert_eq(parse(&o, err, 3, "--device", "-1"), EXIT_USAGE);
     cr_assert_eq(parse(&o, err, 3, "--demo-board", "x9"), EXIT_USAGE);
     cr_assert_eq(parse(&o, err, 2, "stray"), EXIT_USAGE);
+    /* Every kind of table entry: a nested flag, text, a checked value, a short option with its value attached. */
+    cr_assert_eq(parse(&o, err, 7, "--per-process-metrics", "--trace", "t.json", "-n3", "--theme", "light"), 0, "%s", err);
+    cr_assert(o.output.per_process_metrics);
+    cr_assert_str_eq(o.trace, "t.json");
+    cr_assert_eq(o.iterations, 3);
+    cr_assert(o.once, "-n implies --once");
+    cr_assert_str_eq(o.theme, "light");
+    cr_assert_eq(parse(&o, err, 2, "-n0"), EXIT_USAGE);
+    cr_assert_str_eq(err, "-n takes a positive number of snapshots, not '0'");
+    cr_assert_eq(parse(&o, err, 2, "--frames"), EXIT_USAGE);
+    cr_assert_str_eq(err, "option '--frames' needs a value");
+    char long_name[80];
+    memset(long_name, 't', 64);
+    long_name[64] = '\0';
+    cr_assert_eq(parse(&o, err, 3, "--theme", long_name), EXIT_USAGE, "64 characters do not fit a theme name");
+    long_name[63] = '\0';
+    cr_assert_eq(parse(&o, err, 3, "--theme", long_name), 0);
 }
 
 /* The registry drives -f: every format in it parses by name, prints this
