@@ -69,6 +69,11 @@ int answer_load_file(const char *path, const char *board, snapshot *s, char *mom
     return EXIT_OK;
 }
 
+static bool is_json(const cli_options *o)
+{
+    return strcmp(o->format->name, "json") == 0;
+}
+
 static bool selected(uint32_t id, void *ctx)
 {
     return output_device_selected(ctx, id);
@@ -89,7 +94,7 @@ int answer_fit(const cli_options *o, const fit_spec *spec, const snapshot *s)
         fprintf(stderr, "l1top: --fit: no device to answer for in %s\n", s->segment);
         rc = EXIT_NOINPUT;
     } else {
-        int w = o->format == FORMAT_JSON ? output_fit_json(stdout, s, spec, &fa) : output_fit_text(stdout, s, spec, &fa);
+        int w = is_json(o) ? output_fit_json(stdout, s, spec, &fa) : output_fit_text(stdout, s, spec, &fa);
         rc = w ? written(w) : fa.fits ? EXIT_OK : ANSWER_NO;
     }
     fit_answer_free(&fa);
@@ -117,7 +122,7 @@ int answer_diff(const cli_options *o)
         if (diff_compute(&ia, &ib, o->max_growth_given, o->max_growth, &d) != 0) {
             rc = EXIT_SOFTWARE;
         } else {
-            int w = o->format == FORMAT_JSON ? output_diff_json(stdout, &ia, &ib, &d)
+            int w = is_json(o) ? output_diff_json(stdout, &ia, &ib, &d)
                                              : output_diff_text(stdout, &ia, &ib, &d);
             rc = w ? written(w) : d.exceeded ? ANSWER_NO : EXIT_OK;
             diff_free(&d);
