@@ -43,6 +43,11 @@ static int load_trace(const char *path, const char *board, snapshot *s, char *mo
         return st == TRACE_ENOINPUT ? EXIT_NOINPUT : EXIT_DATAERR;
     }
     snapshot_sanitize_strings(s);
+    if (sum.board_source != TRACE_BOARD_FROM_TRACE) { /* the answer depends on the grid: say where it came from */
+        char name[sizeof sum.board];
+        fprintf(stderr, "l1top: %s: board %s (%s)\n", path, utf8_clean(name, sizeof name, sum.board, UTF8_ESCAPE_CONTROLS),
+                sum.board_reason);
+    }
     if (moment) {
         char op[sizeof sum.peak.op];
         snprintf(moment, n, "peak at node %llu (op '%s', device %u core (%u,%u))", (unsigned long long)sum.peak.counter,

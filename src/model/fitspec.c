@@ -143,11 +143,6 @@ static uint64_t unit_of(const char *u)
     return 0;
 }
 
-static bool unit_word(const char *w)
-{
-    return *w && unit_of(w) != 0;
-}
-
 /* SIZE: the current word, and the next one when it is a lone unit. */
 static int size(lexer *lx, const char *what, uint64_t *out)
 {
@@ -170,8 +165,9 @@ static int size(lexer *lx, const char *what, uint64_t *out)
         lex_mark m;
         mark(lx, &m);
         bool too_long;
-        if (next(lx, &too_long) && unit_word(lx->word))
-            mult = unit_of(lx->word);
+        uint64_t word_mult = next(lx, &too_long) && *lx->word ? unit_of(lx->word) : 0;
+        if (word_mult)
+            mult = word_mult;
         else
             back(lx, &m);
     }

@@ -62,6 +62,7 @@ static void at(jctx *c, const char *fmt, ...)
 static int get_uint(jctx *c, json_t *obj, const char *key, uint64_t max, uint64_t *out)
 {
     json_t *v = json_object_get(obj, key);
+    *out = 0;
     if (!v)
         return bad(c, "no '%s'", key);
     if (!json_is_integer(v) || json_integer_value(v) < 0 || (uint64_t)json_integer_value(v) > max)
@@ -72,7 +73,7 @@ static int get_uint(jctx *c, json_t *obj, const char *key, uint64_t max, uint64_
 
 static int get_u32(jctx *c, json_t *obj, const char *key, uint32_t max, uint32_t *out)
 {
-    uint64_t v;
+    uint64_t v = 0;
     if (get_uint(c, obj, key, max, &v))
         return JSNAP_EDATA;
     *out = (uint32_t)v;
@@ -176,7 +177,7 @@ static int read_kind(jctx *c, json_t *jr, uint8_t *kind)
 
 static int read_interleaved(jctx *c, json_t *jr, const snap_device *d, snap_region *r)
 {
-    uint64_t total, page;
+    uint64_t total = 0, page = 0;
     if (get_uint(c, jr, "total_size", L1TOP_MAX_INTERLEAVED_TOTAL, &total) ||
         get_uint(c, jr, "page_size", UINT32_MAX, &page))
         return JSNAP_EDATA;

@@ -12,8 +12,10 @@
 #include "model/fit.h"
 #include "model/snapshot.h"
 
-/* Cores listed per term in text (JSON lists them all). */
+/* Text names this many cores of a group answered alike, and this many
+ * groups per term (JSON lists every core). */
 #define ANSWER_TEXT_CORES 8
+#define ANSWER_TEXT_GROUPS 6
 
 /* 0, or -1 on a write error (errno set). */
 int output_fit_text(FILE *f, const snapshot *s, const fit_spec *spec, const fit_answer *fa);

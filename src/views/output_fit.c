@@ -31,26 +31,62 @@ static void way_text(FILE *f, const snapshot *s, const fit_spec *spec, const fit
         fprintf(f, " of pid %d (%s)", s->processes[r->process].pid, s->processes[r->process].name);
 }
 
+static bool own_core(const fit_core *fc)
+{
+    return fc->rx == fc->x && fc->ry == fc->y;
+}
+
+/* Cores answered alike: same need and room, the same region in the way,
+ * on each core itself or on the same other core. */
+static bool alike(const fit_core *a, const fit_core *b)
+{
+    bool own = own_core(a);
+    return a->need == b->need && a->room == b->room && a->core_room == b->core_room && a->region == b->region &&
+           a->spec_term == b->spec_term && a->start == b->start && a->end == b->end && own == own_core(b) &&
+           (own || (a->rx == b->rx && a->ry == b->ry));
+}
+
+/* The failing cores in groups answered alike, the largest groups' cores
+ * named up to ANSWER_TEXT_CORES each. */
 static void failing_text(FILE *f, const snapshot *s, const fit_spec *spec, const fit_term *t, const fit_term_result *r)
 {
     char h1[32], h2[32], h3[32];
-    size_t shown = r->nfailing < ANSWER_TEXT_CORES ? r->nfailing : ANSWER_TEXT_CORES;
-    for (size_t i = 0; i < shown; i++) {
+    bool *done = calloc(r->nfailing ? r->nfailing : 1, sizeof *done);
+    size_t groups = 0, left = r->nfailing;
+    for (size_t i = 0; done && i < r->nfailing; i++) {
+        if (done[i])
+            continue;
         const fit_core *fc = &r->failing[i];
-        fprintf(f, "    core (%u,%u): needs %s, room %s", fc->x, fc->y, format_bytes(fc->need, h1, sizeof h1),
-                format_bytes(fc->room, h2, sizeof h2));
-        bool elsewhere = fc->rx != fc->x || fc->ry != fc->y;
-        if (t->kind == FIT_CB && elsewhere)
-            fprintf(f, " (%s on this core alone)", format_bytes(fc->core_room, h3, sizeof h3));
+        if (groups++ == ANSWER_TEXT_GROUPS) {
+            fprintf(f, "    ... and %zu more cores answered otherwise (--format json lists every one)\n", left);
+            break;
+        }
+        size_t n = 0;
+        for (size_t j = i; j < r->nfailing; j++)
+            n += !done[j] && alike(fc, &r->failing[j]);
+        fprintf(f, "    %zu core%s", n, n == 1 ? "" : "s");
+        size_t named = 0;
+        for (size_t j = i; j < r->nfailing; j++) {
+            if (done[j] || !alike(fc, &r->failing[j]))
+                continue;
+            done[j] = true;
+            if (named++ < ANSWER_TEXT_CORES)
+                fprintf(f, " (%u,%u)", r->failing[j].x, r->failing[j].y);
+        }
+        left -= n;
+        if (n > ANSWER_TEXT_CORES)
+            fprintf(f, " ...");
+        fprintf(f, ": need %s, room %s", format_bytes(fc->need, h1, sizeof h1), format_bytes(fc->room, h2, sizeof h2));
+        if (t->kind == FIT_CB && !own_core(fc))
+            fprintf(f, " (%s on each alone)", format_bytes(fc->core_room, h3, sizeof h3));
         fprintf(f, "; in the way: ");
         way_text(f, s, spec, fc);
-        if (elsewhere)
+        if (!own_core(fc))
             fprintf(f, " on core (%u,%u): TT-Metal checks CBs against the lowest L1 buffer of any core", fc->rx,
                     fc->ry);
         fputc('\n', f);
     }
-    if (r->nfailing > shown)
-        fprintf(f, "    ... and %zu more cores (--format json lists every one)\n", r->nfailing - shown);
+    free(done);
 }
 
 static void term_text(FILE *f, const snapshot *s, const fit_spec *spec, size_t ti, const fit_term_result *r)

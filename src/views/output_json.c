@@ -238,6 +238,15 @@ static void categories_fields(jw *w, const uint64_t *b, int n)
         jw_uint(w, category_key[k], b[k]);
 }
 
+/* A region's kind, tag and address (its strings encoded once a document). */
+static void region_fields(jw *w, uint32_t ri, const snap_region *r)
+{
+    l1_category cat = category_of_kind(r->kind);
+    jw_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
+    jw_string_cached(w, "tag", w->region_tag ? &w->region_tag[ri] : NULL, r->tag);
+    jw_uint(w, "address", r->address);
+}
+
 static void region_ref(jw *w, const char *key, const snapshot *s, uint32_t ri)
 {
     const snap_region *r = &s->regions[ri];
@@ -250,10 +259,7 @@ static void region_ref(jw *w, const char *key, const snapshot *s, uint32_t ri)
         jw_value(w, "pid", NULL);
         jw_value(w, "process", NULL);
     }
-    l1_category cat = category_of_kind(r->kind);
-    jw_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
-    jw_string_cached(w, "tag", w->region_tag ? &w->region_tag[ri] : NULL, r->tag);
-    jw_uint(w, "address", r->address);
+    region_fields(w, ri, r);
     jw_close(w, '}');
 }
 
@@ -367,10 +373,7 @@ static void device_regions(jw *w, const snapshot *s, const device_usage *du)
             jw_value(w, "proc", NULL);
             jw_value(w, "pid", NULL);
         }
-        l1_category cat = category_of_kind(r->kind);
-        jw_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
-        jw_string_cached(w, "tag", w->region_tag ? &w->region_tag[ri] : NULL, r->tag);
-        jw_uint(w, "address", r->address);
+        region_fields(w, ri, r);
         jw_bool(w, "interleaved", r->interleaved);
         if (r->interleaved) {
             jw_uint(w, "total_size", r->total_size);

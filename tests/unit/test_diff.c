@@ -135,15 +135,18 @@ Test(diff, a_device_on_one_side_is_listed_not_gated)
     cr_assert_eq(only->used.b, RESERVED);
 }
 
+static int diff_text(FILE *f, const void *ctx)
+{
+    (void)ctx;
+    diff_input a = in_a(), b = in_b();
+    return output_diff_text(f, &a, &b, &d);
+}
+
 Test(diff, text_and_json_views)
 {
     run(true, 10.0);
     diff_input a = in_a(), b = in_b();
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    cr_assert_eq(output_diff_text(f, &a, &b, &d), 0);
-    fclose(f);
+    char *buf = t_capture(diff_text, NULL);
     cr_assert(strstr(buf, "A: a.json (2023-11-14T22:13:20Z)\nB: b.json, peak at node 3\n"), "%s", buf);
     cr_assert(strstr(buf, "  Circular buffers                 131072         163840    +32.0 KiB    +25.0%  << over the limit\n"),
               "%s", buf);

@@ -155,6 +155,12 @@ static void answer(const char *text)
 
 static const fit_term_result *term(size_t i) { return &fa.devices[0].terms[i]; }
 
+static int fit_text(FILE *f, const void *ctx)
+{
+    (void)ctx;
+    return output_fit_text(f, &s, &spec, &fa);
+}
+
 Test(fit, interleaved_on_an_empty_device_takes_the_top)
 {
     /* 4 MiB in 2 KiB pages: 2048 pages over 64 banks, 32 pages = 65536 B a bank */
@@ -317,19 +323,30 @@ Test(fit, text_answer_names_cores_and_regions)
 {
     t_region(&s, 0, proc, L1TOP_L1_BUFFER, ((l1top_range){ 0, 0, 0, 0 }), 0x50000, 0x10000, "act");
     answer("cb 300KiB on 0-0..1-0");
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    cr_assert_eq(output_fit_text(f, &s, &spec, &fa), 0);
-    fclose(f);
+    char *buf = t_capture(fit_text, NULL);
     cr_assert(strstr(buf, "Device 0  wormhole_b0  grid 8x8: DOES NOT FIT\n"), "%s", buf);
-    cr_assert(strstr(buf, "    core (0,0): needs 300 KiB, room 219 KiB; in the way: L1 buffer 'act' [0x50000, 0x60000) "
+    cr_assert(strstr(buf, "    1 core (0,0): need 300 KiB, room 219 KiB; in the way: L1 buffer 'act' [0x50000, 0x60000) "
                           "of pid 321 (model)\n"),
               "%s", buf);
-    cr_assert(strstr(buf, "    core (1,0): needs 300 KiB, room 219 KiB (1.33 MiB on this core alone); in the way: L1 "
-                          "buffer 'act' [0x50000, 0x60000) of pid 321 (model) on core (0,0): TT-Metal checks CBs "
-                          "against the lowest L1 buffer of any core\n"),
+    cr_assert(strstr(buf, "    1 core (1,0): need 300 KiB, room 219 KiB (1.33 MiB on each alone); in the way: L1 buffer "
+                          "'act' [0x50000, 0x60000) of pid 321 (model) on core (0,0): TT-Metal checks CBs against the "
+                          "lowest L1 buffer of any core\n"),
               "%s", buf);
     cr_assert(strstr(buf, "\nAnswer: does not fit\n"), "%s", buf);
+    free(buf);
+}
+
+Test(fit, text_groups_cores_answered_alike)
+{
+    t_region(&s, 0, proc, L1TOP_L1_BUFFER, ((l1top_range){ 0, 0, 1, 1 }), 0x50000, 0x10000, "act");
+    answer("cb 300KiB on 0-0..7-7");
+    char *buf = t_capture(fit_text, NULL);
+    cr_assert(strstr(buf, "\n    4 cores (0,0) (1,0) (0,1) (1,1): need 300 KiB, room 219 KiB; in the way: L1 buffer 'act' "
+                          "[0x50000, 0x60000) of pid 321 (model)\n"),
+              "%s", buf);
+    cr_assert(strstr(buf, "\n    60 cores (2,0) (3,0) (4,0) (5,0) (6,0) (7,0) (2,1) (3,1) ...: need 300 KiB, room 219 KiB "
+                          "(1.33 MiB on each alone); in the way: L1 buffer 'act' [0x50000, 0x60000) of pid 321 (model) "
+                          "on core (0,0): TT-Metal checks CBs against the lowest L1 buffer of any core\n"),
+              "%s", buf);
     free(buf);
 }
