@@ -38,6 +38,7 @@ typedef struct {
     uint32_t dalign;          /* its free list's alignment (DRAM alignment, bank_manager.cpp) */
     span_list used;           /* lockstep: every L1 buffer's reservation, merged */
     span_list core;           /* scratch: one core's buffers */
+    span_list bufs;           /* the device's L1 buffers, unmerged: what a core's view starts from */
     placed put[FIT_MAX_TERMS];
     size_t nput;
 } fit_ctx;
@@ -97,19 +98,22 @@ static bool clip(const fit_ctx *c, uint64_t start, uint64_t end, span *out)
     return true;
 }
 
-/* The device's L1 buffers at their addresses, merged: the one free list
- * every bank shares. */
+/* The device's L1 buffers at their addresses (bufs), and merged: the one
+ * free list every bank shares (used). */
 static int build_lockstep(fit_ctx *c)
 {
+    c->bufs.n = 0;
     for (uint32_t ri = 0; ri < c->s->nregions; ri++) {
         const snap_region *r = &c->s->regions[ri];
         span v = { 0, 0, (int32_t)ri, 0 };
         if (r->device == c->dev && r->kind == L1TOP_L1_BUFFER &&
-            clip(c, r->address, (uint64_t)r->address + reservation(c, r), &v) && push(&c->used, v))
+            clip(c, r->address, (uint64_t)r->address + reservation(c, r), &v) && (push(&c->used, v) || push(&c->bufs, v)))
             return -1;
     }
-    if (c->used.n > 1) /* qsort wants a non-NULL base even for nothing */
+    if (c->used.n > 1) { /* qsort wants a non-NULL base even for nothing */
         qsort(c->used.v, c->used.n, sizeof *c->used.v, cmp_span);
+        qsort(c->bufs.v, c->bufs.n, sizeof *c->bufs.v, cmp_span);
+    }
     size_t m = 0;
     for (size_t i = 0; i < c->used.n; i++) {
         if (m && c->used.v[i].start <= c->used.v[m - 1].end) {
@@ -149,15 +153,21 @@ static uint64_t largest_hole(const fit_ctx *c, const span_list *l, size_t *at)
 }
 
 /* Insert [start, end) into the merged lockstep list, kept sorted. */
+/* v into a list sorted by start, kept sorted (a SPEC adds a few). */
+static int insert_sorted(span_list *l, span v)
+{
+    if (push(l, v))
+        return -1;
+    size_t i = l->n - 1;
+    for (; i > 0 && l->v[i - 1].start > v.start; i--)
+        l->v[i] = l->v[i - 1];
+    l->v[i] = v;
+    return 0;
+}
+
 static int occupy(fit_ctx *c, uint32_t start, uint32_t end, uint32_t term)
 {
-    if (push(&c->used, (span){ start, end, -2, term }))
-        return -1;
-    size_t i = c->used.n - 1;
-    for (; i > 0 && c->used.v[i - 1].start > start; i--)
-        c->used.v[i] = c->used.v[i - 1];
-    c->used.v[i] = (span){ start, end, -2, term };
-    return 0;
+    return insert_sorted(&c->used, (span){ start, end, -2, term });
 }
 
 static bool term_on(const fit_term *t, uint16_t x, uint16_t y)
@@ -175,23 +185,17 @@ static void set_in_the_way(fit_core *fc, const span *v, uint16_t x, uint16_t y)
     fc->ry = y;
 }
 
-/* One core's buffers (snapshot and SPEC ones placed so far), sorted. */
+/* One core's buffers (snapshot and SPEC ones placed so far), sorted by start. */
 static int core_buffers(fit_ctx *c, uint16_t x, uint16_t y)
 {
     c->core.n = 0;
-    for (uint32_t ri = 0; ri < c->s->nregions; ri++) {
-        const snap_region *r = &c->s->regions[ri];
-        span v = { 0, 0, (int32_t)ri, 0 };
-        if (r->device == c->dev && r->kind == L1TOP_L1_BUFFER && region_on(c, r, x, y) &&
-            clip(c, r->address, (uint64_t)r->address + reservation(c, r), &v) && push(&c->core, v))
+    for (size_t i = 0; i < c->bufs.n; i++) /* sorted once per device: stays sorted */
+        if (region_on(c, &c->s->regions[c->bufs.v[i].region], x, y) && push(&c->core, c->bufs.v[i]))
             return -1;
-    }
     for (size_t i = 0; i < c->nput; i++)
         if (term_on(&c->spec->terms[c->put[i].term], x, y) &&
-            push(&c->core, (span){ c->put[i].start, c->put[i].end, -2, c->put[i].term }))
+            insert_sorted(&c->core, (span){ c->put[i].start, c->put[i].end, -2, c->put[i].term }))
             return -1;
-    if (c->core.n > 1)
-        qsort(c->core.v, c->core.n, sizeof *c->core.v, cmp_span);
     return 0;
 }
 
@@ -458,6 +462,7 @@ int fit_compute(const snapshot *s, const accounting *a, const fit_spec *spec, bo
     }
     free(c.used.v);
     free(c.core.v);
+    free(c.bufs.v);
     if (rc)
         fit_answer_free(out);
     return rc;

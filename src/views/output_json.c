@@ -365,7 +365,9 @@ static void device_regions(jw *w, const snapshot *s, const device_usage *du)
         if (r->device != du->device)
             continue;
         long pos = process_position(du, r->process);
+        bool pretty = w->pretty;
         jw_open(w, NULL, '{');
+        w->pretty = false; /* one line a region: a snapshot can hold hundreds of thousands */
         if (pos >= 0) {
             jw_uint(w, "proc", (uint64_t)pos);
             jw_int(w, "pid", s->processes[r->process].pid);
@@ -382,20 +384,18 @@ static void device_regions(jw *w, const snapshot *s, const device_usage *du)
             jw_uint(w, "size_per_core", r->size_per_core);
             jw_open(w, "ranges", '[');
             const l1top_range *g = snapshot_region_ranges(s, r);
-            bool pretty = w->pretty;
             for (uint32_t i = 0; i < r->nranges; i++) {
                 jw_open(w, NULL, '[');
-                w->pretty = false; /* [x0, y0, x1, y1] on one line */
                 jw_uint(w, NULL, g[i].x0);
                 jw_uint(w, NULL, g[i].y0);
                 jw_uint(w, NULL, g[i].x1);
                 jw_uint(w, NULL, g[i].y1);
                 jw_close(w, ']');
-                w->pretty = pretty;
             }
             jw_close(w, ']');
         }
         jw_close(w, '}');
+        w->pretty = pretty;
     }
     jw_close(w, ']');
 }
