@@ -185,8 +185,8 @@ static int check_answers(int argc, char **argv, cli_options *o, char *err, size_
         snprintf(err, errlen, "--fit and --diff answer once: not with --serve or -n (nor --diff with --demo)");
         return EXIT_USAGE;
     }
-    if (o->diff_a && o->trace) {
-        snprintf(err, errlen, "--diff reads its own files (snapshots or traces): drop --trace");
+    if (o->diff_a && (o->trace || o->output.ndevices)) {
+        snprintf(err, errlen, "--diff compares every device of its own two files: not with --trace or -D");
         return EXIT_USAGE;
     }
     if ((o->fit || o->diff_a) && strcmp(o->format->name, "text") != 0 && strcmp(o->format->name, "json") != 0) {

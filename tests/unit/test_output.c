@@ -280,6 +280,8 @@ Test(output, answer_flags)
     cr_assert_eq(parse(&o, err, 5, "--fit", "cb 1KiB on 0-0", "--serve", "127.0.0.1:1"), EXIT_USAGE);
     cr_assert_eq(parse(&o, err, 4, "--fit", "cb 1KiB on 0-0", "--demo"), 0, "--demo is fine to try it");
     cr_assert_eq(parse(&o, err, 5, "--diff", "a", "b", "--demo"), EXIT_USAGE);
+    cr_assert_eq(parse(&o, err, 6, "--diff", "a", "b", "-D", "0"), EXIT_USAGE);
+    cr_assert(strstr(err, "not with --trace or -D"), "%s", err);
 }
 
 static char *render_to_string(int (*fn)(FILE *, const snapshot *, const accounting *, const output_options *),
