@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "arch.h"
-#include "sources/collect.h"
+#include "sources/source.h"
 
 enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME, OPT_SOURCE, OPT_TTM_DIR, OPT_SYSFS_ROOT, OPT_TRACE, OPT_BOARD, OPT_SERVE, OPT_PER_PROCESS };
 
