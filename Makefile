@@ -106,6 +106,7 @@ REPLAYS := $(B)/tests/replay_config $(B)/tests/replay_theme $(B)/tests/replay_se
 
 TEST_JOBS ?= 2
 check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $(TTS_ALL)
+	bash tests/layers.sh
 	$(B)/tests/replay_config tests/corpus/config
 	$(B)/tests/replay_theme tests/corpus/theme
 	$(B)/tests/replay_segment tests/corpus/segment
