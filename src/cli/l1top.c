@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "model/accounting.h"
 #include "cli/alerts.h"
 #include "cli/cli.h"
@@ -67,9 +68,7 @@ static batch_writer writer_for(output_format f, bool loop)
 
 static double monotonic_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+    return (double)clock_monotonic_ns() / 1e6;
 }
 
 /* A trace drawn on a board it does not name: say which, once. */

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "sources/telemetry.h"
+#include "grow.h"
 #include "safe_open.h"
 #include "sources/source.h"
 
@@ -130,15 +131,9 @@ int telemetry_scan(const char *root, tt_board **out)
         long index = strtol(e->d_name + 12, &end, 10);
         if (end == e->d_name + 12 || *end || index < 0 || index > 65535)
             continue;
-        if (n == cap) {
-            size_t want = cap ? cap * 2 : 8;
-            tt_board *p = realloc(boards, want * sizeof *p);
-            if (!p) {
-                rc = -1;
-                break;
-            }
-            boards = p;
-            cap = want;
+        if (grow_array((void **)&boards, &cap, n, 1, sizeof *boards) != 0) {
+            rc = -1;
+            break;
         }
         tt_board *b = &boards[n++];
         memset(b, 0, sizeof *b);

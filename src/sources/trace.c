@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "sources/trace_internal.h"
 #include "utf8.h"
 
@@ -55,9 +56,7 @@ static int build_snapshot(const trace_file *tf, const char *path, snapshot *s)
 {
     snapshot_reset(s);
     utf8_clean(s->segment, sizeof s->segment, path, UTF8_ESCAPE_CONTROLS);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    s->timestamp_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    s->timestamp_ns = clock_realtime_ns();
     snap_process *p = snapshot_add_process(s);
     if (!p)
         return -1;

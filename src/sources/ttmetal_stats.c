@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include "sources/ttmetal_stats.h"
+#include "grow.h"
 #include "safe_open.h"
 #include "proc.h"
 #include "sources/source.h"
@@ -183,14 +184,8 @@ int ttm_scan(const char *dir, ttm_alive_fn alive, ttm_device **out, char *warnin
                 snprintf(warnings + used, wlen - used, "%s: %s\n", path, strerror(errno));
             continue;
         }
-        if (n == cap) {
-            size_t want = cap ? cap * 2 : 8;
-            ttm_device *p = realloc(devs, want * sizeof *p);
-            if (!p)
-                break;
-            devs = p;
-            cap = want;
-        }
+        if (grow_array((void **)&devs, &cap, n, 1, sizeof *devs) != 0)
+            break;
         if (ttm_parse(buf, (size_t)got, path, alive, &devs[n], err, sizeof err) == 0) {
             n++;
         } else {
