@@ -318,9 +318,7 @@ static double device_value(alert_metric m, const snap_device *d, const device_us
 
 static double process_value(alert_metric m, const process_usage *p, const device_usage *du)
 {
-    uint64_t tracked = p->bytes[CAT_L1_BUFFERS] + p->bytes[CAT_L1_SMALL], all = 0;
-    for (int k = 0; k < CAT_RECORDED; k++)
-        all += p->bytes[k];
+    uint64_t tracked = recorded_tracked(p->bytes), all = recorded_all(p->bytes);
     if (m <= AM_RUNTIME)
         return (double)p->bytes[m];
     switch (m) {
