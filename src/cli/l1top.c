@@ -54,18 +54,6 @@ static int write_failed(void)
     return EXIT_IOERR;
 }
 
-typedef int (*batch_writer)(FILE *, const snapshot *, const accounting *, const output_options *);
-
-static batch_writer writer_for(output_format f, bool loop)
-{
-    switch (f) {
-    case FORMAT_JSON: return loop ? output_json_line : output_json;
-    case FORMAT_PROMETHEUS: return output_prometheus;
-    case FORMAT_CSV: return output_csv;
-    default: return output_text;
-    }
-}
-
 static double monotonic_ms(void)
 {
     return (double)clock_monotonic_ns() / 1e6;
@@ -87,7 +75,7 @@ static int run_once(const cli_options *o, const l1top_config *cfg, source_set *s
     source_status st;
     bool timeline = source_set_feed(set).timeline != NULL;
     long n = o->iterations > 0 && !timeline ? o->iterations : 1;
-    batch_writer out = writer_for(o->format, n > 1);
+    output_formatter out = output_format_formatter(o->format, n > 1);
     alert_engine *ae = alerts_new();
     snapshot s;
     snapshot_init(&s);
