@@ -1,6 +1,8 @@
 /*
  * accounting.c - per-core byte attribution, free holes, clashes and
- * per-process sums from a snapshot (see accounting.h). No I/O, no globals.
+ * per-process sums from a snapshot, per-process totals over devices, one
+ * core's bytes over time (a trace's peak) and one core's address map (see
+ * accounting.h). No I/O, no globals.
  */
 #include "model/accounting.h"
 

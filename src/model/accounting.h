@@ -1,5 +1,6 @@
 /*
- * accounting.h - pure per-core attribution of L1, shared by every view.
+ * accounting.h - pure per-core attribution of L1, shared by every view and
+ * by the trace replay (the one accountant: one rule for overlaps).
  *
  * Every byte of every core's L1 [0, l1_size) belongs to exactly one
  * category. Where records overlap, the byte goes to the first kind in

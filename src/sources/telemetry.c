@@ -1,5 +1,7 @@
 /*
- * telemetry.c - see telemetry.h.
+ * telemetry.c - board telemetry from tt-kmd's sysfs and procfs files (see
+ * telemetry.h), and telemetry as a source (source.h) that goes with every
+ * live source.
  */
 #define _GNU_SOURCE
 #include "sources/telemetry.h"

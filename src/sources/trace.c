@@ -1,7 +1,8 @@
 /*
- * trace.c - ttnn graph-capture traces as a source (see trace.h): open a file
- * (trace_parse.c), replay it once (trace_replay.c), then hand out the state
- * at any node as an ordinary snapshot.
+ * trace.c - ttnn graph-capture traces (see trace.h): open a file
+ * (trace_parse.c), replay it once (trace_replay.c), account the per-core
+ * peak as a snapshot (model/accounting.c), then hand out the state at any
+ * node as an ordinary snapshot. The source table is trace_source.c.
  */
 #include "sources/trace.h"
 

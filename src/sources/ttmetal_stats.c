@@ -1,5 +1,7 @@
 /*
- * ttmetal_stats.c - see ttmetal_stats.h. The layout (little-endian):
+ * ttmetal_stats.c - TT-Metal's statistics files parsed into the model's
+ * ttm_device (see ttmetal_stats.h), and those files as a source
+ * (source.h). The layout (little-endian):
  *   0 version u32, 4 num_active_processes u32, 8 last_update_timestamp u64,
  *   16 reference_count u32, 24 board_serial u64, 32 asic_id u64,
  *   40 device_id u32, 48..88 five u64 totals (DRAM, L1, L1_SMALL, TRACE, CB),
