@@ -46,6 +46,16 @@ static uint64_t digest(const snapshot *s)
     return d;
 }
 
+/* text into /tmp/l1top-unit-NAME-PID.json (path gets its name). */
+static void write_trace(char *path, size_t n, const char *name, const char *text)
+{
+    snprintf(path, n, "/tmp/l1top-unit-%s-%d.json", name, (int)getpid());
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
 /* A NO_DISPATCH-like trace of n ops: each allocates an interleaved output,
  * runs a program of two CBs and frees the output of two ops ago by its
  * buffer node (address 0 everywhere: simulated placement). */
@@ -88,12 +98,8 @@ static char *synthetic(int ops)
 Test(trace, timeline_forward_backward_and_random_agree)
 {
     char path[96];
-    snprintf(path, sizeof path, "/tmp/l1top-unit-timeline-%d.json", (int)getpid());
     char *text = synthetic(700); /* ~4000 events: many checkpoints */
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
+    write_trace(path, sizeof path, "timeline", text);
     free(text);
     char err[512];
     trace_file *tf = trace_open(path, "n150", err, sizeof err);
@@ -178,14 +184,10 @@ Test(trace, normal_capture_keeps_real_addresses)
 Test(trace, timeline_op_names_are_sanitized)
 {
     char path[96];
-    snprintf(path, sizeof path, "/tmp/l1top-unit-opname-%d.json", (int)getpid());
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs("[{\"counter\":0,\"node_type\":\"function_start\",\"params\":{\"name\":\"a\\u001b[2Jb\\u00ff\\u00ff\"}},"
-          "{\"counter\":1,\"node_type\":\"circular_buffer_allocate\",\"params\":{\"size\":64,"
-          "\"core_range_set\":\"{[0-0 - 0-0]}\",\"globally_allocated\":\"0\"}}]",
-          f);
-    fclose(f);
+    write_trace(path, sizeof path, "opname",
+                "[{\"counter\":0,\"node_type\":\"function_start\",\"params\":{\"name\":\"a\\u001b[2Jb\\u00ff\\u00ff\"}},"
+                "{\"counter\":1,\"node_type\":\"circular_buffer_allocate\",\"params\":{\"size\":64,"
+                "\"core_range_set\":\"{[0-0 - 0-0]}\",\"globally_allocated\":\"0\"}}]");
     char err[512];
     trace_file *tf = trace_open(path, NULL, err, sizeof err);
     cr_assert_not_null(tf, "%s", err);
@@ -268,16 +270,12 @@ Test(trace, placement_matches_first_fit_from_the_top)
 Test(trace, peak_counts_overlapping_bytes_once)
 {
     char path[96];
-    snprintf(path, sizeof path, "/tmp/l1top-unit-overlap-%d.json", (int)getpid());
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs("[{\"counter\":0,\"node_type\":\"function_start\",\"params\":{\"name\":\"ttnn::clash\"}},"
-          "{\"counter\":1,\"node_type\":\"buffer_allocate\",\"params\":{\"size\":4194304,\"address\":1048576,"
-          "\"type\":\"L1\",\"layout\":\"INTERLEAVED\",\"page_size\":2048,\"max_size_per_bank\":65536}},"
-          "{\"counter\":2,\"node_type\":\"circular_buffer_allocate\",\"params\":{\"size\":65536,\"address\":1015808,"
-          "\"core_range_set\":\"{[0-0 - 0-0]}\",\"globally_allocated\":\"0\"}}]",
-          f);
-    fclose(f);
+    write_trace(path, sizeof path, "overlap",
+                "[{\"counter\":0,\"node_type\":\"function_start\",\"params\":{\"name\":\"ttnn::clash\"}},"
+                "{\"counter\":1,\"node_type\":\"buffer_allocate\",\"params\":{\"size\":4194304,\"address\":1048576,"
+                "\"type\":\"L1\",\"layout\":\"INTERLEAVED\",\"page_size\":2048,\"max_size_per_bank\":65536}},"
+                "{\"counter\":2,\"node_type\":\"circular_buffer_allocate\",\"params\":{\"size\":65536,"
+                "\"address\":1015808,\"core_range_set\":\"{[0-0 - 0-0]}\",\"globally_allocated\":\"0\"}}]");
     char err[512];
     trace_file *tf = trace_open(path, "n150", err, sizeof err);
     cr_assert_not_null(tf, "%s", err);
