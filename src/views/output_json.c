@@ -19,6 +19,7 @@
 
 #include "views/format.h"
 #include "views/output.h"
+#include "views/view_common.h"
 #include "utf8.h"
 
 #define JSON_TEXT_MAX 1024

@@ -10,6 +10,7 @@
 
 #include "views/format.h"
 #include "views/render.h"
+#include "views/view_common.h"
 
 static const char *const psort_names[PSORT_COUNT] = {
     "PID", "NAME", "DEVS", "L1BUF", "L1SMALL", "CB", "KERNEL", "SEM", "RUNTIME", "REGIONS",
@@ -170,16 +171,11 @@ void render_overview(const tui_state *st)
 
 static void alert_line(const tui_state *st, int y, const firing_alert *a, const char *prefix)
 {
-    char where[64];
-    if (a->scope == SCOPE_CORE)
-        snprintf(where, sizeof where, "device %u core (%d,%d)", a->device, a->x, a->y);
-    else if (a->scope == SCOPE_PROCESS)
-        snprintf(where, sizeof where, "device %u pid %d %s", a->device, a->pid, a->process);
-    else
-        snprintf(where, sizeof where, "device %u", a->device);
+    char where[ALERT_WHERE_LEN];
     attr_t attr = a->severity == SEVERITY_CRITICAL ? render_alert_attr(&st->rc) : render_warn_attr(&st->rc);
     render_putf(y, 1, COLS - 2, attr, "%s%-8s %-22s %-28s %s %.6g %s %.6g", prefix,
-                a->severity == SEVERITY_CRITICAL ? "critical" : "warning", a->name, where,
+                a->severity == SEVERITY_CRITICAL ? "critical" : "warning", a->name,
+                alert_where(where, sizeof where, a, false),
                 alert_metric_name(a->metric), a->value, a->above ? ">" : "<", a->threshold);
 }
 
@@ -239,7 +235,6 @@ void render_ttmetal(const tui_state *st)
         return;
     render_put(y++, 1, COLS - 2, A_BOLD, "TT-Metal allocator statistics: totals per device and process, no per-core data");
     render_put(y++, 1, COLS - 2, A_DIM, "(what TT-Metal's own allocator tracks; l1top's segment, when present, shows the rest)  T: back");
-    static const char *const names[TTM_COUNT] = { "DRAM", "L1", "L1_SMALL", "TRACE", "CB" };
     for (size_t i = 0; i < s->nttm && y < LINES - 1; i++) {
         const ttm_device *d = &s->ttm[i];
         char b[TTM_COUNT][24];
@@ -248,8 +243,8 @@ void render_ttmetal(const tui_state *st)
         y++;
         render_putf(y++, 1, COLS - 2, A_BOLD, "device %u  asic 0x%llx  v%u%s   heatmap: no per-core data", d->device_id,
                     (unsigned long long)d->asic_id, d->version, d->ready ? "" : "  (not ready)");
-        render_putf(y++, 3, COLS - 4, A_NORMAL, "%s %s   %s %s   %s %s   %s %s   %s %s", names[0], b[0], names[1], b[1],
-                    names[2], b[2], names[3], b[3], names[4], b[4]);
+        render_putf(y++, 3, COLS - 4, A_NORMAL, "%s %s   %s %s   %s %s   %s %s   %s %s", ttm_kind_label[0], b[0],
+                    ttm_kind_label[1], b[1], ttm_kind_label[2], b[2], ttm_kind_label[3], b[3], ttm_kind_label[4], b[4]);
         for (size_t p = 0; p < d->nprocesses && y < LINES - 1; p++) {
             const ttm_process *pr = &d->processes[p];
             char l1[24], cb[24], small[24], name[80];

@@ -26,6 +26,7 @@
 
 #include "model/accounting.h"
 #include "views/render.h"
+#include "views/view_common.h"
 #include "shm_name.h"
 #include "sources/collect.h"
 #include "sources/trace.h"
@@ -315,11 +316,8 @@ static void handle_mouse(tui *t)
     if (!d)
         return;
     device_layout l = layout_device(COLS, LINES, d->grid_x, d->grid_y);
-    int cx = (ev.x - l.heat_x - 4), cy = ev.y - l.heat_y - 1;
-    if (!l.fits || cx < 0 || cy < 0)
-        return;
-    cx /= l.cell_w;
-    if (cx < d->grid_x && cy < d->grid_y) {
+    int cx, cy;
+    if (layout_core_at(&l, d->grid_x, d->grid_y, ev.x, ev.y, &cx, &cy)) {
         t->st.cx = (uint16_t)cx;
         t->st.cy = (uint16_t)cy;
     }
