@@ -172,7 +172,7 @@ static int run_trace(const cli_options *o, const l1top_config *cfg)
     }
     snapshot_sanitize_strings(&s);
     trace_summary_clean(&sum);
-    if (strcmp(sum.board_reason, "from the trace's devices section") != 0)
+    if (sum.board_source != TRACE_BOARD_FROM_TRACE)
         fprintf(stderr, "l1top: %s: board %s (%s)\n", o->trace, sum.board, sum.board_reason);
     accounting a;
     int rc = EXIT_OK;

@@ -13,7 +13,6 @@
 #include "model/accounting.h"
 #include "cli/alerts.h"
 #include "model/snapshot.h"
-#include "sources/trace.h"
 
 #define OUTPUT_MAX_DEVICE_FILTER 64
 
