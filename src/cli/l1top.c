@@ -198,6 +198,26 @@ static int run_trace(const cli_options *o, const l1top_config *cfg)
     return rc;
 }
 
+/* The TUI's `r` key and SIGUSR1: the file again, then the command line over it. */
+static int reload_config(void *ctx, l1top_config *out, char *err, size_t errlen)
+{
+    const cli_options *o = ctx;
+    if (config_load(out, o->config_path, err, errlen) != 0)
+        return -1;
+    cli_apply_overrides(o, out);
+    return 0;
+}
+
+static int run_tui(const cli_options *o, l1top_config *cfg, const char *shm)
+{
+    tui_options t = {
+        .shm = shm, .source = o->source, .tt_metal_dir = o->tt_metal_dir, .sysfs_root = o->sysfs_root,
+        .trace = o->trace, .board = o->board, .filter = o->output, .no_color = o->no_color,
+        .max_frames = o->max_frames, .reload_config = reload_config, .reload_ctx = (void *)o,
+    };
+    return tui_run(&t, cfg);
+}
+
 int main(int argc, char **argv)
 {
     cli_options o;
@@ -264,7 +284,7 @@ int main(int argc, char **argv)
     else if (o.once)
         rc = run_once(&o, &cfg, shm);
     else
-        rc = tui_run(&o, shm, &cfg);
+        rc = run_tui(&o, &cfg, shm);
     if (o.demo)
         demo_stop(&demo);
     return rc;

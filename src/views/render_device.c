@@ -11,18 +11,6 @@
 #include "views/render.h"
 #include "views/view_common.h"
 
-const snap_device *tui_selected_device(const tui_state *st, const device_usage **du)
-{
-    if (!st->snap || !st->acct || st->sel >= st->nvisible)
-        return NULL;
-    size_t idx = st->visible[st->sel];
-    if (idx >= st->snap->ndevices || idx >= st->acct->ndevices)
-        return NULL;
-    if (du)
-        *du = &st->acct->devices[idx];
-    return &st->snap->devices[idx];
-}
-
 static void draw_heatmap(const tui_state *st, const snap_device *d, const device_usage *du, const device_layout *l)
 {
     int w = l->cell_w, y0 = l->heat_y, x0 = l->heat_x + LAYOUT_ROW_LABEL_W;

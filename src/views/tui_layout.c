@@ -120,6 +120,13 @@ overview_layout layout_overview(int cols, int rows, int n, int gx, int gy)
     return o;
 }
 
+int layout_overview_tile_at(const overview_layout *o, int x, int y)
+{
+    if (!o->fits || o->tile_w <= 0 || o->tile_h <= 0 || x < 0 || y < LAYOUT_HEADER_ROWS || x / o->tile_w >= o->per_row)
+        return -1;
+    return (y - LAYOUT_HEADER_ROWS) / o->tile_h * o->per_row + x / o->tile_w;
+}
+
 void bar_text(double f, int width, char *out)
 {
     if (width < 0)

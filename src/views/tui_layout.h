@@ -56,6 +56,8 @@ typedef struct {
 } overview_layout;
 
 overview_layout layout_overview(int cols, int rows, int ndevices, int grid_x, int grid_y);
+/* The tile (device position) under screen cell (x, y), or -1. */
+int layout_overview_tile_at(const overview_layout *o, int x, int y);
 
 /* A bar of `width` cells for fraction f using '#' and '.'; out >= width+1. */
 void bar_text(double f, int width, char *out);
