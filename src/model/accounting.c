@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "grow.h"
 
 const char *const category_key[CAT_COUNT] = {
     "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
@@ -197,6 +198,7 @@ typedef struct {
     size_t cap;
     uint32_t *hash;       /* CLASH_HASH_SIZE entries: clash index + 1, 0 empty */
     uint32_t *last_core;  /* per clash: last core it was counted on */
+    size_t last_core_cap;
     uint64_t max_core_pairs; /* most pair incidences on one core: a lower bound */
 } clash_table;
 
@@ -231,18 +233,10 @@ static int name_clash(clash_table *t, const interval *c, const interval *b, uint
         du->clashes_truncated = true;
         return 0;
     }
-    if (du->nclashes == t->cap) {
-        size_t want = t->cap ? t->cap * 2 : 16;
-        clash_info *p = realloc(du->clashes, want * sizeof *p);
-        uint32_t *lc = realloc(t->last_core, want * sizeof *lc);
-        if (p)
-            du->clashes = p;
-        if (lc)
-            t->last_core = lc;
-        if (!p || !lc)
-            return -1;
-        t->cap = want;
-    }
+    /* Two arrays indexed alike: each keeps its own capacity. */
+    if (grow_array((void **)&du->clashes, &t->cap, du->nclashes, 1, sizeof *du->clashes) != 0 ||
+        grow_array((void **)&t->last_core, &t->last_core_cap, du->nclashes, 1, sizeof *t->last_core) != 0)
+        return -1;
     size_t i = du->nclashes++;
     t->hash[h] = (uint32_t)i + 1;
     t->last_core[i] = core;
@@ -638,7 +632,7 @@ static int account_device(const snapshot *s, uint32_t dev, const region_key *ord
     du->regions = (uint32_t)norder;
     du->cores = calloc(nc, sizeof *du->cores);
     process_usage *per_proc = calloc(s->nprocesses ? s->nprocesses : 1, sizeof *per_proc);
-    clash_table t = { du, 0, calloc(CLASH_HASH_SIZE, sizeof(uint32_t)), NULL, 0 };
+    clash_table t = { du, 0, calloc(CLASH_HASH_SIZE, sizeof(uint32_t)), NULL, 0, 0 };
     int rc = -1;
     size_t np = 2 * norder + 1;
     if (!du->cores || !per_proc || !t.hash || reserve((void **)&x->ends, &x->cap[2], np, sizeof *x->ends) ||
@@ -738,6 +732,27 @@ out:
     if (rc)
         accounting_free(a);
     return rc;
+}
+
+void accounting_process_total(const accounting *a, uint32_t process, const size_t *devices, size_t ndevices,
+                              process_total *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = devices ? ndevices : a->ndevices;
+    for (size_t v = 0; v < n; v++) {
+        size_t di = devices ? devices[v] : v;
+        if (di >= a->ndevices)
+            continue;
+        const device_usage *du = &a->devices[di];
+        for (size_t i = 0; i < du->nprocesses; i++) {
+            if (du->processes[i].process != process)
+                continue;
+            for (int k = 0; k < CAT_RECORDED; k++)
+                out->bytes[k] += du->processes[i].bytes[k];
+            out->regions += du->processes[i].regions;
+            out->devices++;
+        }
+    }
 }
 
 void accounting_free(accounting *a)

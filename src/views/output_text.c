@@ -89,12 +89,9 @@ static void device_text(FILE *f, const snapshot *s, const device_usage *du)
     for (size_t i = 0; i < du->nprocesses; i++) {
         const process_usage *pu = &du->processes[i];
         const snap_process *p = &s->processes[pu->process];
-        uint64_t tracked = pu->bytes[CAT_L1_BUFFERS] + pu->bytes[CAT_L1_SMALL];
-        uint64_t all = 0;
-        for (int k = 0; k < CAT_RECORDED; k++)
-            all += pu->bytes[k];
         fprintf(f, "    %7d %-16s %5u regions  tracked %12llu B  untracked %12llu B\n", p->pid, p->name,
-                pu->regions, (unsigned long long)tracked, (unsigned long long)(all - tracked));
+                pu->regions, (unsigned long long)recorded_tracked(pu->bytes),
+                (unsigned long long)recorded_untracked(pu->bytes));
     }
     output_text_clashes(f, s, du);
     fprintf(f, "  dropped records: %llu\n", (unsigned long long)d->dropped_records);

@@ -24,10 +24,8 @@ static const int psort_widths[PSORT_COUNT] = { 8, 16, 8, 10, 10, 10, 10, 9, 10, 
 /* One process over the shown devices. */
 typedef struct {
     uint32_t process;             /* snapshot process index */
-    uint64_t bytes[CAT_RECORDED];
-    uint32_t regions;
-    uint32_t devices;             /* how many devices it holds regions on */
-    char device_list[32];
+    process_total total;
+    char device_list[32];         /* the ids of the devices it holds regions on */
 } proc_row;
 
 /* qsort_r's comparison; ctx is the tui_state (sort column, order, snapshot). */
@@ -41,16 +39,31 @@ static int cmp_rows(const void *pa, const void *pb, void *ctx)
     case PSORT_PID: c = (snap->processes[a->process].pid > snap->processes[b->process].pid) -
                         (snap->processes[a->process].pid < snap->processes[b->process].pid); break;
     case PSORT_NAME: c = strcmp(snap->processes[a->process].name, snap->processes[b->process].name); break;
-    case PSORT_DEVICES: c = (a->devices > b->devices) - (a->devices < b->devices); break;
-    case PSORT_REGIONS: c = (a->regions > b->regions) - (a->regions < b->regions); break;
+    case PSORT_DEVICES: c = (a->total.devices > b->total.devices) - (a->total.devices < b->total.devices); break;
+    case PSORT_REGIONS: c = (a->total.regions > b->total.regions) - (a->total.regions < b->total.regions); break;
     default: {
         int k = (int)st->psort - (int)PSORT_L1; /* the six byte columns, in category order */
-        c = (a->bytes[k] > b->bytes[k]) - (a->bytes[k] < b->bytes[k]);
+        c = (a->total.bytes[k] > b->total.bytes[k]) - (a->total.bytes[k] < b->total.bytes[k]);
         /* Bytes: biggest first, like htop's MEM% */
         c = -c;
     }
     }
     return st->preverse ? -c : c;
+}
+
+/* The ids of the shown devices process p holds regions on: "0,3", or "-". */
+static void device_list(const tui_state *st, uint32_t p, char *out, size_t n)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t v = 0; v < st->nvisible && used < n; v++) {
+        process_total one;
+        accounting_process_total(st->acct, p, &st->visible[v], 1, &one);
+        if (one.devices)
+            used += (size_t)snprintf(out + used, n - used, "%s%u", used ? "," : "", st->snap->devices[st->visible[v]].id);
+    }
+    if (!out[0])
+        snprintf(out, n, "-");
 }
 
 /* The rows over the shown devices, in the view's sort order. */
@@ -59,28 +72,10 @@ static size_t process_rows(const tui_state *st, proc_row *rows, size_t max)
     if (!st->snap || !st->acct)
         return 0;
     size_t n = 0;
-    for (size_t p = 0; p < st->snap->nprocesses && n < max; p++) {
-        proc_row *r = &rows[n];
-        memset(r, 0, sizeof *r);
-        r->process = (uint32_t)p;
-        size_t used = 0;
-        for (size_t v = 0; v < st->nvisible; v++) {
-            const device_usage *du = &st->acct->devices[st->visible[v]];
-            for (size_t i = 0; i < du->nprocesses; i++) {
-                if (du->processes[i].process != p)
-                    continue;
-                for (int k = 0; k < CAT_RECORDED; k++)
-                    r->bytes[k] += du->processes[i].bytes[k];
-                r->regions += du->processes[i].regions;
-                r->devices++;
-                if (used < sizeof r->device_list)
-                    used += (size_t)snprintf(r->device_list + used, sizeof r->device_list - used, "%s%u",
-                                             used ? "," : "", st->snap->devices[st->visible[v]].id);
-            }
-        }
-        if (!r->devices)
-            snprintf(r->device_list, sizeof r->device_list, "-");
-        n++;
+    for (uint32_t p = 0; p < st->snap->nprocesses && n < max; p++, n++) {
+        rows[n].process = p;
+        accounting_process_total(st->acct, p, st->visible, st->nvisible, &rows[n].total);
+        device_list(st, p, rows[n].device_list, sizeof rows[n].device_list);
     }
     qsort_r(rows, n, sizeof *rows, cmp_rows, (void *)st);
     return n;
@@ -119,11 +114,11 @@ void render_processes(const tui_state *st)
         const snap_process *p = &st->snap->processes[r->process];
         char b[CAT_RECORDED][16], name[64];
         for (int k = 0; k < CAT_RECORDED; k++)
-            format_bytes_unit(r->bytes[k], UNITS(st), b[k], sizeof b[k]);
+            format_bytes_unit(r->total.bytes[k], UNITS(st), b[k], sizeof b[k]);
         render_putf(y, 0, COLS, i == st->proc_sel ? A_REVERSE : A_NORMAL,
                     " %7d %s %7s %9s %9s %9s %9s %8s %9s %7u", p->pid, render_fit(name, sizeof name, p->name, 15),
                     r->device_list, b[0], b[1], b[2],
-                    b[3], b[4], b[5], r->regions);
+                    b[3], b[4], b[5], r->total.regions);
     }
     if (n == 0)
         render_put(5, 2, COLS - 4, A_DIM, "no live writer process");

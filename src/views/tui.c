@@ -1,8 +1,8 @@
 /*
  * tui.c - the interactive monitor's event loop and terminal: set up and
  * restore the terminal, refresh at the interval or on a key, draw the view,
- * hand keys to the key table (tui_keys.c). The data comes from tui_data.c,
- * the same snapshot and accounting as --once.
+ * hand keys to the key table (tui_keys.c). The data comes from tui_data.c:
+ * a feed (model/feed.h) over the same sources and accounting as --once.
  *
  * The loop sleeps in getch() with a timeout until the next refresh, so an
  * idle l1top costs one snapshot per interval. Signal handlers only set a
@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cli/quit_signal.h"
 #include "views/tui_app.h"
 #include "views/tui_keys.h"
@@ -35,12 +35,7 @@
 #define MAX_WAIT_MS 1000         /* getch() wakes at least this often (signals, paused) */
 #define EARLY_ERR_MIN_WAIT_MS 20 /* shorter waits are too short to tell an early return */
 
-double tui_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+double tui_now(void) { return (double)clock_monotonic_ns() / 1e9; }
 
 static unsigned delay_of(const l1top_config *cfg)
 {
@@ -91,7 +86,7 @@ static void draw(tui *t)
     tui_state *st = &t->st;
     st->snap = t->have_data ? &t->snap : NULL;
     st->acct = t->have_data ? &t->acct : NULL;
-    st->segment = t->segment;
+    st->segment = t->feed->label;
     st->cfg = t->cfg;
     st->alerts = t->have_data ? t->alerts : NULL;
     st->ttm_snap = t->have_ttm ? &t->snap : NULL;
@@ -212,10 +207,7 @@ static int prepare(tui *t, char *err, size_t errlen)
     t->st.metric = t->cfg->heatmap;
     t->st.allocator_view = t->cfg->allocator_view;
     quit_signals_install(); /* no SA_RESTART: getch() returns at once */
-    int rc = tui_data_open(t, err, errlen);
-    if (rc == 0 && theme_find(&t->theme, t->cfg->theme, err, errlen) != 0)
-        rc = EX_CONFIG;
-    return rc;
+    return theme_find(&t->theme, t->cfg->theme, err, errlen) != 0 ? EX_CONFIG : 0;
 }
 
 int tui_run(const tui_options *o, l1top_config *cfg)
@@ -227,6 +219,7 @@ int tui_run(const tui_options *o, l1top_config *cfg)
         return EX_SOFTWARE;
     }
     t->opts = o;
+    t->feed = o->feed;
     t->cfg = cfg;
     char err[TUI_ERR_LEN] = "";
     int rc = prepare(t, err, sizeof err);
@@ -250,7 +243,6 @@ int tui_run(const tui_options *o, l1top_config *cfg)
         fprintf(stderr, "l1top: %s\n", err);
     accounting_free(&t->acct);
     snapshot_free(&t->snap);
-    tui_data_close(t);
     alerts_free(t->alerts);
     free(t);
     return rc;

@@ -10,17 +10,11 @@
 #include <stddef.h>
 
 #include "cli/config.h"
+#include "model/feed.h"
 #include "views/output.h"
 
 typedef struct {
-    /* Where the data comes from. */
-    const char *shm;               /* our segment (NULL: $L1TOP_SHM or /l1top) */
-    int source;                    /* source_sel: auto, l1top, tt-metal, all */
-    const char *tt_metal_dir;      /* NULL: /dev/shm */
-    const char *sysfs_root;        /* NULL: / */
-    const char *trace;             /* a ttnn trace to step through instead, or NULL */
-    const char *board;             /* the trace's board when it does not say */
-    /* How it is shown. */
+    const feed *feed;              /* the data: live, or a timeline to step through (--trace) */
     output_options filter;         /* the devices shown */
     bool no_color;                 /* --no-color (NO_COLOR is read too) */
     long max_frames;               /* exit after this many refreshes (tests), 0 = never */
@@ -30,7 +24,7 @@ typedef struct {
     void *reload_ctx;
 } tui_options;
 
-/* Runs until the user quits; returns an exit code (sysexits.h, or 128 +
+/* Runs on o->feed until the user quits; returns an exit code (sysexits.h, or 128 +
  * the signal that ended it). cfg is the loaded configuration; the TUI
  * replaces it on a reload. */
 int tui_run(const tui_options *o, l1top_config *cfg);

@@ -1,8 +1,9 @@
 /*
  * tui_app.h - the TUI's own state, shared by its modules: the event loop
- * and terminal (tui.c), the data it shows (tui_data.c: one fetch, then
- * accounting and alerts), the trace timeline (tui_timeline.c) and the key
- * table (tui_keys.c). Nothing outside the TUI includes this.
+ * and terminal (tui.c), the data it shows (tui_data.c: one fill of the
+ * feed, then accounting and alerts), a feed's timeline (tui_timeline.c) and
+ * the key table (tui_keys.c). Nothing outside the TUI includes this; it
+ * includes no source (the feed is the model's, model/feed.h).
  */
 #ifndef L1TOP_TUI_APP_H
 #define L1TOP_TUI_APP_H
@@ -11,10 +12,8 @@
 #include <stddef.h>
 
 #include "model/accounting.h"
+#include "model/feed.h"
 #include "model/snapshot.h"
-#include "sources/collect.h"
-#include "sources/shm_reader.h"
-#include "sources/trace.h"
 #include "views/render.h"
 #include "views/tui.h"
 
@@ -26,13 +25,8 @@ typedef struct tui {
     tui_state st;                  /* what the views read */
     const tui_options *opts;
     l1top_config *cfg;
-    char segment[256];             /* what the header names: the segment, or the trace */
-    /* The source: live (the collector) or a trace's timeline. */
-    collector col;
-    trace_file *tr;
-    size_t ev;                     /* the timeline's position: an index into the trace's L1 events */
-    size_t replayed_ev;            /* position snap holds (SIZE_MAX: none): a still timeline is not replayed */
-    char trace_line[160];
+    const feed *feed;              /* the sources: live, or a timeline (--trace) */
+    char timeline_line[192];       /* the timeline's position, in place of a warning */
     /* The data. */
     snapshot snap;
     accounting acct;
@@ -52,19 +46,15 @@ typedef struct tui {
 /* tui.c */
 double tui_now(void);
 
-/* tui_data.c: open and close the source; refresh snap, acct and alerts. */
-int tui_data_open(tui *t, char *err, size_t errlen); /* 0, or an exit code with the reason in err */
-void tui_data_close(tui *t);
+/* tui_data.c: refresh snap, acct and alerts from the feed. */
 void tui_refresh_data(tui *t);
 void tui_select_device(tui *t, size_t v);
 void tui_move_cursor(tui *t, int dx, int dy);
 
-/* tui_timeline.c: a trace as a timeline of L1 events. */
-int tui_timeline_open(tui *t, char *err, size_t errlen); /* 0, or an exit code */
+/* tui_timeline.c: a feed's timeline (a trace's L1 events). */
 bool tui_timeline_active(const tui *t);
-shm_status tui_timeline_fetch(tui *t, char *err, size_t errlen); /* snap: the state at the position */
-void tui_timeline_step(tui *t, int key);                  /* [ ] Home End P */
-void tui_timeline_close(tui *t);
+const char *tui_timeline_describe(tui *t); /* "node 5 (4/8) in ttnn::matmul  PEAK  [ ] Home End P" */
+void tui_timeline_step(tui *t, int key);   /* [ ] Home End P */
 
 /* tui_keys.c: one key press; false to quit. */
 bool tui_handle_key(tui *t, int ch);

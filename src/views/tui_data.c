@@ -1,44 +1,23 @@
 /*
- * tui_data.c - what the TUI shows: the source opened once, then at each
- * refresh one fetch (fetch(), the only place that reads a source), the
- * accounting and the alerts, the devices shown and a cursor kept inside
- * the selected device's grid.
+ * tui_data.c - what the TUI shows: at each refresh one fill of the feed
+ * (fetch(), the only place that reads the sources), the accounting and the
+ * alerts, the devices shown and a cursor kept inside the selected device's
+ * grid.
  */
 #define _XOPEN_SOURCE_EXTENDED
 #define _GNU_SOURCE
 #include <curses.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <sysexits.h>
 #include <time.h>
 
-#include "shm_name.h"
 #include "views/tui_app.h"
 #include "views/view_common.h"
 
-int tui_data_open(tui *t, char *err, size_t errlen)
+/* The only read of the sources: the feed, live or at the timeline's position. */
+static source_status fetch(tui *t, char *err, size_t errlen)
 {
-    const tui_options *o = t->opts;
-    if (shm_name_resolve(o->shm, t->segment, sizeof t->segment) != 0) {
-        snprintf(err, errlen, "invalid segment name '%s'", o->shm ? o->shm : "");
-        return EX_USAGE;
-    }
-    collector_init(&t->col, (source_sel)o->source, o->shm, o->tt_metal_dir, o->sysfs_root);
-    return o->trace ? tui_timeline_open(t, err, errlen) : 0;
-}
-
-void tui_data_close(tui *t)
-{
-    collector_close(&t->col);
-    tui_timeline_close(t);
-}
-
-/* The only read of the source: the live collector, or the timeline's position. */
-static shm_status fetch(tui *t, char *err, size_t errlen)
-{
-    if (tui_timeline_active(t))
-        return tui_timeline_fetch(t, err, errlen);
-    return collect(&t->col, &t->snap, err, errlen);
+    return feed_fill(t->feed, &t->snap, err, errlen);
 }
 
 static void rebuild_visible(tui *t)
@@ -83,7 +62,7 @@ static bool account(tui *t)
 
 static void show_status(tui *t)
 {
-    t->st.warning = tui_timeline_active(t) ? t->trace_line : collector_warning(&t->col);
+    t->st.warning = tui_timeline_active(t) ? tui_timeline_describe(t) : feed_warning(t->feed);
     t->have_data = t->st.nvisible > 0 && t->snap.nprocesses > 0;
     t->have_ttm = t->snap.nttm > 0 || t->snap.nboards > 0;
     if (!t->have_data)
@@ -100,11 +79,9 @@ static void show_status(tui *t)
 void tui_refresh_data(tui *t)
 {
     char err[TUI_ERR_LEN] = "";
-    shm_status st = fetch(t, err, sizeof err);
-    if (st != SHM_OK) {
+    if (fetch(t, err, sizeof err) != SRC_OK) {
         /* Missing, corrupt or vanished: say so and keep polling. */
-        snprintf(t->st.status, sizeof t->st.status, "%s",
-                 st == SHM_MISSING && t->col.sel == SOURCE_L1TOP ? "the segment does not exist yet" : err);
+        snprintf(t->st.status, sizeof t->st.status, "%s", err);
         t->have_data = t->have_ttm = false;
         return;
     }

@@ -20,19 +20,20 @@ bool output_device_selected(const output_options *o, uint32_t id)
 bool output_l1top_bytes_of_pid(const snapshot *s, const accounting *a, const output_options *o, int32_t pid,
                                uint64_t *tracked, uint64_t *untracked)
 {
+    size_t shown[OUTPUT_MAX_SHOWN], nshown = 0;
+    for (size_t i = 0; i < a->ndevices && nshown < OUTPUT_MAX_SHOWN; i++)
+        if (output_device_selected(o, s->devices[a->devices[i].device].id))
+            shown[nshown++] = i;
     bool found = false;
     *tracked = *untracked = 0;
-    for (size_t i = 0; i < a->ndevices; i++) {
-        const device_usage *du = &a->devices[i];
-        if (!output_device_selected(o, s->devices[du->device].id))
+    for (uint32_t p = 0; p < s->nprocesses; p++) {
+        if (s->processes[p].pid != pid)
             continue;
-        for (size_t p = 0; p < du->nprocesses; p++) {
-            if (s->processes[du->processes[p].process].pid != pid)
-                continue;
-            found = true;
-            for (int k = 0; k < CAT_RECORDED; k++)
-                *(category_tracked((l1_category)k) ? tracked : untracked) += du->processes[p].bytes[k];
-        }
+        process_total tot;
+        accounting_process_total(a, p, shown, nshown, &tot);
+        found |= tot.devices > 0;
+        *tracked += recorded_tracked(tot.bytes);
+        *untracked += recorded_untracked(tot.bytes);
     }
     return found;
 }

@@ -19,6 +19,9 @@
 /* Whether device `id` passes the filter (none: every device does). */
 bool output_device_selected(const output_options *o, uint32_t id);
 
+/* Devices one output can show (accounting indices). */
+#define OUTPUT_MAX_SHOWN 256
+
 /* What l1top itself records for a pid over the shown devices, for showing
  * next to TT-Metal's own figures (never added to them). false if none. */
 bool output_l1top_bytes_of_pid(const snapshot *s, const accounting *a, const output_options *o, int32_t pid,
