@@ -15,10 +15,10 @@
 #include "model/accounting.h"
 #include "model/diff.h"
 #include "sources/json_snapshot.h"
-#include "sources/trace.h"
-#include "utf8.h"
+#include "sources/source.h"
 #include "views/answers.h"
 #include "views/output.h"
+#include "views/view_common.h"
 
 /* Exit statuses of the answers themselves (cli.h has the errors). */
 enum { ANSWER_NO = 1 };
@@ -33,44 +33,30 @@ static int written(int rc)
     return EXIT_IOERR;
 }
 
-static int load_trace(const char *path, const char *board, snapshot *s, char *moment, size_t n)
-{
-    trace_summary sum;
-    char err[512];
-    int st = trace_load(path, board, s, &sum, err, sizeof err);
-    if (st != 0) {
-        fprintf(stderr, "l1top: %s\n", err);
-        return st == TRACE_ENOINPUT ? EXIT_NOINPUT : EXIT_DATAERR;
-    }
-    snapshot_sanitize_strings(s);
-    if (sum.board_source != TRACE_BOARD_FROM_TRACE) { /* the answer depends on the grid: say where it came from */
-        char name[sizeof sum.board];
-        fprintf(stderr, "l1top: %s: board %s (%s)\n", path, utf8_clean(name, sizeof name, sum.board, UTF8_ESCAPE_CONTROLS),
-                sum.board_reason);
-    }
-    if (moment) {
-        char op[sizeof sum.peak.op];
-        snprintf(moment, n, "peak at node %llu (op '%s', device %u core (%u,%u))", (unsigned long long)sum.peak.counter,
-                 utf8_clean(op, sizeof op, sum.peak.op, UTF8_ESCAPE_CONTROLS), sum.peak.device, sum.peak.x,
-                 sum.peak.y);
-    }
-    return EXIT_OK;
-}
-
 int answer_load_file(const char *path, const char *board, snapshot *s, char *moment, size_t momentlen)
 {
-    char err[512];
+    source_params p = { SOURCE_AUTO, NULL, NULL, NULL, json_snapshot_file_source(path), path, board };
+    source_set set;
+    char err[4096 + 512];
+    source_status st = source_set_open(&set, &p, err, sizeof err);
+    if (st == SRC_OK) {
+        st = collect(&set, s, err, sizeof err); /* a trace: its peak */
+        source_set_close(&set);
+    }
+    if (st != SRC_OK) {
+        fprintf(stderr, "l1top: %s\n", err);
+        return cli_exit_status(st);
+    }
     if (moment)
         moment[0] = '\0';
-    if (json_snapshot_sniff(path) == JSNAP_IS_TRACE)
-        return load_trace(path, board, s, moment, momentlen);
-    int st = json_snapshot_load(path, s, err, sizeof err);
-    if (st == JSNAP_EFOREIGN) /* keys in another order than ours: maybe a trace */
-        return load_trace(path, board, s, moment, momentlen);
-    if (st != 0) {
-        fprintf(stderr, "l1top: %s\n", err);
-        return st == JSNAP_ENOINPUT ? EXIT_NOINPUT : EXIT_DATAERR;
-    }
+    if (!s->has_trace)
+        return EXIT_OK;
+    if (s->trace.board_source != TRACE_BOARD_FROM_TRACE) /* the answer depends on the grid: say whence */
+        fprintf(stderr, "l1top: %s: board %s (%s)\n", path, s->trace.board, s->trace.board_reason);
+    if (moment)
+        snprintf(moment, momentlen, "peak at node %llu (op '%s', device %u core (%u,%u))",
+                 (unsigned long long)s->trace.peak.counter, s->trace.peak.op, s->trace.peak.device,
+                 s->trace.peak.x, s->trace.peak.y);
     return EXIT_OK;
 }
 

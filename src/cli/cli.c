@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "arch.h"
-#include "sources/collect.h"
+#include "sources/source.h"
 
 /* ---------- what the options do ---------- */
 
@@ -322,6 +322,16 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
         return EXIT_USAGE;
     }
     return 0;
+}
+
+int cli_exit_status(source_status st)
+{
+    switch (st) {
+    case SRC_OK: return EXIT_OK;
+    case SRC_MISSING: return EXIT_NOINPUT;
+    case SRC_CORRUPT: return EXIT_DATAERR;
+    default: return EXIT_IOERR;
+    }
 }
 
 void cli_apply_overrides(const cli_options *o, l1top_config *cfg)

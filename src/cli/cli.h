@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "cli/config.h"
+#include "model/feed.h"
 #include "views/output.h"
 
 /* Exit codes (sysexits.h where one fits). */
@@ -61,6 +62,9 @@ typedef struct {
     double max_growth;
     output_options output;      /* device filter */
 } cli_options;
+
+/* The exit status of a reading that went st (EXIT_OK, 66, 65, 74). */
+int cli_exit_status(source_status st);
 
 /* 0 on success; else EXIT_USAGE with a one-line message in err. */
 int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen);

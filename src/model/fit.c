@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "grow.h"
 
 typedef struct {
     uint32_t start, end;
@@ -45,14 +46,8 @@ typedef struct {
 
 static int push(span_list *l, span v)
 {
-    if (l->n == l->cap) {
-        size_t want = l->cap ? l->cap * 2 : 64;
-        span *p = realloc(l->v, want * sizeof *p);
-        if (!p)
-            return -1;
-        l->v = p;
-        l->cap = want;
-    }
+    if (grow_array((void **)&l->v, &l->cap, l->n, 1, sizeof *l->v) != 0)
+        return -1;
     l->v[l->n++] = v;
     return 0;
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "grow.h"
 #include "model/accounting.h"
 #include "safe_open.h"
 #include "shm_format.h"
@@ -203,13 +204,8 @@ static int read_ranges(jctx *c, json_t *jr, const snap_device *d, l1top_range **
     *n = json_array_size(list);
     if (*n == 0)
         return bad(c, "no ranges");
-    if (*n > *cap) {
-        l1top_range *p = realloc(*ranges, *n * sizeof *p);
-        if (!p)
-            return bad(c, "out of memory");
-        *ranges = p;
-        *cap = *n;
-    }
+    if (grow_array((void **)ranges, cap, 0, *n, sizeof **ranges) != 0)
+        return bad(c, "out of memory");
     for (size_t i = 0; i < *n; i++) {
         json_t *q = json_array_get(list, i);
         uint64_t v[4];
@@ -446,4 +442,9 @@ int json_snapshot_sniff(const char *path)
     if (strcmp(key, "schema") == 0)
         return JSNAP_IS_SNAPSHOT;
     return strcmp(key, "graph") == 0 ? JSNAP_IS_TRACE : JSNAP_IS_UNKNOWN;
+}
+
+const char *json_snapshot_file_source(const char *path)
+{
+    return json_snapshot_sniff(path) == JSNAP_IS_SNAPSHOT ? "snapshot" : "trace";
 }

@@ -32,4 +32,8 @@ int json_snapshot_parse(const char *data, size_t len, const char *name, snapshot
 enum { JSNAP_IS_UNKNOWN = 0, JSNAP_IS_SNAPSHOT, JSNAP_IS_TRACE };
 int json_snapshot_sniff(const char *path);
 
+/* The file source (source.h) that reads path: "snapshot" for a saved
+ * snapshot, else "trace" (which says what it is not). */
+const char *json_snapshot_file_source(const char *path);
+
 #endif

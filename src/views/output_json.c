@@ -19,6 +19,7 @@
 
 #include "views/format.h"
 #include "views/output.h"
+#include "views/view_common.h"
 #include "utf8.h"
 
 #define JSON_TEXT_MAX 1024
@@ -52,81 +53,81 @@ static json_t *u64_json(uint64_t v)
 }
 
 
-/* ---------- a streaming writer ---------- */
+/* ---------- a streaming emitter ---------- */
 
-#define JW_MAX_DEPTH 16
+#define JE_MAX_DEPTH 16
 
 typedef struct {
     FILE *f;
     bool pretty;
     int depth;
-    bool comma[JW_MAX_DEPTH]; /* a value was written at this depth */
+    bool comma[JE_MAX_DEPTH]; /* a value was written at this depth */
     bool failed;
     /* Strings that clashes repeat, encoded (by jansson) once per document. */
     char **region_tag;        /* per snapshot region */
     char **process_name;      /* per snapshot process */
     char *kind[CAT_COUNT];
-} jw;
+} json_emitter;
 
 /* Raw output: the stream is locked once for the whole document (stream()),
  * so characters go out with putc_unlocked. */
-static void jw_write(jw *w, const char *p, size_t n)
+static void je_write(json_emitter *w, const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         putc_unlocked(p[i], w->f);
 }
 
-static void jw_puts(jw *w, const char *p)
+static void je_puts(json_emitter *w, const char *p)
 {
-    jw_write(w, p, strlen(p));
+    je_write(w, p, strlen(p));
 }
 
-static void jw_indent(jw *w, int depth)
+static void je_indent(json_emitter *w, int depth)
 {
     if (!w->pretty)
         return;
     putc_unlocked('\n', w->f);
     for (int i = 0; i < depth; i++)
-        jw_write(w, "  ", 2);
+        je_write(w, "  ", 2);
 }
 
 /* Separator, indentation and `"key": ` before a value (key NULL in arrays).
  * Keys are this file's own ASCII names: nothing to escape. */
-static void jw_prefix(jw *w, const char *key)
+static void je_prefix(json_emitter *w, const char *key)
 {
     if (w->comma[w->depth])
         putc_unlocked(',', w->f);
     w->comma[w->depth] = true;
     if (w->depth > 0) /* the document itself starts at column 0 */
-        jw_indent(w, w->depth);
+        je_indent(w, w->depth);
     if (key) {
         putc_unlocked('"', w->f);
-        jw_puts(w, key);
-        jw_write(w, "\": ", w->pretty ? 3 : 2);
+        je_puts(w, key);
+        je_write(w, "\": ", w->pretty ? 3 : 2);
     }
 }
 
-static void jw_open(jw *w, const char *key, char bracket)
+static void je_open(json_emitter *w, const char *key, char bracket)
 {
-    jw_prefix(w, key);
+    je_prefix(w, key);
     putc_unlocked(bracket, w->f);
-    if (w->depth + 1 >= JW_MAX_DEPTH) {
+    if (w->depth + 1 >= JE_MAX_DEPTH) {
         w->failed = true;
         return;
     }
     w->comma[++w->depth] = false;
 }
 
-static void jw_close(jw *w, char bracket)
+static void je_close(json_emitter *w, char bracket)
 {
     bool any = w->comma[w->depth];
     w->depth--;
     if (any)
-        jw_indent(w, w->depth);
+        je_indent(w, w->depth);
     putc_unlocked(bracket, w->f);
 }
 
-static void jw_digits(jw *w, uint64_t v)
+static void je_digits(json_emitter *w, uint64_t v)
 {
     char buf[24];
     size_t n = sizeof buf;
@@ -134,50 +135,50 @@ static void jw_digits(jw *w, uint64_t v)
         buf[--n] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    jw_write(w, buf + n, sizeof buf - n);
+    je_write(w, buf + n, sizeof buf - n);
 }
 
-static void jw_uint(jw *w, const char *key, uint64_t v)
+static void je_uint(json_emitter *w, const char *key, uint64_t v)
 {
-    jw_prefix(w, key);
+    je_prefix(w, key);
     /* jansson integers are signed 64-bit: the same range here */
-    jw_digits(w, v > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : v);
+    je_digits(w, v > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : v);
 }
 
-static void jw_int(jw *w, const char *key, int64_t v)
+static void je_int(json_emitter *w, const char *key, int64_t v)
 {
-    jw_prefix(w, key);
+    je_prefix(w, key);
     if (v < 0)
         putc_unlocked('-', w->f);
-    jw_digits(w, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+    je_digits(w, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
 }
 
-static void jw_bool(jw *w, const char *key, bool v)
+static void je_bool(json_emitter *w, const char *key, bool v)
 {
-    jw_prefix(w, key);
-    jw_puts(w, v ? "true" : "false");
+    je_prefix(w, key);
+    je_puts(w, v ? "true" : "false");
 }
 
 /* Pretty mode: jansson's output of a nested value, indented to our depth
  * (only whitespace is added, after its newlines). */
 static int write_indented(const char *buf, size_t size, void *data)
 {
-    jw *w = data;
+    json_emitter *w = data;
     for (size_t i = 0; i < size; i++) {
         putc_unlocked(buf[i], w->f);
         if (buf[i] == '\n')
             for (int k = 0; k < w->depth; k++)
-                jw_write(w, "  ", 2);
+                je_write(w, "  ", 2);
     }
     return 0;
 }
 
 /* Any jansson value (NULL: null), written by jansson; takes the reference. */
-static void jw_value(jw *w, const char *key, json_t *v)
+static void je_value(json_emitter *w, const char *key, json_t *v)
 {
-    jw_prefix(w, key);
+    je_prefix(w, key);
     if (!v) {
-        jw_puts(w, "null");
+        je_puts(w, "null");
         return;
     }
     size_t flags = JSON_ENCODE_ANY | JSON_REAL_PRECISION(6) | (w->pretty ? JSON_INDENT(2) : JSON_COMPACT);
@@ -188,16 +189,16 @@ static void jw_value(jw *w, const char *key, json_t *v)
 
 /* A string from a source: made valid UTF-8 first (json_text), or jansson
  * would refuse it and the key would go out as null. */
-static void jw_string(jw *w, const char *key, const char *s)
+static void je_string(json_emitter *w, const char *key, const char *s)
 {
-    jw_value(w, key, json_text(s));
+    je_value(w, key, json_text(s));
 }
 
 /* A string encoded once and kept in *slot (NULL: null). */
-static void jw_string_cached(jw *w, const char *key, char **slot, const char *s)
+static void je_string_cached(json_emitter *w, const char *key, char **slot, const char *s)
 {
     if (!slot) {
-        jw_string(w, key, s);
+        je_string(w, key, s);
         return;
     }
     if (!*slot) {
@@ -205,15 +206,15 @@ static void jw_string_cached(jw *w, const char *key, char **slot, const char *s)
         *slot = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
         json_decref(v);
         if (!*slot) {
-            jw_value(w, key, NULL);
+            je_value(w, key, NULL);
             return;
         }
     }
-    jw_prefix(w, key);
-    jw_puts(w, *slot);
+    je_prefix(w, key);
+    je_puts(w, *slot);
 }
 
-static void jw_free_cache(jw *w, const snapshot *s)
+static void je_free_cache(json_emitter *w, const snapshot *s)
 {
     for (size_t i = 0; w->region_tag && i < s->nregions; i++)
         free(w->region_tag[i]);
@@ -225,119 +226,119 @@ static void jw_free_cache(jw *w, const snapshot *s)
     free(w->process_name);
 }
 
-static void jw_real(jw *w, const char *key, double v)
+static void je_real(json_emitter *w, const char *key, double v)
 {
-    jw_value(w, key, json_real(v));
+    je_value(w, key, json_real(v));
 }
 
 /* ---------- the document ---------- */
 
-static void categories_fields(jw *w, const uint64_t *b, int n)
+static void categories_fields(json_emitter *w, const uint64_t *b, int n)
 {
     for (int k = 0; k < n; k++)
-        jw_uint(w, category_key[k], b[k]);
+        je_uint(w, category_key[k], b[k]);
 }
 
 /* A region's kind, tag and address (its strings encoded once a document). */
-static void region_fields(jw *w, uint32_t ri, const snap_region *r)
+static void region_fields(json_emitter *w, uint32_t ri, const snap_region *r)
 {
     l1_category cat = category_of_kind(r->kind);
-    jw_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
-    jw_string_cached(w, "tag", w->region_tag ? &w->region_tag[ri] : NULL, r->tag);
-    jw_uint(w, "address", r->address);
+    je_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
+    je_string_cached(w, "tag", w->region_tag ? &w->region_tag[ri] : NULL, r->tag);
+    je_uint(w, "address", r->address);
 }
 
-static void region_ref(jw *w, const char *key, const snapshot *s, uint32_t ri)
+static void region_ref(json_emitter *w, const char *key, const snapshot *s, uint32_t ri)
 {
     const snap_region *r = &s->regions[ri];
     const snap_process *p = r->process < s->nprocesses ? &s->processes[r->process] : NULL;
-    jw_open(w, key, '{');
+    je_open(w, key, '{');
     if (p) {
-        jw_int(w, "pid", p->pid);
-        jw_string_cached(w, "process", w->process_name ? &w->process_name[r->process] : NULL, p->name);
+        je_int(w, "pid", p->pid);
+        je_string_cached(w, "process", w->process_name ? &w->process_name[r->process] : NULL, p->name);
     } else {
-        jw_value(w, "pid", NULL);
-        jw_value(w, "process", NULL);
+        je_value(w, "pid", NULL);
+        je_value(w, "process", NULL);
     }
     region_fields(w, ri, r);
-    jw_close(w, '}');
+    je_close(w, '}');
 }
 
-static void xy(jw *w, const char *key, uint32_t x, uint32_t y)
+static void xy(json_emitter *w, const char *key, uint32_t x, uint32_t y)
 {
-    jw_open(w, key, '{');
-    jw_uint(w, "x", x);
-    jw_uint(w, "y", y);
-    jw_close(w, '}');
+    je_open(w, key, '{');
+    je_uint(w, "x", x);
+    je_uint(w, "y", y);
+    je_close(w, '}');
 }
 
-static void device_totals(jw *w, const device_usage *du)
+static void device_totals(json_emitter *w, const device_usage *du)
 {
-    jw_open(w, "totals", '{');
+    je_open(w, "totals", '{');
     categories_fields(w, du->totals, CAT_COUNT);
-    jw_uint(w, "largest_free_common", du->largest_free_common);
-    jw_uint(w, "fragmented", du->fragmented);
-    jw_uint(w, "tracked", usage_tracked(du->totals));
-    jw_uint(w, "untracked", usage_untracked(du->totals));
-    jw_uint(w, "used", usage_used(du->totals));
-    jw_uint(w, "total", usage_total(du->totals));
-    jw_close(w, '}');
+    je_uint(w, "largest_free_common", du->largest_free_common);
+    je_uint(w, "fragmented", du->fragmented);
+    je_uint(w, "tracked", usage_tracked(du->totals));
+    je_uint(w, "untracked", usage_untracked(du->totals));
+    je_uint(w, "used", usage_used(du->totals));
+    je_uint(w, "total", usage_total(du->totals));
+    je_close(w, '}');
 }
 
-static void device_cores(jw *w, const snap_device *d, const device_usage *du)
+static void device_cores(json_emitter *w, const snap_device *d, const device_usage *du)
 {
-    jw_open(w, "cores_detail", '[');
+    je_open(w, "cores_detail", '[');
     for (uint32_t c = 0; c < du->ncores; c++) {
         const core_usage *u = &du->cores[c];
-        jw_open(w, NULL, '{');
-        jw_uint(w, "x", c % d->grid_x);
-        jw_uint(w, "y", c / d->grid_x);
+        je_open(w, NULL, '{');
+        je_uint(w, "x", c % d->grid_x);
+        je_uint(w, "y", c / d->grid_x);
         categories_fields(w, u->bytes, CAT_COUNT);
-        jw_uint(w, "largest_free", u->largest_free);
-        jw_uint(w, "fragmented", u->fragmented);
-        jw_real(w, "used_pct", usage_used_pct(u->bytes));
-        jw_uint(w, "cb_room", u->cb_room);
-        jw_uint(w, "cb_extent", u->cb_extent);
-        jw_close(w, '}');
+        je_uint(w, "largest_free", u->largest_free);
+        je_uint(w, "fragmented", u->fragmented);
+        je_real(w, "used_pct", usage_used_pct(u->bytes));
+        je_uint(w, "cb_room", u->cb_room);
+        je_uint(w, "cb_extent", u->cb_extent);
+        je_close(w, '}');
     }
-    jw_close(w, ']');
+    je_close(w, ']');
 }
 
-static void device_processes(jw *w, const snapshot *s, const device_usage *du)
+static void device_processes(json_emitter *w, const snapshot *s, const device_usage *du)
 {
-    jw_open(w, "processes", '[');
+    je_open(w, "processes", '[');
     for (size_t i = 0; i < du->nprocesses; i++) {
         const process_usage *pu = &du->processes[i];
         const snap_process *p = &s->processes[pu->process];
-        jw_open(w, NULL, '{');
-        jw_int(w, "pid", p->pid);
-        jw_string(w, "name", p->name);
+        je_open(w, NULL, '{');
+        je_int(w, "pid", p->pid);
+        je_string(w, "name", p->name);
         categories_fields(w, pu->bytes, CAT_RECORDED);
-        jw_uint(w, "regions", pu->regions);
-        jw_close(w, '}');
+        je_uint(w, "regions", pu->regions);
+        je_close(w, '}');
     }
-    jw_close(w, ']');
+    je_close(w, ']');
 }
 
-static void device_clashes(jw *w, const snapshot *s, const device_usage *du)
+static void device_clashes(json_emitter *w, const snapshot *s, const device_usage *du)
 {
-    jw_open(w, "clashes", '[');
+    je_open(w, "clashes", '[');
     for (size_t i = 0; i < du->nclashes; i++) {
         const clash_info *c = &du->clashes[i];
-        jw_open(w, NULL, '{');
+        je_open(w, NULL, '{');
         region_ref(w, "circular_buffer", s, c->cb_region);
         region_ref(w, "buffer", s, c->buffer_region);
-        jw_uint(w, "cores", c->cores);
+        je_uint(w, "cores", c->cores);
         xy(w, "first_core", c->first_x, c->first_y);
-        jw_uint(w, "overlap_start", c->overlap_start);
-        jw_uint(w, "overlap_end", c->overlap_end);
-        jw_uint(w, "bytes", c->bytes);
-        jw_close(w, '}');
+        je_uint(w, "overlap_start", c->overlap_start);
+        je_uint(w, "overlap_end", c->overlap_end);
+        je_uint(w, "bytes", c->bytes);
+        je_close(w, '}');
     }
-    jw_close(w, ']');
-    jw_bool(w, "clashes_truncated", du->clashes_truncated);
-    jw_uint(w, "clash_pairs_at_least", du->clash_pairs_at_least);
-    jw_uint(w, "clash_bytes", du->clash_bytes);
+    je_close(w, ']');
+    je_bool(w, "clashes_truncated", du->clashes_truncated);
+    je_uint(w, "clash_pairs_at_least", du->clash_pairs_at_least);
+    je_uint(w, "clash_bytes", du->clash_bytes);
 }
 
 /* Position of snapshot process p in the device's process list (sorted by
@@ -357,85 +358,85 @@ static long process_position(const device_usage *du, uint32_t p)
 
 /* Every region of the device as recorded: what a saved snapshot needs to
  * be read back (--diff, --fit on a file) into the same accounting. */
-static void device_regions(jw *w, const snapshot *s, const device_usage *du)
+static void device_regions(json_emitter *w, const snapshot *s, const device_usage *du)
 {
-    jw_open(w, "regions", '[');
+    je_open(w, "regions", '[');
     for (uint32_t ri = 0; ri < s->nregions; ri++) {
         const snap_region *r = &s->regions[ri];
         if (r->device != du->device)
             continue;
         long pos = process_position(du, r->process);
         bool pretty = w->pretty;
-        jw_open(w, NULL, '{');
+        je_open(w, NULL, '{');
         w->pretty = false; /* one line a region: a snapshot can hold hundreds of thousands */
         if (pos >= 0) {
-            jw_uint(w, "proc", (uint64_t)pos);
-            jw_int(w, "pid", s->processes[r->process].pid);
+            je_uint(w, "proc", (uint64_t)pos);
+            je_int(w, "pid", s->processes[r->process].pid);
         } else {
-            jw_value(w, "proc", NULL);
-            jw_value(w, "pid", NULL);
+            je_value(w, "proc", NULL);
+            je_value(w, "pid", NULL);
         }
         region_fields(w, ri, r);
-        jw_bool(w, "interleaved", r->interleaved);
+        je_bool(w, "interleaved", r->interleaved);
         if (r->interleaved) {
-            jw_uint(w, "total_size", r->total_size);
-            jw_uint(w, "page_size", r->page_size);
+            je_uint(w, "total_size", r->total_size);
+            je_uint(w, "page_size", r->page_size);
         } else {
-            jw_uint(w, "size_per_core", r->size_per_core);
-            jw_open(w, "ranges", '[');
+            je_uint(w, "size_per_core", r->size_per_core);
+            je_open(w, "ranges", '[');
             const l1top_range *g = snapshot_region_ranges(s, r);
             for (uint32_t i = 0; i < r->nranges; i++) {
-                jw_open(w, NULL, '[');
-                jw_uint(w, NULL, g[i].x0);
-                jw_uint(w, NULL, g[i].y0);
-                jw_uint(w, NULL, g[i].x1);
-                jw_uint(w, NULL, g[i].y1);
-                jw_close(w, ']');
+                je_open(w, NULL, '[');
+                je_uint(w, NULL, g[i].x0);
+                je_uint(w, NULL, g[i].y0);
+                je_uint(w, NULL, g[i].x1);
+                je_uint(w, NULL, g[i].y1);
+                je_close(w, ']');
             }
-            jw_close(w, ']');
+            je_close(w, ']');
         }
-        jw_close(w, '}');
+        je_close(w, '}');
         w->pretty = pretty;
     }
-    jw_close(w, ']');
+    je_close(w, ']');
 }
 
 /* The device minimum of CB room, what bounds it, the largest current CB region. */
-static void device_cb_room(jw *w, const snapshot *s, const snap_device *d, const device_usage *du)
+static void device_cb_room(json_emitter *w, const snapshot *s, const snap_device *d, const device_usage *du)
 {
-    jw_open(w, "cb_room", '{');
-    jw_uint(w, "min", du->cb_room_min);
+    je_open(w, "cb_room", '{');
+    je_uint(w, "min", du->cb_room_min);
     xy(w, "min_core", du->cb_room_min_core % d->grid_x, du->cb_room_min_core / d->grid_x);
     int32_t bound = du->ncores ? du->cores[du->cb_room_min_core].cb_room_region : -1;
     if (bound >= 0)
         region_ref(w, "limited_by", s, (uint32_t)bound);
     else
-        jw_value(w, "limited_by", NULL);
-    jw_uint(w, "cb_extent_max", du->cb_extent_max);
+        je_value(w, "limited_by", NULL);
+    je_uint(w, "cb_extent_max", du->cb_extent_max);
     xy(w, "cb_extent_max_core", du->cb_extent_max_core % d->grid_x, du->cb_extent_max_core / d->grid_x);
-    jw_close(w, '}');
+    je_close(w, '}');
 }
 
-static void device_json(jw *w, const snapshot *s, const device_usage *du)
+static void device_json(json_emitter *w, const snapshot *s, const device_usage *du)
 {
     const snap_device *d = &s->devices[du->device];
-    jw_open(w, NULL, '{');
-    jw_uint(w, "id", d->id);
-    jw_string(w, "arch", d->arch_name);
+    je_open(w, NULL, '{');
+    je_uint(w, "id", d->id);
+    je_string(w, "arch", d->arch_name);
     xy(w, "grid", d->grid_x, d->grid_y);
-    jw_uint(w, "cores", du->ncores);
-    jw_uint(w, "l1_per_core", d->l1_size);
-    jw_uint(w, "l1_small_size", d->l1_small_size);
-    jw_uint(w, "unreserved_base", d->unreserved_base);
-    jw_uint(w, "alignment", d->alignment);
+    je_uint(w, "cores", du->ncores);
+    je_uint(w, "l1_per_core", d->l1_size);
+    je_uint(w, "l1_small_size", d->l1_small_size);
+    je_uint(w, "unreserved_base", d->unreserved_base);
+    je_uint(w, "alignment", d->alignment);
     device_totals(w, du);
     device_cb_room(w, s, d, du);
     device_cores(w, d, du);
     device_processes(w, s, du);
     device_clashes(w, s, du);
     device_regions(w, s, du);
-    jw_uint(w, "dropped_records", d->dropped_records);
-    jw_close(w, '}');
+    je_uint(w, "dropped_records", d->dropped_records);
+    je_close(w, '}');
 }
 
 static json_t *ttm_bytes(const uint64_t *b)
@@ -573,33 +574,33 @@ static json_t *boards_json(const snapshot *s)
 static int stream(FILE *f, const snapshot *s, const accounting *a, const output_options *o, bool pretty)
 {
     char when[32];
-    jw w = { f, pretty, 0, { false }, false, NULL, NULL, { NULL } };
+    json_emitter w = { f, pretty, 0, { false }, false, NULL, NULL, { NULL } };
     /* Without the caches (no memory) strings are simply encoded each time. */
     w.region_tag = calloc(s->nregions ? s->nregions : 1, sizeof *w.region_tag);
     w.process_name = calloc(s->nprocesses ? s->nprocesses : 1, sizeof *w.process_name);
     flockfile(f);
-    jw_open(&w, NULL, '{');
-    jw_uint(&w, "schema", 1);
-    jw_string(&w, "l1top_version", L1TOP_VERSION_STRING);
-    jw_string(&w, "timestamp", format_iso8601(s->timestamp_ns, when, sizeof when));
-    jw_string(&w, "segment", s->segment);
-    jw_open(&w, "devices", '[');
+    je_open(&w, NULL, '{');
+    je_uint(&w, "schema", 1);
+    je_string(&w, "l1top_version", L1TOP_VERSION_STRING);
+    je_string(&w, "timestamp", format_iso8601(s->timestamp_ns, when, sizeof when));
+    je_string(&w, "segment", s->segment);
+    je_open(&w, "devices", '[');
     for (size_t i = 0; i < a->ndevices; i++)
         if (output_device_selected(o, s->devices[a->devices[i].device].id))
             device_json(&w, s, &a->devices[i]);
-    jw_close(&w, ']');
-    jw_value(&w, "alerts", alerts_json(o));
-    jw_value(&w, "warnings", warnings_json(s, o));
+    je_close(&w, ']');
+    je_value(&w, "alerts", alerts_json(o));
+    je_value(&w, "warnings", warnings_json(s, o));
     if (s->nttm)
-        jw_value(&w, "tt_metal", ttmetal_json(s, a, o));
+        je_value(&w, "tt_metal", ttmetal_json(s, a, o));
     if (o && o->trace)
-        jw_value(&w, "trace", trace_json(o->trace));
+        je_value(&w, "trace", trace_json(o->trace));
     if (s->nboards)
-        jw_value(&w, "boards", boards_json(s));
-    jw_close(&w, '}');
+        je_value(&w, "boards", boards_json(s));
+    je_close(&w, '}');
     putc_unlocked('\n', f);
     funlockfile(f);
-    jw_free_cache(&w, s);
+    je_free_cache(&w, s);
     if (w.failed || fflush(f) != 0 || ferror(f))
         return -1;
     return 0;
