@@ -35,6 +35,8 @@ static int written(int rc)
 
 int answer_load_file(const char *path, const char *board, snapshot *s, char *moment, size_t momentlen)
 {
+    if (moment)
+        moment[0] = '\0';
     source_params p = { SOURCE_AUTO, NULL, NULL, NULL, json_snapshot_file_source(path), path, board };
     source_set set;
     char err[4096 + 512];
@@ -47,8 +49,6 @@ int answer_load_file(const char *path, const char *board, snapshot *s, char *mom
         fprintf(stderr, "l1top: %s\n", err);
         return cli_exit_status(st);
     }
-    if (moment)
-        moment[0] = '\0';
     if (!s->has_trace)
         return EXIT_OK;
     if (s->trace.board_source != TRACE_BOARD_FROM_TRACE) /* the answer depends on the grid: say whence */
@@ -97,7 +97,7 @@ int answer_diff(const cli_options *o)
 {
     snapshot sa, sb;
     accounting aa, ab;
-    char ma[256], mb[256];
+    char ma[256] = "", mb[256] = "";
     snapshot_init(&sa);
     snapshot_init(&sb);
     memset(&aa, 0, sizeof aa);
@@ -113,8 +113,7 @@ int answer_diff(const cli_options *o)
         if (diff_compute(&ia, &ib, o->max_growth_given, o->max_growth, &d) != 0) {
             rc = EXIT_SOFTWARE;
         } else {
-            int w = is_json(o) ? output_diff_json(stdout, &ia, &ib, &d)
-                                             : output_diff_text(stdout, &ia, &ib, &d);
+            int w = is_json(o) ? output_diff_json(stdout, &ia, &ib, &d) : output_diff_text(stdout, &ia, &ib, &d);
             rc = w ? written(w) : d.exceeded ? ANSWER_NO : EXIT_OK;
             diff_free(&d);
         }
