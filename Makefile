@@ -82,7 +82,7 @@ $(B)/l1top: $(B)/obj/l1top.o $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 TRACE_OBJ := $(B)/obj/trace.o $(B)/obj/trace_parse.o $(B)/obj/trace_board.o $(B)/obj/trace_replay.o
-$(B)/l1sim: $(B)/obj/l1sim.o $(TRACE_OBJ) $(B)/obj/snapshot.o $(B)/obj/free_list.o $(STATIC_LIB)
+$(B)/l1sim: $(B)/obj/l1sim.o $(TRACE_OBJ) $(B)/obj/snapshot.o $(B)/obj/accounting.o $(B)/obj/free_list.o $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -pthread -lrt
 
 # ---- tests ----
@@ -234,7 +234,7 @@ $(B)/bench/bench_reader: bench/bench_reader.c $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LI
 	    $(STATIC_LIB) $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 $(B)/bench/bench_trace: bench/bench_trace.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/bench
-	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 bench: all $(B)/bench/bench_writer $(B)/bench/bench_reader $(B)/bench/bench_trace
 	B=$(B) bash bench/run.sh
