@@ -232,11 +232,12 @@ static inline void attribute(const sweep *sw, core_state *c, uint32_t a)
     c->pos = a;
 }
 
-/* An interval of `kind` starts at a on core c; with count, the pairs it
- * makes there with intervals of the other clashing kind are counted. */
-static inline void core_start(const sweep *sw, core_state *c, uint32_t a, unsigned kind, bool count)
+/* An interval of kind bit `bit` starts at a on core c; pairs_with (cover[]
+ * slots of the kinds it clashes with, NO_KIND for none) counts the pairs it
+ * makes there. */
+static inline void core_start(const sweep *sw, core_state *c, uint32_t a, unsigned slot, const uint8_t pairs_with[2])
 {
-    uint32_t m = c->mask, nm = m | 1u << (kind - 1);
+    uint32_t m = c->mask, nm = m | 1u << slot;
     if (sw->state[nm] != sw->state[m]) {
         attribute(sw, c, a);
         if (!m) { /* an uncovered run ends: a free hole, above the unreserved base */
@@ -245,17 +246,17 @@ static inline void core_start(const sweep *sw, core_state *c, uint32_t a, unsign
                 c->largest = a - from;
         }
     }
-    if (count)
-        c->pairs += c->cover[sw->other[kind - 1][0]] + c->cover[sw->other[kind - 1][1]];
-    c->cover[kind - 1]++;
+    if (pairs_with)
+        c->pairs += c->cover[pairs_with[0]] + c->cover[pairs_with[1]];
+    c->cover[slot]++;
     c->mask = nm;
 }
 
-static inline void core_end(const sweep *sw, core_state *c, uint32_t a, unsigned kind)
+static inline void core_end(const sweep *sw, core_state *c, uint32_t a, unsigned slot)
 {
-    if (--c->cover[kind - 1])
+    if (--c->cover[slot])
         return;
-    uint32_t m = c->mask, nm = m & ~(1u << (kind - 1));
+    uint32_t m = c->mask, nm = m & ~(1u << slot);
     if (sw->state[nm] != sw->state[m])
         attribute(sw, c, a);
     c->mask = nm;
@@ -263,20 +264,30 @@ static inline void core_end(const sweep *sw, core_state *c, uint32_t a, unsigned
         c->free_since = a;
 }
 
-/* Every core of a placement: rows of its rectangles, each contiguous. */
-static inline void apply(const sweep *sw, const placement_set *ps, uint16_t gx, const placement *p, uint32_t a,
-                         bool start, bool count)
+/* A placement starts (ends) on every core of its rectangles' rows. With
+ * count, the CB/buffer pairs it makes are counted. */
+static void apply_start(const sweep *sw, const placement_set *ps, uint16_t gx, const placement *p, bool count)
 {
     const rect *r = ps->rects + p->first_rect;
+    unsigned slot = p->kind - 1u;
+    uint8_t with[2] = { sw->other[slot][0], sw->other[slot][1] };
     for (uint32_t i = 0; i < p->nrects; i++)
         for (uint32_t y = r[i].y0; y <= r[i].y1; y++) {
             core_state *row = sw->core + y * gx;
-            for (uint32_t x = r[i].x0; x <= r[i].x1; x++) {
-                if (start)
-                    core_start(sw, &row[x], a, p->kind, count);
-                else
-                    core_end(sw, &row[x], a, p->kind);
-            }
+            for (uint32_t x = r[i].x0; x <= r[i].x1; x++)
+                core_start(sw, &row[x], p->start, slot, count ? with : NULL);
+        }
+}
+
+static void apply_end(const sweep *sw, const placement_set *ps, uint16_t gx, const placement *p)
+{
+    const rect *r = ps->rects + p->first_rect;
+    unsigned slot = p->kind - 1u;
+    for (uint32_t i = 0; i < p->nrects; i++)
+        for (uint32_t y = r[i].y0; y <= r[i].y1; y++) {
+            core_state *row = sw->core + y * gx;
+            for (uint32_t x = r[i].x0; x <= r[i].x1; x++)
+                core_end(sw, &row[x], p->end, slot);
         }
 }
 
@@ -334,11 +345,9 @@ static uint64_t sweep_device(const snap_device *d, const placement_set *ps, cons
         for (; z < 2 && zone_at[z] <= a; z++)
             zone_change(&sw, nc, zone_at[z], zone_next[z]);
         if (ae <= as) /* its start, lower, is already swept */
-            apply(&sw, ps, d->grid_x, &p[ends[j++]], ae, false, false);
-        else if (count_pairs)
-            apply(&sw, ps, d->grid_x, &p[i++], as, true, true);
+            apply_end(&sw, ps, d->grid_x, &p[ends[j++]]);
         else
-            apply(&sw, ps, d->grid_x, &p[i++], as, true, false);
+            apply_start(&sw, ps, d->grid_x, &p[i++], count_pairs);
     }
     for (; z < 2; z++)
         zone_change(&sw, nc, zone_at[z], zone_next[z]);

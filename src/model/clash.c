@@ -23,10 +23,19 @@
  * milliseconds); the pairs named by then are a lower bound. */
 #define CLASH_WORK_MAX (1u << 22)
 
+/* A placement under way, with the box around its cores: most candidates
+ * are told apart by the boxes alone. */
+typedef struct {
+    rect box;
+    uint32_t idx;
+} active_entry;
+
 struct clash_scratch {
-    uint32_t *active[2];               /* placements under way: [0] CBs, [1] buffers */
+    active_entry *active[2];           /* placements under way: [0] CBs, [1] buffers */
     uint32_t *where;                   /* per placement: its index in active[] */
     size_t cap;                        /* of the per-placement arrays */
+    uint32_t *hits;                    /* per placement: candidates whose boxes meet */
+    clash_info *named;                 /* the pairs named, in order */
     sort_item *items, *items_tmp;      /* CLASH_PAIRS_LISTED_MAX each */
 };
 
@@ -35,9 +44,10 @@ clash_scratch *clash_scratch_new(void)
     clash_scratch *x = calloc(1, sizeof *x);
     if (!x)
         return NULL;
+    x->named = malloc(CLASH_PAIRS_LISTED_MAX * sizeof *x->named);
     x->items = malloc(CLASH_PAIRS_LISTED_MAX * sizeof *x->items);
     x->items_tmp = malloc(CLASH_PAIRS_LISTED_MAX * sizeof *x->items_tmp);
-    if (!x->items || !x->items_tmp) {
+    if (!x->named || !x->items || !x->items_tmp) {
         clash_scratch_free(x);
         return NULL;
     }
@@ -51,6 +61,8 @@ void clash_scratch_free(clash_scratch *x)
     free(x->active[0]);
     free(x->active[1]);
     free(x->where);
+    free(x->hits);
+    free(x->named);
     free(x->items);
     free(x->items_tmp);
     free(x);
@@ -103,8 +115,8 @@ static uint32_t placements_of(const placement *p, uint32_t i, uint32_t out[2])
 typedef struct {
     const placement_set *ps;
     uint32_t gx;
-    device_usage *du;
-    size_t listed_cap;
+    clash_info *named;                 /* CLASH_PAIRS_LISTED_MAX */
+    size_t nnamed;
     uint64_t work;
     size_t pairs;
 } finder;
@@ -141,61 +153,93 @@ static int name_pair(finder *f, uint32_t c, uint32_t b, meet m)
                 ci.overlap_end = oe;
             }
         }
-    device_usage *du = f->du;
     f->pairs++;
-    if (du->nclashes == CLASH_PAIRS_LISTED_MAX)
+    if (f->nnamed == CLASH_PAIRS_LISTED_MAX)
         return 1;
-    if (du->nclashes == f->listed_cap) {
-        size_t want = f->listed_cap ? 2 * f->listed_cap : 64;
-        if (want > CLASH_PAIRS_LISTED_MAX)
-            want = CLASH_PAIRS_LISTED_MAX;
-        clash_info *h = realloc(du->clashes, want * sizeof *h);
-        if (!h)
-            return -1;
-        du->clashes = h;
-        f->listed_cap = want;
-    }
-    du->clashes[du->nclashes++] = ci;
+    f->named[f->nnamed++] = ci;
     return 0;
 }
 
-/* Largest first, ties by (CB, buffer) region: two stable radix passes. */
-static int sort_listed(clash_scratch *x, device_usage *du)
+/* Largest first; ties in the order named (the sweep's, deterministic):
+ * one stable radix sort. */
+static int sort_listed(clash_scratch *x, const clash_info *named, size_t n, device_usage *du)
 {
-    size_t n = du->nclashes;
-    if (n < 2)
-        return 0;
-    clash_info *out = malloc(n * sizeof *out);
-    if (!out)
+    du->clashes = malloc((n ? n : 1) * sizeof *du->clashes);
+    if (!du->clashes)
         return -1;
     for (size_t i = 0; i < n; i++)
-        x->items[i] = (sort_item){ (uint64_t)du->clashes[i].cb_region << 32 | du->clashes[i].buffer_region,
-                                   (uint32_t)i };
+        x->items[i] = (sort_item){ UINT64_MAX - named[i].bytes, (uint32_t)i };
     radix_sort(x->items, x->items_tmp, n, 64);
     for (size_t i = 0; i < n; i++)
-        x->items[i].key = UINT64_MAX - du->clashes[x->items[i].idx].bytes;
-    radix_sort(x->items, x->items_tmp, n, 64);
-    for (size_t i = 0; i < n; i++)
-        out[i] = du->clashes[x->items[i].idx];
-    free(du->clashes);
-    du->clashes = out;
+        du->clashes[i] = named[x->items[i].idx];
+    du->nclashes = n;
     return 0;
 }
 
 static void active_remove(clash_scratch *x, size_t *nactive, int side, uint32_t e)
 {
-    uint32_t at = x->where[e], last = x->active[side][--nactive[side]];
+    uint32_t at = x->where[e];
+    active_entry last = x->active[side][--nactive[side]];
     x->active[side][at] = last;
-    x->where[last] = at;
+    x->where[last.idx] = at;
 }
 
-static int reserve_u32(uint32_t **a, size_t n)
+static bool boxes_meet(const rect *a, const rect *b)
 {
-    uint32_t *q = malloc(n * sizeof *q);
+    return (a->x0 <= b->x1) & (b->x0 <= a->x1) & (a->y0 <= b->y1) & (b->y0 <= a->y1);
+}
+
+static rect box_of(const placement_set *ps, const placement *p)
+{
+    const rect *r = ps->rects + p->first_rect;
+    rect box = r[0];
+    for (uint32_t i = 1; i < p->nrects; i++)
+        box = (rect){ r[i].x0 < box.x0 ? r[i].x0 : box.x0, r[i].y0 < box.y0 ? r[i].y0 : box.y0,
+                      r[i].x1 > box.x1 ? r[i].x1 : box.x1, r[i].y1 > box.y1 ? r[i].y1 : box.y1 };
+    return box;
+}
+
+static int reserve_array(void **a, size_t n, size_t size)
+{
+    void *q = malloc(n * size);
     if (!q)
         return -1;
     free(*a);
     *a = q;
+    return 0;
+}
+
+/* Placement i (of `side`) starts: every placement of the other kind under
+ * way overlaps it in address; those that also share cores are named.
+ * 1 when naming is over (cap reached), -1 when memory ran out. */
+static int meet_under_way(finder *f, clash_scratch *x, size_t nother, uint32_t i, int side, rect box)
+{
+    const placement *p = f->ps->p;
+    const active_entry *other = x->active[1 - side];
+    size_t nhits = 0;
+    for (size_t k = 0; k < nother; k++) { /* without branches: most boxes miss, unpredictably */
+        x->hits[nhits] = (uint32_t)k;
+        nhits += boxes_meet(&box, &other[k].box);
+    }
+    f->work += nother;
+    bool single = p[i].nrects == 1;
+    for (size_t h = 0; h < nhits; h++) {
+        const active_entry *q = &other[x->hits[h]];
+        uint32_t o = q->idx, c = side == 0 ? i : o, b = side == 0 ? o : i;
+        meet m;
+        if (single && p[o].nrects == 1) { /* the boxes are the footprints */
+            uint32_t x0 = box.x0 > q->box.x0 ? box.x0 : q->box.x0, x1 = box.x1 < q->box.x1 ? box.x1 : q->box.x1;
+            uint32_t y0 = box.y0 > q->box.y0 ? box.y0 : q->box.y0, y1 = box.y1 < q->box.y1 ? box.y1 : q->box.y1;
+            m = (meet){ (uint64_t)(x1 - x0 + 1) * (y1 - y0 + 1), y0 * f->gx + x0 };
+        } else {
+            m = meet_of(f->ps, f->gx, c, b, &f->work);
+            if (!m.cores)
+                continue;
+        }
+        int rc = name_pair(f, c, b, m);
+        if (rc)
+            return rc;
+    }
     return 0;
 }
 
@@ -205,11 +249,14 @@ int clash_find(const placement_set *ps, const snap_device *d, const uint32_t *en
     size_t n = ps->n;
     const placement *p = ps->p;
     if (n > x->cap) {
-        if (reserve_u32(&x->active[0], n) || reserve_u32(&x->active[1], n) || reserve_u32(&x->where, n))
+        if (reserve_array((void **)&x->active[0], n, sizeof(active_entry)) ||
+            reserve_array((void **)&x->active[1], n, sizeof(active_entry)) ||
+            reserve_array((void **)&x->where, n, sizeof(uint32_t)) ||
+            reserve_array((void **)&x->hits, n, sizeof(uint32_t)))
             return -1;
         x->cap = n;
     }
-    finder f = { ps, d->grid_x, du, 0, 0, 0 };
+    finder f = { ps, d->grid_x, x->named, 0, 0, 0 };
     size_t nactive[2] = { 0, 0 }, j = 0;
     int stop = 0;
     for (uint32_t i = 0; i < n && !stop; i++) {
@@ -222,22 +269,16 @@ int clash_find(const placement_set *ps, const snap_device *d, const uint32_t *en
             if (es >= 0) /* ended before i starts: it started earlier, so it is under way */
                 active_remove(x, nactive, es, e);
         }
-        /* Every placement of the other kind under way overlaps i in address. */
-        const uint32_t *other = x->active[1 - side];
-        for (size_t k = 0; k < nactive[1 - side] && !stop; k++) {
-            uint32_t c = side == 0 ? i : other[k], b = side == 0 ? other[k] : i;
-            meet m = meet_of(ps, d->grid_x, c, b, &f.work);
-            if (m.cores)
-                stop = name_pair(&f, c, b, m);
-        }
+        rect box = box_of(ps, &p[i]);
+        stop = meet_under_way(&f, x, nactive[1 - side], i, side, box);
         if (stop < 0)
             return -1;
         if (f.work > CLASH_WORK_MAX && i + 1 < n)
             stop = 1;
         x->where[i] = (uint32_t)nactive[side];
-        x->active[side][nactive[side]++] = i;
+        x->active[side][nactive[side]++] = (active_entry){ box, i };
     }
     du->clash_pairs_at_least = f.pairs;
     du->clashes_truncated = stop != 0;
-    return sort_listed(x, du);
+    return sort_listed(x, f.named, f.nnamed, du);
 }

@@ -15,21 +15,34 @@
 
 void radix_sort(sort_item *v, sort_item *tmp, size_t n, unsigned bits)
 {
-    for (unsigned shift = 0; shift < bits; shift += 8) {
-        size_t count[257] = { 0 };
-        for (size_t i = 0; i < n; i++)
-            count[((v[i].key >> shift) & 0xFF) + 1]++;
+    enum { PASSES = 8 };
+    unsigned passes = bits < 8 * PASSES ? (bits + 7) / 8 : PASSES;
+    size_t count[PASSES][256];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++) /* every digit's histogram in one read */
+        for (unsigned p = 0; p < passes; p++)
+            count[p][(v[i].key >> (8 * p)) & 0xFF]++;
+    sort_item *from = v, *to = tmp;
+    for (unsigned p = 0; p < passes; p++) {
+        size_t *c = count[p], sum = 0;
         bool one_digit = false;
-        for (int d = 1; d <= 256; d++)
-            one_digit |= count[d] == n;
+        for (int d = 0; d < 256; d++)
+            one_digit |= c[d] == n;
         if (one_digit)
             continue;
-        for (int d = 1; d <= 256; d++)
-            count[d] += count[d - 1];
+        for (int d = 0; d < 256; d++) {
+            size_t k = c[d];
+            c[d] = sum;
+            sum += k;
+        }
         for (size_t i = 0; i < n; i++)
-            tmp[count[(v[i].key >> shift) & 0xFF]++] = v[i];
-        memcpy(v, tmp, n * sizeof *v);
+            to[c[(from[i].key >> (8 * p)) & 0xFF]++] = from[i];
+        sort_item *t = from;
+        from = to;
+        to = t;
     }
+    if (from != v)
+        memcpy(v, from, n * sizeof *v);
 }
 
 static int push_rect(placement_set *ps, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1)
