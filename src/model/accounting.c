@@ -175,13 +175,13 @@ static int build_placements(const snap_device *d, const l1top_range *ranges, con
         int rc = 0;
         if (!k->interleaved) {
             pl.end = (uint32_t)end[0];
-            rc = pl.end > start ? placement_add_ranges(ps, d, pl, ranges + k->first_range, k->nranges) : 0;
+            rc = pl.end > start ? placement_add_ranges(ps, d, &pl, ranges + k->first_range, k->nranges) : 0;
         } else {
             pl.end = (uint32_t)end[1]; /* banks [0, extra): one page more */
-            rc = k->extra && pl.end > start ? placement_add_banks(ps, d, pl, 0, k->extra) : 0;
+            rc = k->extra && pl.end > start ? placement_add_banks(ps, d, &pl, 0, k->extra) : 0;
             pl.end = (uint32_t)end[0];
             if (!rc && k->used > k->extra && pl.end > start)
-                rc = placement_add_banks(ps, d, pl, k->extra, k->used);
+                rc = placement_add_banks(ps, d, &pl, k->extra, k->used);
         }
         if (rc)
             return -1;
@@ -193,191 +193,14 @@ static int build_placements(const snap_device *d, const l1top_range *ranges, con
     return 0;
 }
 
-/* One core while its device's interval starts and ends are swept in address
- * order: everything below `pos` is attributed. 32-bit byte counts suffice,
- * a core holds less than 4 GiB. */
-typedef struct {
-    uint32_t pos;
-    uint32_t mask;                    /* bit k-1: an interval of kind k covers pos */
-    uint32_t clash;                   /* bytes a CB and a buffer both cover */
-    uint32_t free_since;              /* where the current uncovered run began (mask 0) */
-    uint32_t largest;                 /* largest free hole closed so far */
-    uint32_t bytes[CAT_COUNT];
-    uint32_t cover[CAT_RECORDED + 1]; /* intervals of kind k+1 covering pos; the last stays 0 */
-    uint64_t pairs;                   /* CB/buffer pairs met here (when counted) */
-} core_state;
-
-#define MASKS (1u << CAT_RECORDED)
-#define NO_KIND CAT_RECORDED /* cover[] slot that stays 0 */
-#define STATE_CLASH 0x80u
-
-/* The sweep of one device. What a span of bytes counts as depends on the
- * mask covering it only through `state`: the lowest kind covering it, or
- * the zone it is in (firmware, kernel-config ring, free) when none does,
- * plus a clash flag where a CB and a buffer both cover it. A span is
- * attributed only when the state changes; until then it just grows. */
-typedef struct {
-    core_state *core;
-    uint32_t ub;                      /* free holes start here */
-    uint8_t state[MASKS];             /* category | STATE_CLASH; [0] is the current zone */
-    uint8_t other[CAT_RECORDED][2];   /* per kind: cover[] slots of the kinds it clashes with */
-} sweep;
-
-static inline void attribute(const sweep *sw, core_state *c, uint32_t a)
-{
-    uint32_t span = a - c->pos;
-    uint8_t st = sw->state[c->mask];
-    c->bytes[st & ~STATE_CLASH] += span;
-    c->clash += st & STATE_CLASH ? span : 0;
-    c->pos = a;
-}
-
-/* An interval of kind bit `bit` starts at a on core c; pairs_with (cover[]
- * slots of the kinds it clashes with, NO_KIND for none) counts the pairs it
- * makes there. */
-static inline void core_start(const sweep *sw, core_state *c, uint32_t a, unsigned slot, const uint8_t pairs_with[2])
-{
-    uint32_t m = c->mask, nm = m | 1u << slot;
-    if (sw->state[nm] != sw->state[m]) {
-        attribute(sw, c, a);
-        if (!m) { /* an uncovered run ends: a free hole, above the unreserved base */
-            uint32_t from = c->free_since > sw->ub ? c->free_since : sw->ub;
-            if (a > from && a - from > c->largest)
-                c->largest = a - from;
-        }
-    }
-    if (pairs_with)
-        c->pairs += c->cover[pairs_with[0]] + c->cover[pairs_with[1]];
-    c->cover[slot]++;
-    c->mask = nm;
-}
-
-static inline void core_end(const sweep *sw, core_state *c, uint32_t a, unsigned slot)
-{
-    if (--c->cover[slot])
-        return;
-    uint32_t m = c->mask, nm = m & ~(1u << slot);
-    if (sw->state[nm] != sw->state[m])
-        attribute(sw, c, a);
-    c->mask = nm;
-    if (!nm)
-        c->free_since = a;
-}
-
-/* A placement starts (ends) on every core of its rectangles' rows. With
- * count, the CB/buffer pairs it makes are counted. */
-static void apply_start(const sweep *sw, const placement_set *ps, uint16_t gx, const placement *p, bool count)
-{
-    const rect *r = ps->rects + p->first_rect;
-    unsigned slot = p->kind - 1u;
-    uint8_t with[2] = { sw->other[slot][0], sw->other[slot][1] };
-    for (uint32_t i = 0; i < p->nrects; i++)
-        for (uint32_t y = r[i].y0; y <= r[i].y1; y++) {
-            core_state *row = sw->core + y * gx;
-            for (uint32_t x = r[i].x0; x <= r[i].x1; x++)
-                core_start(sw, &row[x], p->start, slot, count ? with : NULL);
-        }
-}
-
-static void apply_end(const sweep *sw, const placement_set *ps, uint16_t gx, const placement *p)
-{
-    const rect *r = ps->rects + p->first_rect;
-    unsigned slot = p->kind - 1u;
-    for (uint32_t i = 0; i < p->nrects; i++)
-        for (uint32_t y = r[i].y0; y <= r[i].y1; y++) {
-            core_state *row = sw->core + y * gx;
-            for (uint32_t x = r[i].x0; x <= r[i].x1; x++)
-                core_end(sw, &row[x], p->end, slot);
-        }
-}
-
-/* Every core reaches a zone boundary. */
-static void zone_change(sweep *sw, uint32_t ncores, uint32_t a, l1_category next)
-{
-    for (uint32_t c = 0; c < ncores; c++)
-        if (!sw->core[c].mask)
-            attribute(sw, &sw->core[c], a);
-    sw->state[0] = (uint8_t)next;
-}
-
-static void sweep_init(sweep *sw, core_state *cs, uint32_t ub)
-{
-    memset(sw, 0, sizeof *sw);
-    sw->core = cs;
-    sw->ub = ub;
-    for (uint32_t m = 1; m < MASKS; m++) {
-        unsigned low = 0;
-        while (!(m & 1u << low))
-            low++;
-        bool cb = m & 1u << (L1TOP_CIRCULAR_BUFFER - 1);
-        bool buf = m & (1u << (L1TOP_L1_BUFFER - 1) | 1u << (L1TOP_L1_SMALL - 1));
-        sw->state[m] = (uint8_t)(low | (cb && buf ? STATE_CLASH : 0)); /* kind low+1 is category low */
-    }
-    sw->state[0] = CAT_FIRMWARE;
-    for (unsigned k = 0; k < CAT_RECORDED; k++)
-        sw->other[k][0] = sw->other[k][1] = NO_KIND;
-    sw->other[L1TOP_CIRCULAR_BUFFER - 1][0] = L1TOP_L1_BUFFER - 1;
-    sw->other[L1TOP_CIRCULAR_BUFFER - 1][1] = L1TOP_L1_SMALL - 1;
-    sw->other[L1TOP_L1_BUFFER - 1][0] = sw->other[L1TOP_L1_SMALL - 1][0] = L1TOP_CIRCULAR_BUFFER - 1;
-}
-
-/* Attribute every core's L1: one merge of the device's interval starts (in
- * placement order) and ends (ends: placement indices by end) and two zone
- * boundaries, each event touching the cores it covers: O(intervals +
- * cores), no per-core lists. With count_pairs, returns the most CB/buffer
- * pairs that meet on one core (a lower bound on the pairs). */
-static uint64_t sweep_device(const snap_device *d, const placement_set *ps, const uint32_t *ends, core_state *cs,
-                             bool count_pairs, core_usage *out)
-{
-    uint32_t nc = (uint32_t)d->grid_x * d->grid_y, l1 = d->l1_size;
-    uint32_t ub = d->unreserved_base < l1 ? d->unreserved_base : l1;
-    uint32_t fw = arch_firmware_end(d->arch, d->unreserved_base);
-    sweep sw;
-    sweep_init(&sw, cs, ub);
-    memset(cs, 0, nc * sizeof *cs);
-    const uint32_t zone_at[2] = { fw < ub ? fw : ub, ub };
-    const l1_category zone_next[2] = { CAT_KERNEL_CONFIG, CAT_FREE };
-    const placement *p = ps->p;
-    size_t n = ps->n, i = 0, j = 0, z = 0;
-    while (i < n || j < n) {
-        uint32_t as = i < n ? p[i].start : UINT32_MAX, ae = j < n ? p[ends[j]].end : UINT32_MAX;
-        uint32_t a = as < ae ? as : ae;
-        for (; z < 2 && zone_at[z] <= a; z++)
-            zone_change(&sw, nc, zone_at[z], zone_next[z]);
-        if (ae <= as) /* its start, lower, is already swept */
-            apply_end(&sw, ps, d->grid_x, &p[ends[j++]]);
-        else
-            apply_start(&sw, ps, d->grid_x, &p[i++], count_pairs);
-    }
-    for (; z < 2; z++)
-        zone_change(&sw, nc, zone_at[z], zone_next[z]);
-    uint64_t most_pairs = 0;
-    for (uint32_t c = 0; c < nc; c++) {
-        core_state *st = &cs[c];
-        attribute(&sw, st, l1);
-        uint32_t from = st->free_since > ub ? st->free_since : ub;
-        if (!st->mask && l1 > from && l1 - from > st->largest)
-            st->largest = l1 - from; /* every interval has ended: the last run is uncovered */
-        core_usage *u = &out[c];
-        for (int k = 0; k < CAT_COUNT; k++)
-            u->bytes[k] = st->bytes[k];
-        u->largest_free = st->largest;
-        u->fragmented = u->bytes[CAT_FREE] - st->largest;
-        u->clash_bytes = st->clash;
-        if (st->pairs > most_pairs)
-            most_pairs = st->pairs;
-    }
-    return most_pairs;
-}
-
 /* Working memory of one accounting_compute, grown to the largest device
  * and reused by every device (fresh pages are most of a frame's cost). */
 typedef struct {
     placement_set ps;
     sort_item *items, *items_tmp;
     uint32_t *ends;
-    core_state *cores;
-    size_t cap[4];        /* of each array above, in order */
+    size_t cap[3];        /* of each array above, in order */
+    sweep_scratch *sweep;
     clash_scratch *clash;
 } acct_scratch;
 
@@ -401,7 +224,7 @@ static void scratch_free(acct_scratch *x)
     free(x->items);
     free(x->items_tmp);
     free(x->ends);
-    free(x->cores);
+    sweep_scratch_free(x->sweep);
     clash_scratch_free(x->clash);
 }
 
@@ -455,8 +278,7 @@ static int account_device(const snapshot *s, uint32_t dev, const region_key *ord
     size_t n = x->ps.n;
     if (reserve((void **)&x->items, &x->cap[0], n, sizeof *x->items) ||
         reserve((void **)&x->items_tmp, &x->cap[1], n, sizeof *x->items_tmp) ||
-        reserve((void **)&x->ends, &x->cap[2], n, sizeof *x->ends) ||
-        reserve((void **)&x->cores, &x->cap[3], nc, sizeof *x->cores))
+        reserve((void **)&x->ends, &x->cap[2], n, sizeof *x->ends))
         goto out;
     /* By end; ties keep start order (stable), which the sweep does not need
      * but keeps the result independent of anything else. */
@@ -468,7 +290,9 @@ static int account_device(const snapshot *s, uint32_t dev, const region_key *ord
     if (clash_find(&x->ps, d, x->ends, x->clash, du) != 0)
         goto out;
     /* Past the listing cap the pairs met on one core are a better bound. */
-    uint64_t most = sweep_device(d, &x->ps, x->ends, x->cores, du->clashes_truncated, du->cores);
+    uint64_t most;
+    if (sweep_device(d, &x->ps, x->ends, x->sweep, du->clashes_truncated, du->cores, &most) != 0)
+        goto out;
     if (most > du->clash_pairs_at_least)
         du->clash_pairs_at_least = most > SIZE_MAX ? SIZE_MAX : (size_t)most;
     for (uint32_t c = 0; c < nc; c++) {
@@ -501,8 +325,9 @@ int accounting_compute(const snapshot *s, accounting *a)
     acct_scratch x;
     memset(&x, 0, sizeof x);
     x.clash = clash_scratch_new();
+    x.sweep = sweep_scratch_new();
     int rc = -1;
-    if (!keys || !first || !fill || !x.clash)
+    if (!keys || !first || !fill || !x.clash || !x.sweep)
         goto out;
     /* Keys by device in one pass over the regions (in their order), then
      * each device's sorted by address, ties in region order (stable). */

@@ -103,8 +103,10 @@ static int make_disjoint(placement_set *ps, const snap_device *d, size_t first)
     return 0;
 }
 
-/* The placement whose rectangles start at `first`, unless it has none. */
-static int finish(placement_set *ps, placement pl, size_t first)
+/* The placement whose rectangles start at `first`, unless it has none.
+ * Copied field by field: a whole-struct copy of the caller's just-built
+ * value stalled on store forwarding (a tenth of building them). */
+static int finish(placement_set *ps, const placement *pl, size_t first)
 {
     if (ps->nrects == first)
         return 0;
@@ -116,32 +118,40 @@ static int finish(placement_set *ps, placement pl, size_t first)
         ps->p = p;
         ps->cap = want;
     }
-    pl.first_rect = (uint32_t)first;
-    pl.nrects = (uint32_t)(ps->nrects - first);
-    pl.sibling = -1;
-    ps->p[ps->n++] = pl;
+    placement *q = &ps->p[ps->n++];
+    q->start = pl->start;
+    q->end = pl->end;
+    q->region = pl->region;
+    q->first_rect = (uint32_t)first;
+    q->nrects = (uint32_t)(ps->nrects - first);
+    q->sibling = -1;
+    q->kind = pl->kind;
     return 0;
 }
 
-int placement_add_banks(placement_set *ps, const snap_device *d, placement pl, uint32_t first, uint32_t last)
+int placement_add_banks(placement_set *ps, const snap_device *d, const placement *pl, uint32_t first, uint32_t last)
 {
     uint32_t gx = d->grid_x, nc = gx * d->grid_y;
     if (last > nc)
         last = nc;
     size_t at = ps->nrects;
     if (first < last) {
+        /* a partial first row, whole rows, a partial last row */
         uint32_t ya = first / gx, xa = first % gx, yb = (last - 1) / gx, xb = (last - 1) % gx;
-        int rc = ya == yb ? push_rect(ps, xa, ya, xb, ya)
-                          : push_rect(ps, xa, ya, gx - 1, ya) ||
-                                (yb > ya + 1 && push_rect(ps, 0, ya + 1, gx - 1, yb - 1)) ||
-                                push_rect(ps, 0, yb, xb, yb);
-        if (rc)
+        if (ya == yb || xa)
+            if (push_rect(ps, xa, ya, ya == yb ? xb : gx - 1, ya))
+                return -1;
+        uint32_t y0 = ya == yb || xa ? ya + 1 : ya, y1 = xb == gx - 1 ? yb : yb - 1;
+        if (ya != yb && y0 <= y1 && y1 != UINT32_MAX && push_rect(ps, 0, y0, gx - 1, y1))
+            return -1;
+        if (ya != yb && xb != gx - 1 && push_rect(ps, 0, yb, xb, yb))
             return -1;
     }
     return finish(ps, pl, at);
 }
 
-int placement_add_ranges(placement_set *ps, const snap_device *d, placement pl, const l1top_range *g, uint32_t n)
+int placement_add_ranges(placement_set *ps, const snap_device *d, const placement *pl, const l1top_range *g,
+                         uint32_t n)
 {
     size_t at = ps->nrects;
     for (uint32_t i = 0; i < n; i++) {

@@ -2,13 +2,14 @@
  * placement.h - internal to the model: a region as the accounting sees it
  * on one device, an address interval with one width on a set of cores
  * (a ranged region, or one half of an interleaved one: banks below `extra`
- * hold one page more), its cores as disjoint rectangles. Shared by the
- * per-core sweep (accounting.c) and the CB/buffer pair finder (clash.c);
- * no view includes it.
+ * hold one page more), its cores as disjoint rectangles. Built by
+ * accounting.c, read by the per-core sweep (sweep.c) and the CB/buffer
+ * pair finder (clash.c); no view includes it.
  */
 #ifndef L1TOP_PLACEMENT_H
 #define L1TOP_PLACEMENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,12 +38,13 @@ typedef struct {
     size_t stamp_cap;
 } placement_set;
 
-/* Add the placement `pl` (its start, end, region, kind; the rest is filled
+/* Add the placement *pl (its start, end, region, kind; the rest is filled
  * in) on banks [first, last) in row-major order, or on the ranges g[0..n)
  * clipped to the grid. Nothing is added when it covers no core. 0, or -1
  * when memory ran out. */
-int placement_add_banks(placement_set *ps, const snap_device *d, placement pl, uint32_t first, uint32_t last);
-int placement_add_ranges(placement_set *ps, const snap_device *d, placement pl, const l1top_range *g, uint32_t n);
+int placement_add_banks(placement_set *ps, const snap_device *d, const placement *pl, uint32_t first, uint32_t last);
+int placement_add_ranges(placement_set *ps, const snap_device *d, const placement *pl, const l1top_range *g,
+                         uint32_t n);
 void placement_set_free(placement_set *ps);
 
 /* Stable LSD radix sort of (key, index) pairs by the low `bits` bits of
@@ -53,6 +55,16 @@ typedef struct {
     uint32_t idx;
 } sort_item;
 void radix_sort(sort_item *v, sort_item *tmp, size_t n, unsigned bits);
+
+/* Attribute every core of device d: placements ps->p in start order, ends
+ * their indices by end; out has a core_usage per core. With count_pairs,
+ * *most_pairs is the most CB/buffer pairs that meet on one core (a lower
+ * bound on the pairs). 0, or -1 when memory ran out. */
+typedef struct sweep_scratch sweep_scratch;
+sweep_scratch *sweep_scratch_new(void);
+void sweep_scratch_free(sweep_scratch *x);
+int sweep_device(const snap_device *d, const placement_set *ps, const uint32_t *ends, sweep_scratch *x,
+                 bool count_pairs, core_usage *out, uint64_t *most_pairs);
 
 /* Name the CB/buffer pairs of one device: placements ps->p in start order,
  * end_order their indices by end. Fills du->clashes (largest first),
