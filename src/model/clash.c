@@ -28,6 +28,7 @@
 typedef struct {
     rect box;
     uint32_t idx;
+    uint32_t single;  /* its cores are exactly the box */
 } active_entry;
 
 struct clash_scratch {
@@ -227,7 +228,7 @@ static int meet_under_way(finder *f, clash_scratch *x, size_t nother, uint32_t i
         const active_entry *q = &other[x->hits[h]];
         uint32_t o = q->idx, c = side == 0 ? i : o, b = side == 0 ? o : i;
         meet m;
-        if (single && p[o].nrects == 1) { /* the boxes are the footprints */
+        if (single && q->single) { /* the boxes are the footprints */
             uint32_t x0 = box.x0 > q->box.x0 ? box.x0 : q->box.x0, x1 = box.x1 < q->box.x1 ? box.x1 : q->box.x1;
             uint32_t y0 = box.y0 > q->box.y0 ? box.y0 : q->box.y0, y1 = box.y1 < q->box.y1 ? box.y1 : q->box.y1;
             m = (meet){ (uint64_t)(x1 - x0 + 1) * (y1 - y0 + 1), y0 * f->gx + x0 };
@@ -276,7 +277,7 @@ int clash_find(const placement_set *ps, const snap_device *d, const uint32_t *en
         if (f.work > CLASH_WORK_MAX && i + 1 < n)
             stop = 1;
         x->where[i] = (uint32_t)nactive[side];
-        x->active[side][nactive[side]++] = (active_entry){ box, i };
+        x->active[side][nactive[side]++] = (active_entry){ box, i, p[i].nrects == 1 };
     }
     du->clash_pairs_at_least = f.pairs;
     du->clashes_truncated = stop != 0;

@@ -15,28 +15,32 @@
 
 void radix_sort(sort_item *v, sort_item *tmp, size_t n, unsigned bits)
 {
-    enum { PASSES = 8 };
-    unsigned passes = bits < 8 * PASSES ? (bits + 7) / 8 : PASSES;
-    size_t count[PASSES][256];
-    memset(count, 0, sizeof count);
-    for (size_t i = 0; i < n; i++) /* every digit's histogram in one read */
+    enum { DIGITS = 8 };
+    if (n < 2)
+        return;
+    uint64_t diff = 0, keep = bits >= 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+    for (size_t i = 1; i < n; i++) /* the digits that differ somewhere: only those need a pass */
+        diff |= v[i].key ^ v[0].key;
+    diff &= keep;
+    unsigned shift[DIGITS], passes = 0;
+    for (unsigned p = 0; p < DIGITS; p++)
+        if ((diff >> (8 * p)) & 0xFF)
+            shift[passes++] = 8 * p;
+    size_t count[DIGITS][256];
+    memset(count, 0, passes * sizeof count[0]);
+    for (size_t i = 0; i < n; i++) /* every needed digit's histogram in one read */
         for (unsigned p = 0; p < passes; p++)
-            count[p][(v[i].key >> (8 * p)) & 0xFF]++;
+            count[p][(v[i].key >> shift[p]) & 0xFF]++;
     sort_item *from = v, *to = tmp;
     for (unsigned p = 0; p < passes; p++) {
         size_t *c = count[p], sum = 0;
-        bool one_digit = false;
-        for (int d = 0; d < 256; d++)
-            one_digit |= c[d] == n;
-        if (one_digit)
-            continue;
         for (int d = 0; d < 256; d++) {
             size_t k = c[d];
             c[d] = sum;
             sum += k;
         }
         for (size_t i = 0; i < n; i++)
-            to[c[(from[i].key >> (8 * p)) & 0xFF]++] = from[i];
+            to[c[(from[i].key >> shift[p]) & 0xFF]++] = from[i];
         sort_item *t = from;
         from = to;
         to = t;

@@ -48,8 +48,7 @@ int placement_add_ranges(placement_set *ps, const snap_device *d, const placemen
 void placement_set_free(placement_set *ps);
 
 /* Stable LSD radix sort of (key, index) pairs by the low `bits` bits of
- * key, 8 bits a pass (passes where every key has the same digit are
- * skipped). */
+ * key, 8 bits a pass, only over the digits that differ between keys. */
 typedef struct {
     uint64_t key;
     uint32_t idx;
