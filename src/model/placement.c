@@ -22,7 +22,7 @@ void radix_sort(sort_item *v, sort_item *tmp, size_t n, unsigned bits)
     for (size_t i = 1; i < n; i++) /* the digits that differ somewhere: only those need a pass */
         diff |= v[i].key ^ v[0].key;
     diff &= keep;
-    unsigned shift[DIGITS], passes = 0;
+    unsigned shift[DIGITS] = { 0 }, passes = 0;
     for (unsigned p = 0; p < DIGITS; p++)
         if ((diff >> (8 * p)) & 0xFF)
             shift[passes++] = 8 * p;
@@ -87,7 +87,7 @@ static int make_disjoint(placement_set *ps, const snap_device *d, size_t first)
         box = (rect){ r->x0 < box.x0 ? r->x0 : box.x0, r->y0 < box.y0 ? r->y0 : box.y0,
                       r->x1 > box.x1 ? r->x1 : box.x1, r->y1 > box.y1 ? r->y1 : box.y1 };
         for (uint32_t y = r->y0; y <= r->y1; y++)
-            memset(ps->stamp + (size_t)y * d->grid_x + r->x0, 1, (size_t)(r->x1 - r->x0 + 1));
+            memset(ps->stamp + (size_t)y * d->grid_x + r->x0, 1, (size_t)r->x1 - r->x0 + 1);
     }
     ps->nrects = first;
     for (uint32_t y = box.y0; y <= box.y1; y++) {

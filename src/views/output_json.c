@@ -151,8 +151,9 @@ static void jw_prefix(jw *w, const char *key)
     }
     if (key) {
         *o++ = '"';
-        for (int i = 0; key[i] && i < JW_KEY_MAX; i++)
-            *o++ = key[i];
+        size_t n = strnlen(key, JW_KEY_MAX);
+        memcpy(o, key, n);
+        o += n;
         *o++ = '"';
         *o++ = ':';
         if (w->pretty)
