@@ -36,7 +36,7 @@ static void crowd(void)
     uint32_t q = t_process(&s, 78, "caf\xc3\xa9");
     for (int i = 0; i < 80; i++) {
         char tag[40];
-        snprintf(tag, sizeof tag, "cb \"%d\"\t\xe2\x9c\x93 %020d", i, i);
+        snprintf(tag, sizeof tag, "cb \"%d\"\t\xe2\x9c\x93 %010d", i, i);
         t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, ((l1top_range){ 0, 0, 1, 1 }), WH_UB + (uint32_t)i * 16, 64 * 1024,
                  tag);
         snprintf(tag, sizeof tag, "buf\\%d", i);
