@@ -49,16 +49,24 @@ void radix_sort(sort_item *v, sort_item *tmp, size_t n, unsigned bits)
         memcpy(v, from, n * sizeof *v);
 }
 
+/* Room for one more element in *arr of *cap (doubling); -1 when memory ran out. */
+static int grow(void **arr, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    size_t want = *cap ? 2 * *cap : 1024;
+    void *q = realloc(*arr, want * size);
+    if (!q)
+        return -1;
+    *arr = q;
+    *cap = want;
+    return 0;
+}
+
 static int push_rect(placement_set *ps, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1)
 {
-    if (ps->nrects == ps->rects_cap) {
-        size_t want = ps->rects_cap ? 2 * ps->rects_cap : 1024;
-        rect *r = realloc(ps->rects, want * sizeof *r);
-        if (!r)
-            return -1;
-        ps->rects = r;
-        ps->rects_cap = want;
-    }
+    if (grow((void **)&ps->rects, ps->nrects, &ps->rects_cap, sizeof *ps->rects))
+        return -1;
     ps->rects[ps->nrects++] = (rect){ (uint16_t)x0, (uint16_t)y0, (uint16_t)x1, (uint16_t)y1 };
     return 0;
 }
@@ -114,14 +122,8 @@ static int finish(placement_set *ps, const placement *pl, size_t first)
 {
     if (ps->nrects == first)
         return 0;
-    if (ps->n == ps->cap) {
-        size_t want = ps->cap ? 2 * ps->cap : 1024;
-        placement *p = realloc(ps->p, want * sizeof *p);
-        if (!p)
-            return -1;
-        ps->p = p;
-        ps->cap = want;
-    }
+    if (grow((void **)&ps->p, ps->n, &ps->cap, sizeof *ps->p))
+        return -1;
     placement *q = &ps->p[ps->n++];
     q->start = pl->start;
     q->end = pl->end;

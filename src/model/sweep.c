@@ -128,32 +128,32 @@ static inline void attribute(const sweep *sw, core_state *c, uint32_t a)
     c->layer = sw->g.now;
 }
 
+/* Index of the first of v[0..n) (ascending) above x, n if none. */
+static size_t first_above(const uint32_t *v, size_t n, uint32_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v[mid] > x)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
 /* Longest run in [from, a) that the layer leaves uncovered. */
 static uint32_t layer_free_run(const layer *g, uint32_t from, uint32_t a)
 {
     uint32_t best = 0;
     if (!g->count) /* the open run */
         best = a - (g->gap_start > from ? g->gap_start : from);
-    size_t lo = 0, hi = g->ngaps; /* first closed run ending after from */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (g->gap_e[mid] > from)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
+    size_t lo = first_above(g->gap_e, g->ngaps, from); /* the first closed run ending after from */
     if (lo == g->ngaps)
         return best;
     uint32_t part = g->gap_e[lo] - (g->gap_s[lo] > from ? g->gap_s[lo] : from);
     best = part > best ? part : best;
-    size_t t0 = 0, t1 = g->ntop; /* the longest run after it: first top entry past lo */
-    while (t0 < t1) {
-        size_t mid = (t0 + t1) / 2;
-        if (g->top[mid] > lo)
-            t1 = mid;
-        else
-            t0 = mid + 1;
-    }
+    size_t t0 = first_above(g->top, g->ntop, (uint32_t)lo); /* the longest run after it */
     if (t0 < g->ntop) {
         uint32_t k = g->top[t0], len = g->gap_e[k] - g->gap_s[k];
         best = len > best ? len : best;

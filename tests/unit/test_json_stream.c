@@ -9,23 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/accounting.h"
-#include "helpers.h"
+#include "acct_fixture.h"
 #include "views/output.h"
 
 #define WH_UB 0x19400u
 
-static snapshot s;
-static accounting a;
-
-static void setup(void) { snapshot_init(&s); }
-static void teardown(void)
-{
-    accounting_free(&a);
-    snapshot_free(&s);
-}
-
-TestSuite(json_stream, .init = setup, .fini = teardown);
+TestSuite(json_stream, .init = acct_setup, .fini = acct_teardown);
 
 /* 80 CBs over 80 buffers on every core of a 2x2 grid: 6,400 pairs, 4,096
  * listed (well over the writer's 64 KiB buffer), tags that need escaping. */

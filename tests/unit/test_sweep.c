@@ -9,28 +9,13 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "model/accounting.h"
+#include "acct_fixture.h"
 #include "arch.h"
-#include "helpers.h"
 
-static snapshot s;
-static accounting a;
-
-static void setup(void) { snapshot_init(&s); }
-static void teardown(void)
-{
-    accounting_free(&a);
-    snapshot_free(&s);
-}
-
-TestSuite(sweep, .init = setup, .fini = teardown);
+TestSuite(sweep, .init = acct_setup, .fini = acct_teardown);
 
 static uint64_t rnd_state = 777;
-static uint32_t rnd(uint32_t n)
-{
-    rnd_state = rnd_state * 6364136223846793005ull + 1442695040888963407ull;
-    return (uint32_t)((rnd_state >> 33) % n);
-}
+static uint32_t rnd(uint32_t n) { return t_rnd(&rnd_state, n); }
 
 static l1top_range random_range(uint16_t gx, uint16_t gy)
 {
@@ -129,15 +114,22 @@ static bool span_on(const snap_region *r, uint16_t x, uint16_t y, uint32_t l1, u
     return b && *st < *en;
 }
 
+/* A device of gx x gy cores with 1 MiB of L1 from 0x8000 up, and its process. */
+#define PAIRS_L1 (1u << 20)
+static uint32_t pairs_device(uint16_t gx, uint16_t gy)
+{
+    snap_device *d = t_device(&s, 0, "wormhole_b0", gx, gy);
+    d->l1_size = PAIRS_L1;
+    d->unreserved_base = 0x8000;
+    return t_process(&s, 1, "w");
+}
+
 Test(sweep, pairs_past_the_cap_are_a_true_lower_bound_and_listed_ones_exact)
 {
     /* 120 CBs and 120 buffers (interleaved, full-grid, sharded) over each
      * other on a 4x4 grid: far more than 4,096 pairs. */
-    enum { L1 = 1 << 20 };
-    snap_device *d = t_device(&s, 0, "wormhole_b0", 4, 4);
-    d->l1_size = L1;
-    d->unreserved_base = 0x8000;
-    uint32_t p = t_process(&s, 1, "w");
+    enum { L1 = PAIRS_L1 };
+    uint32_t p = pairs_device(4, 4);
     for (int i = 0; i < 120; i++) {
         uint32_t addr = 0x8000 + 64 * (uint32_t)i;
         t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, random_range(4, 4), addr, 0x4000 + rnd(0x4000), "cb");
@@ -194,11 +186,8 @@ Test(sweep, pairs_counted_on_one_core_are_exact_when_every_region_covers_it)
     /* Every region on every core: the widest core (bank 0) meets every pair,
      * so the most pairs on one core is the exact count, through the layer
      * (interleaved and full-grid buffers) and the banks that go on alone. */
-    enum { L1 = 1 << 20 };
-    snap_device *d = t_device(&s, 0, "wormhole_b0", 2, 2);
-    d->l1_size = L1;
-    d->unreserved_base = 0x8000;
-    uint32_t p = t_process(&s, 1, "w");
+    enum { L1 = PAIRS_L1 };
+    uint32_t p = pairs_device(2, 2);
     for (int i = 0; i < 150; i++) {
         uint32_t addr = 0x8000 + 256 * rnd(200);
         t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, ((l1top_range){ 0, 0, 1, 1 }), addr, 0x1000 + rnd(0x4000), "cb");
