@@ -79,8 +79,8 @@ $(B)/l1top.pc: l1top.pc.in Makefile | $(B)/obj
 $(B)/l1top: $(B)/obj/l1top.o $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
-TRACE_OBJ := $(B)/obj/trace.o $(B)/obj/trace_parse.o $(B)/obj/trace_board.o $(B)/obj/trace_place.o $(B)/obj/trace_replay.o
-$(B)/l1sim: $(B)/obj/l1sim.o $(TRACE_OBJ) $(B)/obj/snapshot.o $(STATIC_LIB)
+TRACE_OBJ := $(B)/obj/trace.o $(B)/obj/trace_parse.o $(B)/obj/trace_board.o $(B)/obj/trace_replay.o
+$(B)/l1sim: $(B)/obj/l1sim.o $(TRACE_OBJ) $(B)/obj/snapshot.o $(B)/obj/free_list.o $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -pthread -lrt
 
 # ---- tests ----
@@ -106,6 +106,7 @@ REPLAYS := $(B)/tests/replay_config $(B)/tests/replay_theme $(B)/tests/replay_se
 
 TEST_JOBS ?= 2
 check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $(TTS_ALL)
+	bash tests/layers.sh
 	$(B)/tests/replay_config tests/corpus/config
 	$(B)/tests/replay_theme tests/corpus/theme
 	$(B)/tests/replay_segment tests/corpus/segment

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "clock.h"
 #include "proc.h"
 #include "shm_format.h"
 #include "shm_name.h"
@@ -213,13 +214,6 @@ static bool writer_usable(const l1top_writer *w)
 
 /* ---------- segment creation / attach ---------- */
 
-static uint64_t now_unix_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static uint32_t capacity_from_env(void)
 {
     const char *s = getenv("L1TOP_CAPACITY");
@@ -265,7 +259,7 @@ static void init_header(struct l1top_shm_header *h, uint32_t capacity)
     h->stripes_offset = shm_stripes_offset();
     h->nstripes = L1TOP_SHM_STRIPES;
     h->stripe_size = sizeof(struct l1top_shm_stripe);
-    h->created_unix_ns = now_unix_ns();
+    h->created_unix_ns = clock_realtime_ns();
     atomic_store(&h->dropped_records, 0);
     atomic_store(&h->high_water, 0);
     /* The magic goes last: a reader or writer that sees it sees the rest. */
@@ -495,9 +489,7 @@ static bool segment_full(const l1top_writer *w)
  * per RECLAIM_INTERVAL_NS per process. True when something was freed. */
 static bool reclaim_if_due(l1top_writer *w)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    uint64_t now = clock_monotonic_coarse_ns();
     uint64_t last = atomic_load_explicit(&w->last_reclaim_ns, memory_order_relaxed);
     if (last && now - last < RECLAIM_INTERVAL_NS)
         return false;
@@ -714,7 +706,7 @@ int l1top_declare_device_config(l1top_writer *w, uint32_t device, const char *ar
     uint32_t l1 = cfg && cfg->l1_size ? cfg->l1_size : a->l1_size;
     uint32_t ub = cfg && cfg->unreserved_base ? cfg->unreserved_base : a->unreserved_base;
     uint32_t small = cfg ? cfg->l1_small_size : 0;
-    if (l1 > (64u << 20) || ub >= l1 || small > l1 - ub) {
+    if (l1 > L1TOP_SHM_MAX_L1_SIZE || ub >= l1 || small > l1 - ub) {
         errno = EINVAL;
         return -1;
     }

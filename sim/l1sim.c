@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "clock.h"
 #include "l1top.h"
+#include "model/free_list.h"
 #include "sources/trace.h"
 
 #define KIB 1024u
@@ -110,7 +112,10 @@ static uint32_t rng_between(uint32_t lo, uint32_t hi)
     return hi <= lo ? lo : lo + (uint32_t)(rng_next() % (hi - lo + 1));
 }
 
-/* ---------- a first-fit, top-down L1 allocator (one address on all banks) ---------- */
+/* ---------- L1 buffers: first fit from the top, one address on all banks (model/free_list.h) ---------- */
+
+#define SIM_CB_ROOM (560 * KIB)  /* kept free above the unreserved base for the largest CB set */
+#define SIM_BUFFER_ALIGN 32u
 
 typedef struct {
     uint64_t handle;
@@ -129,27 +134,8 @@ typedef struct {
     live_buffer op_tmp[4];       /* previous op's outputs, freed after the next op */
     size_t nop_tmp;
     uint32_t lowest_buffer;      /* CBs must stay below this */
+    free_list space;             /* L1 buffers: [ub + SIM_CB_ROOM, l1_size - l1_small) */
 } chip;
-
-/* Highest address a: [a, a + width) free among bufs, within [lo, hi). */
-static uint32_t first_fit_down(const live_buffer *bufs, size_t n, uint32_t lo, uint32_t hi, uint32_t width)
-{
-    uint32_t top = hi;
-    for (;;) {
-        if (top < lo + width)
-            return 0;
-        uint32_t cand = (top - width) & ~31u;
-        bool clash = false;
-        for (size_t i = 0; i < n; i++)
-            if (cand < bufs[i].address + bufs[i].width && bufs[i].address < cand + width) {
-                top = bufs[i].address;
-                clash = true;
-                break;
-            }
-        if (!clash)
-            return cand >= lo ? cand : 0;
-    }
-}
 
 static void update_lowest(chip *c)
 {
@@ -167,10 +153,10 @@ static live_buffer *alloc_buffer(l1top_writer *w, chip *c, bool interleaved, uin
     uint32_t banks = (uint32_t)c->gx * c->gy;
     uint32_t width = interleaved ? (uint32_t)interleaved_bank_bytes((uint64_t)kib * KIB, 2048, 16, banks, 0)
                                  : kib * KIB;
-    /* Keep room for the largest CB set above the unreserved base. */
-    uint32_t addr = first_fit_down(c->bufs, c->nbufs, c->ub + 560 * KIB, c->l1_size - c->l1_small, width);
-    if (!addr)
+    uint64_t at;
+    if (free_list_alloc(&c->space, width, SIM_BUFFER_ALIGN, &at) != 0)
         return NULL;
+    uint32_t addr = (uint32_t)at;
     uint64_t h;
     if (interleaved) {
         h = l1top_record_interleaved(w, c->device, addr, (uint64_t)kib * KIB, 2048, tag);
@@ -182,8 +168,10 @@ static live_buffer *alloc_buffer(l1top_writer *w, chip *c, bool interleaved, uin
         l1top_range r = { 0, 0, (uint16_t)(cols - 1), (uint16_t)(rows - 1) };
         h = l1top_record(w, c->device, L1TOP_L1_BUFFER, &r, 1, addr, width, tag);
     }
-    if (!h)
+    if (!h) {
+        free_list_release(&c->space, addr, width);
         return NULL;
+    }
     live_buffer *b = &c->bufs[c->nbufs++];
     *b = (live_buffer){ h, addr, width };
     update_lowest(c);
@@ -195,6 +183,7 @@ static void free_buffer(l1top_writer *w, chip *c, uint64_t handle)
     for (size_t i = 0; i < c->nbufs; i++)
         if (c->bufs[i].handle == handle) {
             l1top_release(w, handle);
+            free_list_release(&c->space, c->bufs[i].address, c->bufs[i].width);
             c->bufs[i] = c->bufs[--c->nbufs];
             update_lowest(c);
             return;
@@ -512,6 +501,7 @@ int main(int argc, char **argv)
         ch->l1_size = arch->l1_size;
         ch->l1_small = wl->l1_small_kib * KIB;
         ch->ub = arch->unreserved_base;
+        ch->space = (free_list){ .base = ch->ub + SIM_CB_ROOM, .top = ch->l1_size - ch->l1_small };
         l1top_device_config cfg = { ch->l1_small, 0, 0 };
         int declared = l1top_declare_device_config(w, i, board->arch, ch->gx, ch->gy, &cfg);
         if (declared != 0 && errno == EEXIST) {
@@ -534,8 +524,7 @@ int main(int argc, char **argv)
     }
 
     sim s = { wl, inject_clash, 0 };
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    uint64_t t0 = clock_monotonic_ns();
     while (!stop_requested) {
         for (size_t i = 0; i < nchips; i++) {
             size_t k = (s.step + i * 3) % wl->nops; /* chips are not in lockstep */
@@ -553,9 +542,7 @@ int main(int argc, char **argv)
         }
         struct timespec ts = { (time_t)(op_ms / 1000), (long)(op_ms % 1000) * 1000000L };
         nanosleep(&ts, NULL);
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double elapsed = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+        double elapsed = (double)(clock_monotonic_ns() - t0) / 1e9;
         if (duration > 0 && elapsed >= duration)
             break;
     }

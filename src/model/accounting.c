@@ -372,6 +372,27 @@ out:
     return rc;
 }
 
+void accounting_process_total(const accounting *a, uint32_t process, const size_t *devices, size_t ndevices,
+                              process_total *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = devices ? ndevices : a->ndevices;
+    for (size_t v = 0; v < n; v++) {
+        size_t di = devices ? devices[v] : v;
+        if (di >= a->ndevices)
+            continue;
+        const device_usage *du = &a->devices[di];
+        for (size_t i = 0; i < du->nprocesses; i++) {
+            if (du->processes[i].process != process)
+                continue;
+            for (int k = 0; k < CAT_RECORDED; k++)
+                out->bytes[k] += du->processes[i].bytes[k];
+            out->regions += du->processes[i].regions;
+            out->devices++;
+        }
+    }
+}
+
 void accounting_free(accounting *a)
 {
     for (size_t i = 0; i < a->ndevices; i++) {

@@ -118,6 +118,39 @@ static inline uint64_t usage_total(const uint64_t b[CAT_COUNT])
 /* used / total in percent, 0 for an empty total. */
 double usage_used_pct(const uint64_t b[CAT_COUNT]);
 
+/* ---------- per-process totals: summed here and nowhere else ---------- */
+
+/* What a process recorded (overlaps not removed), by recorded category:
+ * tracked (L1 buffers and L1_SMALL, what TT-Metal's allocator sees), all of
+ * it, and the untracked rest. */
+static inline uint64_t recorded_tracked(const uint64_t b[CAT_RECORDED])
+{
+    return b[CAT_L1_BUFFERS] + b[CAT_L1_SMALL];
+}
+static inline uint64_t recorded_all(const uint64_t b[CAT_RECORDED])
+{
+    uint64_t all = 0;
+    for (int k = 0; k < CAT_RECORDED; k++)
+        all += b[k];
+    return all;
+}
+static inline uint64_t recorded_untracked(const uint64_t b[CAT_RECORDED])
+{
+    return recorded_all(b) - recorded_tracked(b);
+}
+
+/* One process over several devices. */
+typedef struct {
+    uint64_t bytes[CAT_RECORDED];    /* as recorded, by category */
+    uint32_t regions;
+    uint32_t devices;                /* devices it holds regions on */
+} process_total;
+
+/* Process `process` (a snapshot index) summed over the devices listed by
+ * index in `devices` (NULL: every device of a). */
+void accounting_process_total(const accounting *a, uint32_t process, const size_t *devices, size_t ndevices,
+                              process_total *out);
+
 /* Bytes a region places on core (x, y) of its device (0 if none). */
 uint64_t region_bytes_on_core(const snapshot *s, const snap_region *r, uint16_t x, uint16_t y);
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 /* Ranges of one region checked pairwise for overlap; more, or overlapping
  * ones, are made disjoint through a stamp of the grid. */
 #define DISJOINT_CHECK_MAX 8
@@ -49,23 +51,9 @@ void radix_sort(sort_item *v, sort_item *tmp, size_t n, unsigned bits)
         memcpy(v, from, n * sizeof *v);
 }
 
-/* Room for one more element in *arr of *cap (doubling); -1 when memory ran out. */
-static int grow(void **arr, size_t n, size_t *cap, size_t size)
-{
-    if (n < *cap)
-        return 0;
-    size_t want = *cap ? 2 * *cap : 1024;
-    void *q = realloc(*arr, want * size);
-    if (!q)
-        return -1;
-    *arr = q;
-    *cap = want;
-    return 0;
-}
-
 static int push_rect(placement_set *ps, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1)
 {
-    if (grow((void **)&ps->rects, ps->nrects, &ps->rects_cap, sizeof *ps->rects))
+    if (grow_array((void **)&ps->rects, &ps->rects_cap, ps->nrects, 1, sizeof *ps->rects))
         return -1;
     ps->rects[ps->nrects++] = (rect){ (uint16_t)x0, (uint16_t)y0, (uint16_t)x1, (uint16_t)y1 };
     return 0;
@@ -122,7 +110,7 @@ static int finish(placement_set *ps, const placement *pl, size_t first)
 {
     if (ps->nrects == first)
         return 0;
-    if (grow((void **)&ps->p, ps->n, &ps->cap, sizeof *ps->p))
+    if (grow_array((void **)&ps->p, &ps->cap, ps->n, 1, sizeof *ps->p))
         return -1;
     placement *q = &ps->p[ps->n++];
     q->start = pl->start;

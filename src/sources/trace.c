@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "sources/trace_internal.h"
 #include "utf8.h"
 
@@ -55,9 +56,7 @@ static int build_snapshot(const trace_file *tf, const char *path, snapshot *s)
 {
     snapshot_reset(s);
     utf8_clean(s->segment, sizeof s->segment, path, UTF8_ESCAPE_CONTROLS);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    s->timestamp_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    s->timestamp_ns = clock_realtime_ns();
     snap_process *p = snapshot_add_process(s);
     if (!p)
         return -1;
@@ -96,9 +95,9 @@ static int build_snapshot(const trace_file *tf, const char *path, snapshot *s)
     return 0;
 }
 
-int trace_state_at(trace_file *tr, size_t node, snapshot *s, char *op, size_t oplen)
+/* The number of L1 events at or before node. */
+static size_t events_through(const trace_file *tr, size_t node)
 {
-    /* the number of L1 events at or before node */
     size_t a = 0, b = tr->nsteps;
     while (a < b) {
         size_t m = a + (b - a) / 2;
@@ -107,11 +106,27 @@ int trace_state_at(trace_file *tr, size_t node, snapshot *s, char *op, size_t op
         else
             b = m;
     }
+    return a;
+}
+
+/* The innermost op after the a-th L1 event ("" before any, or outside ops). */
+static const char *op_after(const trace_file *tr, size_t a)
+{
+    uint32_t name = a ? tr->step_op[a - 1] : TRACE_NONE;
+    return name == TRACE_NONE ? "" : tr->p.names + name;
+}
+
+const char *trace_op_at(const trace_file *tr, size_t node)
+{
+    return op_after(tr, events_through(tr, node));
+}
+
+int trace_state_at(trace_file *tr, size_t node, snapshot *s, char *op, size_t oplen)
+{
+    size_t a = events_through(tr, node);
     trace_goto(tr, (uint32_t)a);
-    if (op) {
-        uint32_t name = a ? tr->step_op[a - 1] : TRACE_NONE;
-        utf8_copy(op, oplen, name == TRACE_NONE ? "" : tr->p.names + name);
-    }
+    if (op)
+        utf8_copy(op, oplen, op_after(tr, a));
     return build_snapshot(tr, tr->path, s);
 }
 
@@ -122,21 +137,4 @@ void trace_close(trace_file *tr)
     trace_replay_free(tr);
     trace_parsed_free(&tr->p);
     free(tr);
-}
-
-int trace_load(const char *path, const char *board_name, snapshot *s, trace_summary *sum, char *err, size_t errlen)
-{
-    memset(sum, 0, sizeof *sum);
-    int status;
-    trace_file *tr = trace_open_status(path, board_name, &status, err, errlen);
-    if (!tr)
-        return status;
-    *sum = tr->sum;
-    int rc = trace_state_at(tr, (size_t)tr->sum.peak.counter, s, NULL, 0);
-    if (rc != 0) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        rc = TRACE_EDATA;
-    }
-    trace_close(tr);
-    return rc;
 }

@@ -25,7 +25,7 @@ typedef struct {
     uint32_t ncores;
     uint64_t *cb_core, *l1_core; /* [slot * ncores + core] running sums */
     uint64_t *cb_top;            /* simulated CB packing, per core */
-    tspace l1[TRACE_MAX_CHIPS], small[TRACE_MAX_CHIPS];
+    free_list l1[TRACE_MAX_CHIPS], small[TRACE_MAX_CHIPS];
     uint32_t *prog;              /* live program-scope items */
     size_t nprog, prog_cap;
     uint32_t *buf_first, *buf_n; /* [buffer node]: its live items */
@@ -229,7 +229,7 @@ static int check_ranges(rp *r, const titem *it)
 static int new_item(rp *r, const titem *proto, uint32_t *id)
 {
     trace_file *tf = r->tf;
-    if (tf->nitems >= TRACE_NONE - 1 || trace_grow((void **)&tf->items, &tf->items_cap, tf->nitems, 1, sizeof *tf->items))
+    if (tf->nitems >= TRACE_NONE - 1 || grow_array((void **)&tf->items, &tf->items_cap, tf->nitems, 1, sizeof *tf->items))
         return fail(r, "out of memory");
     *id = (uint32_t)tf->nitems;
     titem *it = &tf->items[tf->nitems++];
@@ -248,24 +248,24 @@ static void kill_item(rp *r, uint32_t id)
     it->died = r->pos;
     account(r, it, false);
     if (it->placed)
-        tspace_release(it->sub == ITEM_SMALL ? &r->small[it->chip] : &r->l1[it->chip], it->address, it->per_core);
+        free_list_release(it->sub == ITEM_SMALL ? &r->small[it->chip] : &r->l1[it->chip], it->address, it->per_core);
 }
 
 /* Place `it` (address 0: simulated) in its chip's address space. */
 static int place(rp *r, titem *it, uint64_t address, uint8_t mem)
 {
     trace_file *tf = r->tf;
-    tspace *sp = mem == MEM_L1_SMALL ? &r->small[it->chip] : &r->l1[it->chip];
+    free_list *sp = mem == MEM_L1_SMALL ? &r->small[it->chip] : &r->l1[it->chip];
     if (address) {
         if (address > tf->board.l1_size || it->per_core > tf->board.l1_size - address)
             return fail(r, "buffer at 0x%llx of %llu B per core is beyond L1 (%u B)", (unsigned long long)address,
                         (unsigned long long)it->per_core, tf->board.l1_size);
         it->address = address;
         it->placed = true;
-        return tspace_reserve(sp, address, it->per_core) == 0 ? 0 : fail(r, "out of memory");
+        return free_list_reserve(sp, address, it->per_core) == 0 ? 0 : fail(r, "out of memory");
     }
     tf->sum.simulated_placement = true;
-    it->placed = tspace_alloc(sp, it->per_core, tf->board.arch->alignment, &it->address) == 0;
+    it->placed = free_list_alloc(sp, it->per_core, tf->board.arch->alignment, &it->address) == 0;
     if (sp->oom)
         return fail(r, "out of memory");
     if (!it->placed) {
@@ -298,7 +298,7 @@ static int guess_grid(rp *r, uint64_t cores, titem *it)
 {
     trace_parsed *p = &r->tf->p;
     const trace_board *b = &r->tf->board;
-    if (trace_grow((void **)&p->ranges, &p->ranges_cap, p->nranges, b->gy, sizeof *p->ranges) != 0)
+    if (grow_array((void **)&p->ranges, &p->ranges_cap, p->nranges, b->gy, sizeof *p->ranges) != 0)
         return fail(r, "out of memory");
     it->first_range = (uint32_t)p->nranges;
     for (uint16_t y = 0; y < b->gy && cores; y++) {
@@ -489,7 +489,7 @@ static int on_program_l1(rp *r, const tev *e)
             each_core(r, &one, cb_top_set, NULL);
         }
         uint32_t id = 0;
-        if (new_item(r, &one, &id) != 0 || trace_grow((void **)&r->prog, &r->prog_cap, r->nprog, 1, sizeof *r->prog) != 0)
+        if (new_item(r, &one, &id) != 0 || grow_array((void **)&r->prog, &r->prog_cap, r->nprog, 1, sizeof *r->prog) != 0)
             return fail(r, "out of memory");
         live_add(tf, id);
         r->prog[r->nprog++] = id;
@@ -571,8 +571,8 @@ static int maybe_checkpoint(rp *r, bool force)
     uint32_t since = r->pos - r->last_cp;
     if (!force && (since < CHECKPOINT_EVERY || since < tf->nlive / 4))
         return 0;
-    if (trace_grow((void **)&tf->cps, &tf->cps_cap, tf->ncps, 1, sizeof *tf->cps) != 0 ||
-        trace_grow((void **)&tf->cp_items, &tf->cp_items_cap, tf->ncp_items, tf->nlive + 1, sizeof *tf->cp_items) != 0)
+    if (grow_array((void **)&tf->cps, &tf->cps_cap, tf->ncps, 1, sizeof *tf->cps) != 0 ||
+        grow_array((void **)&tf->cp_items, &tf->cp_items_cap, tf->ncp_items, tf->nlive + 1, sizeof *tf->cp_items) != 0)
         return fail(r, "out of memory");
     tf->cps[tf->ncps++] = (tcheckpoint){ r->pos, (uint32_t)tf->ncp_items, (uint32_t)tf->nlive };
     memcpy(tf->cp_items + tf->ncp_items, tf->live, tf->nlive * sizeof *tf->live);
@@ -604,7 +604,7 @@ static int on_event(rp *r, const tev *e)
     trace_file *tf = r->tf;
     switch (e->type) {
     case TN_FN_START:
-        if (trace_grow((void **)&r->stack, &r->stack_cap, r->depth, 1, sizeof *r->stack) != 0)
+        if (grow_array((void **)&r->stack, &r->stack_cap, r->depth, 1, sizeof *r->stack) != 0)
             return fail(r, "out of memory");
         r->stack[r->depth++] = e->name;
         return 0;
@@ -704,8 +704,8 @@ static int setup(rp *r)
     memset(r->buf_first, 0xFF, (tf->p.nodes + 1) * sizeof *r->buf_first);
     memset(tf->live_at, 0xFF, max_items * sizeof *tf->live_at);
     for (size_t k = 0; k < tf->nchips; k++) {
-        r->l1[k] = (tspace){ .base = b->cb_base, .top = b->l1_size - tf->small_size };
-        r->small[k] = (tspace){ .base = b->l1_size - tf->small_size, .top = b->l1_size };
+        r->l1[k] = (free_list){ .base = b->cb_base, .top = b->l1_size - tf->small_size };
+        r->small[k] = (free_list){ .base = b->l1_size - tf->small_size, .top = b->l1_size };
     }
     return 0;
 }
@@ -769,8 +769,8 @@ int trace_replay_build(trace_file *tf, const char *path, const char *board_name,
     free(r.prog);
     free(r.stack);
     for (size_t k = 0; k < TRACE_MAX_CHIPS; k++) {
-        tspace_free(&r.l1[k]);
-        tspace_free(&r.small[k]);
+        free_list_free(&r.l1[k]);
+        free_list_free(&r.small[k]);
     }
     return rc;
 }

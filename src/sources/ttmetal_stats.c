@@ -12,7 +12,10 @@
  */
 #define _GNU_SOURCE
 #include "sources/ttmetal_stats.h"
+#include "grow.h"
 #include "safe_open.h"
+#include "proc.h"
+#include "sources/source.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -181,14 +184,8 @@ int ttm_scan(const char *dir, ttm_alive_fn alive, ttm_device **out, char *warnin
                 snprintf(warnings + used, wlen - used, "%s: %s\n", path, strerror(errno));
             continue;
         }
-        if (n == cap) {
-            size_t want = cap ? cap * 2 : 8;
-            ttm_device *p = realloc(devs, want * sizeof *p);
-            if (!p)
-                break;
-            devs = p;
-            cap = want;
-        }
+        if (grow_array((void **)&devs, &cap, n, 1, sizeof *devs) != 0)
+            break;
         if (ttm_parse(buf, (size_t)got, path, alive, &devs[n], err, sizeof err) == 0) {
             n++;
         } else {
@@ -203,3 +200,55 @@ int ttm_scan(const char *dir, ttm_alive_fn alive, ttm_device **out, char *warnin
     *out = devs;
     return (int)n;
 }
+
+/* ---------- as a source (source.h) ---------- */
+
+typedef struct {
+    char dir[256];
+} ttm_source;
+
+static bool ttm_wanted(const source_params *p)
+{
+    const char *dir = p->ttm_dir && *p->ttm_dir ? p->ttm_dir : TTM_DEFAULT_DIR;
+    return source_wants_live(p) && (p->sel == SOURCE_TTMETAL || p->sel == SOURCE_ALL ||
+                                    (p->sel == SOURCE_AUTO && ttm_present(dir)));
+}
+
+static void *ttm_open(const source_params *p, source_status *st, char *err, size_t errlen)
+{
+    ttm_source *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(err, errlen, "out of memory");
+        *st = SRC_IO;
+        return NULL;
+    }
+    snprintf(t->dir, sizeof t->dir, "%s", p->ttm_dir && *p->ttm_dir ? p->ttm_dir : TTM_DEFAULT_DIR);
+    return t;
+}
+
+static int pid_alive(int32_t pid) { return proc_alive((pid_t)pid, 0); }
+
+static source_status ttm_fill(void *self, snapshot *s, char *err, size_t errlen)
+{
+    const ttm_source *t = self;
+    int n = ttm_scan(t->dir, pid_alive, &s->ttm, s->ttm_warnings, sizeof s->ttm_warnings);
+    s->nttm = n > 0 ? (size_t)n : 0;
+    if (s->nttm)
+        return SRC_OK;
+    if (s->ttm_warnings[0]) { /* files, but none valid: the first one says why */
+        snprintf(err, errlen, "%.*s", (int)strcspn(s->ttm_warnings, "\n"), s->ttm_warnings);
+        return SRC_CORRUPT;
+    }
+    snprintf(err, errlen, "no TT-Metal statistics files (tt_device_*_memory) in %s", t->dir);
+    return SRC_MISSING;
+}
+
+static void ttm_close(void *self) { free(self); }
+
+const source_ops source_ttmetal = {
+    .name = "ttmetal",
+    .wanted = ttm_wanted,
+    .open = ttm_open,
+    .fill = ttm_fill,
+    .close = ttm_close,
+};

@@ -15,6 +15,7 @@
 #include "model/extras.h"
 
 #define TTM_FILE_SIZE 8576u
+#define TTM_DEFAULT_DIR "/dev/shm"
 #define TTM_INIT_READY 0x52454459u /* "READY" (v4) */
 
 /* Files parse into the model's ttm_device (model/extras.h). */

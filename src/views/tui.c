@@ -1,8 +1,9 @@
 /*
  * tui.c - the interactive monitor: terminal setup and restore, the one
  * event loop (refresh at the interval, or on a key), input handling and
- * the view state. Drawing is render_*.c; the data comes from the same
- * reader and accounting as --once.
+ * the view state. Drawing is render_*.c; the data comes from a feed
+ * (model/feed.h) over the same sources and accounting as --once; a feed
+ * with a timeline (--trace) is stepped with [ ] Home End P.
  *
  * The loop sleeps in getch() with a timeout until the next refresh, so an
  * idle l1top costs one snapshot per interval. Signal handlers only set a
@@ -24,14 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "model/accounting.h"
 #include "views/render.h"
-#include "shm_name.h"
-#include "sources/collect.h"
-#include "sources/trace.h"
-#include "sources/shm_reader.h"
 #include "cli/quit_signal.h"
-#include "utf8.h"
 
 /* getch() returning ERR this many times in a row, long before its timeout,
  * with the terminal readable or hung up: the terminal is gone (EOF/EIO). */
@@ -40,13 +37,8 @@
 typedef struct {
     tui_state st;
     const cli_options *opts;
-    const char *shm_arg;
-    char segment[256];
-    collector col;             /* our segment and/or TT-Metal's statistics */
-    trace_file *tr;            /* --trace: a timeline instead of a live source */
-    size_t ev;                 /* the timeline's position: an index into the trace's L1 events */
-    size_t replayed_ev;        /* position t->snap holds (SIZE_MAX: none), so a still timeline is not replayed again */
-    char trace_line[160];
+    const feed *feed;          /* the sources: live, or a timeline (--trace) */
+    char timeline_line[192];   /* the timeline's position, in place of a warning */
     bool have_ttm;
     snapshot snap;
     accounting acct;
@@ -63,9 +55,7 @@ typedef struct {
 
 static double now_s(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)clock_monotonic_ns() / 1e9;
 }
 
 /* ---------- data ---------- */
@@ -99,37 +89,22 @@ static void clamp_cursor(tui *t)
         t->st.cy = (uint16_t)(d->grid_y - 1);
 }
 
-/* The state at the timeline's position, into t->snap. */
-static shm_status trace_step(tui *t, char *err, size_t errlen)
+/* Where the timeline stands, and the keys that move it. */
+static void describe_position(tui *t)
 {
-    if (t->replayed_ev == t->ev) {
-        t->snap.unchanged = true; /* a trace does not change by itself: only a key moves it */
-        return SHM_OK;
-    }
-    size_t n = trace_event_count(t->tr);
-    size_t node = n ? trace_event_node(t->tr, t->ev) : 0;
-    char op[96];
-    if (trace_state_at(t->tr, node, &t->snap, op, sizeof op) != 0) {
-        snprintf(err, errlen, "cannot replay the trace to node %zu", node);
-        return SHM_CORRUPT;
-    }
-    snapshot_sanitize_strings(&t->snap);
-    const trace_summary *sum = trace_get_summary(t->tr);
-    char clean_op[sizeof op];
-    snprintf(t->trace_line, sizeof t->trace_line, "node %zu (%zu/%zu)%s%s%s  [ ] Home End P", node, t->ev + 1, n,
-             op[0] ? " in " : "", utf8_clean(clean_op, sizeof clean_op, op, UTF8_ESCAPE_CONTROLS), node == sum->peak.counter ? "  PEAK" : "");
-    t->replayed_ev = t->ev;
-    return SHM_OK;
+    const timeline_ops *tl = t->feed->timeline;
+    char pos[160];
+    tl->label(t->feed->timeline_self, tl->position(t->feed->timeline_self), pos, sizeof pos);
+    snprintf(t->timeline_line, sizeof t->timeline_line, "%s  [ ] Home End P", pos);
 }
 
 static void refresh_data(tui *t)
 {
     char err[512] = "";
-    shm_status st = t->tr ? trace_step(t, err, sizeof err) : collect(&t->col, &t->snap, err, sizeof err);
-    if (st != SHM_OK) {
+    source_status st = feed_fill(t->feed, &t->snap, err, sizeof err);
+    if (st != SRC_OK) {
         /* Missing, corrupt or vanished: say so and keep polling. */
-        snprintf(t->st.status, sizeof t->st.status, "%s",
-                 st == SHM_MISSING && t->col.sel == SOURCE_L1TOP ? "the segment does not exist yet" : err);
+        snprintf(t->st.status, sizeof t->st.status, "%s", err);
         t->have_data = t->have_ttm = false;
         return;
     }
@@ -150,7 +125,9 @@ static void refresh_data(tui *t)
     }
     if (alerts_take_bell(t->alerts))
         beep();
-    t->st.warning = t->tr ? t->trace_line : collector_warning(&t->col);
+    if (t->feed->timeline)
+        describe_position(t);
+    t->st.warning = t->feed->timeline ? t->timeline_line : feed_warning(t->feed);
     t->have_data = t->st.nvisible > 0 && t->snap.nprocesses > 0;
     t->have_ttm = t->snap.nttm > 0 || t->snap.nboards > 0;
     if (!t->have_data)
@@ -212,7 +189,7 @@ static void draw(tui *t)
     tui_state *st = &t->st;
     st->snap = t->have_data ? &t->snap : NULL;
     st->acct = t->have_data ? &t->acct : NULL;
-    st->segment = t->segment;
+    st->segment = t->feed->label;
     st->cfg = t->cfg;
     st->alerts = t->have_data ? t->alerts : NULL;
     st->ttm_snap = t->have_ttm ? &t->snap : NULL;
@@ -325,14 +302,26 @@ static void handle_mouse(tui *t)
     }
 }
 
-/* The timeline index of the trace's peak node. */
-static size_t peak_event(const tui *t)
+/* [ ] Home End P: step the timeline, if the feed has one; false if not. */
+static bool step_timeline(tui *t, int ch)
 {
-    size_t peak = (size_t)trace_get_summary(t->tr)->peak.counter;
-    for (size_t i = 0; i < trace_event_count(t->tr); i++)
-        if (trace_event_node(t->tr, i) == peak)
-            return i;
-    return 0;
+    const timeline_ops *tl = t->feed->timeline;
+    void *self = t->feed->timeline_self;
+    size_t n = tl ? tl->length(self) : 0;
+    if (n == 0)
+        return false;
+    size_t pos = tl->position(self);
+    if (ch == '[' && pos > 0)
+        tl->seek(self, pos - 1);
+    else if (ch == ']' && pos + 1 < n)
+        tl->seek(self, pos + 1);
+    else if (ch == KEY_HOME)
+        tl->seek(self, 0);
+    else if (ch == KEY_END)
+        tl->seek(self, n - 1);
+    else if (ch == 'P')
+        tl->seek(self, tl->peak(self));
+    return true;
 }
 
 /* Returns false to quit. */
@@ -379,20 +368,8 @@ static bool handle_key(tui *t, int ch, double *next_refresh)
     case KEY_HOME:
     case KEY_END:
     case 'P':
-        if (t->tr && trace_event_count(t->tr)) {
-            size_t n = trace_event_count(t->tr);
-            if (ch == '[' && t->ev > 0)
-                t->ev--;
-            else if (ch == ']' && t->ev + 1 < n)
-                t->ev++;
-            else if (ch == KEY_HOME)
-                t->ev = 0;
-            else if (ch == KEY_END)
-                t->ev = n - 1;
-            else if (ch == 'P')
-                t->ev = peak_event(t);
+        if (step_timeline(t, ch))
             *next_refresh = now_s();
-        }
         return true;
     case 't':
         next_theme(t);
@@ -500,7 +477,7 @@ static bool terminal_gone(void)
     return (p.revents & (POLLHUP | POLLERR | POLLNVAL | POLLIN)) != 0;
 }
 
-int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
+int tui_run(const cli_options *o, const feed *f, l1top_config *cfg)
 {
     setlocale(LC_ALL, "");
     tui *t = calloc(1, sizeof *t);
@@ -509,7 +486,7 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
         return EXIT_SOFTWARE;
     }
     t->opts = o;
-    t->shm_arg = shm;
+    t->feed = f;
     t->cfg = cfg;
     t->alerts = alerts_new();
     if (!t->alerts) {
@@ -519,15 +496,6 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
     }
     alerts_enable_actions(t->alerts, true);
     snapshot_init(&t->snap);
-    char name[256];
-    if (shm_name_resolve(shm, name, sizeof name) != 0) {
-        fprintf(stderr, "l1top: invalid segment name '%s'\n", shm ? shm : "");
-        alerts_free(t->alerts);
-        free(t);
-        return EXIT_USAGE;
-    }
-    snprintf(t->segment, sizeof t->segment, "%s", name);
-    collector_init(&t->col, (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root);
     t->st.delay_tenths = cfg->refresh_ms / 100u ? cfg->refresh_ms / 100u : 1;
     t->st.metric = cfg->heatmap;
     t->st.allocator_view = cfg->allocator_view;
@@ -535,19 +503,6 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
     quit_signals_install(); /* no SA_RESTART: getch() returns at once */
 
     char err[CONFIG_ERR_LEN];
-    if (o->trace) {
-        int status;
-        t->tr = trace_open_status(o->trace, o->board, &status, err, sizeof err);
-        if (!t->tr) {
-            fprintf(stderr, "l1top: %s\n", err);
-            alerts_free(t->alerts);
-            free(t);
-            return status == TRACE_ENOINPUT ? EXIT_NOINPUT : EXIT_DATAERR;
-        }
-        t->ev = peak_event(t); /* open at the peak */
-        t->replayed_ev = SIZE_MAX;
-        snprintf(t->segment, sizeof t->segment, "%s", o->trace);
-    }
     if (theme_find(&t->theme, cfg->theme, err, sizeof err) != 0) {
         fprintf(stderr, "l1top: %s\n", err);
         alerts_free(t->alerts);
@@ -621,8 +576,6 @@ int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
         fprintf(stderr, "l1top: %s\n", t->fatal);
     accounting_free(&t->acct);
     snapshot_free(&t->snap);
-    collector_close(&t->col);
-    trace_close(t->tr);
     alerts_free(t->alerts);
     free(t);
     return rc;

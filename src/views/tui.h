@@ -7,9 +7,10 @@
 
 #include "cli/cli.h"
 #include "cli/config.h"
+#include "model/feed.h"
 
-/* Runs until the user quits; returns an exit code. */
-/* cfg is the loaded configuration; the TUI may reload it (SIGHUP, 'r'). */
-int tui_run(const cli_options *o, const char *shm, l1top_config *cfg);
+/* Runs on the feed until the user quits; returns an exit code. cfg is the
+ * loaded configuration; the TUI may reload it (SIGHUP, 'r'). */
+int tui_run(const cli_options *o, const feed *f, l1top_config *cfg);
 
 #endif

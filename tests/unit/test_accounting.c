@@ -222,6 +222,36 @@ Test(accounting, per_process_sums_and_multiple_ranges)
     check_invariant();
 }
 
+/* The one place per-process totals are summed: over chosen devices, or all. */
+Test(accounting, process_totals_over_the_devices_shown)
+{
+    t_device(&s, 0, "wormhole_b0", 8, 8);
+    t_device(&s, 1, "wormhole_b0", 8, 8);
+    t_device(&s, 2, "wormhole_b0", 8, 8);
+    uint32_t p1 = t_process(&s, 11, "one"), p2 = t_process(&s, 22, "two");
+    t_region(&s, 0, p1, L1TOP_CIRCULAR_BUFFER, FULL(8, 8), WH_UB, 1000, "cb");
+    t_region(&s, 1, p1, L1TOP_L1_BUFFER, FULL(8, 8), WH_L1 - 8192, 8192, "buf");
+    t_region(&s, 1, p1, L1TOP_L1_SMALL, FULL(4, 4), WH_L1 - 16384, 100, "small");
+    t_region(&s, 2, p2, L1TOP_KERNEL_CODE, FULL(8, 8), WH_FW, 512, "kernel");
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    process_total t;
+    accounting_process_total(&a, p1, NULL, 0, &t);
+    cr_assert_eq(t.devices, 2);
+    cr_assert_eq(t.regions, 3);
+    cr_assert_eq(t.bytes[CAT_CIRCULAR_BUFFERS], 64 * 1000);
+    cr_assert_eq(recorded_tracked(t.bytes), 64 * 8192 + 16 * 100);
+    cr_assert_eq(recorded_all(t.bytes), 64 * 1000 + 64 * 8192 + 16 * 100);
+    cr_assert_eq(recorded_untracked(t.bytes), 64 * 1000);
+    const size_t shown[] = { 1, 2 };
+    accounting_process_total(&a, p1, shown, 2, &t);
+    cr_assert_eq(t.devices, 1, "device 0 not shown");
+    cr_assert_eq(recorded_untracked(t.bytes), 0);
+    cr_assert_eq(t.regions, 2);
+    accounting_process_total(&a, p2, shown, 1, &t);
+    cr_assert_eq(t.devices, 0, "p2 is on device 2 only");
+    cr_assert_eq(recorded_all(t.bytes), 0);
+}
+
 Test(accounting, core_map_covers_l1_in_order)
 {
     t_device(&s, 0, "wormhole_b0", 1, 1);

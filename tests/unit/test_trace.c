@@ -229,14 +229,14 @@ Test(trace, placement_matches_first_fit_from_the_top)
 {
     static unsigned char used[SPACE / GRAIN];
     memset(used, 0, sizeof used);
-    tspace sp;
+    free_list sp;
     memset(&sp, 0, sizeof sp);
     sp.base = 0;
     sp.top = SPACE;
     uint64_t addr[400], width[400];
     size_t live = 0;
     srand(777);
-    cr_assert_eq(tspace_reserve(&sp, 4096, 512), 0); /* a range the trace placed itself */
+    cr_assert_eq(free_list_reserve(&sp, 4096, 512), 0); /* a range the trace placed itself */
     model_mark(used, 4096, 512, 1);
     for (int step = 0; step < 20000; step++) {
         bool do_alloc = live == 0 || (live < 400 && rand() % 100 < 55);
@@ -244,7 +244,7 @@ Test(trace, placement_matches_first_fit_from_the_top)
             uint64_t w = GRAIN * (1 + (uint64_t)(rand() % 64));
             long want = model_alloc(used, w);
             uint64_t got = 0;
-            int rc = tspace_alloc(&sp, w, GRAIN, &got);
+            int rc = free_list_alloc(&sp, w, GRAIN, &got);
             cr_assert_eq(rc == 0, want >= 0, "step %d: width %llu", step, (unsigned long long)w);
             if (rc == 0) {
                 cr_assert_eq(got, (uint64_t)want, "step %d", step);
@@ -254,11 +254,11 @@ Test(trace, placement_matches_first_fit_from_the_top)
             }
         } else {
             size_t k = (size_t)rand() % live;
-            tspace_release(&sp, addr[k], width[k]);
+            free_list_release(&sp, addr[k], width[k]);
             model_mark(used, addr[k], width[k], 0);
             addr[k] = addr[--live];
             width[k] = width[live];
         }
     }
-    tspace_free(&sp);
+    free_list_free(&sp);
 }
