@@ -231,7 +231,7 @@ $(B)/bench/bench_reader: bench/bench_reader.c $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LI
 	    $(STATIC_LIB) $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 $(B)/bench/bench_trace: bench/bench_trace.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/bench
-	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 bench: all $(B)/bench/bench_writer $(B)/bench/bench_reader $(B)/bench/bench_trace
 	B=$(B) bash bench/run.sh
