@@ -53,7 +53,8 @@ void radix_sort(sort_item *v, sort_item *tmp, size_t n, unsigned bits)
 
 static int push_rect(placement_set *ps, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1)
 {
-    if (ps->nrects == ps->rects_cap && grow_array((void **)&ps->rects, &ps->rects_cap, ps->nrects, 1, sizeof *ps->rects))
+    if (ps->nrects == ps->rects_cap &&
+        grow_array((void **)&ps->rects, &ps->rects_cap, ps->nrects, 1, sizeof *ps->rects))
         return -1;
     ps->rects[ps->nrects++] = (rect){ (uint16_t)x0, (uint16_t)y0, (uint16_t)x1, (uint16_t)y1 };
     return 0;

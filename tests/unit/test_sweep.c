@@ -37,7 +37,8 @@ static void random_device(uint32_t l1, uint32_t nregions)
         switch (rnd(6)) {
         case 0:
         case 1: { /* interleaved: fewer pages than banks, a multiple of them, or some over */
-            uint32_t page = 16 * (1 + rnd(32)), pages = rnd(3) == 0 ? 1 + rnd(nc) : nc * (1 + rnd(4)) + rnd(2) * rnd(nc);
+            uint32_t page = 16 * (1 + rnd(32));
+            uint32_t pages = rnd(3) == 0 ? 1 + rnd(nc) : nc * (1 + rnd(4)) + rnd(2) * rnd(nc);
             t_interleaved(&s, 0, p, addr, (uint64_t)pages * page - rnd(page), page);
             break;
         }
