@@ -1,4 +1,4 @@
-/* clock.c - see clock.h. */
+/* clock.c - the clocks in nanoseconds (see clock.h). */
 #define _GNU_SOURCE /* CLOCK_MONOTONIC_COARSE */
 #include "clock.h"
 

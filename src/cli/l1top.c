@@ -158,6 +158,26 @@ static source_params params_of(const cli_options *o, const char *shm)
     return p;
 }
 
+/* The TUI's `r` key and SIGUSR1: the file again, then the command line over it. */
+static int reload_config(void *ctx, l1top_config *out, char *err, size_t errlen)
+{
+    const cli_options *o = ctx;
+    if (config_load(out, o->config_path, err, errlen) != 0)
+        return -1;
+    cli_apply_overrides(o, out);
+    return 0;
+}
+
+static int run_tui(const cli_options *o, l1top_config *cfg, source_set *set)
+{
+    feed f = source_set_feed(set);
+    tui_options t = {
+        .feed = &f, .filter = o->output, .no_color = o->no_color, .max_frames = o->max_frames,
+        .reload_config = reload_config, .reload_ctx = (void *)o,
+    };
+    return tui_run(&t, cfg);
+}
+
 /* Open the sources and run the view the options ask for on them. */
 static int run_view(const cli_options *o, l1top_config *cfg, const char *shm)
 {
@@ -175,8 +195,7 @@ static int run_view(const cli_options *o, l1top_config *cfg, const char *shm)
     } else if (o->once) {
         rc = run_once(o, cfg, &set);
     } else {
-        feed f = source_set_feed(&set);
-        rc = tui_run(o, &f, cfg);
+        rc = run_tui(o, cfg, &set);
     }
     source_set_close(&set);
     return rc;

@@ -5,6 +5,7 @@
 #include "sources/source.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -24,6 +25,21 @@
 SOURCE_REGISTRY(DECLARE_SOURCE)
 const source_ops *const source_registry[] = { SOURCE_REGISTRY(LIST_SOURCE) };
 const size_t source_registry_count = sizeof source_registry / sizeof source_registry[0];
+
+void *source_state_new(size_t size, source_status *st, char *err, size_t errlen)
+{
+    void *self = calloc(1, size);
+    if (!self) {
+        snprintf(err, errlen, "out of memory");
+        *st = SRC_IO;
+    }
+    return self;
+}
+
+void source_state_free(void *self)
+{
+    free(self);
+}
 
 /* ---------- the set ---------- */
 

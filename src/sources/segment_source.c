@@ -24,12 +24,9 @@ static bool wanted(const source_params *p)
 
 static void *open_segment(const source_params *p, source_status *st, char *err, size_t errlen)
 {
-    segment_source *g = calloc(1, sizeof *g);
-    if (!g) {
-        snprintf(err, errlen, "out of memory");
-        *st = SRC_IO;
+    segment_source *g = source_state_new(sizeof *g, st, err, errlen);
+    if (!g)
         return NULL;
-    }
     g->shm = p->shm;
     if (shm_name_resolve(p->shm, g->name, sizeof g->name) != 0)
         snprintf(g->name, sizeof g->name, "%s", p->shm ? p->shm : "");

@@ -69,6 +69,12 @@ static inline bool source_wants_live(const source_params *p)
     return !p->file_source;
 }
 
+/* For open(): a source's zeroed state, or NULL with SRC_IO and "out of
+ * memory" in err. */
+void *source_state_new(size_t size, source_status *st, char *err, size_t errlen);
+/* For close(), when the state owns nothing else. */
+void source_state_free(void *self);
+
 #define SOURCE_SET_MAX 8
 
 /* The sources open for one run. */

@@ -1,5 +1,7 @@
 /*
- * telemetry.c - see telemetry.h.
+ * telemetry.c - board telemetry from tt-kmd's sysfs and procfs files (see
+ * telemetry.h), and telemetry as a source (source.h) that goes with every
+ * live source.
  */
 #define _GNU_SOURCE
 #include "sources/telemetry.h"
@@ -179,12 +181,9 @@ static bool wanted(const source_params *p) { return source_wants_live(p); }
 
 static void *open_telemetry(const source_params *p, source_status *st, char *err, size_t errlen)
 {
-    telemetry_source *t = calloc(1, sizeof *t);
-    if (!t) {
-        snprintf(err, errlen, "out of memory");
-        *st = SRC_IO;
+    telemetry_source *t = source_state_new(sizeof *t, st, err, errlen);
+    if (!t)
         return NULL;
-    }
     snprintf(t->root, sizeof t->root, "%s", p->sysfs_root ? p->sysfs_root : "");
     return t;
 }
@@ -200,13 +199,11 @@ static source_status fill(void *self, snapshot *s, char *err, size_t errlen)
     return SRC_OK;
 }
 
-static void close_telemetry(void *self) { free(self); }
-
 const source_ops source_telemetry = {
     .name = "telemetry",
     .wanted = wanted,
     .adds_only = true,
     .open = open_telemetry,
     .fill = fill,
-    .close = close_telemetry,
+    .close = source_state_free,
 };

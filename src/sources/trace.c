@@ -1,7 +1,8 @@
 /*
- * trace.c - ttnn graph-capture traces as a source (see trace.h): open a file
- * (trace_parse.c), replay it once (trace_replay.c), then hand out the state
- * at any node as an ordinary snapshot.
+ * trace.c - ttnn graph-capture traces (see trace.h): open a file
+ * (trace_parse.c), replay it once (trace_replay.c), account the per-core
+ * peak as a snapshot (model/accounting.c), then hand out the state at any
+ * node as an ordinary snapshot. The source table is trace_source.c.
  */
 #include "sources/trace.h"
 
@@ -11,8 +12,12 @@
 #include <time.h>
 
 #include "clock.h"
+#include "model/accounting.h"
 #include "sources/trace_internal.h"
 #include "utf8.h"
+
+static int find_peak(trace_file *tf);
+static int build_snapshot(const trace_file *tf, const char *path, snapshot *s);
 
 trace_file *trace_open_status(const char *path, const char *board_name, int *status, char *err, size_t errlen)
 {
@@ -26,6 +31,10 @@ trace_file *trace_open_status(const char *path, const char *board_name, int *sta
     *status = trace_parse_file(path, &tf->p, err, errlen);
     if (*status == 0 && trace_replay_build(tf, path, board_name, err, errlen) != 0)
         *status = TRACE_EDATA;
+    if (*status == 0 && find_peak(tf) != 0) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        *status = TRACE_EDATA;
+    }
     if (*status != 0) {
         trace_close(tf);
         return NULL;
@@ -119,6 +128,57 @@ static const char *op_after(const trace_file *tr, size_t a)
 const char *trace_op_at(const trace_file *tr, size_t node)
 {
     return op_after(tr, events_through(tr, node));
+}
+
+/* ---------- the per-core peak ---------- */
+
+/* The fullest core of an accounted snapshot (first in device, then
+ * row-major order): the bytes items hold there, each byte once. */
+static trace_peak fullest_core(const snapshot *s, const accounting *a)
+{
+    trace_peak pk;
+    memset(&pk, 0, sizeof pk);
+    for (size_t d = 0; d < a->ndevices; d++) {
+        const device_usage *du = &a->devices[d];
+        const snap_device *sd = &s->devices[du->device];
+        for (uint32_t c = 0; c < du->ncores; c++) {
+            const uint64_t *b = du->cores[c].bytes;
+            uint64_t buffers = b[CAT_L1_BUFFERS] + b[CAT_L1_SMALL], bytes = buffers + b[CAT_CIRCULAR_BUFFERS];
+            if (bytes <= pk.bytes)
+                continue;
+            pk.bytes = bytes;
+            pk.device = sd->id;
+            pk.x = (uint16_t)(c % sd->grid_x);
+            pk.y = (uint16_t)(c / sd->grid_x);
+            pk.circular_buffers = b[CAT_CIRCULAR_BUFFERS];
+            pk.l1_buffers = buffers;
+        }
+    }
+    return pk;
+}
+
+/* The per-core peak: at the position the replay found (the earliest where
+ * a core holds the most), accounted as every view accounts it
+ * (model/accounting.c): where items overlap (a clash, an item that did not
+ * fit) a byte counts once, as on the chip. 0, or -1 when out of memory. */
+static int find_peak(trace_file *tf)
+{
+    snapshot s;
+    snapshot_init(&s);
+    accounting a;
+    trace_goto(tf, tf->peak_pos);
+    int rc = build_snapshot(tf, tf->path, &s) == 0 && accounting_compute(&s, &a) == 0 ? 0 : -1;
+    if (rc == 0) {
+        trace_peak pk = fullest_core(&s, &a);
+        accounting_free(&a);
+        if (pk.bytes) {
+            pk.counter = tf->peak_pos ? tf->steps[tf->peak_pos - 1] : 0; /* before any event: the window's start */
+            utf8_copy(pk.op, sizeof pk.op, op_after(tf, tf->peak_pos));
+        }
+        tf->sum.peak = pk;
+    }
+    snapshot_free(&s);
+    return rc;
 }
 
 int trace_state_at(trace_file *tr, size_t node, snapshot *s, char *op, size_t oplen)

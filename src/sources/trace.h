@@ -1,9 +1,10 @@
 /*
- * trace.h - source: ttnn graph-capture traces (the JSON of
+ * trace.h - ttnn graph-capture traces (the JSON of
  * ttnn.graph.end_graph_capture_to_file, a bare node list or a report whose
  * `graph` key holds it). The L1 events are replayed on the per-core model
- * to find the per-core peak, and the state at that moment becomes an
- * ordinary snapshot for every view.
+ * to find the per-core peak (counted as model/accounting.c counts a
+ * snapshot), and the state at any moment becomes an ordinary snapshot for
+ * every view.
  */
 #ifndef L1TOP_TRACE_H
 #define L1TOP_TRACE_H

@@ -7,7 +7,8 @@
  *                  lifetimes; placement of address-0 buffers with the
  *                  model's free_list) and the timeline (checkpoints, state
  *                  at a node);
- *   trace.c        open / close, the state at a node as a snapshot;
+ *   trace.c        open / close, the per-core peak (by model/accounting.c),
+ *                  the state at a node as a snapshot;
  *   trace_source.c the trace as a source with a timeline (source.h).
  * Every number from the file is a uint64_t until checked against L1.
  */
@@ -148,6 +149,7 @@ struct trace_file {
     uint32_t *steps;           /* node of each L1 event */
     uint32_t *step_op;         /* innermost op's name (offset into p.names) after each event */
     size_t nsteps;
+    uint32_t peak_pos;         /* the earliest position where a core holds the most bytes */
     titem *items;
     size_t nitems, items_cap;
     uint32_t *born_start;      /* [pos]: first item born at pos; size nsteps + 2 */
@@ -163,8 +165,8 @@ struct trace_file {
     char err[512];
 };
 
-/* Replay the parsed events once: items, lifetimes, peaks, ttnn's figures,
- * checkpoints. 0, or -1 with err. */
+/* Replay the parsed events once: items, lifetimes, the peak's position,
+ * ttnn's figures, checkpoints. 0, or -1 with err. */
 int trace_replay_build(trace_file *tf, const char *path, const char *board_name, char *err, size_t errlen);
 /* Move the live set to position pos. */
 void trace_goto(trace_file *tf, uint32_t pos);

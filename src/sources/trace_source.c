@@ -31,13 +31,12 @@ static bool wanted(const source_params *p) { return source_wants_file(p, "trace"
 
 static void *open_trace(const source_params *p, source_status *st, char *err, size_t errlen)
 {
-    trace_source *t = calloc(1, sizeof *t);
-    int status = TRACE_EDATA;
-    if (t)
-        t->tf = trace_open_status(p->path ? p->path : "", p->board, &status, err, errlen);
-    else
-        snprintf(err, errlen, "%s: out of memory", p->path ? p->path : "");
-    if (!t || !t->tf) {
+    trace_source *t = source_state_new(sizeof *t, st, err, errlen);
+    if (!t)
+        return NULL;
+    int status;
+    t->tf = trace_open_status(p->path ? p->path : "", p->board, &status, err, errlen);
+    if (!t->tf) {
         free(t);
         *st = status == TRACE_ENOINPUT ? SRC_MISSING : SRC_CORRUPT;
         return NULL;

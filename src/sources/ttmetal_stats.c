@@ -1,5 +1,7 @@
 /*
- * ttmetal_stats.c - see ttmetal_stats.h. The layout (little-endian):
+ * ttmetal_stats.c - TT-Metal's statistics files parsed into the model's
+ * ttm_device (see ttmetal_stats.h), and those files as a source
+ * (source.h). The layout (little-endian):
  *   0 version u32, 4 num_active_processes u32, 8 last_update_timestamp u64,
  *   16 reference_count u32, 24 board_serial u64, 32 asic_id u64,
  *   40 device_id u32, 48..88 five u64 totals (DRAM, L1, L1_SMALL, TRACE, CB),
@@ -216,12 +218,9 @@ static bool ttm_wanted(const source_params *p)
 
 static void *ttm_open(const source_params *p, source_status *st, char *err, size_t errlen)
 {
-    ttm_source *t = calloc(1, sizeof *t);
-    if (!t) {
-        snprintf(err, errlen, "out of memory");
-        *st = SRC_IO;
+    ttm_source *t = source_state_new(sizeof *t, st, err, errlen);
+    if (!t)
         return NULL;
-    }
     snprintf(t->dir, sizeof t->dir, "%s", p->ttm_dir && *p->ttm_dir ? p->ttm_dir : TTM_DEFAULT_DIR);
     return t;
 }
@@ -243,12 +242,10 @@ static source_status ttm_fill(void *self, snapshot *s, char *err, size_t errlen)
     return SRC_MISSING;
 }
 
-static void ttm_close(void *self) { free(self); }
-
 const source_ops source_ttmetal = {
     .name = "ttmetal",
     .wanted = ttm_wanted,
     .open = ttm_open,
     .fill = ttm_fill,
-    .close = ttm_close,
+    .close = source_state_free,
 };

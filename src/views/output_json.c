@@ -5,7 +5,7 @@
  *
  * The document is streamed: the per-device bulk (cores, processes,
  * clashes: tens of thousands of objects on a Galaxy) is written value by
- * value as it is produced, through the writer's own buffer, so memory and
+ * value as it is produced, through the emitter's own buffer, so memory and
  * time follow the output, not a DOM of it. Pretty output puts each core,
  * process and clash on one line. Every string and real goes through
  * jansson (escaping, number format); a region's reference, which a clash
@@ -22,6 +22,7 @@
 
 #include "views/format.h"
 #include "views/output.h"
+#include "views/view_common.h"
 #include "utf8.h"
 
 #define JSON_TEXT_MAX 1024
@@ -55,17 +56,17 @@ static json_t *u64_json(uint64_t v)
 }
 
 
-/* ---------- a streaming writer ---------- */
+/* ---------- a streaming emitter ---------- */
 
-#define JW_MAX_DEPTH 16
-#define JW_BUF (1 << 16)
+#define JE_MAX_DEPTH 16
+#define JE_BUF (1 << 16)
 
 typedef struct {
     FILE *f;
     bool pretty;
     int depth;
-    bool comma[JW_MAX_DEPTH]; /* a value was written at this depth */
-    bool line[JW_MAX_DEPTH];  /* pretty: what is opened at this depth stays on one line */
+    bool comma[JE_MAX_DEPTH]; /* a value was written at this depth */
+    bool line[JE_MAX_DEPTH];  /* pretty: what is opened at this depth stays on one line */
     bool failed;
     /* What clashes repeat, encoded once per document: a region's whole
      * reference, and the strings in it. */
@@ -74,10 +75,10 @@ typedef struct {
     char *kind[CAT_COUNT];
     size_t len;               /* bytes waiting in buf */
     unsigned long flushes;
-    char buf[JW_BUF];
-} jw;
+    char buf[JE_BUF];
+} json_emitter;
 
-static void jw_flush(jw *w)
+static void je_flush(json_emitter *w)
 {
     if (w->len && fwrite(w->buf, 1, w->len, w->f) != w->len)
         w->failed = true;
@@ -85,14 +86,14 @@ static void jw_flush(jw *w)
     w->flushes++;
 }
 
-/* Raw output, through the writer's own buffer: a document is tens of
+/* Raw output, through the emitter's own buffer: a document is tens of
  * thousands of short tokens, and stdio's per-call locking cost more than
  * their bytes. */
-static void jw_write(jw *w, const char *p, size_t n)
+static void je_write(json_emitter *w, const char *p, size_t n)
 {
-    if (w->len + n > JW_BUF) {
-        jw_flush(w);
-        if (n > JW_BUF) {
+    if (w->len + n > JE_BUF) {
+        je_flush(w);
+        if (n > JE_BUF) {
             if (fwrite(p, 1, n, w->f) != n)
                 w->failed = true;
             return;
@@ -102,40 +103,40 @@ static void jw_write(jw *w, const char *p, size_t n)
     w->len += n;
 }
 
-static void jw_char(jw *w, char c)
+static void je_char(json_emitter *w, char c)
 {
-    if (w->len == JW_BUF)
-        jw_flush(w);
+    if (w->len == JE_BUF)
+        je_flush(w);
     w->buf[w->len++] = c;
 }
 
-static void jw_puts(jw *w, const char *p)
+static void je_puts(json_emitter *w, const char *p)
 {
-    jw_write(w, p, strlen(p));
+    je_write(w, p, strlen(p));
 }
 
 /* Pretty: a new line at `depth`, or a space inside a one-line value. */
-static void jw_indent(jw *w, int depth, bool line)
+static void je_indent(json_emitter *w, int depth, bool line)
 {
-    static const char spaces[2 * JW_MAX_DEPTH + 1] = "\n                                ";
+    static const char spaces[2 * JE_MAX_DEPTH + 1] = "\n                                ";
     if (!w->pretty)
         return;
     if (line)
-        jw_char(w, ' ');
+        je_char(w, ' ');
     else
-        jw_write(w, spaces, 1 + 2 * (size_t)depth);
+        je_write(w, spaces, 1 + 2 * (size_t)depth);
 }
 
 /* Keys are this file's own ASCII names, short: nothing to escape. */
-#define JW_KEY_MAX 48
+#define JE_KEY_MAX 48
 
 /* Separator, indentation and `"key": ` before a value (key NULL in arrays),
  * written straight into the buffer: most of a document is these. */
-static void jw_prefix(jw *w, const char *key)
+static void je_prefix(json_emitter *w, const char *key)
 {
     bool more = w->comma[w->depth];
-    if (JW_BUF - w->len < 2 * JW_MAX_DEPTH + JW_KEY_MAX + 8)
-        jw_flush(w);
+    if (JE_BUF - w->len < 2 * JE_MAX_DEPTH + JE_KEY_MAX + 8)
+        je_flush(w);
     char *o = w->buf + w->len;
     if (more)
         *o++ = ',';
@@ -151,7 +152,7 @@ static void jw_prefix(jw *w, const char *key)
     }
     if (key) {
         *o++ = '"';
-        size_t n = strnlen(key, JW_KEY_MAX);
+        size_t n = strnlen(key, JE_KEY_MAX);
         memcpy(o, key, n);
         o += n;
         *o++ = '"';
@@ -164,11 +165,11 @@ static void jw_prefix(jw *w, const char *key)
 
 /* Open an object or array; with `line`, it and all it holds go on one line
  * (pretty output lists each core, process and clash that way). */
-static void jw_open_as(jw *w, const char *key, char bracket, bool line)
+static void je_open_as(json_emitter *w, const char *key, char bracket, bool line)
 {
-    jw_prefix(w, key);
-    jw_char(w, bracket);
-    if (w->depth + 1 >= JW_MAX_DEPTH) {
+    je_prefix(w, key);
+    je_char(w, bracket);
+    if (w->depth + 1 >= JE_MAX_DEPTH) {
         w->failed = true;
         return;
     }
@@ -177,24 +178,24 @@ static void jw_open_as(jw *w, const char *key, char bracket, bool line)
     w->line[w->depth] = line || w->line[w->depth - 1];
 }
 
-static void jw_open(jw *w, const char *key, char bracket)
+static void je_open(json_emitter *w, const char *key, char bracket)
 {
-    jw_open_as(w, key, bracket, false);
+    je_open_as(w, key, bracket, false);
 }
 
-static void jw_close(jw *w, char bracket)
+static void je_close(json_emitter *w, char bracket)
 {
     bool any = w->comma[w->depth], line = w->line[w->depth];
     w->depth--;
     if (any && !line)
-        jw_indent(w, w->depth, false);
-    jw_char(w, bracket);
+        je_indent(w, w->depth, false);
+    je_char(w, bracket);
 }
 
-static void jw_digits(jw *w, uint64_t v)
+static void je_digits(json_emitter *w, uint64_t v)
 {
-    if (JW_BUF - w->len < 20)
-        jw_flush(w);
+    if (JE_BUF - w->len < 20)
+        je_flush(w);
     size_t n = 1;
     for (uint64_t t = v; t >= 10; t /= 10)
         n++;
@@ -206,47 +207,47 @@ static void jw_digits(jw *w, uint64_t v)
     w->len += n;
 }
 
-static void jw_uint(jw *w, const char *key, uint64_t v)
+static void je_uint(json_emitter *w, const char *key, uint64_t v)
 {
-    jw_prefix(w, key);
+    je_prefix(w, key);
     /* jansson integers are signed 64-bit: the same range here */
-    jw_digits(w, v > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : v);
+    je_digits(w, v > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : v);
 }
 
-static void jw_int(jw *w, const char *key, int64_t v)
+static void je_int(json_emitter *w, const char *key, int64_t v)
 {
-    jw_prefix(w, key);
+    je_prefix(w, key);
     if (v < 0)
-        jw_char(w, '-');
-    jw_digits(w, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+        je_char(w, '-');
+    je_digits(w, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
 }
 
-static void jw_bool(jw *w, const char *key, bool v)
+static void je_bool(json_emitter *w, const char *key, bool v)
 {
-    jw_prefix(w, key);
-    jw_puts(w, v ? "true" : "false");
+    je_prefix(w, key);
+    je_puts(w, v ? "true" : "false");
 }
 
 /* Pretty mode: jansson's output of a nested value, indented to our depth
  * (only whitespace is added, after its newlines). */
 static int write_indented(const char *buf, size_t size, void *data)
 {
-    jw *w = data;
+    json_emitter *w = data;
     for (size_t i = 0; i < size; i++) {
-        jw_char(w, buf[i]);
+        je_char(w, buf[i]);
         if (buf[i] == '\n')
             for (int k = 0; k < w->depth; k++)
-                jw_write(w, "  ", 2);
+                je_write(w, "  ", 2);
     }
     return 0;
 }
 
 /* Any jansson value (NULL: null), written by jansson; takes the reference. */
-static void jw_value(jw *w, const char *key, json_t *v)
+static void je_value(json_emitter *w, const char *key, json_t *v)
 {
-    jw_prefix(w, key);
+    je_prefix(w, key);
     if (!v) {
-        jw_puts(w, "null");
+        je_puts(w, "null");
         return;
     }
     size_t flags = JSON_ENCODE_ANY | JSON_REAL_PRECISION(6) | (w->pretty ? JSON_INDENT(2) : JSON_COMPACT);
@@ -257,16 +258,16 @@ static void jw_value(jw *w, const char *key, json_t *v)
 
 /* A string from a source: made valid UTF-8 first (json_text), or jansson
  * would refuse it and the key would go out as null. */
-static void jw_string(jw *w, const char *key, const char *s)
+static void je_string(json_emitter *w, const char *key, const char *s)
 {
-    jw_value(w, key, json_text(s));
+    je_value(w, key, json_text(s));
 }
 
 /* A string encoded once and kept in *slot (NULL: null). */
-static void jw_string_cached(jw *w, const char *key, char **slot, const char *s)
+static void je_string_cached(json_emitter *w, const char *key, char **slot, const char *s)
 {
     if (!slot) {
-        jw_string(w, key, s);
+        je_string(w, key, s);
         return;
     }
     if (!*slot) {
@@ -274,15 +275,15 @@ static void jw_string_cached(jw *w, const char *key, char **slot, const char *s)
         *slot = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
         json_decref(v);
         if (!*slot) {
-            jw_value(w, key, NULL);
+            je_value(w, key, NULL);
             return;
         }
     }
-    jw_prefix(w, key);
-    jw_puts(w, *slot);
+    je_prefix(w, key);
+    je_puts(w, *slot);
 }
 
-static void jw_free_cache(jw *w, const snapshot *s)
+static void je_free_cache(json_emitter *w, const snapshot *s)
 {
     for (size_t i = 0; w->region_ref && i < s->nregions; i++)
         free(w->region_ref[i]);
@@ -294,52 +295,52 @@ static void jw_free_cache(jw *w, const snapshot *s)
     free(w->process_name);
 }
 
-static void jw_real(jw *w, const char *key, double v)
+static void je_real(json_emitter *w, const char *key, double v)
 {
-    jw_value(w, key, json_real(v));
+    je_value(w, key, json_real(v));
 }
 
 /* ---------- the document ---------- */
 
-static void categories_fields(jw *w, const uint64_t *b, int n)
+static void categories_fields(json_emitter *w, const uint64_t *b, int n)
 {
     for (int k = 0; k < n; k++)
-        jw_uint(w, category_key[k], b[k]);
+        je_uint(w, category_key[k], b[k]);
 }
 
 /* A region's reference is at most this long: short fields, a tag and a
  * process name of a few dozen bytes, each byte at most a 6-byte escape. */
 #define REF_MAX (256 + 6 * (SNAP_TAG_LEN + SNAP_NAME_LEN))
 
-/* Written once through the writer, then copied from the cache: a clash
+/* Written once through the emitter, then copied from the cache: a clash
  * list names the same regions thousands of times. */
-static void region_ref(jw *w, const char *key, const snapshot *s, uint32_t ri)
+static void region_ref(json_emitter *w, const char *key, const snapshot *s, uint32_t ri)
 {
     char **slot = w->region_ref ? &w->region_ref[ri] : NULL;
     if (slot && *slot) {
-        jw_prefix(w, key);
-        jw_puts(w, *slot);
+        je_prefix(w, key);
+        je_puts(w, *slot);
         return;
     }
-    if (JW_BUF - w->len < REF_MAX)
-        jw_flush(w); /* so the reference lands in the buffer in one piece */
+    if (JE_BUF - w->len < REF_MAX)
+        je_flush(w); /* so the reference lands in the buffer in one piece */
     unsigned long flushes = w->flushes;
     const snap_region *r = &s->regions[ri];
     const snap_process *p = r->process < s->nprocesses ? &s->processes[r->process] : NULL;
-    jw_open(w, key, '{');
+    je_open(w, key, '{');
     size_t start = w->len - 1;
     if (p) {
-        jw_int(w, "pid", p->pid);
-        jw_string_cached(w, "process", w->process_name ? &w->process_name[r->process] : NULL, p->name);
+        je_int(w, "pid", p->pid);
+        je_string_cached(w, "process", w->process_name ? &w->process_name[r->process] : NULL, p->name);
     } else {
-        jw_value(w, "pid", NULL);
-        jw_value(w, "process", NULL);
+        je_value(w, "pid", NULL);
+        je_value(w, "process", NULL);
     }
     l1_category cat = category_of_kind(r->kind);
-    jw_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
-    jw_string(w, "tag", r->tag);
-    jw_uint(w, "address", r->address);
-    jw_close(w, '}');
+    je_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
+    je_string(w, "tag", r->tag);
+    je_uint(w, "address", r->address);
+    je_close(w, '}');
     if (!slot || flushes != w->flushes || (w->pretty && !w->line[w->depth + 1]))
         return; /* only compact or one-line references read the same wherever they go */
     *slot = malloc(w->len - start + 1);
@@ -349,96 +350,96 @@ static void region_ref(jw *w, const char *key, const snapshot *s, uint32_t ri)
     }
 }
 
-static void xy(jw *w, const char *key, uint32_t x, uint32_t y)
+static void xy(json_emitter *w, const char *key, uint32_t x, uint32_t y)
 {
-    jw_open(w, key, '{');
-    jw_uint(w, "x", x);
-    jw_uint(w, "y", y);
-    jw_close(w, '}');
+    je_open(w, key, '{');
+    je_uint(w, "x", x);
+    je_uint(w, "y", y);
+    je_close(w, '}');
 }
 
-static void device_totals(jw *w, const device_usage *du)
+static void device_totals(json_emitter *w, const device_usage *du)
 {
-    jw_open(w, "totals", '{');
+    je_open(w, "totals", '{');
     categories_fields(w, du->totals, CAT_COUNT);
-    jw_uint(w, "largest_free_common", du->largest_free_common);
-    jw_uint(w, "fragmented", du->fragmented);
-    jw_uint(w, "tracked", usage_tracked(du->totals));
-    jw_uint(w, "untracked", usage_untracked(du->totals));
-    jw_uint(w, "used", usage_used(du->totals));
-    jw_uint(w, "total", usage_total(du->totals));
-    jw_close(w, '}');
+    je_uint(w, "largest_free_common", du->largest_free_common);
+    je_uint(w, "fragmented", du->fragmented);
+    je_uint(w, "tracked", usage_tracked(du->totals));
+    je_uint(w, "untracked", usage_untracked(du->totals));
+    je_uint(w, "used", usage_used(du->totals));
+    je_uint(w, "total", usage_total(du->totals));
+    je_close(w, '}');
 }
 
-static void device_cores(jw *w, const snap_device *d, const device_usage *du)
+static void device_cores(json_emitter *w, const snap_device *d, const device_usage *du)
 {
-    jw_open(w, "cores_detail", '[');
+    je_open(w, "cores_detail", '[');
     for (uint32_t c = 0; c < du->ncores; c++) {
         const core_usage *u = &du->cores[c];
-        jw_open_as(w, NULL, '{', true);
-        jw_uint(w, "x", c % d->grid_x);
-        jw_uint(w, "y", c / d->grid_x);
+        je_open_as(w, NULL, '{', true);
+        je_uint(w, "x", c % d->grid_x);
+        je_uint(w, "y", c / d->grid_x);
         categories_fields(w, u->bytes, CAT_COUNT);
-        jw_uint(w, "largest_free", u->largest_free);
-        jw_uint(w, "fragmented", u->fragmented);
-        jw_real(w, "used_pct", usage_used_pct(u->bytes));
-        jw_close(w, '}');
+        je_uint(w, "largest_free", u->largest_free);
+        je_uint(w, "fragmented", u->fragmented);
+        je_real(w, "used_pct", usage_used_pct(u->bytes));
+        je_close(w, '}');
     }
-    jw_close(w, ']');
+    je_close(w, ']');
 }
 
-static void device_processes(jw *w, const snapshot *s, const device_usage *du)
+static void device_processes(json_emitter *w, const snapshot *s, const device_usage *du)
 {
-    jw_open(w, "processes", '[');
+    je_open(w, "processes", '[');
     for (size_t i = 0; i < du->nprocesses; i++) {
         const process_usage *pu = &du->processes[i];
         const snap_process *p = &s->processes[pu->process];
-        jw_open_as(w, NULL, '{', true);
-        jw_int(w, "pid", p->pid);
-        jw_string(w, "name", p->name);
+        je_open_as(w, NULL, '{', true);
+        je_int(w, "pid", p->pid);
+        je_string(w, "name", p->name);
         categories_fields(w, pu->bytes, CAT_RECORDED);
-        jw_uint(w, "regions", pu->regions);
-        jw_close(w, '}');
+        je_uint(w, "regions", pu->regions);
+        je_close(w, '}');
     }
-    jw_close(w, ']');
+    je_close(w, ']');
 }
 
-static void device_clashes(jw *w, const snapshot *s, const device_usage *du)
+static void device_clashes(json_emitter *w, const snapshot *s, const device_usage *du)
 {
-    jw_open(w, "clashes", '[');
+    je_open(w, "clashes", '[');
     for (size_t i = 0; i < du->nclashes; i++) {
         const clash_info *c = &du->clashes[i];
-        jw_open_as(w, NULL, '{', true);
+        je_open_as(w, NULL, '{', true);
         region_ref(w, "circular_buffer", s, c->cb_region);
         region_ref(w, "buffer", s, c->buffer_region);
-        jw_uint(w, "cores", c->cores);
+        je_uint(w, "cores", c->cores);
         xy(w, "first_core", c->first_x, c->first_y);
-        jw_uint(w, "overlap_start", c->overlap_start);
-        jw_uint(w, "overlap_end", c->overlap_end);
-        jw_uint(w, "bytes", c->bytes);
-        jw_close(w, '}');
+        je_uint(w, "overlap_start", c->overlap_start);
+        je_uint(w, "overlap_end", c->overlap_end);
+        je_uint(w, "bytes", c->bytes);
+        je_close(w, '}');
     }
-    jw_close(w, ']');
-    jw_bool(w, "clashes_truncated", du->clashes_truncated);
-    jw_uint(w, "clash_pairs_at_least", du->clash_pairs_at_least);
-    jw_uint(w, "clash_bytes", du->clash_bytes);
+    je_close(w, ']');
+    je_bool(w, "clashes_truncated", du->clashes_truncated);
+    je_uint(w, "clash_pairs_at_least", du->clash_pairs_at_least);
+    je_uint(w, "clash_bytes", du->clash_bytes);
 }
 
-static void device_json(jw *w, const snapshot *s, const device_usage *du)
+static void device_json(json_emitter *w, const snapshot *s, const device_usage *du)
 {
     const snap_device *d = &s->devices[du->device];
-    jw_open(w, NULL, '{');
-    jw_uint(w, "id", d->id);
-    jw_string(w, "arch", d->arch_name);
+    je_open(w, NULL, '{');
+    je_uint(w, "id", d->id);
+    je_string(w, "arch", d->arch_name);
     xy(w, "grid", d->grid_x, d->grid_y);
-    jw_uint(w, "cores", du->ncores);
-    jw_uint(w, "l1_per_core", d->l1_size);
+    je_uint(w, "cores", du->ncores);
+    je_uint(w, "l1_per_core", d->l1_size);
     device_totals(w, du);
     device_cores(w, d, du);
     device_processes(w, s, du);
     device_clashes(w, s, du);
-    jw_uint(w, "dropped_records", d->dropped_records);
-    jw_close(w, '}');
+    je_uint(w, "dropped_records", d->dropped_records);
+    je_close(w, '}');
 }
 
 static json_t *ttm_bytes(const uint64_t *b)
@@ -573,34 +574,34 @@ static json_t *boards_json(const snapshot *s)
     return boards;
 }
 
-static void document(jw *w, const snapshot *s, const accounting *a, const output_options *o)
+static void document(json_emitter *w, const snapshot *s, const accounting *a, const output_options *o)
 {
     char when[32];
-    jw_open(w, NULL, '{');
-    jw_uint(w, "schema", 1);
-    jw_string(w, "l1top_version", L1TOP_VERSION_STRING);
-    jw_string(w, "timestamp", format_iso8601(s->timestamp_ns, when, sizeof when));
-    jw_string(w, "segment", s->segment);
-    jw_open(w, "devices", '[');
+    je_open(w, NULL, '{');
+    je_uint(w, "schema", 1);
+    je_string(w, "l1top_version", L1TOP_VERSION_STRING);
+    je_string(w, "timestamp", format_iso8601(s->timestamp_ns, when, sizeof when));
+    je_string(w, "segment", s->segment);
+    je_open(w, "devices", '[');
     for (size_t i = 0; i < a->ndevices; i++)
         if (output_device_selected(o, s->devices[a->devices[i].device].id))
             device_json(w, s, &a->devices[i]);
-    jw_close(w, ']');
-    jw_value(w, "alerts", alerts_json(o));
-    jw_value(w, "warnings", warnings_json(s, o));
+    je_close(w, ']');
+    je_value(w, "alerts", alerts_json(o));
+    je_value(w, "warnings", warnings_json(s, o));
     if (s->nttm)
-        jw_value(w, "tt_metal", ttmetal_json(s, a, o));
+        je_value(w, "tt_metal", ttmetal_json(s, a, o));
     if (o && o->trace)
-        jw_value(w, "trace", trace_json(o->trace));
+        je_value(w, "trace", trace_json(o->trace));
     if (s->nboards)
-        jw_value(w, "boards", boards_json(s));
-    jw_close(w, '}');
-    jw_char(w, '\n');
+        je_value(w, "boards", boards_json(s));
+    je_close(w, '}');
+    je_char(w, '\n');
 }
 
 static int stream(FILE *f, const snapshot *s, const accounting *a, const output_options *o, bool pretty)
 {
-    jw *w = calloc(1, sizeof *w); /* its buffer is 64 KiB: not on the stack */
+    json_emitter *w = calloc(1, sizeof *w); /* its buffer is 64 KiB: not on the stack */
     if (!w)
         return -1;
     w->f = f;
@@ -609,8 +610,8 @@ static int stream(FILE *f, const snapshot *s, const accounting *a, const output_
     w->region_ref = calloc(s->nregions ? s->nregions : 1, sizeof *w->region_ref);
     w->process_name = calloc(s->nprocesses ? s->nprocesses : 1, sizeof *w->process_name);
     document(w, s, a, o);
-    jw_flush(w);
-    jw_free_cache(w, s);
+    je_flush(w);
+    je_free_cache(w, s);
     bool failed = w->failed;
     free(w);
     if (failed || fflush(f) != 0 || ferror(f))

@@ -487,3 +487,42 @@ Test(accounting, clash_cap_is_reported_not_hidden)
     cr_assert_eq(du->cores[0].clash_bytes, 64 * 1024 + 79 * 16 - 8);
     check_invariant();
 }
+
+/* accounting_most_held against a byte-by-byte count at every position. */
+Test(accounting, most_held_over_time_matches_bytewise_reference)
+{
+    enum { SPACE = 4096, POSITIONS = 40, RANGES = 60 };
+    held_range r[RANGES];
+    held_scratch w;
+    memset(&w, 0, sizeof w);
+    srand(4242);
+    for (int round = 0; round < 200; round++) {
+        size_t n = (size_t)(rand() % RANGES);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t lo = (uint32_t)(rand() % SPACE), len = (uint32_t)(rand() % 700);
+            uint32_t born = (uint32_t)(rand() % POSITIONS), life = (uint32_t)(rand() % 12);
+            r[i] = (held_range){ lo, lo + len > SPACE ? SPACE : lo + len, born,
+                                 rand() % 5 == 0 ? UINT32_MAX : born + life };
+        }
+        uint64_t want = 0;
+        uint32_t want_at = 0;
+        for (uint32_t pos = 0; pos <= POSITIONS + 12; pos++) {
+            static unsigned char used[SPACE];
+            memset(used, 0, sizeof used);
+            for (size_t i = 0; i < n; i++)
+                if (r[i].born <= pos && pos < r[i].died)
+                    memset(used + r[i].start, 1, r[i].end - r[i].start);
+            uint64_t bytes = 0;
+            for (int b = 0; b < SPACE; b++)
+                bytes += used[b];
+            if (bytes > want) {
+                want = bytes;
+                want_at = pos;
+            }
+        }
+        uint32_t at;
+        cr_assert_eq(accounting_most_held(r, n, &at, &w), want, "round %d", round);
+        cr_assert_eq(at, want_at, "round %d: the earliest position", round);
+    }
+    held_scratch_free(&w);
+}

@@ -18,7 +18,9 @@
 #include "sources/source.h"
 #include "ttm_build.h"
 
-static char dir[64], seg[64];
+static char dir[64], seg[64], err[512];
+static source_set set;
+static snapshot s;
 
 static void setup(void)
 {
@@ -26,10 +28,13 @@ static void setup(void)
     cr_assert_eq(mkdir(dir, 0700), 0, "%s: %s", dir, strerror(errno));
     t_segment(seg, sizeof seg, "sources");
     shm_unlink(seg);
+    snapshot_init(&s);
 }
 
 static void teardown(void)
 {
+    source_set_close(&set);
+    snapshot_free(&s);
     char path[128];
     snprintf(path, sizeof path, "%s/tt_device_7_memory", dir);
     unlink(path);
@@ -58,12 +63,21 @@ static source_params live(source_sel sel)
     return p;
 }
 
-static bool has(const source_set *set, const char *name)
+static bool has(const char *name)
 {
-    for (size_t i = 0; i < set->n; i++)
-        if (strcmp(set->ops[i]->name, name) == 0)
+    for (size_t i = 0; i < set.n; i++)
+        if (strcmp(set.ops[i]->name, name) == 0)
             return true;
     return false;
+}
+
+/* Open the live sources of sel (as the command line would) and read them once into s. */
+static source_status read_live(source_sel sel)
+{
+    source_params p = live(sel);
+    source_set_close(&set);
+    cr_assert_eq(source_set_open(&set, &p, err, sizeof err), SRC_OK, "%s", err);
+    return collect(&set, &s, err, sizeof err);
 }
 
 TestSuite(sources, .init = setup, .fini = teardown);
@@ -81,71 +95,42 @@ Test(sources, every_registered_source_is_complete_and_named_once)
 
 Test(sources, auto_reads_tt_metal_files_only_when_there_are_some)
 {
-    source_set set;
-    char err[256];
-    source_params p = live(SOURCE_AUTO);
-    cr_assert_eq(source_set_open(&set, &p, err, sizeof err), SRC_OK, "%s", err);
-    cr_assert(has(&set, "segment") && has(&set, "telemetry"));
-    cr_assert_not(has(&set, "ttmetal"), "no files: no TT-Metal source");
+    cr_assert_eq(read_live(SOURCE_AUTO), SRC_MISSING);
+    cr_assert(has("segment") && has("telemetry"));
+    cr_assert_not(has("ttmetal"), "no files: no TT-Metal source");
     cr_assert_null(source_set_feed(&set).timeline, "live sources have no timeline");
-    source_set_close(&set);
     ttm_file(true);
-    cr_assert_eq(source_set_open(&set, &p, err, sizeof err), SRC_OK, "%s", err);
-    cr_assert(has(&set, "segment") && has(&set, "ttmetal") && has(&set, "telemetry"));
-    cr_assert_not(has(&set, "trace"));
-    source_set_close(&set);
+    cr_assert_eq(read_live(SOURCE_AUTO), SRC_OK, "%s", err);
+    cr_assert(has("segment") && has("ttmetal") && has("telemetry"));
+    cr_assert_not(has("trace"));
 }
 
 Test(sources, a_missing_segment_is_no_error_while_tt_metal_has_data)
 {
     ttm_file(true);
-    source_set set;
-    char err[256] = "";
-    source_params p = live(SOURCE_ALL);
-    cr_assert_eq(source_set_open(&set, &p, err, sizeof err), SRC_OK);
-    snapshot s;
-    snapshot_init(&s);
-    cr_assert_eq(collect(&set, &s, err, sizeof err), SRC_OK, "%s", err);
+    cr_assert_eq(read_live(SOURCE_ALL), SRC_OK, "%s", err);
     cr_assert_eq(s.nttm, 1);
     cr_assert_eq(s.ttm[0].device_id, 7);
     cr_assert_not(s.have_segment);
     cr_assert_str_eq(s.segment, seg, "labelled with the segment watched");
     cr_assert_neq(s.timestamp_ns, 0);
-    snapshot_free(&s);
-    source_set_close(&set);
 }
 
 Test(sources, nothing_anywhere_joins_the_reasons)
 {
-    source_set set;
-    char err[512] = "";
-    source_params p = live(SOURCE_ALL);
-    cr_assert_eq(source_set_open(&set, &p, err, sizeof err), SRC_OK);
-    snapshot s;
-    snapshot_init(&s);
-    cr_assert_eq(collect(&set, &s, err, sizeof err), SRC_MISSING);
+    cr_assert_eq(read_live(SOURCE_ALL), SRC_MISSING);
     char want[256];
     snprintf(want, sizeof want, "segment %s: no such segment; no TT-Metal statistics files (tt_device_*_memory) in %s",
              seg, dir);
     cr_assert_str_eq(err, want);
-    snapshot_free(&s);
-    source_set_close(&set);
 }
 
 Test(sources, invalid_files_and_no_segment_say_why)
 {
     ttm_file(false);
-    source_set set;
-    char err[512] = "";
-    source_params p = live(SOURCE_ALL);
-    cr_assert_eq(source_set_open(&set, &p, err, sizeof err), SRC_OK);
-    snapshot s;
-    snapshot_init(&s);
-    cr_assert_eq(collect(&set, &s, err, sizeof err), SRC_CORRUPT);
+    cr_assert_eq(read_live(SOURCE_ALL), SRC_CORRUPT);
     cr_assert(strstr(err, "tt_device_7_memory") != NULL, "names the file: %s", err);
     cr_assert_null(strchr(err, '\n'), "one line: %s", err);
-    snapshot_free(&s);
-    source_set_close(&set);
 }
 
 Test(sources, a_segment_with_data_stands_beside_invalid_files)
@@ -156,13 +141,7 @@ Test(sources, a_segment_with_data_stands_beside_invalid_files)
     cr_assert_eq(l1top_declare_device(w, 0, "wormhole_b0", 8, 8), 0);
     l1top_range r = { 0, 0, 7, 7 };
     cr_assert_neq(l1top_record(w, 0, L1TOP_CIRCULAR_BUFFER, &r, 1, 0x20000, 4096, "cb"), 0u);
-    source_set set;
-    char err[512] = "";
-    source_params p = live(SOURCE_ALL);
-    cr_assert_eq(source_set_open(&set, &p, err, sizeof err), SRC_OK);
-    snapshot s;
-    snapshot_init(&s);
-    cr_assert_eq(collect(&set, &s, err, sizeof err), SRC_OK, "%s", err);
+    cr_assert_eq(read_live(SOURCE_ALL), SRC_OK, "%s", err);
     cr_assert(s.have_segment);
     cr_assert_eq(s.nregions, 1);
     cr_assert_eq(s.nttm, 0);
@@ -175,32 +154,19 @@ Test(sources, a_segment_with_data_stands_beside_invalid_files)
     /* Gone: the regions of the earlier reading do not stay. */
     l1top_close(w);
     shm_unlink(seg);
-    source_set_close(&set);
-    cr_assert_eq(source_set_open(&set, &p, err, sizeof err), SRC_OK);
-    cr_assert_eq(collect(&set, &s, err, sizeof err), SRC_CORRUPT, "invalid files and no segment");
-    snapshot_free(&s);
-    source_set_close(&set);
+    cr_assert_eq(read_live(SOURCE_ALL), SRC_CORRUPT, "invalid files and no segment");
+    cr_assert_eq(s.nregions, 0);
 }
 
 Test(sources, telemetry_never_stands_alone)
 {
-    source_set set;
-    char err[512] = "";
-    source_params p = live(SOURCE_TTMETAL);
-    cr_assert_eq(source_set_open(&set, &p, err, sizeof err), SRC_OK);
-    cr_assert(has(&set, "telemetry") && has(&set, "ttmetal"));
-    cr_assert_not(has(&set, "segment"), "--source tt-metal reads no segment");
-    snapshot s;
-    snapshot_init(&s);
-    cr_assert_eq(collect(&set, &s, err, sizeof err), SRC_MISSING, "boards alone are no data");
-    snapshot_free(&s);
-    source_set_close(&set);
+    cr_assert_eq(read_live(SOURCE_TTMETAL), SRC_MISSING, "boards alone are no data");
+    cr_assert(has("telemetry") && has("ttmetal"));
+    cr_assert_not(has("segment"), "--source tt-metal reads no segment");
 }
 
 Test(sources, a_file_source_is_alone_and_unknown_ones_are_refused)
 {
-    source_set set;
-    char err[512] = "";
     source_params p = live(SOURCE_ALL);
     p.file_source = "no-such-kind";
     p.path = "x";
@@ -214,15 +180,12 @@ Test(sources, a_file_source_is_alone_and_unknown_ones_are_refused)
     cr_assert_eq(source_set_open(&set, &p, err, sizeof err), SRC_OK, "%s", err);
     cr_assert_eq(set.n, 1);
     cr_assert_str_eq(set.ops[0]->name, "trace");
-    source_set_close(&set);
 }
 
 /* The timeline the TUI steps: it opens at the peak, seeks clamp, labels say
  * where it is, and a still position is not replayed again. */
 Test(sources, a_trace_is_a_timeline_that_opens_at_its_peak)
 {
-    source_set set;
-    char err[512] = "";
     source_params p = live(SOURCE_AUTO);
     p.file_source = "trace";
     p.path = "tests/data/trace_report_normal.json";
@@ -234,8 +197,6 @@ Test(sources, a_trace_is_a_timeline_that_opens_at_its_peak)
     void *self = f.timeline_self;
     cr_assert_eq(tl->length(self), 8);
     cr_assert_eq(tl->position(self), tl->peak(self));
-    snapshot s;
-    snapshot_init(&s);
     cr_assert_eq(feed_fill(&f, &s, err, sizeof err), SRC_OK, "%s", err);
     cr_assert(s.has_trace);
     cr_assert_eq(s.trace.l1_events, 8);
@@ -251,6 +212,4 @@ Test(sources, a_trace_is_a_timeline_that_opens_at_its_peak)
     cr_assert_str_eq(label, "node 2 (1/8) in ttnn::matmul");
     tl->seek(self, 1000);
     cr_assert_eq(tl->position(self), 7, "past the end: the last position");
-    snapshot_free(&s);
-    source_set_close(&set);
 }

@@ -46,6 +46,16 @@ static uint64_t digest(const snapshot *s)
     return d;
 }
 
+/* text into /tmp/l1top-unit-NAME-PID.json (path gets its name). */
+static void write_trace(char *path, size_t n, const char *name, const char *text)
+{
+    snprintf(path, n, "/tmp/l1top-unit-%s-%d.json", name, (int)getpid());
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
 /* A NO_DISPATCH-like trace of n ops: each allocates an interleaved output,
  * runs a program of two CBs and frees the output of two ops ago by its
  * buffer node (address 0 everywhere: simulated placement). */
@@ -88,12 +98,8 @@ static char *synthetic(int ops)
 Test(trace, timeline_forward_backward_and_random_agree)
 {
     char path[96];
-    snprintf(path, sizeof path, "/tmp/l1top-unit-timeline-%d.json", (int)getpid());
     char *text = synthetic(700); /* ~4000 events: many checkpoints */
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
+    write_trace(path, sizeof path, "timeline", text);
     free(text);
     char err[512];
     trace_file *tf = trace_open(path, "n150", err, sizeof err);
@@ -178,14 +184,10 @@ Test(trace, normal_capture_keeps_real_addresses)
 Test(trace, timeline_op_names_are_sanitized)
 {
     char path[96];
-    snprintf(path, sizeof path, "/tmp/l1top-unit-opname-%d.json", (int)getpid());
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs("[{\"counter\":0,\"node_type\":\"function_start\",\"params\":{\"name\":\"a\\u001b[2Jb\\u00ff\\u00ff\"}},"
-          "{\"counter\":1,\"node_type\":\"circular_buffer_allocate\",\"params\":{\"size\":64,"
-          "\"core_range_set\":\"{[0-0 - 0-0]}\",\"globally_allocated\":\"0\"}}]",
-          f);
-    fclose(f);
+    write_trace(path, sizeof path, "opname",
+                "[{\"counter\":0,\"node_type\":\"function_start\",\"params\":{\"name\":\"a\\u001b[2Jb\\u00ff\\u00ff\"}},"
+                "{\"counter\":1,\"node_type\":\"circular_buffer_allocate\",\"params\":{\"size\":64,"
+                "\"core_range_set\":\"{[0-0 - 0-0]}\",\"globally_allocated\":\"0\"}}]");
     char err[512];
     trace_file *tf = trace_open(path, NULL, err, sizeof err);
     cr_assert_not_null(tf, "%s", err);
@@ -261,4 +263,31 @@ Test(trace, placement_matches_first_fit_from_the_top)
         }
     }
     free_list_free(&sp);
+}
+
+/* A CB over an L1 buffer on one core (a clash): the core holds the bytes
+ * both claim once, as the live view counts them, not their sum. */
+Test(trace, peak_counts_overlapping_bytes_once)
+{
+    char path[96];
+    write_trace(path, sizeof path, "overlap",
+                "[{\"counter\":0,\"node_type\":\"function_start\",\"params\":{\"name\":\"ttnn::clash\"}},"
+                "{\"counter\":1,\"node_type\":\"buffer_allocate\",\"params\":{\"size\":4194304,\"address\":1048576,"
+                "\"type\":\"L1\",\"layout\":\"INTERLEAVED\",\"page_size\":2048,\"max_size_per_bank\":65536}},"
+                "{\"counter\":2,\"node_type\":\"circular_buffer_allocate\",\"params\":{\"size\":65536,"
+                "\"address\":1015808,\"core_range_set\":\"{[0-0 - 0-0]}\",\"globally_allocated\":\"0\"}}]");
+    char err[512];
+    trace_file *tf = trace_open(path, "n150", err, sizeof err);
+    cr_assert_not_null(tf, "%s", err);
+    const trace_summary *sum = trace_get_summary(tf);
+    /* [0xF8000, 0x108000) CB over [0x100000, 0x110000) buffer: 96 KiB held, 128 KiB claimed. */
+    cr_assert_eq(sum->peak.bytes, 98304);
+    cr_assert_eq(sum->peak.l1_buffers, 65536);
+    cr_assert_eq(sum->peak.circular_buffers, 32768, "the overlap is the buffer's (accounting's first kind)");
+    cr_assert_eq(sum->peak.x, 0);
+    cr_assert_eq(sum->peak.y, 0);
+    cr_assert_eq(sum->peak.counter, 2);
+    cr_assert_str_eq(sum->peak.op, "ttnn::clash");
+    trace_close(tf);
+    unlink(path);
 }
