@@ -20,6 +20,7 @@
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "cli/demo.h"
+#include "cli/frame_heap.h"
 #include "views/output.h"
 #include "cli/quit_signal.h"
 #include "views/serve.h"
@@ -27,6 +28,8 @@
 #include "sources/json_snapshot.h"
 #include "sources/source.h"
 #include "views/tui.h"
+
+#define DEMO_READY_MS 5000 /* l1sim --hold has this long to say "ready" */
 
 /* A reading failed: err names what. Live data that is not there yet gets
  * the hint of how to make some. */
@@ -218,6 +221,37 @@ static int run_view(const cli_options *o, l1top_config *cfg, const char *shm)
     return rc;
 }
 
+/* The configuration file, then the command line over it; the devices it
+ * leaves are the filter of --once and the TUI. 0, or an exit code. */
+static int load_config(cli_options *o, l1top_config *cfg)
+{
+    char err[CONFIG_ERR_LEN];
+    if (config_load(cfg, o->config_path, err, sizeof err) != 0) {
+        fprintf(stderr, "l1top: %s\n", err);
+        return EXIT_CONFIGERR;
+    }
+    cli_apply_overrides(o, cfg);
+    memcpy(o->output.devices, cfg->devices, cfg->ndevices * sizeof cfg->devices[0]);
+    o->output.ndevices = cfg->ndevices;
+    return 0;
+}
+
+/* --demo: l1sim on a private segment, ready to read. 0, or an exit code. */
+static int start_demo(const cli_options *o, demo_session *demo)
+{
+    char err[256];
+    if (demo_start(demo, o->demo_board, err, sizeof err) != 0) {
+        fprintf(stderr, "l1top: --demo: %s\n", err);
+        return EXIT_SOFTWARE;
+    }
+    if (demo_wait_ready(demo, DEMO_READY_MS) != 0) {
+        demo_stop(demo);
+        fprintf(stderr, "l1top: --demo: the simulated workload did not start (is l1sim installed?)\n");
+        return EXIT_SOFTWARE;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     cli_options o;
@@ -227,27 +261,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "l1top: %s (try --help)\n", err);
         return rc;
     }
-    if (o.help) {
-        cli_print_help("l1top");
+    if (o.help || o.version) {
+        if (o.help)
+            cli_print_help("l1top");
+        else
+            printf("l1top %s\n", L1TOP_VERSION_STRING);
         return EXIT_OK;
     }
-    if (o.version) {
-        printf("l1top %s\n", L1TOP_VERSION_STRING);
-        return EXIT_OK;
-    }
+    frame_heap_keep();
     /* A closed pipe (| head) is seen as EPIPE, so --demo still cleans up. */
     signal(SIGPIPE, SIG_IGN);
     quit_signals_install();
-
     static l1top_config cfg;
-    if (config_load(&cfg, o.config_path, err, sizeof err) != 0) {
-        fprintf(stderr, "l1top: %s\n", err);
-        return EXIT_CONFIGERR;
-    }
-    /* The command line wins over the file; --once and the TUI filter devices by the result. */
-    cli_apply_overrides(&o, &cfg);
-    memcpy(o.output.devices, cfg.devices, cfg.ndevices * sizeof cfg.devices[0]);
-    o.output.ndevices = cfg.ndevices;
+    if ((rc = load_config(&o, &cfg)) != 0)
+        return rc;
     if (o.print_config) {
         config_print(&cfg, stdout);
         return fflush(stdout) == 0 ? EXIT_OK : EXIT_IOERR;
@@ -255,7 +282,6 @@ int main(int argc, char **argv)
 
     if (o.diff_a)
         return answer_diff(&o);
-    demo_session demo;
     const char *shm = cfg.segment[0] ? cfg.segment : NULL;
     char resolved[256];
     if (!o.demo && !o.trace && shm_name_resolve(shm, resolved, sizeof resolved) != 0) {
@@ -263,18 +289,11 @@ int main(int argc, char **argv)
                         "leading one (try --help)\n", shm ? shm : getenv("L1TOP_SHM"));
         return EXIT_USAGE;
     }
-    if (o.demo) {
-        if (demo_start(&demo, o.demo_board, err, sizeof err) != 0) {
-            fprintf(stderr, "l1top: --demo: %s\n", err);
-            return EXIT_SOFTWARE;
-        }
-        if (demo_wait_ready(&demo, 5000) != 0) {
-            demo_stop(&demo);
-            fprintf(stderr, "l1top: --demo: the simulated workload did not start (is l1sim installed?)\n");
-            return EXIT_SOFTWARE;
-        }
+    demo_session demo;
+    if (o.demo && (rc = start_demo(&o, &demo)) != 0)
+        return rc;
+    if (o.demo)
         shm = demo.shm;
-    }
     /* A machine format, or an output that is not a terminal, means batch:
      * the TUI would only write escape codes into a file or a pipe. */
     if (!o.once && !o.serve && (o.format_given || !isatty(STDOUT_FILENO)))
