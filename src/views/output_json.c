@@ -263,6 +263,24 @@ static void je_string(json_emitter *w, const char *key, const char *s)
     je_value(w, key, json_text(s));
 }
 
+/* A string as je_string writes it, without the encoder when it needs no
+ * escape (printable ASCII, no quote or backslash): a snapshot's hundreds of
+ * thousands of region tags are mostly such. */
+static void je_plain_string(json_emitter *w, const char *key, const char *s)
+{
+    const char *p = s;
+    while (*p >= 0x20 && *p < 0x7F && *p != '"' && *p != '\\')
+        p++;
+    if (*p) {
+        je_string(w, key, s);
+        return;
+    }
+    je_prefix(w, key);
+    je_char(w, '"');
+    je_write(w, s, (size_t)(p - s));
+    je_char(w, '"');
+}
+
 /* A string encoded once and kept in *slot (NULL: null). */
 static void je_string_cached(json_emitter *w, const char *key, char **slot, const char *s)
 {
@@ -313,7 +331,7 @@ static void region_fields(json_emitter *w, const snap_region *r)
 {
     l1_category cat = category_of_kind(r->kind);
     je_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
-    je_string(w, "tag", r->tag);
+    je_plain_string(w, "tag", r->tag);
     je_uint(w, "address", r->address);
 }
 
