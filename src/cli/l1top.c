@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "cli/demo.h"
+#include "cli/frame_heap.h"
 #include "views/output.h"
 #include "cli/quit_signal.h"
 #include "views/serve.h"
@@ -248,6 +249,7 @@ int main(int argc, char **argv)
             printf("l1top %s\n", L1TOP_VERSION_STRING);
         return EXIT_OK;
     }
+    frame_heap_keep();
     /* A closed pipe (| head) is seen as EPIPE, so --demo still cleans up. */
     signal(SIGPIPE, SIG_IGN);
     quit_signals_install();

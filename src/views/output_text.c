@@ -35,8 +35,8 @@ static void row(FILE *f, const char *label, const char *mark, uint64_t bytes, ui
 static void output_text_clashes(FILE *f, const snapshot *s, const device_usage *du)
 {
     if (du->clashes_truncated)
-        fprintf(f, "  clashes: %zu listed of at least %zu CB/buffer pairs, %llu B overlapping\n", du->nclashes,
-                du->clash_pairs_at_least, (unsigned long long)du->clash_bytes);
+        fprintf(f, "  clashes: %zu listed (the first by address) of at least %zu CB/buffer pairs, %llu B overlapping\n",
+                du->nclashes, du->clash_pairs_at_least, (unsigned long long)du->clash_bytes);
     else
         fprintf(f, "  clashes: %zu (%llu B overlapping)\n", du->nclashes, (unsigned long long)du->clash_bytes);
     size_t shown = du->nclashes < TEXT_CLASHES_SHOWN ? du->nclashes : TEXT_CLASHES_SHOWN;
