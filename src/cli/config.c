@@ -644,6 +644,45 @@ static void print_devices(FILE *f, const uint32_t *d, size_t n)
     fputc(']', f);
 }
 
+static void print_alert(FILE *f, const alert_rule *r)
+{
+    fprintf(f, "  - name: ");
+    print_quoted(f, r->name);
+    fprintf(f, "\n    metric: %s\n    scope: %s\n    %s: ", alert_metric_name(r->metric), scope_names[r->scope],
+            r->above ? "above" : "below");
+    switch (alert_metric_kind(r->metric)) {
+    case VALUE_BYTES: print_size(f, r->threshold); break;
+    case VALUE_PERCENT: fprintf(f, "%g%%", r->threshold); break;
+    case VALUE_COUNT: fprintf(f, "%.0f", r->threshold); break;
+    }
+    fprintf(f, "\n    for: ");
+    print_duration(f, r->for_ms);
+    fprintf(f, "\n    severity: %s\n    devices: ", r->severity == SEVERITY_CRITICAL ? "critical" : "warning");
+    print_devices(f, r->devices, r->ndevices);
+    fprintf(f, "\n    actions: [");
+    static const char *const acts[] = { "highlight", "bell", "log", "exec" };
+    bool first = true;
+    for (int a = 0; a < 4; a++)
+        if (r->actions & (1u << a)) {
+            fprintf(f, "%s%s", first ? "" : ", ", acts[a]);
+            first = false;
+        }
+    fprintf(f, "]\n");
+    if (r->log[0]) {
+        fprintf(f, "    log: ");
+        print_quoted(f, r->log);
+        fputc('\n', f);
+    }
+    if (r->exec[0]) {
+        fprintf(f, "    exec: ");
+        print_quoted(f, r->exec);
+        fputc('\n', f);
+    }
+    fprintf(f, "    exec_interval: ");
+    print_duration(f, r->exec_min_interval_ms);
+    fputc('\n', f);
+}
+
 void config_print(const l1top_config *c, FILE *f)
 {
     fprintf(f, "# l1top effective configuration, from %s\n", c->path[0] ? c->path : "built-in defaults");
@@ -667,42 +706,6 @@ void config_print(const l1top_config *c, FILE *f)
     fprintf(f, "alerts:    # %s\n", c->origin[CFG_ALERTS]);
     if (c->nalerts == 0)
         fprintf(f, "  []\n");
-    for (size_t i = 0; i < c->nalerts; i++) {
-        const alert_rule *r = &c->alerts[i];
-        fprintf(f, "  - name: ");
-        print_quoted(f, r->name);
-        fprintf(f, "\n    metric: %s\n    scope: %s\n    %s: ", alert_metric_name(r->metric), scope_names[r->scope],
-                r->above ? "above" : "below");
-        switch (alert_metric_kind(r->metric)) {
-        case VALUE_BYTES: print_size(f, r->threshold); break;
-        case VALUE_PERCENT: fprintf(f, "%g%%", r->threshold); break;
-        case VALUE_COUNT: fprintf(f, "%.0f", r->threshold); break;
-        }
-        fprintf(f, "\n    for: ");
-        print_duration(f, r->for_ms);
-        fprintf(f, "\n    severity: %s\n    devices: ", r->severity == SEVERITY_CRITICAL ? "critical" : "warning");
-        print_devices(f, r->devices, r->ndevices);
-        fprintf(f, "\n    actions: [");
-        static const char *const acts[] = { "highlight", "bell", "log", "exec" };
-        bool first = true;
-        for (int a = 0; a < 4; a++)
-            if (r->actions & (1u << a)) {
-                fprintf(f, "%s%s", first ? "" : ", ", acts[a]);
-                first = false;
-            }
-        fprintf(f, "]\n");
-        if (r->log[0]) {
-            fprintf(f, "    log: ");
-            print_quoted(f, r->log);
-            fputc('\n', f);
-        }
-        if (r->exec[0]) {
-            fprintf(f, "    exec: ");
-            print_quoted(f, r->exec);
-            fputc('\n', f);
-        }
-        fprintf(f, "    exec_interval: ");
-        print_duration(f, r->exec_min_interval_ms);
-        fputc('\n', f);
-    }
+    for (size_t i = 0; i < c->nalerts; i++)
+        print_alert(f, &c->alerts[i]);
 }

@@ -61,32 +61,54 @@ static void note_board(const snapshot *s, const char *path)
         fprintf(stderr, "l1top: %s: board %s (%s)\n", path, s->trace.board, s->trace.board_reason);
 }
 
-/* --once, or -n N: N snapshots at the refresh interval (one of a timeline:
- * its peak). The exit code is the worst alert level seen (0, 1, 2), or an
- * error. */
+/* -n: sleep until snapshot i is due, whatever the last one took (a quitting signal cuts it short). */
+static void wait_for_snapshot(long i, double start, const l1top_config *cfg)
+{
+    double due = start + (double)i * cfg->refresh_ms, now = monotonic_ms();
+    if (due > now) {
+        struct timespec ts = { (time_t)((due - now) / 1000), (long)(fmod(due - now, 1000.0) * 1e6) };
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* One snapshot of --once or -n: account, evaluate the alerts, print. 0 or an exit code. */
+static int print_snapshot(const cli_options *o, const l1top_config *cfg, source_set *set, const snapshot *s,
+                          alert_engine *ae, output_formatter out, long i, long n, double start)
+{
+    accounting a;
+    if (accounting_compute(s, &a) != 0)
+        return EXIT_SOFTWARE;
+    /* One snapshot has no duration: `for` counts only across -n snapshots. */
+    output_options oo = o->output;
+    oo.warning = source_set_warning(set);
+    oo.trace = s->has_trace ? &s->trace : NULL;
+    oo.continued = i > 0;
+    int e = alerts_evaluate(ae, cfg, s, &a, (uint64_t)(monotonic_ms() - start), n == 1);
+    oo.nalerts = alerts_firing(ae, &oo.alerts);
+    int w = e == 0 ? out(stdout, s, &a, &oo) : 0;
+    accounting_free(&a);
+    return e != 0 ? EXIT_SOFTWARE : w != 0 ? write_failed() : 0;
+}
+
+/* --once, or -n N: N snapshots at the refresh interval. The exit code is
+ * the worst alert level seen (0, 1, 2), or an error. */
 static int run_once(const cli_options *o, const l1top_config *cfg, source_set *set)
 {
     char err[512] = "";
-    source_status st;
     bool timeline = source_set_feed(set).timeline != NULL;
     long n = o->iterations > 0 && !timeline ? o->iterations : 1;
     output_formatter out = output_format_formatter(o->format, n > 1);
     alert_engine *ae = alerts_new();
     snapshot s;
     snapshot_init(&s);
-    int rc = EXIT_OK, level = 0;
+    int rc = ae ? EXIT_OK : EXIT_SOFTWARE, level = 0;
     double start = monotonic_ms();
-    for (long i = 0; i < n && ae; i++) {
-        if (i > 0) { /* keep to the interval, whatever a frame took */
-            double due = start + (double)i * cfg->refresh_ms, now = monotonic_ms();
-            if (due > now) {
-                struct timespec ts = { (time_t)((due - now) / 1000), (long)(fmod(due - now, 1000.0) * 1e6) };
-                nanosleep(&ts, NULL); /* a quitting signal cuts it short */
-            }
-        }
+    for (long i = 0; i < n && rc == EXIT_OK; i++) {
+        if (i > 0)
+            wait_for_snapshot(i, start, cfg);
         if (quit_signal_pending())
             break;
-        st = collect(set, &s, err, sizeof err);
+        source_status st = collect(set, &s, err, sizeof err);
         if (st != SRC_OK) {
             report(st, err, !timeline);
             rc = cli_exit_status(st);
@@ -94,35 +116,12 @@ static int run_once(const cli_options *o, const l1top_config *cfg, source_set *s
         }
         if (i == 0)
             note_board(&s, set->label);
-        accounting a;
-        if (accounting_compute(&s, &a) != 0) {
-            rc = EXIT_SOFTWARE;
-            break;
-        }
-        /* One snapshot has no duration: `for` counts only across -n snapshots. */
-        output_options oo = o->output;
-        oo.warning = source_set_warning(set);
-        oo.trace = s.has_trace ? &s.trace : NULL;
-        oo.continued = i > 0;
-        int e = alerts_evaluate(ae, cfg, &s, &a, (uint64_t)(monotonic_ms() - start), n == 1);
-        oo.nalerts = alerts_firing(ae, &oo.alerts);
-        int w = e == 0 ? out(stdout, &s, &a, &oo) : 0;
-        accounting_free(&a);
-        if (e != 0) {
-            rc = EXIT_SOFTWARE;
-            break;
-        }
-        if (w != 0) {
-            rc = write_failed();
-            break;
-        }
-        if (alerts_exit_level(ae) > level)
+        rc = print_snapshot(o, cfg, set, &s, ae, out, i, n, start);
+        if (rc == EXIT_OK && alerts_exit_level(ae) > level)
             level = alerts_exit_level(ae);
     }
-    if (!ae) {
+    if (!ae)
         fprintf(stderr, "l1top: out of memory\n");
-        rc = EXIT_SOFTWARE;
-    }
     alerts_free(ae);
     snapshot_free(&s);
     if (quit_signal_pending())
