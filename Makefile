@@ -82,7 +82,9 @@ $(B)/l1top: $(B)/obj/l1top.o $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 TRACE_OBJ := $(B)/obj/trace.o $(B)/obj/trace_parse.o $(B)/obj/trace_board.o $(B)/obj/trace_replay.o
-$(B)/l1sim: $(B)/obj/l1sim.o $(TRACE_OBJ) $(B)/obj/snapshot.o $(B)/obj/accounting.o $(B)/obj/free_list.o $(STATIC_LIB)
+# The whole model: accounting's internals are files of their own (placement, sweep, clash).
+MODEL_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(MODEL_SRC)))
+$(B)/l1sim: $(B)/obj/l1sim.o $(TRACE_OBJ) $(MODEL_OBJ) $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -pthread -lrt
 
 # ---- tests ----

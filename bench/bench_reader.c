@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/frame_heap.h"
 #include "model/accounting.h"
 #include "arch.h"
 #include "l1top.h"
@@ -231,6 +232,7 @@ int main(int argc, char **argv)
             }
         return 64;
     }
+    frame_heap_keep(); /* as l1top does */
     const char *l1top = argc == 2 ? argv[1] : NULL;
     /* Off-screen: a real ncurses screen whose output goes to /dev/null. */
     FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");

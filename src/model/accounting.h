@@ -83,9 +83,11 @@ typedef struct {
     uint64_t clash_bytes;            /* exact: bytes where a CB overlaps a buffer, all cores */
 } device_usage;
 
-/* Pairs listed per device. When a device has more, the sweep stops naming
- * them (clashes_truncated); the cores and bytes of listed pairs then count
- * only the cores swept before the cap was reached. clash_bytes stays exact. */
+/* Pairs listed per device. Pairs are named in address order (of the later
+ * of the two to start), each with its exact cores and bytes; past this many
+ * naming stops (clashes_truncated) and clash_pairs_at_least is the larger
+ * of the pairs named and the most that meet on one core. clash_bytes
+ * stays exact. */
 #define CLASH_PAIRS_LISTED_MAX 4096
 
 typedef struct {

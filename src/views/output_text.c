@@ -35,8 +35,8 @@ static void row(FILE *f, const char *label, const char *mark, uint64_t bytes, ui
 static void output_text_clashes(FILE *f, const snapshot *s, const device_usage *du)
 {
     if (du->clashes_truncated)
-        fprintf(f, "  clashes: %zu listed of at least %zu CB/buffer pairs, %llu B overlapping\n", du->nclashes,
-                du->clash_pairs_at_least, (unsigned long long)du->clash_bytes);
+        fprintf(f, "  clashes: %zu listed (the first by address) of at least %zu CB/buffer pairs, %llu B overlapping\n",
+                du->nclashes, du->clash_pairs_at_least, (unsigned long long)du->clash_bytes);
     else
         fprintf(f, "  clashes: %zu (%llu B overlapping)\n", du->nclashes, (unsigned long long)du->clash_bytes);
     size_t shown = du->nclashes < TEXT_CLASHES_SHOWN ? du->nclashes : TEXT_CLASHES_SHOWN;
@@ -156,6 +156,72 @@ bool output_warning(const snapshot *s, const output_options *o, size_t i, warnin
     return false;
 }
 
+/* --trace: what the replay found, before the state at its peak. */
+static void trace_text(FILE *f, const trace_summary *t)
+{
+    fprintf(f, "trace: %zu nodes (%zu L1 events, %zu ignored), %zu chip(s), board %s (%s)%s\n", t->nodes,
+            t->l1_events, t->ignored, t->chips, t->board, t->board_reason,
+            t->simulated_placement ? ", simulated placement" : "");
+    fprintf(f, "peak: device %u core (%u,%u): %llu B (circular buffers %llu B, L1 buffers %llu B) at node %llu%s%s\n",
+            t->peak.device, t->peak.x, t->peak.y, (unsigned long long)t->peak.bytes,
+            (unsigned long long)t->peak.circular_buffers, (unsigned long long)t->peak.l1_buffers,
+            (unsigned long long)t->peak.counter, t->peak.op[0] ? " in " : "", t->peak.op);
+    fprintf(f, "ttnn's extractor (ignores core ranges): peak CB %llu B, peak L1 %llu B, peak dataflow buffer %llu B, "
+               "peak scratchpad %llu B, peak total %llu B\n",
+            (unsigned long long)t->ttnn.peak_cb, (unsigned long long)t->ttnn.peak_l1,
+            (unsigned long long)t->ttnn.peak_dataflow_buffer, (unsigned long long)t->ttnn.peak_scratchpad,
+            (unsigned long long)t->ttnn.peak_total);
+    if (t->ttnn.underflow)
+        fprintf(f, "warning: ttnn's figures wrapped below zero (the trace frees a buffer allocated before the "
+                   "capture); they are printed as ttnn returns them\n");
+    if (t->pre_window)
+        fprintf(f, "note: %zu buffer(s) allocated before the capture, placed from their tensors' addresses "
+                   "(ttnn does not count them)\n", t->pre_window);
+    if (t->sharded_guessed)
+        fprintf(f, "note: a sharded buffer had no shard grid; placed on the first num_cores cores\n");
+    if (t->unplaced)
+        fprintf(f, "warning: %zu simulated allocation(s) did not fit in L1 (shown where they would clash)\n",
+                t->unplaced);
+    fprintf(f, "the state at the peak:\n");
+}
+
+static void boards_text(FILE *f, const snapshot *s)
+{
+    fprintf(f, "\nBoards (Tenstorrent driver)\n");
+    for (size_t i = 0; i < s->nboards; i++) {
+        const tt_board *b = &s->boards[i];
+        fprintf(f, "  /dev/tenstorrent/%d  %-8s", b->index, b->card_type[0] ? b->card_type : "?");
+        if (b->has_aiclk)
+            fprintf(f, "  aiclk %u MHz", b->aiclk_mhz);
+        if (b->has_temp)
+            fprintf(f, "  %.1f C", b->temp_c);
+        if (b->has_power)
+            fprintf(f, "  %.1f W", b->power_w);
+        fprintf(f, "  pids:");
+        for (size_t p = 0; p < b->npids; p++)
+            fprintf(f, " %d", b->pids[p]);
+        fprintf(f, "%s\n", b->npids ? "" : " none");
+    }
+}
+
+static void alerts_text(FILE *f, const output_options *o)
+{
+    size_t shown = 0;
+    for (size_t i = 0; o && i < o->nalerts; i++) {
+        const firing_alert *fa = &o->alerts[i];
+        if (!output_device_selected(o, fa->device))
+            continue;
+        if (shown++ == 0)
+            fprintf(f, "\nalerts:\n");
+        char where[ALERT_WHERE_LEN];
+        fprintf(f, "  %-8s %-20s %s: %s %.6g %s %.6g\n", fa->severity == SEVERITY_CRITICAL ? "CRITICAL" : "warning",
+                fa->name, alert_where(where, sizeof where, fa, false), alert_metric_name(fa->metric), fa->value,
+                fa->above ? ">" : "<", fa->threshold);
+    }
+    if (shown == 0)
+        fprintf(f, "\nalerts: none\n");
+}
+
 int output_text(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
 {
     char when[32];
@@ -166,33 +232,8 @@ int output_text(FILE *f, const snapshot *s, const accounting *a, const output_op
     if (s->bad_records || s->torn_records)
         fprintf(f, "warning: %llu invalid and %llu busy record(s) skipped\n", (unsigned long long)s->bad_records,
                 (unsigned long long)s->torn_records);
-    if (o && o->trace) {
-        const trace_summary *t = o->trace;
-        fprintf(f, "trace: %zu nodes (%zu L1 events, %zu ignored), %zu chip(s), board %s (%s)%s\n", t->nodes,
-                t->l1_events, t->ignored, t->chips, t->board, t->board_reason,
-                t->simulated_placement ? ", simulated placement" : "");
-        fprintf(f, "peak: device %u core (%u,%u): %llu B (circular buffers %llu B, L1 buffers %llu B) at node %llu%s%s\n",
-                t->peak.device, t->peak.x, t->peak.y, (unsigned long long)t->peak.bytes,
-                (unsigned long long)t->peak.circular_buffers, (unsigned long long)t->peak.l1_buffers,
-                (unsigned long long)t->peak.counter, t->peak.op[0] ? " in " : "", t->peak.op);
-        fprintf(f, "ttnn's extractor (ignores core ranges): peak CB %llu B, peak L1 %llu B, peak dataflow buffer %llu B, "
-                   "peak scratchpad %llu B, peak total %llu B\n",
-                (unsigned long long)t->ttnn.peak_cb, (unsigned long long)t->ttnn.peak_l1,
-                (unsigned long long)t->ttnn.peak_dataflow_buffer, (unsigned long long)t->ttnn.peak_scratchpad,
-                (unsigned long long)t->ttnn.peak_total);
-        if (t->ttnn.underflow)
-            fprintf(f, "warning: ttnn's figures wrapped below zero (the trace frees a buffer allocated before the "
-                       "capture); they are printed as ttnn returns them\n");
-        if (t->pre_window)
-            fprintf(f, "note: %zu buffer(s) allocated before the capture, placed from their tensors' addresses "
-                       "(ttnn does not count them)\n", t->pre_window);
-        if (t->sharded_guessed)
-            fprintf(f, "note: a sharded buffer had no shard grid; placed on the first num_cores cores\n");
-        if (t->unplaced)
-            fprintf(f, "warning: %zu simulated allocation(s) did not fit in L1 (shown where they would clash)\n",
-                    t->unplaced);
-        fprintf(f, "the state at the peak:\n");
-    }
+    if (o && o->trace)
+        trace_text(f, o->trace);
     size_t shown = 0;
     for (size_t i = 0; i < a->ndevices; i++) {
         if (!output_device_selected(o, s->devices[a->devices[i].device].id))
@@ -204,36 +245,9 @@ int output_text(FILE *f, const snapshot *s, const accounting *a, const output_op
         fprintf(f, "\nno devices declared yet\n");
     if (s->nttm || s->ttm_warnings[0])
         ttmetal_text(f, s, a, o);
-    if (s->nboards) {
-        fprintf(f, "\nBoards (Tenstorrent driver)\n");
-        for (size_t i = 0; i < s->nboards; i++) {
-            const tt_board *b = &s->boards[i];
-            fprintf(f, "  /dev/tenstorrent/%d  %-8s", b->index, b->card_type[0] ? b->card_type : "?");
-            if (b->has_aiclk)
-                fprintf(f, "  aiclk %u MHz", b->aiclk_mhz);
-            if (b->has_temp)
-                fprintf(f, "  %.1f C", b->temp_c);
-            if (b->has_power)
-                fprintf(f, "  %.1f W", b->power_w);
-            fprintf(f, "  pids:");
-            for (size_t p = 0; p < b->npids; p++)
-                fprintf(f, " %d", b->pids[p]);
-            fprintf(f, "%s\n", b->npids ? "" : " none");
-        }
-    }
-    size_t shown_alerts = 0;
-    for (size_t i = 0; o && i < o->nalerts; i++) {
-        const firing_alert *fa = &o->alerts[i];
-        if (!output_device_selected(o, fa->device))
-            continue;
-        if (shown_alerts++ == 0)
-            fprintf(f, "\nalerts:\n");
-        char where[ALERT_WHERE_LEN];
-        fprintf(f, "  %-8s %-20s %s: %s %.6g %s %.6g\n", fa->severity == SEVERITY_CRITICAL ? "CRITICAL" : "warning",
-                fa->name, alert_where(where, sizeof where, fa, false), alert_metric_name(fa->metric), fa->value, fa->above ? ">" : "<", fa->threshold);
-    }
-    if (shown_alerts == 0)
-        fprintf(f, "\nalerts: none\n");
+    if (s->nboards)
+        boards_text(f, s);
+    alerts_text(f, o);
     return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 

@@ -6,26 +6,15 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "model/accounting.h"
+#include "acct_fixture.h"
 #include "arch.h"
-#include "helpers.h"
 
 #define WH_L1 1499136u
 #define WH_FW 0x7FF0u  /* MEM_MAP_END (docs/tt-metal.md, "Memory map") */
 #define WH_UB 0x19400u /* L1_UNRESERVED_BASE */
 #define FULL(gx, gy) ((l1top_range){ 0, 0, (gx) - 1, (gy) - 1 })
 
-static snapshot s;
-static accounting a;
-
-static void setup(void) { snapshot_init(&s); }
-static void teardown(void)
-{
-    accounting_free(&a);
-    snapshot_free(&s);
-}
-
-TestSuite(accounting, .init = setup, .fini = teardown);
+TestSuite(accounting, .init = acct_setup, .fini = acct_teardown);
 
 static void check_invariant(void)
 {
@@ -290,11 +279,7 @@ Test(accounting, core_map_covers_l1_in_order)
 /* ---- the invariant against a brute-force reference ---- */
 
 static uint64_t rnd_state = 12345;
-static uint32_t rnd(uint32_t n)
-{
-    rnd_state = rnd_state * 6364136223846793005ull + 1442695040888963407ull;
-    return (uint32_t)((rnd_state >> 33) % n);
-}
+static uint32_t rnd(uint32_t n) { return t_rnd(&rnd_state, n); }
 
 Test(accounting, random_regions_match_bytewise_reference)
 {
