@@ -125,6 +125,11 @@ static region_key key_of(const snapshot *s, uint32_t ri)
     return k;
 }
 
+uint64_t region_recorded_bytes(const snapshot *s, uint32_t region)
+{
+    return key_of(s, region).recorded;
+}
+
 /* Largest address range in [ub, l1 - l1_small) free on every core: a gap in
  * the union of every region's extent (each region sits at one address on
  * all of its cores, interleaved ones widest on bank 0). The device's

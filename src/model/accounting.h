@@ -171,6 +171,10 @@ void accounting_process_total(const accounting *a, uint32_t process, const size_
 
 /* Bytes a region places on core (x, y) of its device (0 if none). */
 uint64_t region_bytes_on_core(const snapshot *s, const snap_region *r, uint16_t x, uint16_t y);
+/* Bytes region (a snapshot index) records over all its cores, as the
+ * process sums count them: ranged, its size on each core of its ranges in
+ * the grid; interleaved, its pages at the device's alignment. */
+uint64_t region_recorded_bytes(const snapshot *s, uint32_t region);
 
 /* ---------- one core over time ---------- */
 

@@ -4,10 +4,10 @@
 #include "model/heat_metric.h"
 
 const char *const heat_metric_key[METRIC_COUNT] = { "used", "circular_buffers", "l1_buffers", "free",
-                                                    "largest_free" };
+                                                    "largest_free", "cb_room" };
 
 static const char *const metric_names[METRIC_COUNT] = {
-    "used %", "circular buffers", "L1 buffers (tracked)", "free", "largest free block",
+    "used %", "circular buffers", "L1 buffers (tracked)", "free", "largest free block", "CB room",
 };
 
 const char *metric_name(heat_metric m)
@@ -23,6 +23,7 @@ uint64_t metric_bytes(const core_usage *u, heat_metric m)
     case METRIC_L1_BUFFERS: return u->bytes[CAT_L1_BUFFERS] + u->bytes[CAT_L1_SMALL];
     case METRIC_FREE: return u->bytes[CAT_FREE];
     case METRIC_LARGEST_FREE: return u->largest_free;
+    case METRIC_CB_ROOM: return u->cb_room;
     default: return 0;
     }
 }

@@ -1,7 +1,8 @@
 /*
  * heat_metric.h - what a heatmap cell measures of a core (used, circular
- * buffers, L1 buffers, free, largest free block): the configuration names
- * it (`heatmap:`), the TUI draws it. Pure, on the accounting's core_usage.
+ * buffers, L1 buffers, free, largest free block, CB room): the
+ * configuration names it (`heatmap:`), the TUI draws it. Pure, on the
+ * accounting's core_usage.
  */
 #ifndef L1TOP_HEAT_METRIC_H
 #define L1TOP_HEAT_METRIC_H
@@ -16,6 +17,7 @@ typedef enum {
     METRIC_L1_BUFFERS,      /* explicit L1 + L1_SMALL: what the allocator sees */
     METRIC_FREE,
     METRIC_LARGEST_FREE,
+    METRIC_CB_ROOM,         /* CB bytes a program may place here now (accounting.h: cb_room) */
     METRIC_COUNT
 } heat_metric;
 

@@ -1,0 +1,215 @@
+/*
+ * find.c - see find.h. Matching decodes UTF-8 itself (utf8_seq_len) so the
+ * model does not depend on how the locale decodes; only the case folding
+ * (towlower) is the locale's.
+ */
+#define _GNU_SOURCE /* qsort_r */
+#include "model/find.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+
+#include "model/accounting.h"
+#include "utf8.h"
+
+/* ---------- matching ---------- */
+
+/* Not a character: a byte that starts no valid sequence, kept apart from
+ * every code point so it only matches the same byte. */
+#define RAW_BYTE_BASE 0x110000u
+
+/* The character at *p, folded to lower case; advances *p past it. */
+static uint32_t next_folded(const char **p)
+{
+    const unsigned char *s = (const unsigned char *)*p;
+    size_t n = utf8_seq_len(s, strnlen(*p, 4));
+    if (n == 0) {
+        (*p)++;
+        return RAW_BYTE_BASE + s[0];
+    }
+    uint32_t c = n == 1 ? s[0] : n == 2 ? s[0] & 0x1Fu : n == 3 ? s[0] & 0x0Fu : s[0] & 0x07u;
+    for (size_t i = 1; i < n; i++)
+        c = (c << 6) | (s[i] & 0x3Fu);
+    *p += n;
+    return (uint32_t)towlower((wint_t)c);
+}
+
+/* Whether needle matches hay at its start. */
+static bool matches_at(const char *hay, const char *needle)
+{
+    while (*needle) {
+        if (!*hay || next_folded(&hay) != next_folded(&needle))
+            return false;
+    }
+    return true;
+}
+
+bool find_text_matches(const char *hay, const char *needle)
+{
+    if (!hay || !needle || !*needle)
+        return false;
+    for (const char *h = hay; *h;) {
+        if (matches_at(h, needle))
+            return true;
+        (void)next_folded(&h); /* the next character's start */
+    }
+    return false;
+}
+
+bool find_region_matches(const snapshot *s, const snap_region *r, const char *needle)
+{
+    if (find_text_matches(r->tag, needle))
+        return true;
+    return r->process < s->nprocesses && find_text_matches(s->processes[r->process].name, needle);
+}
+
+/* ---------- marks ---------- */
+
+int core_marks_init(core_marks *m, const snapshot *s)
+{
+    memset(m, 0, sizeof *m);
+    size_t n = s->ndevices ? s->ndevices : 1, cores = 0;
+    m->first = calloc(n, sizeof *m->first);
+    m->count = calloc(n, sizeof *m->count);
+    for (size_t d = 0; m->first && d < s->ndevices; d++) {
+        m->first[d] = cores;
+        cores += (size_t)s->devices[d].grid_x * s->devices[d].grid_y;
+    }
+    m->mark = calloc(cores ? cores : 1, 1);
+    if (!m->first || !m->count || !m->mark) {
+        core_marks_free(m);
+        return -1;
+    }
+    m->ndevices = s->ndevices;
+    return 0;
+}
+
+void core_marks_free(core_marks *m)
+{
+    free(m->first);
+    free(m->count);
+    free(m->mark);
+    memset(m, 0, sizeof *m);
+}
+
+void core_marks_set(core_marks *m, const snapshot *s, size_t dev, uint16_t x, uint16_t y)
+{
+    if (dev >= m->ndevices || x >= s->devices[dev].grid_x || y >= s->devices[dev].grid_y)
+        return;
+    uint8_t *c = &m->mark[m->first[dev] + (size_t)y * s->devices[dev].grid_x + x];
+    if (!*c) {
+        *c = 1;
+        m->count[dev]++;
+        m->total++;
+    }
+}
+
+bool core_marked(const core_marks *m, const snapshot *s, size_t dev, uint16_t x, uint16_t y)
+{
+    if (dev >= m->ndevices || dev >= s->ndevices || x >= s->devices[dev].grid_x || y >= s->devices[dev].grid_y)
+        return false;
+    return m->mark[m->first[dev] + (size_t)y * s->devices[dev].grid_x + x] != 0;
+}
+
+/* Every core region r places bytes on. */
+static void mark_region(core_marks *m, const snapshot *s, const snap_region *r)
+{
+    const snap_device *d = &s->devices[r->device];
+    if (r->interleaved) { /* the banks its pages land on */
+        for (uint16_t y = 0; y < d->grid_y; y++)
+            for (uint16_t x = 0; x < d->grid_x; x++)
+                if (region_bytes_on_core(s, r, x, y))
+                    core_marks_set(m, s, r->device, x, y);
+        return;
+    }
+    const l1top_range *g = snapshot_region_ranges(s, r);
+    for (uint32_t i = 0; i < r->nranges; i++)
+        for (uint32_t y = g[i].y0; y <= g[i].y1 && y < d->grid_y; y++)
+            for (uint32_t x = g[i].x0; x <= g[i].x1 && x < d->grid_x; x++)
+                core_marks_set(m, s, r->device, (uint16_t)x, (uint16_t)y);
+}
+
+int find_cores(const snapshot *s, const char *needle, core_marks *m)
+{
+    core_marks_free(m);
+    if (core_marks_init(m, s) != 0)
+        return -1;
+    /* A process name is matched once, not once per region. */
+    bool *proc_match = calloc(s->nprocesses ? s->nprocesses : 1, sizeof *proc_match);
+    if (!proc_match) {
+        core_marks_free(m);
+        return -1;
+    }
+    for (size_t p = 0; p < s->nprocesses; p++)
+        proc_match[p] = find_text_matches(s->processes[p].name, needle);
+    for (size_t i = 0; i < s->nregions; i++) {
+        const snap_region *r = &s->regions[i];
+        bool hit = (r->process < s->nprocesses && proc_match[r->process]) || find_text_matches(r->tag, needle);
+        if (hit && r->device < s->ndevices)
+            mark_region(m, s, r);
+    }
+    free(proc_match);
+    return 0;
+}
+
+/* ---------- tags by bytes ---------- */
+
+/* qsort_r: regions by tag, then process (so a run counts its processes). */
+static int cmp_by_tag(const void *a, const void *b, void *ctx)
+{
+    const snapshot *s = ctx;
+    const snap_region *ra = &s->regions[*(const uint32_t *)a], *rb = &s->regions[*(const uint32_t *)b];
+    int c = strcmp(ra->tag, rb->tag);
+    return c ? c : (ra->process > rb->process) - (ra->process < rb->process);
+}
+
+static int cmp_by_bytes(const void *a, const void *b)
+{
+    const tag_total *ta = a, *tb = b;
+    uint64_t x = ta->tracked + ta->untracked, y = tb->tracked + tb->untracked;
+    if (x != y)
+        return x > y ? -1 : 1;
+    return strcmp(ta->tag, tb->tag);
+}
+
+int find_tags_by_bytes(const snapshot *s, uint32_t dev, tag_total **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    uint32_t *idx = malloc((s->nregions ? s->nregions : 1) * sizeof *idx);
+    if (!idx)
+        return -1;
+    size_t m = 0;
+    for (size_t i = 0; i < s->nregions; i++)
+        if (s->regions[i].device == dev)
+            idx[m++] = (uint32_t)i;
+    qsort_r(idx, m, sizeof *idx, cmp_by_tag, (void *)s);
+    tag_total *t = calloc(m ? m : 1, sizeof *t);
+    if (!t) {
+        free(idx);
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        const snap_region *r = &s->regions[idx[i]];
+        bool same_tag = i > 0 && strcmp(r->tag, s->regions[idx[i - 1]].tag) == 0;
+        if (!same_tag)
+            t[k++].tag = r->tag;
+        tag_total *cur = &t[k - 1];
+        uint64_t bytes = region_recorded_bytes(s, idx[i]);
+        l1_category c = category_of_kind(r->kind);
+        if (c < CAT_COUNT && category_tracked(c))
+            cur->tracked += bytes;
+        else
+            cur->untracked += bytes;
+        cur->regions++;
+        if (!same_tag || r->process != s->regions[idx[i - 1]].process)
+            cur->processes++;
+    }
+    free(idx);
+    qsort(t, k, sizeof *t, cmp_by_bytes);
+    *out = t;
+    *n = k;
+    return 0;
+}
