@@ -155,12 +155,34 @@ int find_cores(const snapshot *s, const char *needle, core_marks *m)
 
 /* ---------- tags by bytes ---------- */
 
-/* qsort_r: regions by tag, then process (so a run counts its processes). */
-static int cmp_by_tag(const void *a, const void *b, void *ctx)
+int find_op_length(const char *tag)
 {
-    const snapshot *s = ctx;
-    const snap_region *ra = &s->regions[*(const uint32_t *)a], *rb = &s->regions[*(const uint32_t *)b];
-    int c = strcmp(ra->tag, rb->tag);
+    return (int)strcspn(tag, " ");
+}
+
+typedef struct {
+    const snapshot *s;
+    bool by_op;
+} group_ctx;
+
+static int group_len(const group_ctx *g, const char *tag)
+{
+    return g->by_op ? find_op_length(tag) : (int)strlen(tag);
+}
+
+/* Names of two groups compared (a shorter prefix first). */
+static int cmp_names(const char *a, int alen, const char *b, int blen)
+{
+    int c = memcmp(a, b, (size_t)(alen < blen ? alen : blen));
+    return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* qsort_r: regions by group, then process (so a run counts its processes). */
+static int cmp_by_group(const void *a, const void *b, void *ctx)
+{
+    const group_ctx *g = ctx;
+    const snap_region *ra = &g->s->regions[*(const uint32_t *)a], *rb = &g->s->regions[*(const uint32_t *)b];
+    int c = cmp_names(ra->tag, group_len(g, ra->tag), rb->tag, group_len(g, rb->tag));
     return c ? c : (ra->process > rb->process) - (ra->process < rb->process);
 }
 
@@ -170,42 +192,47 @@ static int cmp_by_bytes(const void *a, const void *b)
     uint64_t x = ta->tracked + ta->untracked, y = tb->tracked + tb->untracked;
     if (x != y)
         return x > y ? -1 : 1;
-    return strcmp(ta->tag, tb->tag);
+    return cmp_names(ta->tag, ta->tag_len, tb->tag, tb->tag_len);
 }
 
-int find_tags_by_bytes(const snapshot *s, uint32_t dev, tag_total **out, size_t *n)
+/* Adds region ri (of a run sorted by group) to its group's total. */
+static void add_region(const snapshot *s, uint32_t ri, tag_total *cur, bool new_process)
+{
+    const snap_region *r = &s->regions[ri];
+    uint64_t bytes = region_recorded_bytes(s, ri);
+    l1_category c = category_of_kind(r->kind);
+    if (c < CAT_COUNT && category_tracked(c))
+        cur->tracked += bytes;
+    else
+        cur->untracked += bytes;
+    cur->regions++;
+    cur->processes += new_process;
+}
+
+int find_tags_by_bytes(const snapshot *s, uint32_t dev, bool by_op, tag_total **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
+    group_ctx g = { s, by_op };
     uint32_t *idx = malloc((s->nregions ? s->nregions : 1) * sizeof *idx);
-    if (!idx)
+    tag_total *t = calloc(s->nregions ? s->nregions : 1, sizeof *t);
+    if (!idx || !t) {
+        free(idx);
+        free(t);
         return -1;
-    size_t m = 0;
+    }
+    size_t m = 0, k = 0;
     for (size_t i = 0; i < s->nregions; i++)
         if (s->regions[i].device == dev)
             idx[m++] = (uint32_t)i;
-    qsort_r(idx, m, sizeof *idx, cmp_by_tag, (void *)s);
-    tag_total *t = calloc(m ? m : 1, sizeof *t);
-    if (!t) {
-        free(idx);
-        return -1;
-    }
-    size_t k = 0;
+    qsort_r(idx, m, sizeof *idx, cmp_by_group, &g);
     for (size_t i = 0; i < m; i++) {
-        const snap_region *r = &s->regions[idx[i]];
-        bool same_tag = i > 0 && strcmp(r->tag, s->regions[idx[i - 1]].tag) == 0;
-        if (!same_tag)
-            t[k++].tag = r->tag;
-        tag_total *cur = &t[k - 1];
-        uint64_t bytes = region_recorded_bytes(s, idx[i]);
-        l1_category c = category_of_kind(r->kind);
-        if (c < CAT_COUNT && category_tracked(c))
-            cur->tracked += bytes;
-        else
-            cur->untracked += bytes;
-        cur->regions++;
-        if (!same_tag || r->process != s->regions[idx[i - 1]].process)
-            cur->processes++;
+        const snap_region *r = &s->regions[idx[i]], *prev = i ? &s->regions[idx[i - 1]] : NULL;
+        int len = group_len(&g, r->tag);
+        bool same = prev && cmp_names(r->tag, len, prev->tag, group_len(&g, prev->tag)) == 0;
+        if (!same)
+            t[k++] = (tag_total){ .tag = r->tag, .tag_len = len };
+        add_region(s, idx[i], &t[k - 1], !same || r->process != prev->process);
     }
     free(idx);
     qsort(t, k, sizeof *t, cmp_by_bytes);

@@ -46,19 +46,25 @@ bool core_marked(const core_marks *m, const snapshot *s, size_t dev, uint16_t x,
  * 0, or -1 when memory ran out. */
 int find_cores(const snapshot *s, const char *needle, core_marks *m);
 
-/* One tag of a device: the bytes its regions record (over all their cores,
- * overlaps not removed, as the process view counts), split as the
- * allocator sees them. */
+/* One tag (or op) of a device: the bytes its regions record (over all
+ * their cores, overlaps not removed, as the process view counts), split as
+ * the allocator sees them. */
 typedef struct {
     const char *tag;            /* points into the snapshot */
+    int tag_len;                /* bytes of tag that name the group */
     uint64_t tracked;           /* L1 buffers and L1_SMALL */
     uint64_t untracked;         /* CBs, kernel code, semaphores, runtime */
     uint32_t regions;
     uint32_t processes;         /* distinct processes holding it */
 } tag_total;
 
-/* The tags of device index dev, most bytes first (ties: by tag). *out is
- * malloc'd (free it); 0, or -1 when memory ran out. */
-int find_tags_by_bytes(const snapshot *s, uint32_t dev, tag_total **out, size_t *n);
+/* A region's op: its tag up to the first blank. TT-Metal's adapter tags a
+ * region with the op that placed it ("ttnn::matmul"), a trace with the op
+ * and what it is ("ttnn::matmul cb"); other writers put the op first too. */
+int find_op_length(const char *tag);
+
+/* The tags of device index dev (by_op: the ops), most bytes first (ties:
+ * by name). *out is malloc'd (free it); 0, or -1 when memory ran out. */
+int find_tags_by_bytes(const snapshot *s, uint32_t dev, bool by_op, tag_total **out, size_t *n);
 
 #endif

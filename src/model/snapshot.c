@@ -7,8 +7,9 @@
 #include "grow.h"
 #include "utf8.h"
 
-#include <stdlib.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const ttm_kind_key[TTM_COUNT] = { "dram", "l1", "l1_small", "trace", "cb" };
@@ -103,6 +104,39 @@ int snapshot_extend_region(snapshot *s, const l1top_range *ranges, size_t nrange
     if (append_ranges(s, ranges, nranges))
         return -1;
     s->regions[s->nregions - 1].nranges += (uint32_t)nranges;
+    return 0;
+}
+
+int snapshot_copy(const snapshot *from, snapshot *to, uint32_t only_process)
+{
+    snapshot_reset(to);
+    for (size_t i = 0; i < from->ndevices; i++) {
+        snap_device *d = snapshot_add_device(to);
+        if (!d)
+            return -1;
+        *d = from->devices[i];
+    }
+    for (size_t i = 0; i < from->nprocesses; i++) {
+        snap_process *p = snapshot_add_process(to);
+        if (!p)
+            return -1;
+        *p = from->processes[i];
+    }
+    for (size_t i = 0; i < from->nregions; i++) {
+        const snap_region *r = &from->regions[i];
+        if (only_process != SNAPSHOT_ALL_PROCESSES && r->process != only_process)
+            continue;
+        snap_region *c = snapshot_add_region(to, snapshot_region_ranges(from, r), r->nranges);
+        if (!c)
+            return -1;
+        uint32_t first = c->first_range;
+        *c = *r;
+        c->first_range = first;
+    }
+    snprintf(to->segment, sizeof to->segment, "%s", from->segment);
+    to->timestamp_ns = from->timestamp_ns;
+    to->dropped_records = from->dropped_records;
+    to->have_segment = from->have_segment;
     return 0;
 }
 

@@ -52,6 +52,22 @@ void render_waiting(const tui_state *st);
 void render_alerts(const tui_state *st);
 void render_ttmetal(const tui_state *st);
 void render_too_small(int need_cols, int need_rows);
+/* The answers (#17): the fit view and the top view; the prompt over the
+ * bottom lines (after the view); in the device view, the CB room lines of
+ * the table (returns the next row), the lines saying what the heatmap marks
+ * and a cell's mark; the header's note of the process filter ("" none). */
+void render_fit_answer(const tui_state *st);
+void render_top(const tui_state *st);
+void render_prompt(const tui_state *st);
+int render_cb_room(const tui_state *st, const snap_device *d, const device_usage *du, const core_usage *u, int y,
+                   int x, int w);
+void render_answers_status(const tui_state *st, const snap_device *d, const device_layout *l);
+void render_heat_mark(const tui_state *st, const snap_device *d, int x, int y, int cell_x, int cell_y, int w,
+                      attr_t attr);
+const char *render_filter_note(const tui_state *st, char *buf, size_t n);
+/* The snapshot process index on row `row` of the process view (its sort
+ * order), or UINT32_MAX. */
+uint32_t render_process_at(const tui_state *st, size_t row);
 /* The key bar of the view on the last line (from the key table). */
 void render_key_bar(const tui_state *st);
 

@@ -30,6 +30,7 @@ static void heat_cell(const tui_state *st, const snap_device *d, const core_usag
         if (level && w >= 3)
             text[w - 1] = '!'; /* alerted: readable without colour too */
         render_put(cy, cx, w, attr, text);
+        render_heat_mark(st, d, x, y, cx, cy, w, attr);
         return;
     }
     /* Mono: a shading glyph, then the number where there is room. */
@@ -43,6 +44,7 @@ static void heat_cell(const tui_state *st, const snap_device *d, const core_usag
     } else if (w == 2) {
         render_put(cy, cx + 1, 1, attr, shade);
     }
+    render_heat_mark(st, d, x, y, cx, cy, w, attr);
 }
 
 /* Under the grid: the ramp from 0% to 100%, and what 100% is. */
@@ -139,6 +141,7 @@ static void draw_table(const tui_state *st, const snap_device *d, const device_u
     render_putf(y++, x, w, A_NORMAL, "largest free: core %s, all cores %s; fragmented: core %s, device %s",
                 format_bytes_unit(u->largest_free, UNITS(st), a, sizeof a), format_bytes_unit(du->largest_free_common, UNITS(st), b, sizeof b),
                 format_bytes_unit(u->fragmented, UNITS(st), c, sizeof c), format_bytes_unit(du->fragmented, UNITS(st), e, sizeof e));
+    y = render_cb_room(st, d, du, u, y, x, w);
     if (st->allocator_view) {
         /* TT-Metal's own statistics for this device, when present, are what the allocator reports. */
         const ttm_device *tm = NULL;
@@ -166,6 +169,7 @@ void render_device(const tui_state *st)
         return;
     }
     draw_heatmap(st, d, du, &l);
+    render_answers_status(st, d, &l);
     draw_table(st, d, du, &l);
     /* Active alerts under the table, as many as fit. */
     const firing_alert *fa;

@@ -52,6 +52,8 @@ static void header_warnings(const tui_state *st, char *warn, size_t n)
     size_t firing = st->alerts ? alerts_firing(st->alerts, &fa) : 0;
     if (firing)
         append(warn, n, " ALERTS %zu%s ", firing, alerts_exit_level(st->alerts) == 2 ? " critical" : "");
+    char note[96];
+    append(warn, n, "%s", render_filter_note(st, note, sizeof note));
     if (st->config_error[0])
         append(warn, n, " config: %s ", st->config_error);
     if (st->paused)

@@ -81,6 +81,13 @@ static size_t process_rows(const tui_state *st, proc_row *rows, size_t max)
     return n;
 }
 
+uint32_t render_process_at(const tui_state *st, size_t row)
+{
+    static proc_row rows[PROCESS_ROWS_MAX];
+    size_t n = process_rows(st, rows, PROCESS_ROWS_MAX);
+    return row < n ? rows[row].process : UINT32_MAX;
+}
+
 void render_processes(const tui_state *st)
 {
     if (COLS < LAYOUT_MIN_COLS || LINES < PROCESS_VIEW_MIN_ROWS) {

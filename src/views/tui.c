@@ -91,6 +91,7 @@ static void draw(tui *t)
     st->alerts = t->have_data ? t->alerts : NULL;
     st->ttm_snap = t->have_ttm ? &t->snap : NULL;
     st->timeline = tui_timeline_active(t);
+    tui_answers_prepare(t); /* may show the process filter's data instead */
     erase();
     render_header(st);
     if (st->view == VIEW_HELP)
@@ -107,8 +108,13 @@ static void draw(tui *t)
         render_overview(st);
     else if (st->view == VIEW_ALERTS)
         render_alerts(st);
+    else if (st->view == VIEW_FIT)
+        render_fit_answer(st);
+    else if (st->view == VIEW_TOP)
+        render_top(st);
     else
         render_device(st);
+    render_prompt(st);
     wnoutrefresh(stdscr);
     doupdate();
 }
@@ -203,6 +209,7 @@ static int prepare(tui *t, char *err, size_t errlen)
     }
     alerts_enable_actions(t->alerts, true);
     snapshot_init(&t->snap);
+    tui_answers_init(&t->answers);
     t->st.delay_tenths = delay_of(t->cfg);
     t->st.metric = t->cfg->heatmap;
     t->st.allocator_view = t->cfg->allocator_view;
@@ -242,6 +249,7 @@ int tui_run(const tui_options *o, l1top_config *cfg)
         snprintf(err, sizeof err, "%s", t->fatal);
     if (err[0])
         fprintf(stderr, "l1top: %s\n", err);
+    tui_answers_free(&t->answers);
     accounting_free(&t->acct);
     snapshot_free(&t->snap);
     alerts_free(t->alerts);

@@ -15,6 +15,7 @@
 #include "model/feed.h"
 #include "model/snapshot.h"
 #include "views/render.h"
+#include "views/tui_answers.h"
 #include "views/tui.h"
 
 #define TUI_MAX_DEVICES 256       /* devices the tabs and the overview can show */
@@ -36,6 +37,7 @@ typedef struct tui {
     size_t visible[TUI_MAX_DEVICES];
     core_map_cache core_cache;     /* the core view's map (st.core_cache points here) */
     alert_engine *alerts;
+    tui_answers answers;           /* f, /, the top view, the process filter */
     /* The loop. */
     long frames;
     double next_refresh;           /* monotonic seconds; a key sets it to now for an immediate refresh */

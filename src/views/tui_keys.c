@@ -236,8 +236,8 @@ static const key_binding bindings[] = {
     { { '\t', KEY_BTAB }, "Tab, S-Tab", VIEWS_ALL, act_cycle_device, 0, "next / previous device", "Device" },
     { { '1', '2', '3', '4', '5', '6', '7', '8', '9' }, "1-9", VIEWS_ALL, act_device_number, 0,
       "device by position", NULL },
-    { { 'm' }, "m", VIEWS_ALL, act_metric, 0, "heatmap metric: used %, CBs, L1 buffers, free, largest free",
-      "Metric" },
+    { { 'm' }, "m", VIEWS_ALL, act_metric, 0,
+      "heatmap metric: used %, CBs, L1 buffers, free, largest free, CB room", "Metric" },
     { { 'a' }, "a", VIEWS_ALL, act_allocator, 0, "allocator view: what an allocator-only monitor would report",
       "Alloc" },
     { { 'o' }, "o", VIEWS_ALL, act_toggle_view, VIEW_OVERVIEW, "overview of every device", "Overview" },
@@ -263,6 +263,20 @@ static const key_binding bindings[] = {
     { { 'I' }, "I", ONLY(VIEW_PROCESSES), act_proc_invert, 0, "invert the order", "Invert" },
     { { ARROW_KEYS }, "arrows", ONLY(VIEW_OVERVIEW), act_overview_move, 0, "select a device", NULL },
     { { ENTER_KEYS }, "Enter", ONLY(VIEW_OVERVIEW), act_show_view, VIEW_DEVICE, "open it", "Open" },
+    /* The answers (#17, tui_answers.c). */
+    { { 'f' }, "f", VIEWS_ALL, act_fit_prompt, 0, "will it fit: a FIT SPEC (as --fit), failing cores marked X", "Fit" },
+    { { '/' }, "/", VIEWS_ALL, act_find_prompt, 0, "find tags, ops, process names: their cores marked *", "Find" },
+    { { 'n', 'N' }, "n N", VIEWS_ALL, act_find_step, 0, "next / previous core holding what / found", NULL },
+    { { 'b' }, "b", VIEWS_ALL, act_toggle_view, VIEW_TOP, "top ops and tags of the device by bytes", "Top" },
+    { { 'x' }, "x", VIEWS_ALL, act_answers_clear, 0, "clear the fit marks, the find and the process filter", NULL },
+    { { ENTER_KEYS }, "Enter", ONLY(VIEW_PROCESSES), act_filter_process, 0,
+      "show only this process in the heatmap and table (x clears)", "Filter" },
+    { { KEY_UP, KEY_DOWN, KEY_PPAGE, KEY_NPAGE }, "Up Down PgUp PgDn", ONLY(VIEW_FIT), act_fit_scroll, 0, "scroll",
+      NULL },
+    { { KEY_UP, KEY_DOWN, KEY_PPAGE, KEY_NPAGE }, "Up Down PgUp PgDn", ONLY(VIEW_TOP), act_top_select, 0, "select",
+      NULL },
+    { { ENTER_KEYS }, "Enter", ONLY(VIEW_TOP), act_top_find, 0, "find it: its cores marked on the heatmap", "Find it" },
+    { { 'g' }, "g", ONLY(VIEW_TOP), act_top_group, 0, "by op (a tag's first word) / by tag", "Group" },
 };
 
 #define NBINDINGS (sizeof bindings / sizeof bindings[0])
@@ -289,6 +303,8 @@ const key_binding *keys_find(view_id v, int key)
 
 bool tui_handle_key(tui *t, int ch)
 {
+    if (tui_answers_prompt_key(t, ch))
+        return true; /* an open prompt takes every key */
     const key_binding *b = keys_find(t->st.view, ch);
     return b ? b->act(t, ch, b->arg) : true;
 }

@@ -31,7 +31,8 @@ typedef struct {
 } device_layout;
 
 #define LAYOUT_HEADER_ROWS 2    /* header + device tabs */
-#define LAYOUT_TABLE_ROWS 16    /* title, 7 categories, free, rule, 4 subtotals, free line, allocator line */
+#define LAYOUT_TABLE_ROWS 19    /* title, 8 categories, free, rule, 4 subtotals, free line, 2 CB room lines,
+                                 * allocator line */
 #define LAYOUT_TABLE_MIN_W 52
 #define LAYOUT_MIN_COLS 40
 #define LAYOUT_MIN_ROWS 12

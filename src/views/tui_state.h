@@ -17,7 +17,9 @@
 #include "model/snapshot.h"
 
 typedef enum {
-    VIEW_DEVICE, VIEW_CORE, VIEW_PROCESSES, VIEW_OVERVIEW, VIEW_HELP, VIEW_ALERTS, VIEW_TTMETAL, VIEW_COUNT
+    VIEW_DEVICE, VIEW_CORE, VIEW_PROCESSES, VIEW_OVERVIEW, VIEW_HELP, VIEW_ALERTS, VIEW_TTMETAL,
+    VIEW_FIT, VIEW_TOP, /* the answers (#17): the fit answer, the top ops/tags */
+    VIEW_COUNT
 } view_id;
 #define VIEW_BIT(v) (1u << (v))
 #define VIEWS_ALL ((1u << VIEW_COUNT) - 1u)
@@ -79,6 +81,7 @@ typedef struct {
     const alert_engine *alerts;   /* what fires now, and the history */
     const snapshot *ttm_snap;     /* TT-Metal statistics, when there are any */
     char config_error[CONFIG_ERR_LEN]; /* last failed reload or theme, shown in the header */
+    const struct tui_answers *answers; /* the prompt, fit, find, filter (views/tui_answers.h) */
 } tui_state;
 
 /* The selected device (snapshot index order) and its usage, or NULL. */

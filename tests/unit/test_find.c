@@ -113,9 +113,10 @@ Test(find, tags_by_bytes_tracked_and_untracked)
     t_region(&s, 1, p, L1TOP_CIRCULAR_BUFFER, ((l1top_range){ 0, 0, 7, 7 }), 0x20000, 100000, "matmul");
     tag_total *t;
     size_t n;
-    cr_assert_eq(find_tags_by_bytes(&s, 0, &t, &n), 0);
+    cr_assert_eq(find_tags_by_bytes(&s, 0, false, &t, &n), 0);
     cr_assert_eq(n, 2);
     cr_assert_str_eq(t[0].tag, "conv");
+    cr_assert_eq(t[0].tag_len, 4);
     cr_assert_eq(t[0].tracked, 65536);
     cr_assert_eq(t[0].untracked, 3000);
     cr_assert_eq(t[0].regions, 2);
@@ -126,8 +127,33 @@ Test(find, tags_by_bytes_tracked_and_untracked)
     cr_assert_eq(t[1].regions, 2);
     cr_assert_eq(t[1].processes, 2);
     free(t);
-    cr_assert_eq(find_tags_by_bytes(&s, 1, &t, &n), 0);
+    cr_assert_eq(find_tags_by_bytes(&s, 1, false, &t, &n), 0);
     cr_assert_eq(n, 1);
     cr_assert_eq(t[0].untracked, 6400000);
+    free(t);
+}
+
+Test(find, ops_group_the_tags_by_their_first_word)
+{
+    t_device(&s, 0, "wormhole_b0", 8, 8);
+    uint32_t p = t_process(&s, 1, "a");
+    t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, ((l1top_range){ 0, 0, 0, 0 }), 0x20000, 1000, "ttnn::matmul cb0");
+    t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, ((l1top_range){ 0, 0, 0, 0 }), 0x30000, 2000, "ttnn::matmul cb1");
+    t_region(&s, 0, p, L1TOP_L1_BUFFER, ((l1top_range){ 0, 0, 1, 0 }), 0x100000, 4000, "ttnn::matmul");
+    t_region(&s, 0, p, L1TOP_L1_BUFFER, ((l1top_range){ 0, 0, 0, 0 }), 0x110000, 9000, "ttnn::matmul_x out");
+    tag_total *t;
+    size_t n;
+    cr_assert_eq(find_tags_by_bytes(&s, 0, true, &t, &n), 0);
+    cr_assert_eq(n, 2, "ttnn::matmul and ttnn::matmul_x: a prefix is not the same op");
+    cr_assert_eq(t[0].tag_len, 12);
+    cr_assert(strncmp(t[0].tag, "ttnn::matmul", 12) == 0);
+    cr_assert_eq(t[0].untracked, 3000);
+    cr_assert_eq(t[0].tracked, 8000);
+    cr_assert_eq(t[0].regions, 3);
+    cr_assert_eq(t[1].tag_len, 14);
+    cr_assert_eq(t[1].tracked, 9000);
+    free(t);
+    cr_assert_eq(find_tags_by_bytes(&s, 0, false, &t, &n), 0);
+    cr_assert_eq(n, 4, "by tag: every tag its own row");
     free(t);
 }

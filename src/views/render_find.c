@@ -1,0 +1,204 @@
+/*
+ * render_find.c - the TUI's "where is it" screens: the prompt on the
+ * bottom line (f and /, with its error in place), the device view's lines
+ * saying what is marked on the heatmap (fit, find, process filter), the
+ * header's note of the filter, and the top view (a device's ops and tags
+ * by bytes, tracked and untracked).
+ */
+#define _XOPEN_SOURCE_EXTENDED
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "views/format.h"
+#include "views/render.h"
+#include "views/tui_answers.h"
+
+/* ---------- the prompt ---------- */
+
+/* Display columns of s[0..len): whole characters, what cannot be decoded
+ * one column each (as render_put shows it, '?'). */
+static int columns_of(const char *s, size_t len)
+{
+    mbstate_t mb;
+    memset(&mb, 0, sizeof mb);
+    int cols = 0;
+    while (len) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, s, len, &mb);
+        int w = n == 0 || n > len ? -1 : wcwidth(wc);
+        if (w < 0) {
+            memset(&mb, 0, sizeof mb);
+            n = 1;
+            w = 1;
+        }
+        cols += w;
+        s += n;
+        len -= n;
+    }
+    return cols;
+}
+
+/* The byte the prompt's visible part starts at: the cursor stays inside
+ * the `avail` columns, a whole character at a time. */
+static size_t visible_start(const line_edit *e, int avail)
+{
+    size_t start = 0;
+    while (start < e->cur && columns_of(e->text + start, e->cur - start) >= avail) {
+        size_t next = start + 1;
+        while (next < e->cur && ((unsigned char)e->text[next] & 0xC0) == 0x80)
+            next++;
+        start = next;
+    }
+    return start;
+}
+
+static const char *prompt_hint(prompt_kind k)
+{
+    if (k == PROMPT_FIT)
+        return "FIT SPEC, e.g. cb 300KiB on 0-0..7-7 + interleaved 4MiB page 2KiB (l1top(1))   Enter runs, Esc cancels";
+    return "tags, ops and process names, any case   Enter finds, Esc cancels";
+}
+
+void render_prompt(const tui_state *st)
+{
+    const tui_answers *a = st->answers;
+    if (!a || a->prompt == PROMPT_NONE || LINES < 2)
+        return;
+    const char *label = a->prompt == PROMPT_FIT ? "Fit: " : "Find: ";
+    int y = LINES - 1, lx = (int)strlen(label), avail = COLS - lx - 1;
+    move(y - 1, 0);
+    clrtoeol();
+    if (a->prompt_error[0])
+        render_put(y - 1, 0, COLS, render_alert_attr(&st->rc), a->prompt_error);
+    else
+        render_put(y - 1, 0, COLS, A_DIM, prompt_hint(a->prompt));
+    move(y, 0);
+    clrtoeol();
+    render_put(y, 0, COLS, A_BOLD, label);
+    if (avail < 1)
+        return;
+    const line_edit *e = &a->line;
+    size_t start = visible_start(e, avail);
+    render_put(y, lx, avail, A_NORMAL, e->text + start);
+    /* The cursor: the character under it (a blank at the end) in reverse. */
+    char under[8] = " ";
+    if (e->cur < e->len) {
+        size_t n = 1;
+        while (e->cur + n < e->len && n < sizeof under - 1 && ((unsigned char)e->text[e->cur + n] & 0xC0) == 0x80)
+            n++;
+        memcpy(under, e->text + e->cur, n);
+        under[n] = '\0';
+    }
+    render_put(y, lx + columns_of(e->text + start, e->cur - start), 2, A_REVERSE, under);
+}
+
+/* ---------- what the heatmap marks ---------- */
+
+const char *render_filter_note(const tui_state *st, char *buf, size_t n)
+{
+    const tui_answers *a = st->answers;
+    buf[0] = '\0';
+    if (a && a->filter_on)
+        snprintf(buf, n, " only pid %d (%s)%s: x clears ", a->filter_pid, a->filter_name,
+                 a->filter_present ? "" : ", gone");
+    return buf;
+}
+
+#define STATUS_LINES 4
+#define STATUS_LEN 400
+
+/* The device view's lines under the heatmap: the fit, the find, the filter. */
+static size_t status_lines(const tui_state *st, size_t dev, char out[STATUS_LINES][STATUS_LEN])
+{
+    const tui_answers *a = st->answers;
+    size_t n = 0;
+    if (a->fit_on && a->have_answer) {
+        size_t here = dev < a->fit_marks.ndevices ? a->fit_marks.count[dev] : 0;
+        snprintf(out[n++], sizeof out[0], here ? "fit: fails on %zu core%s (X)  f x" : "fit: fits here  f x", here,
+                 here == 1 ? "" : "s");
+    }
+    if (a->query[0]) {
+        size_t here = dev < a->find_marks.ndevices ? a->find_marks.count[dev] : 0;
+        snprintf(out[n++], sizeof out[0], "/%s: %zu core%s here, %zu in all (*)  n N x", a->query, here,
+                 here == 1 ? "" : "s", a->find_marks.total);
+    }
+    if (a->find_note[0])
+        snprintf(out[n++], sizeof out[0], "%s", a->find_note);
+    if (a->filter_on)
+        snprintf(out[n++], sizeof out[0], "only pid %d (%s)%s  x", a->filter_pid, a->filter_name,
+                 a->filter_present ? "" : " gone");
+    return n;
+}
+
+void render_answers_status(const tui_state *st, const snap_device *d, const device_layout *l)
+{
+    if (!st->answers || !st->snap)
+        return;
+    char lines[STATUS_LINES][STATUS_LEN];
+    size_t n = status_lines(st, (size_t)(d - st->snap->devices), lines);
+    int y = l->heat_y + l->heat_h;
+    if (l->table_below) { /* one spare row between the heatmap and the table */
+        char joined[STATUS_LINES * (STATUS_LEN + 4)] = "";
+        for (size_t i = 0; i < n; i++)
+            snprintf(joined + strlen(joined), sizeof joined - strlen(joined), "%s%s", i ? "   " : "", lines[i]);
+        render_put(y, l->heat_x, COLS - l->heat_x, A_BOLD, joined);
+        return;
+    }
+    for (size_t i = 0; i < n && y < LINES - 1; i++, y++)
+        render_put(y, l->heat_x, l->heat_w + LAYOUT_TABLE_GAP - 1, A_BOLD, lines[i]);
+}
+
+void render_heat_mark(const tui_state *st, const snap_device *d, int x, int y, int cell_x, int cell_y, int w,
+                      attr_t attr)
+{
+    char mark = st->answers ? answers_core_mark(st->answers, st->snap, (size_t)(d - st->snap->devices), (uint16_t)x,
+                                                (uint16_t)y)
+                            : 0;
+    if (!mark)
+        return;
+    char text[2] = { mark, '\0' };
+    /* In a column the cell leaves free: colour " 42 " the first, "42 " the
+     * last; mono " 42 " (a shade, the digits) the last. Else underlined. */
+    int slot = st->rc.color ? (w >= 4 ? 0 : w == 3 ? 2 : -1) : (w >= 4 ? 3 : -1);
+    if (slot >= 0)
+        render_put(cell_y, cell_x + slot, 1, attr | A_BOLD, text);
+    else
+        mvchgat(cell_y, cell_x, w, (attr & ~A_COLOR) | A_UNDERLINE | A_BOLD, (short)PAIR_NUMBER(attr), NULL);
+}
+
+/* ---------- the top view ---------- */
+
+#define TOP_TAG_COLS 40
+
+void render_top(const tui_state *st)
+{
+    const tui_answers *a = st->answers;
+    const snap_device *d = tui_selected_device(st, NULL);
+    if (!a || !d)
+        return;
+    char who[64] = "";
+    if (a->filter_on)
+        snprintf(who, sizeof who, " of pid %d", a->filter_pid);
+    render_putf(LAYOUT_HEADER_ROWS, 1, COLS - 2, A_BOLD,
+                "Top %s on device %u%s, by bytes over all cores (T tracked, U untracked)   g %s, Enter finds it",
+                a->top_by_op ? "ops" : "tags", d->id, who, a->top_by_op ? "by tag" : "by op");
+    int y = LAYOUT_HEADER_ROWS + 1;
+    render_putf(y++, 0, COLS, A_BOLD | A_UNDERLINE, " %4s  %-*s %11s %11s %11s %8s %6s", "#", TOP_TAG_COLS,
+                a->top_by_op ? "OP" : "TAG", "T BYTES", "U BYTES", "TOTAL", "REGIONS", "PROCS");
+    if (a->ntop == 0)
+        render_put(y, 2, COLS - 4, A_DIM, "no region on this device");
+    size_t rows = (size_t)(LINES - 1 > y ? LINES - 1 - y : 1);
+    size_t first = a->top_sel >= rows ? a->top_sel - rows + 1 : 0;
+    for (size_t i = first; i < a->ntop && y < LINES - 1; i++, y++) {
+        const tag_total *t = &a->top[i];
+        char name[SNAP_TAG_LEN], tag[4 * TOP_TAG_COLS + 1], b1[24], b2[24], b3[24];
+        snprintf(name, sizeof name, "%.*s", t->tag_len, t->tag);
+        render_putf(y, 0, COLS, i == a->top_sel ? A_REVERSE : A_NORMAL, " %4zu  %s %11s %11s %11s %8u %6u", i + 1,
+                    render_fit(tag, sizeof tag, name[0] ? name : "(no tag)", TOP_TAG_COLS),
+                    format_bytes_unit(t->tracked, UNITS(st), b1, sizeof b1),
+                    format_bytes_unit(t->untracked, UNITS(st), b2, sizeof b2),
+                    format_bytes_unit(t->tracked + t->untracked, UNITS(st), b3, sizeof b3), t->regions, t->processes);
+    }
+    render_key_bar(st);
+}
