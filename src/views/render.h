@@ -65,6 +65,8 @@ void render_answers_status(const tui_state *st, const snap_device *d, const devi
 void render_heat_mark(const tui_state *st, const snap_device *d, int x, int y, int cell_x, int cell_y, int w,
                       attr_t attr);
 const char *render_filter_note(const tui_state *st, char *buf, size_t n);
+/* Bytes of s that fit in cols display columns (whole characters). */
+size_t render_bytes_in_columns(const char *s, int cols);
 /* The snapshot process index on row `row` of the process view (its sort
  * order), or UINT32_MAX. */
 uint32_t render_process_at(const tui_state *st, size_t row);

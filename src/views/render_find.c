@@ -16,27 +16,41 @@
 
 /* ---------- the prompt ---------- */
 
-/* Display columns of s[0..len): whole characters, what cannot be decoded
- * one column each (as render_put shows it, '?'). */
-static int columns_of(const char *s, size_t len)
+/* One character of s[0..len): its bytes and display columns (what cannot
+ * be decoded: one byte, one column, as render_put shows it, '?'). */
+static size_t char_columns(const char *s, size_t len, int *cols)
 {
     mbstate_t mb;
     memset(&mb, 0, sizeof mb);
-    int cols = 0;
-    while (len) {
-        wchar_t wc;
-        size_t n = mbrtowc(&wc, s, len, &mb);
-        int w = n == 0 || n > len ? -1 : wcwidth(wc);
-        if (w < 0) {
-            memset(&mb, 0, sizeof mb);
-            n = 1;
-            w = 1;
-        }
-        cols += w;
-        s += n;
-        len -= n;
+    wchar_t wc;
+    size_t n = mbrtowc(&wc, s, len, &mb);
+    int w = n == 0 || n > len ? -1 : wcwidth(wc);
+    *cols = w < 0 ? 1 : w;
+    return w < 0 ? 1 : n;
+}
+
+static int columns_of(const char *s, size_t len)
+{
+    int total = 0, w;
+    for (size_t n; len; s += n, len -= n) {
+        n = char_columns(s, len, &w);
+        total += w;
     }
-    return cols;
+    return total;
+}
+
+size_t render_bytes_in_columns(const char *s, int cols)
+{
+    size_t used = 0, len = strlen(s);
+    int w;
+    while (used < len) {
+        size_t n = char_columns(s + used, len - used, &w);
+        if (w > cols)
+            break;
+        cols -= w;
+        used += n;
+    }
+    return used;
 }
 
 /* The byte the prompt's visible part starts at: the cursor stays inside

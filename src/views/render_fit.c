@@ -52,6 +52,31 @@ static attr_t line_attr(const tui_state *st, const char *line, size_t len)
     return strncmp(line, "Device ", 7) == 0 || strncmp(line, "Answer:", 7) == 0 ? A_BOLD : A_NORMAL;
 }
 
+#define WRAP_INDENT 6 /* continuation lines start under the text of a failing-cores line */
+
+/* One line of the answer, wrapped at blanks to the screen's width; returns
+ * the next row. */
+static int wrapped_line(const tui_state *st, int y, const char *line)
+{
+    attr_t attr = line_attr(st, line, strlen(line));
+    int width = COLS - 2, indent = 0;
+    if (!*line)
+        return y + 1; /* a blank line stays one */
+    while (*line && y < LINES - 1 && width - indent > WRAP_INDENT) {
+        size_t cut = render_bytes_in_columns(line, width - indent);
+        if (line[cut]) { /* more follows: break at the last blank, if any */
+            const char *blank = memrchr(line, ' ', cut);
+            cut = blank && blank > line ? (size_t)(blank - line) : cut;
+        }
+        render_putf(y++, 1 + indent, width - indent, attr, "%.*s", (int)cut, line);
+        line += cut;
+        while (*line == ' ')
+            line++;
+        indent = WRAP_INDENT;
+    }
+    return y;
+}
+
 void render_fit_answer(const tui_state *st)
 {
     const tui_answers *a = st->answers;
@@ -74,9 +99,9 @@ void render_fit_answer(const tui_state *st)
     while (p < end && y < LINES - 1) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        char line[512];
+        char line[1024];
         snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line - 1 ? len : sizeof line - 1), p);
-        render_put(y++, 1, COLS - 2, line_attr(st, line, strlen(line)), line);
+        y = wrapped_line(st, y, line);
         p = nl ? nl + 1 : end;
     }
     render_key_bar(st);

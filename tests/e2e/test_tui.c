@@ -284,6 +284,8 @@ Test(tui, every_key_in_help_does_what_it_says)
     keys("m");
     keys("m");
     keys("m");
+    free(wait_for("[m] CB room"));
+    keys("m");
     free(wait_for("[m] used %"));
     keys("a");
     free(wait_for("allocator sees"));
@@ -689,4 +691,238 @@ Test(tui, an_exec_action_writes_its_stderr_to_the_log_not_the_screen)
     stop_process(w, SIGTERM);
     unlink(log);
     unlink(cfg_path);
+}
+
+/* ---- the answers (#17): f, /, n N, the top view, the process filter ---- */
+
+/* The still writer's numbers (hand-checked, docs/answers.md): wormhole_b0,
+ * unreserved base 0x19400, L1 1,499,136 B. 'act' at 0x100000 on columns
+ * 4..7 bounds the device's CB room: 0x100000 - 0x19400 = 945,152 B; a core
+ * of columns 0..3 alone has 1,499,136 - 0x19400 = 1,395,712 B. */
+
+Test(tui, fit_prompt_answers_a_failing_and_a_fitting_spec)
+{
+    pid_t w = still_writer();
+    start_tui(200, 50, ""); /* wide: the answer's lines are not wrapped */
+    free(wait_for("core(0,0)"));
+    keys("f");
+    free(wait_for("Enter runs, Esc cancels"));
+    tmux("send-keys -t l1 -l 'cb 1000KiB on 0-0..1-1'");
+    keys("Enter");
+    static const char *const failing[] = { "Answer: does not fit", "TT-Metal allows 945152 B on this device",
+                                           "4 cores (0,0) (1,0) (0,1) (1,1): need 1000 KiB, room 923 KiB",
+                                           "in the way: L1 buffer 'act' [0x100000, 0x1493E0)", NULL };
+    char *s = wait_for_all(failing);
+    cr_assert_not_null(strstr(s, "DOES NOT FIT: 4 failing cores marked X"), "%s", s);
+    cr_assert_not_null(strstr(s, "CBs need up to 1024000 B"), "1000 KiB = 1,024,000 B:\n%s", s);
+    free(s);
+    keys("Escape");
+    s = wait_for("fit: fails on 4 cores");
+    char line[256];
+    line_with(s, "\n 0  ", line, sizeof line);
+    cr_assert_not_null(strstr(line, " 0  X53 X53  53  53  26  26  26  26"), "cores (0,0) (1,0) marked: '%s'", line);
+    line_with(s, "\n 1  ", line, sizeof line);
+    cr_assert_not_null(strstr(line, " 1  X53 X53  53  53  26  26  26  26"), "cores (0,1) (1,1) marked: '%s'", line);
+    line_with(s, "\n 2  ", line, sizeof line);
+    cr_assert_null(strstr(line, "X"), "row 2 holds no failing core: '%s'", line);
+    free(s);
+    /* A SPEC that fits: the sharded buffer goes top-down into the hole above
+     * 'act' (0x1493E0 .. 0x16E000): 0x16E000 - 102,400 = 0x155000. */
+    keys("f");
+    tmux("send-keys -t l1 C-u");
+    tmux("send-keys -t l1 -l 'cb 300KiB on 0-0..7-7 + sharded 100KiB on 0-0..3-3'");
+    keys("Enter");
+    static const char *const fitting[] = { "Answer: fits", "fits at 0x155000 (100 KiB per bank",
+                                           "fits (300 KiB above the base on the neediest core)", NULL };
+    s = wait_for_all(fitting);
+    cr_assert_not_null(strstr(s, "FITS: 0 failing cores"), "%s", s);
+    free(s);
+    keys("Escape");
+    s = wait_for("fit: fits here");
+    cr_assert_null(strstr(s, "X53"), "nothing marked:\n%s", s);
+    free(s);
+    keys("x");
+    s = wait_for("core(0,0)");
+    cr_assert_null(strstr(s, "fit:"), "x clears the fit:\n%s", s);
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+}
+
+Test(tui, a_bad_spec_shows_its_error_in_place)
+{
+    pid_t w = still_writer();
+    start_tui(120, 40, "");
+    free(wait_for("core(0,0)"));
+    keys("f");
+    tmux("send-keys -t l1 -l 'cb 3KB on 0-0'");
+    keys("Enter");
+    char *s = wait_for("bad SPEC at word 2 '3KB'");
+    cr_assert_not_null(strstr(s, "Fit: cb 3KB on 0-0"), "the prompt stays open with the line:\n%s", s);
+    cr_assert_not_null(strstr(s, "Explicit L1 buffers"), "over the device view:\n%s", s);
+    free(s);
+    /* Mend it: three ^W take "0-0", "on " and "3KB ", then type on. */
+    tmux("send-keys -t l1 C-w C-w C-w");
+    free(wait_for("Fit: cb\n"));
+    tmux("send-keys -t l1 -l '3KiB on 0-0'");
+    keys("Enter");
+    free(wait_for("Answer: fits"));
+    keys("f");
+    free(wait_for("Fit: cb 3KiB on 0-0"));
+    keys("Escape");
+    s = wait_for("Answer: fits");
+    cr_assert_null(strstr(s, "Fit: "), "Esc closes the prompt:\n%s", s);
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+}
+
+Test(tui, find_marks_matching_cores_and_n_steps_through_them)
+{
+    pid_t w = still_writer();
+    tmux("kill-server");
+    tmux("new-session -d -s l1 -x 120 -y 40 \"LC_ALL=C.UTF-8 %s --shm %s -d 2; echo l1top-exit=\\$? > %s; sleep 30\"",
+         l1top, seg, exit_file);
+    free(wait_for("core(0,0)"));
+    keys("/");
+    /* Typed with a stray e-acute, taken back by one backspace (two bytes). */
+    tmux("send-keys -t l1 -l 'ACT\xc3\xa9'");
+    keys("BSpace");
+    keys("Enter");
+    char *s = wait_for("/ACT: 32 cores here, 32 in all");
+    cr_assert_not_null(strstr(s, "core(4,0)"), "the cursor goes to the first match:\n%s", s);
+    char line[256];
+    line_with(s, "\n 3  ", line, sizeof line);
+    cr_assert_not_null(strstr(line, " 3   53  53  53  53 *26 *26 *26 *26"), "columns 4..7 marked: '%s'", line);
+    free(s);
+    keys("n");
+    free(wait_for("core(5,0)"));
+    keys("N");
+    free(wait_for("core(4,0)"));
+    keys("N");
+    free(wait_for("core(7,7)")); /* backwards past device 1 (no match) to the last one */
+    keys("n");
+    free(wait_for("core(4,0)"));
+    /* A process name matches every region of it, on both devices: 64 + 110. */
+    keys("/");
+    tmux("send-keys -t l1 -l still");
+    keys("Enter");
+    free(wait_for("/still: 64 cores here, 174 in all"));
+    keys("/");
+    tmux("send-keys -t l1 -l nothing-like-it");
+    keys("Enter");
+    free(wait_for("no core holds 'nothing-like-it'"));
+    keys("n");
+    keys("x");
+    s = wait_for("core(4,0)");
+    cr_assert_null(strstr(s, "/nothing"), "%s", s);
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+}
+
+Test(tui, top_view_ranks_tags_by_bytes)
+{
+    pid_t w = still_writer();
+    start_tui(120, 40, "");
+    free(wait_for("core(0,0)"));
+    keys("b");
+    char *s = wait_for("Top tags on device 0");
+    /* big cb 700,000 B x 32 cores, act 300,000 x 32, kern 50,000 x 8. */
+    char want[3][160], b1[32], b2[32], b3[32];
+    static const struct { const char *tag; uint64_t tracked, untracked; } rows[3] = {
+        { "big cb", 0, 22400000 }, { "act", 9600000, 0 }, { "kern", 0, 400000 },
+    };
+    for (int i = 0; i < 3; i++)
+        snprintf(want[i], sizeof want[i], "%-40s %11s %11s %11s %8u %6u", rows[i].tag,
+                 format_bytes(rows[i].tracked, b1, sizeof b1), format_bytes(rows[i].untracked, b2, sizeof b2),
+                 format_bytes(rows[i].tracked + rows[i].untracked, b3, sizeof b3), 1u, 1u);
+    const char *a = strstr(s, want[0]), *b = strstr(s, want[1]), *c = strstr(s, want[2]);
+    cr_assert(a && b && c, "rows\n%s\n%s\n%s\nin:\n%s", want[0], want[1], want[2], s);
+    cr_assert(a < b && b < c, "largest first:\n%s", s);
+    free(s);
+    keys("Down");
+    keys("Enter"); /* find 'act' */
+    free(wait_for("/act: 32 cores here"));
+    keys("b");
+    keys("g");
+    s = wait_for("Top ops on device 0");
+    cr_assert_not_null(strstr(s, " big "), "by op: the tag's first word:\n%s", s);
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+}
+
+Test(tui, selecting_a_process_filters_the_heatmap_and_table)
+{
+    pid_t w = still_writer();
+    char *other[] = { fixture, "label", "other", "declare", "0", "wormhole_b0", "8", "8", "record", "0", "cb",
+                      "0,0,0,0", "0x130000", "100000", "other cb", NULL };
+    pid_t w2 = start_ready(seg, other);
+    start_tui(120, 40, "");
+    free(wait_for("core(0,0)"));
+    keys("p");
+    free(wait_for("Processes: 2 writing"));
+    keys("'>'"); /* by name: other, then still */
+    free(wait_for("sort: NAME"));
+    keys("Enter");
+    char buf[64];
+    snprintf(buf, sizeof buf, "only pid %d (other): x clears", (int)w2);
+    char *s = wait_for(buf);
+    char line[256], want[32];
+    line_with(s, "Circular buffers", line, sizeof line);
+    format_bytes(100000, want, sizeof want);
+    cr_assert_not_null(strstr(line, want), "core (0,0) and the device hold only its CB: '%s'", line);
+    cr_assert_null(strstr(line, "683"), "not the other process's CB: '%s'", line);
+    line_with(s, "Explicit L1 buffers", line, sizeof line);
+    snprintf(want, sizeof want, "%10s %10s", "0 B", "0 B");
+    cr_assert_not_null(strstr(line, want), "no L1 buffer of it: '%s'", line);
+    free(s);
+    keys("x");
+    s = wait_for("core(0,0)");
+    for (int i = 0; i < 100 && strstr(s, "only pid"); i++) {
+        free(s);
+        sleep_ms(50);
+        s = capture();
+    }
+    cr_assert_null(strstr(s, "only pid"), "x clears the filter:\n%s", s);
+    line_with(s, "Explicit L1 buffers", line, sizeof line);
+    format_bytes(9600000, want, sizeof want);
+    cr_assert_not_null(strstr(line, want), "every process again: '%s'", line);
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+    stop_process(w2, SIGTERM);
+}
+
+Test(tui, cb_room_metric_and_lines)
+{
+    pid_t w = still_writer();
+    start_tui(120, 40, "");
+    free(wait_for("core(0,0)"));
+    for (int i = 0; i < 5; i++)
+        keys("m");
+    /* 1,395,712 / 1,499,136 = 93.1 %, 945,152 / 1,499,136 = 63.0 %. */
+    char *s = wait_for("[m] CB room");
+    char line[256];
+    line_with(s, "\n 5  ", line, sizeof line);
+    cr_assert_not_null(strstr(line, " 5   93  93  93  93  63  63  63  63"), "'%s'", line);
+    cr_assert_not_null(strstr(s, "CB room: core 1.33 MiB, CBs 683 KiB; device min 923 KiB"), "%s", s);
+    cr_assert_not_null(strstr(s, "least on core (4,0): L1 buffer 'act' at 0x100000"), "%s", s);
+    free(s);
+    keys("Right");
+    keys("Right");
+    keys("Right");
+    keys("Right");
+    s = wait_for("core(4,0)");
+    cr_assert_not_null(strstr(s, "CB room: core 923 KiB, CBs 0 B; device min 923 KiB"), "%s", s);
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
 }
