@@ -401,47 +401,106 @@ int json_snapshot_load(const char *path, snapshot *s, char *err, size_t errlen)
 
 /* ---------- what a file is ---------- */
 
-static const char *skip_ws(const char *p, const char *end)
+/* The top-level keys of a JSON object, read a chunk at a time: strings and
+ * nesting are followed (escapes included) so a value's contents are never
+ * taken for a key, and nothing is kept but the key being read. A file is
+ * told by a key only one kind has, wherever jq -S or a hand put it. */
+typedef struct {
+    int depth;              /* 0 before the top '{', 1 inside it */
+    bool in_string, escape;
+    bool want_key;          /* the next string at depth 1 is a key */
+    bool reading_key;
+    char key[32];
+    size_t klen;
+    bool key_too_long;      /* none of the keys that decide is long */
+} key_scan;
+
+/* The kind a finished top-level key decides, or JSNAP_IS_UNKNOWN. */
+static int kind_of_key(const key_scan *k)
 {
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-        p++;
-    return p;
+    if (k->key_too_long)
+        return JSNAP_IS_UNKNOWN;
+    if (strcmp(k->key, "schema") == 0 || strcmp(k->key, "l1top_version") == 0)
+        return JSNAP_IS_SNAPSHOT;
+    return strcmp(k->key, "graph") == 0 ? JSNAP_IS_TRACE : JSNAP_IS_UNKNOWN;
 }
 
-/* The first key of the object at p (p just past '{'), into key. */
-static bool first_key(const char *p, const char *end, char *key, size_t n)
+/* One byte inside a string; a finished key may decide the kind. */
+static int scan_string_byte(key_scan *k, char c)
 {
-    p = skip_ws(p, end);
-    if (p >= end || *p != '"')
-        return false;
-    size_t k = 0;
-    for (p++; p < end && *p != '"'; p++) {
-        if (*p == '\\' || k + 1 >= n)
-            return false; /* no key of ours is escaped or long */
-        key[k++] = *p;
+    if (k->escape) {
+        k->escape = false;
+        k->key_too_long |= k->reading_key; /* no deciding key has an escape */
+        return JSNAP_IS_UNKNOWN;
     }
-    key[k] = '\0';
-    return p < end;
+    if (c == '\\') {
+        k->escape = true;
+        return JSNAP_IS_UNKNOWN;
+    }
+    if (c != '"') {
+        if (k->reading_key && k->klen + 1 < sizeof k->key)
+            k->key[k->klen++] = c;
+        else if (k->reading_key)
+            k->key_too_long = true;
+        return JSNAP_IS_UNKNOWN;
+    }
+    k->in_string = false;
+    if (!k->reading_key)
+        return JSNAP_IS_UNKNOWN;
+    k->reading_key = false;
+    k->key[k->klen] = '\0';
+    return kind_of_key(k);
+}
+
+/* One byte; JSNAP_IS_* once the kind is known, -1 when the object ended
+ * (or the text is no object) without telling, 0 to read on. */
+static int scan_byte(key_scan *k, char c)
+{
+    if (k->in_string)
+        return scan_string_byte(k, c);
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        return 0;
+    if (k->depth == 0) {
+        if (c == '[')
+            return JSNAP_IS_TRACE; /* a node list */
+        if (c != '{')
+            return -1;
+        k->depth = 1;
+        k->want_key = true;
+        return 0;
+    }
+    if (c == '"') {
+        k->in_string = true;
+        k->reading_key = k->depth == 1 && k->want_key;
+        k->want_key = false;
+        k->klen = 0;
+        k->key_too_long = false;
+    } else if (c == '{' || c == '[') {
+        k->depth++;
+    } else if (c == '}' || c == ']') {
+        if (--k->depth == 0)
+            return -1;
+    } else if (c == ',' && k->depth == 1) {
+        k->want_key = true;
+    }
+    return 0;
 }
 
 int json_snapshot_sniff(const char *path)
 {
-    char buf[SNIFF_BYTES], key[32];
+    char buf[SNIFF_BYTES];
     int fd = safe_open_regular(path, 0, buf, sizeof buf);
     if (fd < 0)
         return JSNAP_IS_UNKNOWN;
-    ssize_t n = read(fd, buf, sizeof buf);
+    key_scan k;
+    memset(&k, 0, sizeof k);
+    int kind = 0;
+    ssize_t n;
+    while (kind == 0 && (n = read(fd, buf, sizeof buf)) > 0)
+        for (ssize_t i = 0; i < n && kind == 0; i++)
+            kind = scan_byte(&k, buf[i]);
     close(fd);
-    if (n <= 0)
-        return JSNAP_IS_UNKNOWN;
-    const char *end = buf + n, *p = skip_ws(buf, end);
-    if (p < end && *p == '[')
-        return JSNAP_IS_TRACE;
-    if (p >= end || *p != '{' || !first_key(p + 1, end, key, sizeof key))
-        return JSNAP_IS_UNKNOWN;
-    if (strcmp(key, "schema") == 0)
-        return JSNAP_IS_SNAPSHOT;
-    return strcmp(key, "graph") == 0 ? JSNAP_IS_TRACE : JSNAP_IS_UNKNOWN;
+    return kind > 0 ? kind : JSNAP_IS_UNKNOWN;
 }
 
 const char *json_snapshot_file_source(const char *path)

@@ -24,11 +24,12 @@ int json_snapshot_load(const char *path, snapshot *s, char *err, size_t errlen);
 /* The same from memory (name labels the messages). */
 int json_snapshot_parse(const char *data, size_t len, const char *name, snapshot *s, char *err, size_t errlen);
 
-/* What a JSON file given as an answer's input holds, from its first bytes
- * (a saved snapshot starts with its "schema" key; a ttnn trace is a node
- * list or an object starting with "graph"): JSNAP_IS_SNAPSHOT,
- * JSNAP_IS_TRACE, or JSNAP_IS_UNKNOWN (keys reordered, say by jq -S: load
- * it as a snapshot, and as a trace when that says JSNAP_EFOREIGN). */
+/* What a JSON file given as an answer's input holds, from its top-level
+ * keys wherever they sit (jq -S sorts them): "schema" or "l1top_version",
+ * a saved snapshot; a node list or "graph", a ttnn trace. Read until one
+ * decides: JSNAP_IS_SNAPSHOT, JSNAP_IS_TRACE, or JSNAP_IS_UNKNOWN (not
+ * JSON, truncated before a deciding key, or foreign: the trace reader then
+ * says what it is not). */
 enum { JSNAP_IS_UNKNOWN = 0, JSNAP_IS_SNAPSHOT, JSNAP_IS_TRACE };
 int json_snapshot_sniff(const char *path);
 

@@ -1,8 +1,9 @@
 /*
  * snapshot_source.c - a saved `--once --format json` snapshot as a source
  * (source.h): read once at open (json_snapshot.c), the same snapshot on
- * every fill. --trace FILE selects it when FILE is one (l1top.c tells by
- * its first key); --diff reads its two files through it.
+ * every fill. --trace FILE selects it when FILE is one (json_snapshot_sniff:
+ * by a key only a snapshot has, wherever it sits); --diff reads its two
+ * files through it.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -156,6 +156,39 @@ Test(answers, a_saved_snapshot_answers_like_the_live_one)
     stop_process(w, SIGTERM);
 }
 
+/* A snapshot whose keys `jq -S` sorted ("devices" before "schema") is
+ * still read as a snapshot: what a file is, is told by a key only a
+ * snapshot has, wherever it sits (it was taken for a trace: exit 65). */
+Test(answers, a_jq_sorted_snapshot_is_still_a_snapshot)
+{
+    pid_t w = writer();
+    const char *file = save("now.json");
+    char sorted[200], cmd[512];
+    snprintf(sorted, sizeof sorted, "%s/sorted.json", dir);
+    snprintf(cmd, sizeof cmd, "jq -S . '%s' > '%s'", file, sorted);
+    cr_assert_eq(system(cmd), 0, "jq -S");
+    FILE *f = fopen(sorted, "r");
+    char head[16] = "";
+    cr_assert(f && fgets(head, sizeof head, f));
+    fclose(f);
+    cr_assert_str_neq(head, "{\n  \"schema\"", "the keys moved");
+    char *out, *err;
+    cr_assert_eq(l1top(&out, &err, "--diff", file, sorted, NULL, NULL, NULL), 0, "%s", err);
+    cr_assert(strstr(out, "no category changed") && strstr(out, "cores changed: 0"), "%s", out);
+    free(out);
+    free(err);
+    char *a, *b;
+    cr_assert_eq(l1top(&a, &err, "--fit", "cb 300KiB on 0-0..7-7", "--trace", sorted, NULL, NULL), 1, "%s", err);
+    free(err);
+    cr_assert_eq(l1top(&b, NULL, "--fit", "cb 300KiB on 0-0..7-7", "--trace", file, NULL, NULL), 1);
+    /* Past "Will it fit" and "On: FILE at TIME", the same words. */
+    const char *ra = strstr(a, "\n\n"), *rb = strstr(b, "\n\n");
+    cr_assert(ra && rb && strcmp(ra, rb) == 0, "sorted:\n%s\nas saved:\n%s", a, b);
+    free(a);
+    free(b);
+    stop_process(w, SIGTERM);
+}
+
 Test(answers, diff_of_two_saved_snapshots_gates_on_growth)
 {
     pid_t w = writer();

@@ -168,15 +168,35 @@ Test(json_snapshot, a_missing_file_is_no_input_and_sniffing_tells_kinds_apart)
         { "  {\n  \"schema\": 1, \"devices\": []}", JSNAP_IS_SNAPSHOT },
         { "[{\"node_type\": \"capture_start\"}]", JSNAP_IS_TRACE },
         { "{\"graph\": []}", JSNAP_IS_TRACE },
-        { "{\"alerts\": [], \"schema\": 1}", JSNAP_IS_UNKNOWN },
+        /* keys sorted by jq -S: the deciding key later in the object */
+        { "{\"alerts\": [], \"schema\": 1}", JSNAP_IS_SNAPSHOT },
+        { "{\"devices\": [{\"id\": 0}], \"l1top_version\": \"0.1.0\"}", JSNAP_IS_SNAPSHOT },
+        { "{\"devices\": [], \"graph\": []}", JSNAP_IS_TRACE },
+        /* inside a value, or in a string, a key decides nothing */
+        { "{\"devices\": [{\"schema\": 1}], \"x\": {\"graph\": []}}", JSNAP_IS_UNKNOWN },
+        { "{\"a\": \"x\\\", \\\"schema\\\": 1\", \"b\": [\"graph\"]}", JSNAP_IS_UNKNOWN },
+        { "{\"sche\\u006da\": 1}", JSNAP_IS_UNKNOWN }, /* an escaped key is not decoded: no writer escapes these */
+        { "{\"name\": \"something else\"}", JSNAP_IS_UNKNOWN },
+        { "{\"devices\": [", JSNAP_IS_UNKNOWN },
         { "", JSNAP_IS_UNKNOWN },
+        { "garbage", JSNAP_IS_UNKNOWN },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         snprintf(path, sizeof path, "/tmp/l1top-sniff-%d-%zu.json", (int)getpid(), i);
         FILE *f = fopen(path, "w");
         fputs(cases[i].text, f);
         fclose(f);
-        cr_assert_eq(json_snapshot_sniff(path), cases[i].kind, "case %zu", i);
+        cr_assert_eq(json_snapshot_sniff(path), cases[i].kind, "case %zu: %s", i, cases[i].text);
         unlink(path);
     }
+    /* The deciding key far past the first read (chunks of 4 KiB). */
+    snprintf(path, sizeof path, "/tmp/l1top-sniff-%d-far.json", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs("{\"devices\": [", f);
+    for (int i = 0; i < 5000; i++)
+        fprintf(f, "%s{\"tag\": \"a \\\"quoted\\\" }{ tag\"}", i ? ", " : "");
+    fputs("], \"schema\": 1}", f);
+    fclose(f);
+    cr_assert_eq(json_snapshot_sniff(path), JSNAP_IS_SNAPSHOT);
+    unlink(path);
 }
