@@ -216,3 +216,53 @@ Test(tui_keys, the_core_view_map_follows_the_data_and_the_cursor)
     cr_assert_not_null(strstr(text, "Core (1,0)"), "%s", text);
     free(text);
 }
+
+/* The answers' prompts through the same dispatch: an open prompt takes
+ * every key (q types a q), Enter answers, the marks land on the cores. */
+Test(tui_keys, the_prompts_take_every_key_and_answer)
+{
+    tui_answers_init(&t.answers);
+    cr_assert(tui_handle_key(&t, 'f'));
+    cr_assert_eq(t.answers.prompt, PROMPT_FIT);
+    for (const char *p = "cb 2MiB on 0-0..1-0 q"; *p; p++)
+        cr_assert(tui_handle_key(&t, *p), "'%c' is typed, not acted on", *p);
+    cr_assert_str_eq(t.answers.line.text, "cb 2MiB on 0-0..1-0 q");
+    cr_assert(tui_handle_key(&t, KEY_BACKSPACE));
+    cr_assert(tui_handle_key(&t, KEY_BACKSPACE));
+    cr_assert(tui_handle_key(&t, '\n'));
+    cr_assert_eq(t.answers.prompt, PROMPT_NONE);
+    cr_assert_eq(t.st.view, VIEW_FIT);
+    tui_answers_prepare(&t);
+    cr_assert(t.answers.have_answer);
+    cr_assert_not(t.answers.answer.fits, "2 MiB of CBs is more than L1");
+    cr_assert_eq(answers_core_mark(&t.answers, &t.snap, 0, 1, 0), 'X');
+    cr_assert_eq(answers_core_mark(&t.answers, &t.snap, 0, 2, 0), 0);
+    cr_assert_eq(t.answers.fit_marks.count[0], 2);
+    cr_assert_not_null(strstr(t.answers.fit_text, "Answer: does not fit"));
+    /* A bad SPEC: the error, the prompt still open. */
+    cr_assert(tui_handle_key(&t, 'f'));
+    cr_assert_str_eq(t.answers.line.text, "cb 2MiB on 0-0..1-0", "the last SPEC, to change");
+    cr_assert(tui_handle_key(&t, 'X'));
+    cr_assert(tui_handle_key(&t, '\n'));
+    cr_assert_eq(t.answers.prompt, PROMPT_FIT);
+    cr_assert(t.answers.prompt_error[0], "the parse error is kept to show");
+    cr_assert(tui_handle_key(&t, 27));
+    cr_assert_eq(t.answers.prompt, PROMPT_NONE, "Esc cancels");
+    /* Find: the process name "model" holds the CB on every core of device 0. */
+    t.st.cx = 3;
+    cr_assert(tui_handle_key(&t, '/'));
+    for (const char *p = "MODEL"; *p; p++)
+        cr_assert(tui_handle_key(&t, *p));
+    cr_assert(tui_handle_key(&t, '\n'));
+    cr_assert_eq(t.st.view, VIEW_DEVICE);
+    cr_assert_eq(t.answers.find_marks.count[0], 64);
+    cr_assert_eq(t.answers.find_marks.count[1], 0);
+    cr_assert(t.st.cx == 3 && t.st.cy == 0, "the cursor's own core matches: it stays");
+    cr_assert(tui_handle_key(&t, 'n'));
+    cr_assert_eq(t.st.cx, 4);
+    cr_assert(tui_handle_key(&t, 'x'));
+    cr_assert_eq(t.answers.query[0], '\0');
+    cr_assert_not(t.answers.fit_on);
+    cr_assert_eq(answers_core_mark(&t.answers, &t.snap, 0, 1, 0), 0, "x clears the marks");
+    tui_answers_free(&t.answers);
+}
