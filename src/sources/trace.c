@@ -61,6 +61,23 @@ static const char *const item_tags[] = {
     [ITEM_SCRATCH] = "scratchpad",
 };
 
+/* A region's tag: the op that placed it, then what it is ("ttnn::matmul cb"),
+ * so find and the top view name ops; what it is alone when no op was open
+ * (before the capture, or between ops). A long op is cut, on a character,
+ * so the kind stays. */
+static void item_tag(const trace_file *tf, const titem *it, char *tag, size_t n)
+{
+    const char *kind = item_tags[it->sub];
+    uint32_t name = it->born ? tf->step_op[it->born - 1] : TRACE_NONE;
+    if (name == TRACE_NONE) {
+        snprintf(tag, n, "%s", kind);
+        return;
+    }
+    const char *op = tf->p.names + name;
+    size_t room = n - strlen(kind) - 2; /* a blank and the NUL */
+    snprintf(tag, n, "%.*s %s", (int)utf8_cut(op, strlen(op), room), op, kind);
+}
+
 static int build_snapshot(const trace_file *tf, const char *path, snapshot *s)
 {
     snapshot_reset(s);
@@ -99,7 +116,7 @@ static int build_snapshot(const trace_file *tf, const char *path, snapshot *s)
                                           : L1TOP_L1_BUFFER;
         g->address = (uint32_t)it->address;         /* checked against L1 when placed */
         g->size_per_core = (uint32_t)it->per_core; /* <= L1 size */
-        snprintf(g->tag, sizeof g->tag, "%s", item_tags[it->sub]);
+        item_tag(tf, it, g->tag, sizeof g->tag);
     }
     return 0;
 }

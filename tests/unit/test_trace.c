@@ -152,12 +152,45 @@ Test(trace, dataflow_buffers_freed_with_the_program)
     cr_assert_eq(trace_state_at(tf, 12, &s, op, sizeof op), 0);
     cr_assert_eq(s.nregions, 1);
     cr_assert_eq(s.regions[0].size_per_core, 900);
-    cr_assert_str_eq(s.regions[0].tag, "dataflow buffer");
+    cr_assert_str_eq(s.regions[0].tag, "ttnn::repeat dataflow buffer", "the op that placed it, then what it is");
     cr_assert_str_eq(op, "ttnn::repeat");
     cr_assert_eq(trace_state_at(tf, 5, &s, NULL, 0), 0);
     cr_assert_eq(s.nregions, 3, "two dataflow buffers and a scratchpad; the borrowed one is not placed");
     trace_close(tf);
     snapshot_free(&s);
+}
+
+/* A long op is cut on a character so the kind stays in the 40-byte tag. */
+Test(trace, a_long_op_name_keeps_the_kind_in_the_tag)
+{
+    char path[128], err[512];
+    snprintf(path, sizeof path, "/tmp/l1top-trace-longop-%d.json", (int)getpid());
+    FILE *in = fopen("tests/data/dataflow_buffers.json", "r"), *out = fopen(path, "w");
+    cr_assert(in && out);
+    char line[4096];
+    /* 22 ASCII bytes, then omegas (2 bytes each): the 23rd byte would split one. */
+    const char *op = "ttnn::a_very_long_op_n\u03c9\u03c9\u03c9\u03c9\u03c9\u03c9\u03c9\u03c9";
+    while (fgets(line, sizeof line, in)) {
+        char *at = strstr(line, "ttnn::repeat");
+        if (at)
+            fprintf(out, "%.*s%s%s", (int)(at - line), line, op, at + strlen("ttnn::repeat"));
+        else
+            fputs(line, out);
+    }
+    fclose(in);
+    fclose(out);
+    trace_file *tf = trace_open(path, NULL, err, sizeof err);
+    cr_assert_not_null(tf, "%s", err);
+    snapshot s;
+    snapshot_init(&s);
+    cr_assert_eq(trace_state_at(tf, 12, &s, NULL, 0), 0);
+    cr_assert_eq(s.nregions, 1);
+    /* 40 bytes: 39 and the NUL; " dataflow buffer" is 16, so 23 of the op,
+     * less the half omega. */
+    cr_assert_str_eq(s.regions[0].tag, "ttnn::a_very_long_op_n dataflow buffer");
+    trace_close(tf);
+    snapshot_free(&s);
+    unlink(path);
 }
 
 /* NORMAL capture: the CBs at the addresses the trace gives (0x1B400, 0x3B400, 0x5B400). */
