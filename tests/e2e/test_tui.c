@@ -926,3 +926,35 @@ Test(tui, cb_room_metric_and_lines)
     cr_assert_eq(exit_code(), 0);
     stop_process(w, SIGTERM);
 }
+
+/* On a trace the answers follow the timeline: at the peak the 32 KiB CB
+ * of ttnn::matmul is on all 64 cores; at node 2 no CB is placed; at node 3
+ * the first 64 KiB CB covers 0-0..3-3 (16 cores). */
+Test(tui, find_and_top_follow_a_trace_timeline)
+{
+    tmux("kill-server");
+    tmux("new-session -d -s l1 -x 140 -y 40 \"%s --trace tests/data/trace_report_normal.json; echo l1top-exit=\\$? > %s; sleep 30\"",
+         l1top, exit_file);
+    free(wait_for("PEAK"));
+    keys("/");
+    tmux("send-keys -t l1 -l 'matmul cb'");
+    keys("Enter");
+    free(wait_for("/matmul cb: 64 cores here, 64 in all"));
+    keys("Home");
+    free(wait_for("/matmul cb: 0 cores here, 0 in all"));
+    keys("]");
+    char *s = wait_for("/matmul cb: 16 cores here, 16 in all");
+    char line[256];
+    line_with(s, "\n 3  ", line, sizeof line);
+    cr_assert_not_null(strstr(line, " 3  *11 *11 *11 *11  06  06  06  06"), "'%s'", line);
+    free(s);
+    keys("b");
+    keys("g");
+    /* 2,048 B x 64 cores tracked; 65,536 B x 16 cores untracked. */
+    char want[160], b1[32], b2[32], b3[32];
+    snprintf(want, sizeof want, "%-40s %11s %11s %11s %8u %6u", "ttnn::matmul", format_bytes(131072, b1, sizeof b1),
+             format_bytes(1048576, b2, sizeof b2), format_bytes(131072 + 1048576, b3, sizeof b3), 2u, 1u);
+    free(wait_for(want));
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+}
