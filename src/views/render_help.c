@@ -18,6 +18,7 @@ static const char *const about_lines[] = {
     "",
     "Colours",
     "  heatmap: dark = empty ... red = full (mono: blank . : * # or shades)",
+    "  heatmap marks: X a core the fit (f) fails on, * a core holding what / found",
     "  address map: B L1 buffer, s L1_SMALL, C circular buffer, K kernel code,",
     "               S semaphores, R runtime, k kernel-config ring, F firmware,",
     "               . free, ! clash",
