@@ -72,12 +72,16 @@ int core_marks_init(core_marks *m, const snapshot *s)
     size_t n = s->ndevices ? s->ndevices : 1, cores = 0;
     m->first = calloc(n, sizeof *m->first);
     m->count = calloc(n, sizeof *m->count);
-    for (size_t d = 0; m->first && d < s->ndevices; d++) {
+    m->gx = calloc(n, sizeof *m->gx);
+    m->gy = calloc(n, sizeof *m->gy);
+    for (size_t d = 0; m->first && m->gx && m->gy && d < s->ndevices; d++) {
         m->first[d] = cores;
-        cores += (size_t)s->devices[d].grid_x * s->devices[d].grid_y;
+        m->gx[d] = s->devices[d].grid_x;
+        m->gy[d] = s->devices[d].grid_y;
+        cores += (size_t)m->gx[d] * m->gy[d];
     }
     m->mark = calloc(cores ? cores : 1, 1);
-    if (!m->first || !m->count || !m->mark) {
+    if (!m->first || !m->count || !m->gx || !m->gy || !m->mark) {
         core_marks_free(m);
         return -1;
     }
@@ -89,27 +93,34 @@ void core_marks_free(core_marks *m)
 {
     free(m->first);
     free(m->count);
+    free(m->gx);
+    free(m->gy);
     free(m->mark);
     memset(m, 0, sizeof *m);
 }
 
-void core_marks_set(core_marks *m, const snapshot *s, size_t dev, uint16_t x, uint16_t y)
+/* The mark of core (x, y) of device dev, or NULL outside what m knows. */
+static uint8_t *mark_of(const core_marks *m, size_t dev, uint16_t x, uint16_t y)
 {
-    if (dev >= m->ndevices || x >= s->devices[dev].grid_x || y >= s->devices[dev].grid_y)
-        return;
-    uint8_t *c = &m->mark[m->first[dev] + (size_t)y * s->devices[dev].grid_x + x];
-    if (!*c) {
+    if (dev >= m->ndevices || x >= m->gx[dev] || y >= m->gy[dev])
+        return NULL;
+    return &m->mark[m->first[dev] + (size_t)y * m->gx[dev] + x];
+}
+
+void core_marks_set(core_marks *m, size_t dev, uint16_t x, uint16_t y)
+{
+    uint8_t *c = mark_of(m, dev, x, y);
+    if (c && !*c) {
         *c = 1;
         m->count[dev]++;
         m->total++;
     }
 }
 
-bool core_marked(const core_marks *m, const snapshot *s, size_t dev, uint16_t x, uint16_t y)
+bool core_marked(const core_marks *m, size_t dev, uint16_t x, uint16_t y)
 {
-    if (dev >= m->ndevices || dev >= s->ndevices || x >= s->devices[dev].grid_x || y >= s->devices[dev].grid_y)
-        return false;
-    return m->mark[m->first[dev] + (size_t)y * s->devices[dev].grid_x + x] != 0;
+    const uint8_t *c = mark_of(m, dev, x, y);
+    return c && *c;
 }
 
 /* Every core region r places bytes on. */
@@ -120,14 +131,14 @@ static void mark_region(core_marks *m, const snapshot *s, const snap_region *r)
         for (uint16_t y = 0; y < d->grid_y; y++)
             for (uint16_t x = 0; x < d->grid_x; x++)
                 if (region_bytes_on_core(s, r, x, y))
-                    core_marks_set(m, s, r->device, x, y);
+                    core_marks_set(m, r->device, x, y);
         return;
     }
     const l1top_range *g = snapshot_region_ranges(s, r);
     for (uint32_t i = 0; i < r->nranges; i++)
         for (uint32_t y = g[i].y0; y <= g[i].y1 && y < d->grid_y; y++)
             for (uint32_t x = g[i].x0; x <= g[i].x1 && x < d->grid_x; x++)
-                core_marks_set(m, s, r->device, (uint16_t)x, (uint16_t)y);
+                core_marks_set(m, r->device, (uint16_t)x, (uint16_t)y);
 }
 
 int find_cores(const snapshot *s, const char *needle, core_marks *m)

@@ -25,10 +25,13 @@ bool find_text_matches(const char *hay, const char *needle);
 /* Whether region r of s matches: its tag or its process's name. */
 bool find_region_matches(const snapshot *s, const snap_region *r, const char *needle);
 
-/* A mark per core of every device of a snapshot (row-major per device). */
+/* A mark per core of every device of a snapshot (row-major per device).
+ * It keeps the grids it was made for: asked about another snapshot's
+ * cores it answers for those it knows and never reads past its own. */
 typedef struct {
     size_t ndevices;
-    size_t *first;      /* per snapshot device: its first core in mark */
+    size_t *first;      /* per device index: its first core in mark */
+    uint16_t *gx, *gy;  /* per device index: the grid */
     uint8_t *mark;      /* 1: marked */
     size_t *count;      /* marked cores per device */
     size_t total;       /* marked cores in all */
@@ -37,9 +40,9 @@ typedef struct {
 /* Sized for s, nothing marked. 0, or -1 when memory ran out (m empty). */
 int core_marks_init(core_marks *m, const snapshot *s);
 void core_marks_free(core_marks *m);
-/* Mark core (x, y) of device index dev (s as given to init); out-of-grid is ignored. */
-void core_marks_set(core_marks *m, const snapshot *s, size_t dev, uint16_t x, uint16_t y);
-bool core_marked(const core_marks *m, const snapshot *s, size_t dev, uint16_t x, uint16_t y);
+/* Mark core (x, y) of device index dev; outside its grid is ignored. */
+void core_marks_set(core_marks *m, size_t dev, uint16_t x, uint16_t y);
+bool core_marked(const core_marks *m, size_t dev, uint16_t x, uint16_t y);
 
 /* Marks every core that holds bytes of a region matching needle (an
  * interleaved buffer: the banks its pages land on). m is (re)sized for s.

@@ -166,9 +166,7 @@ void render_answers_status(const tui_state *st, const snap_device *d, const devi
 void render_heat_mark(const tui_state *st, const snap_device *d, int x, int y, int cell_x, int cell_y, int w,
                       attr_t attr)
 {
-    char mark = st->answers ? answers_core_mark(st->answers, st->snap, (size_t)(d - st->snap->devices), (uint16_t)x,
-                                                (uint16_t)y)
-                            : 0;
+    char mark = answers_core_mark(st->answers, (size_t)(d - st->snap->devices), (uint16_t)x, (uint16_t)y);
     if (!mark)
         return;
     char text[2] = { mark, '\0' };

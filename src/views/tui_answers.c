@@ -22,13 +22,13 @@
 #define CTRL(c) ((c) & 0x1f)
 #define STALE UINT64_MAX /* a generation no data has: recompute on the next draw */
 
-char answers_core_mark(const tui_answers *a, const snapshot *s, size_t dev, uint16_t x, uint16_t y)
+char answers_core_mark(const tui_answers *a, size_t dev, uint16_t x, uint16_t y)
 {
-    if (!a || !s)
+    if (!a)
         return 0;
-    if (a->fit_on && a->have_answer && core_marked(&a->fit_marks, s, dev, x, y))
+    if (a->fit_on && a->have_answer && core_marked(&a->fit_marks, dev, x, y))
         return 'X';
-    if (a->query[0] && core_marked(&a->find_marks, s, dev, x, y))
+    if (a->query[0] && core_marked(&a->find_marks, dev, x, y))
         return '*';
     return 0;
 }
@@ -95,7 +95,7 @@ static void describe_fit(tui_answers *a, const snapshot *s)
         const fit_device *fd = &a->answer.devices[i];
         for (size_t k = 0; k < a->answer.nterms; k++)
             for (size_t c = 0; c < fd->terms[k].nfailing; c++)
-                core_marks_set(&a->fit_marks, s, fd->device, fd->terms[k].failing[c].x, fd->terms[k].failing[c].y);
+                core_marks_set(&a->fit_marks, fd->device, fd->terms[k].failing[c].x, fd->terms[k].failing[c].y);
     }
 }
 
@@ -200,8 +200,8 @@ static bool find_goto(tui *t, int dir, bool inclusive)
 {
     const tui_answers *a = &t->answers;
     const tui_state *st = &t->st;
-    if (!a->query[0] || !a->find_marks.mark || st->nvisible == 0 || st->sel >= st->nvisible)
-        return false;
+    if (!t->have_data || !a->query[0] || !a->find_marks.mark || st->nvisible == 0 || st->sel >= st->nvisible)
+        return false; /* the marks are brought up to the data only while there is some */
     size_t total = 0, here = 0;
     for (size_t v = 0; v < st->nvisible; v++) {
         const snap_device *d = &t->snap.devices[st->visible[v]];
@@ -219,7 +219,7 @@ static bool find_goto(tui *t, int dir, bool inclusive)
                 continue;
             }
             uint16_t x = (uint16_t)(pos % d->grid_x), y = (uint16_t)(pos / d->grid_x);
-            if (!core_marked(&a->find_marks, &t->snap, st->visible[v], x, y))
+            if (!core_marked(&a->find_marks, st->visible[v], x, y))
                 break;
             tui_select_device(t, v);
             t->st.cx = x;

@@ -67,7 +67,7 @@ typedef struct tui_answers {
 
 /* What a heatmap cell shows for core (x, y) of device index dev: 'X' a
  * core the fit fails on, '*' one holding a find match, 0 neither. */
-char answers_core_mark(const tui_answers *a, const snapshot *s, size_t dev, uint16_t x, uint16_t y);
+char answers_core_mark(const tui_answers *a, size_t dev, uint16_t x, uint16_t y);
 
 /* ---------- the TUI's side (tui_answers.c) ---------- */
 

@@ -47,7 +47,7 @@ static size_t marked_list(const core_marks *m, size_t dev, char *out, size_t n)
     const snap_device *d = &s.devices[dev];
     for (uint16_t y = 0; y < d->grid_y; y++)
         for (uint16_t x = 0; x < d->grid_x; x++)
-            if (core_marked(m, &s, dev, x, y) && used < n)
+            if (core_marked(m, dev, x, y) && used < n)
                 used += (size_t)snprintf(out + used, n - used, "(%u,%u)", x, y);
     return m->count[dev];
 }
@@ -90,8 +90,12 @@ Test(find, a_range_past_the_grid_is_clipped)
     core_marks m = { 0 };
     cr_assert_eq(find_cores(&s, "wide", &m), 0);
     cr_assert_eq(m.total, 1);
-    cr_assert(core_marked(&m, &s, 0, 1, 1));
-    cr_assert_not(core_marked(&m, &s, 0, 9, 9), "outside the grid: never marked");
+    cr_assert(core_marked(&m, 0, 1, 1));
+    cr_assert_not(core_marked(&m, 0, 9, 9), "outside the grid: never marked");
+    cr_assert_not(core_marked(&m, 7, 0, 0), "a device it was not made for");
+    core_marks_set(&m, 0, 2, 0);
+    core_marks_set(&m, 5, 0, 0);
+    cr_assert_eq(m.total, 1, "marks outside what it knows are ignored");
     core_marks_free(&m);
 }
 

@@ -235,8 +235,8 @@ Test(tui_keys, the_prompts_take_every_key_and_answer)
     tui_answers_prepare(&t);
     cr_assert(t.answers.have_answer);
     cr_assert_not(t.answers.answer.fits, "2 MiB of CBs is more than L1");
-    cr_assert_eq(answers_core_mark(&t.answers, &t.snap, 0, 1, 0), 'X');
-    cr_assert_eq(answers_core_mark(&t.answers, &t.snap, 0, 2, 0), 0);
+    cr_assert_eq(answers_core_mark(&t.answers, 0, 1, 0), 'X');
+    cr_assert_eq(answers_core_mark(&t.answers, 0, 2, 0), 0);
     cr_assert_eq(t.answers.fit_marks.count[0], 2);
     cr_assert_not_null(strstr(t.answers.fit_text, "Answer: does not fit"));
     /* A bad SPEC: the error, the prompt still open. */
@@ -263,6 +263,6 @@ Test(tui_keys, the_prompts_take_every_key_and_answer)
     cr_assert(tui_handle_key(&t, 'x'));
     cr_assert_eq(t.answers.query[0], '\0');
     cr_assert_not(t.answers.fit_on);
-    cr_assert_eq(answers_core_mark(&t.answers, &t.snap, 0, 1, 0), 0, "x clears the marks");
+    cr_assert_eq(answers_core_mark(&t.answers, 0, 1, 0), 0, "x clears the marks");
     tui_answers_free(&t.answers);
 }
