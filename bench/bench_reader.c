@@ -33,6 +33,8 @@
 
 #include "cli/frame_heap.h"
 #include "model/accounting.h"
+#include "model/find.h"
+#include "model/fit.h"
 #include "arch.h"
 #include "l1top.h"
 #include "views/render.h"
@@ -196,6 +198,62 @@ static void core_view_cost(tui_state *st, const snapshot *s, double *move_ms, do
     *redraw_ms = median(rd, CORE_KEYS);
 }
 
+/* What the TUI's answers add to a frame whose data moved (issue #17), CPU
+ * ms, medians of ANSWER_RUNS: the find's marks (a tag most regions do not
+ * have, then one a fifth have), the fit of a CB set over the whole grid,
+ * the top view by tag and by op of device 0, and the process filter's copy
+ * of the data accounted again (one writer: the copy keeps every region,
+ * its hard case). */
+#define ANSWER_RUNS 5
+static void answers_cost(const snapshot *s, const accounting *a, char *line, size_t n)
+{
+    double t[6][ANSWER_RUNS];
+    char text[64], err[128];
+    snprintf(text, sizeof text, "cb 100KiB on 0-0..%d-%d", s->devices[0].grid_x - 1, s->devices[0].grid_y - 1);
+    static fit_spec spec;
+    if (fitspec_parse(text, &spec, err, sizeof err) != 0)
+        exit(1);
+    for (int k = 0; k < ANSWER_RUNS; k++) {
+        core_marks m = { 0 };
+        double t0 = now_ms();
+        if (find_cores(s, "ring", &m) != 0)
+            exit(1);
+        double t1 = now_ms();
+        if (find_cores(s, "act", &m) != 0)
+            exit(1);
+        double t2 = now_ms();
+        core_marks_free(&m);
+        fit_answer fa;
+        if (fit_compute(s, a, &spec, NULL, NULL, &fa) != 0)
+            exit(1);
+        double t3 = now_ms();
+        fit_answer_free(&fa);
+        tag_total *top;
+        size_t ntop;
+        double t4 = now_ms();
+        if (find_tags_by_bytes(s, 0, false, &top, &ntop) != 0)
+            exit(1);
+        free(top);
+        if (find_tags_by_bytes(s, 0, true, &top, &ntop) != 0)
+            exit(1);
+        free(top);
+        double t5 = now_ms();
+        snapshot f;
+        accounting fac;
+        snapshot_init(&f);
+        if (snapshot_copy(s, &f, 0) != 0 || accounting_compute(&f, &fac) != 0)
+            exit(1);
+        double t6 = now_ms();
+        accounting_free(&fac);
+        snapshot_free(&f);
+        t[0][k] = t1 - t0, t[1][k] = t2 - t1, t[2][k] = t3 - t2, t[3][k] = t5 - t4, t[4][k] = t6 - t5;
+    }
+    snprintf(line, n, "  %-12s answers (CPU ms): find 'ring' %.2f, find 'act' %.2f; fit %.2f; top by tag + by op %.2f; "
+             "filter copy + accounting %.2f",
+             "", median(t[0], ANSWER_RUNS), median(t[1], ANSWER_RUNS), median(t[2], ANSWER_RUNS),
+             median(t[3], ANSWER_RUNS), median(t[4], ANSWER_RUNS));
+}
+
 static double median(double *v, int n)
 {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
@@ -277,11 +335,11 @@ int main(int argc, char **argv)
     static core_map_cache core_cache;
     st.core_cache = &core_cache;
     st.delay_tenths = 10;
-    char lines[NSCALES][3][260];
+    char lines[NSCALES][3][300];
     const char *only = getenv("BENCH_SCALE"); /* one scale, for profiling */
     for (size_t i = 0; i < NSCALES; i++) {
         const scale *sc = &scales[i];
-        lines[i][0][0] = lines[i][1][0] = '\0';
+        lines[i][0][0] = lines[i][1][0] = lines[i][2][0] = '\0';
         if (only && strcmp(only, sc->name) != 0)
             continue;
         l1top_writer *w = fill(sc, seg);
@@ -329,6 +387,7 @@ int main(int argc, char **argv)
                      "  %-12s l1top --once (CPU ms, peak RSS): text %7.1f ms %7ld KiB, json %7.1f ms %7ld KiB, json/text %.2fx",
                      "", text_ms, text_rss, json_ms, json_rss, json_ms / text_ms);
         }
+        answers_cost(&s, &a, lines[i][2], sizeof lines[i][2]);
         accounting_free(&a);
         snapshot_free(&s);
         shm_reader_close(r);
@@ -343,7 +402,7 @@ int main(int argc, char **argv)
            "  wall = the same frame on the wall clock, inflated by other load; idle = a frame when nothing moved)\n",
            FRAMES);
     for (size_t i = 0; i < NSCALES; i++)
-        for (int k = 0; k < 2; k++)
+        for (int k = 0; k < 3; k++)
             if (lines[i][k][0])
                 printf("%s\n", lines[i][k]);
     printf("  targets: middle-clash frame <= 5 ms; huge frame <= 100 ms and --once RSS <= 128 MB; json <= 2x text\n");

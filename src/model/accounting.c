@@ -130,6 +130,13 @@ uint64_t region_recorded_bytes(const snapshot *s, uint32_t region)
     return key_of(s, region).recorded;
 }
 
+uint32_t region_banks_used(const snapshot *s, const snap_region *r)
+{
+    const snap_device *d = &s->devices[r->device];
+    uint32_t ncores = (uint32_t)d->grid_x * d->grid_y, pages = r->page_size ? region_pages(r) : 0;
+    return pages < ncores ? pages : ncores;
+}
+
 /* Largest address range in [ub, l1 - l1_small) free on every core: a gap in
  * the union of every region's extent (each region sits at one address on
  * all of its cores, interleaved ones widest on bank 0). The device's

@@ -175,6 +175,9 @@ uint64_t region_bytes_on_core(const snapshot *s, const snap_region *r, uint16_t 
  * process sums count them: ranged, its size on each core of its ranges in
  * the grid; interleaved, its pages at the device's alignment. */
 uint64_t region_recorded_bytes(const snapshot *s, uint32_t region);
+/* The banks an interleaved region puts pages on: banks 0 .. n-1 (bank b
+ * is core (b % grid_x, b / grid_x)), every bank once it has as many pages. */
+uint32_t region_banks_used(const snapshot *s, const snap_region *r);
 
 /* ---------- one core over time ---------- */
 

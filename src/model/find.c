@@ -23,6 +23,10 @@
 static uint32_t next_folded(const char **p)
 {
     const unsigned char *s = (const unsigned char *)*p;
+    if (s[0] < 0x80) { /* ASCII, most of what is searched: no locale call */
+        (*p)++;
+        return s[0] >= 'A' && s[0] <= 'Z' ? s[0] + ('a' - 'A') : s[0];
+    }
     size_t n = utf8_seq_len(s, strnlen(*p, 4));
     if (n == 0) {
         (*p)++;
@@ -127,11 +131,12 @@ bool core_marked(const core_marks *m, size_t dev, uint16_t x, uint16_t y)
 static void mark_region(core_marks *m, const snapshot *s, const snap_region *r)
 {
     const snap_device *d = &s->devices[r->device];
+    if (m->count[r->device] == (size_t)d->grid_x * d->grid_y)
+        return; /* every core marked already */
     if (r->interleaved) { /* the banks its pages land on */
-        for (uint16_t y = 0; y < d->grid_y; y++)
-            for (uint16_t x = 0; x < d->grid_x; x++)
-                if (region_bytes_on_core(s, r, x, y))
-                    core_marks_set(m, r->device, x, y);
+        uint32_t used = region_banks_used(s, r);
+        for (uint32_t b = 0; b < used; b++)
+            core_marks_set(m, r->device, (uint16_t)(b % d->grid_x), (uint16_t)(b / d->grid_x));
         return;
     }
     const l1top_range *g = snapshot_region_ranges(s, r);

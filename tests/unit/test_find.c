@@ -77,6 +77,12 @@ Test(find, marks_the_cores_holding_matches)
     cr_assert_eq(find_cores(&s, "interLEAVED", &m), 0, "an interleaved buffer marks the banks holding its pages");
     cr_assert_eq(marked_list(&m, 0, list, sizeof list), 3);
     cr_assert_str_eq(list, "(0,0)(1,0)(2,0)");
+    /* 100 pages over 64 banks: every bank holds one. */
+    snap_region *big = t_interleaved(&s, 1, other, 0x140000, 100 * 2048, 2048);
+    snprintf(big->tag, sizeof big->tag, "wide act");
+    cr_assert_eq(find_cores(&s, "wide", &m), 0);
+    cr_assert_eq(m.count[1], 64);
+    cr_assert_eq(m.count[0], 0);
     cr_assert_eq(find_cores(&s, "nothing like it", &m), 0);
     cr_assert_eq(m.total, 0);
     core_marks_free(&m);
