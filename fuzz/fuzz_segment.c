@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     const uint32_t cap = L1TOP_SHM_MIN_CAPACITY;
-    uint64_t full = shm_total_size(cap);
+    uint64_t full = shm_total_size(cap, L1TOP_SHM_MIN_RINGS, L1TOP_SHM_MIN_RING_SLOTS);
     unsigned char *img;
     uint64_t img_size;
     if (data[0] & 1) {
@@ -43,6 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         h->stripes_offset = shm_stripes_offset();
         h->nstripes = L1TOP_SHM_STRIPES;
         h->stripe_size = sizeof(struct l1top_shm_stripe);
+        h->rings_offset = shm_rings_offset(cap);
+        h->nrings = L1TOP_SHM_MIN_RINGS;
+        h->ring_slots = L1TOP_SHM_MIN_RING_SLOTS;
+        h->event_size = sizeof(struct l1top_shm_event);
+        h->ring_header_size = sizeof(struct l1top_shm_ring);
         atomic_store(&h->high_water, cap);
         size_t body = size - 1 < full - sizeof *h ? size - 1 : (size_t)(full - sizeof *h);
         memcpy(img + sizeof *h, data + 1, body);

@@ -281,44 +281,37 @@ static void close_hole(sweep_state *st)
     st->hole_start = st->hole_end = 0;
 }
 
-/* The part of [*a, b) below `limit` goes to category c; *a moves past it. */
-static void reserved_part(sweep_state *st, uint32_t *a, uint32_t b, uint32_t limit, l1_category c)
-{
-    if (*a < limit) {
-        uint32_t end = b < limit ? b : limit;
-        st->u->bytes[c] += end - *a;
-        *a = end;
-    }
-}
-
+/* [a, b) is covered by no region: each part to its zone's category
+ * (category_uncovered); free parts extend or start a hole. */
 static void uncovered(sweep_state *st, uint32_t a, uint32_t b)
 {
-    reserved_part(st, &a, b, st->fw_end, CAT_FIRMWARE);
-    reserved_part(st, &a, b, st->ub, CAT_KERNEL_CONFIG);
-    if (a >= b)
-        return;
-    st->u->bytes[CAT_FREE] += b - a;
-    if (st->hole_end != a || st->hole_end == st->hole_start) {
-        close_hole(st);
-        st->hole_start = a;
+    while (a < b) {
+        uint32_t zone_end;
+        l1_category c = category_uncovered(a, st->fw_end, st->ub, st->l1, &zone_end);
+        uint32_t end = b < zone_end ? b : zone_end;
+        st->u->bytes[c] += end - a;
+        if (c == CAT_FREE) {
+            if (st->hole_end != a || st->hole_end == st->hole_start) {
+                close_hole(st);
+                st->hole_start = a;
+            }
+            st->hole_end = end;
+        }
+        a = end;
     }
-    st->hole_end = b;
 }
 
 /* Bytes [pos, next) go to the first kind covering them (coverage counters
  * per kind), a clash where a CB and a buffer both cover them. */
 static void attribute_span(sweep_state *st, const uint32_t cover[CAT_RECORDED + 1], uint32_t pos, uint32_t next)
 {
-    unsigned winner = 0;
-    for (unsigned k = 1; k <= CAT_RECORDED && !winner; k++)
-        if (cover[k])
-            winner = k;
-    if (!winner) {
+    l1_category c = category_covered(cover);
+    if (c == CAT_COUNT) {
         uncovered(st, pos, next);
         return;
     }
-    st->u->bytes[category_of_kind(winner)] += next - pos;
-    if (cover[L1TOP_CIRCULAR_BUFFER] && (cover[L1TOP_L1_BUFFER] || cover[L1TOP_L1_SMALL]))
+    st->u->bytes[c] += next - pos;
+    if (category_clash(cover))
         st->u->clash_bytes += next - pos;
 }
 

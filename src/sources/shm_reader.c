@@ -117,9 +117,16 @@ static int validate_copy(const void *header, uint64_t size, struct l1top_shm_hea
                 (unsigned long long)h.stripes_offset);
         return -1;
     }
-    if (h.total_size != shm_total_size(h.record_capacity)) {
-        set_err(err, n, "corrupt header: total_size %llu does not match capacity %u",
-                (unsigned long long)h.total_size, h.record_capacity);
+    if (h.rings_offset != shm_rings_offset(h.record_capacity) || h.nrings > L1TOP_SHM_MAX_RINGS || h.ring_slots < L1TOP_SHM_MIN_RING_SLOTS ||
+        h.ring_slots > L1TOP_SHM_MAX_RING_SLOTS || (h.ring_slots & (h.ring_slots - 1u)) != 0 ||
+        h.event_size != sizeof(struct l1top_shm_event) || h.ring_header_size != sizeof(struct l1top_shm_ring)) {
+        set_err(err, n, "corrupt header: event rings %u x %u slots of %u B at offset %llu", h.nrings, h.ring_slots,
+                h.event_size, (unsigned long long)h.rings_offset);
+        return -1;
+    }
+    if (h.total_size != shm_total_size(h.record_capacity, h.nrings, h.ring_slots)) {
+        set_err(err, n, "corrupt header: total_size %llu does not match capacity %u and %u rings of %u slots",
+                (unsigned long long)h.total_size, h.record_capacity, h.nrings, h.ring_slots);
         return -1;
     }
     if (h.total_size > size) {

@@ -196,7 +196,7 @@ Test(writer, label_and_version)
     cr_assert_str_eq(s.processes[0].name, "my model");
     cr_assert_eq(s.processes[0].pid, getpid());
     cr_assert_str_eq(l1top_version(), L1TOP_VERSION_STRING);
-    cr_assert_eq(l1top_layout_version(), 2);
+    cr_assert_eq(l1top_layout_version(), 3);
 }
 
 Test(writer, close_releases_everything)
