@@ -49,6 +49,8 @@ typedef struct {
     uint64_t total_size;          /* interleaved regions */
     uint32_t first_range, nranges; /* into snapshot.ranges */
     char tag[SNAP_TAG_LEN];
+    uint64_t handle;              /* the source's name for the region over its life (the segment: the
+                                   * writer's handle), 0 none; the peak model pairs releases with it */
 } snap_region;
 
 typedef struct {
