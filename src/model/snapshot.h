@@ -79,6 +79,8 @@ typedef struct {
     char ttm_warnings[1024];      /* files skipped, one line each */
     tt_board *boards;             /* driver telemetry, owned; none without tt-kmd */
     size_t nboards;
+    const struct peaks *peaks;    /* high-water marks since the source began (model/peaks.h), owned by
+                                   * the source and valid until its next read; NULL without one */
 } snapshot;
 
 void snapshot_init(snapshot *s);
