@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,33 +14,7 @@
 #include "arch.h"
 #include "sources/collect.h"
 
-enum { OPT_DEMO = 256, OPT_DEMO_BOARD, OPT_NO_COLOR, OPT_FRAMES, OPT_PRINT_CONFIG, OPT_THEME, OPT_SOURCE, OPT_TTM_DIR, OPT_SYSFS_ROOT, OPT_TRACE, OPT_BOARD, OPT_SERVE, OPT_PER_PROCESS };
-
-static const struct option long_opts[] = {
-    { "once", no_argument, NULL, '1' },
-    { "format", required_argument, NULL, 'f' },
-    { "shm", required_argument, NULL, 's' },
-    { "device", required_argument, NULL, 'D' },
-    { "delay", required_argument, NULL, 'd' },
-    { "demo", no_argument, NULL, OPT_DEMO },
-    { "demo-board", required_argument, NULL, OPT_DEMO_BOARD },
-    { "no-color", no_argument, NULL, OPT_NO_COLOR },
-    { "frames", required_argument, NULL, OPT_FRAMES },
-    { "config", required_argument, NULL, 'c' },
-    { "iterations", required_argument, NULL, 'n' },
-    { "source", required_argument, NULL, OPT_SOURCE },
-    { "tt-metal-dir", required_argument, NULL, OPT_TTM_DIR },
-    { "sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT },
-    { "trace", required_argument, NULL, OPT_TRACE },
-    { "board", required_argument, NULL, OPT_BOARD },
-    { "serve", required_argument, NULL, OPT_SERVE },
-    { "per-process-metrics", no_argument, NULL, OPT_PER_PROCESS },
-    { "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
-    { "theme", required_argument, NULL, OPT_THEME },
-    { "help", no_argument, NULL, 'h' },
-    { "version", no_argument, NULL, 'V' },
-    { NULL, 0, NULL, 0 },
-};
+/* ---------- what the options do ---------- */
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
@@ -54,144 +29,221 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
     return 0;
 }
 
+/* A count from 1 to max, else "OPTION takes WHAT, not 'ARG'". */
+static int positive(const char *arg, unsigned long max, unsigned long *v, const char *what, char *err, size_t errlen)
+{
+    if (parse_ulong(arg, max, v) == 0 && *v > 0)
+        return 0;
+    snprintf(err, errlen, "%s, not '%s'", what, arg);
+    return EXIT_USAGE;
+}
+
+static int opt_format(cli_options *o, const char *arg, char *err, size_t errlen)
+{
+    o->format_given = true;
+    o->format = output_format_by_name(arg);
+    if (o->format)
+        return 0;
+    char names[128];
+    snprintf(err, errlen, "unknown format '%s' (%s)", arg, output_format_names(names, sizeof names));
+    return EXIT_USAGE;
+}
+
+static int opt_device(cli_options *o, const char *arg, char *err, size_t errlen)
+{
+    unsigned long v;
+    if (parse_ulong(arg, UINT32_MAX, &v)) {
+        snprintf(err, errlen, "--device takes a device number, not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    if (o->output.ndevices == OUTPUT_MAX_DEVICE_FILTER) {
+        snprintf(err, errlen, "too many --device options (at most %d)", OUTPUT_MAX_DEVICE_FILTER);
+        return EXIT_USAGE;
+    }
+    o->output.devices[o->output.ndevices++] = (uint32_t)v;
+    return 0;
+}
+
+static int opt_delay(cli_options *o, const char *arg, char *err, size_t errlen)
+{
+    unsigned long v;
+    if (positive(arg, CLI_MAX_DELAY_TENTHS, &v, "--delay takes tenths of a second from 1 to 600", err, errlen))
+        return EXIT_USAGE;
+    o->delay_tenths = (unsigned)v;
+    return 0;
+}
+
+static int opt_iterations(cli_options *o, const char *arg, char *err, size_t errlen)
+{
+    unsigned long v;
+    if (positive(arg, CLI_MAX_ITERATIONS, &v, "-n takes a positive number of snapshots", err, errlen))
+        return EXIT_USAGE;
+    o->iterations = (long)v;
+    o->once = true;
+    return 0;
+}
+
+static int opt_frames(cli_options *o, const char *arg, char *err, size_t errlen)
+{
+    unsigned long v;
+    if (positive(arg, CLI_MAX_FRAMES, &v, "--frames takes a positive count", err, errlen))
+        return EXIT_USAGE;
+    o->max_frames = (long)v;
+    return 0;
+}
+
+static int board_name(const char **out, const char *arg, char *err, size_t errlen)
+{
+    if (!board_by_name(arg)) {
+        snprintf(err, errlen, "unknown board '%s' (e150, n150, n300, p100, p150, t3000, galaxy)", arg);
+        return EXIT_USAGE;
+    }
+    *out = arg;
+    return 0;
+}
+
+static int opt_demo_board(cli_options *o, const char *arg, char *err, size_t errlen)
+{
+    return board_name(&o->demo_board, arg, err, errlen);
+}
+
+static int opt_board(cli_options *o, const char *arg, char *err, size_t errlen)
+{
+    return board_name(&o->board, arg, err, errlen);
+}
+
+static int opt_source(cli_options *o, const char *arg, char *err, size_t errlen)
+{
+    if (strcmp(arg, "l1top") == 0)
+        o->source = SOURCE_L1TOP;
+    else if (strcmp(arg, "tt-metal") == 0)
+        o->source = SOURCE_TTMETAL;
+    else if (strcmp(arg, "all") == 0)
+        o->source = SOURCE_ALL;
+    else {
+        snprintf(err, errlen, "unknown source '%s' (l1top, tt-metal, all)", arg);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int opt_theme(cli_options *o, const char *arg, char *err, size_t errlen)
+{
+    if (!*arg || strchr(arg, '/') || strlen(arg) >= CLI_MAX_THEME_NAME) {
+        snprintf(err, errlen, "--theme takes a theme name, not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    o->theme = arg;
+    return 0;
+}
+
+/* ---------- the option table: parsing and --help ---------- */
+
+typedef enum { OPT_FLAG, OPT_TEXT, OPT_CALL } opt_kind;
+
+typedef struct {
+    const char *name;       /* --name */
+    char short_name;        /* -x, or 0 */
+    const char *arg;        /* the value's name in --help; NULL: takes none */
+    opt_kind kind;
+    size_t field;           /* OPT_FLAG: a bool, OPT_TEXT: a const char * in cli_options */
+    int (*call)(cli_options *o, const char *arg, char *err, size_t errlen); /* OPT_CALL */
+    const char *help;       /* '\n' continues on the next line */
+} cli_option;
+
+#define FLAG(member) OPT_FLAG, offsetof(cli_options, member), NULL
+#define TEXT(member) OPT_TEXT, offsetof(cli_options, member), NULL
+#define CALL(fn) OPT_CALL, 0, fn
+
+/* In --help order. */
+static const cli_option options[] = {
+    { "once", '1', NULL, FLAG(once), "print one snapshot and exit" },
+    { "format", 'f', "FMT", CALL(opt_format), "--once output: one of the formats below" },
+    { "iterations", 'n', "N", CALL(opt_iterations), "print N snapshots at the refresh interval (JSON: one per line)" },
+    { "shm", 's', "NAME", TEXT(shm), "segment to read (default $L1TOP_SHM, else /l1top)" },
+    { "device", 'D', "N", CALL(opt_device), "show device N only (repeatable)" },
+    { "source", 0, "SRC", CALL(opt_source), "l1top (our segment), tt-metal (TT-Metal's allocator statistics\n"
+                                            "files), all (default when such files exist)" },
+    { "tt-metal-dir", 0, "D", TEXT(tt_metal_dir), "where tt_device_*_memory files are (default /dev/shm)" },
+    { "sysfs-root", 0, "DIR", TEXT(sysfs_root), "read the driver's /sys and /proc files under DIR (tests)" },
+    { "trace", 0, "FILE", TEXT(trace), "replay a ttnn graph capture; --once prints the state at the per-core peak" },
+    { "board", 0, "B", CALL(opt_board), "board of a trace that does not say (default: guessed from the trace)" },
+    { "serve", 0, "ADDR:PORT", TEXT(serve), "serve Prometheus metrics over HTTP (/metrics, /healthz), e.g.\n"
+                                             "127.0.0.1:9617; refreshed on scrape, cached for the refresh interval" },
+    { "per-process-metrics", 0, NULL, FLAG(output.per_process_metrics),
+      "Prometheus: add per-pid series (pid, comm labels; off by default)" },
+    { "delay", 'd', "TENTHS", CALL(opt_delay), "refresh interval in tenths of a second (default: config, 10)" },
+    { "config", 'c', "FILE", TEXT(config_path), "configuration file (default: $L1TOP_CONFIG, then\n"
+                                                  "$XDG_CONFIG_HOME/l1top/config.yaml, /etc/l1top/config.yaml)" },
+    { "print-config", 0, NULL, FLAG(print_config), "print the effective configuration and where each part came from" },
+    { "theme", 0, "NAME", CALL(opt_theme), "colour theme (default, light, mono, colorblind, high-contrast)" },
+    { "demo", 0, NULL, FLAG(demo), "run a simulated workload (l1sim) on a private segment" },
+    { "demo-board", 0, "B", CALL(opt_demo_board), "board for --demo: e150 n150 n300 p100 p150 t3000 galaxy" },
+    { "no-color", 0, NULL, FLAG(no_color), "monochrome display (also NO_COLOR)" },
+    { "frames", 0, "N", CALL(opt_frames), "interactive: exit after N refreshes (for tests)" },
+    { "help", 'h', NULL, FLAG(help), "this help" },
+    { "version", 'V', NULL, FLAG(version), "version" },
+};
+
+#define NOPTIONS (sizeof options / sizeof options[0])
+#define LONG_ONLY_BASE 256 /* getopt_long's value for options[i] without a short name: base + i */
+
+/* getopt_long's tables, from the one above. */
+static void getopt_tables(struct option *longs, char *shorts)
+{
+    *shorts++ = ':'; /* a missing value is ':', not '?' */
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        const cli_option *c = &options[i];
+        longs[i] = (struct option){ c->name, c->arg ? required_argument : no_argument, NULL,
+                                    c->short_name ? c->short_name : (int)(LONG_ONLY_BASE + i) };
+        if (c->short_name) {
+            *shorts++ = c->short_name;
+            if (c->arg)
+                *shorts++ = ':';
+        }
+    }
+    longs[NOPTIONS] = (struct option){ NULL, 0, NULL, 0 };
+    *shorts = '\0';
+}
+
+static const cli_option *option_for(int c)
+{
+    if (c >= LONG_ONLY_BASE)
+        return (size_t)(c - LONG_ONLY_BASE) < NOPTIONS ? &options[c - LONG_ONLY_BASE] : NULL;
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (options[i].short_name && options[i].short_name == c)
+            return &options[i];
+    return NULL;
+}
+
+static int apply(const cli_option *opt, cli_options *o, const char *arg, char *err, size_t errlen)
+{
+    switch (opt->kind) {
+    case OPT_FLAG: *(bool *)((char *)o + opt->field) = true; return 0;
+    case OPT_TEXT: *(const char **)((char *)o + opt->field) = arg; return 0;
+    default: return opt->call(o, arg, err, errlen);
+    }
+}
+
 int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
-    o->format = FORMAT_TEXT;
+    o->format = output_format_at(0);
     o->demo_board = "n300";
+    struct option longs[NOPTIONS + 1];
+    char shorts[2 + 2 * NOPTIONS];
+    getopt_tables(longs, shorts);
     optind = 1;
     opterr = 0;
-    int c;
-    unsigned long v;
-    while ((c = getopt_long(argc, argv, ":1f:s:D:d:c:n:hV", long_opts, NULL)) != -1) {
-        switch (c) {
-        case '1':
-            o->once = true;
-            break;
-        case 'f':
-            o->format_given = true;
-            if (strcmp(optarg, "text") == 0)
-                o->format = FORMAT_TEXT;
-            else if (strcmp(optarg, "json") == 0)
-                o->format = FORMAT_JSON;
-            else if (strcmp(optarg, "prometheus") == 0)
-                o->format = FORMAT_PROMETHEUS;
-            else if (strcmp(optarg, "csv") == 0)
-                o->format = FORMAT_CSV;
-            else {
-                snprintf(err, errlen, "unknown format '%s' (text, json, prometheus, csv)", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 's':
-            o->shm = optarg;
-            break;
-        case 'D':
-            if (parse_ulong(optarg, UINT32_MAX, &v)) {
-                snprintf(err, errlen, "--device takes a device number, not '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            if (o->output.ndevices == OUTPUT_MAX_DEVICE_FILTER) {
-                snprintf(err, errlen, "too many --device options (at most %d)", OUTPUT_MAX_DEVICE_FILTER);
-                return EXIT_USAGE;
-            }
-            o->output.devices[o->output.ndevices++] = (uint32_t)v;
-            break;
-        case 'd':
-            if (parse_ulong(optarg, 600, &v) || v == 0) {
-                snprintf(err, errlen, "--delay takes tenths of a second from 1 to 600, not '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            o->delay_tenths = (unsigned)v;
-            break;
-        case OPT_DEMO:
-            o->demo = true;
-            break;
-        case OPT_DEMO_BOARD:
-            if (!board_by_name(optarg)) {
-                snprintf(err, errlen, "unknown board '%s' (e150, n150, n300, p100, p150, t3000, galaxy)", optarg);
-                return EXIT_USAGE;
-            }
-            o->demo_board = optarg;
-            break;
-        case 'c':
-            o->config_path = optarg;
-            break;
-        case 'n':
-            if (parse_ulong(optarg, 100000000, &v) || v == 0) {
-                snprintf(err, errlen, "-n takes a positive number of snapshots, not '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            o->iterations = (long)v;
-            o->once = true;
-            break;
-        case OPT_SOURCE:
-            if (strcmp(optarg, "l1top") == 0)
-                o->source = SOURCE_L1TOP;
-            else if (strcmp(optarg, "tt-metal") == 0)
-                o->source = SOURCE_TTMETAL;
-            else if (strcmp(optarg, "all") == 0)
-                o->source = SOURCE_ALL;
-            else {
-                snprintf(err, errlen, "unknown source '%s' (l1top, tt-metal, all)", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case OPT_TTM_DIR:
-            o->tt_metal_dir = optarg;
-            break;
-        case OPT_SYSFS_ROOT:
-            o->sysfs_root = optarg;
-            break;
-        case OPT_TRACE:
-            o->trace = optarg;
-            break;
-        case OPT_BOARD:
-            if (!board_by_name(optarg)) {
-                snprintf(err, errlen, "unknown board '%s' (e150, n150, n300, p100, p150, t3000, galaxy)", optarg);
-                return EXIT_USAGE;
-            }
-            o->board = optarg;
-            break;
-        case OPT_SERVE:
-            o->serve = optarg;
-            break;
-        case OPT_PER_PROCESS:
-            o->output.per_process_metrics = true;
-            break;
-        case OPT_PRINT_CONFIG:
-            o->print_config = true;
-            break;
-        case OPT_THEME:
-            if (!*optarg || strchr(optarg, '/') || strlen(optarg) > 63) {
-                snprintf(err, errlen, "--theme takes a theme name, not '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            o->theme = optarg;
-            break;
-        case OPT_NO_COLOR:
-            o->no_color = true;
-            break;
-        case OPT_FRAMES:
-            if (parse_ulong(optarg, 1000000, &v) || v == 0) {
-                snprintf(err, errlen, "--frames takes a positive count, not '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            o->max_frames = (long)v;
-            break;
-        case 'h':
-            o->help = true;
-            break;
-        case 'V':
-            o->version = true;
-            break;
-        case ':':
-            snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-            return EXIT_USAGE;
-        default:
-            snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+    for (int c; (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1;) {
+        const cli_option *opt = c == ':' || c == '?' ? NULL : option_for(c);
+        if (!opt) {
+            snprintf(err, errlen, c == ':' ? "option '%s' needs a value" : "unknown option '%s'", argv[optind - 1]);
             return EXIT_USAGE;
         }
+        int rc = apply(opt, o, optarg, err, errlen);
+        if (rc != 0)
+            return rc;
     }
     if (optind < argc) {
         snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
@@ -201,7 +253,6 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
         snprintf(err, errlen, "--serve runs alone: not with --once, -n, --trace or --demo");
         return EXIT_USAGE;
     }
-
     return 0;
 }
 
@@ -230,37 +281,38 @@ void cli_apply_overrides(const cli_options *o, l1top_config *cfg)
     }
 }
 
+/* The help column: option names, then at least one space, then the text. */
+#define HELP_TEXT_COLUMN 24
+
+static void print_option_help(const cli_option *c)
+{
+    char lead[64];
+    int n = c->short_name ? snprintf(lead, sizeof lead, "  -%c, --%s", c->short_name, c->name)
+                          : snprintf(lead, sizeof lead, "      --%s", c->name);
+    if (c->arg)
+        n += snprintf(lead + n, sizeof lead - (size_t)n, " %s", c->arg);
+    printf("%s%*s", lead, n < HELP_TEXT_COLUMN ? HELP_TEXT_COLUMN - n : 2, "");
+    for (const char *line = c->help; *line;) {
+        size_t len = strcspn(line, "\n");
+        printf("%.*s\n", (int)len, line);
+        line += len;
+        if (*line == '\n' && *++line)
+            printf("%*s", HELP_TEXT_COLUMN, "");
+    }
+}
+
 void cli_print_help(const char *prog)
 {
     printf("Usage: %s [options]\n"
            "Show where the L1 SRAM of Tenstorrent devices goes, live and per core.\n"
-           "\n"
-           "  -1, --once            print one snapshot and exit\n"
-           "  -f, --format FMT      --once output: text (default), json, prometheus, csv\n"
-           "  -n, --iterations N    print N snapshots at the refresh interval (JSON: one per line)\n"
-           "  -s, --shm NAME        segment to read (default $L1TOP_SHM, else /l1top)\n"
-           "  -D, --device N        show device N only (repeatable)\n"
-           "      --source SRC      l1top (our segment), tt-metal (TT-Metal's allocator statistics\n"
-           "                        files), all (default when such files exist)\n"
-           "      --tt-metal-dir D  where tt_device_*_memory files are (default /dev/shm)\n"
-           "      --sysfs-root DIR  read the driver's /sys and /proc files under DIR (tests)\n"
-           "      --trace FILE      replay a ttnn graph capture; --once prints the state at the per-core peak\n"
-           "      --board B         board of a trace that does not say (default: guessed from the trace)\n"
-           "      --serve ADDR:PORT serve Prometheus metrics over HTTP (/metrics, /healthz), e.g.\n"
-           "                        127.0.0.1:9617; refreshed on scrape, cached for the refresh interval\n"
-           "      --per-process-metrics  Prometheus: add per-pid series (pid, comm labels; off by default)\n"
-           "  -d, --delay TENTHS    refresh interval in tenths of a second (default: config, 10)\n"
-           "  -c, --config FILE     configuration file (default: $L1TOP_CONFIG, then\n"
-           "                        $XDG_CONFIG_HOME/l1top/config.yaml, /etc/l1top/config.yaml)\n"
-           "      --print-config    print the effective configuration and where each part came from\n"
-           "      --theme NAME      colour theme (default, light, mono, colorblind, high-contrast)\n"
-           "      --demo            run a simulated workload (l1sim) on a private segment\n"
-           "      --demo-board B    board for --demo: e150 n150 n300 p100 p150 t3000 galaxy\n"
-           "      --no-color        monochrome display (also NO_COLOR)\n"
-           "      --frames N        interactive: exit after N refreshes (for tests)\n"
-           "  -h, --help            this help\n"
-           "  -V, --version         version\n"
-           "\n"
+           "\n",
+           prog);
+    for (size_t i = 0; i < NOPTIONS; i++)
+        print_option_help(&options[i]);
+    printf("\nFormats (-f):\n");
+    for (size_t i = 0; i < output_format_count(); i++)
+        printf("  %-12s %s%s\n", output_format_at(i)->name, output_format_at(i)->help, i == 0 ? " (default)" : "");
+    printf("\n"
            "Exit codes:\n"
            "   0  ok\n"
            "   1  a warning threshold was crossed\n"
@@ -277,6 +329,5 @@ void cli_print_help(const char *prog)
            "--once evaluates thresholds and alerts on its one snapshot ('for' is ignored)\n"
            "and exits 1 or 2 when a warning or critical one fires.\n"
            "Environment: L1TOP_SHM (segment name), L1TOP_CONFIG, NO_COLOR.\n"
-           "See l1top(1).\n",
-           prog);
+           "See l1top(1).\n");
 }

@@ -26,7 +26,11 @@ enum {
     EXIT_CONFIGERR = 78,  /* EX_CONFIG: bad configuration or theme */
 };
 
-typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_PROMETHEUS, FORMAT_CSV } output_format;
+/* Limits of the option values. */
+#define CLI_MAX_DELAY_TENTHS 600     /* one minute */
+#define CLI_MAX_ITERATIONS 100000000
+#define CLI_MAX_FRAMES 1000000
+#define CLI_MAX_THEME_NAME 64       /* with the NUL: theme.name's size */
 
 typedef struct {
     bool once;
@@ -34,7 +38,7 @@ typedef struct {
     bool version;
     bool demo;
     bool no_color;
-    output_format format;
+    const output_format *format; /* -f: from the registry (output.h) */
     bool format_given;          /* -f/--format named: batch even without --once */
     const char *shm;            /* NULL: $L1TOP_SHM or /l1top */
     const char *demo_board;     /* default n300 */

@@ -5,7 +5,6 @@
  */
 #define _GNU_SOURCE
 #include "cli/config.h"
-#include "safe_open.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,10 +14,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <unistd.h>
 #include <yaml.h>
 
 #include "shm_name.h"
+#include "cli/text_file.h"
 #include "cli/yaml_walk.h"
 
 /* ---------- metrics and scopes ---------- */
@@ -55,8 +54,6 @@ bool alert_metric_has_scope(alert_metric m, alert_scope s)
 static const char *const scope_names[] = { "core", "device", "process" };
 const char *alert_scope_name(alert_scope s) { return s <= SCOPE_PROCESS ? scope_names[s] : "?"; }
 
-static const char *const heatmap_names[METRIC_COUNT] = { "used", "circular_buffers", "l1_buffers", "free",
-                                                         "largest_free" };
 static const char *const units_names[] = { "auto", "B", "KiB", "MiB" };
 static const char *const key_names[CFG_KEY_COUNT] = { "refresh", "segment", "devices", "heatmap", "theme",
                                                   "units", "allocator_view", "thresholds", "alerts" };
@@ -386,7 +383,7 @@ static int parse_root(walk *w, const yaml_node_t *root, l1top_config *c)
                 return -1;
             break;
         case CFG_HEATMAP:
-            if (yw_parse_enum(w, v, ks, heatmap_names, METRIC_COUNT, &e))
+            if (yw_parse_enum(w, v, ks, heat_metric_key, METRIC_COUNT, &e))
                 return -1;
             c->heatmap = (heat_metric)e;
             break;
@@ -455,94 +452,25 @@ static int parse_root(walk *w, const yaml_node_t *root, l1top_config *c)
     return 0;
 }
 
+static int parse_root_fn(walk *w, yaml_node_t *root, void *c) { return parse_root(w, root, c); }
+
 int config_load_string(l1top_config *c, const char *name, const char *data, size_t len, char *err, size_t errlen)
 {
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    if (yw_load(&parser, &doc, name, data, len, err, errlen) != 0)
-        return -1;
     /* Work on a copy so that a bad file leaves the configuration as it was. */
-    int rc = 0;
     l1top_config *next = malloc(sizeof *next);
     if (!next) {
-        rc = -1;
         snprintf(err, errlen, "%s:1:1: out of memory", name);
-    } else {
-        *next = *c;
-        walk w = { name, &doc, err, errlen };
-        yaml_node_t *root = yaml_document_get_root_node(&doc);
-        /* An empty file (or only comments) is valid: the defaults. */
-        if (root && !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
-            rc = parse_root(&w, root, next);
-        /* Exactly one document. */
-        yaml_document_t extra;
-        if (rc == 0 && yaml_parser_load(&parser, &extra)) {
-            if (yaml_document_get_root_node(&extra))
-                rc = yw_fail(&w, yaml_document_get_root_node(&extra), "only one YAML document is allowed");
-            yaml_document_delete(&extra);
-        }
-        if (rc == 0) {
-            snprintf(next->path, sizeof next->path, "%s", name);
-            *c = *next;
-        }
-        free(next);
+        return -1;
     }
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
+    *next = *c;
+    /* An empty file (or only comments) is valid: the defaults. */
+    int rc = yw_parse_document(name, data, len, parse_root_fn, next, NULL, err, errlen);
+    if (rc == 0) {
+        snprintf(next->path, sizeof next->path, "%s", name);
+        *c = *next;
+    }
+    free(next);
     return rc;
-}
-
-/* read_small_text_file, also saying who owns the file and its mode. */
-static int read_text_stat(const char *path, char **data, size_t *len, struct stat *st, char *err, size_t errlen)
-{
-    char why[320];
-    FILE *f = safe_fopen_regular(path, SAFE_ALLOW_DEVNULL, why, sizeof why); /* a FIFO must not hang us */
-    if (!f) {
-        snprintf(err, errlen, "%s:1:1: cannot read: %s", path, why + strlen(path) + 2);
-        return -1;
-    }
-    if (fstat(fileno(f), st) != 0)
-        memset(st, 0, sizeof *st);
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-        if (n == cap) {
-            if (cap >= (1u << 20)) {
-                free(buf);
-                fclose(f);
-                snprintf(err, errlen, "%s:1:1: larger than 1 MiB, not a configuration", path);
-                return -1;
-            }
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    bool failed = ferror(f) != 0;
-    fclose(f);
-    if (!buf || failed) {
-        free(buf);
-        snprintf(err, errlen, "%s:1:1: cannot read: %s", path, buf ? "I/O error" : "out of memory");
-        return -1;
-    }
-    *data = buf;
-    *len = n;
-    return 0;
-}
-
-int read_small_text_file(const char *path, char **data, size_t *len, char *err, size_t errlen)
-{
-    struct stat st;
-    return read_text_stat(path, data, len, &st, err, errlen);
 }
 
 /* Like ssh and sudo with their files: a command l1top runs must come from a
@@ -573,7 +501,7 @@ int config_load_file(l1top_config *c, const char *path, char *err, size_t errlen
     char *data;
     size_t len;
     struct stat st;
-    if (read_text_stat(path, &data, &len, &st, err, errlen) != 0)
+    if (read_small_text_file(path, &data, &len, &st, err, errlen) != 0)
         return -1;
     l1top_config *next = malloc(sizeof *next);
     if (!next) {
@@ -672,7 +600,7 @@ void config_print(const l1top_config *c, FILE *f)
     fprintf(f, "devices: ");
     print_devices(f, c->devices, c->ndevices);
     fprintf(f, "    # %s\n", c->origin[CFG_DEVICES]);
-    fprintf(f, "heatmap: %s    # %s\n", heatmap_names[c->heatmap], c->origin[CFG_HEATMAP]);
+    fprintf(f, "heatmap: %s    # %s\n", heat_metric_key[c->heatmap], c->origin[CFG_HEATMAP]);
     fprintf(f, "theme: ");
     print_quoted(f, c->theme);
     fprintf(f, "    # %s\n", c->origin[CFG_THEME]);

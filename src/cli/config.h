@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "views/tui_layout.h"
+#include "model/heat_metric.h"
 
 #define EXIT_CONFIG 78 /* EX_CONFIG */
 #define CONFIG_MAX_DEVICES 64
@@ -87,8 +87,6 @@ void config_defaults(l1top_config *c);
 int config_load_file(l1top_config *c, const char *path, char *err, size_t errlen);
 /* The same from memory; `name` stands for the file in messages. */
 int config_load_string(l1top_config *c, const char *name, const char *data, size_t len, char *err, size_t errlen);
-/* Read a text file of at most 1 MiB (caller frees); -1 with "PATH:1:1: why". */
-int read_small_text_file(const char *path, char **data, size_t *len, char *err, size_t errlen);
 
 /* Find and load the configuration: explicit path (-c), $L1TOP_CONFIG,
  * $XDG_CONFIG_HOME/l1top/config.yaml (~/.config), /etc/l1top/config.yaml;

@@ -61,18 +61,6 @@ static int write_failed(void)
     return EXIT_IOERR;
 }
 
-typedef int (*batch_writer)(FILE *, const snapshot *, const accounting *, const output_options *);
-
-static batch_writer writer_for(output_format f, bool loop)
-{
-    switch (f) {
-    case FORMAT_JSON: return loop ? output_json_line : output_json;
-    case FORMAT_PROMETHEUS: return output_prometheus;
-    case FORMAT_CSV: return output_csv;
-    default: return output_text;
-    }
-}
-
 static double monotonic_ms(void)
 {
     struct timespec ts;
@@ -89,7 +77,7 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
     collector_init(&col, (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root);
     shm_status st;
     long n = o->iterations > 0 ? o->iterations : 1;
-    batch_writer out = writer_for(o->format, n > 1);
+    output_formatter out = output_format_formatter(o->format, n > 1);
     alert_engine *ae = alerts_new();
     snapshot s;
     snapshot_init(&s);
@@ -184,7 +172,7 @@ static int run_trace(const cli_options *o, const l1top_config *cfg)
     }
     snapshot_sanitize_strings(&s);
     trace_summary_clean(&sum);
-    if (strcmp(sum.board_reason, "from the trace's devices section") != 0)
+    if (sum.board_source != TRACE_BOARD_FROM_TRACE)
         fprintf(stderr, "l1top: %s: board %s (%s)\n", o->trace, sum.board, sum.board_reason);
     accounting a;
     int rc = EXIT_OK;
@@ -199,7 +187,7 @@ static int run_trace(const cli_options *o, const l1top_config *cfg)
     oo.trace = &sum;
     if (alerts_evaluate(ae, cfg, &s, &a, 0, true) == 0)
         oo.nalerts = alerts_firing(ae, &oo.alerts);
-    if (writer_for(o->format, false)(stdout, &s, &a, &oo) != 0) {
+    if (output_format_formatter(o->format, false)(stdout, &s, &a, &oo) != 0) {
         rc = write_failed();
     } else {
         rc = alerts_exit_level(ae);

@@ -6,12 +6,13 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/config.h"
+#include "cli/text_file.h"
 #include "cli/yaml_walk.h"
 
 #ifndef L1TOP_DATADIR
@@ -199,10 +200,30 @@ static int parse_pair(walk *w, const yaml_node_t *n, const char *key, theme_pair
 static const char *const theme_keys[] = { "name", "description", "monochrome", "header", "table",
                                           "bar", "warning", "critical", "heatmap" };
 
+/* Where the colour pair of a theme key is in a theme; false: not a pair. */
+static bool pair_offset(const char *key, size_t *offset)
+{
+    static const struct {
+        const char *key;
+        size_t offset;
+    } pairs[] = {
+        { "header", offsetof(theme, header) },   { "table", offsetof(theme, table) },
+        { "bar", offsetof(theme, bar) },         { "warning", offsetof(theme, warning) },
+        { "critical", offsetof(theme, critical) },
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (strcmp(pairs[i].key, key) == 0) {
+            *offset = pairs[i].offset;
+            return true;
+        }
+    return false;
+}
+
 static int parse_theme(walk *w, const yaml_node_t *root, theme *t)
 {
     if (yw_check_mapping(w, root, "a theme"))
         return -1;
+    size_t offset;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(w->doc, p->key), *v = yaml_document_get_node(w->doc, p->value);
         const char *ks = yw_scalar(k), *s;
@@ -212,20 +233,8 @@ static int parse_theme(walk *w, const yaml_node_t *root, theme *t)
         } else if (strcmp(ks, "monochrome") == 0) {
             if (yw_parse_bool(w, v, ks, &t->monochrome))
                 return -1;
-        } else if (strcmp(ks, "header") == 0) {
-            if (parse_pair(w, v, ks, &t->header))
-                return -1;
-        } else if (strcmp(ks, "table") == 0) {
-            if (parse_pair(w, v, ks, &t->table))
-                return -1;
-        } else if (strcmp(ks, "bar") == 0) {
-            if (parse_pair(w, v, ks, &t->bar))
-                return -1;
-        } else if (strcmp(ks, "warning") == 0) {
-            if (parse_pair(w, v, ks, &t->warning))
-                return -1;
-        } else if (strcmp(ks, "critical") == 0) {
-            if (parse_pair(w, v, ks, &t->critical))
+        } else if (pair_offset(ks, &offset)) {
+            if (parse_pair(w, v, ks, (theme_pair *)((char *)t + offset)))
                 return -1;
         } else if (strcmp(ks, "heatmap") == 0) {
             if (v->type != YAML_SEQUENCE_NODE)
@@ -250,23 +259,17 @@ static int parse_theme(walk *w, const yaml_node_t *root, theme *t)
     return 0;
 }
 
+static int parse_theme_fn(walk *w, yaml_node_t *root, void *t) { return parse_theme(w, root, t); }
+
 int theme_load_string(theme *t, const char *name, const char *data, size_t len, char *err, size_t errlen)
 {
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    if (yw_load(&parser, &doc, name, data, len, err, errlen) != 0)
-        return -1;
     theme next;
     theme_default(&next); /* unnamed parts keep the default's colours */
-    walk w = { name, &doc, err, errlen };
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    int rc = root ? parse_theme(&w, root, &next) : yw_fail(&w, NULL, "an empty theme");
+    int rc = yw_parse_document(name, data, len, parse_theme_fn, &next, "an empty theme", err, errlen);
     if (rc == 0) {
         *t = next;
         snprintf(t->path, sizeof t->path, "%s", name);
     }
-    yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
     return rc;
 }
 
@@ -274,7 +277,7 @@ int theme_load_file(theme *t, const char *path, char *err, size_t errlen)
 {
     char *data;
     size_t len;
-    if (read_small_text_file(path, &data, &len, err, errlen) != 0)
+    if (read_small_text_file(path, &data, &len, NULL, err, errlen) != 0)
         return -1;
     int rc = theme_load_string(t, path, data, len, err, errlen);
     free(data);

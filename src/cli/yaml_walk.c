@@ -63,6 +63,31 @@ int yw_load(yaml_parser_t *parser, yaml_document_t *doc, const char *name, const
     return 0;
 }
 
+int yw_parse_document(const char *name, const char *data, size_t len, yw_root_fn fn, void *ctx, const char *empty,
+                      char *err, size_t errlen)
+{
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    if (yw_load(&parser, &doc, name, data, len, err, errlen) != 0)
+        return -1;
+    walk w = { name, &doc, err, errlen };
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    int rc = 0;
+    if (!root || (root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
+        rc = empty ? yw_fail(&w, NULL, "%s", empty) : 0;
+    else
+        rc = fn(&w, root, ctx);
+    yaml_document_t extra;
+    if (rc == 0 && yaml_parser_load(&parser, &extra)) {
+        if (yaml_document_get_root_node(&extra))
+            rc = yw_fail(&w, yaml_document_get_root_node(&extra), "only one YAML document is allowed");
+        yaml_document_delete(&extra);
+    }
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
 unsigned edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

@@ -25,6 +25,15 @@ typedef struct {
  * valid YAML: ..." in err and nothing to delete. */
 int yw_load(yaml_parser_t *parser, yaml_document_t *doc, const char *name, const char *data, size_t len, char *err,
             size_t errlen);
+/* What a loader does with a document's root node. */
+typedef int (*yw_root_fn)(walk *w, yaml_node_t *root, void *ctx);
+/* Parse data (named `name` in messages) as exactly one YAML document and
+ * give its root to fn. An empty document (nothing, or only comments) is
+ * fine without calling fn when `empty` is NULL, else the error
+ * "NAME:1:1: <empty>". A second document is an error. 0, or -1 with
+ * "NAME:LINE:COL: message" in err. */
+int yw_parse_document(const char *name, const char *data, size_t len, yw_root_fn fn, void *ctx, const char *empty,
+                      char *err, size_t errlen);
 /* Set the error at node n (NULL: 1:1); always returns -1. */
 int yw_fail(walk *w, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The scalar's text, or NULL when n is not a scalar. */

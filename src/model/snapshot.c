@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+const char *const ttm_kind_key[TTM_COUNT] = { "dram", "l1", "l1_small", "trace", "cb" };
+
 void snapshot_init(snapshot *s)
 {
     memset(s, 0, sizeof *s);
@@ -37,6 +39,7 @@ void snapshot_drop_extras(snapshot *s)
     free(s->boards);
     s->boards = NULL;
     s->nboards = 0;
+    s->has_trace = false;
 }
 
 void snapshot_free(snapshot *s)
@@ -185,4 +188,9 @@ void snapshot_sanitize_strings(snapshot *s)
         clean_field(s->boards[i].pci_bus, sizeof s->boards[i].pci_bus);
     }
     clean_lines(s->ttm_warnings, sizeof s->ttm_warnings);
+    if (s->has_trace) {
+        clean_field(s->trace.peak.op, sizeof s->trace.peak.op);
+        clean_field(s->trace.board, sizeof s->trace.board);
+        clean_field(s->trace.board_reason, sizeof s->trace.board_reason);
+    }
 }

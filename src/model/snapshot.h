@@ -1,7 +1,8 @@
 /*
  * snapshot.h - the one model every source fills and every view reads:
- * devices, writer processes and the L1 regions they hold at one moment.
- * Sources (our segment, traces, TT-Metal files) only append here; the
+ * devices, writer processes and the L1 regions they hold at one moment,
+ * plus what sources report beside them (model/extras.h). Sources (our
+ * segment, traces, TT-Metal files, driver telemetry) only append here; the
  * accounting and the views never look at a source directly.
  */
 #ifndef L1TOP_SNAPSHOT_H
@@ -12,8 +13,7 @@
 #include <stdint.h>
 
 #include "l1top.h"
-#include "sources/telemetry.h"
-#include "sources/ttmetal_stats.h"
+#include "model/extras.h"
 
 #define SNAP_NAME_LEN 32
 #define SNAP_TAG_LEN 40
@@ -79,6 +79,8 @@ typedef struct {
     char ttm_warnings[1024];      /* files skipped, one line each */
     tt_board *boards;             /* driver telemetry, owned; none without tt-kmd */
     size_t nboards;
+    bool has_trace;               /* read from a ttnn trace: its summary follows */
+    trace_summary trace;
     const struct peaks *peaks;    /* high-water marks since the source began (model/peaks.h), owned by
                                    * the source and valid until its next read; NULL without one */
 } snapshot;
@@ -87,8 +89,9 @@ void snapshot_init(snapshot *s);
 /* Forget the contents, keep the buffers for the next snapshot. */
 void snapshot_reset(snapshot *s);
 void snapshot_free(snapshot *s);
-/* Forget what other sources added (TT-Metal statistics, telemetry) and the
- * unchanged mark, keeping devices, processes and regions. */
+/* Forget what other sources added (TT-Metal statistics, telemetry, a
+ * trace's summary) and the unchanged mark, keeping devices, processes and
+ * regions. */
 void snapshot_drop_extras(snapshot *s);
 
 /* Append; return the new element (zeroed), or NULL on allocation failure. */

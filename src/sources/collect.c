@@ -9,6 +9,8 @@
 
 #include "proc.h"
 #include "shm_name.h"
+#include "sources/telemetry.h"
+#include "sources/ttmetal_stats.h"
 
 static int pid_alive(int32_t pid) { return proc_alive((pid_t)pid, 0); }
 

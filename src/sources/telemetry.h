@@ -13,22 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TELEMETRY_MAX_PIDS 64
+#include "model/extras.h"
 
-typedef struct {
-    int index;                  /* N of /dev/tenstorrent/N */
-    char card_type[32];         /* "n300", "" unknown */
-    char asic_id[24];           /* tt_asic_id as the driver prints it ("0x..."), "" unknown */
-    char pci_bus[16];           /* "0000:01:00.0" from the device link, "" unknown */
-    bool has_aiclk, has_temp, has_power;
-    unsigned aiclk_mhz;
-    double temp_c, power_w;
-    int32_t pids[TELEMETRY_MAX_PIDS];
-    size_t npids;
-} tt_board;
-
-/* Boards under root ("" or NULL: the real /), sorted by index. Returns the
- * count (0 when the driver is absent), or -1 when memory ran out. */
+/* Boards under root ("" or NULL: the real /), sorted by index, in the
+ * model's tt_board. Returns the count (0 when the driver is absent), or -1
+ * when memory ran out. */
 int telemetry_scan(const char *root, tt_board **out);
 
 #endif

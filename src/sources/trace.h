@@ -14,41 +14,6 @@
 
 #include "model/snapshot.h"
 
-typedef struct {
-    uint32_t device;         /* physical chip id */
-    uint16_t x, y;           /* the core */
-    uint64_t bytes;          /* program-scope L1 + L1 buffers + L1_SMALL on it */
-    uint64_t circular_buffers; /* CBs, dataflow buffers and scratchpads */
-    uint64_t l1_buffers;     /* L1 and L1_SMALL buffers, pre-window ones included */
-    uint64_t counter;        /* node at which it peaked */
-    char op[96];             /* innermost op active then: valid UTF-8, controls escaped */
-} trace_peak;
-
-/* Exactly what ttnn's extract_resource_usage_per_core returns for the trace:
- * size_t running totals, no floor on a buffer_deallocate, peaks taken on
- * increments only. Freeing a buffer allocated before the capture makes them
- * wrap (ttnn's known underflow): the literal numbers are kept, and flagged. */
-typedef struct {
-    uint64_t peak_cb, peak_l1, peak_dataflow_buffer, peak_scratchpad, peak_total;
-    bool underflow;          /* a running total went below zero */
-} trace_ttnn;
-
-typedef struct {
-    size_t nodes;            /* all nodes */
-    size_t l1_events;        /* nodes that moved L1: the timeline's steps */
-    size_t ignored;          /* node types l1top does not know */
-    size_t chips;            /* physical chips (devices shown) */
-    uint64_t dram_peak;      /* DRAM buffers allocated, counted apart, never in L1 */
-    bool simulated_placement;/* some addresses were 0 (NO_DISPATCH): placed as TT-Metal would */
-    size_t unplaced;         /* simulated placements that did not fit in L1 */
-    bool sharded_guessed;    /* a sharded buffer without a shard grid: first num_cores cores */
-    size_t pre_window;       /* buffers allocated before the capture (tensor nodes with addresses) */
-    char board[32];          /* board used, and why */
-    char board_reason[192];
-    trace_peak peak;
-    trace_ttnn ttnn;
-} trace_summary;
-
 /* Load and replay FILE; on success fill s with the state at the peak.
  * board_name (may be NULL) is used when the trace has no devices section.
  * Returns 0; TRACE_EDATA with "FILE:LINE:COL: ..." or "FILE: node N: ..." in

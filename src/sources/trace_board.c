@@ -137,9 +137,11 @@ int trace_choose_board(const trace_parsed *p, const char *board_name, size_t nch
         tb->cb_base = tb->arch->unreserved_base;
         snprintf(sum->board, sizeof sum->board, "%s %ux%u", tb->arch->name, tb->gx, tb->gy);
         snprintf(sum->board_reason, sizeof sum->board_reason, "from the trace's devices section");
+        sum->board_source = TRACE_BOARD_FROM_TRACE;
     } else if (board_name && board_by_name(board_name)) {
         use_board(board_by_name(board_name), tb, sum);
         snprintf(sum->board_reason, sizeof sum->board_reason, "from --board");
+        sum->board_source = TRACE_BOARD_FROM_OPTION;
     } else {
         evidence ev;
         gather(p, nchips, &ev);
@@ -159,6 +161,7 @@ int trace_choose_board(const trace_parsed *p, const char *board_name, size_t nch
         }
         use_board(b, tb, sum);
         tb->guessed = true;
+        sum->board_source = TRACE_BOARD_GUESSED;
     }
     if (p->dev_cb_base > 0 && (uint64_t)p->dev_cb_base < tb->l1_size)
         tb->cb_base = (uint32_t)p->dev_cb_base;

@@ -21,7 +21,6 @@
 
 #define TRACE_NONE UINT32_MAX
 #define TRACE_MAX_CHIPS 64
-#define TRACE_OP_LEN 96          /* an op name as stored: valid UTF-8, controls escaped */
 #define TRACE_DEFAULT_PAGE 2048  /* ttnn's bfloat16 tile, for traces without page_size */
 
 /* Node kinds that matter; everything else is TN_OTHER (counted as ignored). */

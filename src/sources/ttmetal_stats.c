@@ -23,8 +23,6 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *const ttm_kind_key[TTM_COUNT] = { "dram", "l1", "l1_small", "trace", "cb" };
-
 static uint32_t le32(const unsigned char *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;

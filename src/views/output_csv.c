@@ -53,3 +53,10 @@ int output_csv(FILE *f, const snapshot *s, const accounting *a, const output_opt
     }
     return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
+
+const output_format output_format_csv = {
+    .name = "csv",
+    .once = output_csv,
+    .help = "one row per core, RFC 4180 (-n: one header, then every snapshot's rows)",
+    .content_type = "text/csv; charset=utf-8",
+};

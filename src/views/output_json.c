@@ -539,3 +539,11 @@ int output_json_line(FILE *f, const snapshot *s, const accounting *a, const outp
 {
     return stream(f, s, a, o, false);
 }
+
+const output_format output_format_json = {
+    .name = "json",
+    .once = output_json,
+    .each = output_json_line,
+    .help = "the whole snapshot as one JSON document (-n: one object per line)",
+    .content_type = "application/json",
+};

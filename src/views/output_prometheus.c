@@ -244,3 +244,10 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
     }
     return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
+
+const output_format output_format_prometheus = {
+    .name = "prometheus",
+    .once = output_prometheus,
+    .help = "Prometheus text exposition, for node_exporter's textfile collector",
+    .content_type = "text/plain; version=0.0.4; charset=utf-8",
+};

@@ -275,3 +275,10 @@ int output_text(FILE *f, const snapshot *s, const accounting *a, const output_op
         fprintf(f, "\nalerts: none\n");
     return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
+
+const output_format output_format_text = {
+    .name = "text",
+    .once = output_text,
+    .help = "per device a breakdown table, a heatmap of used %, processes, clashes, alerts",
+    .content_type = "text/plain; charset=utf-8",
+};

@@ -40,11 +40,11 @@ enum {
     SERVE_ERR_LEN = 512,
 };
 
-static const char METRICS_TYPE[] = "text/plain; version=0.0.4; charset=utf-8";
 static const char INDEX_BODY[] = "l1top exporter\n  /metrics  Prometheus metrics\n  /healthz  liveness\n";
 
 typedef struct {
     collector *col;
+    const output_format *format; /* what /metrics serves: prometheus */
     const output_options *oo;
     unsigned refresh_ms;
     snapshot snap;          /* reused between scrapes */
@@ -69,7 +69,7 @@ static int make_body(exporter *e, FILE *f)
             return -1;
         output_options oo = *e->oo;
         oo.warning = collector_warning(e->col);
-        rc = output_prometheus(f, &e->snap, &a, &oo);
+        rc = e->format->once(f, &e->snap, &a, &oo);
         accounting_free(&a);
     } else {
         fprintf(f, "# l1top: segment %s: %s\n", e->col->segment, err[0] ? err : "unavailable");
@@ -148,7 +148,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     e->scrapes++;
     if (refresh(e) != 0)
         return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "l1top: collection failed (out of memory?)\n");
-    return reply(c, MHD_HTTP_OK, METRICS_TYPE, e->body, e->len);
+    return reply(c, MHD_HTTP_OK, e->format->content_type, e->body, e->len);
 }
 
 int serve_parse_address(const char *spec, struct sockaddr_storage *out, socklen_t *outlen, char *err,
@@ -226,7 +226,7 @@ int serve_run(const char *addr, collector *col, const output_options *oo, unsign
     sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
-    exporter e = { .col = col, .oo = oo, .refresh_ms = refresh_ms };
+    exporter e = { .col = col, .format = output_format_by_name("prometheus"), .oo = oo, .refresh_ms = refresh_ms };
     snapshot_init(&e.snap);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
     if (sa.ss_family == AF_INET6)

@@ -1,5 +1,5 @@
 /*
- * tui_layout.h - the TUI's pure logic: heatmap metrics, colour-ramp levels,
+ * tui_layout.h - the TUI's pure logic: colour-ramp levels,
  * cell text and where panels go for a terminal size. No ncurses here, so
  * every rule is unit tested (as nvtop does for its layout selection).
  */
@@ -11,21 +11,7 @@
 #include <stdint.h>
 
 #include "model/accounting.h"
-
-typedef enum {
-    METRIC_USED = 0,        /* used % of L1 */
-    METRIC_CIRCULAR_BUFFERS,
-    METRIC_L1_BUFFERS,      /* explicit L1 + L1_SMALL: what the allocator sees */
-    METRIC_FREE,
-    METRIC_LARGEST_FREE,
-    METRIC_COUNT
-} heat_metric;
-
-const char *metric_name(heat_metric m);
-/* The metric as a fraction of the core's L1, in [0, 1]. */
-double metric_fraction(const core_usage *u, uint32_t l1_size, heat_metric m);
-/* The metric in bytes (used bytes for METRIC_USED). */
-uint64_t metric_bytes(const core_usage *u, heat_metric m);
+#include "model/heat_metric.h"
 
 /* Level 0..levels-1 of a fraction on a ramp of `levels` stops. */
 int ramp_level(double fraction, int levels);

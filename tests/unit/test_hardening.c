@@ -16,6 +16,7 @@
 #include "helpers.h"
 #include "views/output.h"
 #include "sources/trace.h"
+#include "sources/ttmetal_stats.h"
 #include "ttm_build.h"
 #include "utf8.h"
 

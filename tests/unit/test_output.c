@@ -160,7 +160,7 @@ Test(output, command_line)
     cr_assert_eq(o.delay_tenths, 0, "0: take the configuration's refresh");
     cr_assert_eq(parse(&o, err, 8, "--once", "--format", "json", "--device", "1", "--device", "3"), 0);
     cr_assert(o.once);
-    cr_assert_eq(o.format, FORMAT_JSON);
+    cr_assert_str_eq(o.format->name, "json");
     cr_assert_eq(o.output.ndevices, 2);
     cr_assert_eq(o.output.devices[1], 3);
     cr_assert_eq(parse(&o, err, 4, "-d", "5", "--shm=/x"), 0);
@@ -174,6 +174,55 @@ Test(output, command_line)
     cr_assert_eq(parse(&o, err, 3, "--device", "-1"), EXIT_USAGE);
     cr_assert_eq(parse(&o, err, 3, "--demo-board", "x9"), EXIT_USAGE);
     cr_assert_eq(parse(&o, err, 2, "stray"), EXIT_USAGE);
+    /* Every kind of table entry: a nested flag, text, a checked value, a short option with its value attached. */
+    cr_assert_eq(parse(&o, err, 7, "--per-process-metrics", "--trace", "t.json", "-n3", "--theme", "light"), 0, "%s", err);
+    cr_assert(o.output.per_process_metrics);
+    cr_assert_str_eq(o.trace, "t.json");
+    cr_assert_eq(o.iterations, 3);
+    cr_assert(o.once, "-n implies --once");
+    cr_assert_str_eq(o.theme, "light");
+    cr_assert_eq(parse(&o, err, 2, "-n0"), EXIT_USAGE);
+    cr_assert_str_eq(err, "-n takes a positive number of snapshots, not '0'");
+    cr_assert_eq(parse(&o, err, 2, "--frames"), EXIT_USAGE);
+    cr_assert_str_eq(err, "option '--frames' needs a value");
+    char long_name[80];
+    memset(long_name, 't', 64);
+    long_name[64] = '\0';
+    cr_assert_eq(parse(&o, err, 3, "--theme", long_name), EXIT_USAGE, "64 characters do not fit a theme name");
+    long_name[63] = '\0';
+    cr_assert_eq(parse(&o, err, 3, "--theme", long_name), 0);
+}
+
+/* The registry drives -f: every format in it parses by name, prints this
+ * snapshot, and is in --help; -n picks the per-iteration formatter. */
+Test(output, every_registered_format_parses_and_prints)
+{
+    cr_assert_geq(output_format_count(), 4);
+    cr_assert_str_eq(output_format_at(0)->name, "text", "the default comes first");
+    cr_assert_null(output_format_at(output_format_count()));
+    char names[256];
+    output_format_names(names, sizeof names);
+    for (size_t i = 0; i < output_format_count(); i++) {
+        const output_format *f = output_format_at(i);
+        cr_assert(f->once && f->help && *f->help && f->content_type, "%s is complete", f->name);
+        cr_assert_eq(output_format_by_name(f->name), f, "%s: one entry per name", f->name);
+        cr_assert_not_null(strstr(names, f->name));
+        cli_options o;
+        char err[256];
+        cr_assert_eq(parse(&o, err, 3, "-f", f->name), 0, "%s", err);
+        cr_assert_eq(o.format, f);
+        for (int series = 0; series < 2; series++) {
+            char *out = t_render(output_format_formatter(f, series), &s, &a, NULL);
+            cr_assert(strlen(out) > 0, "%s prints something", f->name);
+            free(out);
+        }
+    }
+    const output_format *json = output_format_by_name("json");
+    cr_assert_eq(output_format_formatter(json, false), output_json);
+    cr_assert_eq(output_format_formatter(json, true), output_json_line, "-n: one object per line");
+    cr_assert_eq(output_format_formatter(output_format_by_name("csv"), true), output_csv, "no series variant: once");
+    cr_assert_null(output_format_by_name("yaml"));
+    cr_assert_null(output_format_by_name(NULL));
 }
 
 static char *render_to_string(int (*fn)(FILE *, const snapshot *, const accounting *, const output_options *),

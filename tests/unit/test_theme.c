@@ -67,6 +67,10 @@ Test(theme, broken_themes_fail_with_position)
     cr_assert_eq(load(&t, "header: {fg: red\n", err), -1);
     cr_assert(strstr(err, "t.yaml:2:1: not valid YAML") != NULL, "%s", err);
     cr_assert_eq(load(&t, "", err), -1);
+    cr_assert_str_eq(err, "t.yaml:1:1: an empty theme");
+    /* One loader for the configuration and themes: the same one-document rule. */
+    cr_assert_eq(load(&t, "bar: {fg: red}\n---\nbar: {fg: blue}\n", err), -1);
+    cr_assert_str_eq(err, "t.yaml:3:1: only one YAML document is allowed");
     cr_assert_str_eq(t.name, "default", "a failed load changes nothing");
 }
 
