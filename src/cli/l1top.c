@@ -86,10 +86,8 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
     for (long i = 0; i < n && ae; i++) {
         if (i > 0) { /* keep to the interval, whatever a frame took */
             double due = start + (double)i * cfg->refresh_ms, now = monotonic_ms();
-            if (due > now) {
-                struct timespec ts = { (time_t)((due - now) / 1000), (long)(fmod(due - now, 1000.0) * 1e6) };
-                nanosleep(&ts, NULL); /* a quitting signal cuts it short */
-            }
+            if (due > now)
+                collector_wait(&col, due - now); /* replays events meanwhile; a quitting signal cuts it short */
         }
         if (quit_signal_pending())
             break;

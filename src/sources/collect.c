@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "proc.h"
 #include "shm_name.h"
 #include "sources/telemetry.h"
@@ -92,6 +93,23 @@ shm_status collect(collector *c, snapshot *s, char *err, size_t errlen)
     }
     snapshot_sanitize_strings(s);
     return st;
+}
+
+void collector_wait(collector *c, double ms)
+{
+    uint64_t end = clock_monotonic_ns() + (uint64_t)(ms > 0 ? ms * 1e6 : 0);
+    char err[256];
+    for (;;) {
+        uint64_t now = clock_monotonic_ns();
+        if (now >= end)
+            return;
+        uint64_t step = end - now < COLLECT_POLL_MS * 1000000ull ? end - now : COLLECT_POLL_MS * 1000000ull;
+        struct timespec ts = { (time_t)(step / 1000000000u), (long)(step % 1000000000u) };
+        if (nanosleep(&ts, NULL) != 0)
+            return; /* a signal: the caller looks at it */
+        if (c->reader)
+            shm_reader_poll(c->reader, err, sizeof err); /* the next collect reports any error */
+    }
 }
 
 const char *collector_warning(const collector *c) { return c->reader ? shm_reader_warning(c->reader) : ""; }

@@ -26,6 +26,11 @@ void collector_init(collector *c, source_sel sel, const char *shm, const char *t
 /* Fill s from the selected sources. SHM_MISSING when none has anything to
  * show; SHM_CORRUPT / SHM_IO as the segment reader says. */
 shm_status collect(collector *c, snapshot *s, char *err, size_t errlen);
+/* Wait `ms` milliseconds (a signal cuts it short) while replaying the
+ * segment's events every COLLECT_POLL_MS, so the peaks miss nothing
+ * between two collects however busy the writers are. */
+#define COLLECT_POLL_MS 10
+void collector_wait(collector *c, double ms);
 /* The segment's non-fatal remark, or "". */
 const char *collector_warning(const collector *c);
 void collector_close(collector *c);

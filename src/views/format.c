@@ -50,6 +50,17 @@ char *format_iso8601(uint64_t unix_ns, char *buf, size_t n)
     return buf;
 }
 
+char *format_iso8601_ms(uint64_t unix_ns, char *buf, size_t n)
+{
+    time_t t = (time_t)(unix_ns / 1000000000u);
+    struct tm tm;
+    char sec[24];
+    if (!gmtime_r(&t, &tm) || strftime(sec, sizeof sec, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+        snprintf(sec, sizeof sec, "1970-01-01T00:00:00");
+    snprintf(buf, n, "%s.%03uZ", sec, (unsigned)(unix_ns % 1000000000u / 1000000u));
+    return buf;
+}
+
 char *format_addr(uint32_t addr, char *buf, size_t n)
 {
     snprintf(buf, n, "0x%05X", addr);

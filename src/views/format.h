@@ -14,6 +14,8 @@ char *format_bytes(uint64_t bytes, char *buf, size_t n);
 char *format_bytes_unit(uint64_t bytes, int unit, char *buf, size_t n);
 /* ISO 8601 UTC with seconds: "2026-11-25T22:05:40Z"; returns buf. */
 char *format_iso8601(uint64_t unix_ns, char *buf, size_t n);
+/* The same with milliseconds: "2026-06-01T12:00:00.123Z". */
+char *format_iso8601_ms(uint64_t unix_ns, char *buf, size_t n);
 /* Hex address "0x19180"; returns buf. */
 char *format_addr(uint32_t addr, char *buf, size_t n);
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/peaks.h"
 #include "views/format.h"
 #include "views/output.h"
 #include "utf8.h"
@@ -278,7 +279,57 @@ static void device_totals(jw *w, const device_usage *du)
     jw_close(w, '}');
 }
 
-static void device_cores(jw *w, const snap_device *d, const device_usage *du)
+/* ---------- peaks (model/peaks.h): the high-water marks of the figures beside them ---------- */
+
+/* When the used high-water was reached: a change (a record, with its tag
+ * and writer) or the start (change 0 of this reader, no tag). */
+static void peak_moment_json(jw *w, const peak_moment *m)
+{
+    char when[40];
+    jw_open(w, "at", '{');
+    jw_uint(w, "change", m->seq);
+    jw_value(w, "time", m->time_ns ? json_string(format_iso8601_ms(m->time_ns, when, sizeof when)) : NULL);
+    jw_value(w, "pid", m->pid ? json_integer(m->pid) : NULL);
+    l1_category cat = category_of_kind(m->kind);
+    jw_value(w, "kind", cat < CAT_COUNT ? json_string(category_key[cat]) : NULL);
+    jw_value(w, "tag", m->kind ? json_text(m->tag) : NULL);
+    jw_close(w, '}');
+}
+
+/* `peak`: the category keys of `totals` or a core (`free` is the least
+ * free seen), the sums, clash bytes, and when `used` peaked. */
+static void peak_json(jw *w, const peak_figures *f, uint64_t l1_total)
+{
+    jw_open(w, "peak", '{');
+    categories_fields(w, f->bytes, CAT_COUNT);
+    jw_uint(w, "tracked", f->tracked);
+    jw_uint(w, "untracked", f->untracked);
+    jw_uint(w, "used", f->used);
+    jw_uint(w, "clash_bytes", f->clash_bytes);
+    jw_real(w, "used_pct", l1_total ? 100.0 * (double)f->used / (double)l1_total : 0.0);
+    peak_moment_json(w, &f->at);
+    jw_close(w, '}');
+}
+
+/* The top-level `peaks` object: since when the marks run and how exact they are. */
+static void peaks_status_json(jw *w, const peak_status *st)
+{
+    char when[40];
+    jw_open(w, "peaks", '{');
+    jw_string(w, "since", format_iso8601_ms(st->since_ns, when, sizeof when));
+    jw_uint(w, "changes", st->changes - st->since_seq);
+    jw_bool(w, "exact", !st->approximate);
+    jw_value(w, "approximate_since",
+             st->approximate ? json_string(format_iso8601_ms(st->approximate_since_ns, when, sizeof when)) : NULL);
+    jw_uint(w, "ring_slots_lost", st->lost);
+    jw_uint(w, "unlogged", st->unlogged);
+    jw_uint(w, "late", st->late);
+    jw_uint(w, "bad_events", st->bad);
+    jw_uint(w, "resyncs", st->resyncs);
+    jw_close(w, '}');
+}
+
+static void device_cores(jw *w, const snap_device *d, const device_usage *du, const peak_device *pd)
 {
     jw_open(w, "cores_detail", '[');
     for (uint32_t c = 0; c < du->ncores; c++) {
@@ -290,6 +341,8 @@ static void device_cores(jw *w, const snap_device *d, const device_usage *du)
         jw_uint(w, "largest_free", u->largest_free);
         jw_uint(w, "fragmented", u->fragmented);
         jw_real(w, "used_pct", usage_used_pct(u->bytes));
+        if (pd && c < pd->ncores)
+            peak_json(w, &pd->cores[c], d->l1_size);
         jw_close(w, '}');
     }
     jw_close(w, ']');
@@ -342,7 +395,12 @@ static void device_json(jw *w, const snapshot *s, const device_usage *du)
     jw_uint(w, "cores", du->ncores);
     jw_uint(w, "l1_per_core", d->l1_size);
     device_totals(w, du);
-    device_cores(w, d, du);
+    const peak_device *pd = s->peaks ? peaks_device(s->peaks, d->id) : NULL;
+    if (pd && pd->ncores == du->ncores)
+        peak_json(w, &pd->total, usage_total(du->totals));
+    else
+        pd = NULL;
+    device_cores(w, d, du, pd);
     device_processes(w, s, du);
     device_clashes(w, s, du);
     jw_uint(w, "dropped_records", d->dropped_records);
@@ -501,6 +559,8 @@ static int stream(FILE *f, const snapshot *s, const accounting *a, const output_
     jw_close(&w, ']');
     jw_value(&w, "alerts", alerts_json(o));
     jw_value(&w, "warnings", warnings_json(s, o));
+    if (s->peaks)
+        peaks_status_json(&w, peaks_status(s->peaks));
     if (s->nttm)
         jw_value(&w, "tt_metal", ttmetal_json(s, a, o));
     if (o && o->trace)

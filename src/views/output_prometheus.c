@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/peaks.h"
 #include "views/output.h"
 #include "utf8.h"
 
@@ -67,6 +68,52 @@ static void per_core_family(FILE *f, const snapshot *s, const accounting *a, con
             fprintf(f, "%s{device=\"%u\",x=\"%u\",y=\"%u\"} %llu\n", name, d->id, c % d->grid_x, c / d->grid_x,
                     (unsigned long long)(largest_free ? du->cores[c].largest_free : usage_used(du->cores[c].bytes)));
     }
+}
+
+/* The peak model's marks of a shown device, or NULL. */
+static const peak_device *shown_peaks(const snapshot *s, const output_options *o, const snap_device *d)
+{
+    const peak_device *pd = s->peaks ? peaks_device(s->peaks, d->id) : NULL;
+    return pd && output_device_selected(o, d->id) && pd->ncores == (uint32_t)d->grid_x * d->grid_y ? pd : NULL;
+}
+
+/* High-water marks since the reader began (model/peaks.h): per core, per
+ * device and category, and whether every change was seen. */
+static void peak_families(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+{
+    family(f, "l1top_core_peak_used_bytes",
+           "Most L1 bytes used on one core at any moment since l1top started (every change replayed).");
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const snap_device *d = &s->devices[a->devices[i].device];
+        const peak_device *pd = shown_peaks(s, o, d);
+        for (uint32_t c = 0; pd && c < pd->ncores; c++)
+            fprintf(f, "l1top_core_peak_used_bytes{device=\"%u\",x=\"%u\",y=\"%u\"} %llu\n", d->id, c % d->grid_x,
+                    c / d->grid_x, (unsigned long long)pd->cores[c].used);
+    }
+    family(f, "l1top_peak_l1_bytes", "Highest sum over a device's cores of each category since l1top started "
+                                      "(free: the lowest).");
+    family(f, "l1top_device_peak_used_bytes", "Highest L1 bytes used on a device, summed over its cores, since "
+                                               "l1top started.");
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const snap_device *d = &s->devices[a->devices[i].device];
+        const peak_device *pd = shown_peaks(s, o, d);
+        if (!pd)
+            continue;
+        for (int k = 0; k < CAT_COUNT; k++) {
+            fprintf(f, "l1top_peak_l1_bytes{device=\"%u\",arch=\"", d->id);
+            label(f, d->arch_name);
+            fprintf(f, "\",category=\"%s\",tracked=\"%s\"} %llu\n", category_key[k],
+                    category_tracked((l1_category)k) ? "true" : "false", (unsigned long long)pd->total.bytes[k]);
+        }
+        fprintf(f, "l1top_device_peak_used_bytes{device=\"%u\"} %llu\n", d->id, (unsigned long long)pd->total.used);
+    }
+    const peak_status *st = peaks_status(s->peaks);
+    family(f, "l1top_peaks_exact", "1 when every change since l1top started was replayed, 0 when some were missed "
+                                   "(a lapped event ring, a thread without one): the peaks may then be low.");
+    fprintf(f, "l1top_peaks_exact %d\n", st->approximate ? 0 : 1);
+    family_typed(f, "l1top_event_ring_slots_lost_total",
+                 "Event ring slots writers overwrote before l1top read them, since l1top started.", "counter");
+    fprintf(f, "l1top_event_ring_slots_lost_total %llu\n", (unsigned long long)st->lost);
 }
 
 /* The asic id of device id in TT-Metal's statistics files, 0 if unknown. */
@@ -136,6 +183,8 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
     }
     per_core_family(f, s, a, o, "l1top_core_used_bytes", "L1 bytes used on one core (every category but free).", false);
     per_core_family(f, s, a, o, "l1top_core_largest_free_bytes", "Largest free hole in one core's L1.", true);
+    if (s->peaks)
+        peak_families(f, s, a, o);
     device_info_family(f, s, a, o);
     family(f, "l1top_largest_free_common_bytes",
            "Largest address range free on every core of a device: the largest interleaved buffer that fits.");
