@@ -9,18 +9,7 @@
 #include <string.h>
 
 #include "arch.h"
-
-/* A run of bytes [start, next span's start) under the same regions:
- * cover[k] regions of kind k (accounting.h's rules decide its category). */
-typedef struct {
-    uint32_t start;
-    uint32_t cover[CAT_RECORDED + 1];
-} span;
-
-typedef struct {
-    span *v;
-    uint32_t n, cap;
-} span_map;
+#include "model/span_map.h"
 
 typedef struct {
     peak_device pub;           /* what peaks_device() hands out */
@@ -29,9 +18,11 @@ typedef struct {
     peak_figures *marks;       /* per core (pub.cores) */
     peak_now *now;             /* per core (pub.now) */
     uint64_t total_now[CAT_COUNT], total_clash;
-    uint64_t *stamp;           /* per core: the change that last touched it */
-    uint32_t *touched;         /* cores the current change touched */
+    uint64_t *stamp;           /* per core: the region placement that last reached it */
+    uint64_t *seen;            /* per core: the change that last touched it */
+    uint32_t *touched;         /* cores the change `change` touched */
     uint32_t ntouched;
+    uint64_t change;
 } device;
 
 typedef struct {
@@ -70,7 +61,8 @@ struct peaks {
     handle_map map;
     tombstone *tombs;
     uint32_t ntombs, batch;
-    uint64_t stamp;            /* change counter for per-core touch stamps */
+    uint64_t stamp;            /* region placements, for per-core stamps */
+    uint64_t change;           /* changes (a record, a release, the regions of a dead writer) */
     peak_status status;
 };
 
@@ -156,41 +148,34 @@ static void map_remove_at(handle_map *m, uint32_t i)
 
 /* ---------- devices and span maps ---------- */
 
-/* Which zone of uncovered bytes addr lies in: spans never merge across. */
-static unsigned zone_of(const device *d, uint32_t addr)
+/* The category of the bytes of a span starting at `start` under `cover`. */
+static l1_category span_category(const device *d, const uint32_t *cover, uint32_t start)
 {
-    uint32_t zone_end;
-    return (unsigned)category_uncovered(addr, d->fw_end, d->ub, d->l1, &zone_end);
-}
-
-static l1_category span_category(const device *d, const span *s)
-{
-    l1_category c = category_covered(s->cover);
+    l1_category c = category_covered(cover);
     if (c != CAT_COUNT)
         return c;
     uint32_t zone_end;
-    return category_uncovered(s->start, d->fw_end, d->ub, d->l1, &zone_end);
+    return category_uncovered(start, d->fw_end, d->ub, d->l1, &zone_end);
 }
 
 /* A core with no region: one span per zone, its figures the zones'. */
 static int core_init(device *d, uint32_t c)
 {
     span_map *m = &d->maps[c];
-    m->n = 0;
-    uint32_t starts[3] = { 0, d->fw_end, d->ub };
-    for (int i = 0; i < 3; i++) {
-        if (starts[i] >= d->l1 || (m->n && m->v[m->n - 1].start == starts[i]))
-            continue;
-        if (grow((void **)&m->v, &m->cap, m->n + 1, sizeof *m->v))
-            return -1;
-        memset(&m->v[m->n], 0, sizeof m->v[0]);
-        m->v[m->n++].start = starts[i];
-    }
+    span_map_free(m);
+    uint32_t starts[3];
+    size_t n = 0;
+    uint32_t zones[3] = { 0, d->fw_end, d->ub };
+    for (int i = 0; i < 3; i++)
+        if (zones[i] < d->l1 && (n == 0 || starts[n - 1] != zones[i]))
+            starts[n++] = zones[i];
+    if (span_map_init(m, starts, n, d->l1))
+        return -1;
     memset(&d->now[c], 0, sizeof d->now[c]);
-    for (uint32_t i = 0; i < m->n; i++) {
-        uint32_t end = i + 1 < m->n ? m->v[i + 1].start : d->l1;
-        d->now[c].bytes[span_category(d, &m->v[i])] += end - m->v[i].start;
-    }
+    span_pos p = { 0, 0 };
+    do {
+        d->now[c].bytes[span_category(d, span_cover(m, p), span_start(m, p))] += span_end(m, p) - span_start(m, p);
+    } while (span_next(m, &p));
     return 0;
 }
 
@@ -199,11 +184,12 @@ static void device_free(device *d)
     if (!d)
         return;
     for (uint32_t c = 0; c < d->pub.ncores && d->maps; c++)
-        free(d->maps[c].v);
+        span_map_free(&d->maps[c]);
     free(d->maps);
     free(d->marks);
     free(d->now);
     free(d->stamp);
+    free(d->seen);
     free(d->touched);
     free(d);
 }
@@ -245,10 +231,11 @@ static device *device_new(const snap_device *sd, const peak_moment *at)
     d->marks = calloc(nc ? nc : 1, sizeof *d->marks);
     d->now = calloc(nc ? nc : 1, sizeof *d->now);
     d->stamp = calloc(nc ? nc : 1, sizeof *d->stamp);
+    d->seen = calloc(nc ? nc : 1, sizeof *d->seen);
     d->touched = calloc(nc ? nc : 1, sizeof *d->touched);
     d->pub.cores = d->marks;
     d->pub.now = d->now;
-    if (!d->maps || !d->marks || !d->now || !d->stamp || !d->touched || device_clear(d)) {
+    if (!d->maps || !d->marks || !d->now || !d->stamp || !d->seen || !d->touched || device_clear(d)) {
         device_free(d);
         return NULL;
     }
@@ -272,72 +259,28 @@ static int device_index(const peaks *p, uint32_t id)
     return -1;
 }
 
-/* Index of the span holding addr: the last whose start is <= addr. */
-static uint32_t span_find(const span_map *m, uint32_t addr)
-{
-    uint32_t lo = 0, hi = m->n;
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (m->v[mid].start <= addr)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Make a span start at addr; its index, or UINT32_MAX when memory ran out. */
-static uint32_t span_split(span_map *m, uint32_t addr)
-{
-    uint32_t i = span_find(m, addr);
-    if (m->v[i].start == addr)
-        return i;
-    if (grow((void **)&m->v, &m->cap, m->n + 1, sizeof *m->v))
-        return UINT32_MAX;
-    memmove(&m->v[i + 2], &m->v[i + 1], (size_t)(m->n - i - 1) * sizeof *m->v);
-    m->v[i + 1] = m->v[i];
-    m->v[i + 1].start = addr;
-    m->n++;
-    return i + 1;
-}
-
-/* Join neighbours among spans [lo, hi] that are alike (same regions, same zone). */
-static void span_merge(const device *d, span_map *m, uint32_t lo, uint32_t hi)
-{
-    if (hi >= m->n)
-        hi = m->n - 1;
-    uint32_t out = lo;
-    for (uint32_t k = lo + 1; k <= hi; k++) {
-        const span *a = &m->v[out], *b = &m->v[k];
-        if (memcmp(a->cover, b->cover, sizeof a->cover) == 0 && zone_of(d, a->start) == zone_of(d, b->start))
-            continue; /* b joins a */
-        m->v[++out] = *b;
-    }
-    uint32_t removed = hi - out;
-    if (removed) {
-        memmove(&m->v[out + 1], &m->v[hi + 1], (size_t)(m->n - hi - 1) * sizeof *m->v);
-        m->n -= removed;
-    }
-}
-
 /* One kind more (delta 1) or less (-1) over [a, b) of core c; the core's
  * and the device's current figures follow. */
 static int core_change(device *d, uint32_t c, uint32_t a, uint32_t b, unsigned kind, int delta)
 {
     span_map *m = &d->maps[c];
-    uint32_t i = span_split(m, a);
-    uint32_t j = b < d->l1 ? span_split(m, b) : m->n;
-    if (i == UINT32_MAX || j == UINT32_MAX)
+    span_pos p;
+    if ((b < d->l1 && span_map_split(m, b, &p)) || span_map_split(m, a, &p))
         return -1;
+    span_pos from = p;
+    span_prev(m, &from); /* the span before a may become like the one at a */
     peak_now *now = &d->now[c];
-    for (uint32_t k = i; k < j; k++) {
-        span *s = &m->v[k];
-        uint64_t len = (k + 1 < m->n ? m->v[k + 1].start : d->l1) - s->start;
-        l1_category before = span_category(d, s);
-        bool clash_before = category_clash(s->cover);
-        s->cover[kind] = (uint32_t)((int64_t)s->cover[kind] + delta);
-        l1_category after = span_category(d, s);
-        bool clash_after = category_clash(s->cover);
+    do {
+        uint32_t start = span_start(m, p);
+        if (start >= b)
+            break;
+        uint32_t *cover = span_cover(m, p);
+        uint64_t len = span_end(m, p) - start;
+        l1_category before = span_category(d, cover, start);
+        bool clash_before = category_clash(cover);
+        cover[kind] = (uint32_t)((int64_t)cover[kind] + delta);
+        l1_category after = span_category(d, cover, start);
+        bool clash_after = category_clash(cover);
         if (before != after) {
             now->bytes[before] -= len;
             now->bytes[after] += len;
@@ -348,12 +291,27 @@ static int core_change(device *d, uint32_t c, uint32_t a, uint32_t b, unsigned k
             now->clash_bytes = clash_after ? now->clash_bytes + len : now->clash_bytes - len;
             d->total_clash = clash_after ? d->total_clash + len : d->total_clash - len;
         }
-    }
-    span_merge(d, m, i ? i - 1 : 0, j);
+    } while (span_next(m, &p));
+    /* From the span before a to the one at b: what the change made alike joins. */
+    uint32_t fixed[2] = { d->fw_end, d->ub };
+    span_map_merge(m, from, b, fixed, 2);
     return 0;
 }
 
 /* ---------- placing a region ---------- */
+
+/* Core c of d is part of the current change: listed once for the marks. */
+static void touch(const peaks *p, device *d, uint32_t c)
+{
+    if (d->change != p->change) {
+        d->change = p->change;
+        d->ntouched = 0;
+    }
+    if (d->seen[c] != p->change) {
+        d->seen[c] = p->change;
+        d->touched[d->ntouched++] = c;
+    }
+}
 
 /* Put region g on (delta 1) or off (-1) every core it occupies, each core
  * once (overlapping ranges of one region count once, as in accounting). */
@@ -361,7 +319,6 @@ static int region_apply(peaks *p, const region *g, int delta)
 {
     device *d = p->devs[g->dev];
     uint64_t stamp = ++p->stamp;
-    d->ntouched = 0;
     int rc = 0;
     if (g->interleaved) {
         uint32_t banks = d->pub.ncores;
@@ -374,7 +331,7 @@ static int region_apply(peaks *p, const region *g, int delta)
             if (g->address >= d->l1 || !bytes)
                 continue;
             d->stamp[bnk] = stamp;
-            d->touched[d->ntouched++] = bnk;
+            touch(p, d, bnk);
             rc = core_change(d, bnk, g->address, end < d->l1 ? (uint32_t)end : d->l1, g->kind, delta);
         }
         return rc;
@@ -395,7 +352,7 @@ static int region_apply(peaks *p, const region *g, int delta)
                 if (d->stamp[c] == stamp)
                     continue;
                 d->stamp[c] = stamp;
-                d->touched[d->ntouched++] = c;
+                touch(p, d, c);
                 rc = core_change(d, c, g->address, b, g->kind, delta);
             }
         }
@@ -435,8 +392,10 @@ static void marks_set(peak_figures *f, const uint64_t bytes[CAT_COUNT], uint64_t
 }
 
 /* After a change on device d: the cores it touched and the device's sums. */
-static void marks_after_change(device *d, const peak_moment *at)
+static void marks_after_change(const peaks *p, device *d, const peak_moment *at)
 {
+    if (d->change != p->change)
+        return; /* not touched by it */
     for (uint32_t i = 0; i < d->ntouched; i++) {
         uint32_t c = d->touched[i];
         marks_raise(&d->marks[c], d->now[c].bytes, d->now[c].clash_bytes, at);
@@ -550,10 +509,11 @@ peak_result peaks_record(peaks *p, const peak_region *r, uint64_t time_ns)
     if (i == UINT32_MAX)
         return PEAK_NOMEM;
     p->status.changes++;
+    p->change++;
     if (region_apply(p, &p->regions[i], 1))
         return PEAK_NOMEM;
     peak_moment at = moment(p, time_ns, r->pid, r->kind, r->tag);
-    marks_after_change(p->devs[dev], &at);
+    marks_after_change(p, p->devs[dev], &at);
     return PEAK_APPLIED;
 }
 
@@ -584,12 +544,13 @@ peak_result peaks_release(peaks *p, uint64_t handle, uint64_t time_ns)
     device *d = p->devs[p->regions[i].dev];
     int32_t pid = p->regions[i].pid;
     p->status.changes++;
+    p->change++;
     if (region_remove(p, slot, i))
         return PEAK_NOMEM;
     /* Used cannot rise on a release, but a category can (bytes a buffer hid
      * go back to the CB under it): every mark is looked at. */
     peak_moment at = moment(p, time_ns, pid, 0, NULL);
-    marks_after_change(d, &at);
+    marks_after_change(p, d, &at);
     return PEAK_APPLIED;
 }
 
@@ -616,20 +577,24 @@ size_t peaks_retain_pids(peaks *p, const int32_t *pids, size_t n, uint64_t time_
         return 0;
     memcpy(sorted, pids, n * sizeof *sorted);
     qsort(sorted, n, sizeof *sorted, cmp_pid);
+    /* One change: the writer's regions leave together (their one-by-one
+     * states never existed, and a category could peak in one of them). */
     size_t gone = 0;
+    p->change++;
     for (uint32_t i = 0; i < p->nregions_slots; i++) {
         region *g = &p->regions[i];
         if (!g->handle || bsearch(&g->pid, sorted, n, sizeof *sorted, cmp_pid))
             continue;
-        device *d = p->devs[g->dev];
-        int32_t pid = g->pid;
-        p->status.changes++;
         region_remove(p, map_find(&p->map, g->handle), i);
-        peak_moment at = moment(p, time_ns, pid, 0, NULL);
-        marks_after_change(d, &at);
         gone++;
     }
     free(sorted);
+    if (gone) {
+        p->status.changes++;
+        peak_moment at = moment(p, time_ns, 0, 0, NULL);
+        for (size_t d = 0; d < p->ndevs; d++)
+            marks_after_change(p, p->devs[d], &at);
+    }
     return gone;
 }
 
@@ -799,3 +764,9 @@ const peak_device *peaks_device(const peaks *p, uint32_t id)
 const peak_status *peaks_status(const peaks *p) { return &p->status; }
 peak_status *peaks_status_mut(peaks *p) { return &p->status; }
 size_t peaks_regions(const peaks *p) { return p->live; }
+
+size_t peaks_core_spans(const peaks *p, uint32_t id, uint32_t c)
+{
+    int i = device_index(p, id);
+    return i < 0 || c >= p->devs[i]->pub.ncores ? 0 : span_map_count(&p->devs[i]->maps[c]);
+}

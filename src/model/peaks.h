@@ -117,8 +117,8 @@ peak_result peaks_release(peaks *p, uint64_t handle, uint64_t time_ns);
 /* Forget tombstones older than the last call (call once per batch of changes). */
 void peaks_age_tombstones(peaks *p);
 
-/* Regions whose pid is not among pids[0..n) leave (their writer died without
- * releasing them). Returns how many left. */
+/* Regions whose pid is not among pids[0..n) leave, all in one change
+ * (their writer died without releasing them). Returns how many left. */
 size_t peaks_retain_pids(peaks *p, const int32_t *pids, size_t n, uint64_t time_ns);
 
 /* High-water marks := the current state, from time_ns on ('since'). */
@@ -136,5 +136,7 @@ const peak_status *peaks_status(const peaks *p);
 peak_status *peaks_status_mut(peaks *p);
 /* Regions the model holds now. */
 size_t peaks_regions(const peaks *p);
+/* Spans in the map of core c of device id (tests, benchmarks). */
+size_t peaks_core_spans(const peaks *p, uint32_t id, uint32_t c);
 
 #endif
