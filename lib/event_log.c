@@ -79,6 +79,15 @@ bool event_log_claim(event_log *l, const event_rings *r)
     return false;
 }
 
+void event_log_return(event_log *l, const event_rings *r)
+{
+    if (!l->ring)
+        return;
+    uint64_t o = r->owner;
+    atomic_compare_exchange_strong(&l->ring->owner, &o, 0);
+    l->ring = NULL;
+}
+
 void event_log_release_all(const event_rings *r)
 {
     for (uint32_t i = 0; i < r->nrings; i++) {

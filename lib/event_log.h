@@ -47,6 +47,9 @@ bool event_log_claim(event_log *l, const event_rings *r);
 /* Free every ring this writer holds (l1top_close). */
 void event_log_release_all(const event_rings *r);
 
+/* The calling thread ends: its ring goes back (l->ring is then NULL). */
+void event_log_return(event_log *l, const event_rings *r);
+
 /* Whether `owner` (a RECORD_OWNER value) names an active writer slot. */
 static inline bool shm_owner_live(const struct l1top_shm_writer *ws, uint64_t owner)
 {

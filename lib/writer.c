@@ -169,14 +169,63 @@ static void on_sigbus(int sig, siginfo_t *info, void *ctx)
     chain_sigbus(sig, info, ctx);
 }
 
+/* ---------- a thread's rings go back when it ends ----------
+ * Open writers by id, for the thread-exit destructor: it touches a
+ * writer's mapping only while the writer is open, and l1top_close takes
+ * the writer out of here (under the lock) before it unmaps. A thread that
+ * ends without the destructor running (the process's main thread, a
+ * registry full of writers) leaves its ring to be reclaimed by thread id
+ * (event_log_claim). */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    uint64_t id;
+    l1top_writer *w;
+} open_writers[MAX_MAPPINGS];
+static pthread_key_t thread_end_key;
+
+static void open_writers_set(uint64_t id, l1top_writer *w)
+{
+    pthread_mutex_lock(&open_lock);
+    for (size_t i = 0; i < MAX_MAPPINGS; i++) {
+        if (w ? open_writers[i].id == 0 : open_writers[i].id == id) {
+            open_writers[i].id = w ? id : 0;
+            open_writers[i].w = w;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&open_lock);
+}
+
+static bool writer_usable(const l1top_writer *w);
+
+static void thread_ends(void *unused)
+{
+    (void)unused;
+    int e = errno;
+    pthread_mutex_lock(&open_lock);
+    for (size_t k = 0; k < THREAD_WRITERS; k++) {
+        for (size_t i = 0; tls[k].writer_id && tls[k].log.ring && i < MAX_MAPPINGS; i++)
+            if (open_writers[i].id == tls[k].writer_id && writer_usable(open_writers[i].w))
+                event_log_return(&tls[k].log, &open_writers[i].w->rings);
+        tls[k].writer_id = 0;
+    }
+    pthread_mutex_unlock(&open_lock);
+    errno = e;
+}
+
+static void before_fork(void) { pthread_mutex_lock(&open_lock); }
+static void after_fork_in_parent(void) { pthread_mutex_unlock(&open_lock); }
+
 static void after_fork_in_child(void)
 {
+    pthread_mutex_unlock(&open_lock);
     atomic_fetch_add(&fork_generation, 1);
 }
 
 static void process_setup(void)
 {
-    pthread_atfork(NULL, NULL, after_fork_in_child);
+    pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+    pthread_key_create(&thread_end_key, thread_ends);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_sigbus;
@@ -469,7 +518,8 @@ static __attribute__((noinline)) thread_state *thread_start(l1top_writer *w)
     /* Golden-ratio spread: the n-th thread starts far from the others. */
     t->cursor = (uint32_t)(((uint64_t)(uint32_t)(n * 2654435769u) * w->capacity) >> 32);
     t->stripe = ((uint32_t)w->pid * 31u + n) % L1TOP_SHM_STRIPES;
-    event_log_claim(&t->log, &w->rings);
+    if (event_log_claim(&t->log, &w->rings))
+        pthread_setspecific(thread_end_key, tls); /* any non-NULL value: thread_ends runs at exit */
     return t;
 }
 
@@ -676,6 +726,7 @@ l1top_writer *l1top_open(const char *segment)
         goto fail;
     if (reaped) /* their records count as in use until freed */
         free_stale_records(w);
+    open_writers_set(w->id, w);
     return w;
 
 fail:;
@@ -1132,6 +1183,7 @@ void l1top_close(l1top_writer *w)
 {
     if (!w)
         return;
+    open_writers_set(w->id, NULL); /* no thread's end touches it from here on */
     /* A fork child only drops its copy: the records and the slot are the
      * parent's. A lost segment has nothing left to release. */
     bool own = w->fork_gen == atomic_load(&fork_generation) && !atomic_load(&w->lost);

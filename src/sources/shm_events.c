@@ -420,6 +420,8 @@ events_status shm_events_drain(shm_events *e, const shm_view *v, const snapshot 
     if (s && take_devices(e, s) != EVENTS_OK)
         return EVENTS_NOMEM;
     events_status st = drain(e, v, s != NULL);
+    if (st == EVENTS_RESYNC)
+        e->started = false; /* the state is behind: nothing more until a new start */
     if (st == EVENTS_OK && s)
         st = retain_writers(e, s);
     return st;
@@ -459,23 +461,24 @@ events_status shm_events_start(shm_events *e, const shm_view *v, const snapshot 
         return EVENTS_NOMEM;
     if (take_devices(e, s) != EVENTS_OK)
         return EVENTS_NOMEM;
-    e->started = e->ever_started = true;
+    e->ever_started = true;
     e->last_applied = 0;
-    /* The changes made between the mark and the snapshot are in both:
-     * replaying them changes nothing the snapshot already shows (a record
-     * held is ignored, a release of what is gone too). */
-    events_status st = drain(e, v, true);
-    if (st == EVENTS_NOMEM)
-        return st;
-    if (st == EVENTS_RESYNC) { /* lapped already: go on from here, approximately */
-        shm_events_mark(e, v);
-        resync = true;
-    }
     if (resync) {
         peaks_mark_approximate(e->model, now);
         peaks_status_mut(e->model)->resyncs++;
-    } else {
-        peaks_reset(e->model, clock_realtime_ns());
     }
+    if (v->nrings == 0)
+        return EVENTS_OK; /* nothing to replay: each snapshot is a start (a resync) */
+    /* The changes made between the mark and the snapshot are in both:
+     * replaying them changes nothing the snapshot already shows (a record
+     * held is ignored, a release of what is gone too). */
+    e->started = true;
+    events_status st = drain(e, v, true);
+    if (st != EVENTS_OK) {
+        e->started = false; /* lapped already: the caller starts again */
+        return st;
+    }
+    if (!resync)
+        peaks_reset(e->model, clock_realtime_ns());
     return EVENTS_OK;
 }

@@ -42,7 +42,7 @@ void shm_events_free(shm_events *e);
 /* The model the events are replayed on (owned by e). */
 peaks *shm_events_model(shm_events *e);
 const peaks *shm_events_peaks(const shm_events *e);
-/* Whether the model has started (shm_events_start succeeded since the last resync request). */
+/* Whether the model follows the rings (started, and no event missed since). */
 bool shm_events_started(const shm_events *e);
 
 /* Before the snapshot a (re)start will load: remember every ring's head and
@@ -51,7 +51,10 @@ void shm_events_mark(shm_events *e, const shm_view *v);
 
 /* (Re)start the model from s (taken after shm_events_mark) and replay the
  * events since the mark. A first start begins the marks at this state; a
- * resync keeps them (raised by this state) and flags them approximate. */
+ * resync keeps them (raised by this state) and flags them approximate.
+ * EVENTS_RESYNC: events since the mark were lapped already; the model holds
+ * s's state but is not started: mark, snapshot and start again. A segment
+ * without rings is never started: every snapshot is a resync. */
 events_status shm_events_start(shm_events *e, const shm_view *v, const snapshot *s);
 
 /* Replay what the rings got since the last call. With s (a snapshot just

@@ -575,6 +575,11 @@ static shm_status map_current(shm_reader *r, char *err, size_t errlen)
     return SHM_OK;
 }
 
+/* Starts a read may make again when writers lap their rings meanwhile;
+ * past them the model keeps the last snapshot's state (approximate) and
+ * the next read starts again. */
+#define EVENT_RESTARTS 3
+
 /* After the snapshot in s: start the peak model from it (first read, or
  * after missed events), else replay the events since the last read. A
  * drain that finds events missed starts again from a fresh snapshot. */
@@ -582,7 +587,7 @@ static shm_status follow_events(shm_reader *r, const shm_view *v, snapshot *s, b
                                 size_t errlen)
 {
     events_status es = start ? shm_events_start(r->events, v, s) : shm_events_drain(r->events, v, s);
-    if (es == EVENTS_RESYNC) {
+    for (int again = 0; es == EVENTS_RESYNC && v->nrings && again < EVENT_RESTARTS; again++) {
         shm_events_mark(r->events, v);
         shm_status st = shm_image_snapshot(r->map, r->map_size, writer_alive, s, err, errlen);
         r->have_last = false;

@@ -8,7 +8,10 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "helpers.h"
@@ -16,6 +19,7 @@
 #include "model/accounting.h"
 #include "model/peaks.h"
 #include "shm_format.h"
+#include "sources/shm_events.h"
 #include "sources/shm_reader.h"
 
 static char seg[64];
@@ -322,4 +326,81 @@ Test(events, a_segment_without_rings_keeps_marks_over_snapshots_approximately)
     cr_assert(peaks_status(s.peaks)->approximate);
     cr_assert_eq(dev0()->cores[0].bytes[CAT_CIRCULAR_BUFFERS], 0x3000, "what the snapshots saw, no more");
     expect_model_is_snapshot();
+}
+
+/* A writer keeps lapping a small ring while the reader reads: whatever
+ * restarts that takes, once the writer stops the model holds exactly what
+ * the records hold (a start whose own replay was lapped must not leave the
+ * model on an old snapshot while the positions move on). */
+static atomic_int keep_writing;
+
+static void *lapping_writer(void *arg)
+{
+    (void)arg;
+    l1top_range c = { 1, 0, 1, 0 };
+    uint32_t n = 0;
+    while (atomic_load(&keep_writing)) {
+        for (int i = 0; i < 200; i++)
+            l1top_release(w, l1top_record(w, 0, L1TOP_SEMAPHORE, &c, 1, 0x30000, 64, "lap"));
+        if (n < 40) /* and regions that stay, at new addresses */
+            l1top_record(w, 0, L1TOP_RUNTIME, &c, 1, 0x40000 + 256u * n++, 256, "kept");
+    }
+    return NULL;
+}
+
+Test(events, a_writer_lapping_its_ring_during_reads_leaves_the_model_right)
+{
+    reopen(NULL, "64");
+    atomic_store(&keep_writing, 1);
+    pthread_t t;
+    pthread_create(&t, NULL, lapping_writer, NULL);
+    /* Read until the writer lapped the ring a few times (or 5 s passed). */
+    for (int i = 0; i < 5000 && peaks_status(s.peaks ? s.peaks : shm_reader_peaks(r))->resyncs < 5; i++) {
+        cr_assert_eq(shm_reader_poll(r, err, sizeof err), SHM_OK);
+        refresh();
+        usleep(1000);
+    }
+    atomic_store(&keep_writing, 0);
+    pthread_join(t, NULL);
+    refresh();
+    cr_assert(peaks_status(s.peaks)->approximate);
+    cr_assert_eq(peaks_regions(s.peaks), s.nregions);
+    expect_model_is_snapshot();
+}
+
+/* The same, step by step: the writer laps the ring between the mark and
+ * the start's own replay. The start must not claim to follow the rings
+ * with the model on the older snapshot (the records it lapped, among them
+ * one that stays, would be missing for good). */
+Test(events, a_start_whose_replay_was_lapped_does_not_follow_the_rings)
+{
+    reopen(NULL, "64");
+    int fd = shm_open(seg, O_RDONLY, 0);
+    struct stat st;
+    cr_assert_eq(fstat(fd, &st), 0);
+    const unsigned char *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    cr_assert_neq(map, MAP_FAILED);
+    const struct l1top_shm_header *h = (const void *)map;
+    shm_view v = { map, h->record_capacity, h->nrings, h->ring_slots };
+    shm_events *e = shm_events_new();
+    snapshot s0;
+    snapshot_init(&s0);
+    shm_events_mark(e, &v);
+    cr_assert_eq(shm_image_snapshot(map, (uint64_t)st.st_size, NULL, &s0, err, sizeof err), SHM_OK);
+    l1top_range c = { 0, 0, 0, 0 };
+    cr_assert_neq(l1top_record(w, 0, L1TOP_RUNTIME, &c, 1, 0x40000, 256, "stays"), 0);
+    for (int i = 0; i < 100; i++)
+        cr_assert_eq(l1top_release(w, l1top_record(w, 0, L1TOP_SEMAPHORE, &c, 1, 0x30000, 64, "lap")), 0);
+    events_status es = shm_events_start(e, &v, &s0);
+    cr_assert(es == EVENTS_RESYNC && !shm_events_started(e), "lapped before the start replayed: start again");
+    /* Starting again as a reader does (mark, snapshot, start) gets it right. */
+    shm_events_mark(e, &v);
+    cr_assert_eq(shm_image_snapshot(map, (uint64_t)st.st_size, NULL, &s0, err, sizeof err), SHM_OK);
+    cr_assert_eq(shm_events_start(e, &v, &s0), EVENTS_OK);
+    cr_assert_eq(peaks_regions(shm_events_peaks(e)), 1);
+    cr_assert(peaks_status(shm_events_peaks(e))->approximate);
+    shm_events_free(e);
+    snapshot_free(&s0);
+    munmap((void *)map, (size_t)st.st_size);
 }
