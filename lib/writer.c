@@ -83,6 +83,7 @@ typedef struct {
     uint32_t cursor;
     uint32_t stripe;
     event_log log;
+    uint32_t unlogged;          /* events logged nowhere (no ring was free) */
 } thread_state;
 
 /* A thread keeps the state of the last few writers it used (a process
@@ -518,6 +519,7 @@ static __attribute__((noinline)) thread_state *thread_start(l1top_writer *w)
     /* Golden-ratio spread: the n-th thread starts far from the others. */
     t->cursor = (uint32_t)(((uint64_t)(uint32_t)(n * 2654435769u) * w->capacity) >> 32);
     t->stripe = ((uint32_t)w->pid * 31u + n) % L1TOP_SHM_STRIPES;
+    t->unlogged = 0;
     if (event_log_claim(&t->log, &w->rings))
         pthread_setspecific(thread_end_key, tls); /* any non-NULL value: thread_ends runs at exit */
     return t;
@@ -551,10 +553,17 @@ static void count_release(l1top_writer *w, const thread_state *t)
 
 /* Events of a thread without a ring are counted, so readers know their
  * replay missed some (their peaks are approximate from then on). */
-static void count_unlogged(l1top_writer *w, const thread_state *t)
+/* A thread without a ring looks for one again after this many events
+ * (rings come free when threads end). */
+#define RING_RETRY_EVENTS 4096u
+
+static void count_unlogged(l1top_writer *w, thread_state *t)
 {
-    if (w->rings.nrings) /* a segment made without rings logs nothing, and says so */
-        atomic_fetch_add_explicit(&w->stripes[t->stripe].unlogged, 1, memory_order_relaxed);
+    if (!w->rings.nrings) /* a segment made without rings logs nothing, and says so */
+        return;
+    atomic_fetch_add_explicit(&w->stripes[t->stripe].unlogged, 1, memory_order_relaxed);
+    if (++t->unlogged % RING_RETRY_EVENTS == 0 && event_log_claim(&t->log, &w->rings))
+        pthread_setspecific(thread_end_key, tls);
 }
 
 /* An event's time stamp; none in a segment without rings. */
