@@ -62,7 +62,11 @@ typedef struct { uint16_t x0, y0, x1, y1; } l1top_range; /* inclusive rectangle 
  * belongs to another user or is group/world-writable (anyone who can write
  * it can change or truncate it under you) unless $L1TOP_SHM_ALLOW_SHARED
  * is "1"; EPROTO for a foreign or other-version object; EUSERS when all
- * 256 writer slots are held by live processes. */
+ * 256 writer slots are held by live processes; EINVAL when creating it and
+ * $L1TOP_CAPACITY, $L1TOP_RINGS or $L1TOP_RING_SLOTS is malformed.
+ * Every record and release is also logged to an event ring of the calling
+ * thread (one per thread, claimed on its first call), so l1top sees even
+ * regions that live between two of its refreshes (docs/shm-format.md). */
 L1TOP_API l1top_writer *l1top_open(const char *segment);
 
 /* Declare a device before recording on it. arch: "grayskull", "wormhole_b0",
