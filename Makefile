@@ -30,10 +30,12 @@ CRITERION_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lc
 LIB_SRC     := $(wildcard lib/*.c)
 MODEL_SRC   := $(wildcard src/model/*.c)
 SOURCES_SRC := $(wildcard src/sources/*.c)
-VIEWS_SRC   := $(filter-out src/views/tui.c src/views/render_%.c,$(wildcard src/views/*.c))
+# The TUI's ncurses code: tui*.c and render_*.c, less its pure (unit-tested) parts.
+TUI_PURE    := src/views/tui_layout.c src/views/tui_state.c
+TUI_SRC     := $(filter-out $(TUI_PURE),$(wildcard src/views/tui*.c)) $(wildcard src/views/render_*.c)
+VIEWS_SRC   := $(filter-out $(TUI_SRC),$(wildcard src/views/*.c))
 CLI_SRC     := $(filter-out src/cli/l1top.c,$(wildcard src/cli/*.c))
 CORE_SRC := $(MODEL_SRC) $(SOURCES_SRC) $(VIEWS_SRC) $(CLI_SRC)
-TUI_SRC  := src/views/tui.c $(wildcard src/views/render_*.c)
 ALL_SRC_DIRS := lib src/model src/sources src/views src/cli sim
 vpath %.c $(ALL_SRC_DIRS)
 
@@ -79,14 +81,15 @@ $(B)/l1top.pc: l1top.pc.in Makefile | $(B)/obj
 $(B)/l1top: $(B)/obj/l1top.o $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
-TRACE_OBJ := $(B)/obj/trace.o $(B)/obj/trace_parse.o $(B)/obj/trace_board.o $(B)/obj/trace_place.o $(B)/obj/trace_replay.o
-$(B)/l1sim: $(B)/obj/l1sim.o $(TRACE_OBJ) $(B)/obj/snapshot.o $(STATIC_LIB)
+TRACE_OBJ := $(B)/obj/trace.o $(B)/obj/trace_parse.o $(B)/obj/trace_board.o $(B)/obj/trace_replay.o
+$(B)/l1sim: $(B)/obj/l1sim.o $(TRACE_OBJ) $(B)/obj/snapshot.o $(B)/obj/accounting.o $(B)/obj/free_list.o $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -pthread -lrt
 
 # ---- tests ----
-$(B)/tests/unit: $(TEST_UNIT_SRC) $(CORE_OBJ) $(STATIC_LIB) tests/unit/*.h | $(B)/tests
-	$(CC) $(CFLAGS) -D_GNU_SOURCE -Itests/unit -o $@ $(TEST_UNIT_SRC) $(CORE_OBJ) $(STATIC_LIB) \
-	    $(CRITERION_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
+# The units drive the TUI's key table and help screen on an off-screen terminal: ncurses too.
+$(B)/tests/unit: $(TEST_UNIT_SRC) $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB) tests/unit/*.h | $(B)/tests
+	$(CC) $(CFLAGS) $(NCURSES_CFLAGS) -D_GNU_SOURCE -Itests/unit -o $@ $(TEST_UNIT_SRC) $(CORE_OBJ) $(TUI_OBJ) \
+	    $(STATIC_LIB) $(CRITERION_LIBS) $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 $(B)/tests/e2e: $(TEST_E2E_SRC) $(CORE_OBJ) $(STATIC_LIB) | $(B)/tests
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -Itests/e2e -Itests/unit -o $@ $(TEST_E2E_SRC) $(CORE_OBJ) $(STATIC_LIB) \
@@ -106,6 +109,7 @@ REPLAYS := $(B)/tests/replay_config $(B)/tests/replay_theme $(B)/tests/replay_se
 
 TEST_JOBS ?= 2
 check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $(TTS_ALL)
+	bash tests/layers.sh
 	$(B)/tests/replay_config tests/corpus/config
 	$(B)/tests/replay_theme tests/corpus/theme
 	$(B)/tests/replay_segment tests/corpus/segment
@@ -226,11 +230,11 @@ $(B)/bench/bench_writer: bench/bench_writer.c $(STATIC_LIB) | $(B)/bench
 	$(CC) $(CFLAGS) -o $@ $< $(STATIC_LIB) -pthread -lrt
 
 $(B)/bench/bench_reader: bench/bench_reader.c $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB) | $(B)/bench
-	$(CC) $(CFLAGS) $(NCURSES_CFLAGS) -o $@ $< $(filter-out $(B)/obj/tui.o,$(TUI_OBJ)) $(CORE_OBJ) \
+	$(CC) $(CFLAGS) $(NCURSES_CFLAGS) -o $@ $< $(TUI_OBJ) $(CORE_OBJ) \
 	    $(STATIC_LIB) $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 $(B)/bench/bench_trace: bench/bench_trace.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/bench
-	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) -pthread -lrt -lm
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
 $(B)/bench/bench_peaks: bench/bench_peaks.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/bench
 	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm

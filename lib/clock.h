@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 uint64_t clock_monotonic_ns(void);
+/* Monotonic at the kernel tick's resolution: cheaper, for rate limits. */
+uint64_t clock_monotonic_coarse_ns(void);
 uint64_t clock_realtime_ns(void);
 
 /* A machine-wide tick counter for ordering events of different threads and

@@ -37,6 +37,28 @@ static bool is_devnull(const struct stat *st)
     return S_ISCHR(st->st_mode) && stat("/dev/null", &dn) == 0 && S_ISCHR(dn.st_mode) && dn.st_rdev == st->st_rdev;
 }
 
+/* fd, opened with O_NONBLOCK: 0 when it is a regular file (or /dev/null,
+ * if allowed), its O_NONBLOCK cleared again. Else fd is closed and the
+ * errno returned: fstat's, or SAFE_NOT_REGULAR with *mode set. */
+static int keep_if_regular(int fd, unsigned flags, mode_t *mode)
+{
+    struct stat st;
+    int e = 0;
+    if (fstat(fd, &st) != 0)
+        e = errno;
+    else if (!S_ISREG(st.st_mode) && !((flags & SAFE_ALLOW_DEVNULL) && is_devnull(&st)))
+        e = SAFE_NOT_REGULAR;
+    if (e != 0) {
+        *mode = e == SAFE_NOT_REGULAR ? st.st_mode : 0;
+        close(fd);
+        return e;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return 0;
+}
+
 int safe_open_regular(const char *path, unsigned flags, char *err, size_t errlen)
 {
     int oflag = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | ((flags & SAFE_NOFOLLOW) ? O_NOFOLLOW : 0);
@@ -48,24 +70,15 @@ int safe_open_regular(const char *path, unsigned flags, char *err, size_t errlen
         errno = e;
         return -1;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
+    mode_t mode;
+    int e = keep_if_regular(fd, flags, &mode);
+    if (e == SAFE_NOT_REGULAR)
+        snprintf(err, errlen, "%s: %s, not a regular file; refused", path, kind_of(mode));
+    else if (e != 0)
         snprintf(err, errlen, "%s: %s", path, strerror(e));
-        close(fd);
+    if (e != 0)
         errno = e;
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode) && !((flags & SAFE_ALLOW_DEVNULL) && is_devnull(&st))) {
-        snprintf(err, errlen, "%s: %s, not a regular file; refused", path, kind_of(st.st_mode));
-        close(fd);
-        errno = SAFE_NOT_REGULAR;
-        return -1;
-    }
-    int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0)
-        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-    return fd;
+    return e == 0 ? fd : -1;
 }
 
 FILE *safe_fopen_regular(const char *path, unsigned flags, char *err, size_t errlen)
@@ -88,17 +101,11 @@ int shm_open_regular(const char *name, int oflag)
     int fd = shm_open(name, oflag | O_NONBLOCK, 0);
     if (fd < 0)
         return -1;
-    struct stat st;
-    int e = fstat(fd, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? SAFE_NOT_REGULAR : 0;
-    if (e != 0) {
-        close(fd);
+    mode_t mode;
+    int e = keep_if_regular(fd, 0, &mode);
+    if (e != 0)
         errno = e;
-        return -1;
-    }
-    int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0)
-        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-    return fd;
+    return e == 0 ? fd : -1;
 }
 
 const char *safe_strerror(int e)

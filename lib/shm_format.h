@@ -30,6 +30,9 @@
 #define L1TOP_SHM_TAG_LEN 40u
 #define L1TOP_SHM_NAME_LEN 32u
 #define L1TOP_SHM_MAX_GRID 64u
+/* No core has this much L1 (Blackhole has 1.5 MiB): a device declared with
+ * more is refused by writers and skipped by readers. */
+#define L1TOP_SHM_MAX_L1_SIZE (64u << 20)
 #define L1TOP_SHM_STRIPES 64u     /* change/occupancy counters, one cache line each */
 #define L1TOP_SHM_DEFAULT_RINGS 64u        /* event rings: one per recording thread */
 #define L1TOP_SHM_MIN_RINGS 0u         /* 0: no events are logged (readers cannot replay) */

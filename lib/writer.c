@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "clock.h"
 #include "event_log.h"
 #include "proc.h"
 #include "shm_format.h"
@@ -272,13 +273,6 @@ static bool writer_usable(const l1top_writer *w)
 
 /* ---------- segment creation / attach ---------- */
 
-static uint64_t now_unix_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* A count from the environment into *v: `def` when unset; false when
  * malformed or outside [min, max]. */
 static bool count_from_env(const char *name, uint32_t def, uint32_t min, uint32_t max, uint32_t *v)
@@ -347,7 +341,7 @@ static void init_header(struct l1top_shm_header *h, uint32_t capacity, uint32_t 
     h->ring_slots = slots;
     h->event_size = sizeof(struct l1top_shm_event);
     h->ring_header_size = sizeof(struct l1top_shm_ring);
-    h->created_unix_ns = now_unix_ns();
+    h->created_unix_ns = clock_realtime_ns();
     atomic_store(&h->dropped_records, 0);
     atomic_store(&h->high_water, 0);
     /* The magic goes last: a reader or writer that sees it sees the rest. */
@@ -638,9 +632,7 @@ static bool segment_full(const l1top_writer *w)
  * per RECLAIM_INTERVAL_NS per process. True when something was freed. */
 static bool reclaim_if_due(l1top_writer *w)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    uint64_t now = clock_monotonic_coarse_ns();
     uint64_t last = atomic_load_explicit(&w->last_reclaim_ns, memory_order_relaxed);
     if (last && now - last < RECLAIM_INTERVAL_NS)
         return false;
@@ -860,7 +852,7 @@ int l1top_declare_device_config(l1top_writer *w, uint32_t device, const char *ar
     uint32_t l1 = cfg && cfg->l1_size ? cfg->l1_size : a->l1_size;
     uint32_t ub = cfg && cfg->unreserved_base ? cfg->unreserved_base : a->unreserved_base;
     uint32_t small = cfg ? cfg->l1_small_size : 0;
-    if (l1 > (64u << 20) || ub >= l1 || small > l1 - ub) {
+    if (l1 > L1TOP_SHM_MAX_L1_SIZE || ub >= l1 || small > l1 - ub) {
         errno = EINVAL;
         return -1;
     }

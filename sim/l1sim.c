@@ -24,12 +24,17 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "clock.h"
 #include "l1top.h"
+#include "model/free_list.h"
 #include "sources/trace.h"
 
 #define KIB 1024u
 #define MAX_CHIPS 32
 #define MAX_LIVE 64
+#define HOLD_POLL_NS (50 * 1000 * 1000) /* how often --hold looks for a stop request */
+/* Exit codes (sysexits.h). */
+enum { EXIT_DONE = 0, EXIT_USAGE = 64, EXIT_BADTRACE = 65, EXIT_NOTRACE = 66, EXIT_SEGMENT = 74 };
 
 typedef struct {
     const char *name;
@@ -110,7 +115,10 @@ static uint32_t rng_between(uint32_t lo, uint32_t hi)
     return hi <= lo ? lo : lo + (uint32_t)(rng_next() % (hi - lo + 1));
 }
 
-/* ---------- a first-fit, top-down L1 allocator (one address on all banks) ---------- */
+/* ---------- L1 buffers: first fit from the top, one address on all banks (model/free_list.h) ---------- */
+
+#define SIM_CB_ROOM (560 * KIB)  /* kept free above the unreserved base for the largest CB set */
+#define SIM_BUFFER_ALIGN 32u
 
 typedef struct {
     uint64_t handle;
@@ -129,27 +137,8 @@ typedef struct {
     live_buffer op_tmp[4];       /* previous op's outputs, freed after the next op */
     size_t nop_tmp;
     uint32_t lowest_buffer;      /* CBs must stay below this */
+    free_list space;             /* L1 buffers: [ub + SIM_CB_ROOM, l1_size - l1_small) */
 } chip;
-
-/* Highest address a: [a, a + width) free among bufs, within [lo, hi). */
-static uint32_t first_fit_down(const live_buffer *bufs, size_t n, uint32_t lo, uint32_t hi, uint32_t width)
-{
-    uint32_t top = hi;
-    for (;;) {
-        if (top < lo + width)
-            return 0;
-        uint32_t cand = (top - width) & ~31u;
-        bool clash = false;
-        for (size_t i = 0; i < n; i++)
-            if (cand < bufs[i].address + bufs[i].width && bufs[i].address < cand + width) {
-                top = bufs[i].address;
-                clash = true;
-                break;
-            }
-        if (!clash)
-            return cand >= lo ? cand : 0;
-    }
-}
 
 static void update_lowest(chip *c)
 {
@@ -167,10 +156,10 @@ static live_buffer *alloc_buffer(l1top_writer *w, chip *c, bool interleaved, uin
     uint32_t banks = (uint32_t)c->gx * c->gy;
     uint32_t width = interleaved ? (uint32_t)interleaved_bank_bytes((uint64_t)kib * KIB, 2048, 16, banks, 0)
                                  : kib * KIB;
-    /* Keep room for the largest CB set above the unreserved base. */
-    uint32_t addr = first_fit_down(c->bufs, c->nbufs, c->ub + 560 * KIB, c->l1_size - c->l1_small, width);
-    if (!addr)
+    uint64_t at;
+    if (free_list_alloc(&c->space, width, SIM_BUFFER_ALIGN, &at) != 0)
         return NULL;
+    uint32_t addr = (uint32_t)at;
     uint64_t h;
     if (interleaved) {
         h = l1top_record_interleaved(w, c->device, addr, (uint64_t)kib * KIB, 2048, tag);
@@ -182,8 +171,10 @@ static live_buffer *alloc_buffer(l1top_writer *w, chip *c, bool interleaved, uin
         l1top_range r = { 0, 0, (uint16_t)(cols - 1), (uint16_t)(rows - 1) };
         h = l1top_record(w, c->device, L1TOP_L1_BUFFER, &r, 1, addr, width, tag);
     }
-    if (!h)
+    if (!h) {
+        free_list_release(&c->space, addr, width);
         return NULL;
+    }
     live_buffer *b = &c->bufs[c->nbufs++];
     *b = (live_buffer){ h, addr, width };
     update_lowest(c);
@@ -195,6 +186,7 @@ static void free_buffer(l1top_writer *w, chip *c, uint64_t handle)
     for (size_t i = 0; i < c->nbufs; i++)
         if (c->bufs[i].handle == handle) {
             l1top_release(w, handle);
+            free_list_release(&c->space, c->bufs[i].address, c->bufs[i].width);
             c->bufs[i] = c->bufs[--c->nbufs];
             update_lowest(c);
             return;
@@ -281,6 +273,15 @@ static void run_op(l1top_writer *w, chip *c, const sim *s, const op_spec *op, ui
 
 static volatile sig_atomic_t stop_requested;
 
+/* --hold: keep what is recorded until SIGINT/SIGTERM. */
+static void hold_until_stopped(void)
+{
+    while (!stop_requested) {
+        struct timespec nap = { 0, HOLD_POLL_NS };
+        nanosleep(&nap, NULL);
+    }
+}
+
 static int replay_trace(l1top_writer *w, const char *path, const char *board, double speed, unsigned long op_ms,
                         bool hold)
 {
@@ -289,7 +290,7 @@ static int replay_trace(l1top_writer *w, const char *path, const char *board, do
     trace_file *tr = trace_open_status(path, board, &status, err, sizeof err);
     if (!tr) {
         fprintf(stderr, "l1sim: %s\n", err);
-        return status == TRACE_ENOINPUT ? 66 : 65;
+        return status == TRACE_ENOINPUT ? EXIT_NOTRACE : EXIT_BADTRACE;
     }
     snapshot s;
     snapshot_init(&s);
@@ -299,7 +300,7 @@ static int replay_trace(l1top_writer *w, const char *path, const char *board, do
     int rc = 0;
     for (size_t e = 0; e < trace_event_count(tr) && !stop_requested; e++) {
         if (trace_state_at(tr, trace_event_node(tr, e), &s, NULL, 0) != 0) {
-            rc = 65;
+            rc = EXIT_BADTRACE;
             break;
         }
         if (!declared) {
@@ -307,7 +308,7 @@ static int replay_trace(l1top_writer *w, const char *path, const char *board, do
                 if (l1top_declare_device(w, s.devices[d].id, s.devices[d].arch_name, s.devices[d].grid_x,
                                          s.devices[d].grid_y) != 0 && errno != EEXIST) {
                     fprintf(stderr, "l1sim: cannot declare device %u: %s\n", s.devices[d].id, strerror(errno));
-                    rc = 74;
+                    rc = EXIT_SEGMENT;
                 }
             declared = true;
         }
@@ -335,12 +336,8 @@ static int replay_trace(l1top_writer *w, const char *path, const char *board, do
         printf("l1sim: replay done (pid %d)\n", (int)getpid());
         fflush(stdout);
     }
-    if (rc == 0 && hold) { /* the last state stays until we are stopped */
-        while (!stop_requested) {
-            struct timespec nap = { 0, 50 * 1000 * 1000 };
-            nanosleep(&nap, NULL);
-        }
-    }
+    if (rc == 0 && hold) /* the last state stays until we are stopped */
+        hold_until_stopped();
     return rc;
 }
 
@@ -398,15 +395,55 @@ static int parse_devices(const char *s, bool *want, unsigned chips)
     return rc;
 }
 
-int main(int argc, char **argv)
+/* The command line. */
+typedef struct {
+    const workload *wl;
+    const board_info *board;
+    bool board_given;
+    const char *shm, *label, *replay_file;
+    bool want[MAX_CHIPS];        /* chips of the board to drive */
+    double speed, duration;
+    unsigned long op_ms, seed;
+    bool hold, inject_clash;
+} sim_options;
+
+static int bad_value(const char *option, const char *value)
 {
-    const char *wl_name = "llama-decode", *board_name = "n300", *shm = NULL, *devices = NULL, *label = NULL;
-    const char *replay_file = NULL;
-    double speed = 1.0;
-    bool board_given = false;
-    double duration = 0;
-    unsigned long op_ms = 250, seed = 1;
-    bool hold = false, inject_clash = false;
+    fprintf(stderr, "l1sim: bad %s '%s'\n", option, value);
+    return EXIT_USAGE;
+}
+
+/* The option's value, checked; 0 or EXIT_USAGE. */
+static int parse_option(sim_options *o, int c, const char *arg, const char **wl_name, const char **board_name,
+                        const char **devices)
+{
+    char *end;
+    switch (c) {
+    case 'w': *wl_name = arg; return 0;
+    case 'b': *board_name = arg; o->board_given = true; return 0;
+    case 'R': o->replay_file = arg; return 0;
+    case 'D': *devices = arg; return 0;
+    case 'S': o->seed = strtoul(arg, NULL, 10); return 0;
+    case 'H': o->hold = true; return 0;
+    case 'C': o->inject_clash = true; return 0;
+    case 's': o->shm = arg; return 0;
+    case 'l': o->label = arg; return 0;
+    case 'X':
+        o->speed = strtod(arg, &end);
+        return *end || o->speed <= 0 || o->speed > 1e6 ? bad_value("--speed", arg) : 0;
+    case 't':
+        o->duration = strtod(arg, &end);
+        return *end || o->duration < 0 ? bad_value("--duration", arg) : 0;
+    case 'o':
+        o->op_ms = strtoul(arg, &end, 10);
+        return *end || o->op_ms == 0 || o->op_ms > 60000 ? bad_value("--op-ms", arg) : 0;
+    default: usage(stderr); return EXIT_USAGE;
+    }
+}
+
+/* -1: go on; else the exit code (help, version, a bad option). */
+static int parse_args(int argc, char **argv, sim_options *o)
+{
     static const struct option opts[] = {
         { "workload", required_argument, NULL, 'w' }, { "board", required_argument, NULL, 'b' },
         { "devices", required_argument, NULL, 'D' },  { "duration", required_argument, NULL, 't' },
@@ -417,63 +454,113 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },           { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
-    int c;
-    char *end;
-    while ((c = getopt_long(argc, argv, "w:b:D:t:S:o:HCs:l:R:X:hV", opts, NULL)) != -1) {
-        switch (c) {
-        case 'w': wl_name = optarg; break;
-        case 'b': board_name = optarg; board_given = true; break;
-        case 'R': replay_file = optarg; break;
-        case 'X':
-            speed = strtod(optarg, &end);
-            if (*end || speed <= 0 || speed > 1e6) {
-                fprintf(stderr, "l1sim: bad --speed '%s'\n", optarg);
-                return 64;
-            }
-            break;
-        case 'D': devices = optarg; break;
-        case 't':
-            duration = strtod(optarg, &end);
-            if (*end || duration < 0) {
-                fprintf(stderr, "l1sim: bad --duration '%s'\n", optarg);
-                return 64;
-            }
-            break;
-        case 'S': seed = strtoul(optarg, NULL, 10); break;
-        case 'o':
-            op_ms = strtoul(optarg, &end, 10);
-            if (*end || op_ms == 0 || op_ms > 60000) {
-                fprintf(stderr, "l1sim: bad --op-ms '%s'\n", optarg);
-                return 64;
-            }
-            break;
-        case 'H': hold = true; break;
-        case 'C': inject_clash = true; break;
-        case 's': shm = optarg; break;
-        case 'l': label = optarg; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("l1sim %s\n", L1TOP_VERSION_STRING); return 0;
-        default: usage(stderr); return 64;
+    const char *wl_name = "llama-decode", *board_name = "n300", *devices = NULL;
+    *o = (sim_options){ .speed = 1.0, .op_ms = 250, .seed = 1 };
+    for (int c; (c = getopt_long(argc, argv, "w:b:D:t:S:o:HCs:l:R:X:hV", opts, NULL)) != -1;) {
+        if (c == 'h' || c == 'V') {
+            if (c == 'h')
+                usage(stdout);
+            else
+                printf("l1sim %s\n", L1TOP_VERSION_STRING);
+            return EXIT_DONE;
         }
+        if (parse_option(o, c, optarg, &wl_name, &board_name, &devices) != 0)
+            return EXIT_USAGE;
     }
-    const workload *wl = NULL;
     for (size_t i = 0; i < sizeof workloads / sizeof workloads[0]; i++)
         if (strcmp(workloads[i].name, wl_name) == 0)
-            wl = &workloads[i];
-    const board_info *board = board_by_name(board_name);
-    if (!wl || !board || optind < argc) {
-        fprintf(stderr, "l1sim: unknown %s '%s'\n", !wl ? "workload" : !board ? "board" : "argument",
-                !wl ? wl_name : !board ? board_name : argv[optind]);
-        return 64;
+            o->wl = &workloads[i];
+    o->board = board_by_name(board_name);
+    if (!o->wl || !o->board || optind < argc) {
+        fprintf(stderr, "l1sim: unknown %s '%s'\n", !o->wl ? "workload" : !o->board ? "board" : "argument",
+                !o->wl ? wl_name : !o->board ? board_name : argv[optind]);
+        return EXIT_USAGE;
     }
-    bool want[MAX_CHIPS];
     for (unsigned i = 0; i < MAX_CHIPS; i++)
-        want[i] = i < board->chips;
-    if (devices && parse_devices(devices, want, board->chips) != 0) {
-        fprintf(stderr, "l1sim: bad --devices '%s' for %s (%u chips)\n", devices, board->name, board->chips);
-        return 64;
+        o->want[i] = i < o->board->chips;
+    if (devices && parse_devices(devices, o->want, o->board->chips) != 0) {
+        fprintf(stderr, "l1sim: bad --devices '%s' for %s (%u chips)\n", devices, o->board->name, o->board->chips);
+        return EXIT_USAGE;
     }
-    rng_state ^= seed * 0x2545F4914F6CDD1Dull;
+    return -1;
+}
+
+/* Declare chip i of the board and place the workload's resident buffers. */
+static int open_chip(l1top_writer *w, chip *ch, unsigned i, const sim_options *o, const arch_info *arch)
+{
+    memset(ch, 0, sizeof *ch);
+    ch->device = i;
+    ch->arch = arch;
+    ch->gx = o->board->grid_x;
+    ch->gy = o->board->grid_y;
+    ch->l1_size = arch->l1_size;
+    ch->l1_small = o->wl->l1_small_kib * KIB;
+    ch->ub = arch->unreserved_base;
+    ch->space = (free_list){ .base = ch->ub + SIM_CB_ROOM, .top = ch->l1_size - ch->l1_small };
+    l1top_device_config cfg = { ch->l1_small, 0, 0 };
+    int declared = l1top_declare_device_config(w, i, o->board->arch, ch->gx, ch->gy, &cfg);
+    if (declared != 0 && errno == EEXIST) {
+        /* Another live process opened this chip with another L1_SMALL size:
+         * use its declaration, as a second process on a device would. */
+        fprintf(stderr, "l1sim: device %u already declared differently; using that declaration\n", i);
+        declared = 0;
+    }
+    if (declared != 0) {
+        fprintf(stderr, "l1sim: cannot declare device %u: %s\n", i, strerror(errno));
+        return -1;
+    }
+    update_lowest(ch);
+    if (o->wl->resident_sharded_kib)
+        alloc_buffer(w, ch, false, o->wl->resident_sharded_kib, (uint16_t)(ch->gx * ch->gy), "weights (sharded)");
+    if (o->wl->resident_interleaved_kib)
+        alloc_buffer(w, ch, true, o->wl->resident_interleaved_kib, 0, "kv cache (interleaved)");
+    return 0;
+}
+
+/* One op per chip per --op-ms until stopped, --duration is up, or (--hold)
+ * after the first round. */
+static void run_workload(l1top_writer *w, chip *chips, size_t nchips, const sim_options *o, const arch_info *arch)
+{
+    sim s = { o->wl, o->inject_clash, 0 };
+    uint64_t t0 = clock_monotonic_ns();
+    while (!stop_requested) {
+        for (size_t i = 0; i < nchips; i++) {
+            size_t k = (s.step + i * 3) % o->wl->nops; /* chips are not in lockstep */
+            run_op(w, &chips[i], &s, &o->wl->ops[k], arch->firmware_end);
+        }
+        s.step++;
+        if (o->hold) {
+            printf("l1sim: ready (pid %d)\n", (int)getpid());
+            fflush(stdout);
+            hold_until_stopped();
+            break;
+        }
+        struct timespec ts = { (time_t)(o->op_ms / 1000), (long)(o->op_ms % 1000) * 1000000L };
+        nanosleep(&ts, NULL);
+        if (o->duration > 0 && (double)(clock_monotonic_ns() - t0) / 1e9 >= o->duration)
+            break;
+    }
+}
+
+static int simulate(l1top_writer *w, const sim_options *o)
+{
+    const arch_info *arch = arch_by_name(o->board->arch);
+    static chip chips[MAX_CHIPS];
+    size_t nchips = 0;
+    for (unsigned i = 0; i < o->board->chips; i++)
+        if (o->want[i] && open_chip(w, &chips[nchips++], i, o, arch) != 0)
+            return EXIT_SEGMENT;
+    run_workload(w, chips, nchips, o, arch);
+    return EXIT_DONE;
+}
+
+int main(int argc, char **argv)
+{
+    sim_options o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    rng_state ^= o.seed * 0x2545F4914F6CDD1Dull;
     if (!rng_state)
         rng_state = 1;
 
@@ -483,82 +570,18 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    l1top_writer *w = l1top_open(shm);
+    l1top_writer *w = l1top_open(o.shm);
     if (!w) {
         fprintf(stderr, "l1sim: cannot open segment: %s\n", strerror(errno));
-        return 74;
+        return EXIT_SEGMENT;
     }
     char lbl[64];
-    snprintf(lbl, sizeof lbl, "%s", label ? label : replay_file ? "replay" : wl->name);
+    snprintf(lbl, sizeof lbl, "%s", o.label ? o.label : o.replay_file ? "replay" : o.wl->name);
     l1top_set_label(w, lbl);
-    if (replay_file) {
-        int rc = replay_trace(w, replay_file, board_given ? board_name : NULL, speed, op_ms, hold);
-        l1top_close(w);
-        return rc;
-    }
-
-    const arch_info *arch = arch_by_name(board->arch);
-    static chip chips[MAX_CHIPS];
-    size_t nchips = 0;
-    for (unsigned i = 0; i < board->chips; i++) {
-        if (!want[i])
-            continue;
-        chip *ch = &chips[nchips];
-        memset(ch, 0, sizeof *ch);
-        ch->device = i;
-        ch->arch = arch;
-        ch->gx = board->grid_x;
-        ch->gy = board->grid_y;
-        ch->l1_size = arch->l1_size;
-        ch->l1_small = wl->l1_small_kib * KIB;
-        ch->ub = arch->unreserved_base;
-        l1top_device_config cfg = { ch->l1_small, 0, 0 };
-        int declared = l1top_declare_device_config(w, i, board->arch, ch->gx, ch->gy, &cfg);
-        if (declared != 0 && errno == EEXIST) {
-            /* Another live process opened this chip with another L1_SMALL size:
-             * use its declaration, as a second process on a device would. */
-            fprintf(stderr, "l1sim: device %u already declared differently; using that declaration\n", i);
-            declared = 0;
-        }
-        if (declared != 0) {
-            fprintf(stderr, "l1sim: cannot declare device %u: %s\n", i, strerror(errno));
-            l1top_close(w);
-            return 74;
-        }
-        update_lowest(ch);
-        if (wl->resident_sharded_kib)
-            alloc_buffer(w, ch, false, wl->resident_sharded_kib, (uint16_t)(ch->gx * ch->gy), "weights (sharded)");
-        if (wl->resident_interleaved_kib)
-            alloc_buffer(w, ch, true, wl->resident_interleaved_kib, 0, "kv cache (interleaved)");
-        nchips++;
-    }
-
-    sim s = { wl, inject_clash, 0 };
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    while (!stop_requested) {
-        for (size_t i = 0; i < nchips; i++) {
-            size_t k = (s.step + i * 3) % wl->nops; /* chips are not in lockstep */
-            run_op(w, &chips[i], &s, &wl->ops[k], arch->firmware_end);
-        }
-        s.step++;
-        if (hold) {
-            printf("l1sim: ready (pid %d)\n", (int)getpid());
-            fflush(stdout);
-            while (!stop_requested) {
-                struct timespec nap = { 0, 50 * 1000 * 1000 };
-                nanosleep(&nap, NULL);
-            }
-            break;
-        }
-        struct timespec ts = { (time_t)(op_ms / 1000), (long)(op_ms % 1000) * 1000000L };
-        nanosleep(&ts, NULL);
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double elapsed = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
-        if (duration > 0 && elapsed >= duration)
-            break;
-    }
+    if (o.replay_file)
+        rc = replay_trace(w, o.replay_file, o.board_given ? o.board->name : NULL, o.speed, o.op_ms, o.hold);
+    else
+        rc = simulate(w, &o);
     l1top_close(w);
-    return 0;
+    return rc;
 }

@@ -21,6 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "grow.h"
+
 #define MAX_EXEC_CHILDREN 16
 
 typedef struct {
@@ -152,12 +155,7 @@ static void sweep_unseen(alert_engine *e)
 
 /* ---------- actions ---------- */
 
-static uint64_t unix_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
+static uint64_t unix_ms(void) { return clock_realtime_ns() / 1000000u; }
 
 static void record_history(alert_engine *e, const firing_alert *a, bool start)
 {
@@ -320,9 +318,7 @@ static double device_value(alert_metric m, const snap_device *d, const device_us
 
 static double process_value(alert_metric m, const process_usage *p, const device_usage *du)
 {
-    uint64_t tracked = p->bytes[CAT_L1_BUFFERS] + p->bytes[CAT_L1_SMALL], all = 0;
-    for (int k = 0; k < CAT_RECORDED; k++)
-        all += p->bytes[k];
+    uint64_t tracked = recorded_tracked(p->bytes), all = recorded_all(p->bytes);
     if (m <= AM_RUNTIME)
         return (double)p->bytes[m];
     switch (m) {
@@ -516,14 +512,8 @@ int alerts_evaluate(alert_engine *e, const l1top_config *c, const snapshot *s, c
         state *st = &e->table[i];
         if (!st->used || !st->firing)
             continue;
-        if (e->nfiring == e->firing_cap) {
-            size_t want = e->firing_cap ? e->firing_cap * 2 : 64;
-            firing_alert *p = realloc(e->firing, want * sizeof *p);
-            if (!p)
-                return -1;
-            e->firing = p;
-            e->firing_cap = want;
-        }
+        if (grow_array((void **)&e->firing, &e->firing_cap, e->nfiring, 1, sizeof *e->firing) != 0)
+            return -1;
         e->firing[e->nfiring++] = st->alert;
     }
     if (e->nfiring > 1)

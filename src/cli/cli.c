@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "arch.h"
-#include "sources/collect.h"
+#include "sources/source.h"
 
 /* ---------- what the options do ---------- */
 

@@ -1,6 +1,7 @@
 /*
- * l1top.c - main: parse the command line, pick the source (our segment,
- * or a --demo one), then run the batch view (--once) or the TUI.
+ * l1top.c - main: parse the command line, open the sources it asks for
+ * (source.h: the live ones, a --demo segment, or a --trace file), then run
+ * the batch view (--once), the exporter (--serve) or the TUI on them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,43 +13,35 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "model/accounting.h"
 #include "cli/alerts.h"
 #include "cli/cli.h"
-#include "sources/collect.h"
 #include "cli/config.h"
 #include "cli/demo.h"
 #include "views/output.h"
 #include "cli/quit_signal.h"
 #include "views/serve.h"
 #include "shm_name.h"
-#include "sources/shm_reader.h"
-#include "sources/trace.h"
+#include "sources/source.h"
 #include "views/tui.h"
-#include "utf8.h"
 
-static int exit_for(shm_status st)
+static int exit_for(source_status st)
 {
     switch (st) {
-    case SHM_OK: return EXIT_OK;
-    case SHM_MISSING: return EXIT_NOINPUT;
-    case SHM_CORRUPT: return EXIT_DATAERR;
+    case SRC_OK: return EXIT_OK;
+    case SRC_MISSING: return EXIT_NOINPUT;
+    case SRC_CORRUPT: return EXIT_DATAERR;
     default: return EXIT_IOERR;
     }
 }
 
-static void report(shm_status st, const char *name, const char *err, bool segment_only)
+/* A reading failed: err names what. Live data that is not there yet gets
+ * the hint of how to make some. */
+static void report(source_status st, const char *err, bool live)
 {
-    if (st == SHM_MISSING && segment_only)
-        fprintf(stderr,
-                "l1top: segment %s: no such segment; start an instrumented program or `l1sim`, "
-                "or try `l1top --demo`\n",
-                name);
-    else if (st == SHM_MISSING)
-        fprintf(stderr, "l1top: segment %s: %s; start an instrumented program or `l1sim`, or try `l1top --demo`\n",
-                name, err);
-    else
-        fprintf(stderr, "l1top: segment %s: %s\n", name, err);
+    fprintf(stderr, "l1top: %s%s\n", err,
+            st == SRC_MISSING && live ? "; start an instrumented program or `l1sim`, or try `l1top --demo`" : "");
 }
 
 /* The output could not be written. A reader that went away (`| head -1`)
@@ -63,20 +56,25 @@ static int write_failed(void)
 
 static double monotonic_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+    return (double)clock_monotonic_ns() / 1e6;
 }
 
-/* --once, or -n N: N snapshots at the refresh interval. The exit code is
- * the worst alert level seen (0, 1, 2), or an error. */
-static int run_once(const cli_options *o, const l1top_config *cfg, const char *shm)
+/* A trace drawn on a board it does not name: say which, once. */
+static void note_board(const snapshot *s, const char *path)
+{
+    if (s->has_trace && s->trace.board_source != TRACE_BOARD_FROM_TRACE)
+        fprintf(stderr, "l1top: %s: board %s (%s)\n", path, s->trace.board, s->trace.board_reason);
+}
+
+/* --once, or -n N: N snapshots at the refresh interval (one of a timeline:
+ * its peak). The exit code is the worst alert level seen (0, 1, 2), or an
+ * error. */
+static int run_once(const cli_options *o, const l1top_config *cfg, source_set *set)
 {
     char err[512] = "";
-    collector col;
-    collector_init(&col, (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root);
-    shm_status st;
-    long n = o->iterations > 0 ? o->iterations : 1;
+    source_status st;
+    bool timeline = source_set_feed(set).timeline != NULL;
+    long n = o->iterations > 0 && !timeline ? o->iterations : 1;
     output_formatter out = output_format_formatter(o->format, n > 1);
     alert_engine *ae = alerts_new();
     snapshot s;
@@ -87,16 +85,18 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
         if (i > 0) { /* keep to the interval, whatever a frame took */
             double due = start + (double)i * cfg->refresh_ms, now = monotonic_ms();
             if (due > now)
-                collector_wait(&col, due - now); /* replays events meanwhile; a quitting signal cuts it short */
+                source_set_wait(set, due - now); /* replays events meanwhile; a quitting signal cuts it short */
         }
         if (quit_signal_pending())
             break;
-        st = collect(&col, &s, err, sizeof err);
-        if (st != SHM_OK) {
-            report(st, col.segment, err, col.sel == SOURCE_L1TOP);
+        st = collect(set, &s, err, sizeof err);
+        if (st != SRC_OK) {
+            report(st, err, !timeline);
             rc = exit_for(st);
             break;
         }
+        if (i == 0)
+            note_board(&s, set->label);
         accounting a;
         if (accounting_compute(&s, &a) != 0) {
             rc = EXIT_SOFTWARE;
@@ -104,7 +104,8 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
         }
         /* One snapshot has no duration: `for` counts only across -n snapshots. */
         output_options oo = o->output;
-        oo.warning = collector_warning(&col);
+        oo.warning = source_set_warning(set);
+        oo.trace = s.has_trace ? &s.trace : NULL;
         oo.continued = i > 0;
         int e = alerts_evaluate(ae, cfg, &s, &a, (uint64_t)(monotonic_ms() - start), n == 1);
         oo.nalerts = alerts_firing(ae, &oo.alerts);
@@ -127,72 +128,73 @@ static int run_once(const cli_options *o, const l1top_config *cfg, const char *s
     }
     alerts_free(ae);
     snapshot_free(&s);
-    collector_close(&col);
     if (quit_signal_pending())
         return QUIT_SIGNAL_EXIT_BASE + quit_signal_pending();
     return rc != EXIT_OK ? rc : level;
 }
 
 /* --serve ADDR:PORT: the Prometheus exporter, until SIGINT/SIGTERM/SIGHUP. */
-static int run_serve(const cli_options *o, const l1top_config *cfg, const char *shm)
+static int run_serve(const cli_options *o, const l1top_config *cfg, source_set *set)
 {
-    collector col;
-    collector_init(&col, (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root);
     char err[512] = "";
-    int rc = serve_run(o->serve, &col, &o->output, cfg->refresh_ms, err, sizeof err);
-    collector_close(&col);
+    feed f = source_set_feed(set);
+    int rc = serve_run(o->serve, &f, &o->output, cfg->refresh_ms, err, sizeof err);
     if (rc != SERVE_OK)
         fprintf(stderr, "l1top: %s\n", err);
     return rc == SERVE_OK ? EXIT_OK : rc == SERVE_USAGE ? EXIT_USAGE : EXIT_IOERR;
 }
 
-/* The summary's strings come from the trace (op names cut to fit): show them
- * as valid UTF-8 with controls escaped, like the snapshot's. */
-static void trace_summary_clean(trace_summary *sum)
+/* The sources the command line asks for. */
+static source_params params_of(const cli_options *o, const char *shm)
 {
-    char tmp[sizeof sum->peak.op];
-    snprintf(sum->peak.op, sizeof sum->peak.op, "%s", utf8_clean(tmp, sizeof tmp, sum->peak.op, UTF8_ESCAPE_CONTROLS));
-    snprintf(sum->board, sizeof sum->board, "%s", utf8_clean(tmp, sizeof tmp, sum->board, UTF8_ESCAPE_CONTROLS));
+    source_params p = { (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root, NULL, NULL, o->board };
+    if (o->trace) {
+        p.file_source = "trace";
+        p.path = o->trace;
+    }
+    return p;
 }
 
-/* --trace FILE --once: the state at the per-core peak, plus the trace summary. */
-static int run_trace(const cli_options *o, const l1top_config *cfg)
+/* The TUI's `r` key and SIGUSR1: the file again, then the command line over it. */
+static int reload_config(void *ctx, l1top_config *out, char *err, size_t errlen)
 {
-    snapshot s;
-    snapshot_init(&s);
-    trace_summary sum;
-    char err[512];
-    int status = trace_load(o->trace, o->board, &s, &sum, err, sizeof err);
-    if (status != 0) {
+    const cli_options *o = ctx;
+    if (config_load(out, o->config_path, err, errlen) != 0)
+        return -1;
+    cli_apply_overrides(o, out);
+    return 0;
+}
+
+static int run_tui(const cli_options *o, l1top_config *cfg, source_set *set)
+{
+    feed f = source_set_feed(set);
+    tui_options t = {
+        .feed = &f, .filter = o->output, .no_color = o->no_color, .max_frames = o->max_frames,
+        .reload_config = reload_config, .reload_ctx = (void *)o,
+    };
+    return tui_run(&t, cfg);
+}
+
+/* Open the sources and run the view the options ask for on them. */
+static int run_view(const cli_options *o, l1top_config *cfg, const char *shm)
+{
+    source_set set;
+    char err[4096 + 512];
+    source_params p = params_of(o, shm);
+    source_status st = source_set_open(&set, &p, err, sizeof err);
+    if (st != SRC_OK) {
         fprintf(stderr, "l1top: %s\n", err);
-        snapshot_free(&s);
-        return status == TRACE_ENOINPUT ? EXIT_NOINPUT : EXIT_DATAERR;
+        return exit_for(st);
     }
-    snapshot_sanitize_strings(&s);
-    trace_summary_clean(&sum);
-    if (sum.board_source != TRACE_BOARD_FROM_TRACE)
-        fprintf(stderr, "l1top: %s: board %s (%s)\n", o->trace, sum.board, sum.board_reason);
-    accounting a;
-    int rc = EXIT_OK;
-    alert_engine *ae = alerts_new();
-    if (!ae || accounting_compute(&s, &a) != 0) {
-        fprintf(stderr, "l1top: out of memory\n");
-        alerts_free(ae);
-        snapshot_free(&s);
-        return EXIT_SOFTWARE;
-    }
-    output_options oo = o->output;
-    oo.trace = &sum;
-    if (alerts_evaluate(ae, cfg, &s, &a, 0, true) == 0)
-        oo.nalerts = alerts_firing(ae, &oo.alerts);
-    if (output_format_formatter(o->format, false)(stdout, &s, &a, &oo) != 0) {
-        rc = write_failed();
+    int rc;
+    if (o->serve) {
+        rc = run_serve(o, cfg, &set);
+    } else if (o->once) {
+        rc = run_once(o, cfg, &set);
     } else {
-        rc = alerts_exit_level(ae);
+        rc = run_tui(o, cfg, &set);
     }
-    accounting_free(&a);
-    alerts_free(ae);
-    snapshot_free(&s);
+    source_set_close(&set);
     return rc;
 }
 
@@ -255,14 +257,7 @@ int main(int argc, char **argv)
      * the TUI would only write escape codes into a file or a pipe. */
     if (!o.once && !o.serve && (o.format_given || !isatty(STDOUT_FILENO)))
         o.once = true;
-    if (o.serve)
-        rc = run_serve(&o, &cfg, shm);
-    else if (o.trace && o.once)
-        rc = run_trace(&o, &cfg);
-    else if (o.once)
-        rc = run_once(&o, &cfg, shm);
-    else
-        rc = tui_run(&o, shm, &cfg);
+    rc = run_view(&o, &cfg, shm);
     if (o.demo)
         demo_stop(&demo);
     return rc;

@@ -1,6 +1,8 @@
 /*
  * accounting.c - per-core byte attribution, free holes, clashes and
- * per-process sums from a snapshot (see accounting.h). No I/O, no globals.
+ * per-process sums from a snapshot, per-process totals over devices, one
+ * core's bytes over time (a trace's peak) and one core's address map (see
+ * accounting.h). No I/O, no globals.
  */
 #include "model/accounting.h"
 
@@ -8,6 +10,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "grow.h"
 
 const char *const category_key[CAT_COUNT] = {
     "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
@@ -197,6 +200,7 @@ typedef struct {
     size_t cap;
     uint32_t *hash;       /* CLASH_HASH_SIZE entries: clash index + 1, 0 empty */
     uint32_t *last_core;  /* per clash: last core it was counted on */
+    size_t last_core_cap;
     uint64_t max_core_pairs; /* most pair incidences on one core: a lower bound */
 } clash_table;
 
@@ -231,18 +235,10 @@ static int name_clash(clash_table *t, const interval *c, const interval *b, uint
         du->clashes_truncated = true;
         return 0;
     }
-    if (du->nclashes == t->cap) {
-        size_t want = t->cap ? t->cap * 2 : 16;
-        clash_info *p = realloc(du->clashes, want * sizeof *p);
-        uint32_t *lc = realloc(t->last_core, want * sizeof *lc);
-        if (p)
-            du->clashes = p;
-        if (lc)
-            t->last_core = lc;
-        if (!p || !lc)
-            return -1;
-        t->cap = want;
-    }
+    /* Two arrays indexed alike: each keeps its own capacity. */
+    if (grow_array((void **)&du->clashes, &t->cap, du->nclashes, 1, sizeof *du->clashes) != 0 ||
+        grow_array((void **)&t->last_core, &t->last_core_cap, du->nclashes, 1, sizeof *t->last_core) != 0)
+        return -1;
     size_t i = du->nclashes++;
     t->hash[h] = (uint32_t)i + 1;
     t->last_core[i] = core;
@@ -631,7 +627,7 @@ static int account_device(const snapshot *s, uint32_t dev, const region_key *ord
     du->regions = (uint32_t)norder;
     du->cores = calloc(nc, sizeof *du->cores);
     process_usage *per_proc = calloc(s->nprocesses ? s->nprocesses : 1, sizeof *per_proc);
-    clash_table t = { du, 0, calloc(CLASH_HASH_SIZE, sizeof(uint32_t)), NULL, 0 };
+    clash_table t = { du, 0, calloc(CLASH_HASH_SIZE, sizeof(uint32_t)), NULL, 0, 0 };
     int rc = -1;
     size_t np = 2 * norder + 1;
     if (!du->cores || !per_proc || !t.hash || reserve((void **)&x->ends, &x->cap[2], np, sizeof *x->ends) ||
@@ -733,6 +729,27 @@ out:
     return rc;
 }
 
+void accounting_process_total(const accounting *a, uint32_t process, const size_t *devices, size_t ndevices,
+                              process_total *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = devices ? ndevices : a->ndevices;
+    for (size_t v = 0; v < n; v++) {
+        size_t di = devices ? devices[v] : v;
+        if (di >= a->ndevices)
+            continue;
+        const device_usage *du = &a->devices[di];
+        for (size_t i = 0; i < du->nprocesses; i++) {
+            if (du->processes[i].process != process)
+                continue;
+            for (int k = 0; k < CAT_RECORDED; k++)
+                out->bytes[k] += du->processes[i].bytes[k];
+            out->regions += du->processes[i].regions;
+            out->devices++;
+        }
+    }
+}
+
 void accounting_free(accounting *a)
 {
     for (size_t i = 0; i < a->ndevices; i++) {
@@ -742,6 +759,110 @@ void accounting_free(accounting *a)
     }
     free(a->devices);
     memset(a, 0, sizeof *a);
+}
+
+/* ---------- one core over time ---------- */
+
+/* Covered length over elementary segments [x[i], x[i+1]): a segment tree
+ * with, per node, how many ranges cover all of it and the length covered. */
+typedef struct {
+    const uint32_t *x;    /* the distinct endpoints, ascending */
+    int32_t *count;
+    uint64_t *len;
+} cover_tree;
+
+static void cover(cover_tree *t, size_t node, size_t lo, size_t hi, size_t a, size_t b, int32_t delta)
+{
+    if (b <= lo || hi <= a)
+        return;
+    if (a <= lo && hi <= b) {
+        t->count[node] += delta;
+    } else {
+        size_t mid = lo + (hi - lo) / 2;
+        cover(t, 2 * node, lo, mid, a, b, delta);
+        cover(t, 2 * node + 1, mid, hi, a, b, delta);
+    }
+    if (t->count[node] > 0)
+        t->len[node] = (uint64_t)t->x[hi] - t->x[lo];
+    else if (hi - lo == 1)
+        t->len[node] = 0;
+    else
+        t->len[node] = t->len[2 * node] + t->len[2 * node + 1];
+}
+
+/* Index of v among the n distinct endpoints x (it is there). */
+static size_t endpoint(const uint32_t *x, size_t n, uint32_t v)
+{
+    size_t a = 0, b = n;
+    while (b - a > 1) {
+        size_t m = a + (b - a) / 2;
+        if (x[m] <= v)
+            a = m;
+        else
+            b = m;
+    }
+    return a;
+}
+
+uint64_t accounting_most_held(const held_range *r, size_t n, uint32_t *at, held_scratch *w)
+{
+    *at = 0;
+    size_t nx = 2 * n + 1, nt = 4 * nx;
+    if (reserve(&w->buf[0], &w->cap[0], 2 * n, sizeof(sort_item)) ||
+        reserve(&w->buf[1], &w->cap[1], 2 * n, sizeof(sort_item)) ||
+        reserve(&w->buf[2], &w->cap[2], nx, sizeof(uint32_t)) ||
+        reserve(&w->buf[3], &w->cap[3], nt, sizeof(int32_t)) ||
+        reserve(&w->buf[4], &w->cap[4], nt, sizeof(uint64_t)))
+        return UINT64_MAX;
+    sort_item *v = w->buf[0], *tmp = w->buf[1];
+    uint32_t *x = w->buf[2];
+    /* The distinct endpoints. */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (r[i].end > r[i].start && r[i].born != r[i].died) {
+            v[m++] = (sort_item){ r[i].start, 0 };
+            v[m++] = (sort_item){ r[i].end, 0 };
+        }
+    if (m == 0)
+        return 0;
+    radix_sort(v, tmp, m, 32);
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++)
+        if (k == 0 || x[k - 1] != (uint32_t)v[i].key)
+            x[k++] = (uint32_t)v[i].key;
+    /* Births and deaths by position (a range is born and dies at most once). */
+    size_t ne = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].end <= r[i].start || r[i].born == r[i].died)
+            continue;
+        v[ne++] = (sort_item){ (uint64_t)r[i].born << 1 | 1u, (uint32_t)i };
+        if (r[i].died != UINT32_MAX)
+            v[ne++] = (sort_item){ (uint64_t)r[i].died << 1, (uint32_t)i };
+    }
+    radix_sort(v, tmp, ne, 33);
+    cover_tree t = { x, w->buf[3], w->buf[4] };
+    memset(t.count, 0, 4 * k * sizeof *t.count);
+    memset(t.len, 0, 4 * k * sizeof *t.len);
+    uint64_t best = 0;
+    for (size_t i = 0; i < ne;) {
+        uint64_t pos = v[i].key >> 1;
+        for (; i < ne && v[i].key >> 1 == pos; i++) {
+            const held_range *q = &r[v[i].idx];
+            cover(&t, 1, 0, k - 1, endpoint(x, k, q->start), endpoint(x, k, q->end), (v[i].key & 1u) ? 1 : -1);
+        }
+        if (t.len[1] > best) {
+            best = t.len[1];
+            *at = (uint32_t)pos;
+        }
+    }
+    return best;
+}
+
+void held_scratch_free(held_scratch *w)
+{
+    for (size_t i = 0; i < sizeof w->buf / sizeof w->buf[0]; i++)
+        free(w->buf[i]);
+    memset(w, 0, sizeof *w);
 }
 
 /* ---------- one core's address map ---------- */

@@ -1,5 +1,6 @@
 /*
- * accounting.h - pure per-core attribution of L1, shared by every view.
+ * accounting.h - pure per-core attribution of L1, shared by every view and
+ * by the trace replay (the one accountant: one rule for overlaps).
  *
  * Every byte of every core's L1 [0, l1_size) belongs to exactly one
  * category. Where records overlap, the byte goes to the first kind in
@@ -155,8 +156,63 @@ static inline l1_category category_uncovered(uint32_t addr, uint32_t fw_end, uin
     return CAT_FREE;
 }
 
+/* ---------- per-process totals: summed here and nowhere else ---------- */
+
+/* What a process recorded (overlaps not removed), by recorded category:
+ * tracked (L1 buffers and L1_SMALL, what TT-Metal's allocator sees), all of
+ * it, and the untracked rest. */
+static inline uint64_t recorded_tracked(const uint64_t b[CAT_RECORDED])
+{
+    return b[CAT_L1_BUFFERS] + b[CAT_L1_SMALL];
+}
+static inline uint64_t recorded_all(const uint64_t b[CAT_RECORDED])
+{
+    uint64_t all = 0;
+    for (int k = 0; k < CAT_RECORDED; k++)
+        all += b[k];
+    return all;
+}
+static inline uint64_t recorded_untracked(const uint64_t b[CAT_RECORDED])
+{
+    return recorded_all(b) - recorded_tracked(b);
+}
+
+/* One process over several devices. */
+typedef struct {
+    uint64_t bytes[CAT_RECORDED];    /* as recorded, by category */
+    uint32_t regions;
+    uint32_t devices;                /* devices it holds regions on */
+} process_total;
+
+/* Process `process` (a snapshot index) summed over the devices listed by
+ * index in `devices` (NULL: every device of a). */
+void accounting_process_total(const accounting *a, uint32_t process, const size_t *devices, size_t ndevices,
+                              process_total *out);
+
 /* Bytes a region places on core (x, y) of its device (0 if none). */
 uint64_t region_bytes_on_core(const snapshot *s, const snap_region *r, uint16_t x, uint16_t y);
+
+/* ---------- one core over time ---------- */
+
+/* An address range held on a core for positions born <= pos < died
+ * (died UINT32_MAX: to the end). */
+typedef struct {
+    uint32_t start, end;    /* [start, end) */
+    uint32_t born, died;
+} held_range;
+
+/* Working memory of accounting_most_held, reused across calls. */
+typedef struct {
+    void *buf[5];
+    size_t cap[5];
+} held_scratch;
+
+/* The most bytes the ranges cover at once, each byte once however many
+ * ranges claim it (the rule of accounting_compute), and the earliest
+ * position where they do (*at; 0 when none). O(n log n). Returns
+ * UINT64_MAX when memory ran out. */
+uint64_t accounting_most_held(const held_range *r, size_t n, uint32_t *at, held_scratch *w);
+void held_scratch_free(held_scratch *w);
 
 /* One span of a core's address map. */
 typedef struct {

@@ -74,8 +74,10 @@ typedef struct {
 typedef struct {
     uint32_t device;         /* physical chip id */
     uint16_t x, y;           /* the core */
-    uint64_t bytes;          /* program-scope L1 + L1 buffers + L1_SMALL on it */
-    uint64_t circular_buffers; /* CBs, dataflow buffers and scratchpads */
+    uint64_t bytes;          /* program-scope L1 + L1 buffers + L1_SMALL on it, each byte
+                              * once (as accounting_compute counts it) */
+    uint64_t circular_buffers; /* CBs, dataflow buffers and scratchpads (bytes under a buffer
+                                * are the buffer's) */
     uint64_t l1_buffers;     /* L1 and L1_SMALL buffers, pre-window ones included */
     uint64_t counter;        /* node at which it peaked */
     char op[TRACE_OP_LEN];   /* innermost op active then */

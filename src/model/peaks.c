@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "grow.h"
 #include "model/span_map.h"
 
 typedef struct {
@@ -57,7 +58,8 @@ struct peaks {
     device **devs;
     size_t ndevs, devs_cap;
     region *regions;
-    uint32_t nregions_slots, regions_cap, free_head, live;
+    uint32_t nregions_slots, free_head, live;
+    size_t regions_cap;
     handle_map map;
     tombstone *tombs;
     uint32_t ntombs, batch;
@@ -67,22 +69,6 @@ struct peaks {
 };
 
 /* ---------- small helpers ---------- */
-
-/* Make *arr hold at least `need` elements of `size` (contents kept). */
-static int grow(void **arr, uint32_t *cap, uint32_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    uint32_t want = *cap ? *cap : 8;
-    while (want < need)
-        want *= 2;
-    void *p = realloc(*arr, (size_t)want * size);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = want;
-    return 0;
-}
 
 static uint32_t hash_handle(uint64_t h, uint32_t cap)
 {
@@ -423,7 +409,7 @@ static uint32_t region_alloc(peaks *p)
         p->free_head = p->regions[i].next_free;
         return i;
     }
-    if (grow((void **)&p->regions, &p->regions_cap, p->nregions_slots + 1, sizeof *p->regions))
+    if (grow_array((void **)&p->regions, &p->regions_cap, p->nregions_slots, 1, sizeof *p->regions))
         return UINT32_MAX;
     return p->nregions_slots++;
 }
@@ -658,15 +644,9 @@ int peaks_sync_devices(peaks *p, const snapshot *s, uint64_t time_ns)
             p->devs[at] = d;
             continue;
         }
-        if (p->ndevs == p->devs_cap) {
-            size_t want = p->devs_cap ? p->devs_cap * 2 : 8;
-            device **v = realloc(p->devs, want * sizeof *v);
-            if (!v) {
-                device_free(d);
-                return -1;
-            }
-            p->devs = v;
-            p->devs_cap = want;
+        if (grow_array((void **)&p->devs, &p->devs_cap, p->ndevs, 1, sizeof *p->devs)) {
+            device_free(d);
+            return -1;
         }
         p->devs[p->ndevs++] = d;
     }

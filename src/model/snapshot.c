@@ -1,9 +1,10 @@
 /*
- * snapshot.c - growable arrays of the snapshot model (see snapshot.h); their
- * memory is kept across snapshots (snapshot_reset), so a frame does not
- * fault in fresh buffers.
+ * snapshot.c - the snapshot model's arrays (see snapshot.h), grown with
+ * grow_array; their memory is kept across snapshots (snapshot_reset), so a
+ * frame does not fault in fresh buffers. Also the model's string hygiene.
  */
 #include "model/snapshot.h"
+#include "grow.h"
 #include "utf8.h"
 
 #include <stdlib.h>
@@ -53,25 +54,9 @@ void snapshot_free(snapshot *s)
     snapshot_init(s);
 }
 
-/* Make room for `more` elements of `size` in *arr (count n, capacity *cap). */
-static int reserve(void **arr, size_t *cap, size_t n, size_t more, size_t size)
-{
-    if (n + more <= *cap)
-        return 0;
-    size_t want = *cap ? *cap : 16;
-    while (want < n + more)
-        want *= 2;
-    void *p = realloc(*arr, want * size);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = want;
-    return 0;
-}
-
 snap_device *snapshot_add_device(snapshot *s)
 {
-    if (reserve((void **)&s->devices, &s->devices_cap, s->ndevices, 1, sizeof *s->devices))
+    if (grow_array((void **)&s->devices, &s->devices_cap, s->ndevices, 1, sizeof *s->devices))
         return NULL;
     snap_device *d = &s->devices[s->ndevices++];
     memset(d, 0, sizeof *d);
@@ -80,7 +65,7 @@ snap_device *snapshot_add_device(snapshot *s)
 
 snap_process *snapshot_add_process(snapshot *s)
 {
-    if (reserve((void **)&s->processes, &s->processes_cap, s->nprocesses, 1, sizeof *s->processes))
+    if (grow_array((void **)&s->processes, &s->processes_cap, s->nprocesses, 1, sizeof *s->processes))
         return NULL;
     snap_process *p = &s->processes[s->nprocesses++];
     memset(p, 0, sizeof *p);
@@ -91,7 +76,7 @@ static int append_ranges(snapshot *s, const l1top_range *ranges, size_t nranges)
 {
     if (nranges == 0)
         return 0;
-    if (reserve((void **)&s->ranges, &s->ranges_cap, s->nranges, nranges, sizeof *s->ranges))
+    if (grow_array((void **)&s->ranges, &s->ranges_cap, s->nranges, nranges, sizeof *s->ranges))
         return -1;
     memcpy(s->ranges + s->nranges, ranges, nranges * sizeof *ranges);
     s->nranges += nranges;
@@ -100,7 +85,7 @@ static int append_ranges(snapshot *s, const l1top_range *ranges, size_t nranges)
 
 snap_region *snapshot_add_region(snapshot *s, const l1top_range *ranges, size_t nranges)
 {
-    if (reserve((void **)&s->regions, &s->regions_cap, s->nregions, 1, sizeof *s->regions))
+    if (grow_array((void **)&s->regions, &s->regions_cap, s->nregions, 1, sizeof *s->regions))
         return NULL;
     size_t first = s->nranges;
     if (append_ranges(s, ranges, nranges))

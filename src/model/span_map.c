@@ -6,30 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int reserve_chunks(span_map *m, uint32_t need)
-{
-    if (need <= m->cap)
-        return 0;
-    uint32_t want = m->cap ? m->cap * 2 : 4;
-    while (want < need)
-        want *= 2;
-    span_chunk **c = realloc(m->chunk, want * sizeof *c);
-    if (!c)
-        return -1;
-    m->chunk = c;
-    uint32_t *f = realloc(m->first, want * sizeof *f);
-    if (!f)
-        return -1;
-    m->first = f;
-    m->cap = want;
-    return 0;
-}
+#include "grow.h"
 
 /* Put a new empty chunk at index ci. */
 static span_chunk *insert_chunk(span_map *m, uint32_t ci)
 {
     span_chunk *c = malloc(sizeof *c);
-    if (!c || reserve_chunks(m, m->n + 1)) {
+    if (!c || grow_array((void **)&m->chunk, &m->chunk_cap, m->n, 1, sizeof *m->chunk) ||
+        grow_array((void **)&m->first, &m->first_cap, m->n, 1, sizeof *m->first)) {
         free(c);
         return NULL;
     }

@@ -28,7 +28,8 @@ typedef struct {
 typedef struct {
     span_chunk **chunk;        /* in address order, none empty */
     uint32_t *first;           /* chunk[i]->start[0] */
-    uint32_t n, cap;
+    uint32_t n;
+    size_t chunk_cap, first_cap;
     uint32_t end;              /* where the last span ends (the core's L1 size) */
 } span_map;
 

@@ -1,121 +1,183 @@
 /*
- * collect.c - see collect.h.
+ * collect.c - the source registry and the source set (see source.h): which
+ * sources a run reads, and how their parts make one snapshot.
  */
-#include "sources/collect.h"
+#include "sources/source.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "clock.h"
-#include "proc.h"
 #include "shm_name.h"
-#include "sources/telemetry.h"
-#include "sources/ttmetal_stats.h"
+#include "utf8.h"
 
-static int pid_alive(int32_t pid) { return proc_alive((pid_t)pid, 0); }
+/* The registry, one line per source, in fill order: the sources owning
+ * devices and regions before those that add to them. */
+#define SOURCE_REGISTRY(X)                                                    \
+    X(source_trace)     /* --trace FILE: a ttnn graph capture, a timeline */  \
+    X(source_segment)   /* our segment: per-core regions from libl1top */     \
+    X(source_ttmetal)   /* TT-Metal's allocator statistics files */           \
+    X(source_telemetry) /* board telemetry from the kernel driver */
 
-void collector_init(collector *c, source_sel sel, const char *shm, const char *ttm_dir, const char *sysfs_root)
+#define DECLARE_SOURCE(s) extern const source_ops s;
+#define LIST_SOURCE(s) &(s),
+SOURCE_REGISTRY(DECLARE_SOURCE)
+const source_ops *const source_registry[] = { SOURCE_REGISTRY(LIST_SOURCE) };
+const size_t source_registry_count = sizeof source_registry / sizeof source_registry[0];
+
+void *source_state_new(size_t size, source_status *st, char *err, size_t errlen)
 {
-    memset(c, 0, sizeof *c);
-    snprintf(c->sysfs_root, sizeof c->sysfs_root, "%s", sysfs_root ? sysfs_root : "");
-    snprintf(c->ttm_dir, sizeof c->ttm_dir, "%s", ttm_dir && *ttm_dir ? ttm_dir : "/dev/shm");
-    if (sel == SOURCE_AUTO)
-        sel = ttm_present(c->ttm_dir) ? SOURCE_ALL : SOURCE_L1TOP;
-    c->sel = sel;
-    c->shm = shm;
-    if (shm_name_resolve(shm, c->segment, sizeof c->segment) != 0)
-        snprintf(c->segment, sizeof c->segment, "%s", shm ? shm : "");
-}
-
-/* Board telemetry goes with every source: it is only present with the driver. */
-static void add_telemetry(collector *c, snapshot *s)
-{
-    int n = telemetry_scan(c->sysfs_root, &s->boards);
-    s->nboards = n > 0 ? (size_t)n : 0;
-}
-
-static shm_status collect_sources(collector *c, snapshot *s, char *err, size_t errlen)
-{
-    /* The segment's part of s is kept when nothing in the segment moved
-     * (shm_reader_refresh); what the other sources add is always re-read. */
-    if (c->reader && s->have_segment)
-        snapshot_drop_extras(s);
-    else
-        snapshot_reset(s);
-    shm_status st = SHM_OK;
-    if (c->sel == SOURCE_L1TOP || c->sel == SOURCE_ALL) {
-        if (!c->reader)
-            st = shm_reader_open(c->shm, &c->reader, err, errlen);
-        if (st == SHM_OK) {
-            st = shm_reader_refresh(c->reader, s, err, errlen);
-            if (st != SHM_OK) { /* reopen next time: it may be recreated */
-                shm_reader_close(c->reader);
-                c->reader = NULL;
-            }
-        }
-        if (st != SHM_OK && !(c->sel == SOURCE_ALL && st == SHM_MISSING))
-            return st;
+    void *self = calloc(1, size);
+    if (!self) {
+        snprintf(err, errlen, "out of memory");
+        *st = SRC_IO;
     }
-    snprintf(s->segment, sizeof s->segment, "%s", c->segment);
-    if (c->sel == SOURCE_TTMETAL || c->sel == SOURCE_ALL) {
-        int n = ttm_scan(c->ttm_dir, pid_alive, &s->ttm, s->ttm_warnings, sizeof s->ttm_warnings);
-        s->nttm = n > 0 ? (size_t)n : 0;
-        if (s->nttm == 0 && s->ttm_warnings[0] && (c->sel == SOURCE_TTMETAL || !s->have_segment)) {
-            /* Files are there but none is valid: say why (the first one). */
-            snprintf(err, errlen, "%s", s->ttm_warnings);
-            err[strcspn(err, "\n")] = '\0';
-            return SHM_CORRUPT;
-        }
-        if (s->nttm == 0 && (c->sel == SOURCE_TTMETAL || !s->have_segment)) {
-            if (c->sel == SOURCE_TTMETAL)
-                snprintf(err, errlen, "no TT-Metal statistics files (tt_device_*_memory) in %s%s%s", c->ttm_dir,
-                         s->ttm_warnings[0] ? ": " : "", s->ttm_warnings);
-            else
-                snprintf(err, errlen, "no such segment, and no TT-Metal statistics files in %s", c->ttm_dir);
-            err[strcspn(err, "\n")] = '\0';
-            return SHM_MISSING;
-        }
-    }
-    return SHM_OK;
+    return self;
 }
 
-shm_status collect(collector *c, snapshot *s, char *err, size_t errlen)
+void source_state_free(void *self)
 {
-    shm_status st = collect_sources(c, s, err, errlen);
-    if (st != SHM_OK)
-        return st;
-    add_telemetry(c, s);
-    if (s->timestamp_ns == 0) { /* no segment read: the time of reading the files */
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        s->timestamp_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    }
-    snapshot_sanitize_strings(s);
-    return st;
+    free(self);
 }
 
-void collector_wait(collector *c, double ms)
+/* ---------- the set ---------- */
+
+void source_set_wait(source_set *set, double ms)
 {
     uint64_t end = clock_monotonic_ns() + (uint64_t)(ms > 0 ? ms * 1e6 : 0);
-    char err[256];
     for (;;) {
         uint64_t now = clock_monotonic_ns();
         if (now >= end)
             return;
-        uint64_t step = end - now < COLLECT_POLL_MS * 1000000ull ? end - now : COLLECT_POLL_MS * 1000000ull;
+        uint64_t step = end - now < SOURCE_POLL_MS * 1000000ull ? end - now : SOURCE_POLL_MS * 1000000ull;
         struct timespec ts = { (time_t)(step / 1000000000u), (long)(step % 1000000000u) };
         if (nanosleep(&ts, NULL) != 0)
             return; /* a signal: the caller looks at it */
-        if (c->reader)
-            shm_reader_poll(c->reader, err, sizeof err); /* the next collect reports any error */
+        for (size_t i = 0; i < set->n; i++)
+            if (set->ops[i]->poll)
+                set->ops[i]->poll(set->self[i]);
     }
 }
 
-const char *collector_warning(const collector *c) { return c->reader ? shm_reader_warning(c->reader) : ""; }
-
-void collector_close(collector *c)
+static void set_label(source_set *set, const source_params *p)
 {
-    shm_reader_close(c->reader);
-    c->reader = NULL;
+    if (p->file_source)
+        snprintf(set->label, sizeof set->label, "%s", p->path ? p->path : "");
+    else if (shm_name_resolve(p->shm, set->label, sizeof set->label) != 0)
+        snprintf(set->label, sizeof set->label, "%s", p->shm ? p->shm : "");
+}
+
+source_status source_set_open(source_set *set, const source_params *p, char *err, size_t errlen)
+{
+    memset(set, 0, sizeof *set);
+    set_label(set, p);
+    for (size_t i = 0; i < source_registry_count; i++) {
+        const source_ops *o = source_registry[i];
+        if (!o->wanted(p))
+            continue;
+        if (set->n == SOURCE_SET_MAX) {
+            snprintf(err, errlen, "more than %d sources at once", SOURCE_SET_MAX);
+            source_set_close(set);
+            return SRC_IO;
+        }
+        source_status st = SRC_IO;
+        void *self = o->open(p, &st, err, errlen);
+        if (!self) {
+            source_set_close(set);
+            return st == SRC_OK ? SRC_IO : st;
+        }
+        set->ops[set->n] = o;
+        set->self[set->n++] = self;
+    }
+    if (set->n == 0) {
+        snprintf(err, errlen, "no source reads '%s'", p->file_source ? p->file_source : "live data");
+        return SRC_IO;
+    }
+    return SRC_OK;
+}
+
+/* Append `line` to a "; "-separated list in buf. */
+static void join(char *buf, size_t n, const char *line)
+{
+    if (!line || !*line)
+        return;
+    size_t used = strlen(buf);
+    snprintf(buf + used, n - used, "%s%s", used ? "; " : "", line);
+}
+
+source_status collect(source_set *set, snapshot *s, char *err, size_t errlen)
+{
+    /* What the sources that own devices and regions read stays unless they
+     * reset it (a segment that did not move is kept); the rest is re-read. */
+    snapshot_drop_extras(s);
+    s->timestamp_ns = 0;
+    bool got = false;
+    char missing[1024] = "", why[512];
+    for (size_t i = 0; i < set->n; i++) {
+        const source_ops *o = set->ops[i];
+        if (o->adds_only && !got)
+            continue;
+        why[0] = '\0';
+        source_status st = o->fill(set->self[i], s, why, sizeof why);
+        if (st == SRC_OK) {
+            got |= !o->adds_only;
+        } else if (!got && st != SRC_MISSING) {
+            /* Broken before anything was read: that is the answer. (After, a
+             * source's trouble is in its own warnings, e.g. skipped files.) */
+            snprintf(err, errlen, "%s", why);
+            return st;
+        } else if (!got) {
+            join(missing, sizeof missing, why);
+        }
+    }
+    if (!got) {
+        snprintf(err, errlen, "%s", missing[0] ? missing : "nothing to read");
+        return SRC_MISSING;
+    }
+    utf8_copy(s->segment, sizeof s->segment, set->label); /* cut on a character */
+    if (s->timestamp_ns == 0) /* a source that kept or read nothing timed: the time of reading */
+        s->timestamp_ns = clock_realtime_ns();
+    snapshot_sanitize_strings(s);
+    set->warning[0] = '\0';
+    for (size_t i = 0; i < set->n; i++)
+        if (set->ops[i]->warning)
+            join(set->warning, sizeof set->warning, set->ops[i]->warning(set->self[i]));
+    return SRC_OK;
+}
+
+const char *source_set_warning(const source_set *set)
+{
+    return set->warning;
+}
+
+void source_set_close(source_set *set)
+{
+    for (size_t i = set->n; i-- > 0;)
+        set->ops[i]->close(set->self[i]);
+    set->n = 0;
+}
+
+/* ---------- the set as a feed ---------- */
+
+static source_status feed_collect(void *self, snapshot *s, char *err, size_t errlen)
+{
+    return collect(self, s, err, errlen);
+}
+
+static const char *feed_set_warning(const void *self)
+{
+    return source_set_warning(self);
+}
+
+feed source_set_feed(source_set *set)
+{
+    feed f = { set, feed_collect, feed_set_warning, set->label, NULL, NULL };
+    /* One source with a timeline: the set steps as it does. */
+    if (set->n == 1 && set->ops[0]->timeline) {
+        f.timeline = set->ops[0]->timeline;
+        f.timeline_self = set->self[0];
+    }
+    return f;
 }

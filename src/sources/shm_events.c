@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "grow.h"
 #include "shm_format.h"
 #include "sources/shm_reader.h"
 #include "utf8.h"
@@ -154,29 +155,15 @@ void shm_events_mark(shm_events *e, const shm_view *v)
 
 static decoded *new_event(shm_events *e)
 {
-    if (e->nev == e->ev_cap) {
-        size_t want = e->ev_cap ? e->ev_cap * 2 : 256;
-        decoded *p = realloc(e->ev, want * sizeof *p);
-        if (!p)
-            return NULL;
-        e->ev = p;
-        e->ev_cap = want;
-    }
+    if (grow_array((void **)&e->ev, &e->ev_cap, e->nev, 1, sizeof *e->ev))
+        return NULL;
     return &e->ev[e->nev++];
 }
 
 static int add_ranges(shm_events *e, const l1top_range *r, uint32_t n)
 {
-    if (e->nranges + n > e->ranges_cap) {
-        size_t want = e->ranges_cap ? e->ranges_cap : 256;
-        while (want < e->nranges + n)
-            want *= 2;
-        l1top_range *p = realloc(e->ranges, want * sizeof *p);
-        if (!p)
-            return -1;
-        e->ranges = p;
-        e->ranges_cap = want;
-    }
+    if (grow_array((void **)&e->ranges, &e->ranges_cap, e->nranges, n, sizeof *e->ranges))
+        return -1;
     memcpy(e->ranges + e->nranges, r, (size_t)n * sizeof *r);
     e->nranges += n;
     return 0;
@@ -439,13 +426,8 @@ static events_status take_devices(shm_events *e, const snapshot *s)
 
 static events_status retain_writers(shm_events *e, const snapshot *s)
 {
-    if (s->nprocesses > e->pids_cap) {
-        int32_t *p = realloc(e->pids, s->nprocesses * sizeof *p);
-        if (!p)
-            return EVENTS_NOMEM;
-        e->pids = p;
-        e->pids_cap = s->nprocesses;
-    }
+    if (grow_array((void **)&e->pids, &e->pids_cap, 0, s->nprocesses, sizeof *e->pids))
+        return EVENTS_NOMEM;
     for (size_t i = 0; i < s->nprocesses; i++)
         e->pids[i] = s->processes[i].pid;
     peaks_retain_pids(e->model, e->pids, s->nprocesses, clock_realtime_ns());

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "clock.h"
 #include "proc.h"
 #include "shm_format.h"
 #include "shm_name.h"
@@ -223,7 +224,7 @@ static bool device_entry_valid(const struct l1top_shm_device *d)
 {
     const arch_info *a = arch_by_id(d->arch);
     return a && d->grid_x >= 1 && d->grid_y >= 1 && d->grid_x <= L1TOP_SHM_MAX_GRID &&
-           d->grid_y <= L1TOP_SHM_MAX_GRID && d->l1_size > 0 && d->l1_size <= (64u << 20) &&
+           d->grid_y <= L1TOP_SHM_MAX_GRID && d->l1_size > 0 && d->l1_size <= L1TOP_SHM_MAX_L1_SIZE &&
            d->unreserved_base < d->l1_size && d->l1_small_size <= d->l1_size - d->unreserved_base &&
            d->alignment >= 1 && d->alignment <= 4096;
 }
@@ -430,9 +431,7 @@ shm_status shm_image_snapshot(const void *image, uint64_t size, writer_alive_fn 
                               char *err, size_t errlen)
 {
     snapshot_reset(s);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    s->timestamp_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    s->timestamp_ns = clock_realtime_ns();
     struct l1top_shm_header h;
     uint32_t hw;
     if (validate_copy(image, size, &h, &hw, err, errlen) != 0)
@@ -694,9 +693,7 @@ shm_status shm_reader_refresh(shm_reader *r, snapshot *s, char *err, size_t errl
         r->have_last = false; /* s holds something else now */
     st = guarded_read(r, s, &keep, false, err, errlen);
     if (st == SHM_OK && keep) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        s->timestamp_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+        s->timestamp_ns = clock_realtime_ns();
         s->unchanged = true;
     }
     snprintf(s->segment, sizeof s->segment, "%s", r->name);

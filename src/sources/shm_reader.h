@@ -1,6 +1,6 @@
 /*
- * shm_reader.h - source: reads an l1top segment (mapped read-only) into the
- * snapshot model. Everything read is validated; a foreign, truncated or
+ * shm_reader.h - reads an l1top segment (mapped read-only) into the
+ * snapshot model; segment_source.c makes it a source (source.h). Everything read is validated; a foreign, truncated or
  * corrupt segment is an error with one clear message, never a crash.
  */
 #ifndef L1TOP_SHM_READER_H

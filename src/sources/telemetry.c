@@ -1,9 +1,13 @@
 /*
- * telemetry.c - see telemetry.h.
+ * telemetry.c - board telemetry from tt-kmd's sysfs and procfs files (see
+ * telemetry.h), and telemetry as a source (source.h) that goes with every
+ * live source.
  */
 #define _GNU_SOURCE
 #include "sources/telemetry.h"
+#include "grow.h"
 #include "safe_open.h"
+#include "sources/source.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -129,15 +133,9 @@ int telemetry_scan(const char *root, tt_board **out)
         long index = strtol(e->d_name + 12, &end, 10);
         if (end == e->d_name + 12 || *end || index < 0 || index > 65535)
             continue;
-        if (n == cap) {
-            size_t want = cap ? cap * 2 : 8;
-            tt_board *p = realloc(boards, want * sizeof *p);
-            if (!p) {
-                rc = -1;
-                break;
-            }
-            boards = p;
-            cap = want;
+        if (grow_array((void **)&boards, &cap, n, 1, sizeof *boards) != 0) {
+            rc = -1;
+            break;
         }
         tt_board *b = &boards[n++];
         memset(b, 0, sizeof *b);
@@ -172,3 +170,40 @@ int telemetry_scan(const char *root, tt_board **out)
     *out = boards;
     return (int)n;
 }
+
+/* ---------- as a source (source.h): goes with every live source ---------- */
+
+typedef struct {
+    char root[256];
+} telemetry_source;
+
+static bool wanted(const source_params *p) { return source_wants_live(p); }
+
+static void *open_telemetry(const source_params *p, source_status *st, char *err, size_t errlen)
+{
+    telemetry_source *t = source_state_new(sizeof *t, st, err, errlen);
+    if (!t)
+        return NULL;
+    snprintf(t->root, sizeof t->root, "%s", p->sysfs_root ? p->sysfs_root : "");
+    return t;
+}
+
+/* No driver, or no memory for its boards: no panel, never an error. */
+static source_status fill(void *self, snapshot *s, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    const telemetry_source *t = self;
+    int n = telemetry_scan(t->root, &s->boards);
+    s->nboards = n > 0 ? (size_t)n : 0;
+    return SRC_OK;
+}
+
+const source_ops source_telemetry = {
+    .name = "telemetry",
+    .wanted = wanted,
+    .adds_only = true,
+    .open = open_telemetry,
+    .fill = fill,
+    .close = source_state_free,
+};

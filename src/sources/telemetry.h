@@ -1,5 +1,5 @@
 /*
- * telemetry.h - source: board telemetry from the Tenstorrent kernel driver
+ * telemetry.h - board telemetry from the Tenstorrent kernel driver
  * (tt-kmd), when it is loaded: /sys/class/tenstorrent/tenstorrent!N/
  * (tt_card_type, tt_asic_id, the device link's PCI address, tt_aiclk, device/hwmon/hwmon*\/temp1_input in m°C and
  * power1_input in µW) and /proc/driver/tenstorrent/N/pids. A root prefix

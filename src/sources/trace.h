@@ -1,9 +1,10 @@
 /*
- * trace.h - source: ttnn graph-capture traces (the JSON of
+ * trace.h - ttnn graph-capture traces (the JSON of
  * ttnn.graph.end_graph_capture_to_file, a bare node list or a report whose
  * `graph` key holds it). The L1 events are replayed on the per-core model
- * to find the per-core peak, and the state at that moment becomes an
- * ordinary snapshot for every view.
+ * to find the per-core peak (counted as model/accounting.c counts a
+ * snapshot), and the state at any moment becomes an ordinary snapshot for
+ * every view.
  */
 #ifndef L1TOP_TRACE_H
 #define L1TOP_TRACE_H
@@ -14,13 +15,10 @@
 
 #include "model/snapshot.h"
 
-/* Load and replay FILE; on success fill s with the state at the peak.
- * board_name (may be NULL) is used when the trace has no devices section.
- * Returns 0; TRACE_EDATA with "FILE:LINE:COL: ..." or "FILE: node N: ..." in
- * err; TRACE_ENOINPUT with "FILE: No such file or directory" (or the reason
- * it cannot be opened). */
+/* trace_open_status's *status besides 0: bad data ("FILE:LINE:COL: ..."
+ * or "FILE: node N: ..." in err), or no input ("FILE: No such file or
+ * directory", or why it cannot be opened). */
 enum { TRACE_EDATA = -1, TRACE_ENOINPUT = -2 };
-int trace_load(const char *path, const char *board_name, snapshot *s, trace_summary *sum, char *err, size_t errlen);
 
 /* A trace held open for stepping through it (the TUI's timeline). Stepping
  * forward is incremental; backward restarts from the nearest checkpoint. */
@@ -35,6 +33,8 @@ size_t trace_event_node(const trace_file *tr, size_t i);
 /* The state just after node `node` into s; op gets the innermost op then
  * (the last L1 event at or before `node` decides). */
 int trace_state_at(trace_file *tr, size_t node, snapshot *s, char *op, size_t oplen);
+/* The innermost op just after node (as trace_state_at's op), "" if none. */
+const char *trace_op_at(const trace_file *tr, size_t node);
 void trace_close(trace_file *tr);
 
 /* Parse a core range set: "{[0-0 - 7-7], [0-8 - 3-8]}", "{[(x=0,y=0) - (x=7,y=7)]}", "{}".

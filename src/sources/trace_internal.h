@@ -3,10 +3,13 @@
  *   trace_parse.c  JSON nodes -> a compact, validated event list + the graph
  *                  facts (shard grids, mesh -> chips, pre-window tensors);
  *   trace_board.c  the board from the trace's own evidence;
- *   trace_place.c  placement as TT-Metal would do it when addresses are 0;
  *   trace_replay.c one linear replay (per-core peak, ttnn's figures, item
- *                  lifetimes) and the timeline (checkpoints, state at a node);
- *   trace.c        open / load / close.
+ *                  lifetimes; placement of address-0 buffers with the
+ *                  model's free_list) and the timeline (checkpoints, state
+ *                  at a node);
+ *   trace.c        open / close, the per-core peak (by model/accounting.c),
+ *                  the state at a node as a snapshot;
+ *   trace_source.c the trace as a source with a timeline (source.h).
  * Every number from the file is a uint64_t until checked against L1.
  */
 #ifndef L1TOP_TRACE_INTERNAL_H
@@ -17,6 +20,8 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "grow.h"
+#include "model/free_list.h"
 #include "sources/trace.h"
 
 #define TRACE_NONE UINT32_MAX
@@ -91,10 +96,6 @@ typedef struct {
     int64_t dev_gx, dev_gy, dev_l1, dev_cb_base;
 } trace_parsed;
 
-/* Grow the array *v (elements of sz bytes, capacity *cap) to hold n + extra
- * elements, doubling; 0, or -1 when out of memory (the array is kept). */
-int trace_grow(void **v, size_t *cap, size_t n, size_t extra, size_t sz);
-
 /* Parse FILE into p. Returns 0, -1 (bad data, or not a regular file; err
  * set), or -2 (cannot open: absent, unreadable). */
 int trace_parse_file(const char *path, trace_parsed *p, char *err, size_t errlen);
@@ -111,31 +112,6 @@ typedef struct {
 } trace_board;
 int trace_choose_board(const trace_parsed *p, const char *board_name, size_t nchips, trace_board *b,
                        trace_summary *sum, char *err, size_t errlen);
-
-/* ---- placement (trace_place.c) ---- */
-
-typedef struct {
-    uint64_t lo, hi, maxlen;   /* a free interval; maxlen: the longest in its subtree */
-    uint32_t l, r, prio;
-} tfree;
-
-/* One address space (a chip's L1 or L1_SMALL region, [base, top)): its free
- * intervals, a treap by address. Zero it, set base and top, and use. */
-typedef struct {
-    tfree *v;                  /* node pool; node 0 is the empty tree */
-    size_t n, cap;
-    uint32_t root, seed;
-    bool started, oom;
-    uint64_t base, top;
-} tspace;
-
-/* First fit from the top, aligned down; -1 when nothing fits. */
-int tspace_alloc(tspace *s, uint64_t width, uint64_t align, uint64_t *addr);
-/* Mark a range the trace placed itself as used (it may overlap others). */
-int tspace_reserve(tspace *s, uint64_t lo, uint64_t width);
-/* Give a range back (merged with the free space around it). */
-void tspace_release(tspace *s, uint64_t lo, uint64_t width);
-void tspace_free(tspace *s);
 
 /* ---- replay and timeline (trace_replay.c) ---- */
 
@@ -173,6 +149,7 @@ struct trace_file {
     uint32_t *steps;           /* node of each L1 event */
     uint32_t *step_op;         /* innermost op's name (offset into p.names) after each event */
     size_t nsteps;
+    uint32_t peak_pos;         /* the earliest position where a core holds the most bytes */
     titem *items;
     size_t nitems, items_cap;
     uint32_t *born_start;      /* [pos]: first item born at pos; size nsteps + 2 */
@@ -188,8 +165,8 @@ struct trace_file {
     char err[512];
 };
 
-/* Replay the parsed events once: items, lifetimes, peaks, ttnn's figures,
- * checkpoints. 0, or -1 with err. */
+/* Replay the parsed events once: items, lifetimes, the peak's position,
+ * ttnn's figures, checkpoints. 0, or -1 with err. */
 int trace_replay_build(trace_file *tf, const char *path, const char *board_name, char *err, size_t errlen);
 /* Move the live set to position pos. */
 void trace_goto(trace_file *tf, uint32_t pos);

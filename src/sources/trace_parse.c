@@ -188,9 +188,12 @@ static uint8_t node_kind(const char *t)
     return TN_OTHER;
 }
 
+/* TT-Metal's BufferType, as traces number it (tt-metalium/buffer_types.hpp,
+ * tt-metal 622c6fb9). */
+enum { BT_DRAM = 0, BT_L1 = 1, BT_SYSTEM_MEMORY = 2, BT_L1_SMALL = 3, BT_TRACE = 4 };
+
 /* The memory a buffer/tensor lives in: the "type" string (ttnn writes "DRAM"
- * or "L1", L1 also for L1_SMALL) refined by the buffer_type enum
- * (0 DRAM, 1 L1, 2 SYSTEM_MEMORY, 3 L1_SMALL, 4 TRACE). */
+ * or "L1", L1 also for L1_SMALL) refined by the buffer_type enum. */
 static uint8_t mem_of(const char *type, int has_bt, uint64_t bt)
 {
     if (type && (strcmp(type, "DRAM") == 0 || strcmp(type, "TRACE") == 0 || strcmp(type, "SYSTEM_MEMORY") == 0))
@@ -198,7 +201,9 @@ static uint8_t mem_of(const char *type, int has_bt, uint64_t bt)
     if (type && strcmp(type, "L1_SMALL") == 0)
         return MEM_L1_SMALL;
     if (has_bt == 1)
-        return bt == 3 ? MEM_L1_SMALL : (bt == 0 || bt == 2 || bt == 4) && !type ? MEM_DRAM : MEM_L1;
+        return bt == BT_L1_SMALL                                                    ? MEM_L1_SMALL
+               : (bt == BT_DRAM || bt == BT_SYSTEM_MEMORY || bt == BT_TRACE) && !type ? MEM_DRAM
+                                                                                    : MEM_L1;
     return MEM_L1;
 }
 
@@ -212,7 +217,7 @@ static int add_ranges_text(parser *ps, size_t node, const char *text, uint32_t *
         return -1;
     if ((unsigned)count > MAX_RANGES_PER_SET)
         return fail(ps, node, "more than %u core ranges", MAX_RANGES_PER_SET);
-    if (trace_grow((void **)&p->ranges, &p->ranges_cap, p->nranges, (size_t)count, sizeof *p->ranges) != 0)
+    if (grow_array((void **)&p->ranges, &p->ranges_cap, p->nranges, (size_t)count, sizeof *p->ranges) != 0)
         return fail(ps, node, "out of memory");
     trace_parse_core_ranges(text, p->ranges + p->nranges, (size_t)count);
     *first = (uint32_t)p->nranges;
@@ -251,7 +256,7 @@ static int grid_json(parser *ps, const char *open, uint32_t *first, uint32_t *n)
         return -1;
     }
     trace_parsed *p = ps->p;
-    if (trace_grow((void **)&p->ranges, &p->ranges_cap, p->nranges, json_array_size(arr), sizeof *p->ranges) != 0) {
+    if (grow_array((void **)&p->ranges, &p->ranges_cap, p->nranges, json_array_size(arr), sizeof *p->ranges) != 0) {
         json_decref(arr);
         return -1;
     }
@@ -297,7 +302,7 @@ static int add_mesh(trace_parsed *p, uint64_t mesh, uint64_t chip)
     for (size_t i = 0; i < p->nmesh; i++)
         if (p->mesh[i].mesh == mesh && p->mesh[i].chip == chip)
             return 0;
-    if (trace_grow((void **)&p->mesh, &p->mesh_cap, p->nmesh, 1, sizeof *p->mesh) != 0)
+    if (grow_array((void **)&p->mesh, &p->mesh_cap, p->nmesh, 1, sizeof *p->mesh) != 0)
         return -1;
     p->mesh[p->nmesh++] = (tmesh){ mesh, chip };
     return 0;
@@ -333,7 +338,7 @@ static int read_tensor(parser *ps, size_t i, json_t *params)
     int has_bt = pnum(params, "buffer_type", &bt);
     const char *mc = pstr(params, "memory_config");
     if (has_bt != 1 && mc && strstr(mc, "BufferType::"))
-        has_bt = 1, bt = strstr(mc, "BufferType::L1_SMALL") ? 3 : strstr(mc, "BufferType::L1") ? 1 : 0;
+        has_bt = 1, bt = strstr(mc, "BufferType::L1_SMALL") ? BT_L1_SMALL : strstr(mc, "BufferType::L1") ? BT_L1 : BT_DRAM;
     in->mem = has_bt == 1 ? mem_of(NULL, 1, bt) : MEM_DRAM; /* no evidence of L1: not placed */
     if (pnum(params, "address", &in->address) < 0)
         in->address = 0;
@@ -447,7 +452,7 @@ static uint32_t first_conn(parser *ps, size_t i, uint8_t kind)
 static int add_name(parser *ps, size_t i, const char *name, uint32_t *off)
 {
     trace_parsed *p = ps->p;
-    if (trace_grow((void **)&p->names, &p->names_cap, p->names_len, TRACE_OP_LEN, 1) != 0)
+    if (grow_array((void **)&p->names, &p->names_cap, p->names_len, TRACE_OP_LEN, 1) != 0)
         return fail(ps, i, "out of memory");
     const char *src = name ? name : "?";
     size_t len = utf8_sanitize(p->names + p->names_len, TRACE_OP_LEN, src, strlen(src), UTF8_ESCAPE_CONTROLS);
@@ -531,7 +536,7 @@ static int decode_events(parser *ps)
         uint8_t kind = ps->info[i].kind;
         if (kind == TN_OTHER || kind == TN_TENSOR || kind == TN_BUFFER || kind == TN_QUIET)
             continue;
-        if (trace_grow((void **)&p->ev, &p->ev_cap, p->nev, 1, sizeof *p->ev) != 0)
+        if (grow_array((void **)&p->ev, &p->ev_cap, p->nev, 1, sizeof *p->ev) != 0)
             return fail(ps, i, "out of memory");
         tev *e = &p->ev[p->nev];
         memset(e, 0, sizeof *e);
@@ -577,7 +582,7 @@ static int find_pre_window(parser *ps)
         if (first && first->type == TN_BUF_ALLOC)
             continue;
         const ninfo *t = &ps->info[b->tensor];
-        if (trace_grow((void **)&p->pre, &p->pre_cap, p->npre, 1, sizeof *p->pre) != 0)
+        if (grow_array((void **)&p->pre, &p->pre_cap, p->npre, 1, sizeof *p->pre) != 0)
             return fail(ps, i, "out of memory");
         tpre *q = &p->pre[p->npre++];
         memset(q, 0, sizeof *q);

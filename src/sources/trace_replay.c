@@ -1,7 +1,8 @@
 /*
  * trace_replay.c - one pass over a parsed trace (trace_parse.c): every L1
- * event becomes items (one per chip it lands on) with a lifetime, running
- * per-core sums find the per-core peak, and ttnn's own extractor is
+ * event becomes items (one per chip it lands on) with a lifetime, the
+ * position of the per-core peak is found core by core with the model's
+ * accountant (accounting_most_held), and ttnn's own extractor is
  * reproduced counter for counter. The timeline then moves a live set
  * between positions: forward by applying births and deaths, backward from
  * the nearest checkpoint. Everything here is linear in the events (per-core
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/accounting.h"
 #include "sources/trace_internal.h"
 
 #define CHECKPOINT_EVERY 256u  /* steps between checkpoints, at least */
@@ -23,9 +25,8 @@ typedef struct {
     char *err;
     size_t errlen;
     uint32_t ncores;
-    uint64_t *cb_core, *l1_core; /* [slot * ncores + core] running sums */
     uint64_t *cb_top;            /* simulated CB packing, per core */
-    tspace l1[TRACE_MAX_CHIPS], small[TRACE_MAX_CHIPS];
+    free_list l1[TRACE_MAX_CHIPS], small[TRACE_MAX_CHIPS];
     uint32_t *prog;              /* live program-scope items */
     size_t nprog, prog_cap;
     uint32_t *buf_first, *buf_n; /* [buffer node]: its live items */
@@ -139,37 +140,7 @@ static void live_remove(trace_file *tf, uint32_t it)
     tf->live_at[it] = TRACE_NONE;
 }
 
-/* ---------- per-core sums and the peak ---------- */
-
-static const char *op_now(const rp *r)
-{
-    return r->depth ? r->tf->p.names + r->stack[r->depth - 1] : "";
-}
-
-static void touch(rp *r, const titem *it, uint32_t core, bool add)
-{
-    trace_file *tf = r->tf;
-    size_t i = (size_t)it->chip * r->ncores + core;
-    bool prog = it->sub == ITEM_CB || it->sub == ITEM_DFB || it->sub == ITEM_SCRATCH;
-    uint64_t *row = prog ? r->cb_core : r->l1_core;
-    if (!add) {
-        row[i] -= it->per_core < row[i] ? it->per_core : row[i];
-        return;
-    }
-    row[i] += it->per_core;
-    uint64_t bytes = r->cb_core[i] + r->l1_core[i];
-    trace_peak *pk = &tf->sum.peak;
-    if (bytes > pk->bytes) {
-        pk->bytes = bytes;
-        pk->device = (uint32_t)tf->chip_ids[it->chip];
-        pk->x = (uint16_t)(core % tf->board.gx);
-        pk->y = (uint16_t)(core / tf->board.gx);
-        pk->circular_buffers = r->cb_core[i];
-        pk->l1_buffers = r->l1_core[i];
-        pk->counter = r->pos ? r->node : 0; /* before any event: the window's start */
-        snprintf(pk->op, sizeof pk->op, "%s", op_now(r));
-    }
-}
+/* ---------- cores ---------- */
 
 /* Visit every core an item covers (ranges are checked against the grid). */
 typedef void (*core_fn)(rp *r, const titem *it, uint32_t core, void *ctx);
@@ -187,16 +158,6 @@ static void each_core(rp *r, const titem *it, core_fn fn, void *ctx)
             for (uint32_t x = g->x0; x <= g->x1; x++)
                 fn(r, it, y * tf->board.gx + x, ctx);
     }
-}
-
-static void touch_fn(rp *r, const titem *it, uint32_t core, void *ctx)
-{
-    touch(r, it, core, *(const bool *)ctx);
-}
-
-static void account(rp *r, const titem *it, bool add)
-{
-    each_core(r, it, touch_fn, &add);
 }
 
 /* Simulated CB packing: the highest CB end over the item's cores, then theirs moves up. */
@@ -229,14 +190,13 @@ static int check_ranges(rp *r, const titem *it)
 static int new_item(rp *r, const titem *proto, uint32_t *id)
 {
     trace_file *tf = r->tf;
-    if (tf->nitems >= TRACE_NONE - 1 || trace_grow((void **)&tf->items, &tf->items_cap, tf->nitems, 1, sizeof *tf->items))
+    if (tf->nitems >= TRACE_NONE - 1 || grow_array((void **)&tf->items, &tf->items_cap, tf->nitems, 1, sizeof *tf->items))
         return fail(r, "out of memory");
     *id = (uint32_t)tf->nitems;
     titem *it = &tf->items[tf->nitems++];
     *it = *proto;
     it->born = r->pos;
     it->died = TRACE_NONE;
-    account(r, it, true);
     return 0;
 }
 
@@ -246,26 +206,25 @@ static void kill_item(rp *r, uint32_t id)
     if (it->died != TRACE_NONE)
         return;
     it->died = r->pos;
-    account(r, it, false);
     if (it->placed)
-        tspace_release(it->sub == ITEM_SMALL ? &r->small[it->chip] : &r->l1[it->chip], it->address, it->per_core);
+        free_list_release(it->sub == ITEM_SMALL ? &r->small[it->chip] : &r->l1[it->chip], it->address, it->per_core);
 }
 
 /* Place `it` (address 0: simulated) in its chip's address space. */
 static int place(rp *r, titem *it, uint64_t address, uint8_t mem)
 {
     trace_file *tf = r->tf;
-    tspace *sp = mem == MEM_L1_SMALL ? &r->small[it->chip] : &r->l1[it->chip];
+    free_list *sp = mem == MEM_L1_SMALL ? &r->small[it->chip] : &r->l1[it->chip];
     if (address) {
         if (address > tf->board.l1_size || it->per_core > tf->board.l1_size - address)
             return fail(r, "buffer at 0x%llx of %llu B per core is beyond L1 (%u B)", (unsigned long long)address,
                         (unsigned long long)it->per_core, tf->board.l1_size);
         it->address = address;
         it->placed = true;
-        return tspace_reserve(sp, address, it->per_core) == 0 ? 0 : fail(r, "out of memory");
+        return free_list_reserve(sp, address, it->per_core) == 0 ? 0 : fail(r, "out of memory");
     }
     tf->sum.simulated_placement = true;
-    it->placed = tspace_alloc(sp, it->per_core, tf->board.arch->alignment, &it->address) == 0;
+    it->placed = free_list_alloc(sp, it->per_core, tf->board.arch->alignment, &it->address) == 0;
     if (sp->oom)
         return fail(r, "out of memory");
     if (!it->placed) {
@@ -298,7 +257,7 @@ static int guess_grid(rp *r, uint64_t cores, titem *it)
 {
     trace_parsed *p = &r->tf->p;
     const trace_board *b = &r->tf->board;
-    if (trace_grow((void **)&p->ranges, &p->ranges_cap, p->nranges, b->gy, sizeof *p->ranges) != 0)
+    if (grow_array((void **)&p->ranges, &p->ranges_cap, p->nranges, b->gy, sizeof *p->ranges) != 0)
         return fail(r, "out of memory");
     it->first_range = (uint32_t)p->nranges;
     for (uint16_t y = 0; y < b->gy && cores; y++) {
@@ -489,7 +448,7 @@ static int on_program_l1(rp *r, const tev *e)
             each_core(r, &one, cb_top_set, NULL);
         }
         uint32_t id = 0;
-        if (new_item(r, &one, &id) != 0 || trace_grow((void **)&r->prog, &r->prog_cap, r->nprog, 1, sizeof *r->prog) != 0)
+        if (new_item(r, &one, &id) != 0 || grow_array((void **)&r->prog, &r->prog_cap, r->nprog, 1, sizeof *r->prog) != 0)
             return fail(r, "out of memory");
         live_add(tf, id);
         r->prog[r->nprog++] = id;
@@ -571,8 +530,8 @@ static int maybe_checkpoint(rp *r, bool force)
     uint32_t since = r->pos - r->last_cp;
     if (!force && (since < CHECKPOINT_EVERY || since < tf->nlive / 4))
         return 0;
-    if (trace_grow((void **)&tf->cps, &tf->cps_cap, tf->ncps, 1, sizeof *tf->cps) != 0 ||
-        trace_grow((void **)&tf->cp_items, &tf->cp_items_cap, tf->ncp_items, tf->nlive + 1, sizeof *tf->cp_items) != 0)
+    if (grow_array((void **)&tf->cps, &tf->cps_cap, tf->ncps, 1, sizeof *tf->cps) != 0 ||
+        grow_array((void **)&tf->cp_items, &tf->cp_items_cap, tf->ncp_items, tf->nlive + 1, sizeof *tf->cp_items) != 0)
         return fail(r, "out of memory");
     tf->cps[tf->ncps++] = (tcheckpoint){ r->pos, (uint32_t)tf->ncp_items, (uint32_t)tf->nlive };
     memcpy(tf->cp_items + tf->ncp_items, tf->live, tf->nlive * sizeof *tf->live);
@@ -604,7 +563,7 @@ static int on_event(rp *r, const tev *e)
     trace_file *tf = r->tf;
     switch (e->type) {
     case TN_FN_START:
-        if (trace_grow((void **)&r->stack, &r->stack_cap, r->depth, 1, sizeof *r->stack) != 0)
+        if (grow_array((void **)&r->stack, &r->stack_cap, r->depth, 1, sizeof *r->stack) != 0)
             return fail(r, "out of memory");
         r->stack[r->depth++] = e->name;
         return 0;
@@ -691,21 +650,19 @@ static int setup(rp *r)
     const trace_board *b = &tf->board;
     r->ncores = (uint32_t)b->gx * b->gy;
     size_t cells = tf->nchips * (size_t)r->ncores;
-    r->cb_core = calloc(cells, sizeof *r->cb_core);
-    r->l1_core = calloc(cells, sizeof *r->l1_core);
     r->cb_top = calloc(cells, sizeof *r->cb_top);
     r->buf_first = malloc((tf->p.nodes + 1) * sizeof *r->buf_first);
     r->buf_n = calloc(tf->p.nodes + 1, sizeof *r->buf_n);
     size_t max_items = tf->p.npre * tf->nchips + tf->p.nev * tf->nchips + 1;
     tf->live = malloc(max_items * sizeof *tf->live);
     tf->live_at = malloc(max_items * sizeof *tf->live_at);
-    if (!r->cb_core || !r->l1_core || !r->cb_top || !r->buf_first || !r->buf_n || !tf->live || !tf->live_at)
+    if (!r->cb_top || !r->buf_first || !r->buf_n || !tf->live || !tf->live_at)
         return fail(r, "out of memory");
     memset(r->buf_first, 0xFF, (tf->p.nodes + 1) * sizeof *r->buf_first);
     memset(tf->live_at, 0xFF, max_items * sizeof *tf->live_at);
     for (size_t k = 0; k < tf->nchips; k++) {
-        r->l1[k] = (tspace){ .base = b->cb_base, .top = b->l1_size - tf->small_size };
-        r->small[k] = (tspace){ .base = b->l1_size - tf->small_size, .top = b->l1_size };
+        r->l1[k] = (free_list){ .base = b->cb_base, .top = b->l1_size - tf->small_size };
+        r->small[k] = (free_list){ .base = b->l1_size - tf->small_size, .top = b->l1_size };
     }
     return 0;
 }
@@ -737,6 +694,81 @@ static void size_small_region(trace_file *tf)
     tf->small_size = (uint32_t)size;
 }
 
+/* ---------- where the per-core peak is ---------- */
+
+/* The items on each (chip, core), as one list per cell (CSR): built in a
+ * counting pass and a filling pass over the cores each item covers. */
+typedef struct {
+    uint32_t *start;           /* [cell]: first entry; cells + 1 of them */
+    uint32_t *list;            /* item indices */
+    uint32_t item;             /* the item being filled */
+} cell_items;
+
+static void count_cell(rp *r, const titem *it, uint32_t core, void *ctx)
+{
+    cell_items *c = ctx;
+    c->start[(size_t)it->chip * r->ncores + core + 1]++;
+}
+
+static void fill_cell(rp *r, const titem *it, uint32_t core, void *ctx)
+{
+    cell_items *c = ctx;
+    c->list[c->start[(size_t)it->chip * r->ncores + core]++] = c->item;
+}
+
+/* The bytes a core holds over time, each byte once (model/accounting.c),
+ * for every core: the earliest position where a core holds the most, first
+ * in (chip, core) order on ties, into tf->peak_pos. */
+static int find_peak_position(rp *r)
+{
+    trace_file *tf = r->tf;
+    size_t cells = tf->nchips * (size_t)r->ncores, most = 0;
+    cell_items c = { calloc(cells + 1, sizeof *c.start), NULL, 0 };
+    if (!c.start)
+        return fail(r, "out of memory");
+    for (size_t i = 0; i < tf->nitems; i++)
+        each_core(r, &tf->items[i], count_cell, &c);
+    for (size_t k = 0; k < cells; k++) {
+        most = c.start[k + 1] > most ? c.start[k + 1] : most;
+        c.start[k + 1] += c.start[k];
+    }
+    c.list = malloc(((size_t)c.start[cells] + 1) * sizeof *c.list);
+    held_range *held = malloc((most + 1) * sizeof *held);
+    held_scratch w;
+    memset(&w, 0, sizeof w);
+    int rc = c.list && held ? 0 : fail(r, "out of memory");
+    for (size_t i = 0; rc == 0 && i < tf->nitems; i++) {
+        c.item = (uint32_t)i;
+        each_core(r, &tf->items[i], fill_cell, &c); /* moves each start to the next cell's */
+    }
+    uint64_t best = 0;
+    tf->peak_pos = 0;
+    for (size_t k = 0, first = 0; rc == 0 && k < cells; first = c.start[k++]) {
+        size_t n = 0;
+        for (size_t e = first; e < c.start[k]; e++) {
+            const titem *it = &tf->items[c.list[e]];
+            uint64_t end = it->address + it->per_core;
+            if (it->address < tf->board.l1_size)
+                held[n++] = (held_range){ (uint32_t)it->address,
+                                          (uint32_t)(end < tf->board.l1_size ? end : tf->board.l1_size), it->born,
+                                          it->died == TRACE_NONE ? UINT32_MAX : it->died };
+        }
+        uint32_t at;
+        uint64_t bytes = accounting_most_held(held, n, &at, &w);
+        if (bytes == UINT64_MAX)
+            rc = fail(r, "out of memory");
+        else if (bytes > best || (bytes == best && bytes && at < tf->peak_pos)) {
+            best = bytes;
+            tf->peak_pos = at;
+        }
+    }
+    held_scratch_free(&w);
+    free(held);
+    free(c.list);
+    free(c.start);
+    return rc;
+}
+
 int trace_replay_build(trace_file *tf, const char *path, const char *board_name, char *err, size_t errlen)
 {
     rp r;
@@ -759,18 +791,18 @@ int trace_replay_build(trace_file *tf, const char *path, const char *board_name,
         rc = run(&r);
     if (rc == 0 && index_deaths(tf) != 0)
         rc = fail(&r, "out of memory");
+    if (rc == 0)
+        rc = find_peak_position(&r);
     tf->sum.sharded_guessed = tf->p.sharded_guessed;
     tf->sum.l1_events = tf->nsteps;
-    free(r.cb_core);
-    free(r.l1_core);
     free(r.cb_top);
     free(r.buf_first);
     free(r.buf_n);
     free(r.prog);
     free(r.stack);
     for (size_t k = 0; k < TRACE_MAX_CHIPS; k++) {
-        tspace_free(&r.l1[k]);
-        tspace_free(&r.small[k]);
+        free_list_free(&r.l1[k]);
+        free_list_free(&r.small[k]);
     }
     return rc;
 }

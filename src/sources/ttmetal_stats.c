@@ -1,5 +1,7 @@
 /*
- * ttmetal_stats.c - see ttmetal_stats.h. The layout (little-endian):
+ * ttmetal_stats.c - TT-Metal's statistics files parsed into the model's
+ * ttm_device (see ttmetal_stats.h), and those files as a source
+ * (source.h). The layout (little-endian):
  *   0 version u32, 4 num_active_processes u32, 8 last_update_timestamp u64,
  *   16 reference_count u32, 24 board_serial u64, 32 asic_id u64,
  *   40 device_id u32, 48..88 five u64 totals (DRAM, L1, L1_SMALL, TRACE, CB),
@@ -12,7 +14,10 @@
  */
 #define _GNU_SOURCE
 #include "sources/ttmetal_stats.h"
+#include "grow.h"
 #include "safe_open.h"
+#include "proc.h"
+#include "sources/source.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -181,14 +186,8 @@ int ttm_scan(const char *dir, ttm_alive_fn alive, ttm_device **out, char *warnin
                 snprintf(warnings + used, wlen - used, "%s: %s\n", path, strerror(errno));
             continue;
         }
-        if (n == cap) {
-            size_t want = cap ? cap * 2 : 8;
-            ttm_device *p = realloc(devs, want * sizeof *p);
-            if (!p)
-                break;
-            devs = p;
-            cap = want;
-        }
+        if (grow_array((void **)&devs, &cap, n, 1, sizeof *devs) != 0)
+            break;
         if (ttm_parse(buf, (size_t)got, path, alive, &devs[n], err, sizeof err) == 0) {
             n++;
         } else {
@@ -203,3 +202,50 @@ int ttm_scan(const char *dir, ttm_alive_fn alive, ttm_device **out, char *warnin
     *out = devs;
     return (int)n;
 }
+
+/* ---------- as a source (source.h) ---------- */
+
+typedef struct {
+    char dir[256];
+} ttm_source;
+
+static bool ttm_wanted(const source_params *p)
+{
+    const char *dir = p->ttm_dir && *p->ttm_dir ? p->ttm_dir : TTM_DEFAULT_DIR;
+    return source_wants_live(p) && (p->sel == SOURCE_TTMETAL || p->sel == SOURCE_ALL ||
+                                    (p->sel == SOURCE_AUTO && ttm_present(dir)));
+}
+
+static void *ttm_open(const source_params *p, source_status *st, char *err, size_t errlen)
+{
+    ttm_source *t = source_state_new(sizeof *t, st, err, errlen);
+    if (!t)
+        return NULL;
+    snprintf(t->dir, sizeof t->dir, "%s", p->ttm_dir && *p->ttm_dir ? p->ttm_dir : TTM_DEFAULT_DIR);
+    return t;
+}
+
+static int pid_alive(int32_t pid) { return proc_alive((pid_t)pid, 0); }
+
+static source_status ttm_fill(void *self, snapshot *s, char *err, size_t errlen)
+{
+    const ttm_source *t = self;
+    int n = ttm_scan(t->dir, pid_alive, &s->ttm, s->ttm_warnings, sizeof s->ttm_warnings);
+    s->nttm = n > 0 ? (size_t)n : 0;
+    if (s->nttm)
+        return SRC_OK;
+    if (s->ttm_warnings[0]) { /* files, but none valid: the first one says why */
+        snprintf(err, errlen, "%.*s", (int)strcspn(s->ttm_warnings, "\n"), s->ttm_warnings);
+        return SRC_CORRUPT;
+    }
+    snprintf(err, errlen, "no TT-Metal statistics files (tt_device_*_memory) in %s", t->dir);
+    return SRC_MISSING;
+}
+
+const source_ops source_ttmetal = {
+    .name = "ttmetal",
+    .wanted = ttm_wanted,
+    .open = ttm_open,
+    .fill = ttm_fill,
+    .close = source_state_free,
+};

@@ -1,5 +1,5 @@
 /*
- * ttmetal_stats.h - source: TT-Metal's own shared-memory allocator
+ * ttmetal_stats.h - TT-Metal's own shared-memory allocator
  * statistics, /dev/shm/tt_device_<asic id>_memory (layout versions 2-4).
  * Totals per device and per process (DRAM, L1, L1_SMALL, TRACE, CB), no
  * per-core detail. Files are read with read(), never mapped, so a file
@@ -15,6 +15,7 @@
 #include "model/extras.h"
 
 #define TTM_FILE_SIZE 8576u
+#define TTM_DEFAULT_DIR "/dev/shm"
 #define TTM_INIT_READY 0x52454459u /* "READY" (v4) */
 
 /* Files parse into the model's ttm_device (model/extras.h). */

@@ -27,8 +27,6 @@ typedef struct {
     bool continued;                             /* -n: not the first snapshot (CSV: no second header) */
 } output_options;
 
-bool output_device_selected(const output_options *o, uint32_t id);
-
 /* What the reader warns about, in every format (text lines, the JSON
  * `warnings` array, the l1top_warnings Prometheus gauge). */
 typedef enum { WARN_SEGMENT, WARN_RECORDS, WARN_SKIPPED_FILE, WARN_KIND_COUNT } warning_kind;
@@ -70,11 +68,6 @@ int output_csv(FILE *f, const snapshot *s, const accounting *a, const output_opt
 /* The JSON document itself (caller json_decref()s), for tests and loops. */
 struct json_t;
 struct json_t *output_json_build(const snapshot *s, const accounting *a, const output_options *o);
-
-/* What l1top itself records for a pid over the shown devices, for showing
- * next to TT-Metal's own figures (never added to them). false if none. */
-bool output_l1top_bytes_of_pid(const snapshot *s, const accounting *a, const output_options *o, int32_t pid,
-                               uint64_t *tracked, uint64_t *untracked);
 
 /* One character of the text heatmap for a used share: '0'..'9' (tens of %), '#' full. */
 char output_heat_char(double used_pct);

@@ -10,6 +10,7 @@
 
 #include "views/format.h"
 #include "views/output.h"
+#include "views/view_common.h"
 
 static void field(FILE *f, const char *v)
 {

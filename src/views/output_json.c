@@ -20,6 +20,7 @@
 #include "model/peaks.h"
 #include "views/format.h"
 #include "views/output.h"
+#include "views/view_common.h"
 #include "utf8.h"
 
 #define JSON_TEXT_MAX 1024
@@ -53,81 +54,81 @@ static json_t *u64_json(uint64_t v)
 }
 
 
-/* ---------- a streaming writer ---------- */
+/* ---------- a streaming emitter ---------- */
 
-#define JW_MAX_DEPTH 16
+#define JE_MAX_DEPTH 16
 
 typedef struct {
     FILE *f;
     bool pretty;
     int depth;
-    bool comma[JW_MAX_DEPTH]; /* a value was written at this depth */
+    bool comma[JE_MAX_DEPTH]; /* a value was written at this depth */
     bool failed;
     /* Strings that clashes repeat, encoded (by jansson) once per document. */
     char **region_tag;        /* per snapshot region */
     char **process_name;      /* per snapshot process */
     char *kind[CAT_COUNT];
-} jw;
+} json_emitter;
 
 /* Raw output: the stream is locked once for the whole document (stream()),
  * so characters go out with putc_unlocked. */
-static void jw_write(jw *w, const char *p, size_t n)
+static void je_write(json_emitter *w, const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         putc_unlocked(p[i], w->f);
 }
 
-static void jw_puts(jw *w, const char *p)
+static void je_puts(json_emitter *w, const char *p)
 {
-    jw_write(w, p, strlen(p));
+    je_write(w, p, strlen(p));
 }
 
-static void jw_indent(jw *w, int depth)
+static void je_indent(json_emitter *w, int depth)
 {
     if (!w->pretty)
         return;
     putc_unlocked('\n', w->f);
     for (int i = 0; i < depth; i++)
-        jw_write(w, "  ", 2);
+        je_write(w, "  ", 2);
 }
 
 /* Separator, indentation and `"key": ` before a value (key NULL in arrays).
  * Keys are this file's own ASCII names: nothing to escape. */
-static void jw_prefix(jw *w, const char *key)
+static void je_prefix(json_emitter *w, const char *key)
 {
     if (w->comma[w->depth])
         putc_unlocked(',', w->f);
     w->comma[w->depth] = true;
     if (w->depth > 0) /* the document itself starts at column 0 */
-        jw_indent(w, w->depth);
+        je_indent(w, w->depth);
     if (key) {
         putc_unlocked('"', w->f);
-        jw_puts(w, key);
-        jw_write(w, "\": ", w->pretty ? 3 : 2);
+        je_puts(w, key);
+        je_write(w, "\": ", w->pretty ? 3 : 2);
     }
 }
 
-static void jw_open(jw *w, const char *key, char bracket)
+static void je_open(json_emitter *w, const char *key, char bracket)
 {
-    jw_prefix(w, key);
+    je_prefix(w, key);
     putc_unlocked(bracket, w->f);
-    if (w->depth + 1 >= JW_MAX_DEPTH) {
+    if (w->depth + 1 >= JE_MAX_DEPTH) {
         w->failed = true;
         return;
     }
     w->comma[++w->depth] = false;
 }
 
-static void jw_close(jw *w, char bracket)
+static void je_close(json_emitter *w, char bracket)
 {
     bool any = w->comma[w->depth];
     w->depth--;
     if (any)
-        jw_indent(w, w->depth);
+        je_indent(w, w->depth);
     putc_unlocked(bracket, w->f);
 }
 
-static void jw_digits(jw *w, uint64_t v)
+static void je_digits(json_emitter *w, uint64_t v)
 {
     char buf[24];
     size_t n = sizeof buf;
@@ -135,50 +136,50 @@ static void jw_digits(jw *w, uint64_t v)
         buf[--n] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    jw_write(w, buf + n, sizeof buf - n);
+    je_write(w, buf + n, sizeof buf - n);
 }
 
-static void jw_uint(jw *w, const char *key, uint64_t v)
+static void je_uint(json_emitter *w, const char *key, uint64_t v)
 {
-    jw_prefix(w, key);
+    je_prefix(w, key);
     /* jansson integers are signed 64-bit: the same range here */
-    jw_digits(w, v > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : v);
+    je_digits(w, v > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : v);
 }
 
-static void jw_int(jw *w, const char *key, int64_t v)
+static void je_int(json_emitter *w, const char *key, int64_t v)
 {
-    jw_prefix(w, key);
+    je_prefix(w, key);
     if (v < 0)
         putc_unlocked('-', w->f);
-    jw_digits(w, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+    je_digits(w, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
 }
 
-static void jw_bool(jw *w, const char *key, bool v)
+static void je_bool(json_emitter *w, const char *key, bool v)
 {
-    jw_prefix(w, key);
-    jw_puts(w, v ? "true" : "false");
+    je_prefix(w, key);
+    je_puts(w, v ? "true" : "false");
 }
 
 /* Pretty mode: jansson's output of a nested value, indented to our depth
  * (only whitespace is added, after its newlines). */
 static int write_indented(const char *buf, size_t size, void *data)
 {
-    jw *w = data;
+    json_emitter *w = data;
     for (size_t i = 0; i < size; i++) {
         putc_unlocked(buf[i], w->f);
         if (buf[i] == '\n')
             for (int k = 0; k < w->depth; k++)
-                jw_write(w, "  ", 2);
+                je_write(w, "  ", 2);
     }
     return 0;
 }
 
 /* Any jansson value (NULL: null), written by jansson; takes the reference. */
-static void jw_value(jw *w, const char *key, json_t *v)
+static void je_value(json_emitter *w, const char *key, json_t *v)
 {
-    jw_prefix(w, key);
+    je_prefix(w, key);
     if (!v) {
-        jw_puts(w, "null");
+        je_puts(w, "null");
         return;
     }
     size_t flags = JSON_ENCODE_ANY | JSON_REAL_PRECISION(6) | (w->pretty ? JSON_INDENT(2) : JSON_COMPACT);
@@ -189,16 +190,16 @@ static void jw_value(jw *w, const char *key, json_t *v)
 
 /* A string from a source: made valid UTF-8 first (json_text), or jansson
  * would refuse it and the key would go out as null. */
-static void jw_string(jw *w, const char *key, const char *s)
+static void je_string(json_emitter *w, const char *key, const char *s)
 {
-    jw_value(w, key, json_text(s));
+    je_value(w, key, json_text(s));
 }
 
 /* A string encoded once and kept in *slot (NULL: null). */
-static void jw_string_cached(jw *w, const char *key, char **slot, const char *s)
+static void je_string_cached(json_emitter *w, const char *key, char **slot, const char *s)
 {
     if (!slot) {
-        jw_string(w, key, s);
+        je_string(w, key, s);
         return;
     }
     if (!*slot) {
@@ -206,15 +207,15 @@ static void jw_string_cached(jw *w, const char *key, char **slot, const char *s)
         *slot = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
         json_decref(v);
         if (!*slot) {
-            jw_value(w, key, NULL);
+            je_value(w, key, NULL);
             return;
         }
     }
-    jw_prefix(w, key);
-    jw_puts(w, *slot);
+    je_prefix(w, key);
+    je_puts(w, *slot);
 }
 
-static void jw_free_cache(jw *w, const snapshot *s)
+static void je_free_cache(json_emitter *w, const snapshot *s)
 {
     for (size_t i = 0; w->region_tag && i < s->nregions; i++)
         free(w->region_tag[i]);
@@ -226,174 +227,174 @@ static void jw_free_cache(jw *w, const snapshot *s)
     free(w->process_name);
 }
 
-static void jw_real(jw *w, const char *key, double v)
+static void je_real(json_emitter *w, const char *key, double v)
 {
-    jw_value(w, key, json_real(v));
+    je_value(w, key, json_real(v));
 }
 
 /* ---------- the document ---------- */
 
-static void categories_fields(jw *w, const uint64_t *b, int n)
+static void categories_fields(json_emitter *w, const uint64_t *b, int n)
 {
     for (int k = 0; k < n; k++)
-        jw_uint(w, category_key[k], b[k]);
+        je_uint(w, category_key[k], b[k]);
 }
 
-static void region_ref(jw *w, const char *key, const snapshot *s, uint32_t ri)
+static void region_ref(json_emitter *w, const char *key, const snapshot *s, uint32_t ri)
 {
     const snap_region *r = &s->regions[ri];
     const snap_process *p = r->process < s->nprocesses ? &s->processes[r->process] : NULL;
-    jw_open(w, key, '{');
+    je_open(w, key, '{');
     if (p) {
-        jw_int(w, "pid", p->pid);
-        jw_string_cached(w, "process", w->process_name ? &w->process_name[r->process] : NULL, p->name);
+        je_int(w, "pid", p->pid);
+        je_string_cached(w, "process", w->process_name ? &w->process_name[r->process] : NULL, p->name);
     } else {
-        jw_value(w, "pid", NULL);
-        jw_value(w, "process", NULL);
+        je_value(w, "pid", NULL);
+        je_value(w, "process", NULL);
     }
     l1_category cat = category_of_kind(r->kind);
-    jw_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
-    jw_string_cached(w, "tag", w->region_tag ? &w->region_tag[ri] : NULL, r->tag);
-    jw_uint(w, "address", r->address);
-    jw_close(w, '}');
+    je_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
+    je_string_cached(w, "tag", w->region_tag ? &w->region_tag[ri] : NULL, r->tag);
+    je_uint(w, "address", r->address);
+    je_close(w, '}');
 }
 
-static void xy(jw *w, const char *key, uint32_t x, uint32_t y)
+static void xy(json_emitter *w, const char *key, uint32_t x, uint32_t y)
 {
-    jw_open(w, key, '{');
-    jw_uint(w, "x", x);
-    jw_uint(w, "y", y);
-    jw_close(w, '}');
+    je_open(w, key, '{');
+    je_uint(w, "x", x);
+    je_uint(w, "y", y);
+    je_close(w, '}');
 }
 
-static void device_totals(jw *w, const device_usage *du)
+static void device_totals(json_emitter *w, const device_usage *du)
 {
-    jw_open(w, "totals", '{');
+    je_open(w, "totals", '{');
     categories_fields(w, du->totals, CAT_COUNT);
-    jw_uint(w, "largest_free_common", du->largest_free_common);
-    jw_uint(w, "fragmented", du->fragmented);
-    jw_uint(w, "tracked", usage_tracked(du->totals));
-    jw_uint(w, "untracked", usage_untracked(du->totals));
-    jw_uint(w, "used", usage_used(du->totals));
-    jw_uint(w, "total", usage_total(du->totals));
-    jw_close(w, '}');
+    je_uint(w, "largest_free_common", du->largest_free_common);
+    je_uint(w, "fragmented", du->fragmented);
+    je_uint(w, "tracked", usage_tracked(du->totals));
+    je_uint(w, "untracked", usage_untracked(du->totals));
+    je_uint(w, "used", usage_used(du->totals));
+    je_uint(w, "total", usage_total(du->totals));
+    je_close(w, '}');
 }
 
 /* ---------- peaks (model/peaks.h): the high-water marks of the figures beside them ---------- */
 
 /* When the used high-water was reached: a change (a record, with its tag
  * and writer) or the start (change 0 of this reader, no tag). */
-static void peak_moment_json(jw *w, const peak_moment *m)
+static void peak_moment_json(json_emitter *w, const peak_moment *m)
 {
     char when[40];
-    jw_open(w, "at", '{');
-    jw_uint(w, "change", m->seq);
-    jw_value(w, "time", m->time_ns ? json_string(format_iso8601_ms(m->time_ns, when, sizeof when)) : NULL);
-    jw_value(w, "pid", m->pid ? json_integer(m->pid) : NULL);
+    je_open(w, "at", '{');
+    je_uint(w, "change", m->seq);
+    je_value(w, "time", m->time_ns ? json_string(format_iso8601_ms(m->time_ns, when, sizeof when)) : NULL);
+    je_value(w, "pid", m->pid ? json_integer(m->pid) : NULL);
     l1_category cat = category_of_kind(m->kind);
-    jw_value(w, "kind", cat < CAT_COUNT ? json_string(category_key[cat]) : NULL);
-    jw_value(w, "tag", m->kind ? json_text(m->tag) : NULL);
-    jw_close(w, '}');
+    je_value(w, "kind", cat < CAT_COUNT ? json_string(category_key[cat]) : NULL);
+    je_value(w, "tag", m->kind ? json_text(m->tag) : NULL);
+    je_close(w, '}');
 }
 
 /* `peak`: the category keys of `totals` or a core (`free` is the least
  * free seen), the sums, clash bytes, and when `used` peaked. */
-static void peak_json(jw *w, const peak_figures *f, uint64_t l1_total)
+static void peak_json(json_emitter *w, const peak_figures *f, uint64_t l1_total)
 {
-    jw_open(w, "peak", '{');
+    je_open(w, "peak", '{');
     categories_fields(w, f->bytes, CAT_COUNT);
-    jw_uint(w, "tracked", f->tracked);
-    jw_uint(w, "untracked", f->untracked);
-    jw_uint(w, "used", f->used);
-    jw_uint(w, "clash_bytes", f->clash_bytes);
-    jw_real(w, "used_pct", l1_total ? 100.0 * (double)f->used / (double)l1_total : 0.0);
+    je_uint(w, "tracked", f->tracked);
+    je_uint(w, "untracked", f->untracked);
+    je_uint(w, "used", f->used);
+    je_uint(w, "clash_bytes", f->clash_bytes);
+    je_real(w, "used_pct", l1_total ? 100.0 * (double)f->used / (double)l1_total : 0.0);
     peak_moment_json(w, &f->at);
-    jw_close(w, '}');
+    je_close(w, '}');
 }
 
 /* The top-level `peaks` object: since when the marks run and how exact they are. */
-static void peaks_status_json(jw *w, const peak_status *st)
+static void peaks_status_json(json_emitter *w, const peak_status *st)
 {
     char when[40];
-    jw_open(w, "peaks", '{');
-    jw_string(w, "since", format_iso8601_ms(st->since_ns, when, sizeof when));
-    jw_uint(w, "changes", st->changes - st->since_seq);
-    jw_bool(w, "exact", !st->approximate);
-    jw_value(w, "approximate_since",
+    je_open(w, "peaks", '{');
+    je_string(w, "since", format_iso8601_ms(st->since_ns, when, sizeof when));
+    je_uint(w, "changes", st->changes - st->since_seq);
+    je_bool(w, "exact", !st->approximate);
+    je_value(w, "approximate_since",
              st->approximate ? json_string(format_iso8601_ms(st->approximate_since_ns, when, sizeof when)) : NULL);
-    jw_uint(w, "ring_slots_lost", st->lost);
-    jw_uint(w, "unlogged", st->unlogged);
-    jw_uint(w, "late", st->late);
-    jw_uint(w, "bad_events", st->bad);
-    jw_uint(w, "resyncs", st->resyncs);
-    jw_close(w, '}');
+    je_uint(w, "ring_slots_lost", st->lost);
+    je_uint(w, "unlogged", st->unlogged);
+    je_uint(w, "late", st->late);
+    je_uint(w, "bad_events", st->bad);
+    je_uint(w, "resyncs", st->resyncs);
+    je_close(w, '}');
 }
 
-static void device_cores(jw *w, const snap_device *d, const device_usage *du, const peak_device *pd)
+static void device_cores(json_emitter *w, const snap_device *d, const device_usage *du, const peak_device *pd)
 {
-    jw_open(w, "cores_detail", '[');
+    je_open(w, "cores_detail", '[');
     for (uint32_t c = 0; c < du->ncores; c++) {
         const core_usage *u = &du->cores[c];
-        jw_open(w, NULL, '{');
-        jw_uint(w, "x", c % d->grid_x);
-        jw_uint(w, "y", c / d->grid_x);
+        je_open(w, NULL, '{');
+        je_uint(w, "x", c % d->grid_x);
+        je_uint(w, "y", c / d->grid_x);
         categories_fields(w, u->bytes, CAT_COUNT);
-        jw_uint(w, "largest_free", u->largest_free);
-        jw_uint(w, "fragmented", u->fragmented);
-        jw_real(w, "used_pct", usage_used_pct(u->bytes));
+        je_uint(w, "largest_free", u->largest_free);
+        je_uint(w, "fragmented", u->fragmented);
+        je_real(w, "used_pct", usage_used_pct(u->bytes));
         if (pd && c < pd->ncores)
             peak_json(w, &pd->cores[c], d->l1_size);
-        jw_close(w, '}');
+        je_close(w, '}');
     }
-    jw_close(w, ']');
+    je_close(w, ']');
 }
 
-static void device_processes(jw *w, const snapshot *s, const device_usage *du)
+static void device_processes(json_emitter *w, const snapshot *s, const device_usage *du)
 {
-    jw_open(w, "processes", '[');
+    je_open(w, "processes", '[');
     for (size_t i = 0; i < du->nprocesses; i++) {
         const process_usage *pu = &du->processes[i];
         const snap_process *p = &s->processes[pu->process];
-        jw_open(w, NULL, '{');
-        jw_int(w, "pid", p->pid);
-        jw_string(w, "name", p->name);
+        je_open(w, NULL, '{');
+        je_int(w, "pid", p->pid);
+        je_string(w, "name", p->name);
         categories_fields(w, pu->bytes, CAT_RECORDED);
-        jw_uint(w, "regions", pu->regions);
-        jw_close(w, '}');
+        je_uint(w, "regions", pu->regions);
+        je_close(w, '}');
     }
-    jw_close(w, ']');
+    je_close(w, ']');
 }
 
-static void device_clashes(jw *w, const snapshot *s, const device_usage *du)
+static void device_clashes(json_emitter *w, const snapshot *s, const device_usage *du)
 {
-    jw_open(w, "clashes", '[');
+    je_open(w, "clashes", '[');
     for (size_t i = 0; i < du->nclashes; i++) {
         const clash_info *c = &du->clashes[i];
-        jw_open(w, NULL, '{');
+        je_open(w, NULL, '{');
         region_ref(w, "circular_buffer", s, c->cb_region);
         region_ref(w, "buffer", s, c->buffer_region);
-        jw_uint(w, "cores", c->cores);
+        je_uint(w, "cores", c->cores);
         xy(w, "first_core", c->first_x, c->first_y);
-        jw_uint(w, "overlap_start", c->overlap_start);
-        jw_uint(w, "overlap_end", c->overlap_end);
-        jw_uint(w, "bytes", c->bytes);
-        jw_close(w, '}');
+        je_uint(w, "overlap_start", c->overlap_start);
+        je_uint(w, "overlap_end", c->overlap_end);
+        je_uint(w, "bytes", c->bytes);
+        je_close(w, '}');
     }
-    jw_close(w, ']');
-    jw_bool(w, "clashes_truncated", du->clashes_truncated);
-    jw_uint(w, "clash_pairs_at_least", du->clash_pairs_at_least);
-    jw_uint(w, "clash_bytes", du->clash_bytes);
+    je_close(w, ']');
+    je_bool(w, "clashes_truncated", du->clashes_truncated);
+    je_uint(w, "clash_pairs_at_least", du->clash_pairs_at_least);
+    je_uint(w, "clash_bytes", du->clash_bytes);
 }
 
-static void device_json(jw *w, const snapshot *s, const device_usage *du)
+static void device_json(json_emitter *w, const snapshot *s, const device_usage *du)
 {
     const snap_device *d = &s->devices[du->device];
-    jw_open(w, NULL, '{');
-    jw_uint(w, "id", d->id);
-    jw_string(w, "arch", d->arch_name);
+    je_open(w, NULL, '{');
+    je_uint(w, "id", d->id);
+    je_string(w, "arch", d->arch_name);
     xy(w, "grid", d->grid_x, d->grid_y);
-    jw_uint(w, "cores", du->ncores);
-    jw_uint(w, "l1_per_core", d->l1_size);
+    je_uint(w, "cores", du->ncores);
+    je_uint(w, "l1_per_core", d->l1_size);
     device_totals(w, du);
     const peak_device *pd = s->peaks ? peaks_device(s->peaks, d->id) : NULL;
     if (pd && pd->ncores == du->ncores)
@@ -403,8 +404,8 @@ static void device_json(jw *w, const snapshot *s, const device_usage *du)
     device_cores(w, d, du, pd);
     device_processes(w, s, du);
     device_clashes(w, s, du);
-    jw_uint(w, "dropped_records", d->dropped_records);
-    jw_close(w, '}');
+    je_uint(w, "dropped_records", d->dropped_records);
+    je_close(w, '}');
 }
 
 static json_t *ttm_bytes(const uint64_t *b)
@@ -542,35 +543,35 @@ static json_t *boards_json(const snapshot *s)
 static int stream(FILE *f, const snapshot *s, const accounting *a, const output_options *o, bool pretty)
 {
     char when[32];
-    jw w = { f, pretty, 0, { false }, false, NULL, NULL, { NULL } };
+    json_emitter w = { f, pretty, 0, { false }, false, NULL, NULL, { NULL } };
     /* Without the caches (no memory) strings are simply encoded each time. */
     w.region_tag = calloc(s->nregions ? s->nregions : 1, sizeof *w.region_tag);
     w.process_name = calloc(s->nprocesses ? s->nprocesses : 1, sizeof *w.process_name);
     flockfile(f);
-    jw_open(&w, NULL, '{');
-    jw_uint(&w, "schema", 1);
-    jw_string(&w, "l1top_version", L1TOP_VERSION_STRING);
-    jw_string(&w, "timestamp", format_iso8601(s->timestamp_ns, when, sizeof when));
-    jw_string(&w, "segment", s->segment);
-    jw_open(&w, "devices", '[');
+    je_open(&w, NULL, '{');
+    je_uint(&w, "schema", 1);
+    je_string(&w, "l1top_version", L1TOP_VERSION_STRING);
+    je_string(&w, "timestamp", format_iso8601(s->timestamp_ns, when, sizeof when));
+    je_string(&w, "segment", s->segment);
+    je_open(&w, "devices", '[');
     for (size_t i = 0; i < a->ndevices; i++)
         if (output_device_selected(o, s->devices[a->devices[i].device].id))
             device_json(&w, s, &a->devices[i]);
-    jw_close(&w, ']');
-    jw_value(&w, "alerts", alerts_json(o));
-    jw_value(&w, "warnings", warnings_json(s, o));
+    je_close(&w, ']');
+    je_value(&w, "alerts", alerts_json(o));
+    je_value(&w, "warnings", warnings_json(s, o));
     if (s->peaks)
         peaks_status_json(&w, peaks_status(s->peaks));
     if (s->nttm)
-        jw_value(&w, "tt_metal", ttmetal_json(s, a, o));
+        je_value(&w, "tt_metal", ttmetal_json(s, a, o));
     if (o && o->trace)
-        jw_value(&w, "trace", trace_json(o->trace));
+        je_value(&w, "trace", trace_json(o->trace));
     if (s->nboards)
-        jw_value(&w, "boards", boards_json(s));
-    jw_close(&w, '}');
+        je_value(&w, "boards", boards_json(s));
+    je_close(&w, '}');
     putc_unlocked('\n', f);
     funlockfile(f);
-    jw_free_cache(&w, s);
+    je_free_cache(&w, s);
     if (w.failed || fflush(f) != 0 || ferror(f))
         return -1;
     return 0;

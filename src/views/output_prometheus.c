@@ -9,6 +9,7 @@
 
 #include "model/peaks.h"
 #include "views/output.h"
+#include "views/view_common.h"
 #include "utf8.h"
 
 /* A label value: valid UTF-8 (promtool refuses anything else), controls

@@ -9,17 +9,8 @@
 #include "views/format.h"
 #include "model/peaks.h"
 #include "views/output.h"
+#include "views/view_common.h"
 #include "utf8.h"
-
-bool output_device_selected(const output_options *o, uint32_t id)
-{
-    if (!o || o->ndevices == 0)
-        return true;
-    for (size_t i = 0; i < o->ndevices; i++)
-        if (o->devices[i] == id)
-            return true;
-    return false;
-}
 
 char output_heat_char(double pct)
 {
@@ -128,35 +119,12 @@ static void device_text(FILE *f, const snapshot *s, const device_usage *du)
     for (size_t i = 0; i < du->nprocesses; i++) {
         const process_usage *pu = &du->processes[i];
         const snap_process *p = &s->processes[pu->process];
-        uint64_t tracked = pu->bytes[CAT_L1_BUFFERS] + pu->bytes[CAT_L1_SMALL];
-        uint64_t all = 0;
-        for (int k = 0; k < CAT_RECORDED; k++)
-            all += pu->bytes[k];
         fprintf(f, "    %7d %-16s %5u regions  tracked %12llu B  untracked %12llu B\n", p->pid, p->name,
-                pu->regions, (unsigned long long)tracked, (unsigned long long)(all - tracked));
+                pu->regions, (unsigned long long)recorded_tracked(pu->bytes),
+                (unsigned long long)recorded_untracked(pu->bytes));
     }
     output_text_clashes(f, s, du);
     fprintf(f, "  dropped records: %llu\n", (unsigned long long)d->dropped_records);
-}
-
-bool output_l1top_bytes_of_pid(const snapshot *s, const accounting *a, const output_options *o, int32_t pid,
-                               uint64_t *tracked, uint64_t *untracked)
-{
-    bool found = false;
-    *tracked = *untracked = 0;
-    for (size_t i = 0; i < a->ndevices; i++) {
-        const device_usage *du = &a->devices[i];
-        if (!output_device_selected(o, s->devices[du->device].id))
-            continue;
-        for (size_t p = 0; p < du->nprocesses; p++) {
-            if (s->processes[du->processes[p].process].pid != pid)
-                continue;
-            found = true;
-            for (int k = 0; k < CAT_RECORDED; k++)
-                *(category_tracked((l1_category)k) ? tracked : untracked) += du->processes[p].bytes[k];
-        }
-    }
-    return found;
 }
 
 static void ttmetal_text(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
@@ -171,9 +139,8 @@ static void ttmetal_text(FILE *f, const snapshot *s, const accounting *a, const 
                 (unsigned long long)d->asic_id, (unsigned long long)d->board_serial, d->version, d->file,
                 d->ready ? "" : "  (not ready)");
         fprintf(f, "    %-9s %14s %14s\n", "", "live", "file total");
-        static const char *const names[TTM_COUNT] = { "DRAM", "L1", "L1_SMALL", "TRACE", "CB" };
         for (int k = 0; k < TTM_COUNT; k++)
-            fprintf(f, "    %-9s %14llu %14llu\n", names[k], (unsigned long long)d->live_totals[k],
+            fprintf(f, "    %-9s %14llu %14llu\n", ttm_kind_label[k], (unsigned long long)d->live_totals[k],
                     (unsigned long long)d->totals[k]);
         for (size_t p = 0; p < d->nprocesses; p++) {
             const ttm_process *pr = &d->processes[p];
@@ -291,15 +258,9 @@ int output_text(FILE *f, const snapshot *s, const accounting *a, const output_op
             continue;
         if (shown_alerts++ == 0)
             fprintf(f, "\nalerts:\n");
-        char where[64];
-        if (fa->scope == SCOPE_CORE)
-            snprintf(where, sizeof where, "device %u core (%d,%d)", fa->device, fa->x, fa->y);
-        else if (fa->scope == SCOPE_PROCESS)
-            snprintf(where, sizeof where, "device %u pid %d (%s)", fa->device, fa->pid, fa->process);
-        else
-            snprintf(where, sizeof where, "device %u", fa->device);
+        char where[ALERT_WHERE_LEN];
         fprintf(f, "  %-8s %-20s %s: %s %.6g %s %.6g\n", fa->severity == SEVERITY_CRITICAL ? "CRITICAL" : "warning",
-                fa->name, where, alert_metric_name(fa->metric), fa->value, fa->above ? ">" : "<", fa->threshold);
+                fa->name, alert_where(where, sizeof where, fa, false), alert_metric_name(fa->metric), fa->value, fa->above ? ">" : "<", fa->threshold);
     }
     if (shown_alerts == 0)
         fprintf(f, "\nalerts: none\n");

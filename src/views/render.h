@@ -10,55 +10,9 @@
 #include <curses.h>
 #include <stdbool.h>
 
-#include "model/accounting.h"
-#include "cli/alerts.h"
-#include "cli/config.h"
-#include "model/snapshot.h"
 #include "cli/theme.h"
 #include "views/tui_layout.h"
-
-typedef enum { VIEW_DEVICE, VIEW_CORE, VIEW_PROCESSES, VIEW_OVERVIEW, VIEW_HELP, VIEW_ALERTS, VIEW_TTMETAL } view_id;
-
-typedef enum {
-    PSORT_PID = 0, PSORT_NAME, PSORT_DEVICES, PSORT_L1, PSORT_SMALL, PSORT_CB, PSORT_KERNEL, PSORT_SEM,
-    PSORT_RUNTIME, PSORT_REGIONS, PSORT_COUNT
-} proc_sort;
-
-typedef struct {
-    bool color;        /* colour pairs in use */
-    bool c256;         /* 256-colour ramp */
-    bool utf8;         /* block and shading glyphs */
-    int ramp_levels;   /* heatmap colour stops */
-    char theme[64];    /* name of the theme in use */
-} render_ctx;
-
-/* Everything the views read. tui.c owns and updates it. */
-typedef struct {
-    render_ctx rc;
-    const char *segment;          /* what we watch */
-    const snapshot *snap;         /* NULL while waiting */
-    const accounting *acct;
-    char status[512];             /* why there is no data (waiting screen), or "" */
-    const char *warning;          /* segment remark */
-    size_t *visible;              /* device indices shown (after --device) */
-    size_t nvisible;
-    size_t sel;                   /* index into visible */
-    uint16_t cx, cy;              /* core cursor */
-    heat_metric metric;
-    bool allocator_view;
-    bool paused;
-    unsigned delay_tenths;
-    view_id view;
-    size_t core_scroll;           /* first line of the core view's region list */
-    size_t proc_sel;              /* selected row of the process view */
-    proc_sort psort;
-    bool preverse;
-    char clock[16];               /* HH:MM:SS of the snapshot */
-    const l1top_config *cfg;      /* thresholds, alerts */
-    const alert_engine *alerts;   /* what fires now, and the history */
-    const snapshot *ttm_snap;     /* TT-Metal statistics, when there are any */
-    char config_error[CONFIG_ERR_LEN]; /* last failed reload or theme, shown in the header */
-} tui_state;
+#include "views/tui_state.h"
 
 /* The configured size unit (config `units`). */
 #define UNITS(st) ((st)->cfg ? (int)(st)->cfg->units : 0)
@@ -98,18 +52,13 @@ void render_waiting(const tui_state *st);
 void render_alerts(const tui_state *st);
 void render_ttmetal(const tui_state *st);
 void render_too_small(int need_cols, int need_rows);
+/* The key bar of the view on the last line (from the key table). */
+void render_key_bar(const tui_state *st);
 
-/* Sorted process rows for the process view (shared with tui.c for keys). */
-typedef struct {
-    uint32_t process;             /* snapshot process index */
-    uint64_t bytes[CAT_RECORDED];
-    uint32_t regions;
-    uint32_t devices;             /* how many devices it holds regions on */
-    char device_list[32];
-} proc_row;
-size_t render_process_rows(const tui_state *st, proc_row *rows, size_t max);
-
-/* Currently selected device (snapshot index) and its usage, or NULL. */
-const snap_device *tui_selected_device(const tui_state *st, const device_usage **du);
+/* Geometry as drawn, for the mouse: the device tab or overview tile at a
+ * screen cell (an index into st->visible), or SIZE_MAX. */
+size_t render_tab_at(const tui_state *st, int x);
+size_t render_overview_tile_at(const tui_state *st, int x, int y);
+overview_layout render_overview_layout(const tui_state *st);
 
 #endif

@@ -9,22 +9,11 @@
 
 #include "views/format.h"
 #include "views/render.h"
-
-const snap_device *tui_selected_device(const tui_state *st, const device_usage **du)
-{
-    if (!st->snap || !st->acct || st->sel >= st->nvisible)
-        return NULL;
-    size_t idx = st->visible[st->sel];
-    if (idx >= st->snap->ndevices || idx >= st->acct->ndevices)
-        return NULL;
-    if (du)
-        *du = &st->acct->devices[idx];
-    return &st->snap->devices[idx];
-}
+#include "views/view_common.h"
 
 static void draw_heatmap(const tui_state *st, const snap_device *d, const device_usage *du, const device_layout *l)
 {
-    int w = l->cell_w, y0 = l->heat_y, x0 = l->heat_x + 4;
+    int w = l->cell_w, y0 = l->heat_y, x0 = l->heat_x + LAYOUT_ROW_LABEL_W;
     /* Column labels. */
     for (int x = 0; x < d->grid_x; x++) {
         char lab[16];
@@ -35,7 +24,7 @@ static void draw_heatmap(const tui_state *st, const snap_device *d, const device
         render_put(y0, x0 + x * w, w, A_DIM, lab);
     }
     for (int y = 0; y < d->grid_y; y++) {
-        render_putf(y0 + 1 + y, l->heat_x, 4, A_DIM, "%2d  ", y);
+        render_putf(y0 + 1 + y, l->heat_x, LAYOUT_ROW_LABEL_W, A_DIM, "%2d  ", y);
         for (int x = 0; x < d->grid_x; x++) {
             const core_usage *u = &du->cores[y * d->grid_x + x];
             double f = metric_fraction(u, d->l1_size, st->metric);
@@ -82,19 +71,24 @@ static void draw_heatmap(const tui_state *st, const snap_device *d, const device
     render_putf(ly, lx + 3 + steps, l->heat_w - 3 - steps, A_DIM, " 100%%=%s", format_bytes_unit(d->l1_size, UNITS(st), h, sizeof h));
 }
 
+/* A breakdown row: "%-22s %c %10s %10s %6.1f%% " is this wide, then its bar. */
+#define TABLE_TEXT_W 55
+#define TABLE_BAR_MAX_W 40
+#define TABLE_RULE_MAX_W 60
+
 static void table_row(const tui_state *st, int y, int x, int w, const char *label, char mark, uint64_t core,
                       uint64_t dev, uint64_t dev_total, attr_t attr)
 {
     char cb[24], db[24], bar[64];
     double pct = dev_total ? 100.0 * (double)dev / (double)dev_total : 0;
-    int barw = w - 55; /* the text before the bar is 55 columns */
-    if (barw > 40)
-        barw = 40;
+    int barw = w - TABLE_TEXT_W;
+    if (barw > TABLE_BAR_MAX_W)
+        barw = TABLE_BAR_MAX_W;
     render_putf(y, x, w, attr, "%-22s %c %10s %10s %6.1f%% ", label, mark ? mark : ' ',
                 format_bytes_unit(core, UNITS(st), cb, sizeof cb), format_bytes_unit(dev, UNITS(st), db, sizeof db), pct);
     if (barw > 0) {
         bar_text(pct / 100.0, barw, bar);
-        render_put(y, x + 55, barw, render_bar_attr(&st->rc), bar);
+        render_put(y, x + TABLE_TEXT_W, barw, render_bar_attr(&st->rc), bar);
     }
 }
 
@@ -117,7 +111,7 @@ static void draw_table(const tui_state *st, const snap_device *d, const device_u
     table_row(st, y++, x, w, "Free", ' ', u->bytes[CAT_FREE], du->totals[CAT_FREE], total,
               render_category_attr(&st->rc, CAT_FREE));
     move(y, x);
-    hline(ACS_HLINE, w < 60 ? w : 60);
+    hline(ACS_HLINE, w < TABLE_RULE_MAX_W ? w : TABLE_RULE_MAX_W);
     y++;
     uint64_t ct = usage_tracked(u->bytes), cu = usage_untracked(u->bytes);
     table_row(st, y++, x, w, "Tracked (allocator)", 'T', ct, usage_tracked(du->totals), total, A_BOLD);
@@ -158,7 +152,7 @@ void render_device(const tui_state *st)
         return;
     device_layout l = layout_device(COLS, LINES, d->grid_x, d->grid_y);
     if (!l.fits) {
-        render_too_small(4 + d->grid_x + 2 + LAYOUT_TABLE_MIN_W, LAYOUT_HEADER_ROWS + d->grid_y + 2 + LAYOUT_TABLE_ROWS);
+        render_too_small(layout_device_min_cols(d->grid_x), layout_device_min_rows(d->grid_y));
         return;
     }
     draw_heatmap(st, d, du, &l);
@@ -170,17 +164,11 @@ void render_device(const tui_state *st)
     if (n && y < LINES) {
         render_putf(y++, x, COLS - x, A_BOLD, "Alerts: %zu firing  [A] all and history", n);
         for (size_t i = 0; i < n && y < LINES; i++, y++) {
-            char where[48];
-            if (fa[i].scope == SCOPE_CORE)
-                snprintf(where, sizeof where, "dev %u core (%d,%d)", fa[i].device, fa[i].x, fa[i].y);
-            else if (fa[i].scope == SCOPE_PROCESS)
-                snprintf(where, sizeof where, "dev %u pid %d", fa[i].device, fa[i].pid);
-            else
-                snprintf(where, sizeof where, "dev %u", fa[i].device);
+            char where[ALERT_WHERE_LEN];
             render_putf(y, x, COLS - x,
                         fa[i].severity == SEVERITY_CRITICAL ? render_alert_attr(&st->rc) : render_warn_attr(&st->rc),
                         "%-8s %-20s %-20s %s %.4g", fa[i].severity == SEVERITY_CRITICAL ? "CRIT" : "warn", fa[i].name,
-                        where, alert_metric_name(fa[i].metric), fa[i].value);
+                        alert_where(where, sizeof where, &fa[i], true), alert_metric_name(fa[i].metric), fa[i].value);
         }
     }
 }

@@ -31,7 +31,6 @@
 
 #include "model/accounting.h"
 #include "clock.h"
-#include "sources/collect.h"
 #include "views/output.h"
 
 enum {
@@ -43,7 +42,7 @@ enum {
 static const char INDEX_BODY[] = "l1top exporter\n  /metrics  Prometheus metrics\n  /healthz  liveness\n";
 
 typedef struct {
-    collector *col;
+    const feed *feed;
     const output_format *format; /* what /metrics serves: prometheus */
     const output_options *oo;
     unsigned refresh_ms;
@@ -61,21 +60,21 @@ static int make_body(exporter *e, FILE *f)
 {
     char err[SERVE_ERR_LEN] = "";
     uint64_t t0 = clock_monotonic_ns();
-    shm_status st = collect(e->col, &e->snap, err, sizeof err);
+    source_status st = feed_fill(e->feed, &e->snap, err, sizeof err);
     int rc = 0;
-    if (st == SHM_OK) {
+    if (st == SRC_OK) {
         accounting a;
         if (accounting_compute(&e->snap, &a) != 0)
             return -1;
         output_options oo = *e->oo;
-        oo.warning = collector_warning(e->col);
+        oo.warning = feed_warning(e->feed);
         rc = e->format->once(f, &e->snap, &a, &oo);
         accounting_free(&a);
     } else {
-        fprintf(f, "# l1top: segment %s: %s\n", e->col->segment, err[0] ? err : "unavailable");
+        fprintf(f, "# l1top: %s\n", err[0] ? err : "unavailable");
     }
     fprintf(f, "# HELP l1top_up 1 when the last collection read its source, else 0.\n# TYPE l1top_up gauge\n"
-               "l1top_up %d\n", st == SHM_OK);
+               "l1top_up %d\n", st == SRC_OK);
     fprintf(f, "# HELP l1top_collection_duration_seconds Time the last collection and formatting took.\n"
                "# TYPE l1top_collection_duration_seconds gauge\nl1top_collection_duration_seconds %.6f\n",
             (double)(clock_monotonic_ns() - t0) / 1e9);
@@ -212,7 +211,7 @@ static void bound_name(struct MHD_Daemon *d, const struct sockaddr_storage *sa, 
     snprintf(out, n, "%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", info ? (unsigned)info->port : 0u);
 }
 
-int serve_run(const char *addr, collector *col, const output_options *oo, unsigned refresh_ms, char *err,
+int serve_run(const char *addr, const feed *f, const output_options *oo, unsigned refresh_ms, char *err,
               size_t errlen)
 {
     struct sockaddr_storage sa;
@@ -226,7 +225,7 @@ int serve_run(const char *addr, collector *col, const output_options *oo, unsign
     sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
-    exporter e = { .col = col, .format = output_format_by_name("prometheus"), .oo = oo, .refresh_ms = refresh_ms };
+    exporter e = { .feed = f, .format = output_format_by_name("prometheus"), .oo = oo, .refresh_ms = refresh_ms };
     snapshot_init(&e.snap);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
     if (sa.ss_family == AF_INET6)
@@ -242,7 +241,7 @@ int serve_run(const char *addr, collector *col, const output_options *oo, unsign
     } else {
         char name[NI_MAXHOST + 16];
         bound_name(d, &sa, salen, name, sizeof name);
-        fprintf(stderr, "l1top: serving http://%s/metrics (segment %s)\n", name, col->segment);
+        fprintf(stderr, "l1top: serving http://%s/metrics (segment %s)\n", name, f->label);
         wait_for_stop(&stop);
         MHD_stop_daemon(d);
     }

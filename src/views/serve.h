@@ -1,7 +1,7 @@
 /*
  * serve.h - `l1top --serve ADDR:PORT`: Prometheus metrics over HTTP
  * (/metrics, /healthz), refreshed on scrape with a cache for the refresh
- * interval. A view: it only formats what the collector gives it.
+ * interval. A view: it only formats what its feed gives it.
  */
 #ifndef L1TOP_SERVE_H
 #define L1TOP_SERVE_H
@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#include "sources/collect.h"
+#include "model/feed.h"
 #include "views/output.h"
 
 enum { SERVE_OK = 0, SERVE_USAGE = 1, SERVE_IOERR = 2 };
@@ -22,7 +22,7 @@ int serve_parse_address(const char *spec, struct sockaddr_storage *out, socklen_
 /* Serves until SIGINT, SIGTERM or SIGHUP. Prints the bound address on
  * stderr once listening. SERVE_OK, or SERVE_USAGE (bad address) /
  * SERVE_IOERR (cannot listen) with a message in err. */
-int serve_run(const char *addr, collector *col, const output_options *oo, unsigned refresh_ms, char *err,
+int serve_run(const char *addr, const feed *f, const output_options *oo, unsigned refresh_ms, char *err,
               size_t errlen);
 
 #endif

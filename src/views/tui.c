@@ -1,8 +1,8 @@
 /*
- * tui.c - the interactive monitor: terminal setup and restore, the one
- * event loop (refresh at the interval, or on a key), input handling and
- * the view state. Drawing is render_*.c; the data comes from the same
- * reader and accounting as --once.
+ * tui.c - the interactive monitor's event loop and terminal: set up and
+ * restore the terminal, refresh at the interval or on a key, draw the view,
+ * hand keys to the key table (tui_keys.c). The data comes from tui_data.c:
+ * a feed (model/feed.h) over the same sources and accounting as --once.
  *
  * The loop sleeps in getch() with a timeout until the next refresh, so an
  * idle l1top costs one snapshot per interval. Signal handlers only set a
@@ -13,7 +13,6 @@
 #include "views/tui.h"
 
 #include <curses.h>
-#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
@@ -21,174 +20,49 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sysexits.h>
 #include <unistd.h>
 
-#include "model/accounting.h"
-#include "views/render.h"
-#include "shm_name.h"
-#include "sources/collect.h"
-#include "sources/trace.h"
-#include "sources/shm_reader.h"
+#include "clock.h"
 #include "cli/quit_signal.h"
-#include "utf8.h"
+#include "views/tui_app.h"
+#include "views/tui_keys.h"
 
 /* getch() returning ERR this many times in a row, long before its timeout,
  * with the terminal readable or hung up: the terminal is gone (EOF/EIO). */
 #define DEAD_TTY_EARLY_ERRS 3
+#define ESC_DELAY_MS 25          /* Esc alone vs the start of an escape sequence */
+#define MAX_WAIT_MS 1000         /* getch() wakes at least this often (signals, paused) */
+#define EARLY_ERR_MIN_WAIT_MS 20 /* shorter waits are too short to tell an early return */
 
-typedef struct {
-    tui_state st;
-    const cli_options *opts;
-    const char *shm_arg;
-    char segment[256];
-    collector col;             /* our segment and/or TT-Metal's statistics */
-    trace_file *tr;            /* --trace: a timeline instead of a live source */
-    size_t ev;                 /* the timeline's position: an index into the trace's L1 events */
-    size_t replayed_ev;        /* position t->snap holds (SIZE_MAX: none), so a still timeline is not replayed again */
-    char trace_line[160];
-    bool have_ttm;
-    snapshot snap;
-    accounting acct;
-    bool have_acct;              /* acct was computed from snap */
-    bool have_data;
-    size_t visible[256];
-    long frames;
-    char fatal[256];
-    l1top_config *cfg;
-    alert_engine *alerts;
-    bool want_color;
-    theme theme;
-} tui;
+double tui_now(void) { return (double)clock_monotonic_ns() / 1e9; }
 
-static double now_s(void)
+static unsigned delay_of(const l1top_config *cfg)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return cfg->refresh_ms / 100u ? cfg->refresh_ms / 100u : 1;
 }
 
-/* ---------- data ---------- */
+/* ---------- configuration and theme, live ---------- */
 
-static void rebuild_visible(tui *t)
-{
-    uint32_t sel_id = UINT32_MAX;
-    if (t->st.sel < t->st.nvisible && t->st.visible[t->st.sel] < t->snap.ndevices)
-        sel_id = t->snap.devices[t->st.visible[t->st.sel]].id;
-    size_t n = 0;
-    for (size_t i = 0; i < t->snap.ndevices && n < 256; i++)
-        if (output_device_selected(&t->opts->output, t->snap.devices[i].id))
-            t->visible[n++] = i;
-    t->st.visible = t->visible;
-    t->st.nvisible = n;
-    if (t->st.sel >= n)
-        t->st.sel = 0;
-    for (size_t v = 0; v < n; v++)
-        if (t->snap.devices[t->visible[v]].id == sel_id)
-            t->st.sel = v;
-}
-
-static void clamp_cursor(tui *t)
-{
-    const snap_device *d = tui_selected_device(&t->st, NULL);
-    if (!d)
-        return;
-    if (t->st.cx >= d->grid_x)
-        t->st.cx = (uint16_t)(d->grid_x - 1);
-    if (t->st.cy >= d->grid_y)
-        t->st.cy = (uint16_t)(d->grid_y - 1);
-}
-
-/* The state at the timeline's position, into t->snap. */
-static shm_status trace_step(tui *t, char *err, size_t errlen)
-{
-    if (t->replayed_ev == t->ev) {
-        t->snap.unchanged = true; /* a trace does not change by itself: only a key moves it */
-        return SHM_OK;
-    }
-    size_t n = trace_event_count(t->tr);
-    size_t node = n ? trace_event_node(t->tr, t->ev) : 0;
-    char op[96];
-    if (trace_state_at(t->tr, node, &t->snap, op, sizeof op) != 0) {
-        snprintf(err, errlen, "cannot replay the trace to node %zu", node);
-        return SHM_CORRUPT;
-    }
-    snapshot_sanitize_strings(&t->snap);
-    const trace_summary *sum = trace_get_summary(t->tr);
-    char clean_op[sizeof op];
-    snprintf(t->trace_line, sizeof t->trace_line, "node %zu (%zu/%zu)%s%s%s  [ ] Home End P", node, t->ev + 1, n,
-             op[0] ? " in " : "", utf8_clean(clean_op, sizeof clean_op, op, UTF8_ESCAPE_CONTROLS), node == sum->peak.counter ? "  PEAK" : "");
-    t->replayed_ev = t->ev;
-    return SHM_OK;
-}
-
-static void refresh_data(tui *t)
-{
-    char err[512] = "";
-    shm_status st = t->tr ? trace_step(t, err, sizeof err) : collect(&t->col, &t->snap, err, sizeof err);
-    if (st != SHM_OK) {
-        /* Missing, corrupt or vanished: say so and keep polling. */
-        snprintf(t->st.status, sizeof t->st.status, "%s",
-                 st == SHM_MISSING && t->col.sel == SOURCE_L1TOP ? "the segment does not exist yet" : err);
-        t->have_data = t->have_ttm = false;
-        return;
-    }
-    /* Nothing moved in the segment: the accounting still holds. */
-    if (!t->snap.unchanged || !t->have_acct) {
-        accounting_free(&t->acct);
-        t->have_acct = accounting_compute(&t->snap, &t->acct) == 0;
-        if (!t->have_acct) {
-            snprintf(t->fatal, sizeof t->fatal, "out of memory");
-            t->have_data = false;
-            return;
-        }
-    }
-    rebuild_visible(t);
-    if (alerts_evaluate(t->alerts, t->cfg, &t->snap, &t->acct, (uint64_t)(now_s() * 1000.0), false) != 0) {
-        snprintf(t->fatal, sizeof t->fatal, "out of memory");
-        return;
-    }
-    if (alerts_take_bell(t->alerts))
-        beep();
-    t->st.warning = t->tr ? t->trace_line : collector_warning(&t->col);
-    t->have_data = t->st.nvisible > 0 && t->snap.nprocesses > 0;
-    t->have_ttm = t->snap.nttm > 0 || t->snap.nboards > 0;
-    if (!t->have_data)
-        snprintf(t->st.status, sizeof t->st.status, "%s",
-                 t->snap.ndevices ? "no live writer process" : "no device declared yet");
-    else
-        t->st.status[0] = '\0';
-    time_t secs = (time_t)(t->snap.timestamp_ns / 1000000000u);
-    struct tm tm;
-    if (localtime_r(&secs, &tm))
-        strftime(t->st.clock, sizeof t->st.clock, "%H:%M:%S", &tm);
-    clamp_cursor(t);
-}
-
-/* Reload the configuration; a bad file keeps the old one and says why. */
-static void reload_config(tui *t)
+void tui_reload_config(tui *t)
 {
     static l1top_config next;
     char err[CONFIG_ERR_LEN];
-    if (config_load(&next, t->opts->config_path, err, sizeof err) != 0) {
-        snprintf(t->st.config_error, sizeof t->st.config_error, "%s", err);
-        return;
-    }
-    cli_apply_overrides(t->opts, &next);
     theme th;
-    if (theme_find(&th, next.theme, err, sizeof err) != 0) {
-        snprintf(t->st.config_error, sizeof t->st.config_error, "%s", err);
+    if (t->opts->reload_config(t->opts->reload_ctx, &next, err, sizeof err) != 0 ||
+        theme_find(&th, next.theme, err, sizeof err) != 0) {
+        snprintf(t->st.config_error, sizeof t->st.config_error, "%s", err); /* the old one stays */
         return;
     }
     *t->cfg = next;
     t->theme = th;
     render_init(&t->st.rc, t->want_color, &t->theme);
     t->st.config_error[0] = '\0';
-    t->st.delay_tenths = t->cfg->refresh_ms / 100u ? t->cfg->refresh_ms / 100u : 1;
+    t->st.delay_tenths = delay_of(t->cfg);
 }
 
 /* The `t` key: the next shipped theme (a user file of that name wins). */
-static void next_theme(tui *t)
+void tui_next_theme(tui *t)
 {
     size_t cur = 0;
     for (size_t i = 0; i < THEME_SHIPPED_COUNT; i++)
@@ -212,10 +86,11 @@ static void draw(tui *t)
     tui_state *st = &t->st;
     st->snap = t->have_data ? &t->snap : NULL;
     st->acct = t->have_data ? &t->acct : NULL;
-    st->segment = t->segment;
+    st->segment = t->feed->label;
     st->cfg = t->cfg;
     st->alerts = t->have_data ? t->alerts : NULL;
     st->ttm_snap = t->have_ttm ? &t->snap : NULL;
+    st->timeline = tui_timeline_active(t);
     erase();
     render_header(st);
     if (st->view == VIEW_HELP)
@@ -238,257 +113,28 @@ static void draw(tui *t)
     doupdate();
 }
 
-/* ---------- input ---------- */
-
-static void select_device(tui *t, size_t v)
-{
-    if (v < t->st.nvisible) {
-        t->st.sel = v;
-        t->st.core_scroll = 0;
-        clamp_cursor(t);
-    }
-}
-
-static void move_cursor(tui *t, int dx, int dy)
-{
-    const snap_device *d = tui_selected_device(&t->st, NULL);
-    if (!d)
-        return;
-    int x = t->st.cx + dx, y = t->st.cy + dy;
-    if (x >= 0 && x < d->grid_x)
-        t->st.cx = (uint16_t)x;
-    if (y >= 0 && y < d->grid_y)
-        t->st.cy = (uint16_t)y;
-}
-
-/* The overview's geometry, sized for the largest grid shown (as drawn). */
-static overview_layout overview_geometry(const tui *t)
-{
-    int gx = 1, gy = 1;
-    for (size_t v = 0; v < t->st.nvisible; v++) {
-        const snap_device *d = &t->snap.devices[t->st.visible[v]];
-        gx = d->grid_x > gx ? d->grid_x : gx;
-        gy = d->grid_y > gy ? d->grid_y : gy;
-    }
-    return layout_overview(COLS, LINES, (int)t->st.nvisible, gx, gy);
-}
-
-static int overview_per_row(const tui *t)
-{
-    overview_layout o = overview_geometry(t);
-    return o.fits && o.per_row > 0 ? o.per_row : 1;
-}
-
-static void handle_mouse(tui *t)
-{
-    MEVENT ev;
-    if (getmouse(&ev) != OK || !t->have_data)
-        return;
-    if (ev.y == 1) { /* device tabs */
-        int x = 0;
-        for (size_t v = 0; v < t->st.nvisible; v++) {
-            const snap_device *d = &t->snap.devices[t->st.visible[v]];
-            char tab[64];
-            int w = layout_tab_label(tab, sizeof tab, d->id, d->arch_name, d->grid_x, d->grid_y, false);
-            if (ev.x >= x && ev.x < x + w) {
-                select_device(t, v);
-                return;
-            }
-            x += w;
-        }
-        return;
-    }
-    if (t->st.view == VIEW_OVERVIEW) {
-        overview_layout o = overview_geometry(t);
-        if (!o.fits || ev.y < LAYOUT_HEADER_ROWS)
-            return;
-        size_t v = (size_t)((ev.y - LAYOUT_HEADER_ROWS) / o.tile_h) * (size_t)o.per_row + (size_t)(ev.x / o.tile_w);
-        if (ev.x / o.tile_w < o.per_row && v < t->st.nvisible) {
-            select_device(t, v);
-            t->st.view = VIEW_DEVICE;
-        }
-        return;
-    }
-    if (t->st.view != VIEW_DEVICE)
-        return;
-    const snap_device *d = tui_selected_device(&t->st, NULL);
-    if (!d)
-        return;
-    device_layout l = layout_device(COLS, LINES, d->grid_x, d->grid_y);
-    int cx = (ev.x - l.heat_x - 4), cy = ev.y - l.heat_y - 1;
-    if (!l.fits || cx < 0 || cy < 0)
-        return;
-    cx /= l.cell_w;
-    if (cx < d->grid_x && cy < d->grid_y) {
-        t->st.cx = (uint16_t)cx;
-        t->st.cy = (uint16_t)cy;
-    }
-}
-
-/* The timeline index of the trace's peak node. */
-static size_t peak_event(const tui *t)
-{
-    size_t peak = (size_t)trace_get_summary(t->tr)->peak.counter;
-    for (size_t i = 0; i < trace_event_count(t->tr); i++)
-        if (trace_event_node(t->tr, i) == peak)
-            return i;
-    return 0;
-}
-
-/* Returns false to quit. */
-static bool handle_key(tui *t, int ch, double *next_refresh)
-{
-    tui_state *st = &t->st;
-    switch (ch) {
-    case 'q':
-    case KEY_F(10):
-        return false;
-    case 'h':
-    case '?':
-    case KEY_F(1):
-        st->view = st->view == VIEW_HELP ? VIEW_DEVICE : VIEW_HELP;
-        return true;
-    case 27: /* Esc */
-        st->view = VIEW_DEVICE;
-        return true;
-    case '\t':
-        if (st->nvisible)
-            select_device(t, (st->sel + 1) % st->nvisible);
-        return true;
-    case KEY_BTAB:
-        if (st->nvisible)
-            select_device(t, (st->sel + st->nvisible - 1) % st->nvisible);
-        return true;
-    case 'm':
-        st->metric = (heat_metric)((st->metric + 1) % METRIC_COUNT);
-        return true;
-    case 'a':
-        st->allocator_view = !st->allocator_view;
-        return true;
-    case 'p':
-        st->view = st->view == VIEW_PROCESSES ? VIEW_DEVICE : VIEW_PROCESSES;
-        return true;
-    case 'A':
-        st->view = st->view == VIEW_ALERTS ? VIEW_DEVICE : VIEW_ALERTS;
-        return true;
-    case 'T':
-        st->view = st->view == VIEW_TTMETAL ? VIEW_DEVICE : VIEW_TTMETAL;
-        return true;
-    case '[':
-    case ']':
-    case KEY_HOME:
-    case KEY_END:
-    case 'P':
-        if (t->tr && trace_event_count(t->tr)) {
-            size_t n = trace_event_count(t->tr);
-            if (ch == '[' && t->ev > 0)
-                t->ev--;
-            else if (ch == ']' && t->ev + 1 < n)
-                t->ev++;
-            else if (ch == KEY_HOME)
-                t->ev = 0;
-            else if (ch == KEY_END)
-                t->ev = n - 1;
-            else if (ch == 'P')
-                t->ev = peak_event(t);
-            *next_refresh = now_s();
-        }
-        return true;
-    case 't':
-        next_theme(t);
-        return true;
-    case 'r':
-        reload_config(t);
-        *next_refresh = now_s();
-        return true;
-    case 'o':
-        st->view = st->view == VIEW_OVERVIEW ? VIEW_DEVICE : VIEW_OVERVIEW;
-        return true;
-    case ' ':
-        st->paused = !st->paused;
-        *next_refresh = now_s();
-        return true;
-    case '+':
-    case '=':
-        st->delay_tenths = st->delay_tenths >= 600 ? 600 : st->delay_tenths + (st->delay_tenths < 10 ? 1 : 5);
-        return true;
-    case '-':
-    case '_':
-        st->delay_tenths = st->delay_tenths <= 1 ? 1 : st->delay_tenths - (st->delay_tenths <= 10 ? 1 : 5);
-        return true;
-    case KEY_MOUSE:
-        handle_mouse(t);
-        return true;
-    case KEY_RESIZE:
-        return true;
-    default:
-        break;
-    }
-    if (ch >= '1' && ch <= '9') {
-        select_device(t, (size_t)(ch - '1'));
-        return true;
-    }
-    bool enter = ch == '\n' || ch == '\r' || ch == KEY_ENTER;
-    switch (st->view) {
-    case VIEW_DEVICE:
-        if (enter) {
-            st->view = VIEW_CORE;
-            st->core_scroll = 0;
-        }
-        move_cursor(t, ch == KEY_LEFT ? -1 : ch == KEY_RIGHT ? 1 : 0, ch == KEY_UP ? -1 : ch == KEY_DOWN ? 1 : 0);
-        break;
-    case VIEW_CORE:
-        if (ch == KEY_DOWN)
-            st->core_scroll++;
-        else if (ch == KEY_UP && st->core_scroll > 0)
-            st->core_scroll--;
-        else if (ch == KEY_NPAGE)
-            st->core_scroll += (size_t)(LINES > 10 ? LINES - 10 : 1);
-        else if (ch == KEY_PPAGE)
-            st->core_scroll = st->core_scroll > (size_t)LINES ? st->core_scroll - (size_t)LINES : 0;
-        else if (ch == KEY_LEFT || ch == KEY_RIGHT) {
-            move_cursor(t, ch == KEY_LEFT ? -1 : 1, 0);
-            st->core_scroll = 0;
-        }
-        break;
-    case VIEW_PROCESSES:
-        if (ch == KEY_DOWN && st->proc_sel + 1 < t->snap.nprocesses)
-            st->proc_sel++;
-        else if (ch == KEY_UP && st->proc_sel > 0)
-            st->proc_sel--;
-        else if (ch == '>' || ch == '.')
-            st->psort = (proc_sort)((st->psort + 1) % PSORT_COUNT);
-        else if (ch == '<' || ch == ',')
-            st->psort = (proc_sort)((st->psort + PSORT_COUNT - 1) % PSORT_COUNT);
-        else if (ch == 'I')
-            st->preverse = !st->preverse;
-        break;
-    case VIEW_OVERVIEW: {
-        int per_row = overview_per_row(t);
-        long v = (long)st->sel;
-        if (ch == KEY_RIGHT)
-            v++;
-        else if (ch == KEY_LEFT)
-            v--;
-        else if (ch == KEY_DOWN)
-            v += per_row;
-        else if (ch == KEY_UP)
-            v -= per_row;
-        if (v >= 0 && (size_t)v < st->nvisible)
-            select_device(t, (size_t)v);
-        if (enter)
-            st->view = VIEW_DEVICE;
-        break;
-    }
-    case VIEW_HELP:
-    case VIEW_ALERTS:
-    case VIEW_TTMETAL:
-        break;
-    }
-    return true;
-}
-
 /* ---------- terminal ---------- */
+
+static SCREEN *terminal_open(tui *t)
+{
+    SCREEN *scr = newterm(NULL, stdout, stdin);
+    if (!scr)
+        return NULL;
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    set_escdelay(ESC_DELAY_MS);
+    mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
+    mouseinterval(0);
+    const char *codeset = nl_langinfo(CODESET);
+    const char *no_color = getenv("NO_COLOR");
+    t->want_color = !t->opts->no_color && !(no_color && *no_color); /* no-color.org: set and non-empty; wins over themes */
+    t->st.rc.utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
+    render_init(&t->st.rc, t->want_color, &t->theme);
+    return scr;
+}
 
 /* After getch() kept failing at once: is the terminal hung up, or at end of
  * input (readable, yet ncurses got no key)? A signal's EINTR is neither. */
@@ -500,129 +146,103 @@ static bool terminal_gone(void)
     return (p.revents & (POLLHUP | POLLERR | POLLNVAL | POLLIN)) != 0;
 }
 
-int tui_run(const cli_options *o, const char *shm, l1top_config *cfg)
+/* ---------- the loop ---------- */
+
+/* Waits for a key until the next refresh is due; ERR when none came. */
+static int wait_key(tui *t, int *early_errs)
+{
+    double wait = t->st.paused ? MAX_WAIT_MS / 1000.0 : t->next_refresh - tui_now();
+    int ms = (int)(wait * 1000.0);
+    ms = ms < 1 ? 1 : ms > MAX_WAIT_MS ? MAX_WAIT_MS : ms;
+    timeout(ms);
+    double asked = tui_now();
+    int ch = getch();
+    bool early = ch == ERR && ms >= EARLY_ERR_MIN_WAIT_MS && tui_now() - asked < ms / 2000.0;
+    *early_errs = early ? *early_errs + 1 : 0;
+    if (*early_errs >= DEAD_TTY_EARLY_ERRS && terminal_gone())
+        quit_signal_raise(SIGHUP); /* as if the hang-up had reached us */
+    return ch;
+}
+
+/* Until q, a quitting signal, --frames or a fatal error. */
+static int run_loop(tui *t)
+{
+    int early_errs = 0;
+    t->next_refresh = 0;
+    for (;;) {
+        if (!t->st.paused && tui_now() >= t->next_refresh) {
+            tui_refresh_data(t);
+            t->frames++;
+            t->next_refresh = tui_now() + t->st.delay_tenths / 10.0;
+        }
+        if (t->fatal[0])
+            return EX_SOFTWARE;
+        draw(t);
+        if (quit_signal_pending() || (t->opts->max_frames && t->frames >= t->opts->max_frames))
+            return EX_OK;
+        int ch = wait_key(t, &early_errs);
+        if (quit_signal_pending())
+            return EX_OK;
+        if (reload_signal_take()) {
+            tui_reload_config(t);
+            t->next_refresh = tui_now();
+        }
+        /* A resize only needs the redraw at the top of the loop. */
+        if (ch != ERR && ch != KEY_RESIZE && !tui_handle_key(t, ch))
+            return EX_OK;
+    }
+}
+
+/* Everything before the terminal is taken: 0, or an exit code with err. */
+static int prepare(tui *t, char *err, size_t errlen)
+{
+    t->alerts = alerts_new();
+    if (!t->alerts) {
+        snprintf(err, errlen, "out of memory");
+        return EX_SOFTWARE;
+    }
+    alerts_enable_actions(t->alerts, true);
+    snapshot_init(&t->snap);
+    t->st.delay_tenths = delay_of(t->cfg);
+    t->st.metric = t->cfg->heatmap;
+    t->st.allocator_view = t->cfg->allocator_view;
+    quit_signals_install(); /* no SA_RESTART: getch() returns at once */
+    return theme_find(&t->theme, t->cfg->theme, err, errlen) != 0 ? EX_CONFIG : 0;
+}
+
+int tui_run(const tui_options *o, l1top_config *cfg)
 {
     setlocale(LC_ALL, "");
     tui *t = calloc(1, sizeof *t);
     if (!t) {
         fprintf(stderr, "l1top: out of memory\n");
-        return EXIT_SOFTWARE;
+        return EX_SOFTWARE;
     }
     t->opts = o;
-    t->shm_arg = shm;
+    t->feed = o->feed;
     t->cfg = cfg;
-    t->alerts = alerts_new();
-    if (!t->alerts) {
-        free(t);
-        fprintf(stderr, "l1top: out of memory\n");
-        return EXIT_SOFTWARE;
+    char err[TUI_ERR_LEN] = "";
+    int rc = prepare(t, err, sizeof err);
+    SCREEN *scr = NULL;
+    if (rc == 0 && !(scr = terminal_open(t))) {
+        snprintf(err, sizeof err, "cannot initialise the terminal (TERM=%s); try --once",
+                 getenv("TERM") ? getenv("TERM") : "");
+        rc = EX_IOERR;
     }
-    alerts_enable_actions(t->alerts, true);
-    snapshot_init(&t->snap);
-    char name[256];
-    if (shm_name_resolve(shm, name, sizeof name) != 0) {
-        fprintf(stderr, "l1top: invalid segment name '%s'\n", shm ? shm : "");
-        alerts_free(t->alerts);
-        free(t);
-        return EXIT_USAGE;
-    }
-    snprintf(t->segment, sizeof t->segment, "%s", name);
-    collector_init(&t->col, (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root);
-    t->st.delay_tenths = cfg->refresh_ms / 100u ? cfg->refresh_ms / 100u : 1;
-    t->st.metric = cfg->heatmap;
-    t->st.allocator_view = cfg->allocator_view;
-
-    quit_signals_install(); /* no SA_RESTART: getch() returns at once */
-
-    char err[CONFIG_ERR_LEN];
-    if (o->trace) {
-        int status;
-        t->tr = trace_open_status(o->trace, o->board, &status, err, sizeof err);
-        if (!t->tr) {
-            fprintf(stderr, "l1top: %s\n", err);
-            alerts_free(t->alerts);
-            free(t);
-            return status == TRACE_ENOINPUT ? EXIT_NOINPUT : EXIT_DATAERR;
-        }
-        t->ev = peak_event(t); /* open at the peak */
-        t->replayed_ev = SIZE_MAX;
-        snprintf(t->segment, sizeof t->segment, "%s", o->trace);
-    }
-    if (theme_find(&t->theme, cfg->theme, err, sizeof err) != 0) {
-        fprintf(stderr, "l1top: %s\n", err);
-        alerts_free(t->alerts);
-        free(t);
-        return EXIT_CONFIGERR;
-    }
-
-    SCREEN *scr = newterm(NULL, stdout, stdin);
-    if (!scr) {
-        fprintf(stderr, "l1top: cannot initialise the terminal (TERM=%s); try --once\n",
-                getenv("TERM") ? getenv("TERM") : "");
-        alerts_free(t->alerts);
-        free(t);
-        return EXIT_IOERR;
-    }
-    cbreak();
-    noecho();
-    nonl();
-    keypad(stdscr, TRUE);
-    curs_set(0);
-    set_escdelay(25);
-    mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
-    mouseinterval(0);
-    const char *codeset = nl_langinfo(CODESET);
-    const char *no_color = getenv("NO_COLOR");
-    t->want_color = !o->no_color && !(no_color && *no_color); /* no-color.org: set and non-empty; wins over themes */
-    t->st.rc.utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
-    render_init(&t->st.rc, t->want_color, &t->theme);
-
-    int rc = EXIT_OK, early_errs = 0;
-    double next_refresh = 0;
-    for (;;) {
-        double now = now_s();
-        if (!t->st.paused && now >= next_refresh) {
-            refresh_data(t);
-            t->frames++;
-            next_refresh = now + t->st.delay_tenths / 10.0;
-        }
-        if (t->fatal[0]) {
-            rc = EXIT_SOFTWARE;
-            break;
-        }
-        draw(t);
-        if (quit_signal_pending() || (o->max_frames && t->frames >= o->max_frames))
-            break;
-        double wait = t->st.paused ? 1.0 : next_refresh - now_s();
-        int ms = (int)(wait * 1000.0);
-        ms = ms < 1 ? 1 : ms > 1000 ? 1000 : ms;
-        timeout(ms);
-        double asked = now_s();
-        int ch = getch();
-        if (quit_signal_pending())
-            break;
-        if (reload_signal_take()) {
-            reload_config(t);
-            next_refresh = now_s();
-        }
-        early_errs = ch == ERR && ms >= 20 && now_s() - asked < ms / 2000.0 ? early_errs + 1 : 0;
-        if (early_errs >= DEAD_TTY_EARLY_ERRS && terminal_gone()) {
-            quit_signal_raise(SIGHUP); /* as if the hang-up had reached us */
-            break;
-        }
-        if (ch != ERR && !handle_key(t, ch, &next_refresh))
-            break;
+    if (rc == 0)
+        rc = run_loop(t);
+    if (scr) {
+        endwin();
+        delscreen(scr);
     }
     if (quit_signal_pending())
         rc = QUIT_SIGNAL_EXIT_BASE + quit_signal_pending();
-    endwin();
-    delscreen(scr);
     if (t->fatal[0])
-        fprintf(stderr, "l1top: %s\n", t->fatal);
+        snprintf(err, sizeof err, "%s", t->fatal);
+    if (err[0])
+        fprintf(stderr, "l1top: %s\n", err);
     accounting_free(&t->acct);
     snapshot_free(&t->snap);
-    collector_close(&t->col);
-    trace_close(t->tr);
     alerts_free(t->alerts);
     free(t);
     return rc;

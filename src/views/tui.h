@@ -1,15 +1,32 @@
 /*
  * tui.h - the interactive ncurses monitor. The only module (with the
- * render_* helpers it calls) that talks to the terminal.
+ * render_* helpers it calls) that talks to the terminal. It knows nothing
+ * of the command line: the caller fills a tui_options.
  */
 #ifndef L1TOP_TUI_H
 #define L1TOP_TUI_H
 
-#include "cli/cli.h"
-#include "cli/config.h"
+#include <stdbool.h>
+#include <stddef.h>
 
-/* Runs until the user quits; returns an exit code. */
-/* cfg is the loaded configuration; the TUI may reload it (SIGHUP, 'r'). */
-int tui_run(const cli_options *o, const char *shm, l1top_config *cfg);
+#include "cli/config.h"
+#include "model/feed.h"
+#include "views/output.h"
+
+typedef struct {
+    const feed *feed;              /* the data: live, or a timeline to step through (--trace) */
+    output_options filter;         /* the devices shown */
+    bool no_color;                 /* --no-color (NO_COLOR is read too) */
+    long max_frames;               /* exit after this many refreshes (tests), 0 = never */
+    /* The `r` key and SIGUSR1: the configuration as it would be loaded now
+     * (the file, then the command line's overrides). 0, or -1 with why. */
+    int (*reload_config)(void *ctx, l1top_config *out, char *err, size_t errlen);
+    void *reload_ctx;
+} tui_options;
+
+/* Runs on o->feed until the user quits; returns an exit code (sysexits.h, or 128 +
+ * the signal that ended it). cfg is the loaded configuration; the TUI
+ * replaces it on a reload. */
+int tui_run(const tui_options *o, l1top_config *cfg);
 
 #endif

@@ -47,11 +47,11 @@ void cell_text(double f, int width, char *out)
 
 static bool try_layout(device_layout *l, int cols, int rows, int gx, int gy, int w, bool below)
 {
-    int heat_w = 4 + gx * w;
+    int heat_w = LAYOUT_ROW_LABEL_W + gx * w;
     int heat_h = 1 + gy + 1;
     int body = rows - LAYOUT_HEADER_ROWS;
     if (!below) {
-        int table_x = heat_w + 2;
+        int table_x = heat_w + LAYOUT_TABLE_GAP;
         int table_w = cols - table_x;
         if (table_w < LAYOUT_TABLE_MIN_W || body < (heat_h > LAYOUT_TABLE_ROWS ? heat_h : LAYOUT_TABLE_ROWS))
             return false;
@@ -73,11 +73,25 @@ device_layout layout_device(int cols, int rows, int gx, int gy)
     if (cols < LAYOUT_MIN_COLS || rows < LAYOUT_MIN_ROWS || gx <= 0 || gy <= 0)
         return l;
     for (int below = 0; below <= 1; below++)
-        for (int w = 4; w >= 1; w--)
+        for (int w = LAYOUT_CELL_MAX_W; w >= 1; w--)
             if (try_layout(&l, cols, rows, gx, gy, w, below != 0))
                 return l;
     memset(&l, 0, sizeof l);
     return l;
+}
+
+int layout_device_min_cols(int gx) { return LAYOUT_ROW_LABEL_W + gx + LAYOUT_TABLE_GAP + LAYOUT_TABLE_MIN_W; }
+
+int layout_device_min_rows(int gy) { return LAYOUT_HEADER_ROWS + gy + 2 + LAYOUT_TABLE_ROWS; }
+
+bool layout_core_at(const device_layout *l, int gx, int gy, int x, int y, int *cx, int *cy)
+{
+    int col = x - l->heat_x - LAYOUT_ROW_LABEL_W, row = y - l->heat_y - 1; /* below the column labels */
+    if (!l->fits || l->cell_w <= 0 || col < 0 || row < 0 || col / l->cell_w >= gx || row >= gy)
+        return false;
+    *cx = col / l->cell_w;
+    *cy = row;
+    return true;
 }
 
 #define OVERVIEW_BAR_W 34
@@ -104,6 +118,13 @@ overview_layout layout_overview(int cols, int rows, int n, int gx, int gy)
         return o;
     }
     return o;
+}
+
+int layout_overview_tile_at(const overview_layout *o, int x, int y)
+{
+    if (!o->fits || o->tile_w <= 0 || o->tile_h <= 0 || x < 0 || y < LAYOUT_HEADER_ROWS || x / o->tile_w >= o->per_row)
+        return -1;
+    return (y - LAYOUT_HEADER_ROWS) / o->tile_h * o->per_row + x / o->tile_w;
 }
 
 void bar_text(double f, int width, char *out)

@@ -35,8 +35,16 @@ typedef struct {
 #define LAYOUT_TABLE_MIN_W 52
 #define LAYOUT_MIN_COLS 40
 #define LAYOUT_MIN_ROWS 12
+#define LAYOUT_ROW_LABEL_W 4    /* "%2d  ": the core row's number left of the heatmap */
+#define LAYOUT_CELL_MAX_W 4     /* widest heatmap cell: " 42 " */
+#define LAYOUT_TABLE_GAP 2      /* columns between the heatmap and the table beside it */
 
 device_layout layout_device(int cols, int rows, int grid_x, int grid_y);
+/* The terminal size the device view needs at least (one column per core). */
+int layout_device_min_cols(int grid_x);
+int layout_device_min_rows(int grid_y);
+/* The core under screen cell (x, y) of a device view, or false. */
+bool layout_core_at(const device_layout *l, int grid_x, int grid_y, int x, int y, int *cx, int *cy);
 
 /* Overview: mini heatmaps (one char per core) when they fit, else one bar
  * line per device in as many columns as fit. */
@@ -48,6 +56,8 @@ typedef struct {
 } overview_layout;
 
 overview_layout layout_overview(int cols, int rows, int ndevices, int grid_x, int grid_y);
+/* The tile (device position) under screen cell (x, y), or -1. */
+int layout_overview_tile_at(const overview_layout *o, int x, int y);
 
 /* A bar of `width` cells for fraction f using '#' and '.'; out >= width+1. */
 void bar_text(double f, int width, char *out);

@@ -233,6 +233,36 @@ Test(accounting, per_process_sums_and_multiple_ranges)
     check_invariant();
 }
 
+/* The one place per-process totals are summed: over chosen devices, or all. */
+Test(accounting, process_totals_over_the_devices_shown)
+{
+    t_device(&s, 0, "wormhole_b0", 8, 8);
+    t_device(&s, 1, "wormhole_b0", 8, 8);
+    t_device(&s, 2, "wormhole_b0", 8, 8);
+    uint32_t p1 = t_process(&s, 11, "one"), p2 = t_process(&s, 22, "two");
+    t_region(&s, 0, p1, L1TOP_CIRCULAR_BUFFER, FULL(8, 8), WH_UB, 1000, "cb");
+    t_region(&s, 1, p1, L1TOP_L1_BUFFER, FULL(8, 8), WH_L1 - 8192, 8192, "buf");
+    t_region(&s, 1, p1, L1TOP_L1_SMALL, FULL(4, 4), WH_L1 - 16384, 100, "small");
+    t_region(&s, 2, p2, L1TOP_KERNEL_CODE, FULL(8, 8), WH_FW, 512, "kernel");
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    process_total t;
+    accounting_process_total(&a, p1, NULL, 0, &t);
+    cr_assert_eq(t.devices, 2);
+    cr_assert_eq(t.regions, 3);
+    cr_assert_eq(t.bytes[CAT_CIRCULAR_BUFFERS], 64 * 1000);
+    cr_assert_eq(recorded_tracked(t.bytes), 64 * 8192 + 16 * 100);
+    cr_assert_eq(recorded_all(t.bytes), 64 * 1000 + 64 * 8192 + 16 * 100);
+    cr_assert_eq(recorded_untracked(t.bytes), 64 * 1000);
+    const size_t shown[] = { 1, 2 };
+    accounting_process_total(&a, p1, shown, 2, &t);
+    cr_assert_eq(t.devices, 1, "device 0 not shown");
+    cr_assert_eq(recorded_untracked(t.bytes), 0);
+    cr_assert_eq(t.regions, 2);
+    accounting_process_total(&a, p2, shown, 1, &t);
+    cr_assert_eq(t.devices, 0, "p2 is on device 2 only");
+    cr_assert_eq(recorded_all(t.bytes), 0);
+}
+
 Test(accounting, core_map_covers_l1_in_order)
 {
     t_device(&s, 0, "wormhole_b0", 1, 1);
@@ -471,4 +501,43 @@ Test(accounting, clash_cap_is_reported_not_hidden)
     /* Clash bytes stay exact: CBs cover [ub, ub+64K+79*16), buffers [ub+8, ub+8+64K+79*16). */
     cr_assert_eq(du->cores[0].clash_bytes, 64 * 1024 + 79 * 16 - 8);
     check_invariant();
+}
+
+/* accounting_most_held against a byte-by-byte count at every position. */
+Test(accounting, most_held_over_time_matches_bytewise_reference)
+{
+    enum { SPACE = 4096, POSITIONS = 40, RANGES = 60 };
+    held_range r[RANGES];
+    held_scratch w;
+    memset(&w, 0, sizeof w);
+    srand(4242);
+    for (int round = 0; round < 200; round++) {
+        size_t n = (size_t)(rand() % RANGES);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t lo = (uint32_t)(rand() % SPACE), len = (uint32_t)(rand() % 700);
+            uint32_t born = (uint32_t)(rand() % POSITIONS), life = (uint32_t)(rand() % 12);
+            r[i] = (held_range){ lo, lo + len > SPACE ? SPACE : lo + len, born,
+                                 rand() % 5 == 0 ? UINT32_MAX : born + life };
+        }
+        uint64_t want = 0;
+        uint32_t want_at = 0;
+        for (uint32_t pos = 0; pos <= POSITIONS + 12; pos++) {
+            static unsigned char used[SPACE];
+            memset(used, 0, sizeof used);
+            for (size_t i = 0; i < n; i++)
+                if (r[i].born <= pos && pos < r[i].died)
+                    memset(used + r[i].start, 1, r[i].end - r[i].start);
+            uint64_t bytes = 0;
+            for (int b = 0; b < SPACE; b++)
+                bytes += used[b];
+            if (bytes > want) {
+                want = bytes;
+                want_at = pos;
+            }
+        }
+        uint32_t at;
+        cr_assert_eq(accounting_most_held(r, n, &at, &w), want, "round %d", round);
+        cr_assert_eq(at, want_at, "round %d: the earliest position", round);
+    }
+    held_scratch_free(&w);
 }

@@ -11,6 +11,7 @@
 #include "views/format.h"
 #include "helpers.h"
 #include "views/output.h"
+#include "views/view_common.h"
 
 static snapshot s;
 static accounting a;
@@ -223,6 +224,32 @@ Test(output, every_registered_format_parses_and_prints)
     cr_assert_eq(output_format_formatter(output_format_by_name("csv"), true), output_csv, "no series variant: once");
     cr_assert_null(output_format_by_name("yaml"));
     cr_assert_null(output_format_by_name(NULL));
+}
+
+/* One wording of an alert's place for every view (text, TUI lists, the device view's narrow column). */
+Test(output, alert_place_wording)
+{
+    firing_alert fa = { .scope = SCOPE_CORE, .device = 3, .x = 1, .y = 2, .pid = 0 };
+    char buf[ALERT_WHERE_LEN];
+    cr_assert_str_eq(alert_where(buf, sizeof buf, &fa, false), "device 3 core (1,2)");
+    cr_assert_str_eq(alert_where(buf, sizeof buf, &fa, true), "dev 3 core (1,2)");
+    fa = (firing_alert){ .scope = SCOPE_PROCESS, .device = 0, .x = -1, .y = -1, .pid = 42, .process = "model" };
+    cr_assert_str_eq(alert_where(buf, sizeof buf, &fa, false), "device 0 pid 42 (model)");
+    cr_assert_str_eq(alert_where(buf, sizeof buf, &fa, true), "dev 0 pid 42");
+    fa = (firing_alert){ .scope = SCOPE_DEVICE, .device = 7, .x = -1, .y = -1 };
+    cr_assert_str_eq(alert_where(buf, sizeof buf, &fa, false), "device 7");
+    cr_assert_str_eq(alert_where(buf, sizeof buf, &fa, true), "dev 7");
+}
+
+Test(output, l1top_bytes_of_a_pid_over_the_shown_devices)
+{
+    uint64_t t, u;
+    cr_assert(output_l1top_bytes_of_pid(&s, &a, NULL, 4242, &t, &u));
+    cr_assert_eq(t, 0x1000, "the L1 buffer");
+    cr_assert_eq(u, 2 * 0x10000, "the CB on two cores");
+    output_options only3 = { .devices = { 3 }, .ndevices = 1 };
+    cr_assert_not(output_l1top_bytes_of_pid(&s, &a, &only3, 4242, &t, &u), "nothing on device 3");
+    cr_assert_not(output_l1top_bytes_of_pid(&s, &a, NULL, 1, &t, &u));
 }
 
 static char *render_to_string(int (*fn)(FILE *, const snapshot *, const accounting *, const output_options *),

@@ -46,6 +46,16 @@ static uint64_t digest(const snapshot *s)
     return d;
 }
 
+/* text into /tmp/l1top-unit-NAME-PID.json (path gets its name). */
+static void write_trace(char *path, size_t n, const char *name, const char *text)
+{
+    snprintf(path, n, "/tmp/l1top-unit-%s-%d.json", name, (int)getpid());
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
 /* A NO_DISPATCH-like trace of n ops: each allocates an interleaved output,
  * runs a program of two CBs and frees the output of two ops ago by its
  * buffer node (address 0 everywhere: simulated placement). */
@@ -88,12 +98,8 @@ static char *synthetic(int ops)
 Test(trace, timeline_forward_backward_and_random_agree)
 {
     char path[96];
-    snprintf(path, sizeof path, "/tmp/l1top-unit-timeline-%d.json", (int)getpid());
     char *text = synthetic(700); /* ~4000 events: many checkpoints */
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
+    write_trace(path, sizeof path, "timeline", text);
     free(text);
     char err[512];
     trace_file *tf = trace_open(path, "n150", err, sizeof err);
@@ -178,14 +184,10 @@ Test(trace, normal_capture_keeps_real_addresses)
 Test(trace, timeline_op_names_are_sanitized)
 {
     char path[96];
-    snprintf(path, sizeof path, "/tmp/l1top-unit-opname-%d.json", (int)getpid());
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs("[{\"counter\":0,\"node_type\":\"function_start\",\"params\":{\"name\":\"a\\u001b[2Jb\\u00ff\\u00ff\"}},"
-          "{\"counter\":1,\"node_type\":\"circular_buffer_allocate\",\"params\":{\"size\":64,"
-          "\"core_range_set\":\"{[0-0 - 0-0]}\",\"globally_allocated\":\"0\"}}]",
-          f);
-    fclose(f);
+    write_trace(path, sizeof path, "opname",
+                "[{\"counter\":0,\"node_type\":\"function_start\",\"params\":{\"name\":\"a\\u001b[2Jb\\u00ff\\u00ff\"}},"
+                "{\"counter\":1,\"node_type\":\"circular_buffer_allocate\",\"params\":{\"size\":64,"
+                "\"core_range_set\":\"{[0-0 - 0-0]}\",\"globally_allocated\":\"0\"}}]");
     char err[512];
     trace_file *tf = trace_open(path, NULL, err, sizeof err);
     cr_assert_not_null(tf, "%s", err);
@@ -229,14 +231,14 @@ Test(trace, placement_matches_first_fit_from_the_top)
 {
     static unsigned char used[SPACE / GRAIN];
     memset(used, 0, sizeof used);
-    tspace sp;
+    free_list sp;
     memset(&sp, 0, sizeof sp);
     sp.base = 0;
     sp.top = SPACE;
     uint64_t addr[400], width[400];
     size_t live = 0;
     srand(777);
-    cr_assert_eq(tspace_reserve(&sp, 4096, 512), 0); /* a range the trace placed itself */
+    cr_assert_eq(free_list_reserve(&sp, 4096, 512), 0); /* a range the trace placed itself */
     model_mark(used, 4096, 512, 1);
     for (int step = 0; step < 20000; step++) {
         bool do_alloc = live == 0 || (live < 400 && rand() % 100 < 55);
@@ -244,7 +246,7 @@ Test(trace, placement_matches_first_fit_from_the_top)
             uint64_t w = GRAIN * (1 + (uint64_t)(rand() % 64));
             long want = model_alloc(used, w);
             uint64_t got = 0;
-            int rc = tspace_alloc(&sp, w, GRAIN, &got);
+            int rc = free_list_alloc(&sp, w, GRAIN, &got);
             cr_assert_eq(rc == 0, want >= 0, "step %d: width %llu", step, (unsigned long long)w);
             if (rc == 0) {
                 cr_assert_eq(got, (uint64_t)want, "step %d", step);
@@ -254,11 +256,38 @@ Test(trace, placement_matches_first_fit_from_the_top)
             }
         } else {
             size_t k = (size_t)rand() % live;
-            tspace_release(&sp, addr[k], width[k]);
+            free_list_release(&sp, addr[k], width[k]);
             model_mark(used, addr[k], width[k], 0);
             addr[k] = addr[--live];
             width[k] = width[live];
         }
     }
-    tspace_free(&sp);
+    free_list_free(&sp);
+}
+
+/* A CB over an L1 buffer on one core (a clash): the core holds the bytes
+ * both claim once, as the live view counts them, not their sum. */
+Test(trace, peak_counts_overlapping_bytes_once)
+{
+    char path[96];
+    write_trace(path, sizeof path, "overlap",
+                "[{\"counter\":0,\"node_type\":\"function_start\",\"params\":{\"name\":\"ttnn::clash\"}},"
+                "{\"counter\":1,\"node_type\":\"buffer_allocate\",\"params\":{\"size\":4194304,\"address\":1048576,"
+                "\"type\":\"L1\",\"layout\":\"INTERLEAVED\",\"page_size\":2048,\"max_size_per_bank\":65536}},"
+                "{\"counter\":2,\"node_type\":\"circular_buffer_allocate\",\"params\":{\"size\":65536,"
+                "\"address\":1015808,\"core_range_set\":\"{[0-0 - 0-0]}\",\"globally_allocated\":\"0\"}}]");
+    char err[512];
+    trace_file *tf = trace_open(path, "n150", err, sizeof err);
+    cr_assert_not_null(tf, "%s", err);
+    const trace_summary *sum = trace_get_summary(tf);
+    /* [0xF8000, 0x108000) CB over [0x100000, 0x110000) buffer: 96 KiB held, 128 KiB claimed. */
+    cr_assert_eq(sum->peak.bytes, 98304);
+    cr_assert_eq(sum->peak.l1_buffers, 65536);
+    cr_assert_eq(sum->peak.circular_buffers, 32768, "the overlap is the buffer's (accounting's first kind)");
+    cr_assert_eq(sum->peak.x, 0);
+    cr_assert_eq(sum->peak.y, 0);
+    cr_assert_eq(sum->peak.counter, 2);
+    cr_assert_str_eq(sum->peak.op, "ttnn::clash");
+    trace_close(tf);
+    unlink(path);
 }

@@ -103,6 +103,27 @@ Test(tui_layout, every_fitting_layout_stays_on_screen)
             }
 }
 
+/* The mouse's hit test is the drawing's geometry read backwards. */
+Test(tui_layout, a_click_finds_the_core_drawn_there)
+{
+    device_layout l = layout_device(120, 40, 8, 8);
+    int cx, cy;
+    int x0 = l.heat_x + LAYOUT_ROW_LABEL_W, y0 = l.heat_y + 1; /* core (0,0): under the column labels */
+    cr_assert(layout_core_at(&l, 8, 8, x0, y0, &cx, &cy));
+    cr_assert(cx == 0 && cy == 0);
+    cr_assert(layout_core_at(&l, 8, 8, x0 + 2 * l.cell_w + l.cell_w - 1, y0 + 3, &cx, &cy));
+    cr_assert(cx == 2 && cy == 3, "(%d,%d)", cx, cy);
+    cr_assert_not(layout_core_at(&l, 8, 8, x0 - 1, y0, &cx, &cy), "the row labels");
+    cr_assert_not(layout_core_at(&l, 8, 8, x0, y0 - 1, &cx, &cy), "the column labels");
+    cr_assert_not(layout_core_at(&l, 8, 8, x0 + 8 * l.cell_w, y0, &cx, &cy), "right of the grid");
+    cr_assert_not(layout_core_at(&l, 8, 8, x0, y0 + 8, &cx, &cy), "the legend");
+    device_layout none = layout_device(10, 5, 8, 8);
+    cr_assert_not(layout_core_at(&none, 8, 8, 5, 3, &cx, &cy), "nothing drawn");
+    /* The smallest terminal the view asks for does fit. */
+    cr_assert(layout_device(layout_device_min_cols(8), layout_device_min_rows(8), 8, 8).fits);
+    cr_assert(layout_device(layout_device_min_cols(14), layout_device_min_rows(10), 14, 10).fits);
+}
+
 Test(tui_layout, overview_fits_a_galaxy_on_80x24)
 {
     overview_layout o = layout_overview(80, 24, 32, 8, 8);

@@ -1,45 +1,24 @@
 /*
- * trace_place.c - where TT-Metal would put a buffer when a NO_DISPATCH trace
- * says address 0. An L1 (or L1_SMALL) bank allocator keeps one address space
- * for all of a chip's banks: a buffer takes the same range on every bank,
- * first fit from the top. A tspace is that address space, kept as its free
- * intervals in a treap ordered by address and augmented with the longest
- * free interval of each subtree: the highest interval that fits is found in
- * O(log n), and taking, reserving or releasing a range splits or merges
- * O(1) intervals, each O(log n). (Also the trace modules' array growth
- * helper.)
+ * free_list.c - first-fit placement as TT-Metal's bank allocator does it
+ * (see free_list.h). The free ranges are a treap ordered by address and
+ * augmented with the longest free range of each subtree: the highest range
+ * that fits is found in O(log n), and taking, reserving or releasing a
+ * range splits or merges O(1) ranges, each O(log n).
  */
-#include <stdint.h>
+#include "model/free_list.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "sources/trace_internal.h"
-
-int trace_grow(void **v, size_t *cap, size_t n, size_t extra, size_t sz)
-{
-    if (n + extra <= *cap)
-        return 0;
-    size_t want = *cap ? *cap : 64;
-    while (want < n + extra) {
-        if (want > SIZE_MAX / 2 / sz)
-            return -1;
-        want *= 2;
-    }
-    void *q = realloc(*v, want * sz);
-    if (!q)
-        return -1;
-    *v = q;
-    *cap = want;
-    return 0;
-}
+#include "grow.h"
 
 /* ---------- the treap (node 0 is the empty tree) ---------- */
 
-static uint64_t len_of(const tfree *x) { return x->hi - x->lo; }
+static uint64_t len_of(const free_range *x) { return x->hi - x->lo; }
 
-static void update(tspace *s, uint32_t t)
+static void update(free_list *s, uint32_t t)
 {
-    tfree *x = &s->v[t];
+    free_range *x = &s->v[t];
     uint64_t m = len_of(x);
     if (s->v[x->l].maxlen > m)
         m = s->v[x->l].maxlen;
@@ -49,7 +28,7 @@ static void update(tspace *s, uint32_t t)
 }
 
 /* Intervals starting below key go to *a, the others to *b. */
-static void split(tspace *s, uint32_t t, uint64_t key, uint32_t *a, uint32_t *b)
+static void split(free_list *s, uint32_t t, uint64_t key, uint32_t *a, uint32_t *b)
 {
     if (!t) {
         *a = *b = 0;
@@ -66,7 +45,7 @@ static void split(tspace *s, uint32_t t, uint64_t key, uint32_t *a, uint32_t *b)
 }
 
 /* Every interval of a lies below every interval of b. */
-static uint32_t merge(tspace *s, uint32_t a, uint32_t b)
+static uint32_t merge(free_list *s, uint32_t a, uint32_t b)
 {
     if (!a || !b)
         return a ? a : b;
@@ -82,13 +61,13 @@ static uint32_t merge(tspace *s, uint32_t a, uint32_t b)
 
 /* A one-node tree for [lo, hi), or 0 when empty or out of memory (the
  * caller checks s->oom). */
-static uint32_t node(tspace *s, uint64_t lo, uint64_t hi)
+static uint32_t node(free_list *s, uint64_t lo, uint64_t hi)
 {
     if (hi <= lo)
         return 0;
     if (s->n == 0)
         s->n = 1; /* node 0: the empty tree */
-    if (s->n >= UINT32_MAX || trace_grow((void **)&s->v, &s->cap, s->n, 1, sizeof *s->v) != 0) {
+    if (s->n >= UINT32_MAX || grow_array((void **)&s->v, &s->cap, s->n, 1, sizeof *s->v) != 0) {
         s->oom = true;
         return 0;
     }
@@ -97,11 +76,11 @@ static uint32_t node(tspace *s, uint64_t lo, uint64_t hi)
     s->seed ^= s->seed >> 17;
     s->seed ^= s->seed << 5;
     uint32_t t = (uint32_t)s->n++;
-    s->v[t] = (tfree){ lo, hi, hi - lo, 0, 0, s->seed };
+    s->v[t] = (free_range){ lo, hi, hi - lo, 0, 0, s->seed };
     return t;
 }
 
-static uint32_t rightmost(const tspace *s, uint32_t t)
+static uint32_t rightmost(const free_list *s, uint32_t t)
 {
     while (t && s->v[t].r)
         t = s->v[t].r;
@@ -109,7 +88,7 @@ static uint32_t rightmost(const tspace *s, uint32_t t)
 }
 
 /* Take the last interval off tree *t; returns it (detached), or 0. */
-static uint32_t pop_last(tspace *s, uint32_t *t)
+static uint32_t pop_last(free_list *s, uint32_t *t)
 {
     uint32_t x = rightmost(s, *t);
     if (!x)
@@ -122,7 +101,7 @@ static uint32_t pop_last(tspace *s, uint32_t *t)
     return b;
 }
 
-static void start(tspace *s)
+static void start(free_list *s)
 {
     if (s->started)
         return;
@@ -134,11 +113,11 @@ static void start(tspace *s)
 /* ---------- the allocator ---------- */
 
 /* The highest interval of at least `width`, or 0. */
-static uint32_t highest_fit(const tspace *s, uint64_t width)
+static uint32_t highest_fit(const free_list *s, uint64_t width)
 {
     uint32_t t = s->root;
     while (t && s->v[t].maxlen >= width) {
-        const tfree *x = &s->v[t];
+        const free_range *x = &s->v[t];
         if (s->v[x->r].maxlen >= width)
             t = x->r;
         else if (len_of(x) >= width)
@@ -150,7 +129,7 @@ static uint32_t highest_fit(const tspace *s, uint64_t width)
 }
 
 /* Mark [lo, hi) used: the free intervals it covers are cut. */
-static void carve(tspace *s, uint64_t lo, uint64_t hi)
+static void carve(free_list *s, uint64_t lo, uint64_t hi)
 {
     uint32_t a, b, m, c;
     split(s, s->root, lo, &a, &b);
@@ -168,7 +147,7 @@ static void carve(tspace *s, uint64_t lo, uint64_t hi)
     s->root = merge(s, merge(s, a, left), merge(s, right, c));
 }
 
-int tspace_alloc(tspace *s, uint64_t width, uint64_t align, uint64_t *addr)
+int free_list_alloc(free_list *s, uint64_t width, uint64_t align, uint64_t *addr)
 {
     start(s);
     if (align == 0)
@@ -206,7 +185,7 @@ int tspace_alloc(tspace *s, uint64_t width, uint64_t align, uint64_t *addr)
 }
 
 /* Ranges are clipped to the space: what lies outside never becomes free. */
-static bool clip(const tspace *s, uint64_t *lo, uint64_t *hi)
+static bool clip(const free_list *s, uint64_t *lo, uint64_t *hi)
 {
     if (*lo < s->base)
         *lo = s->base;
@@ -215,7 +194,7 @@ static bool clip(const tspace *s, uint64_t *lo, uint64_t *hi)
     return *lo < *hi;
 }
 
-int tspace_reserve(tspace *s, uint64_t lo, uint64_t width)
+int free_list_reserve(free_list *s, uint64_t lo, uint64_t width)
 {
     start(s);
     uint64_t hi = lo + width;
@@ -224,7 +203,7 @@ int tspace_reserve(tspace *s, uint64_t lo, uint64_t width)
     return s->oom ? -1 : 0;
 }
 
-void tspace_release(tspace *s, uint64_t lo, uint64_t width)
+void free_list_release(free_list *s, uint64_t lo, uint64_t width)
 {
     start(s);
     uint64_t hi = lo + width;
@@ -245,7 +224,7 @@ void tspace_release(tspace *s, uint64_t lo, uint64_t width)
     s->root = merge(s, merge(s, a, node(s, lo, hi)), c);
 }
 
-void tspace_free(tspace *s)
+void free_list_free(free_list *s)
 {
     free(s->v);
     memset(s, 0, sizeof *s);

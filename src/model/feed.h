@@ -1,0 +1,57 @@
+/*
+ * feed.h - what the views and the command line hold of the sources: a feed
+ * fills snapshots on demand (a live one reads anew each time; a timeline
+ * shows the position it was moved to) and names what it reads. The sources
+ * layer builds feeds (sources/source.h); nothing here names a source, so a
+ * view that drives a feed (the TUI, the exporter) includes no source header.
+ */
+#ifndef L1TOP_FEED_H
+#define L1TOP_FEED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/snapshot.h"
+
+/* How reading went: one status for every source. */
+typedef enum {
+    SRC_OK = 0,
+    SRC_MISSING, /* nothing there (yet): no segment, no file (exit 66) */
+    SRC_CORRUPT, /* there, but foreign, truncated or invalid (exit 65) */
+    SRC_IO,      /* could not be read for another reason (exit 74) */
+} source_status;
+
+/* A timeline: positions 0 .. length - 1 in time order (a trace's L1 events).
+ * A timeline opens at its peak; a view steps it with seek and fills again. */
+typedef struct {
+    size_t (*length)(const void *self);
+    size_t (*position)(const void *self);
+    void (*seek)(void *self, size_t pos);     /* past the end: the last position */
+    size_t (*peak)(const void *self);         /* the position of the peak */
+    /* What a position is, e.g. "node 1234 (56/789) in ttnn::matmul  PEAK". */
+    void (*label)(const void *self, size_t pos, char *buf, size_t n);
+} timeline_ops;
+
+typedef struct {
+    void *self;
+    /* s is the caller's, kept between calls: a feed may keep what did not
+     * change (then s->unchanged is set). err gets one line naming what
+     * failed, e.g. "segment /l1top: no such segment". */
+    source_status (*fill)(void *self, snapshot *s, char *err, size_t errlen);
+    const char *(*warning)(const void *self); /* a non-fatal remark, or "" */
+    const char *label;                        /* what is read: a segment name, a file */
+    const timeline_ops *timeline;             /* NULL: a live feed */
+    void *timeline_self;
+} feed;
+
+static inline source_status feed_fill(const feed *f, snapshot *s, char *err, size_t errlen)
+{
+    return f->fill(f->self, s, err, errlen);
+}
+
+static inline const char *feed_warning(const feed *f)
+{
+    return f->warning(f->self);
+}
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * render_header.c - the frame around every view: the header line
+ * (version, source, counts, interval, clock, theme, warnings right-aligned),
+ * the device tabs under it, and the key bar on the last line.
+ */
+#define _XOPEN_SOURCE_EXTENDED
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "views/render.h"
+#include "views/tui_keys.h"
+
+/* Append to a NUL-terminated buffer, truncating at its end. */
+static void append(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t n, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, n - used, fmt, ap);
+    va_end(ap);
+}
+
+void render_header(const tui_state *st)
+{
+    attr_t h = render_header_attr(&st->rc);
+    move(0, 0);
+    attron(h);
+    hline(' ', COLS);
+    attroff(h);
+    size_t ndev = st->snap ? st->snap->ndevices : 0, nproc = st->snap ? st->snap->nprocesses : 0;
+    char left[256];
+    snprintf(left, sizeof left, " l1top %s  %s  %zu dev  %zu proc  %.1fs  %s  [t] %s", L1TOP_VERSION_STRING,
+             st->segment, ndev, nproc, st->delay_tenths / 10.0, st->clock, st->rc.theme);
+    render_put(0, 0, COLS, h | A_BOLD, left);
+    /* Warnings, right-aligned. */
+    char warn[160] = "";
+    if (st->snap) {
+        size_t clashes = 0;
+        bool at_least = false;
+        for (size_t i = 0; st->acct && i < st->acct->ndevices; i++) {
+            clashes += st->acct->devices[i].clash_pairs_at_least;
+            at_least |= st->acct->devices[i].clashes_truncated;
+        }
+        uint64_t bad = st->snap->bad_records + st->snap->torn_records;
+        if (st->snap->dropped_records)
+            append(warn, sizeof warn, " dropped %llu ", (unsigned long long)st->snap->dropped_records);
+        if (clashes)
+            append(warn, sizeof warn, " clashes %s%zu ", at_least ? ">=" : "", clashes);
+        if (st->snap->dead_writers)
+            append(warn, sizeof warn, " stale writers %u ", st->snap->dead_writers);
+        if (bad)
+            append(warn, sizeof warn, " bad records %llu ", (unsigned long long)bad);
+    }
+    if (st->warning && *st->warning)
+        append(warn, sizeof warn, " %s ", st->warning);
+    if (st->alerts) {
+        const firing_alert *fa;
+        size_t n = alerts_firing(st->alerts, &fa);
+        if (n)
+            append(warn, sizeof warn, " ALERTS %zu%s ", n, alerts_exit_level(st->alerts) == 2 ? " critical" : "");
+    }
+    if (st->config_error[0])
+        append(warn, sizeof warn, " config: %s ", st->config_error);
+    if (st->paused)
+        append(warn, sizeof warn, " PAUSED ");
+    int wl = (int)strlen(warn);
+    int lx = (int)strlen(left) + 1;
+    if (wl && COLS - wl > lx)
+        render_put(0, COLS - wl, wl, render_alert_attr(&st->rc), warn);
+    else if (wl && COLS > lx)
+        render_put(0, lx, COLS - lx, render_alert_attr(&st->rc), warn);
+
+    /* Line 1: device tabs and the metric. */
+    if (!st->snap)
+        return;
+    int x = 0;
+    for (size_t i = 0; i < st->nvisible && x < COLS; i++) {
+        const snap_device *d = &st->snap->devices[st->visible[i]];
+        char tab[48];
+        int n = layout_tab_label(tab, sizeof tab, d->id, d->arch_name, d->grid_x, d->grid_y, i == st->sel);
+        render_put(1, x, COLS - x, i == st->sel ? A_REVERSE | A_BOLD : A_NORMAL, tab);
+        x += n;
+    }
+    char right[96];
+    snprintf(right, sizeof right, " [m] %s%s ", metric_name(st->metric), st->allocator_view ? "  [a] allocator view" : "");
+    int rl = (int)strlen(right);
+    if (COLS - rl > x)
+        render_put(1, COLS - rl, rl, A_DIM, right);
+}
+
+size_t render_tab_at(const tui_state *st, int x)
+{
+    int left = 0;
+    for (size_t v = 0; st->snap && v < st->nvisible; v++) {
+        const snap_device *d = &st->snap->devices[st->visible[v]];
+        char tab[64];
+        int w = layout_tab_label(tab, sizeof tab, d->id, d->arch_name, d->grid_x, d->grid_y, false);
+        if (x >= left && x < left + w)
+            return v;
+        left += w;
+    }
+    return SIZE_MAX;
+}
+
+void render_key_bar(const tui_state *st)
+{
+    char bar[512];
+    render_put(LINES - 1, 1, COLS - 2, A_DIM, keys_bar(st->view, st->timeline, bar, sizeof bar));
+}

@@ -1,0 +1,66 @@
+/*
+ * tui_app.h - the TUI's own state, shared by its modules: the event loop
+ * and terminal (tui.c), the data it shows (tui_data.c: one fill of the
+ * feed, then accounting and alerts), a feed's timeline (tui_timeline.c) and
+ * the key table (tui_keys.c). Nothing outside the TUI includes this; it
+ * includes no source (the feed is the model's, model/feed.h).
+ */
+#ifndef L1TOP_TUI_APP_H
+#define L1TOP_TUI_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/accounting.h"
+#include "model/feed.h"
+#include "model/snapshot.h"
+#include "views/render.h"
+#include "views/tui.h"
+
+#define TUI_MAX_DEVICES 256       /* devices the tabs and the overview can show */
+#define TUI_MAX_DELAY_TENTHS 600  /* the slowest refresh the + key reaches */
+#define TUI_ERR_LEN 512
+
+typedef struct tui {
+    tui_state st;                  /* what the views read */
+    const tui_options *opts;
+    l1top_config *cfg;
+    const feed *feed;              /* the sources: live, or a timeline (--trace) */
+    char timeline_line[192];       /* the timeline's position, in place of a warning */
+    /* The data. */
+    snapshot snap;
+    accounting acct;
+    bool have_acct;                /* acct was computed from snap */
+    bool have_data;                /* per-core data to show */
+    bool have_ttm;                 /* TT-Metal totals or board telemetry to show */
+    size_t visible[TUI_MAX_DEVICES];
+    alert_engine *alerts;
+    /* The loop. */
+    long frames;
+    double next_refresh;           /* monotonic seconds; a key sets it to now for an immediate refresh */
+    char fatal[256];
+    bool want_color;
+    theme theme;
+} tui;
+
+/* tui.c */
+double tui_now(void);
+
+/* tui_data.c: refresh snap, acct and alerts from the feed. */
+void tui_refresh_data(tui *t);
+void tui_select_device(tui *t, size_t v);
+void tui_move_cursor(tui *t, int dx, int dy);
+
+/* tui_timeline.c: a feed's timeline (a trace's L1 events). */
+bool tui_timeline_active(const tui *t);
+const char *tui_timeline_describe(tui *t); /* "node 5 (4/8) in ttnn::matmul  PEAK  [ ] Home End P" */
+void tui_timeline_step(tui *t, int key);   /* [ ] Home End P */
+
+/* tui_keys.c: one key press; false to quit. */
+bool tui_handle_key(tui *t, int ch);
+
+/* tui.c: the configuration again (the r key, SIGUSR1); a bad file keeps the old one. */
+void tui_reload_config(tui *t);
+void tui_next_theme(tui *t);
+
+#endif

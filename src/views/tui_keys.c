@@ -1,0 +1,363 @@
+/*
+ * tui_keys.c - the key table and what each key does. handle_key, the help
+ * screen and the key bar read the table below and nothing else, so a key
+ * is added (or moved, or renamed) in one line there.
+ */
+#define _XOPEN_SOURCE_EXTENDED
+#define _GNU_SOURCE
+#include "views/tui_keys.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "views/tui_app.h"
+
+#define KEY_ESC 27
+#define ENTER_KEYS '\n', '\r', KEY_ENTER
+#define ARROW_KEYS KEY_LEFT, KEY_RIGHT, KEY_UP, KEY_DOWN
+#define DELAY_FINE_BELOW 10 /* tenths: under a second the interval moves by 0.1 s, above by 0.5 s */
+#define DELAY_COARSE_STEP 5
+
+/* ---------- actions ---------- */
+
+static bool act_quit(tui *t, int key, int arg)
+{
+    (void)t, (void)key, (void)arg;
+    return false;
+}
+
+/* Open a view, or (pressed again) go back to the device view. */
+static bool act_toggle_view(tui *t, int key, int view)
+{
+    (void)key;
+    t->st.view = t->st.view == (view_id)view ? VIEW_DEVICE : (view_id)view;
+    return true;
+}
+
+static bool act_show_view(tui *t, int key, int view)
+{
+    (void)key;
+    t->st.view = (view_id)view;
+    return true;
+}
+
+static bool act_cycle_device(tui *t, int key, int arg)
+{
+    (void)arg;
+    size_t n = t->st.nvisible;
+    if (n)
+        tui_select_device(t, (t->st.sel + (key == KEY_BTAB ? n - 1 : 1)) % n);
+    return true;
+}
+
+static bool act_device_number(tui *t, int key, int arg)
+{
+    (void)arg;
+    tui_select_device(t, (size_t)(key - '1'));
+    return true;
+}
+
+static bool act_metric(tui *t, int key, int arg)
+{
+    (void)key, (void)arg;
+    t->st.metric = (heat_metric)((t->st.metric + 1) % METRIC_COUNT);
+    return true;
+}
+
+static bool act_allocator(tui *t, int key, int arg)
+{
+    (void)key, (void)arg;
+    t->st.allocator_view = !t->st.allocator_view;
+    return true;
+}
+
+static bool act_cursor(tui *t, int key, int arg)
+{
+    (void)arg;
+    tui_move_cursor(t, key == KEY_LEFT ? -1 : key == KEY_RIGHT ? 1 : 0, key == KEY_UP ? -1 : key == KEY_DOWN ? 1 : 0);
+    return true;
+}
+
+static bool act_open_core(tui *t, int key, int arg)
+{
+    (void)key, (void)arg;
+    t->st.view = VIEW_CORE;
+    t->st.core_scroll = 0;
+    return true;
+}
+
+/* Lines a page key moves the region list by: what the core view shows of it. */
+#define CORE_VIEW_CHROME_ROWS 10
+
+static bool act_core_scroll(tui *t, int key, int arg)
+{
+    (void)arg;
+    size_t *top = &t->st.core_scroll, page = (size_t)(LINES > CORE_VIEW_CHROME_ROWS ? LINES - CORE_VIEW_CHROME_ROWS : 1);
+    if (key == KEY_DOWN)
+        (*top)++;
+    else if (key == KEY_UP && *top > 0)
+        (*top)--;
+    else if (key == KEY_NPAGE)
+        *top += page;
+    else if (key == KEY_PPAGE)
+        *top = *top > (size_t)LINES ? *top - (size_t)LINES : 0;
+    return true;
+}
+
+static bool act_core_step(tui *t, int key, int arg)
+{
+    (void)arg;
+    tui_move_cursor(t, key == KEY_LEFT ? -1 : 1, 0);
+    t->st.core_scroll = 0;
+    return true;
+}
+
+static bool act_proc_select(tui *t, int key, int arg)
+{
+    (void)arg;
+    if (key == KEY_DOWN && t->st.proc_sel + 1 < t->snap.nprocesses)
+        t->st.proc_sel++;
+    else if (key == KEY_UP && t->st.proc_sel > 0)
+        t->st.proc_sel--;
+    return true;
+}
+
+static bool act_proc_sort(tui *t, int key, int arg)
+{
+    (void)arg;
+    int step = key == '>' || key == '.' ? 1 : PSORT_COUNT - 1;
+    t->st.psort = (proc_sort)((t->st.psort + step) % PSORT_COUNT);
+    return true;
+}
+
+static bool act_proc_invert(tui *t, int key, int arg)
+{
+    (void)key, (void)arg;
+    t->st.preverse = !t->st.preverse;
+    return true;
+}
+
+static bool act_overview_move(tui *t, int key, int arg)
+{
+    (void)arg;
+    overview_layout o = render_overview_layout(&t->st);
+    long per_row = o.fits && o.per_row > 0 ? o.per_row : 1;
+    long v = (long)t->st.sel + (key == KEY_RIGHT ? 1 : key == KEY_LEFT ? -1 : key == KEY_DOWN ? per_row : -per_row);
+    if (v >= 0 && (size_t)v < t->st.nvisible)
+        tui_select_device(t, (size_t)v);
+    return true;
+}
+
+static bool act_timeline(tui *t, int key, int arg)
+{
+    (void)arg;
+    tui_timeline_step(t, key);
+    return true;
+}
+
+static bool act_theme(tui *t, int key, int arg)
+{
+    (void)key, (void)arg;
+    tui_next_theme(t);
+    return true;
+}
+
+static bool act_reload(tui *t, int key, int arg)
+{
+    (void)key, (void)arg;
+    tui_reload_config(t);
+    t->next_refresh = tui_now();
+    return true;
+}
+
+static bool act_pause(tui *t, int key, int arg)
+{
+    (void)key, (void)arg;
+    t->st.paused = !t->st.paused;
+    t->next_refresh = tui_now();
+    return true;
+}
+
+static bool act_delay(tui *t, int key, int arg)
+{
+    (void)arg;
+    unsigned *d = &t->st.delay_tenths;
+    if (key == '+' || key == '=')
+        *d = *d >= TUI_MAX_DELAY_TENTHS ? TUI_MAX_DELAY_TENTHS : *d + (*d < DELAY_FINE_BELOW ? 1 : DELAY_COARSE_STEP);
+    else
+        *d = *d <= 1 ? 1 : *d - (*d <= DELAY_FINE_BELOW ? 1 : DELAY_COARSE_STEP);
+    return true;
+}
+
+/* A click on a device tab selects it; on the overview opens a device; on the heatmap moves the cursor. */
+static void click(tui *t, int x, int y)
+{
+    if (y == 1) { /* device tabs */
+        size_t v = render_tab_at(&t->st, x);
+        if (v < t->st.nvisible)
+            tui_select_device(t, v);
+    } else if (t->st.view == VIEW_OVERVIEW) {
+        size_t v = render_overview_tile_at(&t->st, x, y);
+        if (v < t->st.nvisible) {
+            tui_select_device(t, v);
+            t->st.view = VIEW_DEVICE;
+        }
+    } else if (t->st.view == VIEW_DEVICE) {
+        const snap_device *d = tui_selected_device(&t->st, NULL);
+        device_layout l = d ? layout_device(COLS, LINES, d->grid_x, d->grid_y) : (device_layout){ 0 };
+        int cx, cy;
+        if (d && layout_core_at(&l, d->grid_x, d->grid_y, x, y, &cx, &cy)) {
+            t->st.cx = (uint16_t)cx;
+            t->st.cy = (uint16_t)cy;
+        }
+    }
+}
+
+static bool act_mouse(tui *t, int key, int arg)
+{
+    (void)key, (void)arg;
+    MEVENT ev;
+    if (getmouse(&ev) == OK && t->have_data)
+        click(t, ev.x, ev.y);
+    return true;
+}
+
+/* ---------- the table ---------- */
+
+#define ONLY(v) VIEW_BIT(v)
+#define BUT(v) (VIEWS_ALL & ~VIEW_BIT(v))
+
+/* In help order: keys that work everywhere, then each view's own. */
+static const key_binding bindings[] = {
+    { { 'q', KEY_F(10) }, "q, F10", VIEWS_ALL, act_quit, 0, "quit", "Quit" },
+    { { 'h', '?', KEY_F(1) }, "h, ?, F1", VIEWS_ALL, act_toggle_view, VIEW_HELP, "this help (again: back)", "Help" },
+    { { KEY_ESC }, "Esc", BUT(VIEW_DEVICE), act_show_view, VIEW_DEVICE, "back to the device view", "Back" },
+    { { '\t', KEY_BTAB }, "Tab, S-Tab", VIEWS_ALL, act_cycle_device, 0, "next / previous device", "Device" },
+    { { '1', '2', '3', '4', '5', '6', '7', '8', '9' }, "1-9", VIEWS_ALL, act_device_number, 0,
+      "device by position", NULL },
+    { { 'm' }, "m", VIEWS_ALL, act_metric, 0, "heatmap metric: used %, CBs, L1 buffers, free, largest free",
+      "Metric" },
+    { { 'a' }, "a", VIEWS_ALL, act_allocator, 0, "allocator view: what an allocator-only monitor would report",
+      "Alloc" },
+    { { 'o' }, "o", VIEWS_ALL, act_toggle_view, VIEW_OVERVIEW, "overview of every device", "Overview" },
+    { { 'p' }, "p", VIEWS_ALL, act_toggle_view, VIEW_PROCESSES, "processes", "Procs" },
+    { { 'A' }, "A", VIEWS_ALL, act_toggle_view, VIEW_ALERTS, "alerts: active ones and the history", "Alerts" },
+    { { 'T' }, "T", VIEWS_ALL, act_toggle_view, VIEW_TTMETAL,
+      "TT-Metal's own allocator statistics (totals, --source tt-metal/all)", NULL },
+    { { '[', ']', KEY_HOME, KEY_END, 'P' }, "[ ], Home, End, P", VIEWS_ALL, act_timeline, 0,
+      "--trace: previous / next L1 event, first / last, peak", "Step" },
+    { { 't' }, "t", VIEWS_ALL, act_theme, 0, "next colour theme (default, light, mono, colorblind, high-contrast)",
+      "Theme" },
+    { { 'r' }, "r", VIEWS_ALL, act_reload, 0, "reload the configuration", NULL },
+    { { ' ' }, "space", VIEWS_ALL, act_pause, 0, "pause / resume", "Pause" },
+    { { '+', '=', '-', '_' }, "+ -", VIEWS_ALL, act_delay, 0, "refresh interval up / down", NULL },
+    { { KEY_MOUSE }, "mouse", VIEWS_ALL, act_mouse, 0, "click a core, a device tab or an overview tile", NULL },
+    { { ARROW_KEYS }, "arrows", ONLY(VIEW_DEVICE), act_cursor, 0, "move the core cursor", NULL },
+    { { ENTER_KEYS }, "Enter", ONLY(VIEW_DEVICE), act_open_core, 0, "the selected core's regions", "Core" },
+    { { KEY_UP, KEY_DOWN, KEY_PPAGE, KEY_NPAGE }, "Up Down PgUp PgDn", ONLY(VIEW_CORE), act_core_scroll, 0,
+      "scroll", NULL },
+    { { KEY_LEFT, KEY_RIGHT }, "Left Right", ONLY(VIEW_CORE), act_core_step, 0, "previous / next core", NULL },
+    { { KEY_UP, KEY_DOWN }, "Up Down", ONLY(VIEW_PROCESSES), act_proc_select, 0, "select", NULL },
+    { { '<', '>', ',', '.' }, "< >", ONLY(VIEW_PROCESSES), act_proc_sort, 0, "sort column", "Sort" },
+    { { 'I' }, "I", ONLY(VIEW_PROCESSES), act_proc_invert, 0, "invert the order", "Invert" },
+    { { ARROW_KEYS }, "arrows", ONLY(VIEW_OVERVIEW), act_overview_move, 0, "select a device", NULL },
+    { { ENTER_KEYS }, "Enter", ONLY(VIEW_OVERVIEW), act_show_view, VIEW_DEVICE, "open it", "Open" },
+};
+
+#define NBINDINGS (sizeof bindings / sizeof bindings[0])
+
+size_t keys_count(void) { return NBINDINGS; }
+
+const key_binding *keys_at(size_t i) { return i < NBINDINGS ? &bindings[i] : NULL; }
+
+static bool binds(const key_binding *b, int key)
+{
+    for (size_t k = 0; k < KEY_MAX_CODES && b->keys[k]; k++)
+        if (b->keys[k] == key)
+            return true;
+    return false;
+}
+
+const key_binding *keys_find(view_id v, int key)
+{
+    for (size_t i = 0; i < NBINDINGS; i++)
+        if ((bindings[i].views & VIEW_BIT(v)) && binds(&bindings[i], key))
+            return &bindings[i];
+    return NULL;
+}
+
+bool tui_handle_key(tui *t, int ch)
+{
+    const key_binding *b = keys_find(t->st.view, ch);
+    return b ? b->act(t, ch, b->arg) : true;
+}
+
+/* ---------- generated text: the help screen and the key bar ---------- */
+
+#define HELP_LABEL_W 17 /* "Up Down PgUp PgDn" */
+
+static bool one_view(unsigned views) { return views && (views & (views - 1)) == 0; }
+
+/* The single view of a one-view mask. */
+static view_id view_of(unsigned views)
+{
+    view_id v = VIEW_DEVICE;
+    while (v < VIEW_COUNT && !(views & VIEW_BIT(v)))
+        v++;
+    return v;
+}
+
+/* Append to a NUL-terminated buffer, cutting at its end. */
+static void append(char *buf, size_t n, const char *a, const char *sep, const char *b)
+{
+    size_t used = strlen(buf);
+    if (used + 1 < n)
+        snprintf(buf + used, n - used, "%s%s%s", a, sep, b);
+}
+
+const char *keys_help_line(size_t i, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    for (size_t k = 0; k < NBINDINGS; k++) /* the keys that work in several views: a line each */
+        if (!one_view(bindings[k].views) && i-- == 0) {
+            snprintf(buf, n, "  %-*s %s", HELP_LABEL_W, bindings[k].label, bindings[k].help);
+            return buf;
+        }
+    for (view_id v = VIEW_DEVICE; v < VIEW_COUNT; v++) { /* then a line per view with keys of its own */
+        bool any = false;
+        for (size_t k = 0; k < NBINDINGS; k++) {
+            if (!one_view(bindings[k].views) || view_of(bindings[k].views) != v)
+                continue;
+            if (!any)
+                snprintf(buf, n, "  %-*s", HELP_LABEL_W, view_name[v]);
+            append(buf, n, any ? "   " : " ", bindings[k].label, "");
+            append(buf, n, " ", bindings[k].help, "");
+            any = true;
+        }
+        if (any && i-- == 0)
+            return buf;
+    }
+    return NULL;
+}
+
+/* The first key of a label: "q" of "q, F10". */
+static void first_key(char *out, size_t n, const char *label)
+{
+    snprintf(out, n, "%.*s", (int)strcspn(label, ","), label);
+}
+
+const char *keys_bar(view_id v, bool timeline, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    for (size_t k = 0; k < NBINDINGS; k++) {
+        const key_binding *b = &bindings[k];
+        if (!b->bar || !(b->views & VIEW_BIT(v)) || (b->act == act_timeline && !timeline))
+            continue;
+        char key[24];
+        first_key(key, sizeof key, b->label);
+        append(buf, n, buf[0] ? "  " : "", key, "");
+        append(buf, n, " ", b->bar, "");
+    }
+    return buf;
+}

@@ -1,0 +1,185 @@
+/*
+ * The TUI's key table on an off-screen terminal (ncurses writing to
+ * /dev/null, read back from its screen): every key of the table is on the
+ * help screen, no key is bound twice in a view, and the keys really act on
+ * the TUI's state through the same dispatch the event loop uses.
+ */
+#define _XOPEN_SOURCE_EXTENDED
+#include <criterion/criterion.h>
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "views/render.h"
+#include "views/tui_app.h"
+#include "views/tui_keys.h"
+
+#define SCREEN_COLS 160
+#define SCREEN_ROWS 50
+
+static SCREEN *scr;
+static FILE *term_out, *term_in;
+static tui t;
+static tui_options opts;
+static l1top_config cfg;
+
+static void offscreen(void)
+{
+    setenv("TERM", "xterm", 1);
+    char cols[16], rows[16];
+    snprintf(cols, sizeof cols, "%d", SCREEN_COLS);
+    snprintf(rows, sizeof rows, "%d", SCREEN_ROWS);
+    setenv("COLUMNS", cols, 1);
+    setenv("LINES", rows, 1);
+    term_out = fopen("/dev/null", "w");
+    term_in = fopen("/dev/null", "r");
+    cr_assert(term_out && term_in);
+    scr = newterm("xterm", term_out, term_in);
+    cr_assert_not_null(scr, "no xterm terminfo");
+    cr_assert_eq(COLS, SCREEN_COLS);
+}
+
+/* A TUI holding two devices (8x8 and 11x10) and one process, as after a refresh. */
+static void setup(void)
+{
+    offscreen();
+    config_defaults(&cfg);
+    t.opts = &opts;
+    t.cfg = &cfg;
+    snapshot_init(&t.snap);
+    t_device(&t.snap, 0, "wormhole_b0", 8, 8);
+    t_device(&t.snap, 1, "blackhole", 11, 10);
+    uint32_t p = t_process(&t.snap, 42, "model");
+    t_region(&t.snap, 0, p, L1TOP_CIRCULAR_BUFFER, ((l1top_range){ 0, 0, 7, 7 }), 0x19180, 0x10000, "cb");
+    cr_assert_eq(accounting_compute(&t.snap, &t.acct), 0);
+    t.visible[0] = 0;
+    t.visible[1] = 1;
+    t.st.visible = t.visible;
+    t.st.nvisible = 2;
+    t.st.snap = &t.snap;
+    t.st.acct = &t.acct;
+    t.st.cfg = &cfg;
+    t.st.segment = "/test";
+    t.st.delay_tenths = 10;
+    t.have_data = true;
+}
+
+static void teardown(void)
+{
+    accounting_free(&t.acct);
+    snapshot_free(&t.snap);
+    endwin();
+    delscreen(scr);
+    fclose(term_out);
+    fclose(term_in);
+}
+
+TestSuite(tui_keys, .init = setup, .fini = teardown);
+
+/* What the off-screen terminal shows, row after row. Caller frees. */
+static char *screen_text(void)
+{
+    char *text = calloc((size_t)LINES, (size_t)COLS + 2);
+    cr_assert_not_null(text);
+    char *p = text;
+    for (int y = 0; y < LINES; y++) {
+        int n = mvinnstr(y, 0, p, COLS);
+        p += n > 0 ? n : 0;
+        *p++ = '\n';
+    }
+    *p = '\0';
+    return text;
+}
+
+Test(tui_keys, every_key_of_the_table_is_on_the_help_screen)
+{
+    t.st.view = VIEW_HELP;
+    erase();
+    render_help(&t.st);
+    char *text = screen_text();
+    cr_assert_gt(keys_count(), 20);
+    for (size_t i = 0; i < keys_count(); i++) {
+        const key_binding *b = keys_at(i);
+        cr_assert_not_null(strstr(text, b->label), "'%s' (%s) is not on the help screen:\n%s", b->label, b->help, text);
+        cr_assert_not_null(strstr(text, b->help), "what '%s' does is not on the help screen:\n%s", b->label, text);
+    }
+    cr_assert_not_null(strstr(text, "Tracked and untracked"), "the help still explains the split");
+    free(text);
+}
+
+Test(tui_keys, no_key_is_bound_twice_in_a_view)
+{
+    for (size_t i = 0; i < keys_count(); i++) {
+        const key_binding *b = keys_at(i);
+        cr_assert(b->keys[0] && b->views && b->act && b->label && b->help, "binding %zu is complete", i);
+        for (view_id v = 0; v < VIEW_COUNT; v++)
+            for (size_t k = 0; k < KEY_MAX_CODES && b->keys[k] && (b->views & VIEW_BIT(v)); k++)
+                cr_assert_eq(keys_find(v, b->keys[k]), b, "'%s' key %d in %s is taken by an earlier binding",
+                             b->label, b->keys[k], view_name[v]);
+    }
+    cr_assert_null(keys_find(VIEW_HELP, 'Z'), "an unbound key does nothing");
+}
+
+Test(tui_keys, the_keys_act_on_the_state)
+{
+    cr_assert(tui_handle_key(&t, 'm'));
+    cr_assert_eq(t.st.metric, METRIC_CIRCULAR_BUFFERS);
+    cr_assert(tui_handle_key(&t, 'a'));
+    cr_assert(t.st.allocator_view);
+    cr_assert(tui_handle_key(&t, KEY_RIGHT));
+    cr_assert(tui_handle_key(&t, KEY_DOWN));
+    cr_assert(t.st.cx == 1 && t.st.cy == 1, "arrows move the core cursor");
+    cr_assert(tui_handle_key(&t, '\t'));
+    cr_assert_eq(t.st.sel, 1);
+    cr_assert(tui_handle_key(&t, KEY_BTAB));
+    cr_assert_eq(t.st.sel, 0);
+    cr_assert(tui_handle_key(&t, '2'));
+    cr_assert_eq(t.st.sel, 1);
+    cr_assert(tui_handle_key(&t, '9'), "no ninth device: nothing moves");
+    cr_assert_eq(t.st.sel, 1);
+    cr_assert(tui_handle_key(&t, '+'));
+    cr_assert_eq(t.st.delay_tenths, 15);
+    cr_assert(tui_handle_key(&t, '-'));
+    cr_assert_eq(t.st.delay_tenths, 10);
+    cr_assert(tui_handle_key(&t, ' '));
+    cr_assert(t.st.paused);
+    cr_assert(tui_handle_key(&t, '\n'));
+    cr_assert_eq(t.st.view, VIEW_CORE, "Enter opens the core view");
+    cr_assert(tui_handle_key(&t, 27));
+    cr_assert_eq(t.st.view, VIEW_DEVICE, "Esc goes back");
+    cr_assert(tui_handle_key(&t, 'p'));
+    cr_assert_eq(t.st.view, VIEW_PROCESSES);
+    cr_assert(tui_handle_key(&t, '>'));
+    cr_assert_eq(t.st.psort, PSORT_NAME);
+    cr_assert(tui_handle_key(&t, 'I'));
+    cr_assert(t.st.preverse);
+    cr_assert(tui_handle_key(&t, 'p'));
+    cr_assert_eq(t.st.view, VIEW_DEVICE, "p again: back");
+    cr_assert(tui_handle_key(&t, 'o'));
+    cr_assert(tui_handle_key(&t, KEY_LEFT));
+    cr_assert_eq(t.st.sel, 0, "the overview's arrows select a device");
+    cr_assert(tui_handle_key(&t, KEY_ENTER));
+    cr_assert_eq(t.st.view, VIEW_DEVICE, "and Enter opens it");
+    cr_assert(tui_handle_key(&t, 'I'), "I is a process view key: elsewhere it does nothing");
+    cr_assert(t.st.preverse);
+    cr_assert_not(tui_handle_key(&t, 'q'), "q quits");
+    cr_assert_not(tui_handle_key(&t, KEY_F(10)));
+}
+
+Test(tui_keys, a_view_key_bar_shows_that_views_keys)
+{
+    char bar[512];
+    keys_bar(VIEW_PROCESSES, false, bar, sizeof bar);
+    cr_assert_not_null(strstr(bar, "q Quit"), "%s", bar);
+    cr_assert_not_null(strstr(bar, "< > Sort"), "%s", bar);
+    cr_assert_null(strstr(bar, "Enter Core"), "the device view's Enter: %s", bar);
+    cr_assert_null(strstr(bar, "Step"), "no trace, no timeline keys: %s", bar);
+    keys_bar(VIEW_DEVICE, true, bar, sizeof bar);
+    cr_assert_not_null(strstr(bar, "Enter Core"), "%s", bar);
+    cr_assert_not_null(strstr(bar, "[ ] Step"), "%s", bar);
+    cr_assert_null(strstr(bar, "Esc"), "Esc does nothing in the device view: %s", bar);
+    char tiny[12];
+    keys_bar(VIEW_DEVICE, false, tiny, sizeof tiny);
+    cr_assert_eq(strlen(tiny), sizeof tiny - 1, "cut to the buffer");
+}
