@@ -407,14 +407,15 @@ Test(events, a_start_whose_replay_was_lapped_does_not_follow_the_rings)
 
 /* One ring, two threads: the second logs nothing until the first ends, then
  * takes the ring on its next retry (every 4096 events) and logs again. */
-static pthread_barrier_t hold;
+static pthread_barrier_t a_has_ring, b_tried;
 
 static void *holds_the_ring(void *arg)
 {
     (void)arg;
     l1top_range c = { 2, 0, 2, 0 };
     l1top_release(w, l1top_record(w, 0, L1TOP_SEMAPHORE, &c, 1, 0x30000, 64, "first"));
-    pthread_barrier_wait(&hold); /* B has tried and found none */
+    pthread_barrier_wait(&a_has_ring); /* before B starts */
+    pthread_barrier_wait(&b_tried);    /* B has tried and found none */
     return NULL;
 }
 
@@ -423,7 +424,7 @@ static void *waits_for_the_ring(void *arg)
     pthread_t *a = arg;
     l1top_range c = { 3, 0, 3, 0 };
     l1top_release(w, l1top_record(w, 0, L1TOP_SEMAPHORE, &c, 1, 0x30000, 64, "no ring"));
-    pthread_barrier_wait(&hold);
+    pthread_barrier_wait(&b_tried);
     pthread_join(*a, NULL); /* A ended: its ring is free */
     for (int i = 0; i < 2048 + 100; i++) /* the 4096th event takes the ring; the rest are logged */
         l1top_release(w, l1top_record(w, 0, L1TOP_SEMAPHORE, &c, 1, 0x30000, 64, "retry"));
@@ -434,12 +435,15 @@ Test(events, a_thread_without_a_ring_takes_one_that_came_free)
 {
     reopen("1", "65536");
     refresh();
-    pthread_barrier_init(&hold, NULL, 2);
+    pthread_barrier_init(&a_has_ring, NULL, 2);
+    pthread_barrier_init(&b_tried, NULL, 2);
     pthread_t a, b;
     pthread_create(&a, NULL, holds_the_ring, NULL);
+    pthread_barrier_wait(&a_has_ring);
     pthread_create(&b, NULL, waits_for_the_ring, &a);
     pthread_join(b, NULL);
-    pthread_barrier_destroy(&hold);
+    pthread_barrier_destroy(&a_has_ring);
+    pthread_barrier_destroy(&b_tried);
     refresh();
     cr_assert_eq(peaks_status(s.peaks)->unlogged, 4096, "logged again from the retry on");
     expect_model_is_snapshot();
