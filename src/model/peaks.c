@@ -149,7 +149,7 @@ static int core_init(device *d, uint32_t c)
 {
     span_map *m = &d->maps[c];
     span_map_free(m);
-    uint32_t starts[3];
+    uint32_t starts[3] = { 0 };
     size_t n = 0;
     uint32_t zones[3] = { 0, d->fw_end, d->ub };
     for (int i = 0; i < 3; i++)
@@ -644,7 +644,7 @@ int peaks_sync_devices(peaks *p, const snapshot *s, uint64_t time_ns)
             p->devs[at] = d;
             continue;
         }
-        if (grow_array((void **)&p->devs, &p->devs_cap, p->ndevs, 1, sizeof *p->devs)) {
+        if (grow_array((void **)&p->devs, &p->devs_cap, p->ndevs, 1, sizeof(device *))) {
             device_free(d);
             return -1;
         }

@@ -12,12 +12,12 @@
 static span_chunk *insert_chunk(span_map *m, uint32_t ci)
 {
     span_chunk *c = malloc(sizeof *c);
-    if (!c || grow_array((void **)&m->chunk, &m->chunk_cap, m->n, 1, sizeof *m->chunk) ||
+    if (!c || grow_array((void **)&m->chunk, &m->chunk_cap, m->n, 1, sizeof(span_chunk *)) ||
         grow_array((void **)&m->first, &m->first_cap, m->n, 1, sizeof *m->first)) {
         free(c);
         return NULL;
     }
-    memmove(&m->chunk[ci + 1], &m->chunk[ci], (m->n - ci) * sizeof *m->chunk);
+    memmove(&m->chunk[ci + 1], &m->chunk[ci], (m->n - ci) * sizeof(span_chunk *));
     memmove(&m->first[ci + 1], &m->first[ci], (m->n - ci) * sizeof *m->first);
     m->chunk[ci] = c;
     c->n = 0;
@@ -28,7 +28,7 @@ static span_chunk *insert_chunk(span_map *m, uint32_t ci)
 static void remove_chunk(span_map *m, uint32_t ci)
 {
     free(m->chunk[ci]);
-    memmove(&m->chunk[ci], &m->chunk[ci + 1], (m->n - ci - 1) * sizeof *m->chunk);
+    memmove(&m->chunk[ci], &m->chunk[ci + 1], (m->n - ci - 1) * sizeof(span_chunk *));
     memmove(&m->first[ci], &m->first[ci + 1], (m->n - ci - 1) * sizeof *m->first);
     m->n--;
 }
