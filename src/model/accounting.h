@@ -156,6 +156,21 @@ static inline l1_category category_uncovered(uint32_t addr, uint32_t fw_end, uin
     return CAT_FREE;
 }
 
+/* Index of the last of v[0..n) (ascending, v[0] <= x) that is <= x: a
+ * binary search shared by the per-core structures over addresses. */
+static inline size_t sorted_last_at_most(const uint32_t *v, size_t n, uint32_t x)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] <= x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* ---------- per-process totals: summed here and nowhere else ---------- */
 
 /* What a process recorded (overlaps not removed), by recorded category:

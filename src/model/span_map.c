@@ -63,24 +63,8 @@ void span_map_free(span_map *m)
 /* The span holding addr: the last whose start is <= addr. */
 static span_pos find(const span_map *m, uint32_t addr)
 {
-    uint32_t lo = 0, hi = m->n;
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (m->first[mid] <= addr)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    const span_chunk *c = m->chunk[lo];
-    uint32_t a = 0, b = c->n;
-    while (b - a > 1) {
-        uint32_t mid = a + (b - a) / 2;
-        if (c->start[mid] <= addr)
-            a = mid;
-        else
-            b = mid;
-    }
-    return (span_pos){ lo, a };
+    uint32_t ci = (uint32_t)sorted_last_at_most(m->first, m->n, addr);
+    return (span_pos){ ci, (uint32_t)sorted_last_at_most(m->chunk[ci]->start, m->chunk[ci]->n, addr) };
 }
 
 int span_map_split(span_map *m, uint32_t addr, span_pos *at)

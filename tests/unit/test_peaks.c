@@ -273,15 +273,25 @@ Test(peaks, exact_with_a_core_under_a_hundred_overlapping_regions)
     cr_assert_gt(most, 3 * 32, "the map grew past three chunks (%zu spans)", most);
 }
 
+/* A model loaded (at time 5) from `n` random regions, seeded with `seed`. */
+static peaks *start_model(snapshot *s, uint64_t seed, int n)
+{
+    rng_state = seed;
+    nlive = 0;
+    snapshot_init(s);
+    peaks *p = peaks_new();
+    cr_assert_not_null(p);
+    for (int i = 0; i < n; i++)
+        live[nlive++] = random_region((uint64_t)i + 1);
+    build_snapshot(s);
+    cr_assert_eq(peaks_load(p, s, false, 5), 0);
+    return p;
+}
+
 Test(peaks, reset_starts_the_marks_at_the_current_state)
 {
-    rng_state = 77;
-    nlive = 0;
     snapshot s;
-    snapshot_init(&s);
-    peaks *p = peaks_new();
-    build_snapshot(&s);
-    cr_assert_eq(peaks_load(p, &s, false, 5), 0);
+    peaks *p = start_model(&s, 77, 0);
     truth_region big = random_region(1);
     big.kind = L1TOP_CIRCULAR_BUFFER;
     big.interleaved = false;
@@ -309,15 +319,8 @@ Test(peaks, reset_starts_the_marks_at_the_current_state)
 
 Test(peaks, dead_writers_regions_leave_and_a_release_before_its_record_cancels_it)
 {
-    rng_state = 99;
-    nlive = 0;
     snapshot s;
-    snapshot_init(&s);
-    peaks *p = peaks_new();
-    for (int i = 0; i < 12; i++)
-        live[nlive++] = random_region((uint64_t)i + 1);
-    build_snapshot(&s);
-    cr_assert_eq(peaks_load(p, &s, false, 5), 0);
+    peaks *p = start_model(&s, 99, 12);
     check_step(p, &s, 0, false);
     int32_t keep[] = { 100, 102 };
     size_t gone = 0;
