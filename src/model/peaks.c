@@ -561,8 +561,10 @@ size_t peaks_retain_pids(peaks *p, const int32_t *pids, size_t n, uint64_t time_
     int32_t *sorted = malloc((n ? n : 1) * sizeof *sorted);
     if (!sorted)
         return 0;
-    memcpy(sorted, pids, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, cmp_pid);
+    if (n) {
+        memcpy(sorted, pids, n * sizeof *sorted);
+        qsort(sorted, n, sizeof *sorted, cmp_pid);
+    }
     /* One change: the writer's regions leave together (their one-by-one
      * states never existed, and a category could peak in one of them). */
     size_t gone = 0;

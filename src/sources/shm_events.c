@@ -162,6 +162,8 @@ static decoded *new_event(shm_events *e)
 
 static int add_ranges(shm_events *e, const l1top_range *r, uint32_t n)
 {
+    if (n == 0)
+        return 0;
     if (grow_array((void **)&e->ranges, &e->ranges_cap, e->nranges, n, sizeof *e->ranges))
         return -1;
     memcpy(e->ranges + e->nranges, r, (size_t)n * sizeof *r);
@@ -346,7 +348,8 @@ static apply_result apply(shm_events *e, const decoded *d, bool final_devices)
  * an event that must wait; each ring then resumes at its first event left. */
 static events_status replay(shm_events *e, uint64_t limit, bool final_devices)
 {
-    qsort(e->ev, e->nev, sizeof *e->ev, cmp_event);
+    if (e->nev > 1)
+        qsort(e->ev, e->nev, sizeof *e->ev, cmp_event);
     peak_status *st = peaks_status_mut(e->model);
     size_t k = 0;
     for (; k < e->nev && e->ev[k].ticks <= limit; k++) {
