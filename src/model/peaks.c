@@ -10,6 +10,7 @@
 
 #include "arch.h"
 #include "grow.h"
+#include "utf8.h"
 #include "model/span_map.h"
 
 typedef struct {
@@ -392,11 +393,8 @@ static void marks_after_change(const peaks *p, device *d, const peak_moment *at)
 static peak_moment moment(const peaks *p, uint64_t time_ns, int32_t pid, uint8_t kind, const char *tag)
 {
     peak_moment m = { p->status.changes, time_ns, pid, kind, "" };
-    if (tag) {
-        size_t n = strnlen(tag, sizeof m.tag - 1);
-        memcpy(m.tag, tag, n);
-        m.tag[n] = '\0';
-    }
+    if (tag)
+        utf8_copy(m.tag, sizeof m.tag, tag); /* cut on a character boundary */
     return m;
 }
 
