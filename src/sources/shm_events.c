@@ -324,7 +324,7 @@ static apply_result apply(shm_events *e, const decoded *d, bool final_devices)
             st->bad++;
             return APPLY_DONE;
         }
-        const l1top_range *ranges = e->ranges + d->first_range;
+        const l1top_range *ranges = d->nranges ? e->ranges + d->first_range : NULL; /* none: interleaved */
         shm_region_check chk = { d->kind, d->interleaved, d->address, d->interleaved ? 0 : d->size,
                                  d->interleaved ? d->size : 0, d->total_size, ranges, d->nranges };
         if (!shm_region_valid(&chk, dev)) {
