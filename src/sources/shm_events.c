@@ -211,8 +211,16 @@ static copy_result copy_record(shm_events *e, const struct l1top_shm_ring *g, ui
     return COPY_OK;
 }
 
-/* Events of ring i from its position to its head, in e->ev. */
-static copy_result copy_ring(shm_events *e, const shm_view *v, uint32_t i)
+/* Slots a drain copies from one ring at most (1 MiB of them): a ring made
+ * huge ($L1TOP_RING_SLOTS) is read over several drains, not into a
+ * buffer its size. */
+#define RING_DRAIN_MAX 16384u
+
+/* Events of ring i from its position towards its head, in e->ev. A ring
+ * read only in part lowers *limit to the stamp of its last event copied:
+ * its events not read yet are stamped no earlier, so those of other rings
+ * stamped later must wait for them. */
+static copy_result copy_ring(shm_events *e, const shm_view *v, uint32_t i, uint64_t *limit)
 {
     const struct l1top_shm_ring *g = ring_at(v, i);
     ring_cursor *c = &e->rings[i];
@@ -226,7 +234,9 @@ static copy_result copy_ring(shm_events *e, const shm_view *v, uint32_t i)
     }
     int32_t pid = c->pid;
     uint64_t last = c->last_ticks;
-    for (uint64_t p = c->pos; p < head;) {
+    uint64_t stop = head - c->pos > RING_DRAIN_MAX ? c->pos + RING_DRAIN_MAX : head;
+    uint64_t p = c->pos;
+    while (p < stop) {
         struct l1top_shm_event h;
         if (!copy_slot(g, v->ring_slots, p, &h)) {
             st->lost++;
@@ -259,7 +269,9 @@ static copy_result copy_ring(shm_events *e, const shm_view *v, uint32_t i)
         d->pid = pid;
         p = d->next;
     }
-    c->read_end = head;
+    c->read_end = p;
+    if (p < head && last < *limit)
+        *limit = last;
     return COPY_OK;
 }
 
@@ -394,7 +406,7 @@ static events_status drain(shm_events *e, const shm_view *v, bool final_devices)
     e->nev = 0;
     e->nranges = 0;
     for (uint32_t i = 0; i < v->nrings; i++) {
-        copy_result r = copy_ring(e, v, i);
+        copy_result r = copy_ring(e, v, i, &limit);
         if (r == COPY_NOMEM)
             return EVENTS_NOMEM;
         if (r == COPY_BAD)

@@ -448,3 +448,25 @@ Test(events, a_thread_without_a_ring_takes_one_that_came_free)
     cr_assert_eq(peaks_status(s.peaks)->unlogged, 4096, "logged again from the retry on");
     expect_model_is_snapshot();
 }
+
+/* A big ring is read over several drains, a slice at a time (the reader's
+ * buffer stays small), and nothing is missed or reordered. */
+Test(events, a_big_ring_is_read_a_slice_at_a_time)
+{
+    reopen(NULL, "65536");
+    refresh();
+    l1top_range c = { 0, 0, 0, 0 };
+    for (int i = 0; i < 20000; i++) /* 60,000 slots: four drains' worth */
+        cr_assert_eq(l1top_release(w, l1top_record(w, 0, L1TOP_SEMAPHORE, &c, 1, 0x30000, 64, "s")), 0);
+    cr_assert_neq(l1top_record(w, 0, L1TOP_SEMAPHORE, &c, 1, 0x30000, 128, "kept"), 0);
+    cr_assert_eq(shm_reader_poll(r, err, sizeof err), SHM_OK);
+    cr_assert_lt(peaks_status(shm_reader_peaks(r))->changes, 40001, "one drain reads a slice, not all");
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(shm_reader_poll(r, err, sizeof err), SHM_OK);
+    refresh();
+    const peak_status *st = peaks_status(s.peaks);
+    cr_assert_eq(st->changes, 40001);
+    cr_assert(!st->approximate);
+    cr_assert_eq(st->late, 0);
+    expect_model_is_snapshot();
+}
