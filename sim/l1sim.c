@@ -119,6 +119,9 @@ static uint32_t rng_between(uint32_t lo, uint32_t hi)
 
 #define SIM_CB_ROOM (560 * KIB)  /* kept free above the unreserved base for the largest CB set */
 #define SIM_BUFFER_ALIGN 32u
+#define SIM_CB_ALIGN 2048u           /* CB sizes in the set are multiples of this */
+#define SIM_CLASH_BYTES (64 * KIB)    /* --inject-clash: how far a CB set grows into the lowest L1 buffer */
+#define SIM_RT_ARGS_ROOM (4 * KIB)    /* kernels start this far after the runtime args */
 
 typedef struct {
     uint64_t handle;
@@ -201,58 +204,73 @@ typedef struct {
     unsigned step;
 } sim;
 
-static void run_op(l1top_writer *w, chip *c, const sim *s, const op_spec *op, uint32_t fw_end)
+/* The cores an op runs on: its share of the grid, whole rows from (0,0). */
+static l1top_range op_grid(const chip *c, const op_spec *op, uint32_t *ncores)
 {
-    char tag[64];
-    l1top_release_kind(w, c->device, L1TOP_CIRCULAR_BUFFER);
-    l1top_release_kind(w, c->device, L1TOP_KERNEL_CODE);
-    l1top_release_kind(w, c->device, L1TOP_SEMAPHORE);
-    l1top_release_kind(w, c->device, L1TOP_RUNTIME);
-    l1top_release_kind(w, c->device, L1TOP_L1_SMALL);
-
     uint32_t cores = (uint32_t)c->gx * c->gy * op->grid_pct / 100u;
     if (cores == 0)
         cores = 1;
     uint16_t cols = c->gx, rows = (uint16_t)((cores + c->gx - 1) / c->gx);
     if (rows > c->gy)
         rows = c->gy;
-    l1top_range grid = { 0, 0, (uint16_t)(cols - 1), (uint16_t)(rows - 1) };
+    *ncores = cores;
+    return (l1top_range){ 0, 0, (uint16_t)(cols - 1), (uint16_t)(rows - 1) };
+}
 
-    /* Runtime args + CB configs, kernel binaries, semaphores: the config ring. */
+/* Runtime args + CB configs, kernel binaries, semaphores: the config ring. */
+static void record_config_ring(l1top_writer *w, const chip *c, const op_spec *op, const l1top_range *grid,
+                               uint32_t fw_end)
+{
+    char tag[64];
     uint32_t rt = rng_between(1, 4) * KIB;
     snprintf(tag, sizeof tag, "%s rt-args", op->name);
-    l1top_record(w, c->device, L1TOP_RUNTIME, &grid, 1, fw_end, rt, tag);
+    l1top_record(w, c->device, L1TOP_RUNTIME, grid, 1, fw_end, rt, tag);
     uint32_t kernel = rng_between(20, 60) * KIB;
     snprintf(tag, sizeof tag, "%s kernels", op->name);
-    l1top_record(w, c->device, L1TOP_KERNEL_CODE, &grid, 1, fw_end + 4 * KIB, kernel, tag);
+    l1top_record(w, c->device, L1TOP_KERNEL_CODE, grid, 1, fw_end + SIM_RT_ARGS_ROOM, kernel, tag);
     snprintf(tag, sizeof tag, "%s sems", op->name);
-    l1top_record(w, c->device, L1TOP_SEMAPHORE, &grid, 1, c->ub - KIB, 16u * rng_between(2, 16), tag);
+    l1top_record(w, c->device, L1TOP_SEMAPHORE, grid, 1, c->ub - KIB, 16u * rng_between(2, 16), tag);
+}
 
-    /* The CB set, packed upward from the unreserved base. */
-    if (op->ncbs) {
-        uint32_t total = rng_between(op->cb_min_kib, op->cb_max_kib) * KIB;
-        uint32_t room = c->lowest_buffer > c->ub ? c->lowest_buffer - c->ub : 0;
-        if (s->inject_clash && room + 64 * KIB <= c->l1_size - c->ub)
-            total = room + 64 * KIB; /* grow 64 KiB into the lowest L1 buffer */
-        else if (total > room)
-            total = room & ~2047u;
-        uint32_t addr = c->ub;
-        for (unsigned i = 0; i < op->ncbs && total; i++) {
-            uint32_t size = i + 1 == op->ncbs ? total - (addr - c->ub) : (total / op->ncbs) & ~2047u;
-            if (!size)
-                continue;
-            unsigned cb_index = i == 0 ? 0u : i + 1u == op->ncbs ? 16u : 23u + i; /* in0, intermediates, out */
-            snprintf(tag, sizeof tag, "%s cb%u", op->name, cb_index);
-            l1top_record(w, c->device, L1TOP_CIRCULAR_BUFFER, &grid, 1, addr, size, tag);
-            addr += size;
-        }
+/* The CB set, packed upward from the unreserved base (--inject-clash: into
+ * the lowest L1 buffer). */
+static void record_cb_set(l1top_writer *w, const chip *c, const sim *s, const op_spec *op, const l1top_range *grid)
+{
+    char tag[64];
+    uint32_t total = rng_between(op->cb_min_kib, op->cb_max_kib) * KIB;
+    uint32_t room = c->lowest_buffer > c->ub ? c->lowest_buffer - c->ub : 0;
+    if (s->inject_clash && room + SIM_CLASH_BYTES <= c->l1_size - c->ub)
+        total = room + SIM_CLASH_BYTES;
+    else if (total > room)
+        total = room & ~(SIM_CB_ALIGN - 1);
+    uint32_t addr = c->ub;
+    for (unsigned i = 0; i < op->ncbs && total; i++) {
+        uint32_t size = i + 1 == op->ncbs ? total - (addr - c->ub) : (total / op->ncbs) & ~(SIM_CB_ALIGN - 1);
+        if (!size)
+            continue;
+        unsigned cb_index = i == 0 ? 0u : i + 1u == op->ncbs ? 16u : 23u + i; /* in0, intermediates, out */
+        snprintf(tag, sizeof tag, "%s cb%u", op->name, cb_index);
+        l1top_record(w, c->device, L1TOP_CIRCULAR_BUFFER, grid, 1, addr, size, tag);
+        addr += size;
     }
+}
+
+static void run_op(l1top_writer *w, chip *c, const sim *s, const op_spec *op, uint32_t fw_end)
+{
+    static const l1top_kind per_op[] = { L1TOP_CIRCULAR_BUFFER, L1TOP_KERNEL_CODE, L1TOP_SEMAPHORE, L1TOP_RUNTIME,
+                                         L1TOP_L1_SMALL };
+    for (size_t k = 0; k < sizeof per_op / sizeof per_op[0]; k++)
+        l1top_release_kind(w, c->device, per_op[k]);
+    uint32_t cores;
+    l1top_range grid = op_grid(c, op, &cores);
+    record_config_ring(w, c, op, &grid, fw_end);
+    if (op->ncbs)
+        record_cb_set(w, c, s, op, &grid);
+    char tag[64];
     if (op->small_kib && c->l1_small >= op->small_kib * KIB) {
         snprintf(tag, sizeof tag, "%s halo config", op->name);
-        l1top_record(w, c->device, L1TOP_L1_SMALL, &grid, 1, c->l1_size - c->l1_small, op->small_kib * KIB,
-                     tag);
+        l1top_record(w, c->device, L1TOP_L1_SMALL, &grid, 1, c->l1_size - c->l1_small, op->small_kib * KIB, tag);
     }
-
     /* Outputs: the one from two ops ago is consumed now. */
     if (c->nop_tmp == 2) {
         free_buffer(w, c, c->op_tmp[0].handle);
@@ -282,6 +300,39 @@ static void hold_until_stopped(void)
     }
 }
 
+#define REPLAY_MAX_HANDLES 65536
+
+/* The devices of the trace, declared once; 0 or EXIT_SEGMENT. */
+static int declare_trace_devices(l1top_writer *w, const snapshot *s)
+{
+    int rc = 0;
+    for (size_t d = 0; d < s->ndevices; d++)
+        if (l1top_declare_device(w, s->devices[d].id, s->devices[d].arch_name, s->devices[d].grid_x,
+                                 s->devices[d].grid_y) != 0 && errno != EEXIST) {
+            fprintf(stderr, "l1sim: cannot declare device %u: %s\n", s->devices[d].id, strerror(errno));
+            rc = EXIT_SEGMENT;
+        }
+    return rc;
+}
+
+/* The whole state of one moment replaces the last one's (handles: what is recorded now). */
+static void record_state(l1top_writer *w, const snapshot *s, uint64_t *handles, size_t *nh)
+{
+    for (size_t i = 0; i < *nh; i++)
+        l1top_release(w, handles[i]);
+    *nh = 0;
+    for (size_t i = 0; i < s->nregions && *nh < REPLAY_MAX_HANDLES; i++) {
+        const snap_region *g = &s->regions[i];
+        uint32_t dev = s->devices[g->device].id;
+        uint64_t h = g->interleaved
+                         ? l1top_record_interleaved(w, dev, g->address, g->total_size, g->page_size, g->tag)
+                         : l1top_record(w, dev, (l1top_kind)g->kind, snapshot_region_ranges(s, g), g->nranges,
+                                        g->address, g->size_per_core, g->tag);
+        if (h)
+            handles[(*nh)++] = h;
+    }
+}
+
 static int replay_trace(l1top_writer *w, const char *path, const char *board, double speed, unsigned long op_ms,
                         bool hold)
 {
@@ -294,38 +345,17 @@ static int replay_trace(l1top_writer *w, const char *path, const char *board, do
     }
     snapshot s;
     snapshot_init(&s);
-    static uint64_t handles[65536];
+    static uint64_t handles[REPLAY_MAX_HANDLES];
     size_t nh = 0;
-    bool declared = false;
     int rc = 0;
     for (size_t e = 0; e < trace_event_count(tr) && !stop_requested; e++) {
         if (trace_state_at(tr, trace_event_node(tr, e), &s, NULL, 0) != 0) {
             rc = EXIT_BADTRACE;
             break;
         }
-        if (!declared) {
-            for (size_t d = 0; d < s.ndevices; d++)
-                if (l1top_declare_device(w, s.devices[d].id, s.devices[d].arch_name, s.devices[d].grid_x,
-                                         s.devices[d].grid_y) != 0 && errno != EEXIST) {
-                    fprintf(stderr, "l1sim: cannot declare device %u: %s\n", s.devices[d].id, strerror(errno));
-                    rc = EXIT_SEGMENT;
-                }
-            declared = true;
-        }
-        /* The whole state of this moment replaces the last one's. */
-        for (size_t i = 0; i < nh; i++)
-            l1top_release(w, handles[i]);
-        nh = 0;
-        for (size_t i = 0; i < s.nregions && nh < 65536; i++) {
-            const snap_region *g = &s.regions[i];
-            uint32_t dev = s.devices[g->device].id;
-            uint64_t h = g->interleaved
-                             ? l1top_record_interleaved(w, dev, g->address, g->total_size, g->page_size, g->tag)
-                             : l1top_record(w, dev, (l1top_kind)g->kind, snapshot_region_ranges(&s, g), g->nranges,
-                                            g->address, g->size_per_core, g->tag);
-            if (h)
-                handles[nh++] = h;
-        }
+        if (e == 0)
+            rc = declare_trace_devices(w, &s);
+        record_state(w, &s, handles, &nh);
         double ms = (double)op_ms / speed;
         struct timespec ts = { (time_t)(ms / 1000), (long)((ms - (double)(time_t)(ms / 1000) * 1000) * 1e6) };
         nanosleep(&ts, NULL);

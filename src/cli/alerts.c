@@ -447,16 +447,10 @@ static int cmp_firing(const void *pa, const void *pb)
     return (a->pid > b->pid) - (a->pid < b->pid);
 }
 
-int alerts_evaluate(alert_engine *e, const l1top_config *c, const snapshot *s, const accounting *a,
-                    uint64_t now_ms, bool ignore_for)
+/* The two built-in per-core bands: critical above critical_pct, warning between. */
+static void threshold_rules(const l1top_config *c, alert_rule thr[2])
 {
-    e->gen++;
-    eval v = { e, c, now_ms, ignore_for, 0 };
-    for (size_t i = 0; i < c->nalerts; i++)
-        eval_rule(&v, (uint32_t)i, &c->alerts[i], s, a);
-    /* Thresholds: two per-core bands, critical above critical, warning between. */
-    alert_rule thr[2];
-    memset(thr, 0, sizeof thr);
+    memset(thr, 0, 2 * sizeof *thr);
     snprintf(thr[0].name, sizeof thr[0].name, "threshold-critical");
     thr[0].severity = SEVERITY_CRITICAL;
     thr[0].threshold = c->critical_pct;
@@ -469,6 +463,13 @@ int alerts_evaluate(alert_engine *e, const l1top_config *c, const snapshot *s, c
         thr[t].above = true;
         thr[t].actions = ACTION_HIGHLIGHT;
     }
+}
+
+static void eval_thresholds(eval *v, const snapshot *s, const accounting *a)
+{
+    const l1top_config *c = v->c;
+    alert_rule thr[2];
+    threshold_rules(c, thr);
     for (size_t di = 0; di < a->ndevices; di++) {
         const device_usage *du = &a->devices[di];
         const snap_device *d = &s->devices[du->device];
@@ -491,13 +492,17 @@ int alerts_evaluate(alert_engine *e, const l1top_config *c, const snapshot *s, c
             fa.above = true;
             fa.highlight = true;
             /* Thresholds fire at once: they are the colour of the cell. */
-            eval tv = v;
+            eval tv = *v;
             tv.ignore_for = true;
             consider(&tv, (uint32_t)(c->nalerts + (size_t)band), &thr[band], true, &fa);
-            v.failed |= tv.failed;
+            v->failed |= tv.failed;
         }
     }
-    /* Stop what no longer holds, then list what fires. */
+}
+
+/* Stop what no longer holds, then list what fires (sorted); -1 out of memory. */
+static int settle(alert_engine *e, const l1top_config *c)
+{
     for (size_t i = 0; i < e->cap; i++) {
         state *st = &e->table[i];
         if (!st->used || st->seen == e->gen || !st->firing)
@@ -518,6 +523,19 @@ int alerts_evaluate(alert_engine *e, const l1top_config *c, const snapshot *s, c
     }
     if (e->nfiring > 1)
         qsort(e->firing, e->nfiring, sizeof *e->firing, cmp_firing);
+    return 0;
+}
+
+int alerts_evaluate(alert_engine *e, const l1top_config *c, const snapshot *s, const accounting *a,
+                    uint64_t now_ms, bool ignore_for)
+{
+    e->gen++;
+    eval v = { e, c, now_ms, ignore_for, 0 };
+    for (size_t i = 0; i < c->nalerts; i++)
+        eval_rule(&v, (uint32_t)i, &c->alerts[i], s, a);
+    eval_thresholds(&v, s, a);
+    if (settle(e, c) != 0)
+        return -1;
     if (e->actions)
         alerts_reap(e);
     return v.failed ? -1 : 0;

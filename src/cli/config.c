@@ -253,14 +253,9 @@ static int parse_threshold(walk *w, const yaml_node_t *n, alert_rule *r, const c
     return 0;
 }
 
-static int parse_alert(walk *w, const yaml_node_t *map, alert_rule *r)
+/* An alert's keys are all known ones. */
+static int check_alert_keys(walk *w, const yaml_node_t *map)
 {
-    if (yw_check_mapping(w, map, "an alert"))
-        return -1;
-    memset(r, 0, sizeof *r);
-    r->severity = SEVERITY_WARNING;
-    r->actions = ACTION_HIGHLIGHT;
-    r->exec_min_interval_ms = 10000;
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
         const char *ks = yw_scalar(k);
@@ -270,9 +265,15 @@ static int parse_alert(walk *w, const yaml_node_t *map, alert_rule *r)
         if (!known)
             return yw_unknown_key(w, k, ks, alert_keys, sizeof alert_keys / sizeof alert_keys[0], " in an alert");
     }
-    /* The metric first: the threshold's syntax depends on it. */
+    return 0;
+}
+
+/* What the rule watches: name, metric (first: the threshold's syntax depends on it), scope, threshold. */
+static int parse_alert_condition(walk *w, const yaml_node_t *map, alert_rule *r)
+{
     yaml_node_t *v;
     const char *s;
+    int e;
     if (!(v = yw_map_get(w, map, "name")))
         return yw_fail(w, map, "an alert needs a 'name'");
     if (yw_want_scalar(w, v, "name", &s))
@@ -282,7 +283,6 @@ static int parse_alert(walk *w, const yaml_node_t *map, alert_rule *r)
     snprintf(r->name, sizeof r->name, "%s", s);
     if (!(v = yw_map_get(w, map, "metric")))
         return yw_fail(w, map, "alert '%s' needs a 'metric'", r->name);
-    int e;
     if (yw_parse_enum(w, v, "metric", metric_names, AM_COUNT, &e))
         return -1;
     r->metric = (alert_metric)e;
@@ -310,6 +310,15 @@ static int parse_alert(walk *w, const yaml_node_t *map, alert_rule *r)
     }
     if ((v = yw_map_get(w, map, "devices")) && parse_devices(w, v, "devices", r->devices, &r->ndevices))
         return -1;
+    return 0;
+}
+
+/* What the rule does when it fires: actions, the log file, the command. */
+static int parse_alert_actions(walk *w, const yaml_node_t *map, alert_rule *r)
+{
+    yaml_node_t *v;
+    const char *s;
+    int e;
     if ((v = yw_map_get(w, map, "actions"))) {
         if (v->type != YAML_SEQUENCE_NODE)
             return yw_fail(w, v, "actions: expected a list, like [highlight, log]");
@@ -344,6 +353,134 @@ static int parse_alert(walk *w, const yaml_node_t *map, alert_rule *r)
     return 0;
 }
 
+static int parse_alert(walk *w, const yaml_node_t *map, alert_rule *r)
+{
+    if (yw_check_mapping(w, map, "an alert") || check_alert_keys(w, map))
+        return -1;
+    memset(r, 0, sizeof *r);
+    r->severity = SEVERITY_WARNING;
+    r->actions = ACTION_HIGHLIGHT;
+    r->exec_min_interval_ms = ALERT_EXEC_INTERVAL_MS;
+    return parse_alert_condition(w, map, r) || parse_alert_actions(w, map, r) ? -1 : 0;
+}
+
+/* ---------- the top-level keys: one parser each ---------- */
+
+typedef int (*key_parser)(walk *w, const yaml_node_t *v, const char *key, l1top_config *c);
+
+static int parse_refresh(walk *w, const yaml_node_t *v, const char *key, l1top_config *c)
+{
+    if (parse_duration_node(w, v, key, &c->refresh_ms))
+        return -1;
+    if (c->refresh_ms < CONFIG_MIN_REFRESH_MS || c->refresh_ms > CONFIG_MAX_REFRESH_MS)
+        return yw_fail(w, v, "refresh: must be between 100ms and 60s");
+    return 0;
+}
+
+static int parse_segment(walk *w, const yaml_node_t *v, const char *key, l1top_config *c)
+{
+    char resolved[256];
+    const char *s;
+    if (yw_want_scalar(w, v, key, &s))
+        return -1;
+    if (shm_name_resolve(s, resolved, sizeof resolved) != 0)
+        return yw_fail(w, v, "segment: '%s' is not a shared-memory name like /l1top", s);
+    snprintf(c->segment, sizeof c->segment, "%s", resolved);
+    return 0;
+}
+
+static int parse_devices_key(walk *w, const yaml_node_t *v, const char *key, l1top_config *c)
+{
+    return parse_devices(w, v, key, c->devices, &c->ndevices);
+}
+
+static int parse_heatmap(walk *w, const yaml_node_t *v, const char *key, l1top_config *c)
+{
+    int e;
+    if (yw_parse_enum(w, v, key, heat_metric_key, METRIC_COUNT, &e))
+        return -1;
+    c->heatmap = (heat_metric)e;
+    return 0;
+}
+
+static int parse_theme_name(walk *w, const yaml_node_t *v, const char *key, l1top_config *c)
+{
+    const char *s;
+    if (yw_want_scalar(w, v, key, &s))
+        return -1;
+    if (!*s || strlen(s) >= sizeof c->theme || strchr(s, '/'))
+        return yw_fail(w, v, "theme: '%s' is not a theme name", s);
+    snprintf(c->theme, sizeof c->theme, "%s", s);
+    return 0;
+}
+
+static int parse_units(walk *w, const yaml_node_t *v, const char *key, l1top_config *c)
+{
+    int e;
+    if (yw_parse_enum(w, v, key, units_names, 4, &e))
+        return -1;
+    c->units = (size_units)e;
+    return 0;
+}
+
+static int parse_allocator_view(walk *w, const yaml_node_t *v, const char *key, l1top_config *c)
+{
+    return yw_parse_bool(w, v, key, &c->allocator_view);
+}
+
+static int parse_thresholds(walk *w, const yaml_node_t *v, const char *key, l1top_config *c)
+{
+    (void)key;
+    if (yw_check_mapping(w, v, "thresholds"))
+        return -1;
+    static const char *const tk[] = { "warning", "critical" };
+    for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+        yaml_node_t *k2 = yaml_document_get_node(w->doc, q->key), *v2 = yaml_document_get_node(w->doc, q->value);
+        const char *k2s = yw_scalar(k2);
+        if (strcmp(k2s, "warning") == 0) {
+            if (parse_percent_node(w, v2, "warning", &c->warning_pct))
+                return -1;
+        } else if (strcmp(k2s, "critical") == 0) {
+            if (parse_percent_node(w, v2, "critical", &c->critical_pct))
+                return -1;
+        } else {
+            return yw_unknown_key(w, k2, k2s, tk, 2, " in thresholds");
+        }
+    }
+    if (c->warning_pct > c->critical_pct)
+        return yw_fail(w, v, "thresholds: warning (%g%%) is above critical (%g%%)", c->warning_pct, c->critical_pct);
+    return 0;
+}
+
+static int parse_alerts(walk *w, const yaml_node_t *v, const char *key, l1top_config *c)
+{
+    (void)key;
+    c->nalerts = 0;
+    const char *s = yw_scalar(v);
+    if (s && (strcmp(s, "") == 0 || strcmp(s, "null") == 0 || strcmp(s, "~") == 0))
+        return 0; /* alerts: with nothing: none */
+    if (v->type != YAML_SEQUENCE_NODE)
+        return yw_fail(w, v, "alerts: expected a list of alert rules");
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+        yaml_node_t *item = yaml_document_get_node(w->doc, *it);
+        if (c->nalerts == CONFIG_MAX_ALERTS)
+            return yw_fail(w, item, "alerts: at most %d rules", CONFIG_MAX_ALERTS);
+        if (parse_alert(w, item, &c->alerts[c->nalerts]))
+            return -1;
+        for (size_t j = 0; j < c->nalerts; j++)
+            if (strcmp(c->alerts[j].name, c->alerts[c->nalerts].name) == 0)
+                return yw_fail(w, item, "alerts: two rules named '%s'", c->alerts[j].name);
+        c->nalerts++;
+    }
+    return 0;
+}
+
+/* By config_key. */
+static const key_parser key_parsers[CFG_KEY_COUNT] = {
+    parse_refresh, parse_segment,        parse_devices_key, parse_heatmap, parse_theme_name,
+    parse_units,   parse_allocator_view, parse_thresholds,  parse_alerts,
+};
+
 /* ---------- the document ---------- */
 
 static void set_origin(l1top_config *c, config_key k, const char *file, const yaml_node_t *n)
@@ -357,96 +494,15 @@ static int parse_root(walk *w, const yaml_node_t *root, l1top_config *c)
         return -1;
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(w->doc, p->key), *v = yaml_document_get_node(w->doc, p->value);
-        const char *ks = yw_scalar(k), *s;
-        int key = -1, e;
+        const char *ks = yw_scalar(k);
+        int key = -1;
         for (int i = 0; i < CFG_KEY_COUNT; i++)
             if (strcmp(ks, key_names[i]) == 0)
                 key = i;
-        switch (key) {
-        case CFG_REFRESH:
-            if (parse_duration_node(w, v, ks, &c->refresh_ms))
-                return -1;
-            if (c->refresh_ms < 100 || c->refresh_ms > 60000)
-                return yw_fail(w, v, "refresh: must be between 100ms and 60s");
-            break;
-        case CFG_SEGMENT: {
-            char resolved[256];
-            if (yw_want_scalar(w, v, ks, &s))
-                return -1;
-            if (shm_name_resolve(s, resolved, sizeof resolved) != 0)
-                return yw_fail(w, v, "segment: '%s' is not a shared-memory name like /l1top", s);
-            snprintf(c->segment, sizeof c->segment, "%s", resolved);
-            break;
-        }
-        case CFG_DEVICES:
-            if (parse_devices(w, v, ks, c->devices, &c->ndevices))
-                return -1;
-            break;
-        case CFG_HEATMAP:
-            if (yw_parse_enum(w, v, ks, heat_metric_key, METRIC_COUNT, &e))
-                return -1;
-            c->heatmap = (heat_metric)e;
-            break;
-        case CFG_THEME:
-            if (yw_want_scalar(w, v, ks, &s))
-                return -1;
-            if (!*s || strlen(s) >= sizeof c->theme || strchr(s, '/'))
-                return yw_fail(w, v, "theme: '%s' is not a theme name", s);
-            snprintf(c->theme, sizeof c->theme, "%s", s);
-            break;
-        case CFG_UNITS:
-            if (yw_parse_enum(w, v, ks, units_names, 4, &e))
-                return -1;
-            c->units = (size_units)e;
-            break;
-        case CFG_ALLOCATOR_VIEW:
-            if (yw_parse_bool(w, v, ks, &c->allocator_view))
-                return -1;
-            break;
-        case CFG_THRESHOLDS: {
-            if (yw_check_mapping(w, v, "thresholds"))
-                return -1;
-            static const char *const tk[] = { "warning", "critical" };
-            for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
-                yaml_node_t *k2 = yaml_document_get_node(w->doc, q->key), *v2 = yaml_document_get_node(w->doc, q->value);
-                const char *k2s = yw_scalar(k2);
-                if (strcmp(k2s, "warning") == 0) {
-                    if (parse_percent_node(w, v2, "warning", &c->warning_pct))
-                        return -1;
-                } else if (strcmp(k2s, "critical") == 0) {
-                    if (parse_percent_node(w, v2, "critical", &c->critical_pct))
-                        return -1;
-                } else {
-                    return yw_unknown_key(w, k2, k2s, tk, 2, " in thresholds");
-                }
-            }
-            if (c->warning_pct > c->critical_pct)
-                return yw_fail(w, v, "thresholds: warning (%g%%) is above critical (%g%%)", c->warning_pct, c->critical_pct);
-            break;
-        }
-        case CFG_ALERTS:
-            if (yw_scalar(v) && (strcmp(yw_scalar(v), "") == 0 || strcmp(yw_scalar(v), "null") == 0 || strcmp(yw_scalar(v), "~") == 0)) {
-                c->nalerts = 0;
-                break;
-            }
-            if (v->type != YAML_SEQUENCE_NODE)
-                return yw_fail(w, v, "alerts: expected a list of alert rules");
-            c->nalerts = 0;
-            for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-                yaml_node_t *item = yaml_document_get_node(w->doc, *it);
-                if (c->nalerts == CONFIG_MAX_ALERTS)
-                    return yw_fail(w, item, "alerts: at most %d rules", CONFIG_MAX_ALERTS);
-                if (parse_alert(w, item, &c->alerts[c->nalerts]))
-                    return -1;
-                for (size_t j = 0; j < c->nalerts; j++)
-                    if (strcmp(c->alerts[j].name, c->alerts[c->nalerts].name) == 0)
-                        return yw_fail(w, item, "alerts: two rules named '%s'", c->alerts[j].name);
-                c->nalerts++;
-            }
-            break;
-        default:
+        if (key < 0)
             return yw_unknown_key(w, k, ks, key_names, CFG_KEY_COUNT, "");
-        }
+        if (key_parsers[key](w, v, ks, c))
+            return -1;
         set_origin(c, (config_key)key, w->file, k);
     }
     return 0;
@@ -588,6 +644,45 @@ static void print_devices(FILE *f, const uint32_t *d, size_t n)
     fputc(']', f);
 }
 
+static void print_alert(FILE *f, const alert_rule *r)
+{
+    fprintf(f, "  - name: ");
+    print_quoted(f, r->name);
+    fprintf(f, "\n    metric: %s\n    scope: %s\n    %s: ", alert_metric_name(r->metric), scope_names[r->scope],
+            r->above ? "above" : "below");
+    switch (alert_metric_kind(r->metric)) {
+    case VALUE_BYTES: print_size(f, r->threshold); break;
+    case VALUE_PERCENT: fprintf(f, "%g%%", r->threshold); break;
+    case VALUE_COUNT: fprintf(f, "%.0f", r->threshold); break;
+    }
+    fprintf(f, "\n    for: ");
+    print_duration(f, r->for_ms);
+    fprintf(f, "\n    severity: %s\n    devices: ", r->severity == SEVERITY_CRITICAL ? "critical" : "warning");
+    print_devices(f, r->devices, r->ndevices);
+    fprintf(f, "\n    actions: [");
+    static const char *const acts[] = { "highlight", "bell", "log", "exec" };
+    bool first = true;
+    for (int a = 0; a < 4; a++)
+        if (r->actions & (1u << a)) {
+            fprintf(f, "%s%s", first ? "" : ", ", acts[a]);
+            first = false;
+        }
+    fprintf(f, "]\n");
+    if (r->log[0]) {
+        fprintf(f, "    log: ");
+        print_quoted(f, r->log);
+        fputc('\n', f);
+    }
+    if (r->exec[0]) {
+        fprintf(f, "    exec: ");
+        print_quoted(f, r->exec);
+        fputc('\n', f);
+    }
+    fprintf(f, "    exec_interval: ");
+    print_duration(f, r->exec_min_interval_ms);
+    fputc('\n', f);
+}
+
 void config_print(const l1top_config *c, FILE *f)
 {
     fprintf(f, "# l1top effective configuration, from %s\n", c->path[0] ? c->path : "built-in defaults");
@@ -611,42 +706,6 @@ void config_print(const l1top_config *c, FILE *f)
     fprintf(f, "alerts:    # %s\n", c->origin[CFG_ALERTS]);
     if (c->nalerts == 0)
         fprintf(f, "  []\n");
-    for (size_t i = 0; i < c->nalerts; i++) {
-        const alert_rule *r = &c->alerts[i];
-        fprintf(f, "  - name: ");
-        print_quoted(f, r->name);
-        fprintf(f, "\n    metric: %s\n    scope: %s\n    %s: ", alert_metric_name(r->metric), scope_names[r->scope],
-                r->above ? "above" : "below");
-        switch (alert_metric_kind(r->metric)) {
-        case VALUE_BYTES: print_size(f, r->threshold); break;
-        case VALUE_PERCENT: fprintf(f, "%g%%", r->threshold); break;
-        case VALUE_COUNT: fprintf(f, "%.0f", r->threshold); break;
-        }
-        fprintf(f, "\n    for: ");
-        print_duration(f, r->for_ms);
-        fprintf(f, "\n    severity: %s\n    devices: ", r->severity == SEVERITY_CRITICAL ? "critical" : "warning");
-        print_devices(f, r->devices, r->ndevices);
-        fprintf(f, "\n    actions: [");
-        static const char *const acts[] = { "highlight", "bell", "log", "exec" };
-        bool first = true;
-        for (int a = 0; a < 4; a++)
-            if (r->actions & (1u << a)) {
-                fprintf(f, "%s%s", first ? "" : ", ", acts[a]);
-                first = false;
-            }
-        fprintf(f, "]\n");
-        if (r->log[0]) {
-            fprintf(f, "    log: ");
-            print_quoted(f, r->log);
-            fputc('\n', f);
-        }
-        if (r->exec[0]) {
-            fprintf(f, "    exec: ");
-            print_quoted(f, r->exec);
-            fputc('\n', f);
-        }
-        fprintf(f, "    exec_interval: ");
-        print_duration(f, r->exec_min_interval_ms);
-        fputc('\n', f);
-    }
+    for (size_t i = 0; i < c->nalerts; i++)
+        print_alert(f, &c->alerts[i]);
 }

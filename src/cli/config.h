@@ -18,6 +18,9 @@
 #define CONFIG_MAX_DEVICES 64
 #define CONFIG_MAX_ALERTS 64
 #define CONFIG_ERR_LEN 512
+#define CONFIG_MIN_REFRESH_MS 100
+#define CONFIG_MAX_REFRESH_MS 60000
+#define ALERT_EXEC_INTERVAL_MS 10000 /* default exec_interval: one run per rule per 10 s */
 
 typedef enum { UNITS_AUTO = 0, UNITS_BYTES, UNITS_KIB, UNITS_MIB } size_units;
 typedef enum { SCOPE_CORE = 0, SCOPE_DEVICE, SCOPE_PROCESS } alert_scope;

@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <math.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,25 +15,20 @@
 #include "clock.h"
 #include "model/accounting.h"
 #include "cli/alerts.h"
+#include "cli/answers.h"
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "cli/demo.h"
+#include "cli/frame_heap.h"
 #include "views/output.h"
 #include "cli/quit_signal.h"
 #include "views/serve.h"
 #include "shm_name.h"
+#include "sources/json_snapshot.h"
 #include "sources/source.h"
 #include "views/tui.h"
 
-static int exit_for(source_status st)
-{
-    switch (st) {
-    case SRC_OK: return EXIT_OK;
-    case SRC_MISSING: return EXIT_NOINPUT;
-    case SRC_CORRUPT: return EXIT_DATAERR;
-    default: return EXIT_IOERR;
-    }
-}
+#define DEMO_READY_MS 5000 /* l1sim --hold has this long to say "ready" */
 
 /* A reading failed: err names what. Live data that is not there yet gets
  * the hint of how to make some. */
@@ -66,71 +60,89 @@ static void note_board(const snapshot *s, const char *path)
         fprintf(stderr, "l1top: %s: board %s (%s)\n", path, s->trace.board, s->trace.board_reason);
 }
 
-/* --once, or -n N: N snapshots at the refresh interval (one of a timeline:
- * its peak). The exit code is the worst alert level seen (0, 1, 2), or an
- * error. */
+/* -n: sleep until snapshot i is due, whatever the last one took (a quitting signal cuts it short). */
+static void wait_for_snapshot(source_set *set, long i, double start, const l1top_config *cfg)
+{
+    double due = start + (double)i * cfg->refresh_ms, now = monotonic_ms();
+    if (due > now)
+        source_set_wait(set, due - now); /* replays the segment's events meanwhile; a signal cuts it short */
+}
+
+/* One snapshot of --once or -n: account, evaluate the alerts, print. 0 or an exit code. */
+static int print_snapshot(const cli_options *o, const l1top_config *cfg, source_set *set, const snapshot *s,
+                          alert_engine *ae, output_formatter out, long i, long n, double start)
+{
+    accounting a;
+    if (accounting_compute(s, &a) != 0)
+        return EXIT_SOFTWARE;
+    /* One snapshot has no duration: `for` counts only across -n snapshots. */
+    output_options oo = o->output;
+    oo.warning = source_set_warning(set);
+    oo.trace = s->has_trace ? &s->trace : NULL;
+    oo.continued = i > 0;
+    int e = alerts_evaluate(ae, cfg, s, &a, (uint64_t)(monotonic_ms() - start), n == 1);
+    oo.nalerts = alerts_firing(ae, &oo.alerts);
+    int w = e == 0 ? out(stdout, s, &a, &oo) : 0;
+    accounting_free(&a);
+    return e != 0 ? EXIT_SOFTWARE : w != 0 ? write_failed() : 0;
+}
+
+/* --once, or -n N: N snapshots at the refresh interval. The exit code is
+ * the worst alert level seen (0, 1, 2), or an error. */
 static int run_once(const cli_options *o, const l1top_config *cfg, source_set *set)
 {
     char err[512] = "";
-    source_status st;
     bool timeline = source_set_feed(set).timeline != NULL;
     long n = o->iterations > 0 && !timeline ? o->iterations : 1;
     output_formatter out = output_format_formatter(o->format, n > 1);
     alert_engine *ae = alerts_new();
     snapshot s;
     snapshot_init(&s);
-    int rc = EXIT_OK, level = 0;
+    int rc = ae ? EXIT_OK : EXIT_SOFTWARE, level = 0;
     double start = monotonic_ms();
-    for (long i = 0; i < n && ae; i++) {
-        if (i > 0) { /* keep to the interval, whatever a frame took */
-            double due = start + (double)i * cfg->refresh_ms, now = monotonic_ms();
-            if (due > now)
-                source_set_wait(set, due - now); /* replays events meanwhile; a quitting signal cuts it short */
-        }
+    for (long i = 0; i < n && rc == EXIT_OK; i++) {
+        if (i > 0)
+            wait_for_snapshot(set, i, start, cfg);
         if (quit_signal_pending())
             break;
-        st = collect(set, &s, err, sizeof err);
+        source_status st = collect(set, &s, err, sizeof err);
         if (st != SRC_OK) {
             report(st, err, !timeline);
-            rc = exit_for(st);
+            rc = cli_exit_status(st);
             break;
         }
         if (i == 0)
             note_board(&s, set->label);
-        accounting a;
-        if (accounting_compute(&s, &a) != 0) {
-            rc = EXIT_SOFTWARE;
-            break;
-        }
-        /* One snapshot has no duration: `for` counts only across -n snapshots. */
-        output_options oo = o->output;
-        oo.warning = source_set_warning(set);
-        oo.trace = s.has_trace ? &s.trace : NULL;
-        oo.continued = i > 0;
-        int e = alerts_evaluate(ae, cfg, &s, &a, (uint64_t)(monotonic_ms() - start), n == 1);
-        oo.nalerts = alerts_firing(ae, &oo.alerts);
-        int w = e == 0 ? out(stdout, &s, &a, &oo) : 0;
-        accounting_free(&a);
-        if (e != 0) {
-            rc = EXIT_SOFTWARE;
-            break;
-        }
-        if (w != 0) {
-            rc = write_failed();
-            break;
-        }
-        if (alerts_exit_level(ae) > level)
+        rc = print_snapshot(o, cfg, set, &s, ae, out, i, n, start);
+        if (rc == EXIT_OK && alerts_exit_level(ae) > level)
             level = alerts_exit_level(ae);
     }
-    if (!ae) {
+    if (!ae)
         fprintf(stderr, "l1top: out of memory\n");
-        rc = EXIT_SOFTWARE;
-    }
     alerts_free(ae);
     snapshot_free(&s);
     if (quit_signal_pending())
         return QUIT_SIGNAL_EXIT_BASE + quit_signal_pending();
     return rc != EXIT_OK ? rc : level;
+}
+
+/* --fit SPEC on one reading of the sources (a file: its peak). */
+static int run_fit(const cli_options *o, const fit_spec *spec, source_set *set)
+{
+    char err[512] = "";
+    snapshot s;
+    snapshot_init(&s);
+    source_status st = collect(set, &s, err, sizeof err);
+    int rc;
+    if (st != SRC_OK) {
+        report(st, err, !o->trace);
+        rc = cli_exit_status(st);
+    } else {
+        note_board(&s, set->label);
+        rc = answer_fit(o, spec, &s);
+    }
+    snapshot_free(&s);
+    return rc;
 }
 
 /* --serve ADDR:PORT: the Prometheus exporter, until SIGINT/SIGTERM/SIGHUP. */
@@ -148,8 +160,8 @@ static int run_serve(const cli_options *o, const l1top_config *cfg, source_set *
 static source_params params_of(const cli_options *o, const char *shm)
 {
     source_params p = { (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root, NULL, NULL, o->board };
-    if (o->trace) {
-        p.file_source = "trace";
+    if (o->trace) { /* a ttnn trace, or a snapshot saved with --once --format json */
+        p.file_source = json_snapshot_file_source(o->trace);
         p.path = o->trace;
     }
     return p;
@@ -180,14 +192,21 @@ static int run_view(const cli_options *o, l1top_config *cfg, const char *shm)
 {
     source_set set;
     char err[4096 + 512];
+    static fit_spec spec; /* 64 terms: not on the stack */
+    if (o->fit && fitspec_parse(o->fit, &spec, err, sizeof err) != 0) {
+        fprintf(stderr, "l1top: --fit: %s\n", err);
+        return EXIT_DATAERR;
+    }
     source_params p = params_of(o, shm);
     source_status st = source_set_open(&set, &p, err, sizeof err);
     if (st != SRC_OK) {
         fprintf(stderr, "l1top: %s\n", err);
-        return exit_for(st);
+        return cli_exit_status(st);
     }
     int rc;
-    if (o->serve) {
+    if (o->fit) {
+        rc = run_fit(o, &spec, &set);
+    } else if (o->serve) {
         rc = run_serve(o, cfg, &set);
     } else if (o->once) {
         rc = run_once(o, cfg, &set);
@@ -196,6 +215,37 @@ static int run_view(const cli_options *o, l1top_config *cfg, const char *shm)
     }
     source_set_close(&set);
     return rc;
+}
+
+/* The configuration file, then the command line over it; the devices it
+ * leaves are the filter of --once and the TUI. 0, or an exit code. */
+static int load_config(cli_options *o, l1top_config *cfg)
+{
+    char err[CONFIG_ERR_LEN];
+    if (config_load(cfg, o->config_path, err, sizeof err) != 0) {
+        fprintf(stderr, "l1top: %s\n", err);
+        return EXIT_CONFIGERR;
+    }
+    cli_apply_overrides(o, cfg);
+    memcpy(o->output.devices, cfg->devices, cfg->ndevices * sizeof cfg->devices[0]);
+    o->output.ndevices = cfg->ndevices;
+    return 0;
+}
+
+/* --demo: l1sim on a private segment, ready to read. 0, or an exit code. */
+static int start_demo(const cli_options *o, demo_session *demo)
+{
+    char err[256];
+    if (demo_start(demo, o->demo_board, err, sizeof err) != 0) {
+        fprintf(stderr, "l1top: --demo: %s\n", err);
+        return EXIT_SOFTWARE;
+    }
+    if (demo_wait_ready(demo, DEMO_READY_MS) != 0) {
+        demo_stop(demo);
+        fprintf(stderr, "l1top: --demo: the simulated workload did not start (is l1sim installed?)\n");
+        return EXIT_SOFTWARE;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -207,33 +257,27 @@ int main(int argc, char **argv)
         fprintf(stderr, "l1top: %s (try --help)\n", err);
         return rc;
     }
-    if (o.help) {
-        cli_print_help("l1top");
+    if (o.help || o.version) {
+        if (o.help)
+            cli_print_help("l1top");
+        else
+            printf("l1top %s\n", L1TOP_VERSION_STRING);
         return EXIT_OK;
     }
-    if (o.version) {
-        printf("l1top %s\n", L1TOP_VERSION_STRING);
-        return EXIT_OK;
-    }
+    frame_heap_keep();
     /* A closed pipe (| head) is seen as EPIPE, so --demo still cleans up. */
     signal(SIGPIPE, SIG_IGN);
     quit_signals_install();
-
     static l1top_config cfg;
-    if (config_load(&cfg, o.config_path, err, sizeof err) != 0) {
-        fprintf(stderr, "l1top: %s\n", err);
-        return EXIT_CONFIGERR;
-    }
-    /* The command line wins over the file; --once and the TUI filter devices by the result. */
-    cli_apply_overrides(&o, &cfg);
-    memcpy(o.output.devices, cfg.devices, cfg.ndevices * sizeof cfg.devices[0]);
-    o.output.ndevices = cfg.ndevices;
+    if ((rc = load_config(&o, &cfg)) != 0)
+        return rc;
     if (o.print_config) {
         config_print(&cfg, stdout);
         return fflush(stdout) == 0 ? EXIT_OK : EXIT_IOERR;
     }
 
-    demo_session demo;
+    if (o.diff_a)
+        return answer_diff(&o);
     const char *shm = cfg.segment[0] ? cfg.segment : NULL;
     char resolved[256];
     if (!o.demo && !o.trace && shm_name_resolve(shm, resolved, sizeof resolved) != 0) {
@@ -241,18 +285,11 @@ int main(int argc, char **argv)
                         "leading one (try --help)\n", shm ? shm : getenv("L1TOP_SHM"));
         return EXIT_USAGE;
     }
-    if (o.demo) {
-        if (demo_start(&demo, o.demo_board, err, sizeof err) != 0) {
-            fprintf(stderr, "l1top: --demo: %s\n", err);
-            return EXIT_SOFTWARE;
-        }
-        if (demo_wait_ready(&demo, 5000) != 0) {
-            demo_stop(&demo);
-            fprintf(stderr, "l1top: --demo: the simulated workload did not start (is l1sim installed?)\n");
-            return EXIT_SOFTWARE;
-        }
+    demo_session demo;
+    if (o.demo && (rc = start_demo(&o, &demo)) != 0)
+        return rc;
+    if (o.demo)
         shm = demo.shm;
-    }
     /* A machine format, or an output that is not a terminal, means batch:
      * the TUI would only write escape codes into a file or a pipe. */
     if (!o.once && !o.serve && (o.format_given || !isatty(STDOUT_FILENO)))

@@ -716,53 +716,115 @@ static void fill_cell(rp *r, const titem *it, uint32_t core, void *ctx)
     c->list[c->start[(size_t)it->chip * r->ncores + core]++] = c->item;
 }
 
+/* Every cell's item list; *most gets the longest. 0, or -1 when out of memory. */
+static int build_cells(rp *r, cell_items *c, size_t cells, size_t *most)
+{
+    trace_file *tf = r->tf;
+    c->start = calloc(cells + 1, sizeof *c->start);
+    if (!c->start)
+        return -1;
+    for (size_t i = 0; i < tf->nitems; i++)
+        each_core(r, &tf->items[i], count_cell, c);
+    *most = 0;
+    for (size_t k = 0; k < cells; k++) {
+        *most = c->start[k + 1] > *most ? c->start[k + 1] : *most;
+        c->start[k + 1] += c->start[k];
+    }
+    c->list = malloc(((size_t)c->start[cells] + 1) * sizeof *c->list);
+    if (!c->list)
+        return -1;
+    for (size_t i = 0; i < tf->nitems; i++) {
+        c->item = (uint32_t)i;
+        each_core(r, &tf->items[i], fill_cell, c); /* moves each start to the next cell's */
+    }
+    memmove(c->start + 1, c->start, cells * sizeof *c->start); /* back to firsts */
+    c->start[0] = 0;
+    return 0;
+}
+
+/* Cells with the same item list have the same history (cores a program's
+ * ranges and shard grids cover alike): one sweep serves them all. */
+typedef struct {
+    uint64_t hash;
+    uint32_t cell;         /* UINT32_MAX: empty slot */
+    uint32_t at;
+    uint64_t bytes;
+} swept_cell;
+
+static uint64_t list_hash(const uint32_t *v, size_t n)
+{
+    uint64_t h = 1469598103934665603ull ^ n;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ v[i]) * 1099511628211ull;
+    return h;
+}
+
+/* The most bytes cell k holds at once and when (accounting_most_held);
+ * UINT64_MAX when out of memory. */
+static uint64_t sweep_cell(const trace_file *tf, const cell_items *c, size_t k, held_range *held, held_scratch *w,
+                           uint32_t *at)
+{
+    size_t n = 0;
+    for (size_t e = c->start[k]; e < c->start[k + 1]; e++) {
+        const titem *it = &tf->items[c->list[e]];
+        uint64_t end = it->address + it->per_core;
+        if (it->address < tf->board.l1_size)
+            held[n++] = (held_range){ (uint32_t)it->address, (uint32_t)(end < tf->board.l1_size ? end : tf->board.l1_size),
+                                      it->born, it->died == TRACE_NONE ? UINT32_MAX : it->died };
+    }
+    return accounting_most_held(held, n, at, w);
+}
+
 /* The bytes a core holds over time, each byte once (model/accounting.c),
  * for every core: the earliest position where a core holds the most, first
  * in (chip, core) order on ties, into tf->peak_pos. */
 static int find_peak_position(rp *r)
 {
     trace_file *tf = r->tf;
-    size_t cells = tf->nchips * (size_t)r->ncores, most = 0;
-    cell_items c = { calloc(cells + 1, sizeof *c.start), NULL, 0 };
-    if (!c.start)
-        return fail(r, "out of memory");
-    for (size_t i = 0; i < tf->nitems; i++)
-        each_core(r, &tf->items[i], count_cell, &c);
-    for (size_t k = 0; k < cells; k++) {
-        most = c.start[k + 1] > most ? c.start[k + 1] : most;
-        c.start[k + 1] += c.start[k];
-    }
-    c.list = malloc(((size_t)c.start[cells] + 1) * sizeof *c.list);
+    size_t cells = tf->nchips * (size_t)r->ncores, most = 0, slots = 16;
+    while (slots < 2 * cells)
+        slots *= 2;
+    cell_items c = { NULL, NULL, 0 };
+    int rc = build_cells(r, &c, cells, &most);
     held_range *held = malloc((most + 1) * sizeof *held);
+    swept_cell *memo = malloc(slots * sizeof *memo);
     held_scratch w;
     memset(&w, 0, sizeof w);
-    int rc = c.list && held ? 0 : fail(r, "out of memory");
-    for (size_t i = 0; rc == 0 && i < tf->nitems; i++) {
-        c.item = (uint32_t)i;
-        each_core(r, &tf->items[i], fill_cell, &c); /* moves each start to the next cell's */
+    if (rc != 0 || !held || !memo) {
+        fail(r, "out of memory");
+        rc = -1; /* said here: the analyzer does not follow fail()'s -1 */
     }
+    for (size_t i = 0; rc == 0 && i < slots; i++)
+        memo[i].cell = UINT32_MAX;
     uint64_t best = 0;
     tf->peak_pos = 0;
-    for (size_t k = 0, first = 0; rc == 0 && k < cells; first = c.start[k++]) {
-        size_t n = 0;
-        for (size_t e = first; e < c.start[k]; e++) {
-            const titem *it = &tf->items[c.list[e]];
-            uint64_t end = it->address + it->per_core;
-            if (it->address < tf->board.l1_size)
-                held[n++] = (held_range){ (uint32_t)it->address,
-                                          (uint32_t)(end < tf->board.l1_size ? end : tf->board.l1_size), it->born,
-                                          it->died == TRACE_NONE ? UINT32_MAX : it->died };
+    for (size_t k = 0; rc == 0 && k < cells; k++) {
+        const uint32_t *list = c.list + c.start[k];
+        size_t n = c.start[k + 1] - c.start[k];
+        uint64_t h = list_hash(list, n);
+        size_t i = (size_t)h & (slots - 1);
+        for (; memo[i].cell != UINT32_MAX; i = (i + 1) & (slots - 1)) {
+            const swept_cell *m = &memo[i];
+            if (m->hash == h && c.start[m->cell + 1] - c.start[m->cell] == n &&
+                memcmp(c.list + c.start[m->cell], list, n * sizeof *list) == 0)
+                break;
         }
-        uint32_t at;
-        uint64_t bytes = accounting_most_held(held, n, &at, &w);
-        if (bytes == UINT64_MAX)
-            rc = fail(r, "out of memory");
-        else if (bytes > best || (bytes == best && bytes && at < tf->peak_pos)) {
-            best = bytes;
-            tf->peak_pos = at;
+        if (memo[i].cell == UINT32_MAX) {
+            uint32_t at;
+            uint64_t bytes = sweep_cell(tf, &c, k, held, &w, &at);
+            if (bytes == UINT64_MAX) {
+                rc = fail(r, "out of memory");
+                break;
+            }
+            memo[i] = (swept_cell){ h, (uint32_t)k, at, bytes };
+        }
+        if (memo[i].bytes > best || (memo[i].bytes == best && best && memo[i].at < tf->peak_pos)) {
+            best = memo[i].bytes;
+            tf->peak_pos = memo[i].at;
         }
     }
     held_scratch_free(&w);
+    free(memo);
     free(held);
     free(c.list);
     free(c.start);

@@ -5,12 +5,15 @@
  *
  * The document is streamed: the per-device bulk (cores, processes,
  * clashes: tens of thousands of objects on a Galaxy) is written value by
- * value as it is produced, so memory and time follow the output, not a
- * DOM of it. Every string and real goes through jansson (escaping,
- * number format); the small sections (alerts, TT-Metal, trace, boards)
+ * value as it is produced, through the emitter's own buffer, so memory and
+ * time follow the output, not a DOM of it. Pretty output puts each core,
+ * process and clash on one line. Every string and real goes through
+ * jansson (escaping, number format); a region's reference, which a clash
+ * list repeats thousands of times, is encoded once per document and
+ * copied after that. The small sections (alerts, TT-Metal, trace, boards)
  * are built as jansson values and dumped in place.
  */
-#define _GNU_SOURCE /* open_memstream, flockfile, putc_unlocked under -std=c11 */
+#define _GNU_SOURCE /* open_memstream under -std=c11 */
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -57,25 +60,55 @@ static json_t *u64_json(uint64_t v)
 /* ---------- a streaming emitter ---------- */
 
 #define JE_MAX_DEPTH 16
+#define JE_BUF (1 << 16)
 
 typedef struct {
     FILE *f;
     bool pretty;
     int depth;
     bool comma[JE_MAX_DEPTH]; /* a value was written at this depth */
+    bool line[JE_MAX_DEPTH];  /* pretty: what is opened at this depth stays on one line */
     bool failed;
-    /* Strings that clashes repeat, encoded (by jansson) once per document. */
-    char **region_tag;        /* per snapshot region */
+    /* What clashes repeat, encoded once per document: a region's whole
+     * reference, and the strings in it. */
+    char **region_ref;        /* per snapshot region */
     char **process_name;      /* per snapshot process */
     char *kind[CAT_COUNT];
+    size_t len;               /* bytes waiting in buf */
+    unsigned long flushes;
+    char buf[JE_BUF];
 } json_emitter;
 
-/* Raw output: the stream is locked once for the whole document (stream()),
- * so characters go out with putc_unlocked. */
+static void je_flush(json_emitter *w)
+{
+    if (w->len && fwrite(w->buf, 1, w->len, w->f) != w->len)
+        w->failed = true;
+    w->len = 0;
+    w->flushes++;
+}
+
+/* Raw output, through the emitter's own buffer: a document is tens of
+ * thousands of short tokens, and stdio's per-call locking cost more than
+ * their bytes. */
 static void je_write(json_emitter *w, const char *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        putc_unlocked(p[i], w->f);
+    if (w->len + n > JE_BUF) {
+        je_flush(w);
+        if (n > JE_BUF) {
+            if (fwrite(p, 1, n, w->f) != n)
+                w->failed = true;
+            return;
+        }
+    }
+    memcpy(w->buf + w->len, p, n);
+    w->len += n;
+}
+
+static void je_char(json_emitter *w, char c)
+{
+    if (w->len == JE_BUF)
+        je_flush(w);
+    w->buf[w->len++] = c;
 }
 
 static void je_puts(json_emitter *w, const char *p)
@@ -83,60 +116,96 @@ static void je_puts(json_emitter *w, const char *p)
     je_write(w, p, strlen(p));
 }
 
-static void je_indent(json_emitter *w, int depth)
+/* Pretty: a new line at `depth`, or a space inside a one-line value. */
+static void je_indent(json_emitter *w, int depth, bool line)
 {
+    static const char spaces[2 * JE_MAX_DEPTH + 1] = "\n                                ";
     if (!w->pretty)
         return;
-    putc_unlocked('\n', w->f);
-    for (int i = 0; i < depth; i++)
-        je_write(w, "  ", 2);
+    if (line)
+        je_char(w, ' ');
+    else
+        je_write(w, spaces, 1 + 2 * (size_t)depth);
 }
 
-/* Separator, indentation and `"key": ` before a value (key NULL in arrays).
- * Keys are this file's own ASCII names: nothing to escape. */
+/* Keys are this file's own ASCII names, short: nothing to escape. */
+#define JE_KEY_MAX 48
+
+/* Separator, indentation and `"key": ` before a value (key NULL in arrays),
+ * written straight into the buffer: most of a document is these. */
 static void je_prefix(json_emitter *w, const char *key)
 {
-    if (w->comma[w->depth])
-        putc_unlocked(',', w->f);
+    bool more = w->comma[w->depth];
+    if (JE_BUF - w->len < 2 * JE_MAX_DEPTH + JE_KEY_MAX + 8)
+        je_flush(w);
+    char *o = w->buf + w->len;
+    if (more)
+        *o++ = ',';
     w->comma[w->depth] = true;
-    if (w->depth > 0) /* the document itself starts at column 0 */
-        je_indent(w, w->depth);
-    if (key) {
-        putc_unlocked('"', w->f);
-        je_puts(w, key);
-        je_write(w, "\": ", w->pretty ? 3 : 2);
+    if (w->pretty && w->depth > 0 && (more || !w->line[w->depth])) { /* the document starts at column 0 */
+        if (w->line[w->depth]) {
+            *o++ = ' ';
+        } else {
+            *o++ = '\n';
+            memset(o, ' ', 2 * (size_t)w->depth);
+            o += 2 * w->depth;
+        }
     }
+    if (key) {
+        *o++ = '"';
+        size_t n = strnlen(key, JE_KEY_MAX);
+        memcpy(o, key, n);
+        o += n;
+        *o++ = '"';
+        *o++ = ':';
+        if (w->pretty)
+            *o++ = ' ';
+    }
+    w->len = (size_t)(o - w->buf);
 }
 
-static void je_open(json_emitter *w, const char *key, char bracket)
+/* Open an object or array; with `line`, it and all it holds go on one line
+ * (pretty output lists each core, process and clash that way). */
+static void je_open_as(json_emitter *w, const char *key, char bracket, bool line)
 {
     je_prefix(w, key);
-    putc_unlocked(bracket, w->f);
+    je_char(w, bracket);
     if (w->depth + 1 >= JE_MAX_DEPTH) {
         w->failed = true;
         return;
     }
-    w->comma[++w->depth] = false;
+    w->depth++;
+    w->comma[w->depth] = false;
+    w->line[w->depth] = line || w->line[w->depth - 1];
+}
+
+static void je_open(json_emitter *w, const char *key, char bracket)
+{
+    je_open_as(w, key, bracket, false);
 }
 
 static void je_close(json_emitter *w, char bracket)
 {
-    bool any = w->comma[w->depth];
+    bool any = w->comma[w->depth], line = w->line[w->depth];
     w->depth--;
-    if (any)
-        je_indent(w, w->depth);
-    putc_unlocked(bracket, w->f);
+    if (any && !line)
+        je_indent(w, w->depth, false);
+    je_char(w, bracket);
 }
 
 static void je_digits(json_emitter *w, uint64_t v)
 {
-    char buf[24];
-    size_t n = sizeof buf;
+    if (JE_BUF - w->len < 20)
+        je_flush(w);
+    size_t n = 1;
+    for (uint64_t t = v; t >= 10; t /= 10)
+        n++;
+    char *o = w->buf + w->len + n;
     do {
-        buf[--n] = (char)('0' + v % 10);
+        *--o = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    je_write(w, buf + n, sizeof buf - n);
+    w->len += n;
 }
 
 static void je_uint(json_emitter *w, const char *key, uint64_t v)
@@ -150,7 +219,7 @@ static void je_int(json_emitter *w, const char *key, int64_t v)
 {
     je_prefix(w, key);
     if (v < 0)
-        putc_unlocked('-', w->f);
+        je_char(w, '-');
     je_digits(w, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
 }
 
@@ -166,7 +235,7 @@ static int write_indented(const char *buf, size_t size, void *data)
 {
     json_emitter *w = data;
     for (size_t i = 0; i < size; i++) {
-        putc_unlocked(buf[i], w->f);
+        je_char(w, buf[i]);
         if (buf[i] == '\n')
             for (int k = 0; k < w->depth; k++)
                 je_write(w, "  ", 2);
@@ -195,6 +264,24 @@ static void je_string(json_emitter *w, const char *key, const char *s)
     je_value(w, key, json_text(s));
 }
 
+/* A string as je_string writes it, without the encoder when it needs no
+ * escape (printable ASCII, no quote or backslash): a snapshot's hundreds of
+ * thousands of region tags are mostly such. */
+static void je_plain_string(json_emitter *w, const char *key, const char *s)
+{
+    const char *p = s;
+    while (*p >= 0x20 && *p < 0x7F && *p != '"' && *p != '\\')
+        p++;
+    if (*p) {
+        je_string(w, key, s);
+        return;
+    }
+    je_prefix(w, key);
+    je_char(w, '"');
+    je_write(w, s, (size_t)(p - s));
+    je_char(w, '"');
+}
+
 /* A string encoded once and kept in *slot (NULL: null). */
 static void je_string_cached(json_emitter *w, const char *key, char **slot, const char *s)
 {
@@ -217,13 +304,13 @@ static void je_string_cached(json_emitter *w, const char *key, char **slot, cons
 
 static void je_free_cache(json_emitter *w, const snapshot *s)
 {
-    for (size_t i = 0; w->region_tag && i < s->nregions; i++)
-        free(w->region_tag[i]);
+    for (size_t i = 0; w->region_ref && i < s->nregions; i++)
+        free(w->region_ref[i]);
     for (size_t i = 0; w->process_name && i < s->nprocesses; i++)
         free(w->process_name[i]);
     for (int k = 0; k < CAT_COUNT; k++)
         free(w->kind[k]);
-    free(w->region_tag);
+    free(w->region_ref);
     free(w->process_name);
 }
 
@@ -240,11 +327,36 @@ static void categories_fields(json_emitter *w, const uint64_t *b, int n)
         je_uint(w, category_key[k], b[k]);
 }
 
+/* A region's kind, tag and address. */
+static void region_fields(json_emitter *w, const snap_region *r)
+{
+    l1_category cat = category_of_kind(r->kind);
+    je_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
+    je_plain_string(w, "tag", r->tag);
+    je_uint(w, "address", r->address);
+}
+
+/* A region's reference is at most this long: short fields, a tag and a
+ * process name of a few dozen bytes, each byte at most a 6-byte escape. */
+#define REF_MAX (256 + 6 * (SNAP_TAG_LEN + SNAP_NAME_LEN))
+
+/* Written once through the emitter, then copied from the cache: a clash
+ * list names the same regions thousands of times. */
 static void region_ref(json_emitter *w, const char *key, const snapshot *s, uint32_t ri)
 {
+    char **slot = w->region_ref ? &w->region_ref[ri] : NULL;
+    if (slot && *slot) {
+        je_prefix(w, key);
+        je_puts(w, *slot);
+        return;
+    }
+    if (JE_BUF - w->len < REF_MAX)
+        je_flush(w); /* so the reference lands in the buffer in one piece */
+    unsigned long flushes = w->flushes;
     const snap_region *r = &s->regions[ri];
     const snap_process *p = r->process < s->nprocesses ? &s->processes[r->process] : NULL;
     je_open(w, key, '{');
+    size_t start = w->len - 1;
     if (p) {
         je_int(w, "pid", p->pid);
         je_string_cached(w, "process", w->process_name ? &w->process_name[r->process] : NULL, p->name);
@@ -252,11 +364,15 @@ static void region_ref(json_emitter *w, const char *key, const snapshot *s, uint
         je_value(w, "pid", NULL);
         je_value(w, "process", NULL);
     }
-    l1_category cat = category_of_kind(r->kind);
-    je_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
-    je_string_cached(w, "tag", w->region_tag ? &w->region_tag[ri] : NULL, r->tag);
-    je_uint(w, "address", r->address);
+    region_fields(w, r);
     je_close(w, '}');
+    if (!slot || flushes != w->flushes || (w->pretty && !w->line[w->depth + 1]))
+        return; /* only compact or one-line references read the same wherever they go */
+    *slot = malloc(w->len - start + 1);
+    if (*slot) {
+        memcpy(*slot, w->buf + start, w->len - start);
+        (*slot)[w->len - start] = '\0';
+    }
 }
 
 static void xy(json_emitter *w, const char *key, uint32_t x, uint32_t y)
@@ -335,13 +451,15 @@ static void device_cores(json_emitter *w, const snap_device *d, const device_usa
     je_open(w, "cores_detail", '[');
     for (uint32_t c = 0; c < du->ncores; c++) {
         const core_usage *u = &du->cores[c];
-        je_open(w, NULL, '{');
+        je_open_as(w, NULL, '{', true);
         je_uint(w, "x", c % d->grid_x);
         je_uint(w, "y", c / d->grid_x);
         categories_fields(w, u->bytes, CAT_COUNT);
         je_uint(w, "largest_free", u->largest_free);
         je_uint(w, "fragmented", u->fragmented);
         je_real(w, "used_pct", usage_used_pct(u->bytes));
+        je_uint(w, "cb_room", u->cb_room);
+        je_uint(w, "cb_extent", u->cb_extent);
         if (pd && c < pd->ncores)
             peak_json(w, &pd->cores[c], d->l1_size);
         je_close(w, '}');
@@ -355,7 +473,7 @@ static void device_processes(json_emitter *w, const snapshot *s, const device_us
     for (size_t i = 0; i < du->nprocesses; i++) {
         const process_usage *pu = &du->processes[i];
         const snap_process *p = &s->processes[pu->process];
-        je_open(w, NULL, '{');
+        je_open_as(w, NULL, '{', true);
         je_int(w, "pid", p->pid);
         je_string(w, "name", p->name);
         categories_fields(w, pu->bytes, CAT_RECORDED);
@@ -370,7 +488,7 @@ static void device_clashes(json_emitter *w, const snapshot *s, const device_usag
     je_open(w, "clashes", '[');
     for (size_t i = 0; i < du->nclashes; i++) {
         const clash_info *c = &du->clashes[i];
-        je_open(w, NULL, '{');
+        je_open_as(w, NULL, '{', true);
         region_ref(w, "circular_buffer", s, c->cb_region);
         region_ref(w, "buffer", s, c->buffer_region);
         je_uint(w, "cores", c->cores);
@@ -386,6 +504,79 @@ static void device_clashes(json_emitter *w, const snapshot *s, const device_usag
     je_uint(w, "clash_bytes", du->clash_bytes);
 }
 
+/* Position of snapshot process p in the device's process list (sorted by
+ * snapshot index), or -1. */
+static long process_position(const device_usage *du, uint32_t p)
+{
+    size_t lo = 0, hi = du->nprocesses;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (du->processes[mid].process < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < du->nprocesses && du->processes[lo].process == p ? (long)lo : -1;
+}
+
+/* Every region of the device as recorded, one line each: what a saved
+ * snapshot needs to be read back (json_snapshot.c) into the same accounting. */
+static void device_regions(json_emitter *w, const snapshot *s, const device_usage *du)
+{
+    je_open(w, "regions", '[');
+    for (uint32_t ri = 0; ri < s->nregions; ri++) {
+        const snap_region *r = &s->regions[ri];
+        if (r->device != du->device)
+            continue;
+        long pos = process_position(du, r->process);
+        je_open_as(w, NULL, '{', true);
+        if (pos >= 0) {
+            je_uint(w, "proc", (uint64_t)pos);
+            je_int(w, "pid", s->processes[r->process].pid);
+        } else {
+            je_value(w, "proc", NULL);
+            je_value(w, "pid", NULL);
+        }
+        region_fields(w, r);
+        je_bool(w, "interleaved", r->interleaved);
+        if (r->interleaved) {
+            je_uint(w, "total_size", r->total_size);
+            je_uint(w, "page_size", r->page_size);
+        } else {
+            je_uint(w, "size_per_core", r->size_per_core);
+            je_open(w, "ranges", '[');
+            const l1top_range *g = snapshot_region_ranges(s, r);
+            for (uint32_t i = 0; i < r->nranges; i++) {
+                je_open(w, NULL, '[');
+                je_uint(w, NULL, g[i].x0);
+                je_uint(w, NULL, g[i].y0);
+                je_uint(w, NULL, g[i].x1);
+                je_uint(w, NULL, g[i].y1);
+                je_close(w, ']');
+            }
+            je_close(w, ']');
+        }
+        je_close(w, '}');
+    }
+    je_close(w, ']');
+}
+
+/* The device minimum of CB room, what bounds it, the largest current CB region. */
+static void device_cb_room(json_emitter *w, const snapshot *s, const snap_device *d, const device_usage *du)
+{
+    je_open(w, "cb_room", '{');
+    je_uint(w, "min", du->cb_room_min);
+    xy(w, "min_core", du->cb_room_min_core % d->grid_x, du->cb_room_min_core / d->grid_x);
+    int32_t bound = du->ncores ? du->cores[du->cb_room_min_core].cb_room_region : -1;
+    if (bound >= 0)
+        region_ref(w, "limited_by", s, (uint32_t)bound);
+    else
+        je_value(w, "limited_by", NULL);
+    je_uint(w, "cb_extent_max", du->cb_extent_max);
+    xy(w, "cb_extent_max_core", du->cb_extent_max_core % d->grid_x, du->cb_extent_max_core / d->grid_x);
+    je_close(w, '}');
+}
+
 static void device_json(json_emitter *w, const snapshot *s, const device_usage *du)
 {
     const snap_device *d = &s->devices[du->device];
@@ -395,15 +586,20 @@ static void device_json(json_emitter *w, const snapshot *s, const device_usage *
     xy(w, "grid", d->grid_x, d->grid_y);
     je_uint(w, "cores", du->ncores);
     je_uint(w, "l1_per_core", d->l1_size);
+    je_uint(w, "l1_small_size", d->l1_small_size);
+    je_uint(w, "unreserved_base", d->unreserved_base);
+    je_uint(w, "alignment", d->alignment);
     device_totals(w, du);
     const peak_device *pd = s->peaks ? peaks_device(s->peaks, d->id) : NULL;
     if (pd && pd->ncores == du->ncores)
         peak_json(w, &pd->total, usage_total(du->totals));
     else
         pd = NULL;
+    device_cb_room(w, s, d, du);
     device_cores(w, d, du, pd);
     device_processes(w, s, du);
     device_clashes(w, s, du);
+    device_regions(w, s, du);
     je_uint(w, "dropped_records", d->dropped_records);
     je_close(w, '}');
 }
@@ -540,39 +736,49 @@ static json_t *boards_json(const snapshot *s)
     return boards;
 }
 
-static int stream(FILE *f, const snapshot *s, const accounting *a, const output_options *o, bool pretty)
+static void document(json_emitter *w, const snapshot *s, const accounting *a, const output_options *o)
 {
     char when[32];
-    json_emitter w = { f, pretty, 0, { false }, false, NULL, NULL, { NULL } };
-    /* Without the caches (no memory) strings are simply encoded each time. */
-    w.region_tag = calloc(s->nregions ? s->nregions : 1, sizeof *w.region_tag);
-    w.process_name = calloc(s->nprocesses ? s->nprocesses : 1, sizeof *w.process_name);
-    flockfile(f);
-    je_open(&w, NULL, '{');
-    je_uint(&w, "schema", 1);
-    je_string(&w, "l1top_version", L1TOP_VERSION_STRING);
-    je_string(&w, "timestamp", format_iso8601(s->timestamp_ns, when, sizeof when));
-    je_string(&w, "segment", s->segment);
-    je_open(&w, "devices", '[');
+    je_open(w, NULL, '{');
+    je_uint(w, "schema", 1);
+    je_string(w, "l1top_version", L1TOP_VERSION_STRING);
+    je_string(w, "timestamp", format_iso8601(s->timestamp_ns, when, sizeof when));
+    je_string(w, "segment", s->segment);
+    je_open(w, "devices", '[');
     for (size_t i = 0; i < a->ndevices; i++)
         if (output_device_selected(o, s->devices[a->devices[i].device].id))
-            device_json(&w, s, &a->devices[i]);
-    je_close(&w, ']');
-    je_value(&w, "alerts", alerts_json(o));
-    je_value(&w, "warnings", warnings_json(s, o));
+            device_json(w, s, &a->devices[i]);
+    je_close(w, ']');
+    je_value(w, "alerts", alerts_json(o));
+    je_value(w, "warnings", warnings_json(s, o));
     if (s->peaks)
-        peaks_status_json(&w, peaks_status(s->peaks));
+        peaks_status_json(w, peaks_status(s->peaks));
     if (s->nttm)
-        je_value(&w, "tt_metal", ttmetal_json(s, a, o));
+        je_value(w, "tt_metal", ttmetal_json(s, a, o));
     if (o && o->trace)
-        je_value(&w, "trace", trace_json(o->trace));
+        je_value(w, "trace", trace_json(o->trace));
     if (s->nboards)
-        je_value(&w, "boards", boards_json(s));
-    je_close(&w, '}');
-    putc_unlocked('\n', f);
-    funlockfile(f);
-    je_free_cache(&w, s);
-    if (w.failed || fflush(f) != 0 || ferror(f))
+        je_value(w, "boards", boards_json(s));
+    je_close(w, '}');
+    je_char(w, '\n');
+}
+
+static int stream(FILE *f, const snapshot *s, const accounting *a, const output_options *o, bool pretty)
+{
+    json_emitter *w = calloc(1, sizeof *w); /* its buffer is 64 KiB: not on the stack */
+    if (!w)
+        return -1;
+    w->f = f;
+    w->pretty = pretty;
+    /* Without the caches (no memory) strings are simply encoded each time. */
+    w->region_ref = calloc(s->nregions ? s->nregions : 1, sizeof *w->region_ref);
+    w->process_name = calloc(s->nprocesses ? s->nprocesses : 1, sizeof *w->process_name);
+    document(w, s, a, o);
+    je_flush(w);
+    je_free_cache(w, s);
+    bool failed = w->failed;
+    free(w);
+    if (failed || fflush(f) != 0 || ferror(f))
         return -1;
     return 0;
 }

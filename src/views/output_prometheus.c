@@ -38,7 +38,6 @@ static void family(FILE *f, const char *name, const char *help)
     family_typed(f, name, help, "gauge");
 }
 
-/* One gauge per core of every shown device: used bytes, or the largest free hole. */
 /* One gauge per selected device. */
 typedef uint64_t (*device_value)(const device_usage *du);
 static uint64_t clash_pairs_at_least(const device_usage *du) { return du->clash_pairs_at_least; }
@@ -56,8 +55,15 @@ static void device_gauge(FILE *f, const snapshot *s, const accounting *a, const 
     }
 }
 
+/* One gauge per core of every shown device. */
+typedef uint64_t (*core_value)(const core_usage *u);
+static uint64_t core_used(const core_usage *u) { return usage_used(u->bytes); }
+static uint64_t core_largest_free(const core_usage *u) { return u->largest_free; }
+static uint64_t core_cb_room(const core_usage *u) { return u->cb_room; }
+static uint64_t cb_room_min(const device_usage *du) { return du->cb_room_min; }
+
 static void per_core_family(FILE *f, const snapshot *s, const accounting *a, const output_options *o, const char *name,
-                            const char *help, bool largest_free)
+                            const char *help, core_value value)
 {
     family(f, name, help);
     for (size_t i = 0; i < a->ndevices; i++) {
@@ -67,10 +73,21 @@ static void per_core_family(FILE *f, const snapshot *s, const accounting *a, con
             continue;
         for (uint32_t c = 0; c < du->ncores; c++)
             fprintf(f, "%s{device=\"%u\",x=\"%u\",y=\"%u\"} %llu\n", name, d->id, c % d->grid_x, c / d->grid_x,
-                    (unsigned long long)(largest_free ? du->cores[c].largest_free : usage_used(du->cores[c].bytes)));
+                    (unsigned long long)value(&du->cores[c]));
     }
 }
 
+/* The asic id of device id in TT-Metal's statistics files, 0 if unknown. */
+static uint64_t asic_of_device(const snapshot *s, uint32_t id)
+{
+    for (size_t i = 0; i < s->nttm; i++)
+        if (s->ttm[i].device_id == id)
+            return s->ttm[i].asic_id;
+    return 0;
+}
+
+/* One info series per device (always 1): the join key to TT-Metal's and the
+ * driver's series, where TT-Metal's statistics name the chip's asic id. */
 /* The peak model's marks of a shown device, or NULL. */
 static const peak_device *shown_peaks(const snapshot *s, const output_options *o, const snap_device *d)
 {
@@ -117,17 +134,6 @@ static void peak_families(FILE *f, const snapshot *s, const accounting *a, const
     fprintf(f, "l1top_event_ring_slots_lost_total %llu\n", (unsigned long long)st->lost);
 }
 
-/* The asic id of device id in TT-Metal's statistics files, 0 if unknown. */
-static uint64_t asic_of_device(const snapshot *s, uint32_t id)
-{
-    for (size_t i = 0; i < s->nttm; i++)
-        if (s->ttm[i].device_id == id)
-            return s->ttm[i].asic_id;
-    return 0;
-}
-
-/* One info series per device (always 1): the join key to TT-Metal's and the
- * driver's series, where TT-Metal's statistics name the chip's asic id. */
 static void device_info_family(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
 {
     family(f, "l1top_device_info", "A device l1top shows (always 1); asic_id from TT-Metal's statistics when known.");
@@ -167,7 +173,9 @@ static void process_families(FILE *f, const snapshot *s, const accounting *a, co
     }
 }
 
-int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+static uint64_t largest_free_common(const device_usage *du) { return du->largest_free_common; }
+
+static void category_family(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
 {
     family(f, "l1top_l1_bytes", "L1 bytes of a device by category, summed over its cores.");
     for (size_t i = 0; i < a->ndevices; i++) {
@@ -182,29 +190,10 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
                     (unsigned long long)a->devices[i].totals[k]);
         }
     }
-    per_core_family(f, s, a, o, "l1top_core_used_bytes", "L1 bytes used on one core (every category but free).", false);
-    per_core_family(f, s, a, o, "l1top_core_largest_free_bytes", "Largest free hole in one core's L1.", true);
-    if (s->peaks)
-        peak_families(f, s, a, o);
-    device_info_family(f, s, a, o);
-    family(f, "l1top_largest_free_common_bytes",
-           "Largest address range free on every core of a device: the largest interleaved buffer that fits.");
-    for (size_t i = 0; i < a->ndevices; i++) {
-        const snap_device *d = &s->devices[a->devices[i].device];
-        if (output_device_selected(o, d->id))
-            fprintf(f, "l1top_largest_free_common_bytes{device=\"%u\"} %llu\n", d->id,
-                    (unsigned long long)a->devices[i].largest_free_common);
-    }
-    if (o && o->per_process_metrics)
-        process_families(f, s, a, o);
-    device_gauge(f, s, a, o, "l1top_clashes",
-                 "Circular buffer / L1 buffer pairs that overlap on a device (a lower bound when more than "
-                 "l1top_clash_pairs_listed).",
-                 clash_pairs_at_least);
-    device_gauge(f, s, a, o, "l1top_clash_pairs_listed", "Clashing pairs named in the JSON output (capped).",
-                 clash_pairs_listed);
-    device_gauge(f, s, a, o, "l1top_clash_bytes",
-                 "Bytes where a circular buffer overlaps an L1 buffer, summed over cores (exact).", clash_bytes);
+}
+
+static void dropped_family(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+{
     family_typed(f, "l1top_dropped_records_total", "Records refused because the segment was full, since it was created.",
                  "counter");
     for (size_t i = 0; i < a->ndevices; i++) {
@@ -212,60 +201,71 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
         if (output_device_selected(o, d->id))
             fprintf(f, "l1top_dropped_records_total{device=\"%u\"} %llu\n", d->id, (unsigned long long)d->dropped_records);
     }
-    if (s->nttm) {
-        family(f, "l1top_ttmetal_bytes", "TT-Metal's own allocator totals of a device, live processes only.");
-        for (size_t i = 0; i < s->nttm; i++)
-            if (output_device_selected(o, s->ttm[i].device_id))
-                for (int k = 0; k < TTM_COUNT; k++)
-                    fprintf(f, "l1top_ttmetal_bytes{device=\"%u\",kind=\"%s\"} %llu\n", s->ttm[i].device_id,
-                            ttm_kind_key[k], (unsigned long long)s->ttm[i].live_totals[k]);
-        if (o && o->per_process_metrics)
-            family(f, "l1top_ttmetal_process_bytes", "TT-Metal's own allocator totals of a process on a device.");
-        for (size_t i = 0; o && o->per_process_metrics && i < s->nttm; i++) {
-            const ttm_device *d = &s->ttm[i];
-            if (!output_device_selected(o, d->device_id))
-                continue;
-            for (size_t p = 0; p < d->nprocesses; p++)
-                for (int k = 0; k < TTM_COUNT; k++) {
-                    fprintf(f, "l1top_ttmetal_process_bytes{device=\"%u\",pid=\"%d\",comm=\"", d->device_id,
-                            d->processes[p].pid);
-                    label(f, d->processes[p].name);
-                    fprintf(f, "\",kind=\"%s\",stale=\"%s\"} %llu\n", ttm_kind_key[k],
-                            d->processes[p].alive ? "false" : "true", (unsigned long long)d->processes[p].bytes[k]);
-                }
-        }
+}
+
+/* TT-Metal's own totals per device; per process only when asked (cardinality). */
+static void ttmetal_families(FILE *f, const snapshot *s, const output_options *o)
+{
+    family(f, "l1top_ttmetal_bytes", "TT-Metal's own allocator totals of a device, live processes only.");
+    for (size_t i = 0; i < s->nttm; i++)
+        if (output_device_selected(o, s->ttm[i].device_id))
+            for (int k = 0; k < TTM_COUNT; k++)
+                fprintf(f, "l1top_ttmetal_bytes{device=\"%u\",kind=\"%s\"} %llu\n", s->ttm[i].device_id,
+                        ttm_kind_key[k], (unsigned long long)s->ttm[i].live_totals[k]);
+    if (!o || !o->per_process_metrics)
+        return;
+    family(f, "l1top_ttmetal_process_bytes", "TT-Metal's own allocator totals of a process on a device.");
+    for (size_t i = 0; i < s->nttm; i++) {
+        const ttm_device *d = &s->ttm[i];
+        if (!output_device_selected(o, d->device_id))
+            continue;
+        for (size_t p = 0; p < d->nprocesses; p++)
+            for (int k = 0; k < TTM_COUNT; k++) {
+                fprintf(f, "l1top_ttmetal_process_bytes{device=\"%u\",pid=\"%d\",comm=\"", d->device_id,
+                        d->processes[p].pid);
+                label(f, d->processes[p].name);
+                fprintf(f, "\",kind=\"%s\",stale=\"%s\"} %llu\n", ttm_kind_key[k],
+                        d->processes[p].alive ? "false" : "true", (unsigned long long)d->processes[p].bytes[k]);
+            }
     }
-    if (s->nboards) {
-        family(f, "l1top_board_info", "A board the driver knows (always 1); asic_id and pci_bus join other exporters' series.");
+}
+
+/* The driver's boards: an info series, then clock, temperature and power where known. */
+static void board_families(FILE *f, const snapshot *s)
+{
+    family(f, "l1top_board_info", "A board the driver knows (always 1); asic_id and pci_bus join other exporters' series.");
+    for (size_t i = 0; i < s->nboards; i++) {
+        const tt_board *b = &s->boards[i];
+        fprintf(f, "l1top_board_info{board=\"%d\",card=\"", b->index);
+        label(f, b->card_type);
+        fputs("\",asic_id=\"", f);
+        label(f, b->asic_id);
+        fputs("\",pci_bus=\"", f);
+        label(f, b->pci_bus);
+        fputs("\"} 1\n", f);
+    }
+    static const char *const names[3] = { "l1top_board_aiclk_hertz", "l1top_board_temperature_celsius",
+                                          "l1top_board_power_watts" };
+    static const char *const helps[3] = { "AI clock of a board, from the driver.",
+                                          "ASIC temperature of a board (hwmon temp1).",
+                                          "Power of a board (hwmon power1)." };
+    for (int m = 0; m < 3; m++) {
+        family(f, names[m], helps[m]);
         for (size_t i = 0; i < s->nboards; i++) {
             const tt_board *b = &s->boards[i];
-            fprintf(f, "l1top_board_info{board=\"%d\",card=\"", b->index);
+            bool has = m == 0 ? b->has_aiclk : m == 1 ? b->has_temp : b->has_power;
+            double v = m == 0 ? (double)b->aiclk_mhz * 1e6 : m == 1 ? b->temp_c : b->power_w;
+            if (!has)
+                continue;
+            fprintf(f, "%s{board=\"%d\",card=\"", names[m], b->index);
             label(f, b->card_type);
-            fputs("\",asic_id=\"", f);
-            label(f, b->asic_id);
-            fputs("\",pci_bus=\"", f);
-            label(f, b->pci_bus);
-            fputs("\"} 1\n", f);
-        }
-        static const char *const names[3] = { "l1top_board_aiclk_hertz", "l1top_board_temperature_celsius",
-                                              "l1top_board_power_watts" };
-        static const char *const helps[3] = { "AI clock of a board, from the driver.",
-                                              "ASIC temperature of a board (hwmon temp1).",
-                                              "Power of a board (hwmon power1)." };
-        for (int m = 0; m < 3; m++) {
-            family(f, names[m], helps[m]);
-            for (size_t i = 0; i < s->nboards; i++) {
-                const tt_board *b = &s->boards[i];
-                bool has = m == 0 ? b->has_aiclk : m == 1 ? b->has_temp : b->has_power;
-                double v = m == 0 ? (double)b->aiclk_mhz * 1e6 : m == 1 ? b->temp_c : b->power_w;
-                if (!has)
-                    continue;
-                fprintf(f, "%s{board=\"%d\",card=\"", names[m], b->index);
-                label(f, b->card_type);
-                fprintf(f, "\"} %.15g\n", v);
-            }
+            fprintf(f, "\"} %.15g\n", v);
         }
     }
+}
+
+static void warnings_family(FILE *f, const snapshot *s, const output_options *o)
+{
     family(f, "l1top_warnings", "Warnings of this reading, by kind (segment ownership or mode, skipped records, "
                                 "skipped TT-Metal files).");
     size_t count[WARN_KIND_COUNT] = { 0 };
@@ -275,6 +275,10 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
         count[kind]++;
     for (int k = 0; k < WARN_KIND_COUNT; k++)
         fprintf(f, "l1top_warnings{kind=\"%s\"} %zu\n", warning_kind_key[k], count[k]);
+}
+
+static void alerts_family(FILE *f, const output_options *o)
+{
     family(f, "l1top_alerts_firing", "Alerts firing now, by rule name and severity.");
     /* Count per (name, severity); the list is sorted by severity then name. */
     for (size_t i = 0; o && i < o->nalerts;) {
@@ -292,6 +296,45 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
         }
         i = j;
     }
+}
+
+int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+{
+    category_family(f, s, a, o);
+    per_core_family(f, s, a, o, "l1top_core_used_bytes", "L1 bytes used on one core (every category but free).",
+                    core_used);
+    per_core_family(f, s, a, o, "l1top_core_largest_free_bytes", "Largest free hole in one core's L1.",
+                    core_largest_free);
+    per_core_family(f, s, a, o, "l1top_core_cb_room_bytes",
+                    "Circular-buffer bytes a program can place on one core now: from the unreserved base to the "
+                    "lowest L1 or L1_SMALL buffer there, or to the top of L1.",
+                    core_cb_room);
+    if (s->peaks)
+        peak_families(f, s, a, o);
+    device_gauge(f, s, a, o, "l1top_cb_room_min_bytes",
+                 "The least CB room of any core of a device: what TT-Metal checks a program's CBs against.",
+                 cb_room_min);
+    device_info_family(f, s, a, o);
+    device_gauge(f, s, a, o, "l1top_largest_free_common_bytes",
+                 "Largest address range free on every core of a device: the largest interleaved buffer that fits.",
+                 largest_free_common);
+    if (o && o->per_process_metrics)
+        process_families(f, s, a, o);
+    device_gauge(f, s, a, o, "l1top_clashes",
+                 "Circular buffer / L1 buffer pairs that overlap on a device (a lower bound when more than "
+                 "l1top_clash_pairs_listed).",
+                 clash_pairs_at_least);
+    device_gauge(f, s, a, o, "l1top_clash_pairs_listed", "Clashing pairs named in the JSON output (capped).",
+                 clash_pairs_listed);
+    device_gauge(f, s, a, o, "l1top_clash_bytes",
+                 "Bytes where a circular buffer overlaps an L1 buffer, summed over cores (exact).", clash_bytes);
+    dropped_family(f, s, a, o);
+    if (s->nttm)
+        ttmetal_families(f, s, o);
+    if (s->nboards)
+        board_families(f, s);
+    warnings_family(f, s, o);
+    alerts_family(f, o);
     return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 

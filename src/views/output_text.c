@@ -37,8 +37,8 @@ static void row(FILE *f, const char *label, const char *mark, uint64_t bytes, ui
 static void output_text_clashes(FILE *f, const snapshot *s, const device_usage *du)
 {
     if (du->clashes_truncated)
-        fprintf(f, "  clashes: %zu listed of at least %zu CB/buffer pairs, %llu B overlapping\n", du->nclashes,
-                du->clash_pairs_at_least, (unsigned long long)du->clash_bytes);
+        fprintf(f, "  clashes: %zu listed (the first by address) of at least %zu CB/buffer pairs, %llu B overlapping\n",
+                du->nclashes, du->clash_pairs_at_least, (unsigned long long)du->clash_bytes);
     else
         fprintf(f, "  clashes: %zu (%llu B overlapping)\n", du->nclashes, (unsigned long long)du->clash_bytes);
     size_t shown = du->nclashes < TEXT_CLASHES_SHOWN ? du->nclashes : TEXT_CLASHES_SHOWN;
@@ -81,6 +81,29 @@ static void peak_line(FILE *f, const snapshot *s, const snap_device *d)
             st->approximate ? " (approximate: changes were missed)" : "");
 }
 
+/* The device minimum of CB room (what TT-Metal checks a program's CBs
+ * against), what bounds it, and the largest current CB region. */
+static void output_text_cb_room(FILE *f, const snapshot *s, const device_usage *du)
+{
+    const snap_device *d = &s->devices[du->device];
+    char h1[32], h2[32];
+    if (du->ncores == 0)
+        return;
+    const core_usage *u = &du->cores[du->cb_room_min_core];
+    fprintf(f, "  CB room: %llu B (%s), the least on core (%u,%u): ", (unsigned long long)du->cb_room_min,
+            format_bytes(du->cb_room_min, h1, sizeof h1), du->cb_room_min_core % d->grid_x,
+            du->cb_room_min_core / d->grid_x);
+    if (u->cb_room_region >= 0) {
+        const snap_region *r = &s->regions[u->cb_room_region];
+        fprintf(f, "%s '%s' at 0x%X\n", category_short[category_of_kind(r->kind)], r->tag, r->address);
+    } else {
+        fprintf(f, "up to the top of L1\n");
+    }
+    fprintf(f, "  current CBs: up to %llu B (%s), on core (%u,%u)%s\n", (unsigned long long)du->cb_extent_max,
+            format_bytes(du->cb_extent_max, h2, sizeof h2), du->cb_extent_max_core % d->grid_x,
+            du->cb_extent_max_core / d->grid_x, du->cb_extent_max > du->cb_room_min ? "  (past the device's CB room)" : "");
+}
+
 static void device_text(FILE *f, const snapshot *s, const device_usage *du)
 {
     const snap_device *d = &s->devices[du->device];
@@ -102,6 +125,7 @@ static void device_text(FILE *f, const snapshot *s, const device_usage *du)
     fprintf(f, "  largest free block common to all cores: %llu B (%s); fragmented free: %llu B (%s)\n",
             (unsigned long long)du->largest_free_common, format_bytes(du->largest_free_common, h1, sizeof h1),
             (unsigned long long)du->fragmented, format_bytes(du->fragmented, h3, sizeof h3));
+    output_text_cb_room(f, s, du);
     peak_line(f, s, d);
 
     fprintf(f, "\n  used %% per core (0-9 = tens of %%, # = full)\n      ");
@@ -186,6 +210,72 @@ bool output_warning(const snapshot *s, const output_options *o, size_t i, warnin
     return false;
 }
 
+/* --trace: what the replay found, before the state at its peak. */
+static void trace_text(FILE *f, const trace_summary *t)
+{
+    fprintf(f, "trace: %zu nodes (%zu L1 events, %zu ignored), %zu chip(s), board %s (%s)%s\n", t->nodes,
+            t->l1_events, t->ignored, t->chips, t->board, t->board_reason,
+            t->simulated_placement ? ", simulated placement" : "");
+    fprintf(f, "peak: device %u core (%u,%u): %llu B (circular buffers %llu B, L1 buffers %llu B) at node %llu%s%s\n",
+            t->peak.device, t->peak.x, t->peak.y, (unsigned long long)t->peak.bytes,
+            (unsigned long long)t->peak.circular_buffers, (unsigned long long)t->peak.l1_buffers,
+            (unsigned long long)t->peak.counter, t->peak.op[0] ? " in " : "", t->peak.op);
+    fprintf(f, "ttnn's extractor (ignores core ranges): peak CB %llu B, peak L1 %llu B, peak dataflow buffer %llu B, "
+               "peak scratchpad %llu B, peak total %llu B\n",
+            (unsigned long long)t->ttnn.peak_cb, (unsigned long long)t->ttnn.peak_l1,
+            (unsigned long long)t->ttnn.peak_dataflow_buffer, (unsigned long long)t->ttnn.peak_scratchpad,
+            (unsigned long long)t->ttnn.peak_total);
+    if (t->ttnn.underflow)
+        fprintf(f, "warning: ttnn's figures wrapped below zero (the trace frees a buffer allocated before the "
+                   "capture); they are printed as ttnn returns them\n");
+    if (t->pre_window)
+        fprintf(f, "note: %zu buffer(s) allocated before the capture, placed from their tensors' addresses "
+                   "(ttnn does not count them)\n", t->pre_window);
+    if (t->sharded_guessed)
+        fprintf(f, "note: a sharded buffer had no shard grid; placed on the first num_cores cores\n");
+    if (t->unplaced)
+        fprintf(f, "warning: %zu simulated allocation(s) did not fit in L1 (shown where they would clash)\n",
+                t->unplaced);
+    fprintf(f, "the state at the peak:\n");
+}
+
+static void boards_text(FILE *f, const snapshot *s)
+{
+    fprintf(f, "\nBoards (Tenstorrent driver)\n");
+    for (size_t i = 0; i < s->nboards; i++) {
+        const tt_board *b = &s->boards[i];
+        fprintf(f, "  /dev/tenstorrent/%d  %-8s", b->index, b->card_type[0] ? b->card_type : "?");
+        if (b->has_aiclk)
+            fprintf(f, "  aiclk %u MHz", b->aiclk_mhz);
+        if (b->has_temp)
+            fprintf(f, "  %.1f C", b->temp_c);
+        if (b->has_power)
+            fprintf(f, "  %.1f W", b->power_w);
+        fprintf(f, "  pids:");
+        for (size_t p = 0; p < b->npids; p++)
+            fprintf(f, " %d", b->pids[p]);
+        fprintf(f, "%s\n", b->npids ? "" : " none");
+    }
+}
+
+static void alerts_text(FILE *f, const output_options *o)
+{
+    size_t shown = 0;
+    for (size_t i = 0; o && i < o->nalerts; i++) {
+        const firing_alert *fa = &o->alerts[i];
+        if (!output_device_selected(o, fa->device))
+            continue;
+        if (shown++ == 0)
+            fprintf(f, "\nalerts:\n");
+        char where[ALERT_WHERE_LEN];
+        fprintf(f, "  %-8s %-20s %s: %s %.6g %s %.6g\n", fa->severity == SEVERITY_CRITICAL ? "CRITICAL" : "warning",
+                fa->name, alert_where(where, sizeof where, fa, false), alert_metric_name(fa->metric), fa->value,
+                fa->above ? ">" : "<", fa->threshold);
+    }
+    if (shown == 0)
+        fprintf(f, "\nalerts: none\n");
+}
+
 int output_text(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
 {
     char when[32];
@@ -196,33 +286,8 @@ int output_text(FILE *f, const snapshot *s, const accounting *a, const output_op
     if (s->bad_records || s->torn_records)
         fprintf(f, "warning: %llu invalid and %llu busy record(s) skipped\n", (unsigned long long)s->bad_records,
                 (unsigned long long)s->torn_records);
-    if (o && o->trace) {
-        const trace_summary *t = o->trace;
-        fprintf(f, "trace: %zu nodes (%zu L1 events, %zu ignored), %zu chip(s), board %s (%s)%s\n", t->nodes,
-                t->l1_events, t->ignored, t->chips, t->board, t->board_reason,
-                t->simulated_placement ? ", simulated placement" : "");
-        fprintf(f, "peak: device %u core (%u,%u): %llu B (circular buffers %llu B, L1 buffers %llu B) at node %llu%s%s\n",
-                t->peak.device, t->peak.x, t->peak.y, (unsigned long long)t->peak.bytes,
-                (unsigned long long)t->peak.circular_buffers, (unsigned long long)t->peak.l1_buffers,
-                (unsigned long long)t->peak.counter, t->peak.op[0] ? " in " : "", t->peak.op);
-        fprintf(f, "ttnn's extractor (ignores core ranges): peak CB %llu B, peak L1 %llu B, peak dataflow buffer %llu B, "
-                   "peak scratchpad %llu B, peak total %llu B\n",
-                (unsigned long long)t->ttnn.peak_cb, (unsigned long long)t->ttnn.peak_l1,
-                (unsigned long long)t->ttnn.peak_dataflow_buffer, (unsigned long long)t->ttnn.peak_scratchpad,
-                (unsigned long long)t->ttnn.peak_total);
-        if (t->ttnn.underflow)
-            fprintf(f, "warning: ttnn's figures wrapped below zero (the trace frees a buffer allocated before the "
-                       "capture); they are printed as ttnn returns them\n");
-        if (t->pre_window)
-            fprintf(f, "note: %zu buffer(s) allocated before the capture, placed from their tensors' addresses "
-                       "(ttnn does not count them)\n", t->pre_window);
-        if (t->sharded_guessed)
-            fprintf(f, "note: a sharded buffer had no shard grid; placed on the first num_cores cores\n");
-        if (t->unplaced)
-            fprintf(f, "warning: %zu simulated allocation(s) did not fit in L1 (shown where they would clash)\n",
-                    t->unplaced);
-        fprintf(f, "the state at the peak:\n");
-    }
+    if (o && o->trace)
+        trace_text(f, o->trace);
     size_t shown = 0;
     for (size_t i = 0; i < a->ndevices; i++) {
         if (!output_device_selected(o, s->devices[a->devices[i].device].id))
@@ -234,36 +299,9 @@ int output_text(FILE *f, const snapshot *s, const accounting *a, const output_op
         fprintf(f, "\nno devices declared yet\n");
     if (s->nttm || s->ttm_warnings[0])
         ttmetal_text(f, s, a, o);
-    if (s->nboards) {
-        fprintf(f, "\nBoards (Tenstorrent driver)\n");
-        for (size_t i = 0; i < s->nboards; i++) {
-            const tt_board *b = &s->boards[i];
-            fprintf(f, "  /dev/tenstorrent/%d  %-8s", b->index, b->card_type[0] ? b->card_type : "?");
-            if (b->has_aiclk)
-                fprintf(f, "  aiclk %u MHz", b->aiclk_mhz);
-            if (b->has_temp)
-                fprintf(f, "  %.1f C", b->temp_c);
-            if (b->has_power)
-                fprintf(f, "  %.1f W", b->power_w);
-            fprintf(f, "  pids:");
-            for (size_t p = 0; p < b->npids; p++)
-                fprintf(f, " %d", b->pids[p]);
-            fprintf(f, "%s\n", b->npids ? "" : " none");
-        }
-    }
-    size_t shown_alerts = 0;
-    for (size_t i = 0; o && i < o->nalerts; i++) {
-        const firing_alert *fa = &o->alerts[i];
-        if (!output_device_selected(o, fa->device))
-            continue;
-        if (shown_alerts++ == 0)
-            fprintf(f, "\nalerts:\n");
-        char where[ALERT_WHERE_LEN];
-        fprintf(f, "  %-8s %-20s %s: %s %.6g %s %.6g\n", fa->severity == SEVERITY_CRITICAL ? "CRITICAL" : "warning",
-                fa->name, alert_where(where, sizeof where, fa, false), alert_metric_name(fa->metric), fa->value, fa->above ? ">" : "<", fa->threshold);
-    }
-    if (shown_alerts == 0)
-        fprintf(f, "\nalerts: none\n");
+    if (s->nboards)
+        boards_text(f, s);
+    alerts_text(f, o);
     return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 

@@ -11,6 +11,56 @@
 #include "views/render.h"
 #include "views/view_common.h"
 
+/* One core's cell at screen (cx, cy), w wide: its metric on the ramp, the
+ * cursor reversed, clashes and alerts in their colours and marked '!'. */
+static void heat_cell(const tui_state *st, const snap_device *d, const core_usage *u, int x, int y, int cx, int cy,
+                      int w)
+{
+    double f = metric_fraction(u, d->l1_size, st->metric);
+    bool sel = x == st->cx && y == st->cy;
+    char text[8];
+    attr_t attr = render_ramp_attr(&st->rc, f) | (sel ? A_REVERSE | A_BOLD : 0);
+    int level = st->alerts ? alerts_core_level(st->alerts, d->id, (uint16_t)x, (uint16_t)y) : 0;
+    if (u->clash_bytes || level == SEVERITY_CRITICAL)
+        attr = render_alert_attr(&st->rc) | (sel ? A_REVERSE : 0);
+    else if (level == SEVERITY_WARNING)
+        attr = render_warn_attr(&st->rc) | (sel ? A_REVERSE : 0);
+    if (st->rc.color) {
+        cell_text(f, w, text);
+        if (level && w >= 3)
+            text[w - 1] = '!'; /* alerted: readable without colour too */
+        render_put(cy, cx, w, attr, text);
+        return;
+    }
+    /* Mono: a shading glyph, then the number where there is room. */
+    const char *shade = render_shade(&st->rc, f);
+    render_put(cy, cx, w, attr, shade);
+    if (w >= 3) {
+        percent_digits(f, text);
+        render_put(cy, cx + 1, 2, attr, text);
+        if (level && w >= 4)
+            render_put(cy, cx + 3, 1, attr, "!");
+    } else if (w == 2) {
+        render_put(cy, cx + 1, 1, attr, shade);
+    }
+}
+
+/* Under the grid: the ramp from 0% to 100%, and what 100% is. */
+static void heat_legend(const tui_state *st, const snap_device *d, const device_layout *l)
+{
+    int ly = l->heat_y + 1 + d->grid_y, lx = l->heat_x;
+    render_put(ly, lx, 3, A_DIM, "0% ");
+    int steps = st->rc.color ? st->rc.ramp_levels : 5;
+    if (steps > l->heat_w - 12)
+        steps = l->heat_w - 12 > 2 ? l->heat_w - 12 : 2;
+    for (int i = 0; i < steps; i++) {
+        double f = (i + 0.5) / steps;
+        render_put(ly, lx + 3 + i, 1, render_ramp_attr(&st->rc, f), st->rc.color ? " " : render_shade(&st->rc, f));
+    }
+    char h[32];
+    render_putf(ly, lx + 3 + steps, l->heat_w - 3 - steps, A_DIM, " 100%%=%s", format_bytes_unit(d->l1_size, UNITS(st), h, sizeof h));
+}
+
 static void draw_heatmap(const tui_state *st, const snap_device *d, const device_usage *du, const device_layout *l)
 {
     int w = l->cell_w, y0 = l->heat_y, x0 = l->heat_x + LAYOUT_ROW_LABEL_W;
@@ -25,50 +75,10 @@ static void draw_heatmap(const tui_state *st, const snap_device *d, const device
     }
     for (int y = 0; y < d->grid_y; y++) {
         render_putf(y0 + 1 + y, l->heat_x, LAYOUT_ROW_LABEL_W, A_DIM, "%2d  ", y);
-        for (int x = 0; x < d->grid_x; x++) {
-            const core_usage *u = &du->cores[y * d->grid_x + x];
-            double f = metric_fraction(u, d->l1_size, st->metric);
-            bool sel = x == st->cx && y == st->cy;
-            int cx = x0 + x * w, cy = y0 + 1 + y;
-            char text[8];
-            attr_t attr = render_ramp_attr(&st->rc, f) | (sel ? A_REVERSE | A_BOLD : 0);
-            int level = st->alerts ? alerts_core_level(st->alerts, d->id, (uint16_t)x, (uint16_t)y) : 0;
-            if (u->clash_bytes || level == SEVERITY_CRITICAL)
-                attr = render_alert_attr(&st->rc) | (sel ? A_REVERSE : 0);
-            else if (level == SEVERITY_WARNING)
-                attr = render_warn_attr(&st->rc) | (sel ? A_REVERSE : 0);
-            if (st->rc.color) {
-                cell_text(f, w, text);
-                if (level && w >= 3)
-                    text[w - 1] = '!'; /* alerted: readable without colour too */
-                render_put(cy, cx, w, attr, text);
-            } else {
-                /* Mono: a shading glyph, then the number where there is room. */
-                const char *shade = render_shade(&st->rc, f);
-                render_put(cy, cx, w, attr, shade);
-                if (w >= 3) {
-                    percent_digits(f, text);
-                    render_put(cy, cx + 1, 2, attr, text);
-                    if (level && w >= 4)
-                        render_put(cy, cx + 3, 1, attr, "!");
-                } else if (w == 2) {
-                    render_put(cy, cx + 1, 1, attr, shade);
-                }
-            }
-        }
+        for (int x = 0; x < d->grid_x; x++)
+            heat_cell(st, d, &du->cores[y * d->grid_x + x], x, y, x0 + x * w, y0 + 1 + y, w);
     }
-    /* Legend: the ramp, then what it measures. */
-    int ly = y0 + 1 + d->grid_y, lx = l->heat_x;
-    render_put(ly, lx, 3, A_DIM, "0% ");
-    int steps = st->rc.color ? st->rc.ramp_levels : 5;
-    if (steps > l->heat_w - 12)
-        steps = l->heat_w - 12 > 2 ? l->heat_w - 12 : 2;
-    for (int i = 0; i < steps; i++) {
-        double f = (i + 0.5) / steps;
-        render_put(ly, lx + 3 + i, 1, render_ramp_attr(&st->rc, f), st->rc.color ? " " : render_shade(&st->rc, f));
-    }
-    char h[32];
-    render_putf(ly, lx + 3 + steps, l->heat_w - 3 - steps, A_DIM, " 100%%=%s", format_bytes_unit(d->l1_size, UNITS(st), h, sizeof h));
+    heat_legend(st, d, l);
 }
 
 /* A breakdown row: "%-22s %c %10s %10s %6.1f%% " is this wide, then its bar. */

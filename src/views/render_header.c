@@ -24,20 +24,11 @@ static void append(char *buf, size_t n, const char *fmt, ...)
     va_end(ap);
 }
 
-void render_header(const tui_state *st)
+/* The header's remarks: data problems, the source's warning, alerts, a bad
+ * reload, pause. */
+static void header_warnings(const tui_state *st, char *warn, size_t n)
 {
-    attr_t h = render_header_attr(&st->rc);
-    move(0, 0);
-    attron(h);
-    hline(' ', COLS);
-    attroff(h);
-    size_t ndev = st->snap ? st->snap->ndevices : 0, nproc = st->snap ? st->snap->nprocesses : 0;
-    char left[256];
-    snprintf(left, sizeof left, " l1top %s  %s  %zu dev  %zu proc  %.1fs  %s  [t] %s", L1TOP_VERSION_STRING,
-             st->segment, ndev, nproc, st->delay_tenths / 10.0, st->clock, st->rc.theme);
-    render_put(0, 0, COLS, h | A_BOLD, left);
-    /* Warnings, right-aligned. */
-    char warn[160] = "";
+    warn[0] = '\0';
     if (st->snap) {
         size_t clashes = 0;
         bool at_least = false;
@@ -47,36 +38,29 @@ void render_header(const tui_state *st)
         }
         uint64_t bad = st->snap->bad_records + st->snap->torn_records;
         if (st->snap->dropped_records)
-            append(warn, sizeof warn, " dropped %llu ", (unsigned long long)st->snap->dropped_records);
+            append(warn, n, " dropped %llu ", (unsigned long long)st->snap->dropped_records);
         if (clashes)
-            append(warn, sizeof warn, " clashes %s%zu ", at_least ? ">=" : "", clashes);
+            append(warn, n, " clashes %s%zu ", at_least ? ">=" : "", clashes);
         if (st->snap->dead_writers)
-            append(warn, sizeof warn, " stale writers %u ", st->snap->dead_writers);
+            append(warn, n, " stale writers %u ", st->snap->dead_writers);
         if (bad)
-            append(warn, sizeof warn, " bad records %llu ", (unsigned long long)bad);
+            append(warn, n, " bad records %llu ", (unsigned long long)bad);
     }
     if (st->warning && *st->warning)
-        append(warn, sizeof warn, " %s ", st->warning);
-    if (st->alerts) {
-        const firing_alert *fa;
-        size_t n = alerts_firing(st->alerts, &fa);
-        if (n)
-            append(warn, sizeof warn, " ALERTS %zu%s ", n, alerts_exit_level(st->alerts) == 2 ? " critical" : "");
-    }
+        append(warn, n, " %s ", st->warning);
+    const firing_alert *fa;
+    size_t firing = st->alerts ? alerts_firing(st->alerts, &fa) : 0;
+    if (firing)
+        append(warn, n, " ALERTS %zu%s ", firing, alerts_exit_level(st->alerts) == 2 ? " critical" : "");
     if (st->config_error[0])
-        append(warn, sizeof warn, " config: %s ", st->config_error);
+        append(warn, n, " config: %s ", st->config_error);
     if (st->paused)
-        append(warn, sizeof warn, " PAUSED ");
-    int wl = (int)strlen(warn);
-    int lx = (int)strlen(left) + 1;
-    if (wl && COLS - wl > lx)
-        render_put(0, COLS - wl, wl, render_alert_attr(&st->rc), warn);
-    else if (wl && COLS > lx)
-        render_put(0, lx, COLS - lx, render_alert_attr(&st->rc), warn);
+        append(warn, n, " PAUSED ");
+}
 
-    /* Line 1: device tabs and the metric. */
-    if (!st->snap)
-        return;
+/* Line 1: the device tabs, and the metric on the right. */
+static void tabs_line(const tui_state *st)
+{
     int x = 0;
     for (size_t i = 0; i < st->nvisible && x < COLS; i++) {
         const snap_device *d = &st->snap->devices[st->visible[i]];
@@ -90,6 +74,31 @@ void render_header(const tui_state *st)
     int rl = (int)strlen(right);
     if (COLS - rl > x)
         render_put(1, COLS - rl, rl, A_DIM, right);
+}
+
+void render_header(const tui_state *st)
+{
+    attr_t h = render_header_attr(&st->rc);
+    move(0, 0);
+    attron(h);
+    hline(' ', COLS);
+    attroff(h);
+    size_t ndev = st->snap ? st->snap->ndevices : 0, nproc = st->snap ? st->snap->nprocesses : 0;
+    char left[256];
+    snprintf(left, sizeof left, " l1top %s  %s  %zu dev  %zu proc  %.1fs  %s  [t] %s", L1TOP_VERSION_STRING,
+             st->segment, ndev, nproc, st->delay_tenths / 10.0, st->clock, st->rc.theme);
+    render_put(0, 0, COLS, h | A_BOLD, left);
+    /* Warnings, right-aligned; after the left part when they do not fit there. */
+    char warn[160];
+    header_warnings(st, warn, sizeof warn);
+    int wl = (int)strlen(warn);
+    int lx = (int)strlen(left) + 1;
+    if (wl && COLS - wl > lx)
+        render_put(0, COLS - wl, wl, render_alert_attr(&st->rc), warn);
+    else if (wl && COLS > lx)
+        render_put(0, lx, COLS - lx, render_alert_attr(&st->rc), warn);
+    if (st->snap)
+        tabs_line(st);
 }
 
 size_t render_tab_at(const tui_state *st, int x)

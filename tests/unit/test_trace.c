@@ -27,6 +27,7 @@ Test(trace, core_range_syntaxes)
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "model/accounting.h"
 #include "model/snapshot.h"
 
 /* An order-independent digest of a snapshot's regions. */
@@ -290,4 +291,86 @@ Test(trace, peak_counts_overlapping_bytes_once)
     cr_assert_str_eq(sum->peak.op, "ttnn::clash");
     trace_close(tf);
     unlink(path);
+}
+
+/* Random clashes: buffers (every bank) and CBs (random core ranges) at
+ * addresses the trace gives, overlapping at will, freed by address or with
+ * their program. The peak the replay reports is the most any core holds at
+ * any position, as accounting_compute counts it at every position. */
+static char *random_overlaps(unsigned seed, int events)
+{
+    size_t cap = (size_t)events * 260 + 64, n = 0;
+    char *t = malloc(cap);
+    unsigned long live[64];
+    int nlive = 0;
+    srand(seed);
+    n += (size_t)snprintf(t + n, cap - n, "[");
+    for (int c = 0; c < events; c++) {
+        int what = rand() % 10;
+        unsigned long addr = 0x20000ul + 0x800ul * (unsigned long)(rand() % 500), size = 0x800ul * (1 + rand() % 80);
+        if (what < 3 && nlive < 64) {
+            n += (size_t)snprintf(t + n, cap - n,
+                                  "{\"counter\":%d,\"node_type\":\"buffer_allocate\",\"params\":{\"size\":%lu,"
+                                  "\"address\":%lu,\"type\":\"L1\",\"layout\":\"INTERLEAVED\",\"page_size\":2048,"
+                                  "\"max_size_per_bank\":%lu}},",
+                                  c, size * 64, addr, size);
+            live[nlive++] = addr;
+        } else if (what < 5 && nlive > 0) {
+            int k = rand() % nlive;
+            n += (size_t)snprintf(t + n, cap - n,
+                                  "{\"counter\":%d,\"node_type\":\"buffer_deallocate\",\"params\":{\"size\":0,"
+                                  "\"address\":%lu,\"type\":\"L1\"}},",
+                                  c, live[k]);
+            live[k] = live[--nlive];
+        } else if (what < 9) {
+            int x0 = rand() % 8, y0 = rand() % 8;
+            n += (size_t)snprintf(t + n, cap - n,
+                                  "{\"counter\":%d,\"node_type\":\"circular_buffer_allocate\",\"params\":{\"size\":%lu,"
+                                  "\"address\":%lu,\"core_range_set\":\"{[%d-%d - %d-%d]}\",\"globally_allocated\":\"0\"}},",
+                                  c, size, addr, x0, y0, x0 + rand() % (8 - x0), y0 + rand() % (8 - y0));
+        } else {
+            n += (size_t)snprintf(t + n, cap - n,
+                                  "{\"counter\":%d,\"node_type\":\"circular_buffer_deallocate_all\",\"params\":{}},", c);
+        }
+    }
+    snprintf(t + n - 1, cap - n + 1, "]");
+    return t;
+}
+
+Test(trace, peak_is_the_fullest_core_at_any_position)
+{
+    for (unsigned seed = 1; seed <= 6; seed++) {
+        char path[96];
+        char *text = random_overlaps(seed, 120);
+        write_trace(path, sizeof path, "overlaps", text);
+        free(text);
+        char err[512];
+        trace_file *tf = trace_open(path, "n150", err, sizeof err);
+        cr_assert_not_null(tf, "%s", err);
+        snapshot s;
+        snapshot_init(&s);
+        uint64_t most = 0, node_at = 0, clash = 0;
+        for (size_t i = 0; i < trace_event_count(tf); i++) {
+            cr_assert_eq(trace_state_at(tf, trace_event_node(tf, i), &s, NULL, 0), 0);
+            accounting a;
+            cr_assert_eq(accounting_compute(&s, &a), 0);
+            clash += a.devices[0].clash_bytes;
+            for (uint32_t c = 0; c < a.devices[0].ncores; c++) {
+                const uint64_t *b = a.devices[0].cores[c].bytes;
+                uint64_t held = b[CAT_L1_BUFFERS] + b[CAT_L1_SMALL] + b[CAT_CIRCULAR_BUFFERS];
+                if (held > most) {
+                    most = held;
+                    node_at = trace_event_node(tf, i);
+                }
+            }
+            accounting_free(&a);
+        }
+        const trace_summary *sum = trace_get_summary(tf);
+        cr_assert_gt(clash, 0, "seed %u: items overlap (else this proves nothing)", seed);
+        cr_assert_eq(sum->peak.bytes, most, "seed %u", seed);
+        cr_assert_eq(sum->peak.counter, node_at, "seed %u: the earliest such node", seed);
+        trace_close(tf);
+        snapshot_free(&s);
+        unlink(path);
+    }
 }
