@@ -282,13 +282,9 @@ static void je_plain_string(json_emitter *w, const char *key, const char *s)
     je_char(w, '"');
 }
 
-/* A string encoded once and kept in *slot (NULL: null). */
+/* A string encoded once and kept in *slot. */
 static void je_string_cached(json_emitter *w, const char *key, char **slot, const char *s)
 {
-    if (!slot) {
-        je_string(w, key, s);
-        return;
-    }
     if (!*slot) {
         json_t *v = json_text(s);
         *slot = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
@@ -331,7 +327,10 @@ static void categories_fields(json_emitter *w, const uint64_t *b, int n)
 static void region_fields(json_emitter *w, const snap_region *r)
 {
     l1_category cat = category_of_kind(r->kind);
-    je_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
+    if (cat < CAT_COUNT)
+        je_string_cached(w, "kind", &w->kind[cat], category_key[cat]);
+    else
+        je_string(w, "kind", "?");
     je_plain_string(w, "tag", r->tag);
     je_uint(w, "address", r->address);
 }
@@ -359,7 +358,10 @@ static void region_ref(json_emitter *w, const char *key, const snapshot *s, uint
     size_t start = w->len - 1;
     if (p) {
         je_int(w, "pid", p->pid);
-        je_string_cached(w, "process", w->process_name ? &w->process_name[r->process] : NULL, p->name);
+        if (w->process_name) /* else no cache: memory ran out */
+            je_string_cached(w, "process", &w->process_name[r->process], p->name);
+        else
+            je_string(w, "process", p->name);
     } else {
         je_value(w, "pid", NULL);
         je_value(w, "process", NULL);
