@@ -21,6 +21,14 @@ static const char *const psort_names[PSORT_COUNT] = {
 /* Each column's width, its header included. */
 static const int psort_widths[PSORT_COUNT] = { 8, 16, 8, 10, 10, 10, 10, 9, 10, 8 };
 
+#define PROCESS_DEVICES_MAX 256 /* the devices a row can name (TUI_MAX_DEVICES) */
+
+static int cmp_id(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* One process over the shown devices. */
 typedef struct {
     uint32_t process;             /* snapshot process index */
@@ -51,19 +59,20 @@ static int cmp_rows(const void *pa, const void *pb, void *ctx)
     return st->preverse ? -c : c;
 }
 
-/* The ids of the shown devices process p holds regions on: "0,3", or "-". */
+/* The ids of the shown devices process p holds regions on, as ranges cut
+ * to the DEVS column: "0-13", "0,3,6+8", "-". */
 static void device_list(const tui_state *st, uint32_t p, char *out, size_t n)
 {
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t v = 0; v < st->nvisible && used < n; v++) {
+    uint32_t ids[PROCESS_DEVICES_MAX];
+    size_t nids = 0;
+    for (size_t v = 0; v < st->nvisible && nids < PROCESS_DEVICES_MAX; v++) {
         process_total one;
         accounting_process_total(st->acct, p, &st->visible[v], 1, &one);
         if (one.devices)
-            used += (size_t)snprintf(out + used, n - used, "%s%u", used ? "," : "", st->snap->devices[st->visible[v]].id);
+            ids[nids++] = st->snap->devices[st->visible[v]].id;
     }
-    if (!out[0])
-        snprintf(out, n, "-");
+    qsort(ids, nids, sizeof *ids, cmp_id);
+    format_id_ranges(ids, nids, psort_widths[PSORT_DEVICES] - 1, out, n);
 }
 
 /* The rows over the shown devices, in the view's sort order. */
@@ -89,8 +98,8 @@ void render_processes(const tui_state *st)
     }
     static proc_row rows[PROCESS_ROWS_MAX];
     size_t n = process_rows(st, rows, PROCESS_ROWS_MAX);
-    render_putf(2, 1, COLS - 2, A_BOLD, "Processes: %zu writing   sort: %s%s   (< > column, I invert, Esc back)", n,
-                psort_names[st->psort], st->preverse ? " (inverted)" : "");
+    render_putf(2, 1, COLS - 2, A_BOLD, "Processes: %zu writing   sort: %s%s", n, psort_names[st->psort],
+                st->preverse ? " (inverted)" : "");
     int y = 3;
     char head[256];
     int len = 0;
@@ -116,7 +125,7 @@ void render_processes(const tui_state *st)
         for (int k = 0; k < CAT_RECORDED; k++)
             format_bytes_unit(r->total.bytes[k], UNITS(st), b[k], sizeof b[k]);
         render_putf(y, 0, COLS, i == st->proc_sel ? A_REVERSE : A_NORMAL,
-                    " %7d %s %7s %9s %9s %9s %9s %8s %9s %7u", p->pid, render_fit(name, sizeof name, p->name, 15),
+                    " %7d %s %-7s %9s %9s %9s %9s %8s %9s %7u", p->pid, render_fit(name, sizeof name, p->name, 15),
                     r->device_list, b[0], b[1], b[2],
                     b[3], b[4], b[5], r->total.regions);
     }

@@ -3,6 +3,7 @@
  * shows with `l1top --once --format json` on the same (still) segment.
  */
 #include "views/format.h"
+#include "views/tui_layout.h"
 #include "proc_util.h"
 
 #include <sys/stat.h>
@@ -149,8 +150,8 @@ static void heat_row(const char *screen, int y, int gx, int *out)
             p++;
         cr_assert(*p >= '0' && *p <= '9', "row %d cell %d is '%.8s'", y, x, p);
         out[x] = (int)strtol(p, (char **)&p, 10);
-        while (*p == '!')
-            p++; /* the alert mark */
+        while (*p == '!' || *p == ' ')
+            p++; /* the alert mark, at the cell's right end */
     }
 }
 
@@ -230,9 +231,10 @@ Test(tui, classic_80x24_shows_the_whole_grid)
     free(wait_for("Explicit L1 buffers"));
     char *s = wait_for("\n 7  "); /* the grid's last row: a capture may catch the screen half drawn */
     int cells[8];
-    heat_row(s, 7, 8, cells); /* tens of % at this width */
+    heat_row(s, 7, 8, cells); /* two digits even at this width */
     for (int x = 0; x < 8; x++)
-        cr_assert_eq(cells[x], x < 4 ? 5 : 2, "core (%d,7) tens of %%: %d\n%s", x, cells[x], s);
+        cr_assert_eq(cells[x], x < 4 ? 53 : 26, "core (%d,7): %d\n%s", x, cells[x], s);
+    cr_assert_not_null(strstr(s, "100%=1.43 MiB"), "the legend is whole:\n%s", s);
     free(s);
     keys("q");
     cr_assert_eq(exit_code(), 0);
@@ -295,7 +297,7 @@ Test(tui, every_key_in_help_does_what_it_says)
     free(wait_for("(inverted)"));
     keys("p");
     keys("o");
-    free(wait_for("Enter opens it"));
+    free(wait_for("chips in id order"));
     keys("Right");
     keys("Enter");
     free(wait_for("[1:blackhole 11x10]"));
@@ -327,8 +329,9 @@ Test(tui, mouse_click_selects_a_core)
     pid_t w = still_writer();
     start_tui(120, 40, "");
     free(wait_for("core(0,0)"));
-    /* X10 mouse report: press at column 4 + 2*4 + 1, row 2 + 1 + 3 (core (2,3)), 1-based +32. */
-    int x = 4 + 2 * 4 + 1, y = 2 + 1 + 3;
+    /* X10 mouse report on core (2,3) where the layout draws it (1-based +32). */
+    device_layout l = layout_device(120, 40, 8, 8, NULL);
+    int x = l.heat.x + LAYOUT_ROW_LABEL_W + 2 * l.cell_w + 1, y = l.heat.y + 1 + 3 * l.cell_h;
     char press[8] = { '\033', '[', 'M', ' ', (char)(32 + x + 1), (char)(32 + y + 1), 0 };
     char release[8] = { '\033', '[', 'M', '#', (char)(32 + x + 1), (char)(32 + y + 1), 0 };
     send_raw(press);
@@ -441,18 +444,28 @@ Test(tui, alerted_cores_are_marked_and_listed)
     char extra[256];
     snprintf(extra, sizeof extra, "-c %s", cfg_path);
     start_tui(120, 40, extra);
-    char *s = wait_for("Alerts: 32 firing");
+    /* One alert for the device, not one per core: its count and its worst core. */
+    char *s = wait_for("Alerts: 1 firing");
     int cells[8];
     heat_row(s, 0, 8, cells); /* still numbers: the mark follows them */
     char line[256];
     line_with(s, "\n 0  ", line, sizeof line);
-    cr_assert_not_null(strstr(line, " 53! 53! 53! 53! 26  26  26  26 "), "left half marked: '%s'", line);
-    cr_assert_not_null(strstr(s, "cb-heavy"));
-    cr_assert_not_null(strstr(s, "ALERTS 32"), "header says so");
+    int marked = 0;
+    for (const char *p = line; (p = strstr(p, "53 !")); p++)
+        marked++;
+    cr_assert_eq(marked, 4, "the left half is marked: '%s'", line);
+    cr_assert_null(strstr(strstr(line, "26"), "!"), "the right half is not: '%s'", line);
+    cr_assert_not_null(strstr(s, "dev 0: 32/64 cores with circular_buffers over 400 KiB, worst (0,0) 684 KiB"), "%s", s);
+    cr_assert_not_null(strstr(s, "ALERTS 1"), "header says so");
     free(s);
     keys("A");
-    s = wait_for("Active alerts: 32");
-    cr_assert_not_null(strstr(s, "start"), "history lists the starts:\n%s", s);
+    s = wait_for("Active alerts: 1");
+    cr_assert_not_null(strstr(s, "start"), "history lists the start:\n%s", s);
+    cr_assert_null(strstr(s, "(3,7)"), "the cores are folded");
+    free(s);
+    keys("Enter");
+    s = wait_for("(3,7)"); /* unfolded: all 32 cores, worst first */
+    cr_assert_not_null(strstr(s, "(0,0)  684 KiB"), "%s", s);
     free(s);
     keys("q");
     cr_assert_eq(exit_code(), 0);
