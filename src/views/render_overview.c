@@ -89,14 +89,18 @@ static void minimap(const tui_state *st, const snap_device *d, const device_usag
         }
 }
 
+/* Whole percent as the heatmap's cells show it: 13.6 % is 13. */
+static int percent_floor(double f) { return (int)(f * 100.0); }
+
 /* "hot 97% (3,4) lf 1.07 MiB", shorter forms when room is short; returns the text. */
 static const char *chip_line(const chip_figures *f, const char *lf, int room, char *out, size_t n)
 {
-    snprintf(out, n, "hot %.0f%% (%d,%d) lf %s", f->hot * 100, f->hot_x, f->hot_y, lf);
+    int hot = percent_floor(f->hot);
+    snprintf(out, n, "hot %d%% (%d,%d) lf %s", hot, f->hot_x, f->hot_y, lf);
     if ((int)strlen(out) > room)
-        snprintf(out, n, "(%d,%d) %.0f%% lf %s", f->hot_x, f->hot_y, f->hot * 100, lf);
+        snprintf(out, n, "(%d,%d) %d%% lf %s", f->hot_x, f->hot_y, hot, lf);
     if ((int)strlen(out) > room)
-        snprintf(out, n, "(%d,%d)%.0f%% %s", f->hot_x, f->hot_y, f->hot * 100, lf);
+        snprintf(out, n, "(%d,%d)%d%% %s", f->hot_x, f->hot_y, hot, lf);
     return out;
 }
 
@@ -112,7 +116,7 @@ static void tile(const tui_state *st, const overview_layout *o, size_t v, int x,
     char lf[24], line[64], head[64];
     format_bytes_unit(f.least_free, UNITS(st), lf, sizeof lf);
     int w = o->tile_w - 1;
-    int n = snprintf(head, sizeof head, "%2u %3.0f%%%s ", d->id, f.used * 100, du->nclashes ? "!" : "");
+    int n = snprintf(head, sizeof head, "%2u %3d%%%s ", d->id, percent_floor(f.used), du->nclashes ? "!" : "");
     render_put(y, x, w, sel, head);
     if (o->minimaps || o->lines == 1) {
         render_put(y, x + n, w - n, hot_attr, chip_line(&f, lf, w - n, line, sizeof line));

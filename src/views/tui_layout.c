@@ -287,7 +287,7 @@ overview_layout layout_overview(int cols, int rows, int n, int gx, int gy, const
         return o;
     bool mesh = g && g->mesh;
     /* Mini heatmaps: a label line and one row per core row, one char per core. */
-    int tile_w = (gx > OVERVIEW_TILE_MIN_W ? gx : OVERVIEW_TILE_MIN_W) + 2, tile_h = gy + 2;
+    int tile_w = (gx > OVERVIEW_MINIMAP_MIN_W ? gx : OVERVIEW_MINIMAP_MIN_W) + 2, tile_h = gy + 2;
     int per_row = mesh ? g->cols : cols / tile_w;
     int nrows = mesh ? g->rows : per_row > 0 ? (n + per_row - 1) / per_row : 0;
     if (per_row > 0 && per_row * tile_w <= cols && nrows * tile_h - 1 <= body) {

@@ -129,7 +129,8 @@ typedef struct {
     int y0;                 /* the first tile row (under the title line) */
 } overview_layout;
 
-#define OVERVIEW_TILE_MIN_W 20  /* "31 61% hot 97% (3,4)", "lf 1.07 MiB" */
+#define OVERVIEW_TILE_MIN_W 20     /* text tiles: "31  61% ####", "(3,4)97% 1.07 MiB" */
+#define OVERVIEW_MINIMAP_MIN_W 24  /* a minimap's label: " 0  22% (0,0)22% 1.05 MiB" */
 
 overview_layout layout_overview(int cols, int rows, int ndevices, int grid_x, int grid_y, const place_grid *g);
 /* Device i's place (row, col): its mesh position, or i in id order. */

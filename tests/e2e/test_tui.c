@@ -682,3 +682,225 @@ Test(tui, an_exec_action_writes_its_stderr_to_the_log_not_the_screen)
     unlink(log);
     unlink(cfg_path);
 }
+
+/* ---- the screen at three sizes, the key bar, a Galaxy ---- */
+
+/* Rows of the capture with something on them, and the rightmost column used. */
+static void screen_usage(const char *screen, int *rows_used, int *right)
+{
+    *rows_used = 0;
+    *right = 0;
+    for (const char *line = screen; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), line);
+        int w = (int)columns(buf);
+        *rows_used += w > 0;
+        *right = w > *right ? w : *right;
+        line = end ? end + 1 : line + len;
+    }
+}
+
+/* The last non-empty line: the key bar. */
+static const char *last_line(const char *screen, char *out, size_t n)
+{
+    const char *end = screen + strlen(screen);
+    while (end > screen && (end[-1] == '\n' || end[-1] == ' '))
+        end--;
+    const char *start = end;
+    while (start > screen && start[-1] != '\n')
+        start--;
+    snprintf(out, n, "%.*s", (int)(end - start), start);
+    return out;
+}
+
+static void check_size(int cols, int rows, int min_rows_pct, int min_cols_pct)
+{
+    pid_t w = still_writer();
+    start_tui(cols, rows, "");
+    free(wait_for("Explicit L1 buffers"));
+    char *s = wait_for("Hottest cores"); /* the panels are drawn: the whole frame is there */
+    int used, right;
+    screen_usage(s, &used, &right);
+    cr_assert_geq(used * 100, rows * min_rows_pct, "%dx%d: %d rows used:\n%s", cols, rows, used, s);
+    cr_assert_geq(right * 100, cols * min_cols_pct, "%dx%d: up to column %d:\n%s", cols, rows, right, s);
+    /* Nothing essential cut: the tabs, the legend, the table's header, the key bar. */
+    cr_assert_not_null(strstr(s, "[0:wormhole_b0 8x8]"), "%dx%d:\n%s", cols, rows, s);
+    cr_assert_not_null(strstr(s, "100%=1.43 MiB"), "%dx%d: the legend is whole:\n%s", cols, rows, s);
+    cr_assert_not_null(strstr(s, "T/U"), "%dx%d:\n%s", cols, rows, s);
+    cr_assert_not_null(strstr(s, "Processes on device 0"), "%dx%d:\n%s", cols, rows, s);
+    char bar[512];
+    last_line(s, bar, sizeof bar);
+    cr_assert(strstr(bar, "q Quit") && strstr(bar, "h Help") && strstr(bar, "Enter Core"), "%dx%d key bar: '%s'",
+              cols, rows, bar);
+    int cells[8];
+    heat_row(s, 7, 8, cells);
+    cr_assert(cells[0] == 53 && cells[7] == 26, "%dx%d: two digits a core", cols, rows);
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+}
+
+Test(tui, classic_80x24_uses_the_screen)
+{
+    check_size(80, 24, 90, 95);
+}
+
+Test(tui, a_160x48_terminal_has_no_blank_half)
+{
+    check_size(160, 48, 75, 70);
+}
+
+Test(tui, a_240x70_terminal_has_no_blank_half)
+{
+    check_size(240, 70, 75, 60);
+}
+
+/* Each view's key bar lists that view's keys; a key that cannot act says why. */
+Test(tui, every_view_has_its_key_bar_and_keys_explain_themselves)
+{
+    pid_t w = still_writer();
+    start_tui(120, 40, "");
+    free(wait_for("Explicit L1 buffers"));
+    static const struct { const char *key, *view_mark, *bar_word; } views[] = {
+        { "Enter", "Core (0,0) of device 0", "Esc Back" }, { "p", "Processes:", "< > Sort" },
+        { "o", "chips in id order", "Enter Open" },        { "A", "Active alerts", "Enter Cores" },
+        { "h", "Tracked and untracked", "q Quit" },
+    };
+    char bar[512];
+    for (size_t i = 0; i < sizeof views / sizeof views[0]; i++) {
+        keys(views[i].key);
+        char *s = wait_for(views[i].view_mark);
+        last_line(s, bar, sizeof bar);
+        cr_assert_not_null(strstr(bar, views[i].bar_word), "%s: key bar '%s'", views[i].view_mark, bar);
+        cr_assert_not_null(strstr(bar, "h Help"), "%s: '%s'", views[i].view_mark, bar);
+        free(s);
+        keys("Escape");
+        free(wait_for("Explicit L1 buffers"));
+    }
+    keys("T"); /* no TT-Metal statistics here */
+    char *s = wait_for("no TT-Metal statistics");
+    cr_assert_not_null(strstr(s, "Explicit L1 buffers"), "T stays in the device view");
+    free(s);
+    keys("]");
+    free(wait_for("no timeline"));
+    keys("9");
+    free(wait_for("no device at position 9"));
+    keys("Z");
+    free(wait_for("'Z' does nothing in the device view"));
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+}
+
+Test(tui, no_color_header_names_no_theme)
+{
+    pid_t w = still_writer();
+    tmux("kill-server");
+    tmux("new-session -d -s l1 -x 120 -y 40 \"NO_COLOR=1 %s --shm %s; echo l1top-exit=\\$? > %s; sleep 30\"", l1top,
+         seg, exit_file);
+    char *s = wait_for("Explicit L1 buffers");
+    cr_assert_not_null(strstr(s, "no colour"), "%s", s);
+    cr_assert_null(strstr(s, "[t] default"), "%s", s);
+    free(s);
+    keys("t");
+    free(wait_for("themes cannot show"));
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+}
+
+#define GALAXY_CHIPS 32
+
+/* A Galaxy: 32 Wormhole chips, each used a little more than the last; with
+ * `mesh`, chip i sits at mesh place (5 i mod 32) of the 8x4 mesh, an order
+ * unlike the ids'. */
+static pid_t galaxy_writer(bool mesh)
+{
+    static char args[GALAXY_CHIPS * 16][24];
+    char *argv[GALAXY_CHIPS * 16 + 4];
+    int n = 0;
+    argv[n++] = fixture;
+    for (int i = 0; i < GALAXY_CHIPS; i++) {
+        int k = 0;
+#define ARG(...) (snprintf(args[i * 16 + k], sizeof args[0], __VA_ARGS__), argv[n++] = args[i * 16 + k++])
+        ARG("declare"), ARG("%d", i), ARG("wormhole_b0"), ARG("8"), ARG("8");
+        if (mesh)
+            ARG("mesh"), ARG("%d", i), ARG("%d", ((i * 5) % GALAXY_CHIPS) / 4), ARG("%d", ((i * 5) % GALAXY_CHIPS) % 4);
+        ARG("record"), ARG("%d", i), ARG("cb"), ARG("0,0,7,7"), ARG("0x19400"), ARG("%d", 100000 + i * 20000), ARG("cb");
+#undef ARG
+    }
+    argv[n] = NULL;
+    return start_ready(seg, argv);
+}
+
+Test(tui, galaxy_tabs_overflow_and_scroll_with_the_selection)
+{
+    pid_t w = galaxy_writer(false);
+    start_tui(80, 24, "");
+    char *s = wait_for("more >");
+    char line[256];
+    line_with(s, "[0]", line, sizeof line);
+    cr_assert_null(strstr(line, "< "), "nothing hidden on the left: '%s'", line);
+    cr_assert_null(strstr(s, "8:wormh"), "no tab is cut:\n%s", s);
+    free(s);
+    keys("9");
+    for (int i = 0; i < 12; i++)
+        keys("Tab");
+    s = wait_for("[20]");
+    line_with(s, "[20]", line, sizeof line);
+    cr_assert(strstr(line, "more <") == NULL && strstr(line, "< ") && strstr(line, " more >"),
+              "hidden tabs on both sides, counted: '%s'", line);
+    int left = 0, right = 0;
+    cr_assert_eq(sscanf(line, "< %d more", &left), 1, "'%s'", line);
+    const char *mark = strstr(line, " more >");
+    while (mark > line && mark[-1] >= '0' && mark[-1] <= '9')
+        mark--;
+    right = atoi(mark);
+    cr_assert(left > 0 && right > 0, "'%s'", line);
+    int shown = 0; /* the tabs between the marks: " 9 ", "[20]", ... */
+    for (const char *p = line + strlen("< 99 more"); p < mark; p++)
+        shown += (*p >= '0' && *p <= '9') && !(p[-1] >= '0' && p[-1] <= '9');
+    cr_assert_eq(left + shown + right, GALAXY_CHIPS, "%d hidden left, %d shown, %d hidden right: '%s'", left, shown,
+                 right, line);
+    free(s);
+    keys("o");
+    s = wait_for("in id order (mesh unknown)");
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+}
+
+Test(tui, galaxy_overview_follows_the_mesh_with_hottest_core_and_least_free)
+{
+    pid_t w = galaxy_writer(true);
+    start_tui(80, 24, "");
+    free(wait_for("Explicit L1 buffers"));
+    keys("o");
+    char *s = wait_for("on their 8x4 mesh");
+    /* Mesh row 0 holds places 0..3: chips 0, 13, 26, 7 (place p holds chip 13 p mod 32). */
+    const char *title = strstr(s, "8x4 mesh");
+    const char *row0 = strchr(title, '\n') + 1;
+    int ids[4];
+    cr_assert_eq(sscanf(row0, "%d %*d%% %*s %d %*d%% %*s %d %*d%% %*s %d", &ids[0], &ids[1], &ids[2], &ids[3]), 4,
+                 "first tile row: %.80s", row0);
+    cr_assert(ids[0] == 0 && ids[1] == 13 && ids[2] == 26 && ids[3] == 7, "mesh row 0: %d %d %d %d\n%s", ids[0],
+              ids[1], ids[2], ids[3], s);
+    /* Per chip the hottest core and the smallest largest-free block: chip 0 holds a 100,000 B CB on every core. */
+    char line[256];
+    line_with(row0 + strcspn(row0, "\n") + 1, "(0,0)", line, sizeof line);
+    char want[64], lf[24];
+    format_bytes(1499136 - 0x19400 - 100000, lf, sizeof lf);
+    snprintf(want, sizeof want, "(0,0)13%% %s", lf);
+    cr_assert_not_null(strstr(line, want), "'%s' lacks '%s'", line, want);
+    free(s);
+    keys("Right"); /* chip 0 at (0,0) -> chip 13 at (0,1) */
+    keys("Enter");
+    free(wait_for("[13]"));
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+}
