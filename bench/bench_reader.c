@@ -147,6 +147,7 @@ static frame_times frame(shm_reader *r, snapshot *s, accounting *a, bool *have_a
         if (accounting_compute(s, a) != 0)
             exit(1);
         *have_acct = true;
+        st->data_gen++;
     }
     double t2 = now_ms();
     static size_t visible[64];
@@ -166,7 +167,34 @@ static frame_times frame(shm_reader *r, snapshot *s, accounting *a, bool *have_a
     return t;
 }
 
+static double median(double *v, int n);
 #define FRAMES 15
+#define CORE_KEYS 15
+
+/* The core view: CPU ms to draw it for a core the cursor just moved to
+ * (a key press), and to draw it again for the same core (a refresh with
+ * nothing moved); medians of CORE_KEYS. */
+static void core_view_cost(tui_state *st, const snapshot *s, double *move_ms, double *redraw_ms)
+{
+    double mv[CORE_KEYS], rd[CORE_KEYS];
+    const snap_device *d = &s->devices[0];
+    st->sel = 0;
+    for (int k = 0; k < CORE_KEYS; k++) {
+        st->cx = (uint16_t)(k % d->grid_x);
+        st->cy = (uint16_t)((k / d->grid_x) % d->grid_y);
+        for (int pass = 0; pass < 2; pass++) {
+            double t0 = now_ms();
+            erase();
+            render_header(st);
+            render_core(st);
+            wnoutrefresh(stdscr);
+            doupdate();
+            (pass ? rd : mv)[k] = now_ms() - t0;
+        }
+    }
+    *move_ms = median(mv, CORE_KEYS);
+    *redraw_ms = median(rd, CORE_KEYS);
+}
 
 static double median(double *v, int n)
 {
@@ -246,8 +274,10 @@ int main(int argc, char **argv)
     memset(&st, 0, sizeof st);
     render_init(&st.rc, true, NULL);
     st.segment = seg;
+    static core_map_cache core_cache;
+    st.core_cache = &core_cache;
     st.delay_tenths = 10;
-    char lines[NSCALES][3][200];
+    char lines[NSCALES][3][260];
     const char *only = getenv("BENCH_SCALE"); /* one scale, for profiling */
     for (size_t i = 0; i < NSCALES; i++) {
         const scale *sc = &scales[i];
@@ -279,15 +309,17 @@ int main(int argc, char **argv)
             tw[k] = f.wall;
             idle[k] = frame(r, &s, &a, &have_acct, &st, true).total; /* nothing moved */
         }
+        double core_move, core_redraw;
+        core_view_cost(&st, &s, &core_move, &core_redraw);
         size_t clashes = 0;
         for (size_t d = 0; d < a.ndevices; d++)
             clashes += a.devices[d].clash_pairs_at_least;
         double total = median(tt, FRAMES);
         snprintf(lines[i][0], sizeof lines[i][0],
                  "  %-12s %2d x %3d x %6zu: frame %8.2f ms (snapshot %7.2f, accounting %7.2f, render %6.2f; "
-                 "wall %8.2f); idle %6.3f ms; %zu clash pairs",
+                 "wall %8.2f); idle %6.3f ms; %zu clash pairs; core view: key %.2f ms, redraw %.2f ms",
                  sc->name, sc->chips, sc->gx * sc->gy, s.nregions, total, median(ts, FRAMES), median(ta, FRAMES),
-                 median(tr, FRAMES), median(tw, FRAMES), median(idle, FRAMES), clashes);
+                 median(tr, FRAMES), median(tw, FRAMES), median(idle, FRAMES), clashes, core_move, core_redraw);
         if (l1top) {
             double text_ms, json_ms;
             long text_rss, json_rss;

@@ -137,6 +137,65 @@ static int opt_theme(cli_options *o, const char *arg, char *err, size_t errlen)
     return 0;
 }
 
+/* A percentage: a number >= 0, "5", "2.5" or "5%". */
+static int parse_pct(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+        return -1;
+    double v = strtod(s, &end);
+    if (end != s && *end == '%')
+        end++;
+    if (errno || end == s || *end || !(v >= 0 && v <= CLI_MAX_GROWTH_PCT))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int opt_max_growth(cli_options *o, const char *arg, char *err, size_t errlen)
+{
+    if (parse_pct(arg, &o->max_growth)) {
+        snprintf(err, errlen, "--max-growth takes a percentage like 5 or 2.5%%, not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    o->max_growth_given = true;
+    return 0;
+}
+
+/* What the answers (--fit, --diff) allow beside them; --diff's second file. */
+static int check_answers(int argc, char **argv, cli_options *o, char *err, size_t errlen)
+{
+    if (o->diff_a) {
+        if (optind >= argc) {
+            snprintf(err, errlen, "--diff takes two files: --diff A B");
+            return EXIT_USAGE;
+        }
+        o->diff_b = argv[optind++];
+    }
+    if (o->fit && o->diff_a) {
+        snprintf(err, errlen, "--fit and --diff are separate questions: ask one at a time");
+        return EXIT_USAGE;
+    }
+    if (o->max_growth_given && !o->diff_a) {
+        snprintf(err, errlen, "--max-growth goes with --diff");
+        return EXIT_USAGE;
+    }
+    if ((o->fit || o->diff_a) && (o->serve || o->iterations || (o->diff_a && o->demo))) {
+        snprintf(err, errlen, "--fit and --diff answer once: not with --serve or -n (nor --diff with --demo)");
+        return EXIT_USAGE;
+    }
+    if (o->diff_a && (o->trace || o->output.ndevices)) {
+        snprintf(err, errlen, "--diff compares every device of its own two files: not with --trace or -D");
+        return EXIT_USAGE;
+    }
+    if ((o->fit || o->diff_a) && strcmp(o->format->name, "text") != 0 && strcmp(o->format->name, "json") != 0) {
+        snprintf(err, errlen, "--fit and --diff answer in text or json");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
 /* ---------- the option table: parsing and --help ---------- */
 
 typedef enum { OPT_FLAG, OPT_TEXT, OPT_CALL } opt_kind;
@@ -172,6 +231,12 @@ static const cli_option options[] = {
                                              "127.0.0.1:9617; refreshed on scrape, cached for the refresh interval" },
     { "per-process-metrics", 0, NULL, FLAG(output.per_process_metrics),
       "Prometheus: add per-pid series (pid, comm labels; off by default)" },
+    { "fit", 0, "SPEC", TEXT(fit), "will it fit: e.g. 'cb 300KiB on 0-0..7-7 + interleaved 4MiB page 2KiB', on\n"
+                                   "the segment or a --trace (its peak); exit 0 fits, 1 not, 65 bad SPEC" },
+    { "diff", 0, "A B", TEXT(diff_a), "compare two snapshots (--once --format json files) or traces (their\n"
+                                      "peaks): per device and category, then per core" },
+    { "max-growth", 0, "PCT", CALL(opt_max_growth),
+      "--diff: exit 1 when a category or a core grows by more than PCT %" },
     { "delay", 'd', "TENTHS", CALL(opt_delay), "refresh interval in tenths of a second (default: config, 10)" },
     { "config", 'c', "FILE", TEXT(config_path), "configuration file (default: $L1TOP_CONFIG, then\n"
                                                   "$XDG_CONFIG_HOME/l1top/config.yaml, /etc/l1top/config.yaml)" },
@@ -245,6 +310,9 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
         if (rc != 0)
             return rc;
     }
+    int rc = check_answers(argc, argv, o, err, errlen);
+    if (rc != 0)
+        return rc;
     if (optind < argc) {
         snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
         return EXIT_USAGE;
@@ -254,6 +322,16 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen)
         return EXIT_USAGE;
     }
     return 0;
+}
+
+int cli_exit_status(source_status st)
+{
+    switch (st) {
+    case SRC_OK: return EXIT_OK;
+    case SRC_MISSING: return EXIT_NOINPUT;
+    case SRC_CORRUPT: return EXIT_DATAERR;
+    default: return EXIT_IOERR;
+    }
 }
 
 void cli_apply_overrides(const cli_options *o, l1top_config *cfg)
@@ -315,10 +393,10 @@ void cli_print_help(const char *prog)
     printf("\n"
            "Exit codes:\n"
            "   0  ok\n"
-           "   1  a warning threshold was crossed\n"
+           "   1  a warning threshold was crossed; --fit: it does not fit; --diff: it grew past --max-growth\n"
            "   2  a critical threshold was crossed\n"
            "  64  usage error\n"
-           "  65  corrupt or foreign segment, or a malformed --trace file\n"
+           "  65  corrupt or foreign segment, a malformed --trace or --diff file, or a bad --fit SPEC\n"
            "  66  no segment (start an instrumented program, l1sim, or try --demo), or no --trace file\n"
            "  70  internal error\n"
            "  74  I/O error\n"

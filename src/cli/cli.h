@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "cli/config.h"
+#include "model/feed.h"
 #include "views/output.h"
 
 /* Exit codes (sysexits.h where one fits). */
@@ -31,6 +32,7 @@ enum {
 #define CLI_MAX_ITERATIONS 100000000
 #define CLI_MAX_FRAMES 1000000
 #define CLI_MAX_THEME_NAME 64       /* with the NUL: theme.name's size */
+#define CLI_MAX_GROWTH_PCT 1e9      /* --max-growth */
 
 typedef struct {
     bool once;
@@ -54,8 +56,15 @@ typedef struct {
     const char *trace;          /* --trace FILE: replay a ttnn graph capture */
     const char *board;          /* --board: for traces without a devices section */
     const char *serve;          /* --serve ADDR:PORT: Prometheus exporter over HTTP */
+    const char *fit;            /* --fit SPEC: will it fit (answers.c) */
+    const char *diff_a, *diff_b; /* --diff A B: two snapshots or traces compared */
+    bool max_growth_given;      /* --max-growth PCT: --diff exits 1 past it */
+    double max_growth;
     output_options output;      /* device filter */
 } cli_options;
+
+/* The exit status of a reading that went st (EXIT_OK, 66, 65, 74). */
+int cli_exit_status(source_status st);
 
 /* 0 on success; else EXIT_USAGE with a one-line message in err. */
 int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen);

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "model/accounting.h"
 #include "cli/alerts.h"
+#include "cli/answers.h"
 #include "cli/cli.h"
 #include "cli/config.h"
 #include "cli/demo.h"
@@ -24,20 +25,11 @@
 #include "cli/quit_signal.h"
 #include "views/serve.h"
 #include "shm_name.h"
+#include "sources/json_snapshot.h"
 #include "sources/source.h"
 #include "views/tui.h"
 
 #define DEMO_READY_MS 5000 /* l1sim --hold has this long to say "ready" */
-
-static int exit_for(source_status st)
-{
-    switch (st) {
-    case SRC_OK: return EXIT_OK;
-    case SRC_MISSING: return EXIT_NOINPUT;
-    case SRC_CORRUPT: return EXIT_DATAERR;
-    default: return EXIT_IOERR;
-    }
-}
 
 /* A reading failed: err names what. Live data that is not there yet gets
  * the hint of how to make some. */
@@ -119,7 +111,7 @@ static int run_once(const cli_options *o, const l1top_config *cfg, source_set *s
         source_status st = collect(set, &s, err, sizeof err);
         if (st != SRC_OK) {
             report(st, err, !timeline);
-            rc = exit_for(st);
+            rc = cli_exit_status(st);
             break;
         }
         if (i == 0)
@@ -137,6 +129,25 @@ static int run_once(const cli_options *o, const l1top_config *cfg, source_set *s
     return rc != EXIT_OK ? rc : level;
 }
 
+/* --fit SPEC on one reading of the sources (a file: its peak). */
+static int run_fit(const cli_options *o, const fit_spec *spec, source_set *set)
+{
+    char err[512] = "";
+    snapshot s;
+    snapshot_init(&s);
+    source_status st = collect(set, &s, err, sizeof err);
+    int rc;
+    if (st != SRC_OK) {
+        report(st, err, !o->trace);
+        rc = cli_exit_status(st);
+    } else {
+        note_board(&s, set->label);
+        rc = answer_fit(o, spec, &s);
+    }
+    snapshot_free(&s);
+    return rc;
+}
+
 /* --serve ADDR:PORT: the Prometheus exporter, until SIGINT/SIGTERM/SIGHUP. */
 static int run_serve(const cli_options *o, const l1top_config *cfg, source_set *set)
 {
@@ -152,8 +163,8 @@ static int run_serve(const cli_options *o, const l1top_config *cfg, source_set *
 static source_params params_of(const cli_options *o, const char *shm)
 {
     source_params p = { (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root, NULL, NULL, o->board };
-    if (o->trace) {
-        p.file_source = "trace";
+    if (o->trace) { /* a ttnn trace, or a snapshot saved with --once --format json */
+        p.file_source = json_snapshot_file_source(o->trace);
         p.path = o->trace;
     }
     return p;
@@ -184,14 +195,21 @@ static int run_view(const cli_options *o, l1top_config *cfg, const char *shm)
 {
     source_set set;
     char err[4096 + 512];
+    static fit_spec spec; /* 64 terms: not on the stack */
+    if (o->fit && fitspec_parse(o->fit, &spec, err, sizeof err) != 0) {
+        fprintf(stderr, "l1top: --fit: %s\n", err);
+        return EXIT_DATAERR;
+    }
     source_params p = params_of(o, shm);
     source_status st = source_set_open(&set, &p, err, sizeof err);
     if (st != SRC_OK) {
         fprintf(stderr, "l1top: %s\n", err);
-        return exit_for(st);
+        return cli_exit_status(st);
     }
     int rc;
-    if (o->serve) {
+    if (o->fit) {
+        rc = run_fit(o, &spec, &set);
+    } else if (o->serve) {
         rc = run_serve(o, cfg, &set);
     } else if (o->once) {
         rc = run_once(o, cfg, &set);
@@ -260,6 +278,9 @@ int main(int argc, char **argv)
         config_print(&cfg, stdout);
         return fflush(stdout) == 0 ? EXIT_OK : EXIT_IOERR;
     }
+
+    if (o.diff_a)
+        return answer_diff(&o);
     const char *shm = cfg.segment[0] ? cfg.segment : NULL;
     char resolved[256];
     if (!o.demo && !o.trace && shm_name_resolve(shm, resolved, sizeof resolved) != 0) {

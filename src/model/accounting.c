@@ -264,6 +264,35 @@ static int collect_processes(const snapshot *s, const process_usage *per_proc, d
     return 0;
 }
 
+/* The lowest interleaved L1 buffer of a device (keys sorted by address:
+ * the first one): it reserves its address on every bank, also on banks it
+ * put no page on, which have no placement of it. */
+static cb_floor interleaved_floor(const region_key *order, size_t norder)
+{
+    for (size_t o = 0; o < norder; o++)
+        if (order[o].interleaved && order[o].used)
+            return (cb_floor){ order[o].address, (int32_t)order[o].region };
+    return (cb_floor){ UINT32_MAX, -1 };
+}
+
+/* The device minimum of CB room and the largest current CB extent (first
+ * core in row-major order on ties). */
+static void cb_room_device(device_usage *du)
+{
+    du->cb_room_min = du->ncores ? UINT32_MAX : 0;
+    for (uint32_t c = 0; c < du->ncores; c++) {
+        const core_usage *u = &du->cores[c];
+        if (u->cb_room < du->cb_room_min) {
+            du->cb_room_min = u->cb_room;
+            du->cb_room_min_core = c;
+        }
+        if (u->cb_extent > du->cb_extent_max) {
+            du->cb_extent_max = u->cb_extent;
+            du->cb_extent_max_core = c;
+        }
+    }
+}
+
 static int account_device(const snapshot *s, uint32_t dev, const region_key *order, size_t norder, acct_scratch *x,
                           device_usage *du)
 {
@@ -293,8 +322,10 @@ static int account_device(const snapshot *s, uint32_t dev, const region_key *ord
         goto out;
     /* Past the listing cap the pairs met on one core are a better bound. */
     uint64_t most;
-    if (sweep_device(d, &x->ps, x->ends, x->sweep, du->clashes_truncated, du->cores, &most) != 0)
+    if (sweep_device(d, &x->ps, x->ends, x->sweep, du->clashes_truncated, interleaved_floor(order, norder),
+                     du->cores, &most) != 0)
         goto out;
+    cb_room_device(du);
     if (most > du->clash_pairs_at_least)
         du->clash_pairs_at_least = most > SIZE_MAX ? SIZE_MAX : (size_t)most;
     for (uint32_t c = 0; c < nc; c++) {

@@ -50,6 +50,18 @@ typedef struct {
     uint64_t largest_free;   /* largest free hole */
     uint64_t fragmented;     /* free - largest_free */
     uint64_t clash_bytes;    /* bytes where a CB overlaps an L1 buffer */
+    /* CB room (docs/answers.md): TT-Metal places a program's CBs upward from
+     * the unreserved base and refuses them past the lowest L1 buffer, so the
+     * CB bytes a program can place on this core now are from the base to the
+     * lowest L1 or L1_SMALL buffer here (an interleaved buffer reserves its
+     * address on every bank), or to the top of L1. */
+    uint32_t cb_room;
+    int32_t cb_room_region;  /* the buffer that bounds it, -1: the top of L1 */
+    /* The current CBs against it: from the base to the end of the highest CB
+     * starting below that bound (a CB starting on a buffer is one placed on
+     * a tensor, not in the CB region). More than cb_room: a clash. */
+    uint32_t cb_extent;
+    int32_t cb_top_region;   /* the CB ending highest, -1: none */
 } core_usage;
 
 typedef struct {
@@ -81,6 +93,11 @@ typedef struct {
     bool clashes_truncated;          /* more pairs exist than are listed */
     size_t clash_pairs_at_least;     /* == nclashes unless truncated: then a lower bound */
     uint64_t clash_bytes;            /* exact: bytes where a CB overlaps a buffer, all cores */
+    /* The device minimum of cb_room is what TT-Metal checks a program's CBs
+     * against (the lowest L1 buffer on any core: its L1 banks move in
+     * lockstep); the core holding it, and the largest current CB extent. */
+    uint32_t cb_room_min, cb_room_min_core;
+    uint32_t cb_extent_max, cb_extent_max_core;
 } device_usage;
 
 /* Pairs listed per device. Pairs are named in address order (of the later

@@ -55,15 +55,23 @@ typedef struct {
 } sort_item;
 void radix_sort(sort_item *v, sort_item *tmp, size_t n, unsigned bits);
 
+/* The lowest interleaved L1 buffer of a device, which reserves its address
+ * on every bank (UINT32_MAX, -1: none): CB room is bounded by it on banks
+ * that have no placement of it. */
+typedef struct {
+    uint32_t address;
+    int32_t region;
+} cb_floor;
+
 /* Attribute every core of device d: placements ps->p in start order, ends
- * their indices by end; out has a core_usage per core. With count_pairs,
- * *most_pairs is the most CB/buffer pairs that meet on one core (a lower
- * bound on the pairs). 0, or -1 when memory ran out. */
+ * their indices by end; out has a core_usage per core (its CB room too).
+ * With count_pairs, *most_pairs is the most CB/buffer pairs that meet on
+ * one core (a lower bound on the pairs). 0, or -1 when memory ran out. */
 typedef struct sweep_scratch sweep_scratch;
 sweep_scratch *sweep_scratch_new(void);
 void sweep_scratch_free(sweep_scratch *x);
 int sweep_device(const snap_device *d, const placement_set *ps, const uint32_t *ends, sweep_scratch *x,
-                 bool count_pairs, core_usage *out, uint64_t *most_pairs);
+                 bool count_pairs, cb_floor floor, core_usage *out, uint64_t *most_pairs);
 
 /* Name the CB/buffer pairs of one device: placements ps->p in start order,
  * end_order their indices by end. Fills du->clashes (largest first),

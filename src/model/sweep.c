@@ -33,6 +33,17 @@ typedef struct {
     uint64_t pairs;                   /* CB/buffer pairs met here (when counted) */
 } core_state;
 
+/* One core's CB room (accounting.h), apart from core_state: only buffer
+ * starts and CB ends touch it. The lowest own buffer start, and the end of
+ * the last CB to end that started below the bound. A CB's end comes after
+ * every start at or below its own start, so the bound is final for it then
+ * (a CB starting where a buffer starts sits on it), and ends come in
+ * address order, so the last one is the highest. */
+typedef struct {
+    uint32_t limit, top;
+    int32_t limit_region, top_region;
+} cb_state;
+
 /* What a placement is to the sweep. */
 enum { ROLE_CORES, ROLE_LAYER, ROLE_LAYER_HEAD, ROLE_LAYER_TAIL };
 
@@ -51,6 +62,7 @@ typedef struct {
 
 struct sweep_scratch {
     core_state *core;
+    cb_state *cb;
     size_t ncores_cap;
     uint8_t *role;
     uint32_t *gap_s, *gap_e, *top;
@@ -67,10 +79,14 @@ struct sweep_scratch {
 
 typedef struct {
     core_state *core;
+    cb_state *cb;
     uint16_t gx;
     uint32_t fw, ub, l1;              /* firmware | kernel-config ring | free */
     uint8_t state[MASKS];             /* what a mask makes its bytes count as */
     layer g;
+    cb_floor floor;                   /* the lowest interleaved buffer: on every bank */
+    cb_floor layer_first;             /* the lowest buffer of the layer: on every core */
+    uint32_t cb_bound;                /* the lower of the two: every core's CB room ends there */
 } sweep;
 
 sweep_scratch *sweep_scratch_new(void)
@@ -83,6 +99,7 @@ void sweep_scratch_free(sweep_scratch *x)
     if (!x)
         return;
     free(x->core);
+    free(x->cb);
     free(x->role);
     free(x->gap_s);
     free(x->gap_e);
@@ -204,6 +221,44 @@ static inline void core_end(const sweep *sw, core_state *c, uint32_t a, unsigned
         c->free_since = a;
 }
 
+/* A buffer starts at a on cores [x0, x1] of a row: it bounds those whose
+ * CB room nothing lower bounds yet. */
+static inline void cb_bound_start(cb_state *row, uint32_t x0, uint32_t x1, uint32_t a, const placement *p)
+{
+    for (uint32_t x = x0; x <= x1; x++)
+        if (a < row[x].limit) {
+            row[x].limit = a;
+            row[x].limit_region = (int32_t)p->region;
+        }
+}
+
+/* A CB ends on cores [x0, x1] of a row: in the CB region of those whose
+ * bound is above its start. */
+static inline void cb_region_end(cb_state *row, uint32_t x0, uint32_t x1, const placement *p)
+{
+    for (uint32_t x = x0; x <= x1; x++)
+        if (p->start < row[x].limit) {
+            row[x].top = p->end;
+            row[x].top_region = (int32_t)p->region;
+        }
+}
+
+/* The core's CB room and current CB region, once swept. */
+static void cb_finish(const sweep *sw, const cb_state *c, core_usage *u)
+{
+    cb_floor b = sw->floor;
+    if (sw->layer_first.address < b.address)
+        b = sw->layer_first;
+    if (c->limit < b.address)
+        b = (cb_floor){ c->limit, c->limit_region };
+    if (b.address >= sw->l1)
+        b = (cb_floor){ sw->l1, -1 };
+    u->cb_room = b.address > sw->ub ? b.address - sw->ub : 0;
+    u->cb_room_region = b.region;
+    u->cb_extent = c->top > sw->ub ? c->top - sw->ub : 0;
+    u->cb_top_region = c->top_region;
+}
+
 /* A placement's interval starts at a on every core of its rectangles' rows;
  * with count, the CB/buffer pairs it makes are counted. A CB meets the
  * layer's buffers under way now (count) and those that start before it
@@ -220,11 +275,15 @@ static void apply_start(const sweep *sw, const placement_set *ps, const placemen
     } else if (count && (BIT(p->kind) & BUFFER_BITS)) {
         with = BIT(L1TOP_CIRCULAR_BUFFER);
     }
+    /* A buffer below what bounds every core may bound a core's CB room. */
+    bool bound = (BIT(p->kind) & BUFFER_BITS) && a < sw->cb_bound;
     for (uint32_t i = 0; i < p->nrects; i++)
         for (uint32_t y = r[i].y0; y <= r[i].y1; y++) {
             core_state *row = sw->core + y * sw->gx;
             for (uint32_t x = r[i].x0; x <= r[i].x1; x++)
                 core_start(sw, &row[x], a, slot, with, layer_term);
+            if (bound)
+                cb_bound_start(sw->cb + y * sw->gx, r[i].x0, r[i].x1, a, p);
         }
 }
 
@@ -233,11 +292,15 @@ static void apply_end(const sweep *sw, const placement_set *ps, const placement 
     const rect *r = ps->rects + p->first_rect;
     unsigned slot = p->kind - 1u;
     uint64_t end_term = count && p->kind == L1TOP_CIRCULAR_BUFFER ? sw->g.starts : 0;
+    /* A CB that started below what bounds every core may be in a core's CB region. */
+    bool region = p->kind == L1TOP_CIRCULAR_BUFFER && p->start < sw->cb_bound;
     for (uint32_t i = 0; i < p->nrects; i++)
         for (uint32_t y = r[i].y0; y <= r[i].y1; y++) {
             core_state *row = sw->core + y * sw->gx;
             for (uint32_t x = r[i].x0; x <= r[i].x1; x++)
                 core_end(sw, &row[x], p->end, slot, end_term);
+            if (region)
+                cb_region_end(sw->cb + y * sw->gx, r[i].x0, r[i].x1, p);
         }
 }
 
@@ -325,10 +388,16 @@ static int reserve(sweep_scratch *x, size_t ncores, size_t n)
 {
     if (ncores > x->ncores_cap) {
         core_state *c = malloc(ncores * sizeof *c);
-        if (!c)
+        cb_state *b = malloc(ncores * sizeof *b);
+        if (!c || !b) {
+            free(c);
+            free(b);
             return -1;
+        }
         free(x->core);
+        free(x->cb);
         x->core = c;
+        x->cb = b;
         x->ncores_cap = ncores;
     }
     if (n + 1 > x->n_cap) {
@@ -360,6 +429,11 @@ static void event(sweep *sw, const placement_set *ps, const uint8_t *role, size_
 {
     const placement *p = &ps->p[k];
     layer_advance(&sw->g, a);
+    if (start && role[k] != ROLE_CORES && role[k] != ROLE_LAYER_TAIL && a < sw->layer_first.address) {
+        sw->layer_first = (cb_floor){ a, (int32_t)p->region }; /* the layer's buffers are on every core */
+        if (a < sw->cb_bound)
+            sw->cb_bound = a;
+    }
     switch (role[k]) {
     case ROLE_LAYER:
         if (start)
@@ -389,7 +463,7 @@ static void event(sweep *sw, const placement_set *ps, const uint8_t *role, size_
 }
 
 int sweep_device(const snap_device *d, const placement_set *ps, const uint32_t *ends, sweep_scratch *x,
-                 bool count_pairs, core_usage *out, uint64_t *most_pairs)
+                 bool count_pairs, cb_floor floor, core_usage *out, uint64_t *most_pairs)
 {
     uint32_t nc = (uint32_t)d->grid_x * d->grid_y;
     if (reserve(x, nc, ps->n))
@@ -397,6 +471,12 @@ int sweep_device(const snap_device *d, const placement_set *ps, const uint32_t *
     sweep sw;
     sweep_init(&sw, d, x);
     memset(x->core, 0, nc * sizeof *x->core);
+    for (uint32_t c = 0; c < nc; c++)
+        x->cb[c] = (cb_state){ UINT32_MAX, 0, -1, -1 };
+    sw.cb = x->cb;
+    sw.floor = floor;
+    sw.layer_first = (cb_floor){ UINT32_MAX, -1 };
+    sw.cb_bound = floor.address;
     assign_roles(d, ps, x->role);
     const placement *p = ps->p;
     size_t n = ps->n, i = 0, j = 0;
@@ -440,6 +520,7 @@ int sweep_device(const snap_device *d, const placement_set *ps, const uint32_t *
         u->largest_free = st->largest;
         u->fragmented = u->bytes[CAT_FREE] - st->largest;
         u->clash_bytes = st->clash;
+        cb_finish(&sw, &x->cb[c], u);
         if (st->pairs > *most_pairs)
             *most_pairs = st->pairs;
     }

@@ -16,6 +16,7 @@
  * devices and regions before those that add to them. */
 #define SOURCE_REGISTRY(X)                                                    \
     X(source_trace)     /* --trace FILE: a ttnn graph capture, a timeline */  \
+    X(source_snapshot)  /* --trace FILE saved by --once --format json */      \
     X(source_segment)   /* our segment: per-core regions from libl1top */     \
     X(source_ttmetal)   /* TT-Metal's allocator statistics files */           \
     X(source_telemetry) /* board telemetry from the kernel driver */

@@ -33,7 +33,7 @@ int output_csv(FILE *f, const snapshot *s, const accounting *a, const output_opt
         fputs("timestamp,device,arch,x,y", f);
         for (int k = 0; k < CAT_COUNT; k++)
             fprintf(f, ",%s", category_key[k]);
-        fputs(",largest_free,used_pct\r\n", f);
+        fputs(",largest_free,used_pct,cb_room,cb_extent\r\n", f);
     }
     char when[40];
     format_iso8601(s->timestamp_ns, when, sizeof when);
@@ -49,7 +49,8 @@ int output_csv(FILE *f, const snapshot *s, const accounting *a, const output_opt
             fprintf(f, ",%u,%u", c % d->grid_x, c / d->grid_x);
             for (int k = 0; k < CAT_COUNT; k++)
                 fprintf(f, ",%llu", (unsigned long long)u->bytes[k]);
-            fprintf(f, ",%llu,%.3f\r\n", (unsigned long long)u->largest_free, usage_used_pct(u->bytes));
+            fprintf(f, ",%llu,%.3f,%u,%u\r\n", (unsigned long long)u->largest_free, usage_used_pct(u->bytes),
+                    u->cb_room, u->cb_extent);
         }
     }
     return fflush(f) == 0 && !ferror(f) ? 0 : -1;

@@ -263,6 +263,24 @@ static void je_string(json_emitter *w, const char *key, const char *s)
     je_value(w, key, json_text(s));
 }
 
+/* A string as je_string writes it, without the encoder when it needs no
+ * escape (printable ASCII, no quote or backslash): a snapshot's hundreds of
+ * thousands of region tags are mostly such. */
+static void je_plain_string(json_emitter *w, const char *key, const char *s)
+{
+    const char *p = s;
+    while (*p >= 0x20 && *p < 0x7F && *p != '"' && *p != '\\')
+        p++;
+    if (*p) {
+        je_string(w, key, s);
+        return;
+    }
+    je_prefix(w, key);
+    je_char(w, '"');
+    je_write(w, s, (size_t)(p - s));
+    je_char(w, '"');
+}
+
 /* A string encoded once and kept in *slot (NULL: null). */
 static void je_string_cached(json_emitter *w, const char *key, char **slot, const char *s)
 {
@@ -308,6 +326,15 @@ static void categories_fields(json_emitter *w, const uint64_t *b, int n)
         je_uint(w, category_key[k], b[k]);
 }
 
+/* A region's kind, tag and address. */
+static void region_fields(json_emitter *w, const snap_region *r)
+{
+    l1_category cat = category_of_kind(r->kind);
+    je_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
+    je_plain_string(w, "tag", r->tag);
+    je_uint(w, "address", r->address);
+}
+
 /* A region's reference is at most this long: short fields, a tag and a
  * process name of a few dozen bytes, each byte at most a 6-byte escape. */
 #define REF_MAX (256 + 6 * (SNAP_TAG_LEN + SNAP_NAME_LEN))
@@ -336,10 +363,7 @@ static void region_ref(json_emitter *w, const char *key, const snapshot *s, uint
         je_value(w, "pid", NULL);
         je_value(w, "process", NULL);
     }
-    l1_category cat = category_of_kind(r->kind);
-    je_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
-    je_string(w, "tag", r->tag);
-    je_uint(w, "address", r->address);
+    region_fields(w, r);
     je_close(w, '}');
     if (!slot || flushes != w->flushes || (w->pretty && !w->line[w->depth + 1]))
         return; /* only compact or one-line references read the same wherever they go */
@@ -383,6 +407,8 @@ static void device_cores(json_emitter *w, const snap_device *d, const device_usa
         je_uint(w, "largest_free", u->largest_free);
         je_uint(w, "fragmented", u->fragmented);
         je_real(w, "used_pct", usage_used_pct(u->bytes));
+        je_uint(w, "cb_room", u->cb_room);
+        je_uint(w, "cb_extent", u->cb_extent);
         je_close(w, '}');
     }
     je_close(w, ']');
@@ -425,6 +451,79 @@ static void device_clashes(json_emitter *w, const snapshot *s, const device_usag
     je_uint(w, "clash_bytes", du->clash_bytes);
 }
 
+/* Position of snapshot process p in the device's process list (sorted by
+ * snapshot index), or -1. */
+static long process_position(const device_usage *du, uint32_t p)
+{
+    size_t lo = 0, hi = du->nprocesses;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (du->processes[mid].process < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < du->nprocesses && du->processes[lo].process == p ? (long)lo : -1;
+}
+
+/* Every region of the device as recorded, one line each: what a saved
+ * snapshot needs to be read back (json_snapshot.c) into the same accounting. */
+static void device_regions(json_emitter *w, const snapshot *s, const device_usage *du)
+{
+    je_open(w, "regions", '[');
+    for (uint32_t ri = 0; ri < s->nregions; ri++) {
+        const snap_region *r = &s->regions[ri];
+        if (r->device != du->device)
+            continue;
+        long pos = process_position(du, r->process);
+        je_open_as(w, NULL, '{', true);
+        if (pos >= 0) {
+            je_uint(w, "proc", (uint64_t)pos);
+            je_int(w, "pid", s->processes[r->process].pid);
+        } else {
+            je_value(w, "proc", NULL);
+            je_value(w, "pid", NULL);
+        }
+        region_fields(w, r);
+        je_bool(w, "interleaved", r->interleaved);
+        if (r->interleaved) {
+            je_uint(w, "total_size", r->total_size);
+            je_uint(w, "page_size", r->page_size);
+        } else {
+            je_uint(w, "size_per_core", r->size_per_core);
+            je_open(w, "ranges", '[');
+            const l1top_range *g = snapshot_region_ranges(s, r);
+            for (uint32_t i = 0; i < r->nranges; i++) {
+                je_open(w, NULL, '[');
+                je_uint(w, NULL, g[i].x0);
+                je_uint(w, NULL, g[i].y0);
+                je_uint(w, NULL, g[i].x1);
+                je_uint(w, NULL, g[i].y1);
+                je_close(w, ']');
+            }
+            je_close(w, ']');
+        }
+        je_close(w, '}');
+    }
+    je_close(w, ']');
+}
+
+/* The device minimum of CB room, what bounds it, the largest current CB region. */
+static void device_cb_room(json_emitter *w, const snapshot *s, const snap_device *d, const device_usage *du)
+{
+    je_open(w, "cb_room", '{');
+    je_uint(w, "min", du->cb_room_min);
+    xy(w, "min_core", du->cb_room_min_core % d->grid_x, du->cb_room_min_core / d->grid_x);
+    int32_t bound = du->ncores ? du->cores[du->cb_room_min_core].cb_room_region : -1;
+    if (bound >= 0)
+        region_ref(w, "limited_by", s, (uint32_t)bound);
+    else
+        je_value(w, "limited_by", NULL);
+    je_uint(w, "cb_extent_max", du->cb_extent_max);
+    xy(w, "cb_extent_max_core", du->cb_extent_max_core % d->grid_x, du->cb_extent_max_core / d->grid_x);
+    je_close(w, '}');
+}
+
 static void device_json(json_emitter *w, const snapshot *s, const device_usage *du)
 {
     const snap_device *d = &s->devices[du->device];
@@ -434,10 +533,15 @@ static void device_json(json_emitter *w, const snapshot *s, const device_usage *
     xy(w, "grid", d->grid_x, d->grid_y);
     je_uint(w, "cores", du->ncores);
     je_uint(w, "l1_per_core", d->l1_size);
+    je_uint(w, "l1_small_size", d->l1_small_size);
+    je_uint(w, "unreserved_base", d->unreserved_base);
+    je_uint(w, "alignment", d->alignment);
     device_totals(w, du);
+    device_cb_room(w, s, d, du);
     device_cores(w, d, du);
     device_processes(w, s, du);
     device_clashes(w, s, du);
+    device_regions(w, s, du);
     je_uint(w, "dropped_records", d->dropped_records);
     je_close(w, '}');
 }

@@ -54,9 +54,15 @@ static void device_gauge(FILE *f, const snapshot *s, const accounting *a, const 
     }
 }
 
-/* One gauge per core of every shown device: used bytes, or the largest free hole. */
+/* One gauge per core of every shown device. */
+typedef uint64_t (*core_value)(const core_usage *u);
+static uint64_t core_used(const core_usage *u) { return usage_used(u->bytes); }
+static uint64_t core_largest_free(const core_usage *u) { return u->largest_free; }
+static uint64_t core_cb_room(const core_usage *u) { return u->cb_room; }
+static uint64_t cb_room_min(const device_usage *du) { return du->cb_room_min; }
+
 static void per_core_family(FILE *f, const snapshot *s, const accounting *a, const output_options *o, const char *name,
-                            const char *help, bool largest_free)
+                            const char *help, core_value value)
 {
     family(f, name, help);
     for (size_t i = 0; i < a->ndevices; i++) {
@@ -66,7 +72,7 @@ static void per_core_family(FILE *f, const snapshot *s, const accounting *a, con
             continue;
         for (uint32_t c = 0; c < du->ncores; c++)
             fprintf(f, "%s{device=\"%u\",x=\"%u\",y=\"%u\"} %llu\n", name, d->id, c % d->grid_x, c / d->grid_x,
-                    (unsigned long long)(largest_free ? du->cores[c].largest_free : usage_used(du->cores[c].bytes)));
+                    (unsigned long long)value(&du->cores[c]));
     }
 }
 
@@ -258,8 +264,17 @@ static void alerts_family(FILE *f, const output_options *o)
 int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
 {
     category_family(f, s, a, o);
-    per_core_family(f, s, a, o, "l1top_core_used_bytes", "L1 bytes used on one core (every category but free).", false);
-    per_core_family(f, s, a, o, "l1top_core_largest_free_bytes", "Largest free hole in one core's L1.", true);
+    per_core_family(f, s, a, o, "l1top_core_used_bytes", "L1 bytes used on one core (every category but free).",
+                    core_used);
+    per_core_family(f, s, a, o, "l1top_core_largest_free_bytes", "Largest free hole in one core's L1.",
+                    core_largest_free);
+    per_core_family(f, s, a, o, "l1top_core_cb_room_bytes",
+                    "Circular-buffer bytes a program can place on one core now: from the unreserved base to the "
+                    "lowest L1 or L1_SMALL buffer there, or to the top of L1.",
+                    core_cb_room);
+    device_gauge(f, s, a, o, "l1top_cb_room_min_bytes",
+                 "The least CB room of any core of a device: what TT-Metal checks a program's CBs against.",
+                 cb_room_min);
     device_info_family(f, s, a, o);
     device_gauge(f, s, a, o, "l1top_largest_free_common_bytes",
                  "Largest address range free on every core of a device: the largest interleaved buffer that fits.",

@@ -52,6 +52,29 @@ static void output_text_clashes(FILE *f, const snapshot *s, const device_usage *
                 du->clash_pairs_at_least - shown, du->nclashes);
 }
 
+/* The device minimum of CB room (what TT-Metal checks a program's CBs
+ * against), what bounds it, and the largest current CB region. */
+static void output_text_cb_room(FILE *f, const snapshot *s, const device_usage *du)
+{
+    const snap_device *d = &s->devices[du->device];
+    char h1[32], h2[32];
+    if (du->ncores == 0)
+        return;
+    const core_usage *u = &du->cores[du->cb_room_min_core];
+    fprintf(f, "  CB room: %llu B (%s), the least on core (%u,%u): ", (unsigned long long)du->cb_room_min,
+            format_bytes(du->cb_room_min, h1, sizeof h1), du->cb_room_min_core % d->grid_x,
+            du->cb_room_min_core / d->grid_x);
+    if (u->cb_room_region >= 0) {
+        const snap_region *r = &s->regions[u->cb_room_region];
+        fprintf(f, "%s '%s' at 0x%X\n", category_short[category_of_kind(r->kind)], r->tag, r->address);
+    } else {
+        fprintf(f, "up to the top of L1\n");
+    }
+    fprintf(f, "  current CBs: up to %llu B (%s), on core (%u,%u)%s\n", (unsigned long long)du->cb_extent_max,
+            format_bytes(du->cb_extent_max, h2, sizeof h2), du->cb_extent_max_core % d->grid_x,
+            du->cb_extent_max_core / d->grid_x, du->cb_extent_max > du->cb_room_min ? "  (past the device's CB room)" : "");
+}
+
 static void device_text(FILE *f, const snapshot *s, const device_usage *du)
 {
     const snap_device *d = &s->devices[du->device];
@@ -73,6 +96,7 @@ static void device_text(FILE *f, const snapshot *s, const device_usage *du)
     fprintf(f, "  largest free block common to all cores: %llu B (%s); fragmented free: %llu B (%s)\n",
             (unsigned long long)du->largest_free_common, format_bytes(du->largest_free_common, h1, sizeof h1),
             (unsigned long long)du->fragmented, format_bytes(du->fragmented, h3, sizeof h3));
+    output_text_cb_room(f, s, du);
 
     fprintf(f, "\n  used %% per core (0-9 = tens of %%, # = full)\n      ");
     for (uint32_t x = 0; x < d->grid_x; x++)

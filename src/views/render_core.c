@@ -11,14 +11,11 @@
 #include "views/format.h"
 #include "views/render.h"
 
-#define MAX_SPANS 4096
 #define STRIP_ROW 3            /* the address strip; its address marks under it */
 #define LIST_ROW 6             /* the span list's header */
 #define ADDR_LABEL_W 12        /* room for "0x1FFFFF" and a gap at either end of the strip */
 #define STRIP_MARKS_MIN_COLS 30 /* narrower: only the start address under the strip */
 #define UB_MARK_MIN_X 10       /* the unreserved-base mark starts after the start address */
-
-static map_span spans[MAX_SPANS]; /* one core at a time */
 
 /* Category shown at [a, b) of the strip: the region covering most of it. */
 static l1_category strip_category(const map_span *sp, size_t n, uint64_t a, uint64_t b, bool *clash)
@@ -101,6 +98,21 @@ static void span_row(const tui_state *st, int y, const map_span *sp, bool larges
                 r ? r->tag : "", sp->clash ? "  ! clash" : largest ? "  <- largest free" : "");
 }
 
+/* The selected core's map, from the cache when data and core are unchanged. */
+static const core_map_cache *core_map(const tui_state *st)
+{
+    core_map_cache *c = st->core_cache;
+    uint32_t dev = (uint32_t)st->visible[st->sel];
+    if (c->gen == 0 || c->gen != st->data_gen || c->dev != dev || c->x != st->cx || c->y != st->cy) {
+        c->n = accounting_core_map(st->snap, dev, st->cx, st->cy, c->spans, CORE_MAP_MAX_SPANS, &c->needed);
+        c->gen = st->data_gen;
+        c->dev = dev;
+        c->x = st->cx;
+        c->y = st->cy;
+    }
+    return c;
+}
+
 void render_core(const tui_state *st)
 {
     const device_usage *du;
@@ -111,8 +123,9 @@ void render_core(const tui_state *st)
         render_too_small(LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS);
         return;
     }
-    size_t needed = 0;
-    size_t n = accounting_core_map(st->snap, (uint32_t)st->visible[st->sel], st->cx, st->cy, spans, MAX_SPANS, &needed);
+    const core_map_cache *cm = core_map(st);
+    const map_span *spans = cm->spans;
+    size_t n = cm->n, needed = cm->needed;
     const core_usage *u = &du->cores[st->cy * d->grid_x + st->cx];
     char a[24], b[24];
     render_putf(2, 1, COLS - 2, A_BOLD, "Core (%u,%u) of device %u  %s  L1 %s  used %.1f%%  largest free %s%s", st->cx,

@@ -227,6 +227,7 @@ static int prepare(tui *t, char *err, size_t errlen)
     t->st.delay_tenths = delay_of(t->cfg);
     t->st.metric = t->cfg->heatmap;
     t->st.allocator_view = t->cfg->allocator_view;
+    t->st.core_cache = &t->core_cache;
     quit_signals_install(); /* no SA_RESTART: getch() returns at once */
     return theme_find(&t->theme, t->cfg->theme, err, errlen) != 0 ? EX_CONFIG : 0;
 }

@@ -34,6 +34,7 @@ typedef struct tui {
     bool have_data;                /* per-core data to show */
     bool have_ttm;                 /* TT-Metal totals or board telemetry to show */
     size_t visible[TUI_MAX_DEVICES];
+    core_map_cache core_cache;     /* the core view's map (st.core_cache points here) */
     alert_engine *alerts;
     /* The loop. */
     long frames;

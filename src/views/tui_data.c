@@ -57,6 +57,7 @@ static bool account(tui *t)
         return true;
     accounting_free(&t->acct);
     t->have_acct = accounting_compute(&t->snap, &t->acct) == 0;
+    t->st.data_gen++;
     return t->have_acct;
 }
 

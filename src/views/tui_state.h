@@ -38,6 +38,19 @@ typedef struct {
     char theme[64];    /* name of the theme in use */
 } render_ctx;
 
+/* One core's address map, kept while the data and the core stay the same:
+ * a refresh with nothing moved, or a key that changes no core, redraws it
+ * without walking every region again (issue #14: 1.4 ms a redraw at 320k
+ * regions, 0.2 ms cached). */
+#define CORE_MAP_MAX_SPANS 4096
+typedef struct {
+    uint64_t gen;                 /* tui_state.data_gen it was made for; 0: empty */
+    uint32_t dev;
+    uint16_t x, y;
+    size_t n, needed;
+    map_span spans[CORE_MAP_MAX_SPANS];
+} core_map_cache;
+
 /* Everything the views read. */
 typedef struct {
     render_ctx rc;
@@ -57,6 +70,8 @@ typedef struct {
     view_id view;
     bool timeline;                /* a trace is open: its keys step through it */
     size_t core_scroll;           /* first line of the core view's region list */
+    uint64_t data_gen;            /* bumps whenever snap/acct change: what caches key on */
+    core_map_cache *core_cache;   /* owned by the loop; the core view fills it */
     size_t proc_sel;              /* selected row of the process view */
     proc_sort psort;
     bool preverse;

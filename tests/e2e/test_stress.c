@@ -199,7 +199,9 @@ Test(stress, writers_threads_kills_and_a_busy_reader)
         w[nw++] = spawn_writer(i);
     shm_reader *r = NULL;
     char err[256];
-    for (int i = 0; i < 200 && shm_reader_open(seg, &r, err, sizeof err) != SHM_OK; i++)
+    /* Up to 10 s: on a loaded 2-core machine the writers' exec and the
+     * segment's ftruncate can take seconds (seen: "truncated: 0 bytes"). */
+    for (int i = 0; i < 1000 && shm_reader_open(seg, &r, err, sizeof err) != SHM_OK; i++)
         usleep(10000);
     cr_assert_not_null(r, "segment never appeared: %s", err);
     snapshot s;

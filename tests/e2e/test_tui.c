@@ -82,6 +82,25 @@ static char *wait_for(const char *needle)
     return s;
 }
 
+/* Like wait_for, until the pane shows every needle of a NULL-terminated list
+ * at once: a capture can catch a frame half drawn (seen under load). */
+static char *wait_for_all(const char *const *needles)
+{
+    char *s = NULL;
+    for (int i = 0; i < 100; i++) {
+        free(s);
+        s = capture();
+        size_t k = 0;
+        while (needles[k] && strstr(s, needles[k]))
+            k++;
+        if (!needles[k])
+            return s;
+        sleep_ms(50);
+    }
+    cr_assert_fail("pane never showed all of '%s'...; it shows:\n%s", needles[0], s);
+    return s;
+}
+
 static void start_tui(int cols, int rows, const char *extra)
 {
     tmux("kill-server");
@@ -572,7 +591,9 @@ Test(tui, tt_metal_totals_without_per_core_data)
     char extra[256];
     snprintf(extra, sizeof extra, "--source tt-metal --tt-metal-dir %s", dir);
     start_tui(120, 40, extra);
-    char *s = wait_for("TT-Metal allocator statistics");
+    static const char *const shown[] = { "TT-Metal allocator statistics", "device 2", "no per-core data",
+                                         "model.py", "CB 6.00 MiB", NULL };
+    char *s = wait_for_all(shown);
     cr_assert_not_null(strstr(s, "device 2"), "%s", s);
     cr_assert_not_null(strstr(s, "no per-core data"));
     cr_assert_not_null(strstr(s, "model.py"));

@@ -77,6 +77,18 @@ static inline char *t_render(int (*fn)(FILE *, const snapshot *, const accountin
     return buf;
 }
 
+/* What a writer prints (fn(f, ctx) returning 0), as a string. Caller frees. */
+typedef int (*t_writer)(FILE *f, const void *ctx);
+static inline char *t_capture(t_writer fn, const void *ctx)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(fn(f, ctx), 0);
+    fclose(f);
+    return buf;
+}
+
 /* A segment name unique to this test process. */
 static inline const char *t_segment(char *buf, size_t n, const char *what)
 {

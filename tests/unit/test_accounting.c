@@ -281,6 +281,33 @@ Test(accounting, core_map_covers_l1_in_order)
 static uint64_t rnd_state = 12345;
 static uint32_t rnd(uint32_t n) { return t_rnd(&rnd_state, n); }
 
+static const core_usage *core(uint32_t x, uint32_t y)
+{
+    return &a.devices[0].cores[y * s.devices[0].grid_x + x];
+}
+
+/* The definition, region by region: the lowest buffer on the core (an
+ * interleaved one on every bank), then the CBs starting below it. */
+static void cb_room_reference(uint16_t x, uint16_t y, uint32_t *room, uint32_t *extent)
+{
+    const snap_device *d = &s.devices[0];
+    uint32_t limit = d->l1_size, top = 0;
+    for (size_t ri = 0; ri < s.nregions; ri++) {
+        const snap_region *r = &s.regions[ri];
+        bool on = r->interleaved || region_bytes_on_core(&s, r, x, y) > 0;
+        if (on && (r->kind == L1TOP_L1_BUFFER || r->kind == L1TOP_L1_SMALL) && r->address < limit)
+            limit = r->address;
+    }
+    for (size_t ri = 0; ri < s.nregions; ri++) {
+        const snap_region *r = &s.regions[ri];
+        uint64_t b = region_bytes_on_core(&s, r, x, y);
+        if (b && r->kind == L1TOP_CIRCULAR_BUFFER && r->address < limit && r->address + b > top)
+            top = (uint32_t)(r->address + b);
+    }
+    *room = limit > d->unreserved_base ? limit - d->unreserved_base : 0;
+    *extent = top > d->unreserved_base ? top - d->unreserved_base : 0;
+}
+
 Test(accounting, random_regions_match_bytewise_reference)
 {
     /* A small L1 so a per-byte reference is cheap; the unreserved base above
@@ -310,6 +337,7 @@ Test(accounting, random_regions_match_bytewise_reference)
         }
         cr_assert_eq(accounting_compute(&s, &a), 0);
         check_invariant();
+        uint32_t min_room = UINT32_MAX;
         for (uint16_t y = 0; y < 2; y++)
             for (uint16_t x = 0; x < 3; x++) {
                 static uint8_t owner[0x9000];
@@ -335,7 +363,15 @@ Test(accounting, random_regions_match_bytewise_reference)
                     cr_assert_eq(u->bytes[k], want[k], "round %d core (%u,%u) %s: %llu vs %llu", round, x, y,
                                  category_key[k], (unsigned long long)u->bytes[k], (unsigned long long)want[k]);
                 cr_assert_eq(u->largest_free, largest, "round %d core (%u,%u) largest free", round, x, y);
+                uint32_t room, extent;
+                cb_room_reference(x, y, &room, &extent);
+                cr_assert_eq(u->cb_room, room, "round %d core (%u,%u) CB room %u vs %u", round, x, y, u->cb_room, room);
+                cr_assert_eq(u->cb_extent, extent, "round %d core (%u,%u) CB extent %u vs %u", round, x, y,
+                             u->cb_extent, extent);
+                if (room < min_room)
+                    min_room = room;
             }
+        cr_assert_eq(a.devices[0].cb_room_min, min_room, "round %d", round);
     }
 }
 
@@ -486,6 +522,109 @@ Test(accounting, clash_cap_is_reported_not_hidden)
     /* Clash bytes stay exact: CBs cover [ub, ub+64K+79*16), buffers [ub+8, ub+8+64K+79*16). */
     cr_assert_eq(du->cores[0].clash_bytes, 64 * 1024 + 79 * 16 - 8);
     check_invariant();
+}
+
+/* ---- CB room: per core, from the unreserved base to the lowest L1 or
+ * L1_SMALL buffer there (or the top of L1), the current CBs against it, and
+ * the device minimum. Wormhole: 1499136 - 0x19400 = 1395712 B on an empty
+ * core. ---- */
+
+Test(accounting, cb_room_empty_device_has_the_whole_unreserved_l1)
+{
+    t_device(&s, 0, "wormhole_b0", 8, 8);
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    for (uint32_t c = 0; c < 64; c++) {
+        cr_assert_eq(a.devices[0].cores[c].cb_room, 1395712u); /* 1499136 - 103424 */
+        cr_assert_eq(a.devices[0].cores[c].cb_room_region, -1);
+        cr_assert_eq(a.devices[0].cores[c].cb_extent, 0);
+        cr_assert_eq(a.devices[0].cores[c].cb_top_region, -1);
+    }
+    cr_assert_eq(a.devices[0].cb_room_min, 1395712u);
+    cr_assert_eq(a.devices[0].cb_room_min_core, 0);
+}
+
+Test(accounting, cb_room_a_sharded_buffer_on_some_cores_bounds_only_them)
+{
+    t_device(&s, 0, "wormhole_b0", 8, 8);
+    uint32_t p = t_process(&s, 10, "model");
+    t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, FULL(8, 8), WH_UB, 0x20000, "cb0");
+    t_region(&s, 0, p, L1TOP_L1_BUFFER, ((l1top_range){ 2, 1, 3, 2 }), 0x100000, 0x10000, "act");
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    /* 0x100000 - 0x19400 = 1048576 - 103424 */
+    cr_assert_eq(core(2, 1)->cb_room, 945152u);
+    cr_assert_eq(core(3, 2)->cb_room, 945152u);
+    cr_assert_eq(core(2, 1)->cb_room_region, 1);
+    cr_assert_eq(core(4, 1)->cb_room, 1395712u);
+    cr_assert_eq(core(4, 1)->cb_room_region, -1);
+    for (uint32_t c = 0; c < 64; c++) {
+        cr_assert_eq(a.devices[0].cores[c].cb_extent, 0x20000);
+        cr_assert_eq(a.devices[0].cores[c].cb_top_region, 0);
+    }
+    cr_assert_eq(a.devices[0].cb_room_min, 945152u);
+    cr_assert_eq(a.devices[0].cb_room_min_core, 1 * 8 + 2);
+    cr_assert_eq(a.devices[0].cb_extent_max, 0x20000);
+}
+
+Test(accounting, cb_room_an_interleaved_buffer_reserves_every_bank_even_without_pages)
+{
+    t_device(&s, 0, "wormhole_b0", 8, 8);
+    uint32_t p = t_process(&s, 10, "model");
+    /* 2 pages over 64 banks: pages on banks 0 and 1 only, the address on all. */
+    t_interleaved(&s, 0, p, 0x120000, 4096, 2048);
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    for (uint32_t c = 0; c < 64; c++) {
+        cr_assert_eq(a.devices[0].cores[c].cb_room, 0x120000u - WH_UB, "core %u", c); /* 1076224 */
+        cr_assert_eq(a.devices[0].cores[c].cb_room_region, 0);
+    }
+    cr_assert_eq(a.devices[0].cores[2].bytes[CAT_L1_BUFFERS], 0, "no page on bank 2");
+}
+
+Test(accounting, cb_room_a_cb_placed_on_a_tensor_is_not_in_the_cb_region)
+{
+    /* A CB at a buffer's address sits on that tensor, whichever was recorded
+     * first (the sweep meets equal starts in region order). */
+    for (int cb_first = 0; cb_first < 2; cb_first++) {
+        snapshot_reset(&s);
+        accounting_free(&a);
+        t_device(&s, 0, "wormhole_b0", 1, 1);
+        uint32_t p = t_process(&s, 10, "model");
+        for (int i = 0; i < 2; i++)
+            if ((i == 0) == (cb_first == 1))
+                t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, FULL(1, 1), 0x80000, 0x8000, "global cb");
+            else
+                t_region(&s, 0, p, L1TOP_L1_BUFFER, FULL(1, 1), 0x80000, 0x10000, "sharded in");
+        t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, FULL(1, 1), WH_UB, 0x1000, "cb0");
+        cr_assert_eq(accounting_compute(&s, &a), 0);
+        cr_assert_eq(core(0, 0)->cb_room, 0x80000u - WH_UB);
+        cr_assert_eq(core(0, 0)->cb_extent, 0x1000, "CB first: %d", cb_first);
+        cr_assert_eq(core(0, 0)->cb_top_region, 2);
+    }
+}
+
+Test(accounting, cb_room_a_clash_shows_as_an_extent_past_the_room)
+{
+    t_device(&s, 0, "wormhole_b0", 1, 1);
+    uint32_t p = t_process(&s, 10, "model");
+    t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, ((l1top_range){ 0, 0, 0, 0 }), WH_UB, 0x70000, "cbs");
+    t_region(&s, 0, p, L1TOP_L1_BUFFER, ((l1top_range){ 0, 0, 0, 0 }), 0x50000, 0x10000, "low");
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    cr_assert_eq(core(0, 0)->cb_room, 0x50000u - WH_UB); /* 224256 */
+    cr_assert_eq(core(0, 0)->cb_extent, 0x70000);        /* 458752 > room */
+    cr_assert_eq(core(0, 0)->cb_room_region, 1);
+}
+
+Test(accounting, cb_room_l1_small_counts_and_a_buffer_below_the_base_leaves_none)
+{
+    snap_device *d = t_device(&s, 0, "wormhole_b0", 2, 1);
+    d->l1_small_size = 0x8000;
+    uint32_t p = t_process(&s, 10, "model");
+    t_region(&s, 0, p, L1TOP_L1_SMALL, ((l1top_range){ 0, 0, 0, 0 }), WH_L1 - 0x8000, 0x4000, "halo");
+    t_region(&s, 0, p, L1TOP_L1_BUFFER, ((l1top_range){ 1, 0, 1, 0 }), 0x10000, 0x1000, "odd");
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    cr_assert_eq(core(0, 0)->cb_room, WH_L1 - 0x8000 - WH_UB); /* 1362944 */
+    cr_assert_eq(core(1, 0)->cb_room, 0);
+    cr_assert_eq(a.devices[0].cb_room_min, 0);
+    cr_assert_eq(a.devices[0].cb_room_min_core, 1);
 }
 
 /* accounting_most_held against a byte-by-byte count at every position. */

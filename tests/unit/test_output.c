@@ -55,10 +55,11 @@ Test(output, json_has_exactly_the_schema_keys)
     json_t *devs = json_object_get(root, "devices");
     cr_assert_eq(json_array_size(devs), 2);
     json_t *d0 = json_array_get(devs, 0);
-    static const char *const dev[] = { "id", "arch", "grid", "cores", "l1_per_core", "totals", "cores_detail",
+    static const char *const dev[] = { "id", "arch", "grid", "cores", "l1_per_core", "l1_small_size",
+                                       "unreserved_base", "alignment", "totals", "cb_room", "cores_detail",
                                        "processes", "clashes", "clashes_truncated", "clash_pairs_at_least",
-                                       "clash_bytes", "dropped_records" };
-    assert_keys(d0, dev, 13, "device");
+                                       "clash_bytes", "regions", "dropped_records" };
+    assert_keys(d0, dev, 18, "device");
     static const char *const totals[] = { "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
                                           "semaphores", "runtime", "kernel_config", "firmware", "free", "largest_free_common",
                                           "fragmented", "tracked", "untracked", "used", "total" };
@@ -66,9 +67,16 @@ Test(output, json_has_exactly_the_schema_keys)
     assert_keys(t, totals, 15, "totals");
     static const char *const core[] = { "x", "y", "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
                                         "semaphores", "runtime", "kernel_config", "firmware", "free", "largest_free",
-                                        "fragmented", "used_pct" };
+                                        "fragmented", "used_pct", "cb_room", "cb_extent" };
     json_t *c0 = json_array_get(json_object_get(d0, "cores_detail"), 0);
-    assert_keys(c0, core, 14, "core");
+    assert_keys(c0, core, 16, "core");
+    static const char *const cbr[] = { "min", "min_core", "limited_by", "cb_extent_max", "cb_extent_max_core" };
+    json_t *room = json_object_get(d0, "cb_room");
+    assert_keys(room, cbr, 5, "cb_room");
+    static const char *const ranged[] = { "proc", "pid", "kind", "tag", "address", "interleaved", "size_per_core",
+                                          "ranges" };
+    json_t *r1 = json_array_get(json_object_get(d0, "regions"), 1);
+    assert_keys(r1, ranged, 8, "region");
     static const char *const proc[] = { "pid", "name", "l1_buffers", "l1_small", "circular_buffers",
                                         "kernel_code", "semaphores", "runtime", "regions" };
     json_t *p0 = json_array_get(json_object_get(d0, "processes"), 0);
@@ -89,6 +97,24 @@ Test(output, json_has_exactly_the_schema_keys)
     cr_assert(json_is_real(json_object_get(c0, "used_pct")));
     cr_assert_eq(json_integer_value(json_object_get(p0, "pid")), 4242);
     cr_assert_eq(json_integer_value(json_object_get(p0, "regions")), 2);
+    /* CB room: 0x100000 - 0x19400 under the buffer on (0,0), the whole
+     * 1499136 - 0x19400 on (1,0); the CB ends 0x19180 + 0x10000 - 0x19400 above the base. */
+    cr_assert_eq(json_integer_value(json_object_get(c0, "cb_room")), 945152);
+    cr_assert_eq(json_integer_value(json_object_get(c0, "cb_extent")), 64896);
+    json_t *c1 = json_array_get(json_object_get(d0, "cores_detail"), 1);
+    cr_assert_eq(json_integer_value(json_object_get(c1, "cb_room")), 1395712);
+    cr_assert_eq(json_integer_value(json_object_get(room, "min")), 945152);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(room, "limited_by"), "tag")), "buf");
+    cr_assert_eq(json_integer_value(json_object_get(room, "cb_extent_max")), 64896);
+    cr_assert_eq(json_integer_value(json_object_get(r1, "pid")), 4242);
+    cr_assert_eq(json_integer_value(json_object_get(r1, "size_per_core")), 0x1000);
+    cr_assert_eq(json_integer_value(json_array_get(json_array_get(json_object_get(r1, "ranges"), 0), 2)), 0);
+    cr_assert_eq(json_integer_value(json_object_get(d0, "unreserved_base")), 0x19400);
+    /* Blackhole 1x1, nothing on it: 1572864 - 0x1B300, bounded by the top of L1. */
+    json_t *d1 = json_array_get(devs, 1);
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(d1, "cb_room"), "min")), 1461504);
+    cr_assert(json_is_null(json_object_get(json_object_get(d1, "cb_room"), "limited_by")));
+    cr_assert_eq(json_array_size(json_object_get(d1, "regions")), 0);
     json_decref(root);
 }
 
@@ -115,6 +141,9 @@ Test(output, text_report_has_table_heatmap_and_processes)
     cr_assert(strstr(buf, "Tracked (allocator sees)") != NULL);
     cr_assert(strstr(buf, "4242 model") != NULL);
     cr_assert(strstr(buf, "Device 3  blackhole") != NULL);
+    cr_assert(strstr(buf, "  CB room: 945152 B (923 KiB), the least on core (0,0): L1 buffer 'buf' at 0x100000\n"
+                          "  current CBs: up to 64896 B (63.4 KiB), on core (0,0)\n"), "%s", buf);
+    cr_assert(strstr(buf, "  CB room: 1461504 B (1.39 MiB), the least on core (0,0): up to the top of L1\n"), "%s", buf);
     free(buf);
 }
 
@@ -226,6 +255,36 @@ Test(output, every_registered_format_parses_and_prints)
     cr_assert_null(output_format_by_name(NULL));
 }
 
+Test(output, answer_flags)
+{
+    cli_options o;
+    char err[256];
+    cr_assert_eq(parse(&o, err, 3, "--fit", "cb 1KiB on 0-0"), 0, "%s", err);
+    cr_assert_str_eq(o.fit, "cb 1KiB on 0-0");
+    cr_assert_eq(parse(&o, err, 6, "--diff", "a.json", "--max-growth", "2.5%", "b.json"), 0, "%s", err);
+    cr_assert_str_eq(o.diff_a, "a.json");
+    cr_assert_str_eq(o.diff_b, "b.json");
+    cr_assert(o.max_growth_given);
+    cr_assert_float_eq(o.max_growth, 2.5, 1e-12);
+    cr_assert_eq(parse(&o, err, 2, "--diff"), EXIT_USAGE);
+    cr_assert_eq(parse(&o, err, 3, "--diff", "a.json"), EXIT_USAGE);
+    cr_assert(strstr(err, "--diff takes two files"), "%s", err);
+    cr_assert_eq(parse(&o, err, 5, "--diff", "a", "b", "c"), EXIT_USAGE);
+    cr_assert(strstr(err, "unexpected argument 'c'"), "%s", err);
+    cr_assert_eq(parse(&o, err, 3, "--max-growth", "5"), EXIT_USAGE);
+    cr_assert(strstr(err, "--max-growth goes with --diff"), "%s", err);
+    cr_assert_eq(parse(&o, err, 6, "--diff", "a", "b", "--max-growth", "-1"), EXIT_USAGE);
+    cr_assert_eq(parse(&o, err, 6, "--diff", "a", "b", "--max-growth", "x"), EXIT_USAGE);
+    cr_assert_eq(parse(&o, err, 6, "--fit", "cb 1KiB on 0-0", "--diff", "a", "b"), EXIT_USAGE);
+    cr_assert_eq(parse(&o, err, 5, "--fit", "cb 1KiB on 0-0", "-f", "csv"), EXIT_USAGE);
+    cr_assert(strstr(err, "text or json"), "%s", err);
+    cr_assert_eq(parse(&o, err, 5, "--fit", "cb 1KiB on 0-0", "--serve", "127.0.0.1:1"), EXIT_USAGE);
+    cr_assert_eq(parse(&o, err, 4, "--fit", "cb 1KiB on 0-0", "--demo"), 0, "--demo is fine to try it");
+    cr_assert_eq(parse(&o, err, 5, "--diff", "a", "b", "--demo"), EXIT_USAGE);
+    cr_assert_eq(parse(&o, err, 6, "--diff", "a", "b", "-D", "0"), EXIT_USAGE);
+    cr_assert(strstr(err, "not with --trace or -D"), "%s", err);
+}
+
 /* One wording of an alert for every view (text, TUI lists, the log): sizes with units. */
 Test(output, alert_wording)
 {
@@ -307,7 +366,7 @@ Test(output, csv_rows_and_rfc4180_quoting)
     snprintf(s.devices[1].arch_name, sizeof s.devices[1].arch_name, "we,ird\"x");
     char *csv = render_to_string(output_csv, NULL);
     static const char header[] = "timestamp,device,arch,x,y,l1_buffers,l1_small,circular_buffers,kernel_code,semaphores,"
-                                 "runtime,kernel_config,firmware,free,largest_free,used_pct\r\n";
+                                 "runtime,kernel_config,firmware,free,largest_free,used_pct,cb_room,cb_extent\r\n";
     cr_assert(strncmp(csv, header, strlen(header)) == 0, "%s", csv);
     int rows = 0;
     for (char *p = csv; (p = strstr(p, "\r\n")); p += 2)
@@ -315,6 +374,7 @@ Test(output, csv_rows_and_rfc4180_quoting)
     cr_assert_eq(rows, 1 + 2 + 1, "header + 2 wormhole cores + 1 blackhole core");
     cr_assert(strstr(csv, "\r\n2023-11-14T22:13:20Z,0,wormhole_b0,0,0,4096,0,65536,") != NULL, "%s", csv);
     cr_assert(strstr(csv, "\r\n2023-11-14T22:13:20Z,3,\"we,ird\"\"x\",0,0,") != NULL, "quoted: %s", csv);
+    cr_assert(strstr(csv, ",945152,64896\r\n") && strstr(csv, ",1395712,64896\r\n"), "cb_room, cb_extent: %s", csv);
     free(csv);
     output_options more = { .continued = true };
     csv = render_to_string(output_csv, &more);
@@ -349,6 +409,10 @@ Test(output, prometheus_families_and_escaping)
     }
     cr_assert(strstr(p, "l1top_l1_bytes{device=\"0\",arch=\"wormhole_b0\",category=\"circular_buffers\",tracked=\"false\"} 131072\n"), "%s", p);
     cr_assert(strstr(p, "l1top_core_used_bytes{device=\"0\",x=\"1\",y=\"0\"} ") != NULL);
+    cr_assert(strstr(p, "# TYPE l1top_core_cb_room_bytes gauge\n") && strstr(p, "# TYPE l1top_cb_room_min_bytes gauge\n"));
+    cr_assert(strstr(p, "l1top_core_cb_room_bytes{device=\"0\",x=\"0\",y=\"0\"} 945152\n"), "%s", p);
+    cr_assert(strstr(p, "l1top_core_cb_room_bytes{device=\"0\",x=\"1\",y=\"0\"} 1395712\n"), "%s", p);
+    cr_assert(strstr(p, "l1top_cb_room_min_bytes{device=\"3\"} 1461504\n"), "%s", p);
     cr_assert(strstr(p, "comm=\"a\\\"b\\\\c\"") != NULL, "escaped label: %s", p);
     cr_assert(strstr(p, "l1top_alerts_firing{name=\"hot\",severity=\"critical\"} 2\n") != NULL, "%s", p);
     free(p);

@@ -62,6 +62,8 @@ static void setup(void)
     t.st.cfg = &cfg;
     t.st.segment = "/test";
     t.st.delay_tenths = 10;
+    t.st.core_cache = &t.core_cache;
+    t.st.data_gen = 1;
     t.have_data = true;
 }
 
@@ -182,4 +184,35 @@ Test(tui_keys, a_view_key_bar_shows_that_views_keys)
     char tiny[12];
     keys_bar(VIEW_DEVICE, false, 0, tiny, sizeof tiny);
     cr_assert_eq(strlen(tiny), sizeof tiny - 1, "cut to the buffer");
+}
+
+/* The core view keeps its map while data and core stay the same, and draws
+ * the new one when the data changes (data_gen) or the cursor moves. */
+Test(tui_keys, the_core_view_map_follows_the_data_and_the_cursor)
+{
+    t.st.view = VIEW_CORE;
+    erase();
+    render_core(&t.st);
+    char *text = screen_text();
+    cr_assert_not_null(strstr(text, "cb"), "the CB is on core (0,0):\n%s", text);
+    cr_assert_null(strstr(text, "late-buffer"), "%s", text);
+    free(text);
+    /* A refresh brings a buffer on core (0,0): new accounting, new generation. */
+    t_region(&t.snap, 0, 0, L1TOP_L1_BUFFER, ((l1top_range){ 0, 0, 0, 0 }), 0x100000, 0x1000, "late-buffer");
+    accounting_free(&t.acct);
+    cr_assert_eq(accounting_compute(&t.snap, &t.acct), 0);
+    t.st.data_gen++;
+    erase();
+    render_core(&t.st);
+    text = screen_text();
+    cr_assert_not_null(strstr(text, "late-buffer"), "a changed snapshot is drawn, not the cached map:\n%s", text);
+    free(text);
+    /* Core (1,0) does not hold it. */
+    t.st.cx = 1;
+    erase();
+    render_core(&t.st);
+    text = screen_text();
+    cr_assert_null(strstr(text, "late-buffer"), "the cursor's core is drawn:\n%s", text);
+    cr_assert_not_null(strstr(text, "Core (1,0)"), "%s", text);
+    free(text);
 }
