@@ -95,10 +95,12 @@ void render_alert_panel(const tui_state *st, const layout_rect *r)
     }
 }
 
-static int cmp_proc_bytes(const void *pa, const void *pb)
+/* Processes by their bytes on the device, most first. */
+static int cmp_proc_bytes(const void *pa, const void *pb, void *ctx)
 {
-    const process_usage *a = *(const process_usage *const *)pa, *b = *(const process_usage *const *)pb;
-    uint64_t x = recorded_all(a->bytes), y = recorded_all(b->bytes);
+    const device_usage *du = ctx;
+    uint64_t x = recorded_all(du->processes[*(const uint32_t *)pa].bytes);
+    uint64_t y = recorded_all(du->processes[*(const uint32_t *)pb].bytes);
     return (x < y) - (x > y);
 }
 
@@ -106,11 +108,11 @@ void render_device_processes(const tui_state *st, const snap_device *d, const de
 {
     if (r->h <= 0 || r->w <= 0)
         return;
-    const process_usage *rows[PANEL_PROCS_MAX];
+    uint32_t order[PANEL_PROCS_MAX] = { 0 };
     size_t n = du->nprocesses < PANEL_PROCS_MAX ? du->nprocesses : PANEL_PROCS_MAX;
     for (size_t i = 0; i < n; i++)
-        rows[i] = &du->processes[i];
-    qsort(rows, n, sizeof *rows, cmp_proc_bytes);
+        order[i] = (uint32_t)i;
+    qsort_r(order, n, sizeof *order, cmp_proc_bytes, (void *)du);
     render_putf(r->y, r->x, r->w, A_BOLD | A_UNDERLINE, "Processes on device %u: %zu%*s", d->id, du->nprocesses,
                 r->w, "");
     if (r->h < 2)
@@ -119,7 +121,7 @@ void render_device_processes(const tui_state *st, const snap_device *d, const de
     render_putf(r->y + 1, r->x, r->w, A_BOLD, "%8s %-15s %9s %9s %9s %9s %9s %s", "PID", "NAME", "L1BUF", "CB",
                 "KERNEL", "OTHER", "TOTAL", regions ? "REGIONS" : "");
     for (size_t i = 0; i < n && (int)i + 2 < r->h; i++) {
-        const process_usage *pu = rows[i];
+        const process_usage *pu = &du->processes[order[i]];
         const snap_process *p = &st->snap->processes[pu->process];
         char name[64], b[5][24];
         uint64_t other = recorded_all(pu->bytes) - pu->bytes[CAT_L1_BUFFERS] - pu->bytes[CAT_CIRCULAR_BUFFERS] -

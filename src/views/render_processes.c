@@ -63,7 +63,7 @@ static int cmp_rows(const void *pa, const void *pb, void *ctx)
  * to the DEVS column: "0-13", "0,3,6+8", "-". */
 static void device_list(const tui_state *st, uint32_t p, char *out, size_t n)
 {
-    uint32_t ids[PROCESS_DEVICES_MAX];
+    uint32_t ids[PROCESS_DEVICES_MAX] = { 0 };
     size_t nids = 0;
     for (size_t v = 0; v < st->nvisible && nids < PROCESS_DEVICES_MAX; v++) {
         process_total one;
