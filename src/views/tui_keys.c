@@ -128,7 +128,10 @@ static bool act_core_scroll(tui *t, int key, int arg)
 static bool act_core_step(tui *t, int key, int arg)
 {
     (void)arg;
+    uint16_t x = t->st.cx;
     tui_move_cursor(t, key == KEY_LEFT ? -1 : 1, 0);
+    if (x == t->st.cx)
+        tui_say(t, "core (%u,%u) is the %s of its row", t->st.cx, t->st.cy, key == KEY_LEFT ? "first" : "last");
     t->st.core_scroll = 0;
     return true;
 }

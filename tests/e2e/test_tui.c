@@ -67,14 +67,18 @@ static char *capture(void)
     return buf;
 }
 
-/* Wait until the pane shows `needle` (up to ~5 s); returns the capture. */
+static const char *last_line(const char *screen, char *out, size_t n);
+
+/* Wait until the pane shows `needle` in a whole frame (up to ~5 s): the key
+ * bar, the frame's last line, is there too (a capture may catch a frame
+ * half drawn, more so under sanitizers). Returns the capture. */
 static char *wait_for(const char *needle)
 {
-    char *s = NULL;
+    char *s = NULL, bar[512];
     for (int i = 0; i < 100; i++) {
         free(s);
         s = capture();
-        if (strstr(s, needle))
+        if (strstr(s, needle) && strstr(last_line(s, bar, sizeof bar), "Quit"))
             return s;
         sleep_ms(50);
     }
@@ -610,7 +614,9 @@ Test(tui, trace_timeline_steps_through_events)
     tmux("kill-server");
     tmux("new-session -d -s l1 -x 140 -y 40 \"%s --trace tests/data/trace_report_normal.json; echo l1top-exit=\\$? > %s; sleep 30\"",
          l1top, exit_file);
-    char *s = wait_for("node 5 (4/8) in ttnn::matmul  PEAK");
+    free(wait_for("node 5 (4/8) in ttnn::matmul  PEAK"));
+    char *s = wait_for("Hottest cores"); /* drawn after the heatmap: the frame is whole */
+    cr_assert_not_null(strstr(s, "node 5 (4/8) in ttnn::matmul  PEAK"));
     int cells[8];
     heat_row(s, 0, 8, cells);
     cr_assert_eq(cells[0], 13, "core (0,0) at the peak: 100,352 + 102,784 B of 1,499,136 = 13%%");
