@@ -535,6 +535,50 @@ Test(tui, log_and_exec_fire_once_per_alert_start)
     unlink(cfg_path);
 }
 
+/* A per-core rule over 8 refreshes: one start line for the device, with the count, units and exact integers. */
+Test(tui, a_core_rule_logs_one_line_per_device_with_units_and_exact_values)
+{
+    char log[128], text[1024];
+    snprintf(log, sizeof log, "/tmp/l1top-tui-corelog-%d.jsonl", (int)getpid());
+    unlink(log);
+    snprintf(text, sizeof text,
+             "alerts:\n  - name: cb-heavy\n    metric: circular_buffers\n    above: 400KiB\n"
+             "    actions: [log]\n    log: %s\n",
+             log);
+    write_tui_config(text);
+    pid_t w = still_writer();
+    char extra[256];
+    snprintf(extra, sizeof extra, "-c %s --frames 8", cfg_path);
+    start_tui(120, 40, extra);
+    cr_assert_eq(exit_code(), 0);
+    FILE *f = fopen(log, "r");
+    cr_assert_not_null(f, "log written");
+    char line[1024];
+    int lines = 0;
+    json_t *start = NULL;
+    while (fgets(line, sizeof line, f)) {
+        lines++;
+        json_decref(start);
+        start = json_loads(line, 0, NULL);
+    }
+    fclose(f);
+    cr_assert_eq(lines, 1, "one line for device 0's 32 cores, got %d", lines);
+    cr_assert_not_null(start);
+    cr_assert_str_eq(json_string_value(json_object_get(start, "event")), "start");
+    cr_assert_eq(json_integer_value(json_object_get(start, "cores_over")), 32);
+    cr_assert_eq(json_integer_value(json_object_get(start, "cores_of")), 64);
+    cr_assert(json_is_integer(json_object_get(start, "value")), "bytes as an exact integer");
+    cr_assert_eq(json_integer_value(json_object_get(start, "value")), 700000);
+    cr_assert_eq(json_integer_value(json_object_get(start, "threshold")), 400 * 1024);
+    cr_assert_str_eq(json_string_value(json_object_get(start, "value_text")), "684 KiB");
+    cr_assert_str_eq(json_string_value(json_object_get(start, "summary")),
+                     "dev 0: 32/64 cores with circular_buffers over 400 KiB, worst (0,0) 684 KiB");
+    json_decref(start);
+    stop_process(w, SIGTERM);
+    unlink(log);
+    unlink(cfg_path);
+}
+
 Test(tui, reload_with_errors_keeps_the_old_configuration)
 {
     write_tui_config("heatmap: circular_buffers\n");
