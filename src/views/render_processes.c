@@ -90,6 +90,30 @@ static size_t process_rows(const tui_state *st, proc_row *rows, size_t max)
     return n;
 }
 
+/* One row's first ncols columns, each in its column's width. */
+static void process_line(const tui_state *st, const proc_row *r, int ncols, char *line, size_t n)
+{
+    const snap_process *p = &st->snap->processes[r->process];
+    size_t used = 0;
+    line[0] = '\0';
+    for (int c = 0; c < ncols && used + 1 < n; c++) {
+        char cell[64], name[64];
+        int w = psort_widths[c] - 1;
+        if (c == PSORT_PID)
+            snprintf(cell, sizeof cell, "%*d", w, p->pid);
+        else if (c == PSORT_NAME)
+            snprintf(cell, sizeof cell, "%s", render_fit(name, sizeof name, p->name, w));
+        else if (c == PSORT_DEVICES)
+            snprintf(cell, sizeof cell, "%-*s", w, r->device_list);
+        else if (c == PSORT_REGIONS)
+            snprintf(cell, sizeof cell, "%*u", w, r->total.regions);
+        else /* the byte columns, in category order */
+            snprintf(cell, sizeof cell, "%*s", w,
+                     format_bytes_unit(r->total.bytes[c - PSORT_L1], UNITS(st), name, sizeof name));
+        used += (size_t)snprintf(line + used, n - used, " %s", cell);
+    }
+}
+
 void render_processes(const tui_state *st)
 {
     if (COLS < LAYOUT_MIN_COLS || LINES < PROCESS_VIEW_MIN_ROWS) {
@@ -100,14 +124,16 @@ void render_processes(const tui_state *st)
     size_t n = process_rows(st, rows, PROCESS_ROWS_MAX);
     render_putf(2, 1, COLS - 2, A_BOLD, "Processes: %zu writing   sort: %s%s", n, psort_names[st->psort],
                 st->preverse ? " (inverted)" : "");
+    /* Whole columns only: those past the screen's edge are left out, not cut. */
+    int ncols = 0, width = 0;
+    while (ncols < PSORT_COUNT && width + psort_widths[ncols] <= COLS)
+        width += psort_widths[ncols++];
     int y = 3;
     char head[256];
     int len = 0;
-    for (int c = 0; c < PSORT_COUNT; c++) {
-        int w = psort_widths[c];
-        len += snprintf(head + len, sizeof head - (size_t)len, c == PSORT_NAME ? " %-*s" : " %*s", w - 1,
-                        psort_names[c]);
-    }
+    for (int c = 0; c < ncols; c++)
+        len += snprintf(head + len, sizeof head - (size_t)len, c == PSORT_NAME ? " %-*s" : " %*s",
+                        psort_widths[c] - 1, psort_names[c]);
     render_put(y, 0, COLS, A_BOLD | A_UNDERLINE, head);
     /* Mark the sort column: its header cell in reverse. */
     int x = 0;
@@ -119,15 +145,9 @@ void render_processes(const tui_state *st)
     size_t visible_rows = (size_t)(LINES - y - 1);
     size_t first = st->proc_sel >= visible_rows ? st->proc_sel - visible_rows + 1 : 0;
     for (size_t i = first; i < n && y < LINES - 1; i++, y++) {
-        const proc_row *r = &rows[i];
-        const snap_process *p = &st->snap->processes[r->process];
-        char b[CAT_RECORDED][16], name[64];
-        for (int k = 0; k < CAT_RECORDED; k++)
-            format_bytes_unit(r->total.bytes[k], UNITS(st), b[k], sizeof b[k]);
-        render_putf(y, 0, COLS, i == st->proc_sel ? A_REVERSE : A_NORMAL,
-                    " %7d %s %-7s %9s %9s %9s %9s %8s %9s %7u", p->pid, render_fit(name, sizeof name, p->name, 15),
-                    r->device_list, b[0], b[1], b[2],
-                    b[3], b[4], b[5], r->total.regions);
+        char line[256];
+        process_line(st, &rows[i], ncols, line, sizeof line);
+        render_put(y, 0, COLS, i == st->proc_sel ? A_REVERSE : A_NORMAL, line);
     }
     if (n == 0)
         render_put(5, 2, COLS - 4, A_DIM, "no live writer process");
