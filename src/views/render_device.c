@@ -14,6 +14,9 @@
 #include "views/render.h"
 #include "views/view_common.h"
 
+/* One row of the widest cell in the widest glyph (3 UTF-8 bytes). */
+#define LAYOUT_CELL_FILL_MAX (12 * 3 + 1)
+
 /* Alerted cells: the cell's text ends with this mark when there is room. */
 #define ALERT_MARK "!"
 
@@ -40,9 +43,13 @@ static void heat_cell(const tui_state *st, const snap_device *d, const core_usag
     int level, w = l->cell_w;
     attr_t attr = cell_attr(st, d, u, x, y, f, &level);
     const char *shade = st->rc.color && !l->glyphs ? " " : render_shade(&st->rc, f);
+    char fill[LAYOUT_CELL_FILL_MAX];
+    size_t glyph = strlen(shade), used = 0;
+    for (int i = 0; i < w && used + glyph < sizeof fill; i++, used += glyph) /* one row of the cell, drawn at once */
+        memcpy(fill + used, shade, glyph);
+    fill[used] = '\0';
     for (int r = 0; r < l->cell_h; r++)
-        for (int i = 0; i < w; i++)
-            render_put(sy + r, sx + i, 1, attr, shade);
+        render_put(sy + r, sx, w, attr, fill);
     if (l->glyphs)
         return;
     char digits[3];
