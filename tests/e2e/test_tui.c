@@ -535,21 +535,29 @@ Test(tui, log_and_exec_fire_once_per_alert_start)
     unlink(cfg_path);
 }
 
+/* The still writer and the TUI at 120x40 with the alert rules `rules`, whose
+ * one %s is the log file (named after `tag` into log); returns the writer. */
+static pid_t start_with_alert_log(char *log, size_t n, const char *tag, const char *rules, const char *options)
+{
+    snprintf(log, n, "/tmp/l1top-tui-%s-%d.log", tag, (int)getpid());
+    unlink(log);
+    char text[1024], extra[256];
+    snprintf(text, sizeof text, rules, log);
+    write_tui_config(text);
+    pid_t w = still_writer();
+    snprintf(extra, sizeof extra, "-c %s %s", cfg_path, options);
+    start_tui(120, 40, extra);
+    return w;
+}
+
 /* A per-core rule over 8 refreshes: one start line for the device, with the count, units and exact integers. */
 Test(tui, a_core_rule_logs_one_line_per_device_with_units_and_exact_values)
 {
-    char log[128], text[1024];
-    snprintf(log, sizeof log, "/tmp/l1top-tui-corelog-%d.jsonl", (int)getpid());
-    unlink(log);
-    snprintf(text, sizeof text,
-             "alerts:\n  - name: cb-heavy\n    metric: circular_buffers\n    above: 400KiB\n"
-             "    actions: [log]\n    log: %s\n",
-             log);
-    write_tui_config(text);
-    pid_t w = still_writer();
-    char extra[256];
-    snprintf(extra, sizeof extra, "-c %s --frames 8", cfg_path);
-    start_tui(120, 40, extra);
+    char log[128];
+    pid_t w = start_with_alert_log(log, sizeof log, "corelog",
+                                   "alerts:\n  - name: cb-heavy\n    metric: circular_buffers\n    above: 400KiB\n"
+                                   "    actions: [log]\n    log: %s\n",
+                                   "--frames 8");
     cr_assert_eq(exit_code(), 0);
     FILE *f = fopen(log, "r");
     cr_assert_not_null(f, "log written");
@@ -718,18 +726,12 @@ Test(tui, multibyte_process_names_keep_the_columns)
 
 Test(tui, an_exec_action_writes_its_stderr_to_the_log_not_the_screen)
 {
-    char log[128], text[1024];
-    snprintf(log, sizeof log, "/tmp/l1top-tui-stderr-%d.log", (int)getpid());
-    unlink(log);
-    snprintf(text, sizeof text,
-             "alerts:\n  - name: big-cb\n    metric: circular_buffers\n    scope: device\n    devices: [0]\n"
-             "    above: 1MiB\n    actions: [log, exec]\n    log: %s\n    exec: \"echo EXEC-STDERR-LINE >&2\"\n",
-             log);
-    write_tui_config(text);
-    pid_t w = still_writer();
-    char extra[256];
-    snprintf(extra, sizeof extra, "-c %s", cfg_path);
-    start_tui(120, 40, extra);
+    char log[128];
+    pid_t w = start_with_alert_log(log, sizeof log, "stderr",
+                                   "alerts:\n  - name: big-cb\n    metric: circular_buffers\n    scope: device\n"
+                                   "    devices: [0]\n    above: 1MiB\n    actions: [log, exec]\n    log: %s\n"
+                                   "    exec: \"echo EXEC-STDERR-LINE >&2\"\n",
+                                   "");
     free(wait_for("Explicit L1 buffers"));
     char *line = NULL;
     for (int i = 0; i < 100 && !line; i++) { /* the command has run once its line is in the log */
