@@ -29,6 +29,8 @@ typedef struct {
     uint32_t unreserved_base;
     uint32_t alignment;
     uint64_t dropped_records;
+    bool has_mesh;                /* the source knows the chip's place on the board's mesh: */
+    uint16_t mesh_row, mesh_col;  /* its row and column there */
 } snap_device;
 
 typedef struct {
