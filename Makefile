@@ -240,9 +240,13 @@ $(B)/bench/bench_reader: bench/bench_reader.c $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LI
 $(B)/bench/bench_trace: bench/bench_trace.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/bench
 	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
 
-bench: all $(B)/bench/bench_writer $(B)/bench/bench_reader $(B)/bench/bench_trace
+$(B)/bench/bench_peaks: bench/bench_peaks.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/bench
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
+
+bench: all $(B)/bench/bench_writer $(B)/bench/bench_reader $(B)/bench/bench_trace $(B)/bench/bench_peaks
 	B=$(B) bash bench/run.sh
 	$(B)/bench/bench_trace $(B)/l1top
+	$(B)/bench/bench_peaks
 
 .PHONY: bench
 

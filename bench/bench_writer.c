@@ -4,6 +4,11 @@
  * process (how allocation-server prototypes work), measured in one run.
  *
  *   bench_writer                 the comparison, 1, 4 and 16 threads; then
+ *                                the cost of the event log (layout v3:
+ *                                every record and release also appended
+ *                                to the thread's ring) against the same
+ *                                calls on a segment made without rings
+ *                                (L1TOP_RINGS=0: the v2 hot path); then
  *                                the cost of a refused record on a full
  *                                segment and of a record at 99 % full
  *   bench_writer --loop N        N record/release pairs and nothing else
@@ -164,6 +169,37 @@ static stats run(bool sockets, int threads, size_t batches, l1top_writer *w)
     return s;
 }
 
+/* The event log's cost: 1 thread, the default segment (a ring per
+ * thread) against one made without rings, alternating runs so both see
+ * the same machine. */
+static void event_log_cost(const char *seg)
+{
+    enum { ROUNDS = 3 };
+    double with[ROUNDS], without[ROUNDS];
+    for (int i = 0; i < 2 * ROUNDS; i++) {
+        shm_unlink(seg);
+        if (i % 2)
+            setenv("L1TOP_RINGS", "0", 1);
+        l1top_writer *w = l1top_open(seg);
+        unsetenv("L1TOP_RINGS");
+        if (!w || l1top_declare_device(w, 0, "wormhole_b0", 8, 8) != 0)
+            abort();
+        run(false, 1, 1000, w); /* warm up */
+        stats st = run(false, 1, 10000, w);
+        (i % 2 ? without : with)[i / 2] = st.median;
+        l1top_close(w);
+    }
+    shm_unlink(seg);
+    qsort(with, ROUNDS, sizeof *with, cmp_double);
+    qsort(without, ROUNDS, sizeof *without, cmp_double);
+    double a = with[ROUNDS / 2], b = without[ROUNDS / 2];
+    printf("event log (1 thread, median of %d runs each)\n", ROUNDS);
+    printf("  record+release, events logged  : %8.1f ns\n", a);
+    printf("  record+release, no rings       : %8.1f ns   (L1TOP_RINGS=0)\n", b);
+    printf("  cost of the events             : %8.1f ns a pair, %.2fx   target within 2x: %s\n", a - b, a / b,
+           a <= 2 * b ? "met" : "MISSED");
+}
+
 /* A full segment (default capacity, 65,536 records): ns per refused
  * record, then ns per record+release with one slot in 100 free. */
 static int full_segment(const char *seg)
@@ -247,5 +283,6 @@ int main(int argc, char **argv)
     printf("  threads within 2x of 1 thread: %s\n", s4.median <= 2 * s1.median && s16.median <= 2 * s1.median ? "met" : "MISSED");
     l1top_close(w);
     shm_unlink(seg);
+    event_log_cost(seg);
     return full_segment(seg);
 }

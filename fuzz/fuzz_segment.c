@@ -1,15 +1,19 @@
 /* libFuzzer target: the segment validator and snapshot reader, then the
  * accounting, on hostile segment images. The first byte picks the mode:
  * even = the input is the whole image (header included); odd = a valid
- * header for a 16-record segment with the input laid over everything after
- * it (writer slots, devices, records). */
+ * header for a 16-record segment with one ring of 64 slots, the input laid
+ * over everything after it (writer slots, devices, stripes, records, the
+ * ring): the event rings are then replayed on the peak model from position
+ * 0 (the reader marked them while the image was still empty). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/accounting.h"
+#include "model/peaks.h"
 #include "shm_format.h"
+#include "sources/shm_events.h"
 #include "sources/shm_reader.h"
 
 static int all_alive(int32_t pid, uint64_t start) { (void)pid; (void)start; return 1; }
@@ -20,9 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     const uint32_t cap = L1TOP_SHM_MIN_CAPACITY;
-    uint64_t full = shm_total_size(cap);
+    uint64_t full = shm_total_size(cap, 1, L1TOP_SHM_MIN_RING_SLOTS);
     unsigned char *img;
     uint64_t img_size;
+    shm_events *ev = NULL;
+    shm_view view = { NULL, cap, 1, L1TOP_SHM_MIN_RING_SLOTS };
     if (data[0] & 1) {
         img_size = full;
         img = calloc(1, full);
@@ -43,7 +49,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         h->stripes_offset = shm_stripes_offset();
         h->nstripes = L1TOP_SHM_STRIPES;
         h->stripe_size = sizeof(struct l1top_shm_stripe);
+        h->rings_offset = shm_rings_offset(cap);
+        h->nrings = 1;
+        h->ring_slots = L1TOP_SHM_MIN_RING_SLOTS;
+        h->event_size = sizeof(struct l1top_shm_event);
+        h->ring_header_size = sizeof(struct l1top_shm_ring);
         atomic_store(&h->high_water, cap);
+        view.base = img;
+        ev = shm_events_new();
+        if (ev)
+            shm_events_mark(ev, &view); /* positions 0: the input's events are all replayed */
         size_t body = size - 1 < full - sizeof *h ? size - 1 : (size_t)(full - sizeof *h);
         memcpy(img + sizeof *h, data + 1, body);
     } else {
@@ -58,7 +73,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         accounting a;
         if (accounting_compute(&s, &a) == 0)
             accounting_free(&a);
+        if (ev && shm_events_start(ev, &view, &s) == EVENTS_OK)
+            shm_events_drain(ev, &view, &s);
     }
+    shm_events_free(ev);
     snapshot_free(&s);
     free(img);
     return 0;

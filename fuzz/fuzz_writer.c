@@ -77,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     snprintf(name, sizeof name, "/l1top-fuzz-writer-%d", (int)getpid());
     shm_unlink(name);
     setenv("L1TOP_CAPACITY", "64", 1); /* small: the full-segment paths too */
+    setenv("L1TOP_RING_SLOTS", "64", 1); /* and a ring the calls lap */
     l1top_writer *w = l1top_open(name);
     if (!w)
         return 0;

@@ -143,6 +143,46 @@ def writer_seeds():
         w_declare(2, 0, 8, 8, (2**32 - 1, 2**32 - 1, 2**32 - 1)) + w_record(2, [(0, 0, 7, 7)], 2, 0, 4096, b"s"))
 
 
+def event_seeds():
+    """Odd-mode segment inputs (fuzz_segment.c) whose one ring holds events:
+    an owner, a ranged record and its release, an interleaved record."""
+    hdr, writers, devices, stripes, records = 256, 256 * 64, 64 * 64, 64 * 64, 16 * 128
+    body = bytearray(writers + devices + stripes + records + 64 + 64 * 64)
+    owner = (1 << 32) | 1  # RECORD_OWNER(slot 0, generation 1)
+    struct.pack_into("<Q", body, 0, (1 << 32) | (1 << 8) | 2)  # slot 0: pid 1, generation 1, active
+    d = writers
+    struct.pack_into("<IIQQIIHHIIII", body, d, 2, 0, owner, 0, 0, 2, 8, 8, 1499136, 0, 0x19400, 16)
+    ring = writers + devices + stripes + records
+    slots = ring + 64
+
+    def head(i, ticks, typ, kind, flags, more, device, index, gen, address, size, tail):
+        struct.pack_into("<QQBBBBIIIII", body, slots + 64 * i, i + 1, ticks, typ, kind, flags, more, device,
+                         index, gen, address, size)
+        body[slots + 64 * i + 40:slots + 64 * i + 40 + len(tail)] = tail
+
+    def ext(i, tag, ranges=b""):
+        struct.pack_into("<Q", body, slots + 64 * i, i + 1)
+        body[slots + 64 * i + 8:slots + 64 * i + 8 + len(tag)] = tag
+        body[slots + 64 * i + 48:slots + 64 * i + 48 + len(ranges)] = ranges
+
+    head(0, 100, 1, 0, 0, 0, 0, 0, 0, 0, 0, struct.pack("<Qii", owner, 1, 1))
+    head(1, 200, 2, 3, 0, 1, 0, 5, 1, 0x20000, 4096, struct.pack("<HH4H", 1, 0, 0, 0, 7, 7))
+    ext(2, b"cb")
+    head(3, 300, 3, 0, 0, 0, 0, 5, 1, 0, 0, b"")
+    head(4, 400, 2, 1, 1, 1, 0, 6, 1, 0x30000, 2048, struct.pack("<Q", 131072))
+    ext(5, b"interleaved")
+    many = struct.pack("<HH8H", 11, 0, 0, 0, 0, 0, 1, 0, 1, 0)  # 11 ranges: 2 here, 2 beside the tag, 7 after
+    head(6, 500, 2, 3, 0, 2, 0, 7, 1, 0x40000, 64, many)
+    ext(7, b"eleven", struct.pack("<8H", 2, 0, 2, 0, 3, 0, 3, 0))
+    ext(8, b"", struct.pack("<28H", *[v for x in range(4, 11) for v in (x % 8, x // 8, x % 8, x // 8)]))
+    struct.pack_into("<QQi", body, ring, owner, 9, 1)
+    put("segment", "events-valid", b"\x01" + bytes(body))
+    lapped = bytearray(body)
+    struct.pack_into("<Q", lapped, slots + 64 * 3, 4 + 64)  # a slot the writer wrote again: its stamp is a lap on
+    put("segment", "events-lapped", b"\x01" + bytes(lapped))
+
+
+event_seeds()
 config_seeds()
 theme_seeds()
 segment_seeds()

@@ -62,7 +62,11 @@ typedef struct { uint16_t x0, y0, x1, y1; } l1top_range; /* inclusive rectangle 
  * belongs to another user or is group/world-writable (anyone who can write
  * it can change or truncate it under you) unless $L1TOP_SHM_ALLOW_SHARED
  * is "1"; EPROTO for a foreign or other-version object; EUSERS when all
- * 256 writer slots are held by live processes. */
+ * 256 writer slots are held by live processes; EINVAL when creating it and
+ * $L1TOP_CAPACITY, $L1TOP_RINGS or $L1TOP_RING_SLOTS is malformed.
+ * Every record and release is also logged to an event ring of the calling
+ * thread (one per thread, claimed on its first call), so l1top sees even
+ * regions that live between two of its refreshes (docs/shm-format.md). */
 L1TOP_API l1top_writer *l1top_open(const char *segment);
 
 /* Declare a device before recording on it. arch: "grayskull", "wormhole_b0",
@@ -111,6 +115,14 @@ typedef struct {
 L1TOP_API int l1top_declare_device_config(l1top_writer *w, uint32_t device, const char *arch,
                                 uint16_t grid_x, uint16_t grid_y,
                                 const l1top_device_config *cfg);
+
+/* Where a declared chip sits on its board's mesh: the row and column of its
+ * MeshDevice coordinate (a T3000 is 2x4, a Galaxy 8x4), so l1top's
+ * overview lays the chips out as the board does; chip ids do not follow the
+ * mesh. 0, or -1 with errno (EINVAL row or col >= 1024, ENODEV undeclared
+ * device). The place is the entry's: it stays until the chip is declared
+ * anew. */
+L1TOP_API int l1top_set_device_mesh(l1top_writer *w, uint32_t device, uint16_t row, uint16_t col);
 
 /* Set the process label shown by l1top (default: the process's comm). */
 L1TOP_API int l1top_set_label(l1top_writer *w, const char *label);

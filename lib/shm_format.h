@@ -12,13 +12,14 @@
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "l1top.h"
 
 #define L1TOP_SHM_MAGIC "L1TOPSHM"
 #define L1TOP_SHM_MAGIC_LEN 8
-#define L1TOP_SHM_VERSION 2u
+#define L1TOP_SHM_VERSION 3u
 #define L1TOP_SHM_DEFAULT_NAME "/l1top"
 #define L1TOP_SHM_MAX_WRITERS 256u
 #define L1TOP_SHM_MAX_DEVICES 64u
@@ -33,6 +34,12 @@
  * more is refused by writers and skipped by readers. */
 #define L1TOP_SHM_MAX_L1_SIZE (64u << 20)
 #define L1TOP_SHM_STRIPES 64u     /* change/occupancy counters, one cache line each */
+#define L1TOP_SHM_DEFAULT_RINGS 64u        /* event rings: one per recording thread */
+#define L1TOP_SHM_MIN_RINGS 0u         /* 0: no events are logged (readers cannot replay) */
+#define L1TOP_SHM_MAX_RINGS 1024u
+#define L1TOP_SHM_DEFAULT_RING_SLOTS 2048u /* 64-byte slots per ring (a power of two) */
+#define L1TOP_SHM_MIN_RING_SLOTS 64u
+#define L1TOP_SHM_MAX_RING_SLOTS (1u << 20)
 
 /* Interleaved buffers above this total are refused by writers (EOVERFLOW)
  * and skipped by readers: the page count must not overflow. */
@@ -65,7 +72,11 @@ struct l1top_shm_header {
     uint32_t stripe_size;              /* sizeof(struct l1top_shm_stripe) */
     _Atomic uint32_t high_water;       /* records at index >= high_water were never used */
     uint32_t reserved0;
-    uint8_t reserved1[24];
+    uint64_t rings_offset;             /* event rings, after the records (v3) */
+    uint32_t nrings;                   /* rings */
+    uint32_t ring_slots;               /* event slots per ring, a power of two */
+    uint32_t event_size;               /* sizeof(struct l1top_shm_event) */
+    uint32_t ring_header_size;         /* sizeof(struct l1top_shm_ring) */
     _Atomic uint64_t dropped_records;  /* records refused for lack of space */
     uint8_t reserved[120];
 };
@@ -79,7 +90,8 @@ struct l1top_shm_header {
 struct l1top_shm_stripe {
     _Atomic uint64_t claims;
     _Atomic uint64_t releases;
-    uint8_t reserved[48];
+    _Atomic uint64_t unlogged;         /* events of threads that found no free ring (v3) */
+    uint8_t reserved[40];
 };
 
 /* Writer slot state, low 8 bits of `word`. */
@@ -106,6 +118,14 @@ struct l1top_shm_writer {
 enum { DEV_FREE = 0, DEV_CLAIMING = 1, DEV_READY = 2 };
 
 /* Device entry: 64 bytes. Fields after `seq` are guarded by that seqlock. */
+/* A chip's place on its board's mesh, one atomic word so a reader never sees
+ * half of it. Zero in entries of writers that never set it. */
+#define L1TOP_MESH_KNOWN 0x80000000u
+#define L1TOP_MESH_MAX 1024u  /* rows and columns below this */
+#define L1TOP_MESH_WORD(row, col) (L1TOP_MESH_KNOWN | ((uint32_t)(row) << 16) | (uint32_t)(col))
+#define L1TOP_MESH_ROW(word) ((uint16_t)(((word) >> 16) & 0x7FFFu))
+#define L1TOP_MESH_COL(word) ((uint16_t)((word) & 0xFFFFu))
+
 struct l1top_shm_device {
     _Atomic uint32_t state;            /* DEV_* */
     _Atomic uint32_t seq;              /* seqlock: odd while being written */
@@ -118,7 +138,8 @@ struct l1top_shm_device {
     uint32_t l1_small_size;
     uint32_t unreserved_base;
     uint32_t alignment;
-    uint8_t reserved[12];
+    _Atomic uint32_t mesh;             /* L1TOP_MESH_KNOWN | row << 16 | col, or 0: place unknown */
+    uint8_t reserved[8];
 };
 
 /* Record flags. */
@@ -148,6 +169,86 @@ struct l1top_shm_record {
     char tag[L1TOP_SHM_TAG_LEN];         /* NUL-terminated (truncated) */
 };
 
+/* ---------- event rings (v3) ----------
+ *
+ * Every thread that records claims a ring of its own and appends one event
+ * per change (record, release) with a time stamp, so a reader can replay
+ * every change in order between two looks at the records: the peaks a
+ * snapshot would miss. One producer per ring: no lock, no shared line. An
+ * event is one head slot and `more` slots after it; each slot carries the
+ * ring position it was written at (+ 1) in `stamp`, set last, so a reader
+ * copying a slot the writer has since lapped sees it. */
+enum { EV_OWNER = 1, EV_RECORD = 2, EV_RELEASE = 3 };
+
+#define EV_HEAD_RANGES 2u  /* ranges in a record's head slot */
+#define EV_TAG_RANGES 2u   /* ... in its first extension slot, beside the tag */
+#define EV_MORE_RANGES 7u  /* ... in each further extension slot */
+
+/* Head slot: 64 bytes. */
+struct l1top_shm_event {
+    _Atomic uint64_t stamp;            /* ring position + 1 once the slot is complete, 0 while written */
+    uint64_t ticks;                    /* clock_ticks() when the change was made */
+    uint8_t type;                      /* EV_* */
+    uint8_t kind;                      /* EV_RECORD: l1top_kind */
+    uint8_t flags;                     /* EV_RECORD: REC_INTERLEAVED or 0 */
+    uint8_t more;                      /* extension slots that follow */
+    uint32_t device;                   /* EV_RECORD, EV_RELEASE: device id */
+    uint32_t index;                    /* EV_RECORD, EV_RELEASE: record index of the region's head, */
+    uint32_t gen;                      /*   and its generation: the writer's handle is gen << 32 | index + 1 */
+    uint32_t address;                  /* EV_RECORD */
+    uint32_t size;                     /* EV_RECORD: size_per_core, or page_size when interleaved */
+    union {
+        struct {
+            uint16_t nranges;          /* ranges of the whole region */
+            uint16_t reserved;
+            l1top_range ranges[EV_HEAD_RANGES];
+            uint32_t reserved1;
+        } ranged;
+        uint64_t total_size;           /* EV_RECORD interleaved */
+        struct {
+            uint64_t owner;            /* RECORD_OWNER(writer slot, generation) */
+            int32_t pid;
+            int32_t tid;
+        } who;                         /* EV_OWNER: whose thread fills the ring from here on */
+    } u;
+};
+
+/* Extension slot: 64 bytes. The first one after a record's head holds its
+ * tag; ranges continue there and in the slots after it. */
+struct l1top_shm_event_ext {
+    _Atomic uint64_t stamp;
+    union {
+        struct {
+            char tag[L1TOP_SHM_TAG_LEN];
+            l1top_range ranges[EV_TAG_RANGES];
+        } first;
+        l1top_range ranges[EV_MORE_RANGES];
+    } u;
+};
+
+/* Set in a ring's owner word while a claimer fills in its tid: an owner
+ * value is never read with the tid of the ring's previous thread. */
+#define RING_CLAIMING 0x80000000u
+
+/* Ring header: 64 bytes, written by the ring's thread only (claims aside),
+ * followed by ring_slots slots. */
+struct l1top_shm_ring {
+    _Atomic uint64_t owner;            /* 0 free, else RECORD_OWNER of the writer whose thread fills it */
+    _Atomic uint64_t head;             /* slots ever written: the next goes to head mod ring_slots */
+    _Atomic int32_t tid;               /* the filling thread, so a ring whose thread ended is reclaimed */
+    uint32_t reserved0;
+    uint8_t reserved[40];
+};
+
+/* Slots an EV_RECORD of n ranges takes (head included). */
+static inline uint32_t ev_record_slots(uint32_t nranges, bool interleaved)
+{
+    uint32_t rest = interleaved || nranges <= EV_HEAD_RANGES + EV_TAG_RANGES
+                        ? 0
+                        : nranges - EV_HEAD_RANGES - EV_TAG_RANGES;
+    return 2u + (rest + EV_MORE_RANGES - 1u) / EV_MORE_RANGES;
+}
+
 #define RECORD_OWNER(slot, gen) ((((uint64_t)(slot) + 1u) << 32) | (uint64_t)(gen))
 #define OWNER_SLOT(owner) ((uint32_t)((owner) >> 32) - 1u)
 #define OWNER_GEN(owner) ((uint32_t)(owner))
@@ -157,7 +258,11 @@ _Static_assert(sizeof(struct l1top_shm_writer) == 64, "writer slot is 64 bytes")
 _Static_assert(sizeof(struct l1top_shm_device) == 64, "device entry is 64 bytes");
 _Static_assert(sizeof(struct l1top_shm_record) == 128, "record is 128 bytes");
 _Static_assert(sizeof(struct l1top_shm_stripe) == 64, "stripe is 64 bytes");
+_Static_assert(sizeof(struct l1top_shm_event) == 64, "event slot is 64 bytes");
+_Static_assert(sizeof(struct l1top_shm_event_ext) == 64, "event extension slot is 64 bytes");
+_Static_assert(sizeof(struct l1top_shm_ring) == 64, "ring header is 64 bytes");
 _Static_assert(offsetof(struct l1top_shm_header, high_water) == 96, "high_water at 96");
+_Static_assert(offsetof(struct l1top_shm_header, rings_offset) == 104, "rings_offset at 104");
 _Static_assert(offsetof(struct l1top_shm_header, dropped_records) == 128, "dropped_records on its own line");
 
 /* Offsets and total size of a segment with the given capacity. */
@@ -174,9 +279,18 @@ static inline uint64_t shm_records_offset(void)
 {
     return shm_stripes_offset() + (uint64_t)L1TOP_SHM_STRIPES * sizeof(struct l1top_shm_stripe);
 }
-static inline uint64_t shm_total_size(uint32_t capacity)
+static inline uint64_t shm_rings_offset(uint32_t capacity)
 {
     return shm_records_offset() + (uint64_t)capacity * sizeof(struct l1top_shm_record);
+}
+/* Bytes of one ring: its header and its slots. */
+static inline uint64_t shm_ring_stride(uint32_t ring_slots)
+{
+    return sizeof(struct l1top_shm_ring) + (uint64_t)ring_slots * sizeof(struct l1top_shm_event);
+}
+static inline uint64_t shm_total_size(uint32_t capacity, uint32_t nrings, uint32_t ring_slots)
+{
+    return shm_rings_offset(capacity) + (uint64_t)nrings * shm_ring_stride(ring_slots);
 }
 
 #endif

@@ -9,9 +9,10 @@
  * nothing for others to wait on. Its records become stale when its slot is
  * reaped (l1top_open, or a full segment) and are then reused.
  *
- * Threads: each thread keeps its own claim cursor and counter stripe
- * (thread-local, keyed by the writer), so threads of one process do not
- * write a shared line. A forked child's copy of a writer refuses every call
+ * Threads: each thread keeps its own claim cursor, counter stripe and event
+ * ring (thread-local, keyed by the writer), so threads of one process do
+ * not write a shared line. Every record and release is also appended to the
+ * thread's ring (event_log.h), for readers that replay every change. A forked child's copy of a writer refuses every call
  * (ECHILD) and never touches the parent's records; a segment truncated
  * under the writer is caught by a SIGBUS handler that swaps in anonymous
  * memory and makes later calls fail with EIO.
@@ -36,6 +37,7 @@
 
 #include "arch.h"
 #include "clock.h"
+#include "event_log.h"
 #include "proc.h"
 #include "shm_format.h"
 #include "shm_name.h"
@@ -59,6 +61,7 @@ struct l1top_writer {
     struct l1top_shm_device *devices;
     struct l1top_shm_stripe *stripes;
     struct l1top_shm_record *records;
+    event_rings rings;          /* the event rings, for claiming one per thread */
     uint32_t capacity;
     uint32_t slot;
     uint64_t owner;             /* RECORD_OWNER(slot, gen) */
@@ -74,14 +77,21 @@ struct l1top_writer {
     _Atomic uint64_t last_reclaim_ns;     /* when a full segment last looked for dead writers */
 };
 
-/* Per thread: where its next claim starts, and its counter stripe. */
+/* Per thread and writer: where its next claim starts, its counter stripe
+ * and its event ring. */
 typedef struct {
     uint64_t writer_id;
     uint32_t cursor;
     uint32_t stripe;
+    event_log log;
+    uint32_t unlogged;          /* events logged nowhere (no ring was free) */
 } thread_state;
 
-static _Thread_local thread_state tls;
+/* A thread keeps the state of the last few writers it used (a process
+ * normally has one). A writer pushed out and used again gets a new ring;
+ * the old one stays its writer's until l1top_close. */
+#define THREAD_WRITERS 4
+static _Thread_local thread_state tls[THREAD_WRITERS];
 static _Atomic uint64_t next_writer_id = 1;
 /* Bumped in every fork child (pthread_atfork): a writer opened before the
  * fork sees a mismatch with one load, without a getpid() system call. */
@@ -161,14 +171,63 @@ static void on_sigbus(int sig, siginfo_t *info, void *ctx)
     chain_sigbus(sig, info, ctx);
 }
 
+/* ---------- a thread's rings go back when it ends ----------
+ * Open writers by id, for the thread-exit destructor: it touches a
+ * writer's mapping only while the writer is open, and l1top_close takes
+ * the writer out of here (under the lock) before it unmaps. A thread that
+ * ends without the destructor running (the process's main thread, a
+ * registry full of writers) leaves its ring to be reclaimed by thread id
+ * (event_log_claim). */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    uint64_t id;
+    l1top_writer *w;
+} open_writers[MAX_MAPPINGS];
+static pthread_key_t thread_end_key;
+
+static void open_writers_set(uint64_t id, l1top_writer *w)
+{
+    pthread_mutex_lock(&open_lock);
+    for (size_t i = 0; i < MAX_MAPPINGS; i++) {
+        if (w ? open_writers[i].id == 0 : open_writers[i].id == id) {
+            open_writers[i].id = w ? id : 0;
+            open_writers[i].w = w;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&open_lock);
+}
+
+static bool writer_usable(const l1top_writer *w);
+
+static void thread_ends(void *unused)
+{
+    (void)unused;
+    int e = errno;
+    pthread_mutex_lock(&open_lock);
+    for (size_t k = 0; k < THREAD_WRITERS; k++) {
+        for (size_t i = 0; tls[k].writer_id && tls[k].log.ring && i < MAX_MAPPINGS; i++)
+            if (open_writers[i].id == tls[k].writer_id && writer_usable(open_writers[i].w))
+                event_log_return(&tls[k].log, &open_writers[i].w->rings);
+        tls[k].writer_id = 0;
+    }
+    pthread_mutex_unlock(&open_lock);
+    errno = e;
+}
+
+static void before_fork(void) { pthread_mutex_lock(&open_lock); }
+static void after_fork_in_parent(void) { pthread_mutex_unlock(&open_lock); }
+
 static void after_fork_in_child(void)
 {
+    pthread_mutex_unlock(&open_lock);
     atomic_fetch_add(&fork_generation, 1);
 }
 
 static void process_setup(void)
 {
-    pthread_atfork(NULL, NULL, after_fork_in_child);
+    pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+    pthread_key_create(&thread_end_key, thread_ends);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_sigbus;
@@ -214,17 +273,35 @@ static bool writer_usable(const l1top_writer *w)
 
 /* ---------- segment creation / attach ---------- */
 
-static uint32_t capacity_from_env(void)
+/* A count from the environment into *v: `def` when unset; false when
+ * malformed or outside [min, max]. */
+static bool count_from_env(const char *name, uint32_t def, uint32_t min, uint32_t max, uint32_t *v)
 {
-    const char *s = getenv("L1TOP_CAPACITY");
+    const char *s = getenv(name);
+    *v = def;
     if (!s || !*s)
-        return L1TOP_SHM_DEFAULT_CAPACITY;
+        return true;
     char *end;
     errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno || *end || v < L1TOP_SHM_MIN_CAPACITY || v > L1TOP_SHM_MAX_CAPACITY)
-        return 0;
-    return (uint32_t)v;
+    unsigned long n = strtoul(s, &end, 10);
+    if (errno || *end || *s == '-' || n < min || n > max)
+        return false;
+    *v = (uint32_t)n;
+    return true;
+}
+
+/* The geometry of a new segment: $L1TOP_CAPACITY records, $L1TOP_RINGS
+ * rings (0: none) of $L1TOP_RING_SLOTS slots (a power of two). false if
+ * malformed. */
+static bool geometry_from_env(uint32_t *capacity, uint32_t *nrings, uint32_t *slots)
+{
+    return count_from_env("L1TOP_CAPACITY", L1TOP_SHM_DEFAULT_CAPACITY, L1TOP_SHM_MIN_CAPACITY,
+                          L1TOP_SHM_MAX_CAPACITY, capacity) &&
+           count_from_env("L1TOP_RINGS", L1TOP_SHM_DEFAULT_RINGS, L1TOP_SHM_MIN_RINGS, L1TOP_SHM_MAX_RINGS,
+                          nrings) &&
+           count_from_env("L1TOP_RING_SLOTS", L1TOP_SHM_DEFAULT_RING_SLOTS, L1TOP_SHM_MIN_RING_SLOTS,
+                          L1TOP_SHM_MAX_RING_SLOTS, slots) &&
+           (*slots & (*slots - 1u)) == 0;
 }
 
 static int mode_from_env(mode_t *mode)
@@ -242,11 +319,11 @@ static int mode_from_env(mode_t *mode)
     return 0;
 }
 
-static void init_header(struct l1top_shm_header *h, uint32_t capacity)
+static void init_header(struct l1top_shm_header *h, uint32_t capacity, uint32_t nrings, uint32_t slots)
 {
     h->version = L1TOP_SHM_VERSION;
     h->header_size = sizeof *h;
-    h->total_size = shm_total_size(capacity);
+    h->total_size = shm_total_size(capacity, nrings, slots);
     h->max_writers = L1TOP_SHM_MAX_WRITERS;
     h->writer_size = sizeof(struct l1top_shm_writer);
     h->max_devices = L1TOP_SHM_MAX_DEVICES;
@@ -259,6 +336,11 @@ static void init_header(struct l1top_shm_header *h, uint32_t capacity)
     h->stripes_offset = shm_stripes_offset();
     h->nstripes = L1TOP_SHM_STRIPES;
     h->stripe_size = sizeof(struct l1top_shm_stripe);
+    h->rings_offset = shm_rings_offset(capacity);
+    h->nrings = nrings;
+    h->ring_slots = slots;
+    h->event_size = sizeof(struct l1top_shm_event);
+    h->ring_header_size = sizeof(struct l1top_shm_ring);
     h->created_unix_ns = clock_realtime_ns();
     atomic_store(&h->dropped_records, 0);
     atomic_store(&h->high_water, 0);
@@ -282,7 +364,12 @@ static bool header_usable(const struct l1top_shm_header *h, uint64_t file_size)
            h->writers_offset == shm_writers_offset() && h->devices_offset == shm_devices_offset() &&
            h->records_offset == shm_records_offset() && h->stripes_offset == shm_stripes_offset() &&
            h->nstripes == L1TOP_SHM_STRIPES && h->stripe_size == sizeof(struct l1top_shm_stripe) &&
-           h->total_size == shm_total_size(h->record_capacity) && h->total_size <= file_size;
+           h->rings_offset == shm_rings_offset(h->record_capacity) && h->nrings <= L1TOP_SHM_MAX_RINGS && h->ring_slots >= L1TOP_SHM_MIN_RING_SLOTS &&
+           h->ring_slots <= L1TOP_SHM_MAX_RING_SLOTS && (h->ring_slots & (h->ring_slots - 1u)) == 0 &&
+           h->event_size == sizeof(struct l1top_shm_event) &&
+           h->ring_header_size == sizeof(struct l1top_shm_ring) &&
+           h->total_size == shm_total_size(h->record_capacity, h->nrings, h->ring_slots) &&
+           h->total_size <= file_size;
 }
 
 static int create_segment(const char *name, int *fd_out)
@@ -292,15 +379,15 @@ static int create_segment(const char *name, int *fd_out)
         errno = EINVAL;
         return -1;
     }
-    uint32_t capacity = capacity_from_env();
-    if (capacity == 0) {
+    uint32_t capacity, nrings, slots;
+    if (!geometry_from_env(&capacity, &nrings, &slots)) {
         errno = EINVAL;
         return -1;
     }
     int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0)
         return -1;
-    uint64_t size = shm_total_size(capacity);
+    uint64_t size = shm_total_size(capacity, nrings, slots);
     /* umask must not loosen or tighten what the user asked for. */
     if (fchmod(fd, mode) != 0 || ftruncate(fd, (off_t)size) != 0) {
         int e = errno;
@@ -317,7 +404,7 @@ static int create_segment(const char *name, int *fd_out)
         errno = e;
         return -1;
     }
-    init_header(p, capacity);
+    init_header(p, capacity, nrings, slots);
     munmap(p, size);
     *fd_out = fd;
     return 0;
@@ -353,6 +440,8 @@ static int attach_segment(l1top_writer *w, int fd)
                 if (header_usable(&h, (uint64_t)st.st_size)) {
                     w->size = h.total_size;
                     w->capacity = h.record_capacity;
+                    w->rings.nrings = h.nrings;
+                    w->rings.ring_slots = h.ring_slots;
                     break;
                 }
                 if (memcmp(h.magic, L1TOP_SHM_MAGIC, L1TOP_SHM_MAGIC_LEN) == 0) {
@@ -379,6 +468,8 @@ static int attach_segment(l1top_writer *w, int fd)
     w->devices = (struct l1top_shm_device *)(w->base + shm_devices_offset());
     w->stripes = (struct l1top_shm_stripe *)(w->base + shm_stripes_offset());
     w->records = (struct l1top_shm_record *)(w->base + shm_records_offset());
+    w->rings.rings = w->base + shm_rings_offset(w->capacity);
+    w->rings.writers = w->writers;
     return 0;
 }
 
@@ -408,24 +499,40 @@ static uint32_t reap_dead_slots(l1top_writer *w)
 
 static bool owner_is_live(const l1top_writer *w, uint64_t owner)
 {
-    uint32_t slot = OWNER_SLOT(owner);
-    if (owner == 0 || slot >= L1TOP_SHM_MAX_WRITERS)
-        return false;
-    uint64_t word = atomic_load_explicit(&w->writers[slot].word, memory_order_acquire);
-    return SLOT_STATE(word) == SLOT_ACTIVE && SLOT_GEN(word) == OWNER_GEN(owner);
+    return shm_owner_live(w->writers, owner);
 }
 
-/* The calling thread's state for this writer. */
-static thread_state *thread_for(l1top_writer *w)
+/* First use of writer w by this thread: a cursor, a stripe, a ring, in
+ * the first entry (the others move down; the last one is forgotten). */
+static __attribute__((noinline)) thread_state *thread_start(l1top_writer *w)
 {
-    if (tls.writer_id != w->id) {
-        uint32_t n = atomic_fetch_add_explicit(&w->threads, 1, memory_order_relaxed);
-        tls.writer_id = w->id;
-        /* Golden-ratio spread: the n-th thread starts far from the others. */
-        tls.cursor = (uint32_t)(((uint64_t)(uint32_t)(n * 2654435769u) * w->capacity) >> 32);
-        tls.stripe = ((uint32_t)w->pid * 31u + n) % L1TOP_SHM_STRIPES;
+    memmove(&tls[1], &tls[0], (THREAD_WRITERS - 1) * sizeof tls[0]);
+    thread_state *t = &tls[0];
+    uint32_t n = atomic_fetch_add_explicit(&w->threads, 1, memory_order_relaxed);
+    t->writer_id = w->id;
+    /* Golden-ratio spread: the n-th thread starts far from the others. */
+    t->cursor = (uint32_t)(((uint64_t)(uint32_t)(n * 2654435769u) * w->capacity) >> 32);
+    t->stripe = ((uint32_t)w->pid * 31u + n) % L1TOP_SHM_STRIPES;
+    t->unlogged = 0;
+    if (event_log_claim(&t->log, &w->rings))
+        pthread_setspecific(thread_end_key, tls); /* any non-NULL value: thread_ends runs at exit */
+    return t;
+}
+
+/* The calling thread's state for this writer (inline: every call asks). */
+static inline thread_state *thread_for(l1top_writer *w)
+{
+    if (tls[0].writer_id == w->id)
+        return &tls[0];
+    for (int i = 1; i < THREAD_WRITERS; i++) {
+        if (tls[i].writer_id == w->id) { /* to the front: the next calls find it first */
+            thread_state t = tls[i];
+            memmove(&tls[1], &tls[0], (size_t)i * sizeof tls[0]);
+            tls[0] = t;
+            return &tls[0];
+        }
     }
-    return &tls;
+    return thread_start(w);
 }
 
 static void count_claim(l1top_writer *w, const thread_state *t)
@@ -436,6 +543,41 @@ static void count_claim(l1top_writer *w, const thread_state *t)
 static void count_release(l1top_writer *w, const thread_state *t)
 {
     atomic_fetch_add_explicit(&w->stripes[t->stripe].releases, 1, memory_order_release);
+}
+
+/* Events of a thread without a ring are counted, so readers know their
+ * replay missed some (their peaks are approximate from then on). */
+/* A thread without a ring looks for one again after this many events
+ * (rings come free when threads end). */
+#define RING_RETRY_EVENTS 4096u
+
+static void count_unlogged(l1top_writer *w, thread_state *t)
+{
+    if (!w->rings.nrings) /* a segment made without rings logs nothing, and says so */
+        return;
+    atomic_fetch_add_explicit(&w->stripes[t->stripe].unlogged, 1, memory_order_relaxed);
+    if (++t->unlogged % RING_RETRY_EVENTS == 0 && event_log_claim(&t->log, &w->rings))
+        pthread_setspecific(thread_end_key, tls);
+}
+
+/* An event's time stamp; none in a segment without rings. */
+static inline uint64_t event_ticks(const l1top_writer *w)
+{
+    return w && w->rings.nrings ? clock_ticks() : 0;
+}
+
+/* Log the release of record idx, if it heads a region (a region is
+ * released as a whole: its continuation records are not events), by a
+ * call that started at `ticks`. */
+static inline void log_release(l1top_writer *w, thread_state *t, uint32_t idx, uint64_t ticks)
+{
+    const struct l1top_shm_record *r = &w->records[idx];
+    if (r->kind == 0 || (r->flags & REC_CONT))
+        return;
+    if (t->log.ring)
+        event_log_release(&t->log, ticks, idx, __atomic_load_n(&r->gen, __ATOMIC_RELAXED), r->device);
+    else
+        count_unlogged(w, t);
 }
 
 /* Free record `idx` (ours): kind 0 under the seqlock, counted, then the slot. */
@@ -465,6 +607,7 @@ static uint32_t free_stale_records(l1top_writer *w)
         if (o == 0 || o == w->owner || owner_is_live(w, o))
             continue;
         if (atomic_compare_exchange_strong(owner, &o, w->owner)) {
+            log_release(w, t, i, clock_ticks());
             unclaim_record(w, t, i);
             freed++;
         }
@@ -530,6 +673,8 @@ static int claim_slot(l1top_writer *w)
                                   memory_order_release);
             w->slot = i;
             w->owner = RECORD_OWNER(i, gen);
+            w->rings.owner = w->owner;
+            w->rings.pid = w->pid;
             return 0;
         }
         (void)reap_dead_slots(w);
@@ -582,6 +727,7 @@ l1top_writer *l1top_open(const char *segment)
         goto fail;
     if (reaped) /* their records count as in use until freed */
         free_stale_records(w);
+    open_writers_set(w->id, w);
     return w;
 
 fail:;
@@ -635,6 +781,7 @@ static void write_device(struct l1top_shm_device *d, uint32_t id, const arch_inf
     d->l1_small_size = small;
     d->unreserved_base = ub;
     d->alignment = a->alignment;
+    atomic_store_explicit(&d->mesh, 0, memory_order_relaxed); /* a new declaration: place unknown */
     seq_end(&d->seq, seq);
 }
 
@@ -746,6 +893,24 @@ int l1top_declare_device(l1top_writer *w, uint32_t device, const char *arch, uin
     return l1top_declare_device_config(w, device, arch, grid_x, grid_y, NULL);
 }
 
+int l1top_set_device_mesh(l1top_writer *w, uint32_t device, uint16_t row, uint16_t col)
+{
+    if (!w || row >= L1TOP_MESH_MAX || col >= L1TOP_MESH_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (!writer_usable(w))
+        return -1;
+    const device_cache *known = find_known_device(w, device);
+    if (!known) {
+        errno = ENODEV;
+        return -1;
+    }
+    /* One word: readers copy the entry under its seqlock and see the old place or the new one. */
+    atomic_store_explicit(&known->entry->mesh, L1TOP_MESH_WORD(row, col), memory_order_release);
+    return 0;
+}
+
 /* ---------- records (hot path) ---------- */
 
 static void note_dropped(l1top_writer *w, const device_cache *dev)
@@ -780,8 +945,10 @@ static uint32_t claim_record(l1top_writer *w, thread_state *t)
         if ((o == 0 || (o != w->owner && !owner_is_live(w, o))) &&
             atomic_compare_exchange_strong_explicit(&r->owner, &o, w->owner, memory_order_acquire,
                                                     memory_order_relaxed)) {
-            if (o != 0)
-                count_release(w, t); /* the dead writer's record, reused */
+            if (o != 0) { /* the dead writer's record, reused */
+                log_release(w, t, idx, clock_ticks());
+                count_release(w, t);
+            }
             t->cursor = idx + 1 < cap ? idx + 1 : 0;
             raise_high_water(w, idx);
             return idx;
@@ -792,25 +959,13 @@ static uint32_t claim_record(l1top_writer *w, thread_state *t)
     return UINT32_MAX;
 }
 
-static void copy_tag(char *dst, const char *tag)
-{
-    size_t i = 0;
-    if (tag) {
-        for (; i + 1 < L1TOP_SHM_TAG_LEN && tag[i]; i++)
-            dst[i] = tag[i];
-        if (tag[i]) /* truncated: back off to a character boundary (rare, off the common path) */
-            i = utf8_cut(tag, i + 1, i);
-    }
-    for (; i < L1TOP_SHM_TAG_LEN; i++)
-        dst[i] = '\0';
-}
-
 typedef struct {
     uint32_t device;
     uint8_t kind, flags;
     uint32_t address, size_per_core, page_size;
     uint64_t total_size;
     const char *tag;
+    uint64_t ticks;           /* when the call started: its event's time stamp */
 } record_fields;
 
 /* Fill a claimed record under its seqlock; returns its new generation. */
@@ -834,7 +989,7 @@ static uint32_t fill_record(l1top_writer *w, uint32_t idx, const record_fields *
     r->next = next;
     for (size_t i = 0; i < L1TOP_SHM_RANGES_PER_RECORD; i++)
         r->ranges[i] = i < nranges ? ranges[i] : (l1top_range){ 0, 0, 0, 0 };
-    copy_tag(r->tag, f->tag);
+    shm_copy_tag(r->tag, f->tag);
     seq_end(&r->seq, seq);
     return gen;
 }
@@ -911,6 +1066,13 @@ static uint64_t publish_region(l1top_writer *w, const device_cache *dev, const r
         next = idx + 1;
         if (k == 0) {
             head = idx;
+            if (t->log.ring)
+                event_log_record(&t->log, f->ticks, idx, gen, f->device, f->kind, f->flags, f->address,
+                                 f->flags & REC_INTERLEAVED ? f->page_size : f->size_per_core,
+                                 f->total_size,
+                                 ranges, nranges, w->records[idx].tag);
+            else
+                count_unlogged(w, t);
             if (atomic_load_explicit(&w->lost, memory_order_relaxed)) {
                 errno = EIO; /* written into the stand-in of a truncated segment */
                 return 0;
@@ -924,6 +1086,9 @@ static uint64_t publish_region(l1top_writer *w, const device_cache *dev, const r
 uint64_t l1top_record(l1top_writer *w, uint32_t device, l1top_kind kind, const l1top_range *ranges,
                       size_t nranges, uint32_t address, uint32_t size_per_core, const char *tag)
 {
+    /* The event's time stamp is read first: the counter's latency then
+     * overlaps the checks, and any instant within the call orders it. */
+    uint64_t ticks = event_ticks(w);
     if (!w || (unsigned)kind < L1TOP_KIND_MIN || (unsigned)kind > L1TOP_KIND_MAX || !ranges ||
         nranges == 0 || nranges > 255u * L1TOP_SHM_RANGES_PER_RECORD || size_per_core == 0) {
         errno = EINVAL;
@@ -938,13 +1103,14 @@ uint64_t l1top_record(l1top_writer *w, uint32_t device, l1top_kind kind, const l
         errno = EINVAL;
         return 0;
     }
-    record_fields f = { device, (uint8_t)kind, 0, address, size_per_core, 0, 0, tag };
+    record_fields f = { device, (uint8_t)kind, 0, address, size_per_core, 0, 0, tag, ticks };
     return publish_region(w, dev, &f, ranges, nranges);
 }
 
 uint64_t l1top_record_interleaved(l1top_writer *w, uint32_t device, uint32_t address,
                                   uint64_t total_size, uint32_t page_size, const char *tag)
 {
+    uint64_t ticks = event_ticks(w);
     if (!w || total_size == 0 || page_size == 0) {
         errno = EINVAL;
         return 0;
@@ -964,14 +1130,16 @@ uint64_t l1top_record_interleaved(l1top_writer *w, uint32_t device, uint32_t add
         errno = EINVAL;
         return 0;
     }
-    record_fields f = { device, L1TOP_L1_BUFFER, REC_INTERLEAVED, address, 0, page_size, total_size, tag };
+    record_fields f = { device, L1TOP_L1_BUFFER, REC_INTERLEAVED, address, 0, page_size, total_size, tag, ticks };
     return publish_region(w, dev, &f, NULL, 0);
 }
 
-/* Release a head record and its continuation chain. */
-static void release_chain(l1top_writer *w, thread_state *t, uint32_t idx)
+/* Release a head record and its continuation chain (a call that started
+ * at `ticks`). */
+static void release_chain(l1top_writer *w, thread_state *t, uint32_t idx, uint64_t ticks)
 {
     t->cursor = idx; /* reuse it next: free, and in this core's cache */
+    log_release(w, t, idx, ticks);
     for (uint32_t steps = 0; steps <= 255; steps++) {
         struct l1top_shm_record *r = &w->records[idx];
         uint32_t next = r->next;
@@ -986,6 +1154,7 @@ static void release_chain(l1top_writer *w, thread_state *t, uint32_t idx)
 
 int l1top_release(l1top_writer *w, uint64_t handle)
 {
+    uint64_t ticks = event_ticks(w);
     uint32_t idx = (uint32_t)handle - 1u;
     if (!w || (uint32_t)handle == 0 || idx >= w->capacity) {
         errno = EINVAL;
@@ -1000,7 +1169,7 @@ int l1top_release(l1top_writer *w, uint64_t handle)
         errno = EINVAL;
         return -1;
     }
-    release_chain(w, thread_for(w), idx);
+    release_chain(w, thread_for(w), idx, ticks);
     return 0;
 }
 
@@ -1012,6 +1181,7 @@ int l1top_release_kind(l1top_writer *w, uint32_t device, l1top_kind kind)
     }
     if (!writer_usable(w))
         return -1;
+    uint64_t ticks = event_ticks(w);
     thread_state *t = thread_for(w);
     uint32_t hw = atomic_load_explicit(&w->hdr->high_water, memory_order_acquire);
     if (hw > w->capacity)
@@ -1022,7 +1192,7 @@ int l1top_release_kind(l1top_writer *w, uint32_t device, l1top_kind kind)
         if (atomic_load_explicit(&r->owner, memory_order_acquire) != w->owner)
             continue;
         if (r->kind == (uint8_t)kind && r->device == device && !(r->flags & REC_CONT)) {
-            release_chain(w, t, i);
+            release_chain(w, t, i, ticks);
             released++;
         }
     }
@@ -1033,6 +1203,7 @@ void l1top_close(l1top_writer *w)
 {
     if (!w)
         return;
+    open_writers_set(w->id, NULL); /* no thread's end touches it from here on */
     /* A fork child only drops its copy: the records and the slot are the
      * parent's. A lost segment has nothing left to release. */
     bool own = w->fork_gen == atomic_load(&fork_generation) && !atomic_load(&w->lost);
@@ -1041,9 +1212,13 @@ void l1top_close(l1top_writer *w)
         uint32_t hw = atomic_load_explicit(&w->hdr->high_water, memory_order_acquire);
         if (hw > w->capacity)
             hw = w->capacity;
-        for (uint32_t i = 0; i < hw; i++)
-            if (atomic_load_explicit(&w->records[i].owner, memory_order_acquire) == w->owner)
+        for (uint32_t i = 0; i < hw; i++) {
+            if (atomic_load_explicit(&w->records[i].owner, memory_order_acquire) == w->owner) {
+                log_release(w, t, i, clock_ticks());
                 unclaim_record(w, t, i);
+            }
+        }
+        event_log_release_all(&w->rings);
         struct l1top_shm_writer *s = &w->writers[w->slot];
         uint64_t word = atomic_load(&s->word);
         atomic_store_explicit(&s->word, SLOT_WORD(0, SLOT_GEN(word), SLOT_FREE), memory_order_release);
@@ -1052,7 +1227,8 @@ void l1top_close(l1top_writer *w)
     munmap(w->base, w->size);
     close(w->fd);
     pthread_mutex_destroy(&w->declare_lock);
-    if (tls.writer_id == w->id)
-        tls.writer_id = 0;
+    for (int i = 0; i < THREAD_WRITERS; i++)
+        if (tls[i].writer_id == w->id)
+            tls[i].writer_id = 0;
     free(w);
 }

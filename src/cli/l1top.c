@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <math.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,13 +61,11 @@ static void note_board(const snapshot *s, const char *path)
 }
 
 /* -n: sleep until snapshot i is due, whatever the last one took (a quitting signal cuts it short). */
-static void wait_for_snapshot(long i, double start, const l1top_config *cfg)
+static void wait_for_snapshot(source_set *set, long i, double start, const l1top_config *cfg)
 {
     double due = start + (double)i * cfg->refresh_ms, now = monotonic_ms();
-    if (due > now) {
-        struct timespec ts = { (time_t)((due - now) / 1000), (long)(fmod(due - now, 1000.0) * 1e6) };
-        nanosleep(&ts, NULL);
-    }
+    if (due > now)
+        source_set_wait(set, due - now); /* replays the segment's events meanwhile; a signal cuts it short */
 }
 
 /* One snapshot of --once or -n: account, evaluate the alerts, print. 0 or an exit code. */
@@ -105,7 +102,7 @@ static int run_once(const cli_options *o, const l1top_config *cfg, source_set *s
     double start = monotonic_ms();
     for (long i = 0; i < n && rc == EXIT_OK; i++) {
         if (i > 0)
-            wait_for_snapshot(i, start, cfg);
+            wait_for_snapshot(set, i, start, cfg);
         if (quit_signal_pending())
             break;
         source_status st = collect(set, &s, err, sizeof err);

@@ -481,15 +481,7 @@ static void cover(cover_tree *t, size_t node, size_t lo, size_t hi, size_t a, si
 /* Index of v among the n distinct endpoints x (it is there). */
 static size_t endpoint(const uint32_t *x, size_t n, uint32_t v)
 {
-    size_t a = 0, b = n;
-    while (b - a > 1) {
-        size_t m = a + (b - a) / 2;
-        if (x[m] <= v)
-            a = m;
-        else
-            b = m;
-    }
-    return a;
+    return sorted_last_at_most(x, n, v);
 }
 
 uint64_t accounting_most_held(const held_range *r, size_t n, uint32_t *at, held_scratch *w)

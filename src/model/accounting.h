@@ -136,6 +136,60 @@ static inline uint64_t usage_total(const uint64_t b[CAT_COUNT])
 /* used / total in percent, 0 for an empty total. */
 double usage_used_pct(const uint64_t b[CAT_COUNT]);
 
+/* ---------- the rules every byte of a core goes by ----------
+ * Shared by the sweep of accounting_compute and by the peak model
+ * (peaks.h), which must agree with it byte for byte. `cover[k]` counts the
+ * regions of kind k (1..6) over a byte; index 0 is unused. */
+
+/* The category of a byte the regions of `cover` lie over: the first kind in
+ * enum order with a region there; CAT_COUNT when none does. */
+static inline l1_category category_covered(const uint32_t cover[CAT_RECORDED + 1])
+{
+    for (unsigned k = 1; k <= CAT_RECORDED; k++)
+        if (cover[k])
+            return (l1_category)(k - 1);
+    return CAT_COUNT;
+}
+
+/* A byte where a circular buffer overlaps an L1 buffer or L1_SMALL. */
+static inline bool category_clash(const uint32_t cover[CAT_RECORDED + 1])
+{
+    return cover[L1TOP_CIRCULAR_BUFFER] && (cover[L1TOP_L1_BUFFER] || cover[L1TOP_L1_SMALL]);
+}
+
+/* The category of a byte no region covers: firmware & mailboxes below
+ * `fw_end` (arch_firmware_end), the kernel-config ring up to the
+ * unreserved base `ub`, free above. *zone_end: where that zone ends. */
+static inline l1_category category_uncovered(uint32_t addr, uint32_t fw_end, uint32_t ub, uint32_t l1,
+                                             uint32_t *zone_end)
+{
+    if (addr < fw_end) {
+        *zone_end = fw_end;
+        return CAT_FIRMWARE;
+    }
+    if (addr < ub) {
+        *zone_end = ub;
+        return CAT_KERNEL_CONFIG;
+    }
+    *zone_end = l1;
+    return CAT_FREE;
+}
+
+/* Index of the last of v[0..n) (ascending, v[0] <= x) that is <= x: a
+ * binary search shared by the per-core structures over addresses. */
+static inline size_t sorted_last_at_most(const uint32_t *v, size_t n, uint32_t x)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] <= x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* ---------- per-process totals: summed here and nowhere else ---------- */
 
 /* What a process recorded (overlaps not removed), by recorded category:

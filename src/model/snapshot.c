@@ -27,6 +27,7 @@ void snapshot_reset(snapshot *s)
     s->dropped_records = s->bad_records = s->torn_records = s->stale_records = 0;
     s->dead_writers = s->capacity = s->records_in_use = 0;
     s->have_segment = false;
+    s->peaks = NULL;
     snapshot_drop_extras(s);
 }
 

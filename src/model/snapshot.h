@@ -29,6 +29,8 @@ typedef struct {
     uint32_t unreserved_base;
     uint32_t alignment;
     uint64_t dropped_records;
+    bool has_mesh;                /* the source knows the chip's place on the board's mesh: */
+    uint16_t mesh_row, mesh_col;  /* its row and column there */
 } snap_device;
 
 typedef struct {
@@ -49,6 +51,8 @@ typedef struct {
     uint64_t total_size;          /* interleaved regions */
     uint32_t first_range, nranges; /* into snapshot.ranges */
     char tag[SNAP_TAG_LEN];
+    uint64_t handle;              /* the source's name for the region over its life (the segment: the
+                                   * writer's handle), 0 none; the peak model pairs releases with it */
 } snap_region;
 
 typedef struct {
@@ -79,6 +83,8 @@ typedef struct {
     size_t nboards;
     bool has_trace;               /* read from a ttnn trace: its summary follows */
     trace_summary trace;
+    const struct peaks *peaks;    /* high-water marks since the source began (model/peaks.h), owned by
+                                   * the source and valid until its next read; NULL without one */
 } snapshot;
 
 void snapshot_init(snapshot *s);

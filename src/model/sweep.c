@@ -373,11 +373,12 @@ static void sweep_init(sweep *sw, const snap_device *d, sweep_scratch *x)
     uint32_t fw = arch_firmware_end(d->arch, d->unreserved_base);
     sw->fw = fw < sw->ub ? fw : sw->ub;
     sw->state[0] = ST_NONE;
-    for (uint32_t m = 1; m < MASKS; m++) {
-        unsigned low = 0;
-        while (!(m & 1u << low))
-            low++;
-        sw->state[m] = (uint8_t)(low | (m & BIT(L1TOP_CIRCULAR_BUFFER) ? ST_CB : 0) | (m & BUFFER_BITS ? ST_BUF : 0));
+    for (uint32_t m = 1; m < MASKS; m++) { /* by accounting.h's rules, which the peak model shares */
+        uint32_t cover[CAT_RECORDED + 1] = { 0 };
+        for (unsigned k = 1; k <= CAT_RECORDED; k++)
+            cover[k] = (m & BIT(k)) != 0;
+        sw->state[m] = (uint8_t)(category_covered(cover) | (m & BIT(L1TOP_CIRCULAR_BUFFER) ? ST_CB : 0) |
+                                 (m & BUFFER_BITS ? ST_BUF : 0));
     }
     sw->g.gap_s = x->gap_s;
     sw->g.gap_e = x->gap_e;

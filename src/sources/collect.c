@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "shm_name.h"
@@ -43,6 +44,23 @@ void source_state_free(void *self)
 }
 
 /* ---------- the set ---------- */
+
+void source_set_wait(source_set *set, double ms)
+{
+    uint64_t end = clock_monotonic_ns() + (uint64_t)(ms > 0 ? ms * 1e6 : 0);
+    for (;;) {
+        uint64_t now = clock_monotonic_ns();
+        if (now >= end)
+            return;
+        uint64_t step = end - now < SOURCE_POLL_MS * 1000000ull ? end - now : SOURCE_POLL_MS * 1000000ull;
+        struct timespec ts = { (time_t)(step / 1000000000u), (long)(step % 1000000000u) };
+        if (nanosleep(&ts, NULL) != 0)
+            return; /* a signal: the caller looks at it */
+        for (size_t i = 0; i < set->n; i++)
+            if (set->ops[i]->poll)
+                set->ops[i]->poll(set->self[i]);
+    }
+}
 
 static void set_label(source_set *set, const source_params *p)
 {

@@ -61,6 +61,15 @@ static source_status fill(void *self, snapshot *s, char *err, size_t errlen)
     return status_of(st);
 }
 
+/* Replays the segment's event rings; a failure shows at the next fill. */
+static void poll_segment(void *self)
+{
+    segment_source *g = self;
+    char why[256];
+    if (g->reader)
+        shm_reader_poll(g->reader, why, sizeof why);
+}
+
 static const char *warning(const void *self)
 {
     const segment_source *g = self;
@@ -80,5 +89,6 @@ const source_ops source_segment = {
     .open = open_segment,
     .fill = fill,
     .warning = warning,
+    .poll = poll_segment,
     .close = close_segment,
 };

@@ -30,6 +30,7 @@
 #include "proc.h"
 #include "shm_format.h"
 #include "shm_name.h"
+#include "sources/shm_events.h"
 
 /* What a snapshot depends on besides the records, plus the stripes'
  * change counter that covers the records: equal signatures, taken before
@@ -54,6 +55,7 @@ struct shm_reader {
     char warning[160];
     bool have_last;               /* `last` describes the last clean snapshot */
     segment_signature last, now;
+    shm_events *events;           /* the event rings, replayed on the peak model */
 };
 
 static void set_err(char *err, size_t n, const char *fmt, ...)
@@ -118,9 +120,16 @@ static int validate_copy(const void *header, uint64_t size, struct l1top_shm_hea
                 (unsigned long long)h.stripes_offset);
         return -1;
     }
-    if (h.total_size != shm_total_size(h.record_capacity)) {
-        set_err(err, n, "corrupt header: total_size %llu does not match capacity %u",
-                (unsigned long long)h.total_size, h.record_capacity);
+    if (h.rings_offset != shm_rings_offset(h.record_capacity) || h.nrings > L1TOP_SHM_MAX_RINGS || h.ring_slots < L1TOP_SHM_MIN_RING_SLOTS ||
+        h.ring_slots > L1TOP_SHM_MAX_RING_SLOTS || (h.ring_slots & (h.ring_slots - 1u)) != 0 ||
+        h.event_size != sizeof(struct l1top_shm_event) || h.ring_header_size != sizeof(struct l1top_shm_ring)) {
+        set_err(err, n, "corrupt header: event rings %u x %u slots of %u B at offset %llu", h.nrings, h.ring_slots,
+                h.event_size, (unsigned long long)h.rings_offset);
+        return -1;
+    }
+    if (h.total_size != shm_total_size(h.record_capacity, h.nrings, h.ring_slots)) {
+        set_err(err, n, "corrupt header: total_size %llu does not match capacity %u and %u rings of %u slots",
+                (unsigned long long)h.total_size, h.record_capacity, h.nrings, h.ring_slots);
         return -1;
     }
     if (h.total_size > size) {
@@ -270,6 +279,12 @@ static int read_devices(const struct l1top_shm_device *ds, const writer_map *wm,
         sd->l1_small_size = d.l1_small_size;
         sd->unreserved_base = d.unreserved_base;
         sd->alignment = d.alignment;
+        uint32_t mesh = atomic_load_explicit(&e->mesh, memory_order_acquire);
+        if (mesh & L1TOP_MESH_KNOWN) { /* where the writer says the chip sits on its board's mesh */
+            sd->has_mesh = true;
+            sd->mesh_row = L1TOP_MESH_ROW(mesh);
+            sd->mesh_col = L1TOP_MESH_COL(mesh);
+        }
         sd->dropped_records = atomic_load_explicit(&e->dropped, memory_order_relaxed);
         s->dropped_records += sd->dropped_records;
     }
@@ -284,15 +299,13 @@ static int read_devices(const struct l1top_shm_device *ds, const writer_map *wm,
     return 0;
 }
 
-/* A record copy, checked against its device. */
-static bool record_valid(const struct l1top_shm_record *r, const snap_device *d)
+bool shm_region_valid(const shm_region_check *r, const snap_device *d)
 {
-    if (r->kind < L1TOP_KIND_MIN || r->kind > L1TOP_KIND_MAX || (r->flags & ~(REC_INTERLEAVED | REC_CONT)) ||
-        r->nranges > L1TOP_SHM_RANGES_PER_RECORD)
+    if (r->kind < L1TOP_KIND_MIN || r->kind > L1TOP_KIND_MAX)
         return false;
-    if (r->flags & REC_INTERLEAVED) {
-        if (r->kind != L1TOP_L1_BUFFER || (r->flags & REC_CONT) || r->nranges != 0 || r->page_size == 0 ||
-            r->total_size == 0 || r->total_size > L1TOP_MAX_INTERLEAVED_TOTAL)
+    if (r->interleaved) {
+        if (r->kind != L1TOP_L1_BUFFER || r->nranges != 0 || r->page_size == 0 || r->total_size == 0 ||
+            r->total_size > L1TOP_MAX_INTERLEAVED_TOTAL)
             return false;
         uint64_t bank0 = interleaved_bank_bytes(r->total_size, r->page_size, d->alignment,
                                                 (uint32_t)d->grid_x * d->grid_y, 0);
@@ -300,12 +313,23 @@ static bool record_valid(const struct l1top_shm_record *r, const snap_device *d)
     }
     if (r->nranges == 0 || r->size_per_core == 0 || (uint64_t)r->address + r->size_per_core > d->l1_size)
         return false;
-    for (unsigned i = 0; i < r->nranges; i++) {
+    for (uint32_t i = 0; i < r->nranges; i++) {
         const l1top_range *g = &r->ranges[i];
         if (g->x0 > g->x1 || g->y0 > g->y1 || g->x1 >= d->grid_x || g->y1 >= d->grid_y)
             return false;
     }
     return true;
+}
+
+/* A record copy, checked against its device. */
+static bool record_valid(const struct l1top_shm_record *r, const snap_device *d)
+{
+    if ((r->flags & ~(REC_INTERLEAVED | REC_CONT)) || r->nranges > L1TOP_SHM_RANGES_PER_RECORD ||
+        ((r->flags & REC_INTERLEAVED) && (r->flags & REC_CONT)))
+        return false;
+    shm_region_check c = { r->kind, (r->flags & REC_INTERLEAVED) != 0, r->address, r->size_per_core,
+                           r->page_size, r->total_size, r->ranges, r->nranges };
+    return shm_region_valid(&c, d);
 }
 
 /* k continues head: a valid continuation of the same owner, device, kind,
@@ -382,6 +406,7 @@ static int read_records(const struct l1top_shm_record *rs, uint32_t hw, const wr
             return -1;
         r->device = (uint32_t)dev;
         r->process = (uint32_t)wm->process[OWNER_SLOT(c.data_owner)];
+        r->handle = (uint64_t)c.gen << 32 | ((uint64_t)i + 1u); /* the writer's handle: events name it */
         r->kind = c.kind;
         r->interleaved = (c.flags & REC_INTERLEAVED) != 0;
         r->address = c.address;
@@ -476,9 +501,15 @@ shm_status shm_reader_open(const char *name, shm_reader **out, char *err, size_t
         return SHM_IO;
     }
     r->fd = -1;
+    r->events = shm_events_new();
+    if (!r->events) {
+        set_err(err, errlen, "out of memory");
+        free(r);
+        return SHM_IO;
+    }
     if (shm_name_resolve(name, r->name, sizeof r->name) != 0) {
         set_err(err, errlen, "invalid segment name '%s'", name ? name : "");
-        free(r);
+        shm_reader_close(r);
         return SHM_IO;
     }
     r->fd = shm_open_regular(r->name, O_RDONLY | O_CLOEXEC); /* a FIFO must not hang us */
@@ -486,7 +517,7 @@ shm_status shm_reader_open(const char *name, shm_reader **out, char *err, size_t
         int e = errno;
         shm_status st = e == ENOENT ? SHM_MISSING : SHM_IO;
         set_err(err, errlen, "%s", safe_strerror(e));
-        free(r);
+        shm_reader_close(r);
         return st;
     }
     struct stat st;
@@ -549,10 +580,71 @@ static shm_status map_current(shm_reader *r, char *err, size_t errlen)
     return SHM_OK;
 }
 
-/* Run the read under a SIGBUS guard: a segment truncated under us is an
- * error, not a crash. `keep` (may be NULL) says whether the previous
- * snapshot still holds; then s is left alone. */
-static shm_status guarded_read(shm_reader *r, snapshot *s, bool *keep, char *err, size_t errlen)
+/* Starts a read may make again when writers lap their rings meanwhile;
+ * past them the model keeps the last snapshot's state (approximate) and
+ * the next read starts again. */
+#define EVENT_RESTARTS 3
+
+/* After the snapshot in s: start the peak model from it (first read, or
+ * after missed events), else replay the events since the last read. A
+ * drain that finds events missed starts again from a fresh snapshot. */
+static shm_status follow_events(shm_reader *r, const shm_view *v, snapshot *s, bool start, char *err,
+                                size_t errlen)
+{
+    events_status es = start ? shm_events_start(r->events, v, s) : shm_events_drain(r->events, v, s);
+    for (int again = 0; es == EVENTS_RESYNC && v->nrings && again < EVENT_RESTARTS; again++) {
+        shm_events_mark(r->events, v);
+        shm_status st = shm_image_snapshot(r->map, r->map_size, writer_alive, s, err, errlen);
+        r->have_last = false;
+        if (st != SHM_OK)
+            return st;
+        es = shm_events_start(r->events, v, s);
+    }
+    if (es == EVENTS_NOMEM) {
+        set_err(err, errlen, "out of memory");
+        return SHM_IO;
+    }
+    s->peaks = shm_events_peaks(r->events);
+    return SHM_OK;
+}
+
+/* The reads, under the guard. poll: only the events; else a snapshot
+ * (`keep`, may be NULL, says whether the previous one still holds; then s
+ * is left alone) and the events. */
+static shm_status read_guarded(shm_reader *r, snapshot *s, bool *keep, bool poll, char *err, size_t errlen)
+{
+    struct l1top_shm_header h;
+    if (validate_copy(r->map, r->map_size, &h, NULL, err, errlen) != 0)
+        return SHM_CORRUPT;
+    shm_view v = { r->map, h.record_capacity, h.nrings, h.ring_slots };
+    if (poll) {
+        if (shm_events_started(r->events) && shm_events_drain(r->events, &v, NULL) == EVENTS_NOMEM) {
+            set_err(err, errlen, "out of memory");
+            return SHM_IO;
+        }
+        return SHM_OK;
+    }
+    /* The rings' positions are taken before a snapshot the model starts from. */
+    bool start = !shm_events_started(r->events);
+    if (start)
+        shm_events_mark(r->events, &v);
+    take_signature(r->map, writer_alive, &r->now);
+    if (keep && r->have_last && memcmp(&r->now, &r->last, sizeof r->now) == 0) {
+        *keep = true;
+    } else {
+        shm_status st = shm_image_snapshot(r->map, r->map_size, writer_alive, s, err, errlen);
+        /* A record skipped as busy this time must be read next time. */
+        r->have_last = st == SHM_OK && s->torn_records == 0;
+        r->last = r->now;
+        if (st != SHM_OK)
+            return st;
+    }
+    return follow_events(r, &v, s, start, err, errlen);
+}
+
+/* Run a read under a SIGBUS guard: a segment truncated under us is an
+ * error, not a crash. */
+static shm_status guarded_read(shm_reader *r, snapshot *s, bool *keep, bool poll, char *err, size_t errlen)
 {
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
@@ -562,19 +654,10 @@ static shm_status guarded_read(shm_reader *r, snapshot *s, bool *keep, char *err
     shm_status st;
     if (sigsetjmp(bus_jump, 1) == 0) {
         bus_armed = 1;
-        st = validate_copy(r->map, r->map_size, NULL, NULL, err, errlen) == 0 ? SHM_OK : SHM_CORRUPT;
-        if (st == SHM_OK)
-            take_signature(r->map, writer_alive, &r->now);
-        if (st == SHM_OK && keep && r->have_last && memcmp(&r->now, &r->last, sizeof r->now) == 0) {
-            *keep = true;
-        } else if (st == SHM_OK) {
-            st = shm_image_snapshot(r->map, r->map_size, writer_alive, s, err, errlen);
-            /* A record skipped as busy this time must be read next time. */
-            r->have_last = st == SHM_OK && s->torn_records == 0;
-            r->last = r->now;
-        }
+        st = read_guarded(r, s, keep, poll, err, errlen);
     } else {
-        snapshot_reset(s);
+        if (s)
+            snapshot_reset(s);
         set_err(err, errlen, "truncated while reading (SIGBUS)");
         st = SHM_CORRUPT;
     }
@@ -601,7 +684,7 @@ shm_status shm_reader_snapshot(shm_reader *r, snapshot *s, char *err, size_t err
     shm_status st = map_for_read(r, s, err, errlen);
     if (st != SHM_OK)
         return st;
-    st = guarded_read(r, s, NULL, err, errlen);
+    st = guarded_read(r, s, NULL, false, err, errlen);
     snprintf(s->segment, sizeof s->segment, "%s", r->name);
     return st;
 }
@@ -614,7 +697,7 @@ shm_status shm_reader_refresh(shm_reader *r, snapshot *s, char *err, size_t errl
     bool keep = false;
     if (!s->have_segment)
         r->have_last = false; /* s holds something else now */
-    st = guarded_read(r, s, &keep, err, errlen);
+    st = guarded_read(r, s, &keep, false, err, errlen);
     if (st == SHM_OK && keep) {
         s->timestamp_ns = clock_realtime_ns();
         s->unchanged = true;
@@ -622,6 +705,18 @@ shm_status shm_reader_refresh(shm_reader *r, snapshot *s, char *err, size_t errl
     snprintf(s->segment, sizeof s->segment, "%s", r->name);
     return st;
 }
+
+shm_status shm_reader_poll(shm_reader *r, char *err, size_t errlen)
+{
+    if (!r->map)
+        return SHM_OK; /* nothing read yet: the first snapshot starts the model */
+    struct stat st;
+    if (fstat(r->fd, &st) != 0 || (size_t)st.st_size != r->map_size)
+        return SHM_OK; /* the next snapshot remaps (and says what is wrong) */
+    return guarded_read(r, NULL, NULL, true, err, errlen);
+}
+
+const peaks *shm_reader_peaks(const shm_reader *r) { return shm_events_peaks(r->events); }
 
 void shm_reader_close(shm_reader *r)
 {
@@ -631,5 +726,6 @@ void shm_reader_close(shm_reader *r)
         munmap((void *)r->map, r->map_size);
     if (r->fd >= 0)
         close(r->fd);
+    shm_events_free(r->events);
     free(r);
 }

@@ -6,6 +6,7 @@
 #ifndef L1TOP_SHM_READER_H
 #define L1TOP_SHM_READER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,14 @@ shm_status shm_reader_snapshot(shm_reader *r, snapshot *s, char *err, size_t err
  * counts; no record was skipped as busy), s is kept: only its timestamp is
  * renewed and s->unchanged is set. No record is copied then. */
 shm_status shm_reader_refresh(shm_reader *r, snapshot *s, char *err, size_t errlen);
+/* Between snapshots: replay the events the segment's rings got since the
+ * last read on the reader's peak model (cheap; call it every few ms so a
+ * busy writer does not lap its ring). The next snapshot reports what went
+ * wrong; this never fails on a segment that merely changed. */
+shm_status shm_reader_poll(shm_reader *r, char *err, size_t errlen);
+/* The reader's peak model: the high-water marks since its first snapshot
+ * (s->peaks points at it after each snapshot). */
+const struct peaks *shm_reader_peaks(const shm_reader *r);
 const char *shm_reader_name(const shm_reader *r);
 /* A non-fatal remark about the segment (loose permissions, foreign owner), or "". */
 const char *shm_reader_warning(const shm_reader *r);
@@ -44,5 +53,20 @@ int shm_validate_header(const void *header, uint64_t object_size, char *err, siz
 typedef int (*writer_alive_fn)(int32_t pid, uint64_t start_time);
 shm_status shm_image_snapshot(const void *image, uint64_t size, writer_alive_fn check_alive,
                               snapshot *s, char *err, size_t errlen);
+
+/* A region's fields as a record or an event carries them. */
+typedef struct {
+    uint8_t kind;
+    bool interleaved;
+    uint32_t address, size_per_core, page_size;
+    uint64_t total_size;
+    const l1top_range *ranges;
+    uint32_t nranges;
+} shm_region_check;
+
+/* Whether a region so described fits device d (known kind, ranges inside
+ * the grid, within L1, an interleaved buffer's pages countable): what the
+ * reader requires of records, and shm_events of events. */
+bool shm_region_valid(const shm_region_check *r, const snap_device *d);
 
 #endif

@@ -49,6 +49,10 @@ typedef struct source_ops {
      * what snapshot_drop_extras forgets. */
     source_status (*fill)(void *self, snapshot *s, char *err, size_t errlen);
     const char *(*warning)(const void *self); /* NULL: never has one */
+    /* Between fills, every few ms: keep up with what the source logs as it
+     * happens (the segment's event rings), so nothing is lost however long
+     * the next fill is away. NULL: nothing to keep up with. */
+    void (*poll)(void *self);
     void (*close)(void *self);
     const timeline_ops *timeline;             /* NULL: a live source */
 } source_ops;
@@ -93,6 +97,10 @@ source_status source_set_open(source_set *set, const source_params *p, char *err
  * error; when none has data, the reasons are joined into err. On success
  * s is stamped, labelled and its strings made safe to show. */
 source_status collect(source_set *set, snapshot *s, char *err, size_t errlen);
+/* Wait `ms` milliseconds (a signal cuts it short), polling the sources
+ * every SOURCE_POLL_MS meanwhile. */
+#define SOURCE_POLL_MS 10
+void source_set_wait(source_set *set, double ms);
 /* The sources' non-fatal remarks at the last collect ("" when none). */
 const char *source_set_warning(const source_set *set);
 /* The set as a feed for the views (valid while the set is open). */

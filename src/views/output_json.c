@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/peaks.h"
 #include "views/format.h"
 #include "views/output.h"
 #include "views/view_common.h"
@@ -281,13 +282,9 @@ static void je_plain_string(json_emitter *w, const char *key, const char *s)
     je_char(w, '"');
 }
 
-/* A string encoded once and kept in *slot (NULL: null). */
+/* A string encoded once and kept in *slot. */
 static void je_string_cached(json_emitter *w, const char *key, char **slot, const char *s)
 {
-    if (!slot) {
-        je_string(w, key, s);
-        return;
-    }
     if (!*slot) {
         json_t *v = json_text(s);
         *slot = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
@@ -330,7 +327,10 @@ static void categories_fields(json_emitter *w, const uint64_t *b, int n)
 static void region_fields(json_emitter *w, const snap_region *r)
 {
     l1_category cat = category_of_kind(r->kind);
-    je_string_cached(w, "kind", cat < CAT_COUNT ? &w->kind[cat] : NULL, cat < CAT_COUNT ? category_key[cat] : "?");
+    if (cat < CAT_COUNT)
+        je_string_cached(w, "kind", &w->kind[cat], category_key[cat]);
+    else
+        je_string(w, "kind", "?");
     je_plain_string(w, "tag", r->tag);
     je_uint(w, "address", r->address);
 }
@@ -358,7 +358,10 @@ static void region_ref(json_emitter *w, const char *key, const snapshot *s, uint
     size_t start = w->len - 1;
     if (p) {
         je_int(w, "pid", p->pid);
-        je_string_cached(w, "process", w->process_name ? &w->process_name[r->process] : NULL, p->name);
+        if (w->process_name) /* else no cache: memory ran out */
+            je_string_cached(w, "process", &w->process_name[r->process], p->name);
+        else
+            je_string(w, "process", p->name);
     } else {
         je_value(w, "pid", NULL);
         je_value(w, "process", NULL);
@@ -395,7 +398,57 @@ static void device_totals(json_emitter *w, const device_usage *du)
     je_close(w, '}');
 }
 
-static void device_cores(json_emitter *w, const snap_device *d, const device_usage *du)
+/* ---------- peaks (model/peaks.h): the high-water marks of the figures beside them ---------- */
+
+/* When the used high-water was reached: a change (a record, with its tag
+ * and writer) or the start (change 0 of this reader, no tag). */
+static void peak_moment_json(json_emitter *w, const peak_moment *m)
+{
+    char when[40];
+    je_open(w, "at", '{');
+    je_uint(w, "change", m->seq);
+    je_value(w, "time", m->time_ns ? json_string(format_iso8601_ms(m->time_ns, when, sizeof when)) : NULL);
+    je_value(w, "pid", m->pid ? json_integer(m->pid) : NULL);
+    l1_category cat = category_of_kind(m->kind);
+    je_value(w, "kind", cat < CAT_COUNT ? json_string(category_key[cat]) : NULL);
+    je_value(w, "tag", m->kind ? json_text(m->tag) : NULL);
+    je_close(w, '}');
+}
+
+/* `peak`: the category keys of `totals` or a core (`free` is the least
+ * free seen), the sums, clash bytes, and when `used` peaked. */
+static void peak_json(json_emitter *w, const peak_figures *f, uint64_t l1_total)
+{
+    je_open(w, "peak", '{');
+    categories_fields(w, f->bytes, CAT_COUNT);
+    je_uint(w, "tracked", f->tracked);
+    je_uint(w, "untracked", f->untracked);
+    je_uint(w, "used", f->used);
+    je_uint(w, "clash_bytes", f->clash_bytes);
+    je_real(w, "used_pct", l1_total ? 100.0 * (double)f->used / (double)l1_total : 0.0);
+    peak_moment_json(w, &f->at);
+    je_close(w, '}');
+}
+
+/* The top-level `peaks` object: since when the marks run and how exact they are. */
+static void peaks_status_json(json_emitter *w, const peak_status *st)
+{
+    char when[40];
+    je_open(w, "peaks", '{');
+    je_string(w, "since", format_iso8601_ms(st->since_ns, when, sizeof when));
+    je_uint(w, "changes", st->changes - st->since_seq);
+    je_bool(w, "exact", !st->approximate);
+    je_value(w, "approximate_since",
+             st->approximate ? json_string(format_iso8601_ms(st->approximate_since_ns, when, sizeof when)) : NULL);
+    je_uint(w, "ring_slots_lost", st->lost);
+    je_uint(w, "unlogged", st->unlogged);
+    je_uint(w, "late", st->late);
+    je_uint(w, "bad_events", st->bad);
+    je_uint(w, "resyncs", st->resyncs);
+    je_close(w, '}');
+}
+
+static void device_cores(json_emitter *w, const snap_device *d, const device_usage *du, const peak_device *pd)
 {
     je_open(w, "cores_detail", '[');
     for (uint32_t c = 0; c < du->ncores; c++) {
@@ -409,6 +462,8 @@ static void device_cores(json_emitter *w, const snap_device *d, const device_usa
         je_real(w, "used_pct", usage_used_pct(u->bytes));
         je_uint(w, "cb_room", u->cb_room);
         je_uint(w, "cb_extent", u->cb_extent);
+        if (pd && c < pd->ncores)
+            peak_json(w, &pd->cores[c], d->l1_size);
         je_close(w, '}');
     }
     je_close(w, ']');
@@ -537,8 +592,13 @@ static void device_json(json_emitter *w, const snapshot *s, const device_usage *
     je_uint(w, "unreserved_base", d->unreserved_base);
     je_uint(w, "alignment", d->alignment);
     device_totals(w, du);
+    const peak_device *pd = s->peaks ? peaks_device(s->peaks, d->id) : NULL;
+    if (pd && pd->ncores == du->ncores)
+        peak_json(w, &pd->total, usage_total(du->totals));
+    else
+        pd = NULL;
     device_cb_room(w, s, d, du);
-    device_cores(w, d, du);
+    device_cores(w, d, du, pd);
     device_processes(w, s, du);
     device_clashes(w, s, du);
     device_regions(w, s, du);
@@ -608,14 +668,23 @@ static json_t *alerts_json(const output_options *o)
                                fa->severity == SEVERITY_CRITICAL ? "critical" : "warning", "metric",
                                alert_metric_name(fa->metric), "scope", alert_scope_name(fa->scope), "device",
                                (int)fa->device);
-        if (fa->scope == SCOPE_CORE)
+        if (fa->scope == SCOPE_CORE) { /* one alert per device: how many cores, the worst one */
+            json_object_set_new(al, "cores_over", json_integer(fa->cores_over));
+            json_object_set_new(al, "cores_of", json_integer(fa->cores_of));
             json_object_set_new(al, "core", json_pack("{s:i, s:i}", "x", fa->x, "y", fa->y));
+        }
         if (fa->scope == SCOPE_PROCESS) {
             json_object_set_new(al, "pid", json_integer(fa->pid));
             json_object_set_new(al, "process", json_text(fa->process));
         }
-        json_object_set_new(al, "value", json_real(fa->value));
-        json_object_set_new(al, "threshold", json_real(fa->threshold));
+        /* Sizes and counts as exact integers; percentages as reals; the unit beside for people. */
+        bool pct = alert_metric_kind(fa->metric) == VALUE_PERCENT;
+        char text[ALERT_TEXT_LEN];
+        json_object_set_new(al, "value", pct ? json_real(fa->value) : json_integer((json_int_t)(fa->value + 0.5)));
+        json_object_set_new(al, "threshold",
+                            pct ? json_real(fa->threshold) : json_integer((json_int_t)(fa->threshold + 0.5)));
+        json_object_set_new(al, "value_text", json_string(alert_value_text(text, sizeof text, fa->metric, fa->value)));
+        json_object_set_new(al, "summary", json_text(alert_describe(text, sizeof text, fa)));
         json_array_append_new(alerts, al);
     }
     return alerts;
@@ -693,6 +762,8 @@ static void document(json_emitter *w, const snapshot *s, const accounting *a, co
     je_close(w, ']');
     je_value(w, "alerts", alerts_json(o));
     je_value(w, "warnings", warnings_json(s, o));
+    if (s->peaks)
+        peaks_status_json(w, peaks_status(s->peaks));
     if (s->nttm)
         je_value(w, "tt_metal", ttmetal_json(s, a, o));
     if (o && o->trace)

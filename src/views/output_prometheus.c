@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/peaks.h"
 #include "views/output.h"
 #include "views/view_common.h"
 #include "utf8.h"
@@ -87,6 +88,52 @@ static uint64_t asic_of_device(const snapshot *s, uint32_t id)
 
 /* One info series per device (always 1): the join key to TT-Metal's and the
  * driver's series, where TT-Metal's statistics name the chip's asic id. */
+/* The peak model's marks of a shown device, or NULL. */
+static const peak_device *shown_peaks(const snapshot *s, const output_options *o, const snap_device *d)
+{
+    const peak_device *pd = s->peaks ? peaks_device(s->peaks, d->id) : NULL;
+    return pd && output_device_selected(o, d->id) && pd->ncores == (uint32_t)d->grid_x * d->grid_y ? pd : NULL;
+}
+
+/* High-water marks since the reader began (model/peaks.h): per core, per
+ * device and category, and whether every change was seen. */
+static void peak_families(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
+{
+    family(f, "l1top_core_peak_used_bytes",
+           "Most L1 bytes used on one core at any moment since l1top started (every change replayed).");
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const snap_device *d = &s->devices[a->devices[i].device];
+        const peak_device *pd = shown_peaks(s, o, d);
+        for (uint32_t c = 0; pd && c < pd->ncores; c++)
+            fprintf(f, "l1top_core_peak_used_bytes{device=\"%u\",x=\"%u\",y=\"%u\"} %llu\n", d->id, c % d->grid_x,
+                    c / d->grid_x, (unsigned long long)pd->cores[c].used);
+    }
+    family(f, "l1top_peak_l1_bytes", "Highest sum over a device's cores of each category since l1top started "
+                                      "(free: the lowest).");
+    family(f, "l1top_device_peak_used_bytes", "Highest L1 bytes used on a device, summed over its cores, since "
+                                               "l1top started.");
+    for (size_t i = 0; i < a->ndevices; i++) {
+        const snap_device *d = &s->devices[a->devices[i].device];
+        const peak_device *pd = shown_peaks(s, o, d);
+        if (!pd)
+            continue;
+        for (int k = 0; k < CAT_COUNT; k++) {
+            fprintf(f, "l1top_peak_l1_bytes{device=\"%u\",arch=\"", d->id);
+            label(f, d->arch_name);
+            fprintf(f, "\",category=\"%s\",tracked=\"%s\"} %llu\n", category_key[k],
+                    category_tracked((l1_category)k) ? "true" : "false", (unsigned long long)pd->total.bytes[k]);
+        }
+        fprintf(f, "l1top_device_peak_used_bytes{device=\"%u\"} %llu\n", d->id, (unsigned long long)pd->total.used);
+    }
+    const peak_status *st = peaks_status(s->peaks);
+    family(f, "l1top_peaks_exact", "1 when every change since l1top started was replayed, 0 when some were missed "
+                                   "(a lapped event ring, a thread without one): the peaks may then be low.");
+    fprintf(f, "l1top_peaks_exact %d\n", st->approximate ? 0 : 1);
+    family_typed(f, "l1top_event_ring_slots_lost_total",
+                 "Event ring slots writers overwrote before l1top read them, since l1top started.", "counter");
+    fprintf(f, "l1top_event_ring_slots_lost_total %llu\n", (unsigned long long)st->lost);
+}
+
 static void device_info_family(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
 {
     family(f, "l1top_device_info", "A device l1top shows (always 1); asic_id from TT-Metal's statistics when known.");
@@ -232,7 +279,7 @@ static void warnings_family(FILE *f, const snapshot *s, const output_options *o)
 
 static void alerts_family(FILE *f, const output_options *o)
 {
-    family(f, "l1top_alerts_firing", "Alerts firing now, by rule name and severity.");
+    family(f, "l1top_alerts_firing", "Alerts firing now, by rule name and severity (a per-core rule: one per device).");
     /* Count per (name, severity); the list is sorted by severity then name. */
     for (size_t i = 0; o && i < o->nalerts;) {
         size_t j = i, n = 0;
@@ -249,6 +296,16 @@ static void alerts_family(FILE *f, const output_options *o)
         }
         i = j;
     }
+    family(f, "l1top_alert_cores", "Cores meeting a firing per-core alert rule, by rule, severity and device.");
+    for (size_t i = 0; o && i < o->nalerts; i++) {
+        const firing_alert *fa = &o->alerts[i];
+        if (fa->scope != SCOPE_CORE || !output_device_selected(o, fa->device))
+            continue;
+        fputs("l1top_alert_cores{name=\"", f);
+        label(f, fa->name);
+        fprintf(f, "\",severity=\"%s\",device=\"%u\"} %u\n", fa->severity == SEVERITY_CRITICAL ? "critical" : "warning",
+                fa->device, fa->cores_over);
+    }
 }
 
 int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const output_options *o)
@@ -262,6 +319,8 @@ int output_prometheus(FILE *f, const snapshot *s, const accounting *a, const out
                     "Circular-buffer bytes a program can place on one core now: from the unreserved base to the "
                     "lowest L1 or L1_SMALL buffer there, or to the top of L1.",
                     core_cb_room);
+    if (s->peaks)
+        peak_families(f, s, a, o);
     device_gauge(f, s, a, o, "l1top_cb_room_min_bytes",
                  "The least CB room of any core of a device: what TT-Metal checks a program's CBs against.",
                  cb_room_min);

@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "views/format.h"
+#include "model/peaks.h"
 #include "views/output.h"
 #include "views/view_common.h"
+#include "utf8.h"
 
 char output_heat_char(double pct)
 {
@@ -50,6 +52,33 @@ static void output_text_clashes(FILE *f, const snapshot *s, const device_usage *
     if (du->clash_pairs_at_least > shown)
         fprintf(f, "    ... and %s%zu more (--format json lists %zu)\n", du->clashes_truncated ? "at least " : "",
                 du->clash_pairs_at_least - shown, du->nclashes);
+}
+
+/* One line: the core whose used bytes peaked highest since the reader
+ * began, when (the change's tag and writer), and the device's own peak. */
+static void peak_line(FILE *f, const snapshot *s, const snap_device *d)
+{
+    const peak_device *pd = s->peaks ? peaks_device(s->peaks, d->id) : NULL;
+    if (!pd || pd->ncores == 0)
+        return;
+    uint32_t top = 0;
+    for (uint32_t c = 1; c < pd->ncores; c++)
+        if (pd->cores[c].used > pd->cores[top].used)
+            top = c;
+    const peak_figures *p = &pd->cores[top];
+    const peak_status *st = peaks_status(s->peaks);
+    char since[40], at[40], h1[32], h2[32], tag[96];
+    fprintf(f, "  peak since %s: core (%u,%u) used %s (%.1f %%)", format_iso8601_ms(st->since_ns, since, sizeof since),
+            top % d->grid_x, top / d->grid_x, format_bytes(p->used, h1, sizeof h1),
+            d->l1_size ? 100.0 * (double)p->used / (double)d->l1_size : 0.0);
+    if (p->at.kind)
+        fprintf(f, " at %s by pid %d, %s \"%s\"", format_iso8601_ms(p->at.time_ns, at, sizeof at), p->at.pid,
+                category_short[category_of_kind(p->at.kind)],
+                utf8_clean(tag, sizeof tag, p->at.tag, UTF8_ESCAPE_CONTROLS));
+    else
+        fputs(" at the start", f);
+    fprintf(f, "; device used %s%s\n", format_bytes(pd->total.used, h2, sizeof h2),
+            st->approximate ? " (approximate: changes were missed)" : "");
 }
 
 /* The device minimum of CB room (what TT-Metal checks a program's CBs
@@ -97,6 +126,7 @@ static void device_text(FILE *f, const snapshot *s, const device_usage *du)
             (unsigned long long)du->largest_free_common, format_bytes(du->largest_free_common, h1, sizeof h1),
             (unsigned long long)du->fragmented, format_bytes(du->fragmented, h3, sizeof h3));
     output_text_cb_room(f, s, du);
+    peak_line(f, s, d);
 
     fprintf(f, "\n  used %% per core (0-9 = tens of %%, # = full)\n      ");
     for (uint32_t x = 0; x < d->grid_x; x++)
@@ -237,10 +267,9 @@ static void alerts_text(FILE *f, const output_options *o)
             continue;
         if (shown++ == 0)
             fprintf(f, "\nalerts:\n");
-        char where[ALERT_WHERE_LEN];
-        fprintf(f, "  %-8s %-20s %s: %s %.6g %s %.6g\n", fa->severity == SEVERITY_CRITICAL ? "CRITICAL" : "warning",
-                fa->name, alert_where(where, sizeof where, fa, false), alert_metric_name(fa->metric), fa->value,
-                fa->above ? ">" : "<", fa->threshold);
+        char text[ALERT_TEXT_LEN];
+        fprintf(f, "  %-8s %-20s %s\n", fa->severity == SEVERITY_CRITICAL ? "CRITICAL" : "warning", fa->name,
+                alert_describe(text, sizeof text, fa));
     }
     if (shown == 0)
         fprintf(f, "\nalerts: none\n");

@@ -52,19 +52,26 @@ void render_waiting(const tui_state *st);
 void render_alerts(const tui_state *st);
 void render_ttmetal(const tui_state *st);
 void render_too_small(int need_cols, int need_rows);
+
+/* The device view's geometry for this terminal and device (drawing and the mouse). */
+device_layout render_device_layout(const tui_state *st, const snap_device *d, const device_usage *du);
+/* Its panels (render_panels.c), each in the rectangle the layout gave it. */
+void render_hot_cores(const tui_state *st, const snap_device *d, const device_usage *du, const layout_rect *r);
+void render_alert_panel(const tui_state *st, const layout_rect *r);
+void render_device_processes(const tui_state *st, const snap_device *d, const device_usage *du, const layout_rect *r);
+attr_t render_severity_attr(const render_ctx *rc, alert_severity s);
 /* The answers (#17): the fit view and the top view; the prompt over the
- * bottom lines (after the view); in the device view, the CB room lines of
- * the table (returns the next row), the lines saying what the heatmap marks
- * and a cell's mark; the header's note of the process filter ("" none). */
+ * bottom lines (after the view); in the device view, the CB room line of
+ * the table (returns the next row) and a cell's mark (its middle row at
+ * mid); line 1's note of what the heatmap marks ("" none). */
 void render_fit_answer(const tui_state *st);
 void render_top(const tui_state *st);
 void render_prompt(const tui_state *st);
 int render_cb_room(const tui_state *st, const snap_device *d, const device_usage *du, const core_usage *u, int y,
                    int x, int w);
-void render_answers_status(const tui_state *st, const snap_device *d, const device_layout *l);
-void render_heat_mark(const tui_state *st, const snap_device *d, int x, int y, int cell_x, int cell_y, int w,
+void render_heat_mark(const tui_state *st, const snap_device *d, int x, int y, int sx, int mid, const device_layout *l,
                       attr_t attr);
-const char *render_filter_note(const tui_state *st, char *buf, size_t n);
+const char *render_answers_note(const tui_state *st, char *buf, size_t n);
 /* Bytes of s that fit in cols display columns (whole characters). */
 size_t render_bytes_in_columns(const char *s, int cols);
 /* The snapshot process index on row `row` of the process view (its sort
@@ -77,6 +84,16 @@ void render_key_bar(const tui_state *st);
  * screen cell (an index into st->visible), or SIZE_MAX. */
 size_t render_tab_at(const tui_state *st, int x);
 size_t render_overview_tile_at(const tui_state *st, int x, int y);
-overview_layout render_overview_layout(const tui_state *st);
+
+/* The overview's places: where each shown device sits (its mesh position
+ * when known), and the tile geometry. */
+typedef struct {
+    place_grid grid;
+    overview_layout layout;
+    int row[256], col[256];   /* per shown device (TUI_MAX_DEVICES) */
+} overview_places;
+void render_overview_places(const tui_state *st, overview_places *p);
+/* The shown device at place (row, col), or SIZE_MAX. */
+size_t render_overview_device_at(const tui_state *st, const overview_places *p, int row, int col);
 
 #endif

@@ -6,6 +6,7 @@
  * by bytes, tracked and untracked).
  */
 #define _XOPEN_SOURCE_EXTENDED
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <wchar.h>
@@ -109,74 +110,59 @@ void render_prompt(const tui_state *st)
 
 /* ---------- what the heatmap marks ---------- */
 
-const char *render_filter_note(const tui_state *st, char *buf, size_t n)
+/* Append to a NUL-terminated buffer, cut at its end. */
+static void note_append(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void note_append(char *buf, size_t n, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, n - used, fmt, ap);
+    va_end(ap);
+}
+
+const char *render_answers_note(const tui_state *st, char *buf, size_t n)
 {
     const tui_answers *a = st->answers;
     buf[0] = '\0';
-    if (a && a->filter_on)
-        snprintf(buf, n, " only pid %d (%s)%s: x clears ", a->filter_pid, a->filter_name,
-                 a->filter_present ? "" : ", gone");
-    return buf;
-}
-
-#define STATUS_LINES 4
-#define STATUS_LEN 400
-
-/* The device view's lines under the heatmap: the fit, the find, the filter. */
-static size_t status_lines(const tui_state *st, size_t dev, char out[STATUS_LINES][STATUS_LEN])
-{
-    const tui_answers *a = st->answers;
-    size_t n = 0;
+    if (!a)
+        return buf;
+    size_t dev = st->sel < st->nvisible ? st->visible[st->sel] : SIZE_MAX;
     if (a->fit_on && a->have_answer) {
         size_t here = dev < a->fit_marks.ndevices ? a->fit_marks.count[dev] : 0;
-        snprintf(out[n++], sizeof out[0], here ? "fit: fails on %zu core%s (X)  f x" : "fit: fits here  f x", here,
-                 here == 1 ? "" : "s");
+        if (here)
+            note_append(buf, n, " fit: %zu core%s X ", here, here == 1 ? "" : "s");
+        else
+            note_append(buf, n, " fit: fits ");
     }
     if (a->query[0]) {
         size_t here = dev < a->find_marks.ndevices ? a->find_marks.count[dev] : 0;
-        snprintf(out[n++], sizeof out[0], "/%s: %zu core%s here, %zu in all (*)  n N x", a->query, here,
-                 here == 1 ? "" : "s", a->find_marks.total);
+        note_append(buf, n, " /%s: %zu core%s * of %zu ", a->query, here, here == 1 ? "" : "s", a->find_marks.total);
     }
-    if (a->find_note[0])
-        snprintf(out[n++], sizeof out[0], "%s", a->find_note);
     if (a->filter_on)
-        snprintf(out[n++], sizeof out[0], "only pid %d (%s)%s  x", a->filter_pid, a->filter_name,
-                 a->filter_present ? "" : " gone");
-    return n;
+        note_append(buf, n, " only pid %d (%s)%s ", a->filter_pid, a->filter_name, a->filter_present ? "" : " gone");
+    if (buf[0])
+        note_append(buf, n, " x clears ");
+    return buf;
 }
 
-void render_answers_status(const tui_state *st, const snap_device *d, const device_layout *l)
-{
-    if (!st->answers || !st->snap)
-        return;
-    char lines[STATUS_LINES][STATUS_LEN];
-    size_t n = status_lines(st, (size_t)(d - st->snap->devices), lines);
-    int y = l->heat_y + l->heat_h;
-    if (l->table_below) { /* one spare row between the heatmap and the table */
-        char joined[STATUS_LINES * (STATUS_LEN + 4)] = "";
-        for (size_t i = 0; i < n; i++)
-            snprintf(joined + strlen(joined), sizeof joined - strlen(joined), "%s%s", i ? "   " : "", lines[i]);
-        render_put(y, l->heat_x, COLS - l->heat_x, A_BOLD, joined);
-        return;
-    }
-    for (size_t i = 0; i < n && y < LINES - 1; i++, y++)
-        render_put(y, l->heat_x, l->heat_w + LAYOUT_TABLE_GAP - 1, A_BOLD, lines[i]);
-}
-
-void render_heat_mark(const tui_state *st, const snap_device *d, int x, int y, int cell_x, int cell_y, int w,
+void render_heat_mark(const tui_state *st, const snap_device *d, int x, int y, int sx, int mid, const device_layout *l,
                       attr_t attr)
 {
     char mark = answers_core_mark(st->answers, (size_t)(d - st->snap->devices), (uint16_t)x, (uint16_t)y);
     if (!mark)
         return;
     char text[2] = { mark, '\0' };
-    /* In a column the cell leaves free: colour " 42 " the first, "42 " the
-     * last; mono " 42 " (a shade, the digits) the last. Else underlined. */
-    int slot = st->rc.color ? (w >= 4 ? 0 : w == 3 ? 2 : -1) : (w >= 4 ? 3 : -1);
+    /* In a column the cell's digits leave free: the first one of a cell 4
+     * or wider, the last of one 3 wide (its alert mark's; the colour stays).
+     * Cells with a glyph scale are underlined instead. */
+    int w = l->cell_w, slot = l->glyphs ? -1 : w >= 4 ? 0 : 2;
     if (slot >= 0)
-        render_put(cell_y, cell_x + slot, 1, attr | A_BOLD, text);
+        render_put(mid, sx + slot, 1, attr | A_BOLD, text);
     else
-        mvchgat(cell_y, cell_x, w, (attr & ~A_COLOR) | A_UNDERLINE | A_BOLD, (short)PAIR_NUMBER(attr), NULL);
+        mvchgat(mid, sx, w, (attr & ~A_COLOR) | A_UNDERLINE | A_BOLD, (short)PAIR_NUMBER(attr), NULL);
 }
 
 /* ---------- the top view ---------- */
@@ -212,5 +198,4 @@ void render_top(const tui_state *st)
                     format_bytes_unit(t->untracked, UNITS(st), b2, sizeof b2),
                     format_bytes_unit(t->tracked + t->untracked, UNITS(st), b3, sizeof b3), t->regions, t->processes);
     }
-    render_key_bar(st);
 }

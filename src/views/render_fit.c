@@ -1,7 +1,7 @@
 /*
  * render_fit.c - the TUI's room answers: the fit view (`f`: the answer to
  * a FIT SPEC as --fit words it, following the data, failing cores marked
- * on the heatmap) and the device view's CB room lines (the selected core's
+ * on the heatmap) and the device view's CB room line (the selected core's
  * CBs against its room, the device minimum TT-Metal checks and what bounds
  * it).
  */
@@ -14,32 +14,32 @@
 #include "views/render.h"
 #include "views/tui_answers.h"
 
-/* "L1 buffer 'act' at 0x100000", or the top of L1 when no buffer bounds the room. */
-static void bound_text(const snapshot *s, int32_t region, char *out, size_t n)
+/* What bounds the device's CB room: "L1 buffer 'act' at 0x100000 on (4,0)",
+ * or the top of L1 when no buffer does. */
+static void bound_text(const snapshot *s, const snap_device *d, const device_usage *du, char *out, size_t n)
 {
+    int32_t region = du->cores[du->cb_room_min_core].cb_room_region;
     if (region < 0 || (size_t)region >= s->nregions) {
-        snprintf(out, n, "up to the top of L1 (no L1 buffer)");
+        snprintf(out, n, "up to the top of L1");
         return;
     }
     const snap_region *r = &s->regions[region];
-    snprintf(out, n, "%s '%s' at 0x%X", category_short[category_of_kind(r->kind)], r->tag, r->address);
+    snprintf(out, n, "%s '%s' at 0x%X on (%u,%u)", category_short[category_of_kind(r->kind)], r->tag, r->address,
+             du->cb_room_min_core % d->grid_x, du->cb_room_min_core / d->grid_x);
 }
 
 int render_cb_room(const tui_state *st, const snap_device *d, const device_usage *du, const core_usage *u, int y,
                    int x, int w)
 {
-    char room[24], cbs[24], min[24], bound[96];
+    char room[24], cbs[24], min[24], bound[128] = "";
     bool clash = u->cb_extent > u->cb_room;
-    render_putf(y++, x, w, clash ? render_alert_attr(&st->rc) : A_NORMAL, "CB room: core %s, CBs %s%s; device min %s",
+    if (du->ncores)
+        bound_text(st->snap, d, du, bound, sizeof bound);
+    render_putf(y, x, w, clash ? render_alert_attr(&st->rc) : A_NORMAL, "CB room: core %s (CBs %s%s), device %s: %s",
                 format_bytes_unit(u->cb_room, UNITS(st), room, sizeof room),
-                format_bytes_unit(u->cb_extent, UNITS(st), cbs, sizeof cbs), clash ? " CLASH" : "",
-                format_bytes_unit(du->cb_room_min, UNITS(st), min, sizeof min));
-    if (du->ncores == 0)
-        return y + 1;
-    bound_text(st->snap, du->cores[du->cb_room_min_core].cb_room_region, bound, sizeof bound);
-    render_putf(y++, x, w, A_DIM, "  least on core (%u,%u): %s", du->cb_room_min_core % d->grid_x,
-                du->cb_room_min_core / d->grid_x, bound);
-    return y;
+                format_bytes_unit(u->cb_extent, UNITS(st), cbs, sizeof cbs), clash ? ", CLASH" : "",
+                format_bytes_unit(du->cb_room_min, UNITS(st), min, sizeof min), bound);
+    return y + 1;
 }
 
 /* A line of the answer in the colour of what it says. */
@@ -83,7 +83,6 @@ void render_fit_answer(const tui_state *st)
     int y = LAYOUT_HEADER_ROWS;
     if (!a || !a->fit_on || !a->fit_text) {
         render_put(y, 1, COLS - 2, A_NORMAL, "No answer yet: press f and type a FIT SPEC, e.g. cb 300KiB on 0-0..7-7");
-        render_key_bar(st);
         return;
     }
     size_t marked = a->fit_marks.total;
@@ -104,5 +103,4 @@ void render_fit_answer(const tui_state *st)
         y = wrapped_line(st, y, line);
         p = nl ? nl + 1 : end;
     }
-    render_key_bar(st);
 }

@@ -236,13 +236,12 @@ static void start_find(tui *t, const char *query)
     tui_answers *a = &t->answers;
     utf8_copy(a->query, sizeof a->query, query);
     a->find_gen = STALE;
-    a->find_note[0] = '\0';
     if (!a->query[0])
         return;
     if (t->have_data)
         sync_find(t);
     if (!find_goto(t, 1, true))
-        snprintf(a->find_note, sizeof a->find_note, "no core holds '%s' on the devices shown", a->query);
+        tui_say(t, "no core holds '%s' on the devices shown", a->query);
     t->st.view = VIEW_DEVICE;
 }
 
@@ -338,9 +337,9 @@ bool act_find_step(tui *t, int key, int arg)
     (void)arg;
     tui_answers *a = &t->answers;
     if (!a->query[0])
-        snprintf(a->find_note, sizeof a->find_note, "nothing to find: / first");
-    else if (find_goto(t, key == 'N' ? -1 : 1, false))
-        a->find_note[0] = '\0';
+        tui_say(t, "nothing to find: / first");
+    else if (!find_goto(t, key == 'N' ? -1 : 1, false))
+        tui_say(t, "no core holds '%s' on the devices shown", a->query);
     return true;
 }
 
@@ -353,7 +352,7 @@ bool act_answers_clear(tui *t, int key, int arg)
     drop_fit(a);
     a->fit_on = false;
     drop_filter(a);
-    a->query[0] = a->find_note[0] = '\0';
+    a->query[0] = '\0';
     core_marks_free(&a->find_marks);
     if (t->st.view == VIEW_FIT)
         t->st.view = VIEW_DEVICE;

@@ -46,7 +46,6 @@ typedef struct tui_answers {
     char query[FIND_QUERY_MAX];
     core_marks find_marks;
     uint64_t find_gen;
-    char find_note[ANSWER_ERR_LEN]; /* "no match" and the like */
     /* The top view: the selected device's tags, or ops. */
     bool top_by_op;
     tag_total *top;

@@ -33,6 +33,7 @@ typedef enum {
 
 typedef struct {
     bool color;        /* colour pairs in use */
+    bool no_color;     /* NO_COLOR or --no-color: themes cannot show */
     bool c256;         /* 256-colour ramp */
     bool utf8;         /* block and shading glyphs */
     int ramp_levels;   /* heatmap colour stops */
@@ -81,6 +82,9 @@ typedef struct {
     const alert_engine *alerts;   /* what fires now, and the history */
     const snapshot *ttm_snap;     /* TT-Metal statistics, when there are any */
     char config_error[CONFIG_ERR_LEN]; /* last failed reload or theme, shown in the header */
+    char message[160];            /* what the last key did or why it could not: on the key bar line */
+    size_t alert_sel;             /* selected row of the alerts view */
+    bool alert_open;              /* its cores listed under it */
     const struct tui_answers *answers; /* the prompt, fit, find, filter (views/tui_answers.h) */
 } tui_state;
 

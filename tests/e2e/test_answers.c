@@ -123,6 +123,20 @@ Test(answers, bad_spec_exits_65_and_no_segment_66)
     free(err);
 }
 
+/* Drop the live reader's peaks (issue #16: high-water marks since that
+ * l1top started) from a document's devices and cores: a saved snapshot is
+ * read back as the state it holds, without them. */
+static void drop_peaks(json_t *doc)
+{
+    json_t *devs = json_object_get(doc, "devices");
+    for (size_t i = 0; i < json_array_size(devs); i++) {
+        json_t *d = json_array_get(devs, i), *cores = json_object_get(d, "cores_detail");
+        json_object_del(d, "peak");
+        for (size_t c = 0; c < json_array_size(cores); c++)
+            json_object_del(json_array_get(cores, c), "peak");
+    }
+}
+
 Test(answers, a_saved_snapshot_answers_like_the_live_one)
 {
     pid_t w = writer();
@@ -147,6 +161,7 @@ Test(answers, a_saved_snapshot_answers_like_the_live_one)
     FILE *f = fopen(file, "r");
     json_t *first = json_loadf(f, 0, NULL), *second = json_loads(again, 0, NULL);
     fclose(f);
+    drop_peaks(first);
     cr_assert(json_equal(json_object_get(first, "devices"), json_object_get(second, "devices")), "%s", again);
     cr_assert_str_eq(json_string_value(json_object_get(first, "timestamp")),
                      json_string_value(json_object_get(second, "timestamp")), "the time it was saved");

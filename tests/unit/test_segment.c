@@ -15,6 +15,8 @@
 #include "sources/shm_reader.h"
 
 static char seg[64];
+/* Bytes of a segment of the default geometry. */
+#define DEFAULT_SIZE shm_total_size(65536, L1TOP_SHM_DEFAULT_RINGS, L1TOP_SHM_DEFAULT_RING_SLOTS)
 
 static void setup(void)
 {
@@ -52,10 +54,13 @@ Test(segment, created_with_documented_header_and_mode_0600)
     unsigned char *img = image_of(seg, &size);
     const struct l1top_shm_header *h = (const void *)img;
     cr_assert_eq(memcmp(h->magic, "L1TOPSHM", 8), 0);
-    cr_assert_eq(h->version, 2);
+    cr_assert_eq(h->version, 3);
     cr_assert_eq(h->record_capacity, 65536, "at least 65,536 live regions by default");
     cr_assert_eq(h->total_size, size);
-    cr_assert_eq(size, 256 + 256 * 64 + 64 * 64 + 64 * 64 + 65536 * 128);
+    cr_assert_eq(size, 256 + 256 * 64 + 64 * 64 + 64 * 64 + 65536 * 128 + 64 * (64 + 2048 * 64));
+    cr_assert_eq(h->rings_offset, 256 + 256 * 64 + 64 * 64 + 64 * 64 + 65536 * 128);
+    cr_assert_eq(h->nrings, 64);
+    cr_assert_eq(h->ring_slots, 2048);
     struct stat st;
     int fd = shm_open(seg, O_RDONLY, 0);
     fstat(fd, &st);
@@ -175,6 +180,15 @@ Test(segment, every_header_field_is_validated)
 {
     expect_rejected(0, 1, 'X', "bad magic");
     expect_rejected(OFF(version), W(version), 1, "layout version 1");
+    expect_rejected(OFF(version), W(version), 2, "layout version 2, this l1top reads version 3");
+    expect_rejected(OFF(rings_offset), W(rings_offset), 4096, "event rings");
+    expect_rejected(OFF(nrings), W(nrings), 0, "total_size");
+    expect_rejected(OFF(nrings), W(nrings), 2000, "event rings");
+    expect_rejected(OFF(nrings), W(nrings), 63, "total_size");
+    expect_rejected(OFF(ring_slots), W(ring_slots), 1000, "event rings");
+    expect_rejected(OFF(ring_slots), W(ring_slots), 4096, "total_size");
+    expect_rejected(OFF(event_size), W(event_size), 128, "event rings");
+    expect_rejected(OFF(ring_header_size), W(ring_header_size), 0, "event rings");
     expect_rejected(OFF(stripes_offset), W(stripes_offset), 0, "stripe table");
     expect_rejected(OFF(nstripes), W(nstripes), 1000, "stripe table");
     expect_rejected(OFF(stripe_size), W(stripe_size), 8, "stripe table");
@@ -184,7 +198,7 @@ Test(segment, every_header_field_is_validated)
     expect_rejected(OFF(max_devices), W(max_devices), 0, "device table");
     expect_rejected(OFF(device_size), W(device_size), 65, "device table");
     expect_rejected(OFF(record_capacity), W(record_capacity), 0xFFFFFFFF, "record table");
-    expect_rejected(OFF(record_capacity), W(record_capacity), 1024, "total_size");
+    expect_rejected(OFF(record_capacity), W(record_capacity), 1024, "event rings"); /* rings follow the records */
     expect_rejected(OFF(record_size), W(record_size), 64, "record table");
     expect_rejected(OFF(writers_offset), W(writers_offset), 1ull << 40, "offsets");
     expect_rejected(OFF(devices_offset), W(devices_offset), 0, "offsets");
@@ -227,7 +241,7 @@ Test(segment, live_segment_truncated_under_the_reader_is_an_error_not_a_crash)
     snapshot_free(&s);
     /* Give the writer its file back before it releases through the mapping. */
     fd = shm_open(seg, O_RDWR, 0);
-    cr_assert_eq(ftruncate(fd, (off_t)shm_total_size(65536)), 0);
+    cr_assert_eq(ftruncate(fd, (off_t)DEFAULT_SIZE), 0);
     close(fd);
     l1top_close(w);
 }
@@ -273,7 +287,7 @@ Test(segment, dead_writer_slot_is_reaped_and_reused)
     cr_assert_eq(l1top_declare_device(w, 0, "wormhole_b0", 8, 8), 0);
     /* Forge a slot of a process that cannot exist, holding one record. */
     int fd = shm_open(seg, O_RDWR, 0);
-    unsigned char *m = mmap(NULL, shm_total_size(65536), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    unsigned char *m = mmap(NULL, DEFAULT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     close(fd);
     struct l1top_shm_writer *ws = (void *)(m + shm_writers_offset());
     struct l1top_shm_record *rs = (void *)(m + shm_records_offset());
@@ -303,7 +317,7 @@ Test(segment, dead_writer_slot_is_reaped_and_reused)
     cr_assert_eq(atomic_load(&rs[60000].owner), 0);
     shm_reader_close(r);
     snapshot_free(&s);
-    munmap(m, shm_total_size(65536));
+    munmap(m, DEFAULT_SIZE);
     l1top_close(w2);
     l1top_close(w);
 }

@@ -1,0 +1,223 @@
+/*
+ * Peaks end to end (issue #16 item 6): a real writer process raises a 1 MiB
+ * circular buffer on one core for 2 ms every second while the real l1top
+ * refreshes once a second (-n, JSON); every frame must show that peak to
+ * the byte, though no snapshot ever sees the buffer. Then a writer bursts
+ * faster than a small ring holds: the loss is counted and shown, and the
+ * peaks are marked approximate.
+ */
+#include "proc_util.h"
+
+#include "l1top.h"
+
+static char seg[64];
+
+static void setup(void)
+{
+    snprintf(seg, sizeof seg, "/l1top-e2e-peaks-%d", (int)getpid());
+    shm_unlink(seg);
+}
+
+static void teardown(void)
+{
+    kill_started();
+    shm_unlink(seg);
+}
+
+TestSuite(peaks, .init = setup, .fini = teardown, .timeout = 60);
+
+#define SPIKES 5
+#define SPIKE_BYTES (1u << 20)
+#define SPIKE_X 3
+#define SPIKE_Y 4
+
+static void sleep_until(uint64_t mono_ns)
+{
+    struct timespec ts = { (time_t)(mono_ns / 1000000000u), (long)(mono_ns % 1000000000u) };
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) != 0) {
+    }
+}
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A writer process: declares device 0, says ready on fd, then runs `body`. */
+static pid_t start_writer(void (*body)(l1top_writer *), const char *ring_slots)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        close(fds[0]);
+        if (ring_slots)
+            setenv("L1TOP_RING_SLOTS", ring_slots, 1);
+        l1top_writer *w = l1top_open(seg);
+        if (!w || l1top_declare_device(w, 0, "wormhole_b0", 8, 8) != 0)
+            _exit(1);
+        l1top_set_label(w, "spiker");
+        if (write(fds[1], "ready", 5) != 5)
+            _exit(1);
+        close(fds[1]);
+        body(w);
+        l1top_close(w);
+        _exit(0);
+    }
+    close(fds[1]);
+    started[nstarted++] = pid;
+    char buf[8] = "";
+    cr_assert_eq(read(fds[0], buf, 5), 5, "the writer did not start");
+    close(fds[0]);
+    return pid;
+}
+
+/* Half a second after start, then every second: 1 MiB for 2 ms. */
+static void spikes(l1top_writer *w)
+{
+    l1top_range core = { SPIKE_X, SPIKE_Y, SPIKE_X, SPIKE_Y };
+    uint64_t t0 = mono_ns();
+    for (int i = 0; i < SPIKES; i++) {
+        sleep_until(t0 + 500000000ull + (uint64_t)i * 1000000000ull);
+        uint64_t h = l1top_record(w, 0, L1TOP_CIRCULAR_BUFFER, &core, 1, 0x20000, SPIKE_BYTES, "spike");
+        if (!h)
+            _exit(2);
+        sleep_until(mono_ns() + 2000000u);
+        if (l1top_release(w, h) != 0)
+            _exit(3);
+    }
+}
+
+static json_t *core_object(json_t *dev, int x, int y)
+{
+    json_t *cores = json_object_get(dev, "cores_detail");
+    for (size_t i = 0; i < json_array_size(cores); i++) {
+        json_t *c = json_array_get(cores, i);
+        if (json_integer_value(json_object_get(c, "x")) == x && json_integer_value(json_object_get(c, "y")) == y)
+            return c;
+    }
+    return NULL;
+}
+
+static json_int_t int_at(json_t *o, const char *a, const char *b)
+{
+    return json_integer_value(json_object_get(json_object_get(o, a), b));
+}
+
+Test(peaks, a_2ms_spike_every_second_is_in_every_frame_to_the_byte)
+{
+    pid_t w = start_writer(spikes, NULL);
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "-n", "7", "-d", "10", "--format", "json", "--shm", seg, NULL };
+    char *out;
+    cr_assert_eq(run_capture(argv, &out, NULL), 0);
+    int frames = 0, with_peak = 0;
+    json_int_t last_changes = 0;
+    for (char *save = NULL, *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_t *o = json_loads(line, 0, NULL);
+        cr_assert_not_null(o, "frame %d: %.80s", frames, line);
+        json_t *peaks = json_object_get(o, "peaks");
+        cr_assert(json_is_true(json_object_get(peaks, "exact")), "frame %d: every change replayed", frames);
+        json_int_t changes = json_integer_value(json_object_get(peaks, "changes"));
+        cr_assert(changes % 2 == 0 && changes >= last_changes, "frame %d: %lld changes", frames, (long long)changes);
+        last_changes = changes;
+        json_t *core = core_object(device_by_id(o, 0), SPIKE_X, SPIKE_Y);
+        cr_assert_not_null(core);
+        cr_assert_eq(json_integer_value(json_object_get(core, "circular_buffers")), 0,
+                     "frame %d: the snapshot itself never sees the 2 ms buffer", frames);
+        json_int_t peak = int_at(core, "peak", "circular_buffers");
+        if (changes == 0) {
+            cr_assert_eq(peak, 0, "frame %d: no spike yet", frames);
+        } else {
+            cr_assert_eq(peak, SPIKE_BYTES, "frame %d: peak %lld B", frames, (long long)peak);
+            json_t *at = json_object_get(json_object_get(core, "peak"), "at");
+            cr_assert_str_eq(json_string_value(json_object_get(at, "tag")), "spike");
+            cr_assert_str_eq(json_string_value(json_object_get(at, "kind")), "circular_buffers");
+            cr_assert_eq(json_integer_value(json_object_get(at, "pid")), w);
+            cr_assert_eq(int_at(device_by_id(o, 0), "peak", "circular_buffers"), SPIKE_BYTES);
+            with_peak++;
+        }
+        json_decref(o);
+        frames++;
+    }
+    cr_assert_eq(frames, 7);
+    cr_assert_eq(last_changes, 2 * SPIKES, "every spike's record and release were replayed");
+    cr_assert_geq(with_peak, 5);
+    free(out);
+    int status;
+    waitpid(w, &status, 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the writer failed (%d)", status);
+}
+
+/* Bursts of 1000 record/release pairs, far more than a 64-slot ring holds
+ * between two drains (10 ms apart). */
+static void bursts(l1top_writer *w)
+{
+    l1top_range core = { 0, 0, 0, 0 };
+    for (;;) {
+        for (int i = 0; i < 1000; i++)
+            l1top_release(w, l1top_record(w, 0, L1TOP_SEMAPHORE, &core, 1, 0x30000, 64, "burst"));
+        sleep_until(mono_ns() + 200000000u);
+    }
+}
+
+Test(peaks, a_lapped_ring_is_counted_and_shown_and_the_peaks_marked_approximate)
+{
+    start_writer(bursts, "64");
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "-n", "3", "-d", "5", "--format", "json", "--shm", seg, NULL };
+    char *out;
+    cr_assert_eq(run_capture(argv, &out, NULL), 0);
+    json_t *last = NULL;
+    for (char *save = NULL, *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_decref(last);
+        last = json_loads(line, 0, NULL);
+        cr_assert_not_null(last);
+    }
+    json_t *peaks = json_object_get(last, "peaks");
+    cr_assert(json_is_false(json_object_get(peaks, "exact")));
+    cr_assert(json_is_string(json_object_get(peaks, "approximate_since")));
+    cr_assert_gt(json_integer_value(json_object_get(peaks, "ring_slots_lost")), 0);
+    cr_assert_geq(json_integer_value(json_object_get(peaks, "resyncs")), 1);
+    json_decref(last);
+    free(out);
+    char *argv2[] = { bin, "-n", "2", "-d", "5", "--shm", seg, NULL };
+    cr_assert_eq(run_capture(argv2, &out, NULL), 0);
+    cr_assert(strstr(out, "approximate: changes were missed"), "the text output says so:\n%s", out);
+    free(out);
+}
+
+/* Holds one CB on every core, then waits to be killed. */
+static void hold(l1top_writer *w)
+{
+    l1top_range all = { 0, 0, 7, 7 };
+    if (!l1top_record(w, 0, L1TOP_CIRCULAR_BUFFER, &all, 1, 0x20000, 0x4000, "held"))
+        _exit(2);
+    for (;;)
+        pause();
+}
+
+Test(peaks, once_reports_the_state_it_starts_from_as_the_peak)
+{
+    start_writer(hold, NULL);
+    json_t *root = l1top_json(seg);
+    json_t *dev = device_by_id(root, 0);
+    cr_assert_eq(int_at(dev, "peak", "used"), total_value(dev, "used"));
+    cr_assert_eq(int_at(dev, "peak", "circular_buffers"), 64 * 0x4000);
+    cr_assert_eq(int_at(dev, "peak", "free"), total_value(dev, "free"), "free: the least seen");
+    json_t *at = json_object_get(json_object_get(dev, "peak"), "at");
+    cr_assert_eq(json_integer_value(json_object_get(at, "change")), 0, "the start");
+    cr_assert(json_is_null(json_object_get(at, "tag")));
+    json_t *core = core_object(dev, 7, 7);
+    cr_assert_eq(int_at(core, "peak", "used"), 1499136 - json_integer_value(json_object_get(core, "free")));
+    cr_assert_eq(int_at(core, "peak", "circular_buffers"), 0x4000);
+    json_t *peaks = json_object_get(root, "peaks");
+    cr_assert(json_is_true(json_object_get(peaks, "exact")));
+    cr_assert_eq(json_integer_value(json_object_get(peaks, "changes")), 0);
+    json_decref(root);
+}
