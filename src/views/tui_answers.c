@@ -209,6 +209,8 @@ static bool find_goto(tui *t, int dir, bool inclusive)
             here = total + (size_t)st->cy * d->grid_x + st->cx;
         total += (size_t)d->grid_x * d->grid_y;
     }
+    if (total == 0)
+        return false;
     for (size_t step = inclusive ? 0 : 1; step <= total; step++) {
         size_t pos = dir > 0 ? (here + step) % total : (here + total - step % total) % total;
         for (size_t v = 0; v < st->nvisible; v++) {
