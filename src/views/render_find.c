@@ -6,7 +6,7 @@
  * by bytes, tracked and untracked).
  */
 #define _XOPEN_SOURCE_EXTENDED
-#include <stdarg.h>
+#define _GNU_SOURCE /* fmemopen */
 #include <stdio.h>
 #include <string.h>
 #include <wchar.h>
@@ -110,41 +110,30 @@ void render_prompt(const tui_state *st)
 
 /* ---------- what the heatmap marks ---------- */
 
-/* Append to a NUL-terminated buffer, cut at its end. */
-static void note_append(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void note_append(char *buf, size_t n, const char *fmt, ...)
-{
-    size_t used = strlen(buf);
-    if (used + 1 >= n)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + used, n - used, fmt, ap);
-    va_end(ap);
-}
-
 const char *render_answers_note(const tui_state *st, char *buf, size_t n)
 {
     const tui_answers *a = st->answers;
-    buf[0] = '\0';
-    if (!a)
+    memset(buf, 0, n); /* whatever fmemopen writes is NUL-terminated, a full buffer too */
+    FILE *f = a && n > 1 ? fmemopen(buf, n - 1, "w") : NULL; /* cut at the buffer's end */
+    if (!f)
         return buf;
     size_t dev = st->sel < st->nvisible ? st->visible[st->sel] : SIZE_MAX;
     if (a->fit_on && a->have_answer) {
         size_t here = dev < a->fit_marks.ndevices ? a->fit_marks.count[dev] : 0;
         if (here)
-            note_append(buf, n, " fit: %zu core%s X ", here, here == 1 ? "" : "s");
+            fprintf(f, " fit: %zu core%s X ", here, here == 1 ? "" : "s");
         else
-            note_append(buf, n, " fit: fits ");
+            fprintf(f, " fit: fits ");
     }
     if (a->query[0]) {
         size_t here = dev < a->find_marks.ndevices ? a->find_marks.count[dev] : 0;
-        note_append(buf, n, " /%s: %zu core%s * of %zu ", a->query, here, here == 1 ? "" : "s", a->find_marks.total);
+        fprintf(f, " /%s: %zu core%s * of %zu ", a->query, here, here == 1 ? "" : "s", a->find_marks.total);
     }
     if (a->filter_on)
-        note_append(buf, n, " only pid %d (%s)%s ", a->filter_pid, a->filter_name, a->filter_present ? "" : " gone");
-    if (buf[0])
-        note_append(buf, n, " x clears ");
+        fprintf(f, " only pid %d (%s)%s ", a->filter_pid, a->filter_name, a->filter_present ? "" : " gone");
+    if (ftell(f) > 0)
+        fprintf(f, " x clears ");
+    fclose(f);
     return buf;
 }
 

@@ -260,9 +260,19 @@ Test(tui_keys, the_prompts_take_every_key_and_answer)
     cr_assert(t.st.cx == 3 && t.st.cy == 0, "the cursor's own core matches: it stays");
     cr_assert(tui_handle_key(&t, 'n'));
     cr_assert_eq(t.st.cx, 4);
+    tui_answers_prepare(&t);
+    char note[320];
+    render_answers_note(&t.st, note, sizeof note);
+    cr_assert_str_eq(note, " fit: 2 cores X  /MODEL: 64 cores * of 64  x clears ", "line 1 says what is marked");
+    char tiny[12];
+    render_answers_note(&t.st, tiny, sizeof tiny);
+    cr_assert(strlen(tiny) >= sizeof tiny - 2 && strlen(tiny) < sizeof tiny, "cut at the buffer, NUL-terminated");
+    cr_assert(strncmp(tiny, note, strlen(tiny)) == 0, "'%s' starts the note", tiny);
     cr_assert(tui_handle_key(&t, 'x'));
     cr_assert_eq(t.answers.query[0], '\0');
     cr_assert_not(t.answers.fit_on);
     cr_assert_eq(answers_core_mark(&t.answers, 0, 1, 0), 0, "x clears the marks");
+    render_answers_note(&t.st, note, sizeof note);
+    cr_assert_str_eq(note, "", "and line 1 says nothing");
     tui_answers_free(&t.answers);
 }
