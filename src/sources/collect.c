@@ -45,6 +45,8 @@ void source_state_free(void *self)
 
 /* ---------- the set ---------- */
 
+static void feed_set_poll(void *self);
+
 void source_set_wait(source_set *set, double ms)
 {
     uint64_t end = clock_monotonic_ns() + (uint64_t)(ms > 0 ? ms * 1e6 : 0);
@@ -56,9 +58,7 @@ void source_set_wait(source_set *set, double ms)
         struct timespec ts = { (time_t)(step / 1000000000u), (long)(step % 1000000000u) };
         if (nanosleep(&ts, NULL) != 0)
             return; /* a signal: the caller looks at it */
-        for (size_t i = 0; i < set->n; i++)
-            if (set->ops[i]->poll)
-                set->ops[i]->poll(set->self[i]);
+        feed_set_poll(set);
     }
 }
 
@@ -172,9 +172,18 @@ static const char *feed_set_warning(const void *self)
     return source_set_warning(self);
 }
 
+/* The feed's poll: every source that has one (the segment drains its rings). */
+static void feed_set_poll(void *self)
+{
+    source_set *set = self;
+    for (size_t i = 0; i < set->n; i++)
+        if (set->ops[i]->poll)
+            set->ops[i]->poll(set->self[i]);
+}
+
 feed source_set_feed(source_set *set)
 {
-    feed f = { set, feed_collect, feed_set_warning, set->label, NULL, NULL };
+    feed f = { set, feed_collect, feed_set_warning, set->label, NULL, NULL, feed_set_poll };
     /* One source with a timeline: the set steps as it does. */
     if (set->n == 1 && set->ops[0]->timeline) {
         f.timeline = set->ops[0]->timeline;

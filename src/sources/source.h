@@ -99,7 +99,7 @@ source_status source_set_open(source_set *set, const source_params *p, char *err
 source_status collect(source_set *set, snapshot *s, char *err, size_t errlen);
 /* Wait `ms` milliseconds (a signal cuts it short), polling the sources
  * every SOURCE_POLL_MS meanwhile. */
-#define SOURCE_POLL_MS 10
+#define SOURCE_POLL_MS FEED_POLL_MS
 void source_set_wait(source_set *set, double ms);
 /* The sources' non-fatal remarks at the last collect ("" when none). */
 const char *source_set_warning(const source_set *set);
