@@ -112,8 +112,11 @@ static int run_once(const cli_options *o, const l1top_config *cfg, source_set *s
             rc = cli_exit_status(st);
             break;
         }
-        if (i == 0)
+        if (i == 0) {
             note_board(&s, set->label);
+            if (timeline && source_set_warning(set)[0]) /* a recording cut short: say so once */
+                fprintf(stderr, "l1top: warning: %s\n", source_set_warning(set));
+        }
         rc = print_snapshot(o, cfg, set, &s, ae, out, i, n, start);
         if (rc == EXIT_OK && alerts_exit_level(ae) > level)
             level = alerts_exit_level(ae);
@@ -162,7 +165,7 @@ static source_params params_of(const cli_options *o, const char *shm)
 {
     source_params p = { (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root, NULL, NULL, o->board };
     if (o->trace) { /* a ttnn trace, or a snapshot saved with --once --format json */
-        p.file_source = json_snapshot_file_source(o->trace);
+        p.file_source = o->replay ? "recording" : json_snapshot_file_source(o->trace);
         p.path = o->trace;
     }
     return p;

@@ -397,8 +397,8 @@ void rec_op_free(rec_op *op)
 
 bool rec_sniff(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    char m[REC_MAGIC_LEN];
+    char why[256], m[REC_MAGIC_LEN];
+    FILE *f = safe_fopen_regular(path, 0, why, sizeof why); /* a FIFO would block: not sniffed */
     bool yes = f && fread(m, 1, sizeof m, f) == sizeof m && memcmp(m, REC_MAGIC, REC_MAGIC_LEN) == 0;
     if (f)
         fclose(f);
