@@ -109,6 +109,10 @@ int snapshot_extend_region(snapshot *s, const l1top_range *ranges, size_t nrange
  * character boundary. Sources call it once a snapshot is complete. */
 void snapshot_sanitize_strings(snapshot *s);
 
+/* s := from's devices, processes, regions and dropped count (s's buffers
+ * reused; nothing else of s changes). 0, or -1 out of memory. */
+int snapshot_copy(snapshot *s, const snapshot *from);
+
 /* Index of the device with this id, or -1. */
 int snapshot_device_index(const snapshot *s, uint32_t id);
 

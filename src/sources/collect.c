@@ -18,6 +18,7 @@
 #define SOURCE_REGISTRY(X)                                                    \
     X(source_trace)     /* --trace FILE: a ttnn graph capture, a timeline */  \
     X(source_snapshot)  /* --trace FILE saved by --once --format json */      \
+    X(source_recording) /* --replay FILE: a --record recording, a timeline */ \
     X(source_segment)   /* our segment: per-core regions from libl1top */     \
     X(source_ttmetal)   /* TT-Metal's allocator statistics files */           \
     X(source_telemetry) /* board telemetry from the kernel driver */
@@ -151,6 +152,17 @@ source_status collect(source_set *set, snapshot *s, char *err, size_t errlen)
 const char *source_set_warning(const source_set *set)
 {
     return set->warning;
+}
+
+size_t source_set_journal(source_set *set, const peaks_journal *j)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < set->n; i++)
+        if (set->ops[i]->journal) {
+            set->ops[i]->journal(set->self[i], j);
+            n++;
+        }
+    return n;
 }
 
 void source_set_close(source_set *set)
