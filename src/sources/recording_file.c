@@ -25,6 +25,8 @@ void rec_buf_free(rec_buf *b)
 
 static void put(rec_buf *b, const void *v, size_t n)
 {
+    if (n == 0)
+        return;
     if (b->nomem || grow_array((void **)&b->data, &b->cap, b->len, n, 1)) {
         b->nomem = true;
         return;
@@ -140,7 +142,8 @@ static void le_store(unsigned char *p, uint64_t v, size_t n)
 int rec_write_header(FILE *f, const snapshot *s, uint64_t start_ns)
 {
     unsigned char h[REC_HEADER_SIZE] = { 0 };
-    memcpy(h, REC_MAGIC, REC_MAGIC_LEN);
+    static const unsigned char magic[REC_MAGIC_LEN] = { 'L', '1', 'T', 'O', 'P', 'R', 'E', 'C' }; /* no NUL */
+    memcpy(h, magic, sizeof magic);
     le_store(h + 8, REC_VERSION, 4);
     le_store(h + 12, REC_HEADER_SIZE, 4);
     le_store(h + 16, start_ns, 8);
