@@ -241,7 +241,7 @@ static void answers_cost(const snapshot *s, const accounting *a, char *line, siz
         snapshot f;
         accounting fac;
         snapshot_init(&f);
-        if (snapshot_copy(s, &f, 0) != 0 || accounting_compute(&f, &fac) != 0)
+        if (snapshot_copy_process(&f, s, 0) != 0 || accounting_compute(&f, &fac) != 0)
             exit(1);
         double t6 = now_ms();
         accounting_free(&fac);

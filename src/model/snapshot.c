@@ -7,9 +7,8 @@
 #include "grow.h"
 #include "utf8.h"
 
-#include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 const char *const ttm_kind_key[TTM_COUNT] = { "dram", "l1", "l1_small", "trace", "cb" };
@@ -108,39 +107,6 @@ int snapshot_extend_region(snapshot *s, const l1top_range *ranges, size_t nrange
     return 0;
 }
 
-int snapshot_copy(const snapshot *from, snapshot *to, uint32_t only_process)
-{
-    snapshot_reset(to);
-    for (size_t i = 0; i < from->ndevices; i++) {
-        snap_device *d = snapshot_add_device(to);
-        if (!d)
-            return -1;
-        *d = from->devices[i];
-    }
-    for (size_t i = 0; i < from->nprocesses; i++) {
-        snap_process *p = snapshot_add_process(to);
-        if (!p)
-            return -1;
-        *p = from->processes[i];
-    }
-    for (size_t i = 0; i < from->nregions; i++) {
-        const snap_region *r = &from->regions[i];
-        if (only_process != SNAPSHOT_ALL_PROCESSES && r->process != only_process)
-            continue;
-        snap_region *c = snapshot_add_region(to, snapshot_region_ranges(from, r), r->nranges);
-        if (!c)
-            return -1;
-        uint32_t first = c->first_range;
-        *c = *r;
-        c->first_range = first;
-    }
-    snprintf(to->segment, sizeof to->segment, "%s", from->segment);
-    to->timestamp_ns = from->timestamp_ns;
-    to->dropped_records = from->dropped_records;
-    to->have_segment = from->have_segment;
-    return 0;
-}
-
 int snapshot_device_index(const snapshot *s, uint32_t id)
 {
     for (size_t i = 0; i < s->ndevices; i++)
@@ -212,4 +178,41 @@ void snapshot_sanitize_strings(snapshot *s)
         clean_field(s->trace.board, sizeof s->trace.board);
         clean_field(s->trace.board_reason, sizeof s->trace.board_reason);
     }
+}
+
+#define ALL_PROCESSES UINT32_MAX
+
+int snapshot_copy(snapshot *s, const snapshot *from)
+{
+    return snapshot_copy_process(s, from, ALL_PROCESSES);
+}
+
+int snapshot_copy_process(snapshot *s, const snapshot *from, uint32_t only_process)
+{
+    snapshot_reset(s);
+    for (size_t i = 0; i < from->ndevices; i++) {
+        snap_device *d = snapshot_add_device(s);
+        if (!d)
+            return -1;
+        *d = from->devices[i];
+    }
+    for (size_t i = 0; i < from->nprocesses; i++) {
+        snap_process *p = snapshot_add_process(s);
+        if (!p)
+            return -1;
+        *p = from->processes[i];
+    }
+    for (size_t i = 0; i < from->nregions; i++) {
+        const snap_region *r = &from->regions[i];
+        if (only_process != ALL_PROCESSES && r->process != only_process)
+            continue;
+        snap_region *c = snapshot_add_region(s, snapshot_region_ranges(from, r), r->nranges);
+        if (!c)
+            return -1;
+        uint32_t first = c->first_range;
+        *c = *r;
+        c->first_range = first;
+    }
+    s->dropped_records = from->dropped_records;
+    return 0;
 }

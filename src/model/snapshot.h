@@ -109,11 +109,12 @@ int snapshot_extend_region(snapshot *s, const l1top_range *ranges, size_t nrange
  * character boundary. Sources call it once a snapshot is complete. */
 void snapshot_sanitize_strings(snapshot *s);
 
-/* to (reset first) gets from's devices, processes (same indices) and
- * regions, only those of process index only_process unless it is
- * SNAPSHOT_ALL_PROCESSES; not the extras. 0, or -1 when memory ran out. */
-#define SNAPSHOT_ALL_PROCESSES UINT32_MAX
-int snapshot_copy(const snapshot *from, snapshot *to, uint32_t only_process);
+/* s := from's devices, processes, regions and dropped count (s's buffers
+ * reused; nothing else of s changes). 0, or -1 out of memory. */
+int snapshot_copy(snapshot *s, const snapshot *from);
+/* The same with only the regions of process index only_process (the
+ * processes all kept, at the same indices): the TUI's process filter. */
+int snapshot_copy_process(snapshot *s, const snapshot *from, uint32_t only_process);
 
 /* Index of the device with this id, or -1. */
 int snapshot_device_index(const snapshot *s, uint32_t id);

@@ -717,6 +717,7 @@ shm_status shm_reader_poll(shm_reader *r, char *err, size_t errlen)
 }
 
 const peaks *shm_reader_peaks(const shm_reader *r) { return shm_events_peaks(r->events); }
+void shm_reader_set_journal(shm_reader *r, const peaks_journal *j) { shm_events_set_journal(r->events, j); }
 
 void shm_reader_close(shm_reader *r)
 {

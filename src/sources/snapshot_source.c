@@ -40,11 +40,12 @@ static source_status fill(void *self, snapshot *s, char *err, size_t errlen)
     snapshot_source *t = self;
     if (t->shown) {
         s->unchanged = true;
-    } else if (snapshot_copy(&t->saved, s, SNAPSHOT_ALL_PROCESSES) != 0) {
+    } else if (snapshot_copy(s, &t->saved) != 0) {
         snprintf(err, errlen, "%s: out of memory", t->saved.segment);
         return SRC_IO;
     }
     t->shown = true;
+    s->have_segment = true;
     s->timestamp_ns = t->saved.timestamp_ns; /* when it was saved, not read */
     return SRC_OK;
 }

@@ -136,7 +136,8 @@ static void sync_filter(tui *t)
             only = (uint32_t)p;
     a->filter_present = only < t->snap.nprocesses;
     accounting_free(&a->facct);
-    a->have_facct = snapshot_copy(&t->snap, &a->fsnap, only) == 0 && accounting_compute(&a->fsnap, &a->facct) == 0;
+    a->have_facct = snapshot_copy_process(&a->fsnap, &t->snap, only) == 0 &&
+                    accounting_compute(&a->fsnap, &a->facct) == 0;
     if (!a->have_facct)
         snprintf(t->fatal, sizeof t->fatal, "out of memory");
 }

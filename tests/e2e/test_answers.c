@@ -204,6 +204,34 @@ Test(answers, a_jq_sorted_snapshot_is_still_a_snapshot)
     stop_process(w, SIGTERM);
 }
 
+/* A recording (--record, #16) answers --fit and --diff like the live
+ * segment it recorded. */
+Test(answers, a_recording_answers_like_the_live_segment)
+{
+    pid_t w = writer();
+    const char *file = save("now.json");
+    char rec[200], cmd[1024];
+    snprintf(rec, sizeof rec, "%s/live.rec", dir);
+    snprintf(cmd, sizeof cmd, "%s --record %s --shm %s --duration 1 2>/dev/null", bin, rec, seg);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    char *live, *recorded;
+    cr_assert_eq(l1top(&live, NULL, "--fit", "cb 300KiB on 0-0..7-7", "--shm", seg, "-f", "json"), 1);
+    stop_process(w, SIGTERM);
+    cr_assert_eq(l1top(&recorded, NULL, "--fit", "cb 300KiB on 0-0..7-7", "--replay", rec, "-f", "json"), 1);
+    json_t *a = json_loads(live, 0, NULL), *b = json_loads(recorded, 0, NULL);
+    cr_assert(json_equal(json_object_get(a, "devices"), json_object_get(b, "devices")), "live:\n%s\nrecorded:\n%s",
+              live, recorded);
+    json_decref(a);
+    json_decref(b);
+    free(live);
+    free(recorded);
+    char *out, *err;
+    cr_assert_eq(l1top(&out, &err, "--diff", file, rec, NULL, NULL, NULL), 0, "%s", err);
+    cr_assert(strstr(out, "no category changed") && strstr(out, "cores changed: 0"), "%s", out);
+    free(out);
+    free(err);
+}
+
 Test(answers, diff_of_two_saved_snapshots_gates_on_growth)
 {
     pid_t w = writer();

@@ -1294,3 +1294,37 @@ Test(tui, find_and_top_follow_a_trace_timeline)
     keys("q");
     cr_assert_eq(exit_code(), 0);
 }
+
+/* A recording (--record, #16) is a timeline like a trace: the answers on
+ * it are those of the live segment it recorded, with the same numbers. */
+Test(tui, answers_on_a_recording)
+{
+    pid_t w = still_writer();
+    char rec[128], cmd[1024];
+    snprintf(rec, sizeof rec, "/tmp/l1top-tui-rec-%d.rec", (int)getpid());
+    snprintf(cmd, sizeof cmd, "%s --record %s --shm %s --duration 1 2>/dev/null", l1top, rec, seg);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    stop_process(w, SIGTERM); /* the recording alone from here */
+    tmux("kill-server");
+    tmux("new-session -d -s l1 -x 200 -y 50 \"%s --replay %s; echo l1top-exit=\\$? > %s; sleep 30\"", l1top, rec,
+         exit_file);
+    free(wait_for("core(0,0)"));
+    keys("f");
+    tmux("send-keys -t l1 -l 'cb 1000KiB on 0-0..1-1'");
+    keys("Enter");
+    static const char *const failing[] = { "Answer: does not fit", "TT-Metal allows 945152 B on this device",
+                                           "4 cores (0,0) (1,0) (0,1) (1,1): need 1000 KiB, room 923 KiB", NULL };
+    free(wait_for_all(failing));
+    keys("Escape");
+    keys("/");
+    tmux("send-keys -t l1 -l 'big cb'");
+    keys("Enter");
+    char *s = wait_for("/big cb: 32 cores * of 32");
+    char row[96];
+    heat_marks(s, 0, 8, row, sizeof row);
+    cr_assert_str_eq(row, "X53 X53 *53 *53 .26 .26 .26 .26", "the fit's X over the find's *");
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    unlink(rec);
+}
