@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model/snapshot.h"
 
@@ -42,6 +43,9 @@ typedef struct {
     const char *label;                        /* what is read: a segment name, a file */
     const timeline_ops *timeline;             /* NULL: a live feed */
     void *timeline_self;
+    /* High-water marks (snapshot.peaks) := now, from time_ns on; false: the
+     * feed keeps none. NULL: the same as false. */
+    bool (*reset_peaks)(void *self, uint64_t time_ns);
 } feed;
 
 static inline source_status feed_fill(const feed *f, snapshot *s, char *err, size_t errlen)

@@ -76,6 +76,12 @@ static const char *warning(const void *self)
     return g->reader ? shm_reader_warning(g->reader) : "";
 }
 
+static bool reset_peaks(void *self, uint64_t time_ns)
+{
+    segment_source *g = self;
+    return g->reader && shm_reader_reset_peaks(g->reader, time_ns);
+}
+
 static void close_segment(void *self)
 {
     segment_source *g = self;
@@ -91,4 +97,5 @@ const source_ops source_segment = {
     .warning = warning,
     .poll = poll_segment,
     .close = close_segment,
+    .reset_peaks = reset_peaks,
 };

@@ -10,13 +10,14 @@
 #include "views/format.h"
 #include "views/render.h"
 #include "views/view_common.h"
+#include "views/view_peaks.h"
 
 /* One core's cell at screen (cx, cy), w wide: its metric on the ramp, the
  * cursor reversed, clashes and alerts in their colours and marked '!'. */
-static void heat_cell(const tui_state *st, const snap_device *d, const core_usage *u, int x, int y, int cx, int cy,
-                      int w)
+static void heat_cell(const tui_state *st, const snap_device *d, const core_usage *u, const peak_figures *pk, int x,
+                      int y, int cx, int cy, int w)
 {
-    double f = metric_fraction(u, d->l1_size, st->metric);
+    double f = metric_fraction_peak(u, pk, d->l1_size, st->metric);
     bool sel = x == st->cx && y == st->cy;
     char text[8];
     attr_t attr = render_ramp_attr(&st->rc, f) | (sel ? A_REVERSE | A_BOLD : 0);
@@ -64,6 +65,7 @@ static void heat_legend(const tui_state *st, const snap_device *d, const device_
 static void draw_heatmap(const tui_state *st, const snap_device *d, const device_usage *du, const device_layout *l)
 {
     int w = l->cell_w, y0 = l->heat_y, x0 = l->heat_x + LAYOUT_ROW_LABEL_W;
+    const peak_device *pd = view_peak_device(st->snap, d);
     /* Column labels. */
     for (int x = 0; x < d->grid_x; x++) {
         char lab[16];
@@ -76,56 +78,73 @@ static void draw_heatmap(const tui_state *st, const snap_device *d, const device
     for (int y = 0; y < d->grid_y; y++) {
         render_putf(y0 + 1 + y, l->heat_x, LAYOUT_ROW_LABEL_W, A_DIM, "%2d  ", y);
         for (int x = 0; x < d->grid_x; x++)
-            heat_cell(st, d, &du->cores[y * d->grid_x + x], x, y, x0 + x * w, y0 + 1 + y, w);
+            heat_cell(st, d, &du->cores[y * d->grid_x + x], view_core_peak(pd, (uint32_t)x, (uint32_t)y), x, y,
+                      x0 + x * w, y0 + 1 + y, w);
     }
     heat_legend(st, d, l);
 }
 
-/* A breakdown row: "%-22s %c %10s %10s %6.1f%% " is this wide, then its bar. */
+/* A breakdown row: "%-22s %c %10s %10s %6.1f%% " is this wide, then its bar;
+ * with the core's peak column (a peak model, and room) " %10s" more. */
 #define TABLE_TEXT_W 55
+#define TABLE_PEAK_W 11
 #define TABLE_BAR_MAX_W 40
 #define TABLE_RULE_MAX_W 60
 
+/* peak: the core's high-water mark of the row, or NULL for no peak column. */
 static void table_row(const tui_state *st, int y, int x, int w, const char *label, char mark, uint64_t core,
-                      uint64_t dev, uint64_t dev_total, attr_t attr)
+                      const uint64_t *peak, uint64_t dev, uint64_t dev_total, attr_t attr)
 {
-    char cb[24], db[24], bar[64];
+    char cb[24], pb[24] = "", db[24], bar[64];
     double pct = dev_total ? 100.0 * (double)dev / (double)dev_total : 0;
-    int barw = w - TABLE_TEXT_W;
+    int text_w = TABLE_TEXT_W + (peak ? TABLE_PEAK_W : 0);
+    int barw = w - text_w;
     if (barw > TABLE_BAR_MAX_W)
         barw = TABLE_BAR_MAX_W;
-    render_putf(y, x, w, attr, "%-22s %c %10s %10s %6.1f%% ", label, mark ? mark : ' ',
-                format_bytes_unit(core, UNITS(st), cb, sizeof cb), format_bytes_unit(dev, UNITS(st), db, sizeof db), pct);
+    if (peak)
+        format_bytes_unit(*peak, UNITS(st), pb, sizeof pb);
+    render_putf(y, x, w, attr, "%-22s %c %10s%s%*s %10s %6.1f%% ", label, mark ? mark : ' ',
+                format_bytes_unit(core, UNITS(st), cb, sizeof cb), peak ? " " : "", peak ? 10 : 0, pb,
+                format_bytes_unit(dev, UNITS(st), db, sizeof db), pct);
     if (barw > 0) {
         bar_text(pct / 100.0, barw, bar);
-        render_put(y, x + TABLE_TEXT_W, barw, render_bar_attr(&st->rc), bar);
+        render_put(y, x + text_w, barw, render_bar_attr(&st->rc), bar);
     }
 }
+
 
 static void draw_table(const tui_state *st, const snap_device *d, const device_usage *du, const device_layout *l)
 {
     int y = l->table_y, x = l->table_x, w = l->table_w;
     const core_usage *u = &du->cores[st->cy * d->grid_x + st->cx];
     uint64_t total = usage_total(du->totals);
+    /* The core's high-water marks beside its bytes now, where they fit. */
+    const peak_figures *pk = w >= TABLE_TEXT_W + TABLE_PEAK_W
+                                 ? view_core_peak(view_peak_device(st->snap, d), st->cx, st->cy)
+                                 : NULL;
     char coretitle[24];
     snprintf(coretitle, sizeof coretitle, "core(%u,%u)", st->cx, st->cy);
-    render_putf(y++, x, w, A_BOLD | A_UNDERLINE, "%-22s %c %10s %10s %7s %s", "L1 category", 'A', coretitle,
-                "device", "% of L1", "");
+    render_putf(y++, x, w, A_BOLD | A_UNDERLINE, "%-22s %c %10s%s %10s %7s %s", "L1 category", 'A', coretitle,
+                pk ? "  core peak" : "", "device", "% of L1", "");
     for (int k = 0; k < CAT_FREE; k++) {
         bool tracked = category_tracked((l1_category)k);
         attr_t attr = render_category_attr(&st->rc, (l1_category)k);
         if (st->allocator_view && !tracked)
             attr = A_DIM;
-        table_row(st, y++, x, w, category_label[k], tracked ? 'T' : 'U', u->bytes[k], du->totals[k], total, attr);
+        table_row(st, y++, x, w, category_label[k], tracked ? 'T' : 'U', u->bytes[k], pk ? &pk->bytes[k] : NULL,
+                  du->totals[k], total, attr);
     }
-    table_row(st, y++, x, w, "Free", ' ', u->bytes[CAT_FREE], du->totals[CAT_FREE], total,
-              render_category_attr(&st->rc, CAT_FREE));
+    /* Free's mark is its low-water: the least the core had free. */
+    table_row(st, y++, x, w, "Free (peak: least)", ' ', u->bytes[CAT_FREE], pk ? &pk->bytes[CAT_FREE] : NULL,
+              du->totals[CAT_FREE], total, render_category_attr(&st->rc, CAT_FREE));
     move(y, x);
     hline(ACS_HLINE, w < TABLE_RULE_MAX_W ? w : TABLE_RULE_MAX_W);
     y++;
     uint64_t ct = usage_tracked(u->bytes), cu = usage_untracked(u->bytes);
-    table_row(st, y++, x, w, "Tracked (allocator)", 'T', ct, usage_tracked(du->totals), total, A_BOLD);
-    table_row(st, y++, x, w, "Untracked", 'U', cu, usage_untracked(du->totals), total, A_BOLD);
+    table_row(st, y++, x, w, "Tracked (allocator)", 'T', ct, pk ? &pk->tracked : NULL,
+              usage_tracked(du->totals), total, A_BOLD);
+    table_row(st, y++, x, w, "Untracked", 'U', cu, pk ? &pk->untracked : NULL, usage_untracked(du->totals),
+              total, A_BOLD);
     /* The core's used row takes the threshold colour it crossed. */
     double used_pct = usage_used_pct(u->bytes);
     attr_t used_attr = A_BOLD;
@@ -133,8 +152,10 @@ static void draw_table(const tui_state *st, const snap_device *d, const device_u
         used_attr = render_alert_attr(&st->rc);
     else if (st->cfg && used_pct > st->cfg->warning_pct)
         used_attr = render_warn_attr(&st->rc);
-    table_row(st, y++, x, w, "Used", ' ', ct + cu, usage_used(du->totals), total, used_attr);
-    table_row(st, y++, x, w, "Total", ' ', usage_total(u->bytes), total, total, render_table_attr(&st->rc));
+    table_row(st, y++, x, w, "Used", ' ', ct + cu, pk ? &pk->used : NULL, usage_used(du->totals), total,
+              used_attr);
+    uint64_t l1 = usage_total(u->bytes);
+    table_row(st, y++, x, w, "Total", ' ', l1, pk ? &l1 : NULL, total, total, render_table_attr(&st->rc));
     char a[24], b[24], c[24], e[24];
     render_putf(y++, x, w, A_NORMAL, "largest free: core %s, all cores %s; fragmented: core %s, device %s",
                 format_bytes_unit(u->largest_free, UNITS(st), a, sizeof a), format_bytes_unit(du->largest_free_common, UNITS(st), b, sizeof b),

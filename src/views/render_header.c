@@ -10,6 +10,7 @@
 
 #include "views/render.h"
 #include "views/tui_keys.h"
+#include "views/view_peaks.h"
 
 /* Append to a NUL-terminated buffer, truncating at its end. */
 static void append(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -45,6 +46,10 @@ static void header_warnings(const tui_state *st, char *warn, size_t n)
             append(warn, n, " stale writers %u ", st->snap->dead_writers);
         if (bad)
             append(warn, n, " bad records %llu ", (unsigned long long)bad);
+        if (st->snap->peaks && peaks_status(st->snap->peaks)->approximate) {
+            char since[96];
+            append(warn, n, " %s ", view_peaks_since(st->snap, since, sizeof since));
+        }
     }
     if (st->warning && *st->warning)
         append(warn, n, " %s ", st->warning);
@@ -54,6 +59,8 @@ static void header_warnings(const tui_state *st, char *warn, size_t n)
         append(warn, n, " ALERTS %zu%s ", firing, alerts_exit_level(st->alerts) == 2 ? " critical" : "");
     if (st->config_error[0])
         append(warn, n, " config: %s ", st->config_error);
+    if (st->notice[0])
+        append(warn, n, " %s ", st->notice);
     if (st->paused)
         append(warn, n, " PAUSED ");
 }
@@ -69,8 +76,11 @@ static void tabs_line(const tui_state *st)
         render_put(1, x, COLS - x, i == st->sel ? A_REVERSE | A_BOLD : A_NORMAL, tab);
         x += n;
     }
-    char right[96];
-    snprintf(right, sizeof right, " [m] %s%s ", metric_name(st->metric), st->allocator_view ? "  [a] allocator view" : "");
+    char right[192], since[96] = "";
+    if (st->snap->peaks && !peaks_status(st->snap->peaks)->approximate) /* approximate: in the header's warnings */
+        view_peaks_since(st->snap, since, sizeof since);
+    snprintf(right, sizeof right, " %s%s[m] %s%s ", since, since[0] ? " [R]  " : "", metric_name(st->metric),
+             st->allocator_view ? "  [a] allocator view" : "");
     int rl = (int)strlen(right);
     if (COLS - rl > x)
         render_put(1, COLS - rl, rl, A_DIM, right);
@@ -89,7 +99,7 @@ void render_header(const tui_state *st)
              st->segment, ndev, nproc, st->delay_tenths / 10.0, st->clock, st->rc.theme);
     render_put(0, 0, COLS, h | A_BOLD, left);
     /* Warnings, right-aligned; after the left part when they do not fit there. */
-    char warn[160];
+    char warn[256];
     header_warnings(st, warn, sizeof warn);
     int wl = (int)strlen(warn);
     int lx = (int)strlen(left) + 1;

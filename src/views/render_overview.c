@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "views/render.h"
+#include "views/view_peaks.h"
 
 /* A bar line: "%3u %-4.4s %4.0f%% cb%3.0f%% T%3.0f%% " is this wide, then the bar. */
 #define OVERVIEW_BAR_TEXT_W 26
@@ -53,9 +54,12 @@ void render_overview(const tui_state *st)
         attr_t sel = v == st->sel ? A_REVERSE | A_BOLD : A_BOLD;
         if (o.minimaps) {
             render_putf(y, x, o.tile_w - 1, sel, "%u %3.0f%%%s", d->id, used * 100, du->nclashes ? "!" : "");
+            const peak_device *pd = view_peak_device(st->snap, d);
             for (int cy = 0; cy < d->grid_y; cy++)
                 for (int cx = 0; cx < d->grid_x; cx++) {
-                    double f = metric_fraction(&du->cores[cy * d->grid_x + cx], d->l1_size, st->metric);
+                    double f = metric_fraction_peak(&du->cores[cy * d->grid_x + cx],
+                                                    view_core_peak(pd, (uint32_t)cx, (uint32_t)cy), d->l1_size,
+                                                    st->metric);
                     render_put(y + 1 + cy, x + cx, 1, render_ramp_attr(&st->rc, f),
                                st->rc.color ? " " : render_shade(&st->rc, f));
                 }

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "views/tui_app.h"
+#include "views/view_peaks.h"
 
 #define KEY_ESC 27
 #define ENTER_KEYS '\n', '\r', KEY_ENTER
@@ -69,6 +71,21 @@ static bool act_allocator(tui *t, int key, int arg)
 {
     (void)key, (void)arg;
     t->st.allocator_view = !t->st.allocator_view;
+    return true;
+}
+
+/* R: the feed's high-water marks start again from now; said in the header. */
+static bool act_reset_peaks(tui *t, int key, int arg)
+{
+    (void)key, (void)arg;
+    uint64_t now = clock_realtime_ns();
+    char at[16];
+    if (t->feed->reset_peaks && t->feed->reset_peaks(t->feed->self, now))
+        snprintf(t->st.notice, sizeof t->st.notice, "peaks reset at %s", view_clock(now, at, sizeof at));
+    else
+        snprintf(t->st.notice, sizeof t->st.notice, "no peaks to reset (%s)",
+                 t->feed->timeline ? "a timeline: its peak is a position, P" : "no event rings read yet");
+    t->st.data_gen++; /* what is drawn from the marks is drawn again */
     return true;
 }
 
@@ -236,7 +253,7 @@ static const key_binding bindings[] = {
     { { '\t', KEY_BTAB }, "Tab, S-Tab", VIEWS_ALL, act_cycle_device, 0, "next / previous device", "Device" },
     { { '1', '2', '3', '4', '5', '6', '7', '8', '9' }, "1-9", VIEWS_ALL, act_device_number, 0,
       "device by position", NULL },
-    { { 'm' }, "m", VIEWS_ALL, act_metric, 0, "heatmap metric: used %, CBs, L1 buffers, free, largest free",
+    { { 'm' }, "m", VIEWS_ALL, act_metric, 0, "heatmap metric: used %, CBs, L1 buffers, free, largest free, peak used %",
       "Metric" },
     { { 'a' }, "a", VIEWS_ALL, act_allocator, 0, "allocator view: what an allocator-only monitor would report",
       "Alloc" },
@@ -250,6 +267,7 @@ static const key_binding bindings[] = {
     { { 't' }, "t", VIEWS_ALL, act_theme, 0, "next colour theme (default, light, mono, colorblind, high-contrast)",
       "Theme" },
     { { 'r' }, "r", VIEWS_ALL, act_reload, 0, "reload the configuration", NULL },
+    { { 'R' }, "R", VIEWS_ALL, act_reset_peaks, 0, "reset the peaks (high-water marks start again from now)", NULL },
     { { ' ' }, "space", VIEWS_ALL, act_pause, 0, "pause / resume", "Pause" },
     { { '+', '=', '-', '_' }, "+ -", VIEWS_ALL, act_delay, 0, "refresh interval up / down", NULL },
     { { KEY_MOUSE }, "mouse", VIEWS_ALL, act_mouse, 0, "click a core, a device tab or an overview tile", NULL },
@@ -290,6 +308,8 @@ const key_binding *keys_find(view_id v, int key)
 bool tui_handle_key(tui *t, int ch)
 {
     const key_binding *b = keys_find(t->st.view, ch);
+    if (b && b->act != act_mouse)
+        t->st.notice[0] = '\0'; /* said until the next key */
     return b ? b->act(t, ch, b->arg) : true;
 }
 
