@@ -52,6 +52,12 @@ void render_waiting(const tui_state *st);
 void render_alerts(const tui_state *st);
 void render_ttmetal(const tui_state *st);
 void render_too_small(int need_cols, int need_rows);
+/* The device view's history strip in the w x h box at (x, y): a title, used %
+ * with its spikes, tracked, untracked, largest free block (HISTORY_ROWS). */
+#define HISTORY_ROWS 6
+#define HISTORY_MIN_ROWS 2
+#define HISTORY_MIN_SAMPLES_W 10
+void render_history(const tui_state *st, const snap_device *d, int x, int y, int w, int h);
 /* The key bar of the view on the last line (from the key table). */
 void render_key_bar(const tui_state *st);
 

@@ -188,13 +188,20 @@ void render_device(const tui_state *st)
     }
     draw_heatmap(st, d, du, &l);
     draw_table(st, d, du, &l);
+    /* The history strip across the bottom, above the key bar, when it clears
+     * the heatmap and the table; the alerts between. */
+    int y = l.table_y + LAYOUT_TABLE_ROWS + 1, x = l.table_below ? 0 : l.table_x;
+    int heat_end = l.heat_y + l.heat_h, hist_y = LINES - 1 - HISTORY_ROWS, end = LINES;
+    if (hist_y >= y && hist_y >= heat_end) {
+        render_history(st, d, 0, hist_y, COLS, HISTORY_ROWS);
+        end = hist_y;
+    }
     /* Active alerts under the table, as many as fit. */
     const firing_alert *fa;
     size_t n = st->alerts ? alerts_firing(st->alerts, &fa) : 0;
-    int y = l.table_y + LAYOUT_TABLE_ROWS + 1, x = l.table_below ? 0 : l.table_x;
-    if (n && y < LINES) {
+    if (n && y < end) {
         render_putf(y++, x, COLS - x, A_BOLD, "Alerts: %zu firing  [A] all and history", n);
-        for (size_t i = 0; i < n && y < LINES; i++, y++) {
+        for (size_t i = 0; i < n && y < end; i++, y++) {
             char where[ALERT_WHERE_LEN];
             render_putf(y, x, COLS - x,
                         fa[i].severity == SEVERITY_CRITICAL ? render_alert_attr(&st->rc) : render_warn_attr(&st->rc),

@@ -202,6 +202,12 @@ static int prepare(tui *t, char *err, size_t errlen)
         return EX_SOFTWARE;
     }
     alerts_enable_actions(t->alerts, true);
+    t->history = history_new(TUI_HISTORY_SAMPLES);
+    if (!t->history) {
+        snprintf(err, errlen, "out of memory");
+        return EX_SOFTWARE;
+    }
+    t->st.history = t->history;
     snapshot_init(&t->snap);
     t->st.delay_tenths = delay_of(t->cfg);
     t->st.metric = t->cfg->heatmap;
@@ -245,6 +251,7 @@ int tui_run(const tui_options *o, l1top_config *cfg)
     accounting_free(&t->acct);
     snapshot_free(&t->snap);
     alerts_free(t->alerts);
+    history_free(t->history);
     free(t);
     return rc;
 }

@@ -13,6 +13,7 @@
 
 #include "model/accounting.h"
 #include "model/feed.h"
+#include "model/history.h"
 #include "model/snapshot.h"
 #include "views/render.h"
 #include "views/tui.h"
@@ -20,6 +21,7 @@
 #define TUI_MAX_DEVICES 256       /* devices the tabs and the overview can show */
 #define TUI_MAX_DELAY_TENTHS 600  /* the slowest refresh the + key reaches */
 #define TUI_ERR_LEN 512
+#define TUI_HISTORY_SAMPLES 300   /* per device: 5 minutes at the default 1 s refresh */
 
 typedef struct tui {
     tui_state st;                  /* what the views read */
@@ -36,6 +38,7 @@ typedef struct tui {
     size_t visible[TUI_MAX_DEVICES];
     core_map_cache core_cache;     /* the core view's map (st.core_cache points here) */
     alert_engine *alerts;
+    struct history *history;       /* a sample per device per refresh (model/history.h) */
     /* The loop. */
     long frames;
     double next_refresh;           /* monotonic seconds; a key sets it to now for an immediate refresh */

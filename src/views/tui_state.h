@@ -80,6 +80,7 @@ typedef struct {
     const snapshot *ttm_snap;     /* TT-Metal statistics, when there are any */
     char config_error[CONFIG_ERR_LEN]; /* last failed reload or theme, shown in the header */
     char notice[96];              /* what the last key did (R: "peaks reset at ..."), until the next key */
+    const struct history *history; /* the device view's history strip (model/history.h), or NULL */
 } tui_state;
 
 /* The selected device (snapshot index order) and its usage, or NULL. */
