@@ -51,6 +51,7 @@ void render_help(const tui_state *st);
 void render_waiting(const tui_state *st);
 void render_alerts(const tui_state *st);
 void render_ttmetal(const tui_state *st);
+void render_events(const tui_state *st);
 void render_too_small(int need_cols, int need_rows);
 /* The device view's history strip in the w x h box at (x, y): a title, used %
  * with its spikes, tracked, untracked, largest free block (HISTORY_ROWS). */

@@ -134,8 +134,8 @@ static void draw_table(const tui_state *st, const snap_device *d, const device_u
         table_row(st, y++, x, w, category_label[k], tracked ? 'T' : 'U', u->bytes[k], pk ? &pk->bytes[k] : NULL,
                   du->totals[k], total, attr);
     }
-    /* Free's mark is its low-water: the least the core had free. */
-    table_row(st, y++, x, w, "Free (peak: least)", ' ', u->bytes[CAT_FREE], pk ? &pk->bytes[CAT_FREE] : NULL,
+    /* Free's mark is its low-water: the least the core had free (the man page says so). */
+    table_row(st, y++, x, w, "Free", ' ', u->bytes[CAT_FREE], pk ? &pk->bytes[CAT_FREE] : NULL,
               du->totals[CAT_FREE], total, render_category_attr(&st->rc, CAT_FREE));
     move(y, x);
     hline(ACS_HLINE, w < TABLE_RULE_MAX_W ? w : TABLE_RULE_MAX_W);

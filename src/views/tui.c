@@ -107,6 +107,8 @@ static void draw(tui *t)
         render_overview(st);
     else if (st->view == VIEW_ALERTS)
         render_alerts(st);
+    else if (st->view == VIEW_EVENTS)
+        render_events(st);
     else
         render_device(st);
     wnoutrefresh(stdscr);
@@ -208,6 +210,12 @@ static int prepare(tui *t, char *err, size_t errlen)
         return EX_SOFTWARE;
     }
     t->st.history = t->history;
+    t->events = latched_new();
+    if (!t->events) {
+        snprintf(err, errlen, "out of memory");
+        return EX_SOFTWARE;
+    }
+    t->st.events = t->events;
     snapshot_init(&t->snap);
     t->st.delay_tenths = delay_of(t->cfg);
     t->st.metric = t->cfg->heatmap;
@@ -252,6 +260,7 @@ int tui_run(const tui_options *o, l1top_config *cfg)
     snapshot_free(&t->snap);
     alerts_free(t->alerts);
     history_free(t->history);
+    latched_free(t->events);
     free(t);
     return rc;
 }

@@ -14,6 +14,7 @@
 #include "model/accounting.h"
 #include "model/feed.h"
 #include "model/history.h"
+#include "model/latched.h"
 #include "model/snapshot.h"
 #include "views/render.h"
 #include "views/tui.h"
@@ -39,6 +40,7 @@ typedef struct tui {
     core_map_cache core_cache;     /* the core view's map (st.core_cache points here) */
     alert_engine *alerts;
     struct history *history;       /* a sample per device per refresh (model/history.h) */
+    struct latched *events;        /* clashes and drops, kept (model/latched.h) */
     /* The loop. */
     long frames;
     double next_refresh;           /* monotonic seconds; a key sets it to now for an immediate refresh */

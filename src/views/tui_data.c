@@ -114,6 +114,8 @@ void tui_refresh_data(tui *t)
     if (alerts_take_bell(t->alerts))
         beep();
     sample_history(t);
+    if (latched_observe(t->events, &t->snap, &t->acct, t->snap.timestamp_ns) != 0)
+        snprintf(t->fatal, sizeof t->fatal, "out of memory");
     show_status(t);
     clamp_cursor(t);
 }

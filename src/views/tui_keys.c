@@ -89,6 +89,43 @@ static bool act_reset_peaks(tui *t, int key, int arg)
     return true;
 }
 
+static bool act_event_select(tui *t, int key, int arg)
+{
+    (void)arg;
+    size_t n = latched_count(t->events);
+    if (key == KEY_DOWN && t->st.event_sel + 1 < n)
+        t->st.event_sel++;
+    else if (key == KEY_UP && t->st.event_sel > 0)
+        t->st.event_sel--;
+    return true;
+}
+
+/* Enter on an event: its core in the core view. The live data has no past
+ * to seek to: the core is shown as it is now, and the header says so. */
+static bool act_event_open(tui *t, int key, int arg)
+{
+    (void)key, (void)arg;
+    const latched_event *e = latched_at(t->events, t->st.event_sel);
+    if (!e || e->x < 0)
+        return true;
+    for (size_t v = 0; v < t->st.nvisible; v++) {
+        if (t->snap.devices[t->st.visible[v]].id != e->device)
+            continue;
+        tui_select_device(t, v);
+        t->st.cx = (uint16_t)e->x;
+        t->st.cy = (uint16_t)e->y;
+        tui_select_device(t, v); /* clamps the cursor into the grid */
+        t->st.view = VIEW_CORE;
+        t->st.core_scroll = 0;
+        char at[24];
+        snprintf(t->st.notice, sizeof t->st.notice, "live data: core (%d,%d) now, not at %s", e->x, e->y,
+                 view_clock_ms(e->time_ns, at, sizeof at));
+        return true;
+    }
+    snprintf(t->st.notice, sizeof t->st.notice, "device %u is not shown now", e->device);
+    return true;
+}
+
 static bool act_cursor(tui *t, int key, int arg)
 {
     (void)arg;
@@ -260,6 +297,7 @@ static const key_binding bindings[] = {
     { { 'o' }, "o", VIEWS_ALL, act_toggle_view, VIEW_OVERVIEW, "overview of every device", "Overview" },
     { { 'p' }, "p", VIEWS_ALL, act_toggle_view, VIEW_PROCESSES, "processes", "Procs" },
     { { 'A' }, "A", VIEWS_ALL, act_toggle_view, VIEW_ALERTS, "alerts: active ones and the history", "Alerts" },
+    { { 'E' }, "E", VIEWS_ALL, act_toggle_view, VIEW_EVENTS, "event log: clashes and dropped records, kept", "Events" },
     { { 'T' }, "T", VIEWS_ALL, act_toggle_view, VIEW_TTMETAL,
       "TT-Metal's own allocator statistics (totals, --source tt-metal/all)", NULL },
     { { '[', ']', KEY_HOME, KEY_END, 'P' }, "[ ], Home, End, P", VIEWS_ALL, act_timeline, 0,
@@ -280,6 +318,8 @@ static const key_binding bindings[] = {
     { { '<', '>', ',', '.' }, "< >", ONLY(VIEW_PROCESSES), act_proc_sort, 0, "sort column", "Sort" },
     { { 'I' }, "I", ONLY(VIEW_PROCESSES), act_proc_invert, 0, "invert the order", "Invert" },
     { { ARROW_KEYS }, "arrows", ONLY(VIEW_OVERVIEW), act_overview_move, 0, "select a device", NULL },
+    { { KEY_UP, KEY_DOWN }, "Up Down", ONLY(VIEW_EVENTS), act_event_select, 0, "select an event", NULL },
+    { { ENTER_KEYS }, "Enter", ONLY(VIEW_EVENTS), act_event_open, 0, "its core in the core view", "Core" },
     { { ENTER_KEYS }, "Enter", ONLY(VIEW_OVERVIEW), act_show_view, VIEW_DEVICE, "open it", "Open" },
 };
 

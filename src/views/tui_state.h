@@ -17,7 +17,8 @@
 #include "model/snapshot.h"
 
 typedef enum {
-    VIEW_DEVICE, VIEW_CORE, VIEW_PROCESSES, VIEW_OVERVIEW, VIEW_HELP, VIEW_ALERTS, VIEW_TTMETAL, VIEW_COUNT
+    VIEW_DEVICE, VIEW_CORE, VIEW_PROCESSES, VIEW_OVERVIEW, VIEW_HELP, VIEW_ALERTS, VIEW_TTMETAL, VIEW_EVENTS,
+    VIEW_COUNT
 } view_id;
 #define VIEW_BIT(v) (1u << (v))
 #define VIEWS_ALL ((1u << VIEW_COUNT) - 1u)
@@ -81,6 +82,8 @@ typedef struct {
     char config_error[CONFIG_ERR_LEN]; /* last failed reload or theme, shown in the header */
     char notice[96];              /* what the last key did (R: "peaks reset at ..."), until the next key */
     const struct history *history; /* the device view's history strip (model/history.h), or NULL */
+    const struct latched *events;  /* the event log (model/latched.h), or NULL */
+    size_t event_sel;              /* selected row of the event log (0: the latest) */
 } tui_state;
 
 /* The selected device (snapshot index order) and its usage, or NULL. */

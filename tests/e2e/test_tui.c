@@ -283,8 +283,13 @@ Test(tui, every_key_in_help_does_what_it_says)
     free(wait_for("[m] L1 buffers"));
     keys("m");
     keys("m");
+    free(wait_for("[m] largest free block"));
+    keys("m");
+    free(wait_for("[m] peak used %"));
     keys("m");
     free(wait_for("[m] used %"));
+    keys("R");
+    free(wait_for("peaks reset at "));
     keys("a");
     free(wait_for("allocator sees"));
     keys("a");
