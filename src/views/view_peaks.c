@@ -66,9 +66,10 @@ const char *view_peaks_since(const snapshot *s, char *buf, size_t n)
     }
     const peak_status *ps = peaks_status(s->peaks);
     char at[16];
+    uint64_t lost = ps->lost + ps->unlogged;
     if (ps->approximate)
         snprintf(buf, n, "peaks approximate since %s (%llu lost)", view_clock(ps->approximate_since_ns, at, sizeof at),
-                 (unsigned long long)(ps->lost + ps->unlogged));
+                 (unsigned long long)lost);
     else
         snprintf(buf, n, "peaks since %s", view_clock(ps->since_ns, at, sizeof at));
     return buf;
