@@ -23,6 +23,7 @@ NCURSES_LIBS   := $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lnc
 JANSSON_LIBS   := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson)
 YAML_LIBS      := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
 MHD_LIBS       := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+ZSTD_LIBS      := $(shell $(PKG_CONFIG) --libs libzstd 2>/dev/null || echo -lzstd)
 CRITERION_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
 
 # The three layers (docs/architecture.md): sources fill the model, views read it.
@@ -79,7 +80,7 @@ $(B)/l1top.pc: l1top.pc.in Makefile | $(B)/obj
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 $(B)/l1top: $(B)/obj/l1top.o $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) $(ZSTD_LIBS) -pthread -lrt -lm
 
 TRACE_OBJ := $(B)/obj/trace.o $(B)/obj/trace_parse.o $(B)/obj/trace_board.o $(B)/obj/trace_replay.o
 # The whole model: accounting's internals are files of their own (placement, sweep, clash).
@@ -91,11 +92,11 @@ $(B)/l1sim: $(B)/obj/l1sim.o $(TRACE_OBJ) $(MODEL_OBJ) $(STATIC_LIB)
 # The units drive the TUI's key table and help screen on an off-screen terminal: ncurses too.
 $(B)/tests/unit: $(TEST_UNIT_SRC) $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB) tests/unit/*.h | $(B)/tests
 	$(CC) $(CFLAGS) $(NCURSES_CFLAGS) -D_GNU_SOURCE -Itests/unit -o $@ $(TEST_UNIT_SRC) $(CORE_OBJ) $(TUI_OBJ) \
-	    $(STATIC_LIB) $(CRITERION_LIBS) $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
+	    $(STATIC_LIB) $(CRITERION_LIBS) $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) $(ZSTD_LIBS) -pthread -lrt -lm
 
 $(B)/tests/e2e: $(TEST_E2E_SRC) $(CORE_OBJ) $(STATIC_LIB) | $(B)/tests
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -Itests/e2e -Itests/unit -o $@ $(TEST_E2E_SRC) $(CORE_OBJ) $(STATIC_LIB) \
-	    $(CRITERION_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
+	    $(CRITERION_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) $(ZSTD_LIBS) -pthread -lrt -lm
 
 # A client built only from the public header, linked with -ll1top (like users do).
 $(B)/tests/fixture_writer: tests/fixture_writer.c include/l1top.h $(SHARED_LIB) | $(B)/tests
@@ -104,7 +105,7 @@ $(B)/tests/fixture_writer: tests/fixture_writer.c include/l1top.h $(SHARED_LIB) 
 # Every fuzz target replayed over its corpus (seeds and past crashes), no libFuzzer needed.
 $(B)/tests/replay_%: fuzz/fuzz_%.c fuzz/replay_main.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/tests
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -o $@ $< fuzz/replay_main.c $(CORE_OBJ) $(STATIC_LIB) \
-	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
+	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) $(ZSTD_LIBS) -pthread -lrt -lm
 
 REPLAYS := $(B)/tests/replay_config $(B)/tests/replay_theme $(B)/tests/replay_segment $(B)/tests/replay_trace \
            $(B)/tests/replay_ttmetal $(B)/tests/replay_writer $(B)/tests/replay_snapshot $(B)/tests/replay_fitspec
@@ -177,7 +178,7 @@ $(TSAN_B)/tests/tsan_%: tests/tsan/tsan_%.c $(CORE_SRC) $(LIB_SRC) $(wildcard li
 	@mkdir -p $(TSAN_B)/tests
 	clang -std=c11 -g -O1 $(WARN) -Wno-unused-command-line-argument $(TSAN_FLAGS) -Iinclude -Ilib -Isrc \
 	    $(NCURSES_CFLAGS) -o $@ $< $(CORE_SRC) $(LIB_SRC) \
-	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
+	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) $(ZSTD_LIBS) -pthread -lrt -lm
 
 tsan-check: $(TSAN_TESTS)
 	for t in $(TSAN_TESTS); do TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $$t || exit 1; done
@@ -205,7 +206,7 @@ FUZZ_SRC := $(CORE_SRC) $(LIB_SRC)
 $(FUZZ_B)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard lib/*.h src/*/*.h)
 	@mkdir -p $(FUZZ_B)
 	clang -std=c11 -Iinclude -Ilib -Isrc $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC) \
-	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
+	    $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) $(ZSTD_LIBS) -pthread -lrt -lm
 
 # Each target for FUZZ_SECONDS from the corpus in tests/corpus/<target>, with
 # fuzz/<target>.dict when there is one (big numbers, long strings, nesting); new
@@ -235,13 +236,13 @@ $(B)/bench/bench_writer: bench/bench_writer.c $(STATIC_LIB) | $(B)/bench
 
 $(B)/bench/bench_reader: bench/bench_reader.c $(CORE_OBJ) $(TUI_OBJ) $(STATIC_LIB) | $(B)/bench
 	$(CC) $(CFLAGS) $(NCURSES_CFLAGS) -o $@ $< $(TUI_OBJ) $(CORE_OBJ) \
-	    $(STATIC_LIB) $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
+	    $(STATIC_LIB) $(NCURSES_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) $(ZSTD_LIBS) -pthread -lrt -lm
 
 $(B)/bench/bench_trace: bench/bench_trace.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/bench
-	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) $(ZSTD_LIBS) -pthread -lrt -lm
 
 $(B)/bench/bench_peaks: bench/bench_peaks.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/bench
-	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) -pthread -lrt -lm
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) $(ZSTD_LIBS) -pthread -lrt -lm
 
 bench: all $(B)/bench/bench_writer $(B)/bench/bench_reader $(B)/bench/bench_trace $(B)/bench/bench_peaks
 	B=$(B) bash bench/run.sh

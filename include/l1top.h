@@ -116,6 +116,14 @@ L1TOP_API int l1top_declare_device_config(l1top_writer *w, uint32_t device, cons
                                 uint16_t grid_x, uint16_t grid_y,
                                 const l1top_device_config *cfg);
 
+/* Where a declared chip sits on its board's mesh: the row and column of its
+ * MeshDevice coordinate (a T3000 is 2x4, a Galaxy 8x4), so l1top's
+ * overview lays the chips out as the board does; chip ids do not follow the
+ * mesh. 0, or -1 with errno (EINVAL row or col >= 1024, ENODEV undeclared
+ * device). The place is the entry's: it stays until the chip is declared
+ * anew. */
+L1TOP_API int l1top_set_device_mesh(l1top_writer *w, uint32_t device, uint16_t row, uint16_t col);
+
 /* Set the process label shown by l1top (default: the process's comm). */
 L1TOP_API int l1top_set_label(l1top_writer *w, const char *label);
 

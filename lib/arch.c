@@ -49,14 +49,16 @@ uint32_t arch_dram_alignment(const arch_info *a)
     return a && a->id == ARCH_BLACKHOLE ? 64u : 32u;
 }
 
+/* Mesh shapes as TT-NN opens them (tech_reports/Programming_Mesh_of_Devices, tt-metal 992f3ca6):
+ * N300 1x2, T3000 2x4, Galaxy 8x4. */
 static const board_info boards[] = {
-    { "e150", "grayskull", 1, 12, 9, "Grayskull e150, one chip" },
-    { "n150", "wormhole_b0", 1, 8, 8, "Wormhole n150, one chip" },
-    { "n300", "wormhole_b0", 2, 8, 8, "Wormhole n300, two chips" },
-    { "p150", "blackhole", 1, 11, 10, "Blackhole p150, one chip" },
-    { "p100", "blackhole", 1, 11, 10, "Blackhole p100, one chip (harvested)" },
-    { "t3000", "wormhole_b0", 8, 8, 8, "T3000, four n300 cards, eight chips" },
-    { "galaxy", "wormhole_b0", 32, 8, 8, "Galaxy, 32 Wormhole chips" },
+    { "e150", "grayskull", 1, 12, 9, "Grayskull e150, one chip", 1, 1 },
+    { "n150", "wormhole_b0", 1, 8, 8, "Wormhole n150, one chip", 1, 1 },
+    { "n300", "wormhole_b0", 2, 8, 8, "Wormhole n300, two chips", 1, 2 },
+    { "p150", "blackhole", 1, 11, 10, "Blackhole p150, one chip", 1, 1 },
+    { "p100", "blackhole", 1, 11, 10, "Blackhole p100, one chip (harvested)", 1, 1 },
+    { "t3000", "wormhole_b0", 8, 8, 8, "T3000, four n300 cards, eight chips", 2, 4 },
+    { "galaxy", "wormhole_b0", 32, 8, 8, "Galaxy, 32 Wormhole chips", 8, 4 },
 };
 
 const board_info *board_by_name(const char *name)

@@ -40,6 +40,7 @@ typedef struct {
     uint16_t chips;
     uint16_t grid_x, grid_y; /* compute grid per chip */
     const char *description;
+    uint16_t mesh_rows, mesh_cols; /* the chips' mesh (MeshShape): n300 1x2, T3000 2x4, Galaxy 8x4 */
 } board_info;
 
 const board_info *board_by_name(const char *name);

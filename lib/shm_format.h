@@ -118,6 +118,14 @@ struct l1top_shm_writer {
 enum { DEV_FREE = 0, DEV_CLAIMING = 1, DEV_READY = 2 };
 
 /* Device entry: 64 bytes. Fields after `seq` are guarded by that seqlock. */
+/* A chip's place on its board's mesh, one atomic word so a reader never sees
+ * half of it. Zero in entries of writers that never set it. */
+#define L1TOP_MESH_KNOWN 0x80000000u
+#define L1TOP_MESH_MAX 1024u  /* rows and columns below this */
+#define L1TOP_MESH_WORD(row, col) (L1TOP_MESH_KNOWN | ((uint32_t)(row) << 16) | (uint32_t)(col))
+#define L1TOP_MESH_ROW(word) ((uint16_t)(((word) >> 16) & 0x7FFFu))
+#define L1TOP_MESH_COL(word) ((uint16_t)((word) & 0xFFFFu))
+
 struct l1top_shm_device {
     _Atomic uint32_t state;            /* DEV_* */
     _Atomic uint32_t seq;              /* seqlock: odd while being written */
@@ -130,7 +138,8 @@ struct l1top_shm_device {
     uint32_t l1_small_size;
     uint32_t unreserved_base;
     uint32_t alignment;
-    uint8_t reserved[12];
+    _Atomic uint32_t mesh;             /* L1TOP_MESH_KNOWN | row << 16 | col, or 0: place unknown */
+    uint8_t reserved[8];
 };
 
 /* Record flags. */

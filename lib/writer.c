@@ -781,6 +781,7 @@ static void write_device(struct l1top_shm_device *d, uint32_t id, const arch_inf
     d->l1_small_size = small;
     d->unreserved_base = ub;
     d->alignment = a->alignment;
+    atomic_store_explicit(&d->mesh, 0, memory_order_relaxed); /* a new declaration: place unknown */
     seq_end(&d->seq, seq);
 }
 
@@ -890,6 +891,24 @@ int l1top_declare_device(l1top_writer *w, uint32_t device, const char *arch, uin
                          uint16_t grid_y)
 {
     return l1top_declare_device_config(w, device, arch, grid_x, grid_y, NULL);
+}
+
+int l1top_set_device_mesh(l1top_writer *w, uint32_t device, uint16_t row, uint16_t col)
+{
+    if (!w || row >= L1TOP_MESH_MAX || col >= L1TOP_MESH_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (!writer_usable(w))
+        return -1;
+    const device_cache *known = find_known_device(w, device);
+    if (!known) {
+        errno = ENODEV;
+        return -1;
+    }
+    /* One word: readers copy the entry under its seqlock and see the old place or the new one. */
+    atomic_store_explicit(&known->entry->mesh, L1TOP_MESH_WORD(row, col), memory_order_release);
+    return 0;
 }
 
 /* ---------- records (hot path) ---------- */

@@ -515,6 +515,22 @@ static int parse_args(int argc, char **argv, sim_options *o)
     return -1;
 }
 
+/* Where chip i sits on a board of n300 cards, numbered as a host numbers
+ * them: each card's PCIe chip first (ids 0..cards-1), then the chips behind
+ * them (cards..chips-1); a card's two chips are mesh neighbours, cards fill
+ * the mesh row by row. Chip ids thus do not follow the mesh, as on real
+ * boards; one-chip boards have no mesh. */
+static bool sim_mesh_place(const board_info *b, unsigned i, uint16_t *row, uint16_t *col)
+{
+    unsigned cards = b->chips / 2u, per_row = b->mesh_cols / 2u;
+    if (b->chips < 2 || per_row == 0 || cards == 0 || b->mesh_rows * b->mesh_cols != b->chips)
+        return false;
+    unsigned card = i % cards;
+    *row = (uint16_t)(card / per_row);
+    *col = (uint16_t)((card % per_row) * 2u + (i >= cards ? 1u : 0u));
+    return true;
+}
+
 /* Declare chip i of the board and place the workload's resident buffers. */
 static int open_chip(l1top_writer *w, chip *ch, unsigned i, const sim_options *o, const arch_info *arch)
 {
@@ -539,6 +555,9 @@ static int open_chip(l1top_writer *w, chip *ch, unsigned i, const sim_options *o
         fprintf(stderr, "l1sim: cannot declare device %u: %s\n", i, strerror(errno));
         return -1;
     }
+    uint16_t row, col;
+    if (sim_mesh_place(o->board, i, &row, &col) && l1top_set_device_mesh(w, i, row, col) != 0)
+        fprintf(stderr, "l1sim: device %u: cannot set its mesh place: %s\n", i, strerror(errno));
     update_lowest(ch);
     if (o->wl->resident_sharded_kib)
         alloc_buffer(w, ch, false, o->wl->resident_sharded_kib, (uint16_t)(ch->gx * ch->gy), "weights (sharded)");

@@ -8,6 +8,7 @@
  *   interleaved DEV ADDR TOTAL PAGE TAG
  *   release N                                N-th successful record (0-based)
  *   label NAME
+ *   mesh DEV ROW COL                         the chip's place on its board's mesh
  *   expect-fail ERRNO_NAME                   the next command must fail so
  *   flood DEV N                              N one-core CB records (fills segments)
  *
@@ -101,6 +102,11 @@ int main(int argc, char **argv)
         } else if (strcmp(cmd, "release") == 0 && i + 1 < argc) {
             size_t k = (size_t)atoi(argv[++i]);
             ok = k < nh && l1top_release(w, handles[k]) == 0;
+        } else if (strcmp(cmd, "mesh") == 0 && i + 3 < argc) {
+            uint32_t dev = (uint32_t)atoi(argv[i + 1]);
+            uint16_t row = (uint16_t)atoi(argv[i + 2]), col = (uint16_t)atoi(argv[i + 3]);
+            i += 3;
+            ok = l1top_set_device_mesh(w, dev, row, col) == 0;
         } else if (strcmp(cmd, "label") == 0 && i + 1 < argc) {
             ok = l1top_set_label(w, argv[++i]) == 0;
         } else if (strcmp(cmd, "flood") == 0 && i + 2 < argc) {

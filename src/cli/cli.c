@@ -83,6 +83,19 @@ static int opt_iterations(cli_options *o, const char *arg, char *err, size_t err
     return 0;
 }
 
+static int opt_duration(cli_options *o, const char *arg, char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (errno || end == arg || *end || !(v > 0) || v > CLI_MAX_DURATION_S) {
+        snprintf(err, errlen, "--duration takes seconds, more than 0 and at most %d", CLI_MAX_DURATION_S);
+        return EXIT_USAGE;
+    }
+    o->duration = v;
+    return 0;
+}
+
 static int opt_frames(cli_options *o, const char *arg, char *err, size_t errlen)
 {
     unsigned long v;
@@ -173,6 +186,17 @@ static int check_answers(int argc, char **argv, cli_options *o, char *err, size_
         }
         o->diff_b = argv[optind++];
     }
+    if (o->replay) { /* a recording is read like a trace: the same timeline, --once, --fit */
+        if (o->trace || o->record) {
+            snprintf(err, errlen, "--replay reads one file: not with --trace or --record");
+            return EXIT_USAGE;
+        }
+        o->trace = o->replay;
+    }
+    if (o->record && (o->trace || o->serve || (o->once && !o->iterations) || o->fit || o->diff_a || o->demo)) {
+        snprintf(err, errlen, "--record runs alone on the live segment (with -n, --duration, -d)");
+        return EXIT_USAGE;
+    }
     if (o->fit && o->diff_a) {
         snprintf(err, errlen, "--fit and --diff are separate questions: ask one at a time");
         return EXIT_USAGE;
@@ -226,6 +250,11 @@ static const cli_option options[] = {
     { "tt-metal-dir", 0, "D", TEXT(tt_metal_dir), "where tt_device_*_memory files are (default /dev/shm)" },
     { "sysfs-root", 0, "DIR", TEXT(sysfs_root), "read the driver's /sys and /proc files under DIR (tests)" },
     { "trace", 0, "FILE", TEXT(trace), "replay a ttnn graph capture; --once prints the state at the per-core peak" },
+    { "replay", 0, "FILE", TEXT(replay), "open a --record recording on its timeline; --once prints the state at\n"
+                                         "the per-core peak" },
+    { "record", 0, "FILE", TEXT(record), "record the segment's changes to FILE (no TUI) until SIGINT/SIGTERM,\n"
+                                         "--duration or -n refreshes" },
+    { "duration", 0, "SECS", CALL(opt_duration), "how long --record runs" },
     { "board", 0, "B", CALL(opt_board), "board of a trace that does not say (default: guessed from the trace)" },
     { "serve", 0, "ADDR:PORT", TEXT(serve), "serve Prometheus metrics over HTTP (/metrics, /healthz), e.g.\n"
                                              "127.0.0.1:9617; refreshed on scrape, cached for the refresh interval" },

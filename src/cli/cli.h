@@ -23,6 +23,7 @@ enum {
     EXIT_DATAERR = 65,    /* EX_DATAERR: corrupt or foreign segment */
     EXIT_NOINPUT = 66,    /* EX_NOINPUT: no segment */
     EXIT_SOFTWARE = 70,   /* EX_SOFTWARE: internal error */
+    EXIT_CANTCREAT = 73,  /* EX_CANTCREAT: --record cannot create its file */
     EXIT_IOERR = 74,      /* EX_IOERR */
     EXIT_CONFIGERR = 78,  /* EX_CONFIG: bad configuration or theme */
 };
@@ -31,6 +32,7 @@ enum {
 #define CLI_MAX_DELAY_TENTHS 600     /* one minute */
 #define CLI_MAX_ITERATIONS 100000000
 #define CLI_MAX_FRAMES 1000000
+#define CLI_MAX_DURATION_S 31536000 /* --duration: a year */
 #define CLI_MAX_THEME_NAME 64       /* with the NUL: theme.name's size */
 #define CLI_MAX_GROWTH_PCT 1e9      /* --max-growth */
 
@@ -54,6 +56,9 @@ typedef struct {
     const char *tt_metal_dir;   /* default /dev/shm */
     const char *sysfs_root;     /* --sysfs-root: prefix for /sys and /proc driver files */
     const char *trace;          /* --trace FILE: replay a ttnn graph capture */
+    const char *replay;         /* --replay FILE: a --record recording (read like a --trace) */
+    const char *record;         /* --record FILE: record the live sources, no TUI */
+    double duration;            /* --duration SECS: how long --record runs (0: until a signal) */
     const char *board;          /* --board: for traces without a devices section */
     const char *serve;          /* --serve ADDR:PORT: Prometheus exporter over HTTP */
     const char *fit;            /* --fit SPEC: will it fit (answers.c) */

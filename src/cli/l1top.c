@@ -22,6 +22,7 @@
 #include "cli/frame_heap.h"
 #include "views/output.h"
 #include "cli/quit_signal.h"
+#include "cli/record.h"
 #include "views/serve.h"
 #include "shm_name.h"
 #include "sources/json_snapshot.h"
@@ -111,8 +112,11 @@ static int run_once(const cli_options *o, const l1top_config *cfg, source_set *s
             rc = cli_exit_status(st);
             break;
         }
-        if (i == 0)
+        if (i == 0) {
             note_board(&s, set->label);
+            if (timeline && source_set_warning(set)[0]) /* a recording cut short: say so once */
+                fprintf(stderr, "l1top: warning: %s\n", source_set_warning(set));
+        }
         rc = print_snapshot(o, cfg, set, &s, ae, out, i, n, start);
         if (rc == EXIT_OK && alerts_exit_level(ae) > level)
             level = alerts_exit_level(ae);
@@ -161,7 +165,7 @@ static source_params params_of(const cli_options *o, const char *shm)
 {
     source_params p = { (source_sel)o->source, shm, o->tt_metal_dir, o->sysfs_root, NULL, NULL, o->board };
     if (o->trace) { /* a ttnn trace, or a snapshot saved with --once --format json */
-        p.file_source = json_snapshot_file_source(o->trace);
+        p.file_source = o->replay ? "recording" : json_snapshot_file_source(o->trace);
         p.path = o->trace;
     }
     return p;
@@ -185,6 +189,27 @@ static int run_tui(const cli_options *o, l1top_config *cfg, source_set *set)
         .reload_config = reload_config, .reload_ctx = (void *)o,
     };
     return tui_run(&t, cfg);
+}
+
+/* --record FILE: the live segment journaled until a signal, --duration or -n. */
+static int run_record(const cli_options *o, const l1top_config *cfg, const char *shm)
+{
+    source_set set;
+    char err[4096 + 512];
+    source_params p = params_of(o, shm);
+    source_status st = source_set_open(&set, &p, err, sizeof err);
+    if (st != SRC_OK) {
+        fprintf(stderr, "l1top: %s\n", err);
+        return cli_exit_status(st);
+    }
+    record_stats rs;
+    int rc = record_run(o->record, &set, cfg->refresh_ms, o->iterations, o->duration, &rs);
+    source_set_close(&set);
+    if (rc == EXIT_OK)
+        fprintf(stderr, "l1top: %s: %llu bytes (%llu before zstd) in %llu chunks\n", o->record,
+                (unsigned long long)rs.file_bytes, (unsigned long long)rs.raw_bytes,
+                (unsigned long long)rs.chunks);
+    return rc; /* a signal ends a recording normally: 0 */
 }
 
 /* Open the sources and run the view the options ask for on them. */
@@ -278,6 +303,8 @@ int main(int argc, char **argv)
 
     if (o.diff_a)
         return answer_diff(&o);
+    if (o.record)
+        return run_record(&o, &cfg, cfg.segment[0] ? cfg.segment : NULL);
     const char *shm = cfg.segment[0] ? cfg.segment : NULL;
     char resolved[256];
     if (!o.demo && !o.trace && shm_name_resolve(shm, resolved, sizeof resolved) != 0) {

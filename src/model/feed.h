@@ -43,14 +43,27 @@ typedef struct {
     const char *label;                        /* what is read: a segment name, a file */
     const timeline_ops *timeline;             /* NULL: a live feed */
     void *timeline_self;
+    /* Between fills, every FEED_POLL_MS or so: a live source with an event
+     * stream drains it, so that no change is lost between two fills (the
+     * segment's rings lap after a few thousand events). NULL: nothing to do. */
+    void (*poll)(void *self);
     /* High-water marks (snapshot.peaks) := now, from time_ns on; false: the
      * feed keeps none. NULL: the same as false. */
     bool (*reset_peaks)(void *self, uint64_t time_ns);
 } feed;
 
+/* How often a view that holds a live feed between fills should poll it. */
+#define FEED_POLL_MS 10
+
 static inline source_status feed_fill(const feed *f, snapshot *s, char *err, size_t errlen)
 {
     return f->fill(f->self, s, err, errlen);
+}
+
+static inline void feed_poll(const feed *f)
+{
+    if (f->poll)
+        f->poll(f->self);
 }
 
 static inline const char *feed_warning(const feed *f)

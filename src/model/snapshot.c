@@ -179,3 +179,31 @@ void snapshot_sanitize_strings(snapshot *s)
         clean_field(s->trace.board_reason, sizeof s->trace.board_reason);
     }
 }
+
+int snapshot_copy(snapshot *s, const snapshot *from)
+{
+    snapshot_reset(s);
+    for (size_t i = 0; i < from->ndevices; i++) {
+        snap_device *d = snapshot_add_device(s);
+        if (!d)
+            return -1;
+        *d = from->devices[i];
+    }
+    for (size_t i = 0; i < from->nprocesses; i++) {
+        snap_process *p = snapshot_add_process(s);
+        if (!p)
+            return -1;
+        *p = from->processes[i];
+    }
+    for (size_t i = 0; i < from->nregions; i++) {
+        const snap_region *r = &from->regions[i];
+        snap_region *c = snapshot_add_region(s, snapshot_region_ranges(from, r), r->nranges);
+        if (!c)
+            return -1;
+        uint32_t first = c->first_range;
+        *c = *r;
+        c->first_range = first;
+    }
+    s->dropped_records = from->dropped_records;
+    return 0;
+}

@@ -29,6 +29,8 @@ typedef struct {
     uint32_t unreserved_base;
     uint32_t alignment;
     uint64_t dropped_records;
+    bool has_mesh;                /* the source knows the chip's place on the board's mesh: */
+    uint16_t mesh_row, mesh_col;  /* its row and column there */
 } snap_device;
 
 typedef struct {
@@ -106,6 +108,10 @@ int snapshot_extend_region(snapshot *s, const l1top_range *ranges, size_t nrange
  * UTF-8 (invalid bytes become U+FFFD), controls escaped as \xNN, cut on a
  * character boundary. Sources call it once a snapshot is complete. */
 void snapshot_sanitize_strings(snapshot *s);
+
+/* s := from's devices, processes, regions and dropped count (s's buffers
+ * reused; nothing else of s changes). 0, or -1 out of memory. */
+int snapshot_copy(snapshot *s, const snapshot *from);
 
 /* Index of the device with this id, or -1. */
 int snapshot_device_index(const snapshot *s, uint32_t id);

@@ -18,6 +18,7 @@
 #define SOURCE_REGISTRY(X)                                                    \
     X(source_trace)     /* --trace FILE: a ttnn graph capture, a timeline */  \
     X(source_snapshot)  /* --trace FILE saved by --once --format json */      \
+    X(source_recording) /* --replay FILE: a --record recording, a timeline */ \
     X(source_segment)   /* our segment: per-core regions from libl1top */     \
     X(source_ttmetal)   /* TT-Metal's allocator statistics files */           \
     X(source_telemetry) /* board telemetry from the kernel driver */
@@ -45,6 +46,8 @@ void source_state_free(void *self)
 
 /* ---------- the set ---------- */
 
+static void feed_set_poll(void *self);
+
 void source_set_wait(source_set *set, double ms)
 {
     uint64_t end = clock_monotonic_ns() + (uint64_t)(ms > 0 ? ms * 1e6 : 0);
@@ -56,9 +59,7 @@ void source_set_wait(source_set *set, double ms)
         struct timespec ts = { (time_t)(step / 1000000000u), (long)(step % 1000000000u) };
         if (nanosleep(&ts, NULL) != 0)
             return; /* a signal: the caller looks at it */
-        for (size_t i = 0; i < set->n; i++)
-            if (set->ops[i]->poll)
-                set->ops[i]->poll(set->self[i]);
+        feed_set_poll(set);
     }
 }
 
@@ -153,6 +154,17 @@ const char *source_set_warning(const source_set *set)
     return set->warning;
 }
 
+size_t source_set_journal(source_set *set, const peaks_journal *j)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < set->n; i++)
+        if (set->ops[i]->journal) {
+            set->ops[i]->journal(set->self[i], j);
+            n++;
+        }
+    return n;
+}
+
 void source_set_close(source_set *set)
 {
     for (size_t i = set->n; i-- > 0;)
@@ -183,9 +195,18 @@ static bool feed_reset_peaks(void *self, uint64_t time_ns)
     return any;
 }
 
+/* The feed's poll: every source that has one (the segment drains its rings). */
+static void feed_set_poll(void *self)
+{
+    source_set *set = self;
+    for (size_t i = 0; i < set->n; i++)
+        if (set->ops[i]->poll)
+            set->ops[i]->poll(set->self[i]);
+}
+
 feed source_set_feed(source_set *set)
 {
-    feed f = { set, feed_collect, feed_set_warning, set->label, NULL, NULL, feed_reset_peaks };
+    feed f = { set, feed_collect, feed_set_warning, set->label, NULL, NULL, feed_set_poll, feed_reset_peaks };
     /* One source with a timeline: the set steps as it does. */
     if (set->n == 1 && set->ops[0]->timeline) {
         f.timeline = set->ops[0]->timeline;

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE /* timegm */
 #include "sources/json_snapshot.h"
+#include "sources/recording_file.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -446,5 +447,7 @@ int json_snapshot_sniff(const char *path)
 
 const char *json_snapshot_file_source(const char *path)
 {
+    if (rec_sniff(path))
+        return "recording";
     return json_snapshot_sniff(path) == JSNAP_IS_SNAPSHOT ? "snapshot" : "trace";
 }

@@ -15,6 +15,7 @@ typedef struct {
     const char *shm;         /* as given: NULL is $L1TOP_SHM or the default */
     char name[256];          /* resolved, for messages */
     shm_reader *reader;      /* open while the segment reads cleanly */
+    const peaks_journal *journal; /* told the model's changes (--record), or NULL */
 } segment_source;
 
 static bool wanted(const source_params *p)
@@ -50,6 +51,8 @@ static source_status fill(void *self, snapshot *s, char *err, size_t errlen)
     shm_status st = SHM_OK;
     if (!g->reader)
         st = shm_reader_open(g->shm, &g->reader, why, sizeof why);
+    if (st == SHM_OK && g->journal)
+        shm_reader_set_journal(g->reader, g->journal); /* a new reader: its model starts with a load */
     if (st == SHM_OK)
         st = shm_reader_refresh(g->reader, s, why, sizeof why);
     if (st == SHM_OK)
@@ -68,6 +71,14 @@ static void poll_segment(void *self)
     char why[256];
     if (g->reader)
         shm_reader_poll(g->reader, why, sizeof why);
+}
+
+static void set_journal(void *self, const peaks_journal *j)
+{
+    segment_source *g = self;
+    g->journal = j;
+    if (g->reader)
+        shm_reader_set_journal(g->reader, j);
 }
 
 static const char *warning(const void *self)
@@ -96,6 +107,7 @@ const source_ops source_segment = {
     .fill = fill,
     .warning = warning,
     .poll = poll_segment,
+    .journal = set_journal,
     .close = close_segment,
     .reset_peaks = reset_peaks,
 };

@@ -58,6 +58,7 @@ struct shm_events {
     double ns_per_tick;           /* ... and the rate since (0 unknown) */
     uint64_t now_ticks, now_real; /* the drain's clock */
     uint64_t last_applied;        /* ticks of the last event replayed */
+    const peaks_journal *journal; /* told every change applied (--record), or NULL */
 };
 
 shm_events *shm_events_new(void)
@@ -327,7 +328,10 @@ static apply_result apply(shm_events *e, const decoded *d, bool final_devices)
         return APPLY_DONE;
     }
     if (d->type == EV_RELEASE) {
-        r = peaks_release(e->model, handle, event_time(e, d->ticks));
+        uint64_t t = event_time(e, d->ticks);
+        r = peaks_release(e->model, handle, t);
+        if (r == PEAK_APPLIED && e->journal)
+            e->journal->release(e->journal->ctx, handle, t);
     } else {
         const snap_device *dev = known_device(e, d->device);
         if (!dev) {
@@ -347,7 +351,10 @@ static apply_result apply(shm_events *e, const decoded *d, bool final_devices)
         utf8_clean(tag, sizeof tag, d->tag, UTF8_ESCAPE_CONTROLS);
         peak_region pr = { handle, d->pid, d->device, d->kind, d->interleaved, d->address, chk.size_per_core,
                            chk.page_size, d->total_size, ranges, d->nranges, tag };
-        r = peaks_record(e->model, &pr, event_time(e, d->ticks));
+        uint64_t t = event_time(e, d->ticks);
+        r = peaks_record(e->model, &pr, t);
+        if (r == PEAK_APPLIED && e->journal)
+            e->journal->record(e->journal->ctx, &pr, t);
     }
     if (r == PEAK_NOMEM)
         return APPLY_NOMEM;
@@ -436,7 +443,10 @@ static events_status take_devices(shm_events *e, const snapshot *s)
     e->ndevices = 0;
     for (size_t i = 0; i < s->ndevices && e->ndevices < L1TOP_SHM_MAX_DEVICES; i++)
         e->devices[e->ndevices++] = s->devices[i];
-    return peaks_sync_devices(e->model, s, clock_realtime_ns()) ? EVENTS_NOMEM : EVENTS_OK;
+    uint64_t now = clock_realtime_ns();
+    if (e->journal)
+        e->journal->sync(e->journal->ctx, s, now);
+    return peaks_sync_devices(e->model, s, now) ? EVENTS_NOMEM : EVENTS_OK;
 }
 
 static events_status retain_writers(shm_events *e, const snapshot *s)
@@ -445,7 +455,9 @@ static events_status retain_writers(shm_events *e, const snapshot *s)
         return EVENTS_NOMEM;
     for (size_t i = 0; i < s->nprocesses; i++)
         e->pids[i] = s->processes[i].pid;
-    peaks_retain_pids(e->model, e->pids, s->nprocesses, clock_realtime_ns());
+    uint64_t now = clock_realtime_ns();
+    if (peaks_retain_pids(e->model, e->pids, s->nprocesses, now) && e->journal)
+        e->journal->retain(e->journal->ctx, e->pids, s->nprocesses, now);
     return EVENTS_OK;
 }
 
@@ -456,6 +468,8 @@ events_status shm_events_start(shm_events *e, const shm_view *v, const snapshot 
     e->started = false;
     if (peaks_load(e->model, s, resync, now))
         return EVENTS_NOMEM;
+    if (e->journal)
+        e->journal->load(e->journal->ctx, s, resync, now);
     if (take_devices(e, s) != EVENTS_OK)
         return EVENTS_NOMEM;
     e->ever_started = true;
@@ -463,6 +477,8 @@ events_status shm_events_start(shm_events *e, const shm_view *v, const snapshot 
     if (resync) {
         peaks_mark_approximate(e->model, now);
         peaks_status_mut(e->model)->resyncs++;
+        if (e->journal)
+            e->journal->approximate(e->journal->ctx, now);
     }
     if (v->nrings == 0)
         return EVENTS_OK; /* nothing to replay: each snapshot is a start (a resync) */
@@ -475,7 +491,16 @@ events_status shm_events_start(shm_events *e, const shm_view *v, const snapshot 
         e->started = false; /* lapped already: the caller starts again */
         return st;
     }
-    if (!resync)
-        peaks_reset(e->model, clock_realtime_ns());
+    if (!resync) {
+        uint64_t at = clock_realtime_ns();
+        peaks_reset(e->model, at);
+        if (e->journal)
+            e->journal->reset(e->journal->ctx, at);
+    }
     return EVENTS_OK;
+}
+
+void shm_events_set_journal(shm_events *e, const peaks_journal *j)
+{
+    e->journal = j;
 }

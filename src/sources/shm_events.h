@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/journal.h"
 #include "model/peaks.h"
 #include "model/snapshot.h"
 
@@ -65,5 +66,8 @@ events_status shm_events_start(shm_events *e, const shm_view *v, const snapshot 
  * next call with a snapshot. EVENTS_RESYNC: events were missed; the caller
  * marks, takes a snapshot and starts again. */
 events_status shm_events_drain(shm_events *e, const shm_view *v, const snapshot *s);
+
+/* Tell j (kept, not copied; NULL: nobody) every change the model applies. */
+void shm_events_set_journal(shm_events *e, const peaks_journal *j);
 
 #endif

@@ -279,6 +279,12 @@ static int read_devices(const struct l1top_shm_device *ds, const writer_map *wm,
         sd->l1_small_size = d.l1_small_size;
         sd->unreserved_base = d.unreserved_base;
         sd->alignment = d.alignment;
+        uint32_t mesh = atomic_load_explicit(&e->mesh, memory_order_acquire);
+        if (mesh & L1TOP_MESH_KNOWN) { /* where the writer says the chip sits on its board's mesh */
+            sd->has_mesh = true;
+            sd->mesh_row = L1TOP_MESH_ROW(mesh);
+            sd->mesh_col = L1TOP_MESH_COL(mesh);
+        }
         sd->dropped_records = atomic_load_explicit(&e->dropped, memory_order_relaxed);
         s->dropped_records += sd->dropped_records;
     }
@@ -711,6 +717,7 @@ shm_status shm_reader_poll(shm_reader *r, char *err, size_t errlen)
 }
 
 const peaks *shm_reader_peaks(const shm_reader *r) { return shm_events_peaks(r->events); }
+void shm_reader_set_journal(shm_reader *r, const peaks_journal *j) { shm_events_set_journal(r->events, j); }
 
 bool shm_reader_reset_peaks(shm_reader *r, uint64_t time_ns)
 {

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/journal.h"
 #include "model/snapshot.h"
 
 typedef enum {
@@ -38,6 +39,8 @@ shm_status shm_reader_poll(shm_reader *r, char *err, size_t errlen);
 /* The reader's peak model: the high-water marks since its first snapshot
  * (s->peaks points at it after each snapshot). */
 const struct peaks *shm_reader_peaks(const shm_reader *r);
+/* Tell j every change the peak model applies (--record); see shm_events.h. */
+void shm_reader_set_journal(shm_reader *r, const peaks_journal *j);
 /* The peak model's marks := its state now, from time_ns on; false: no model started. */
 bool shm_reader_reset_peaks(shm_reader *r, uint64_t time_ns);
 const char *shm_reader_name(const shm_reader *r);

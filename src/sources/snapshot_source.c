@@ -34,46 +34,17 @@ static void *open_snapshot(const source_params *p, source_status *st, char *err,
     return t;
 }
 
-/* The saved devices, processes and regions into s (its buffers reused). */
-static int copy_into(const snapshot *from, snapshot *s)
-{
-    snapshot_reset(s);
-    for (size_t i = 0; i < from->ndevices; i++) {
-        snap_device *d = snapshot_add_device(s);
-        if (!d)
-            return -1;
-        *d = from->devices[i];
-    }
-    for (size_t i = 0; i < from->nprocesses; i++) {
-        snap_process *p = snapshot_add_process(s);
-        if (!p)
-            return -1;
-        *p = from->processes[i];
-    }
-    for (size_t i = 0; i < from->nregions; i++) {
-        const snap_region *r = &from->regions[i];
-        snap_region *c = snapshot_add_region(s, snapshot_region_ranges(from, r), r->nranges);
-        if (!c)
-            return -1;
-        uint32_t first = c->first_range;
-        *c = *r;
-        c->first_range = first;
-    }
-    s->dropped_records = from->dropped_records;
-    s->have_segment = true;
-    return 0;
-}
-
 static source_status fill(void *self, snapshot *s, char *err, size_t errlen)
 {
     snapshot_source *t = self;
     if (t->shown) {
         s->unchanged = true;
-    } else if (copy_into(&t->saved, s) != 0) {
+    } else if (snapshot_copy(s, &t->saved) != 0) {
         snprintf(err, errlen, "%s: out of memory", t->saved.segment);
         return SRC_IO;
     }
     t->shown = true;
+    s->have_segment = true;
     s->timestamp_ns = t->saved.timestamp_ns; /* when it was saved, not read */
     return SRC_OK;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "model/feed.h"
+#include "model/journal.h"
 #include "model/snapshot.h"
 
 /* --source: which live sources to read. */
@@ -53,6 +54,9 @@ typedef struct source_ops {
      * happens (the segment's event rings), so nothing is lost however long
      * the next fill is away. NULL: nothing to keep up with. */
     void (*poll)(void *self);
+    /* Tell j (kept; NULL: nobody) every change the source's peak model
+     * applies, from its next start on (--record). NULL: it keeps none. */
+    void (*journal)(void *self, const peaks_journal *j);
     void (*close)(void *self);
     const timeline_ops *timeline;             /* NULL: a live source */
     /* Its peak model's marks := now (the R key); false: it has none. NULL: never has one. */
@@ -101,8 +105,10 @@ source_status source_set_open(source_set *set, const source_params *p, char *err
 source_status collect(source_set *set, snapshot *s, char *err, size_t errlen);
 /* Wait `ms` milliseconds (a signal cuts it short), polling the sources
  * every SOURCE_POLL_MS meanwhile. */
-#define SOURCE_POLL_MS 10
+#define SOURCE_POLL_MS FEED_POLL_MS
 void source_set_wait(source_set *set, double ms);
+/* Give j to every source of the set that keeps a peak model; how many took it. */
+size_t source_set_journal(source_set *set, const peaks_journal *j);
 /* The sources' non-fatal remarks at the last collect ("" when none). */
 const char *source_set_warning(const source_set *set);
 /* The set as a feed for the views (valid while the set is open). */

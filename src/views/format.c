@@ -5,6 +5,7 @@
 #include "views/format.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 char *format_bytes(uint64_t bytes, char *buf, size_t n)
@@ -64,5 +65,44 @@ char *format_iso8601_ms(uint64_t unix_ns, char *buf, size_t n)
 char *format_addr(uint32_t addr, char *buf, size_t n)
 {
     snprintf(buf, n, "0x%05X", addr);
+    return buf;
+}
+
+/* The run of consecutive ids starting at ids[at]: "7" or "3-9" in out;
+ * returns the index after it. */
+static size_t run_at(const uint32_t *ids, size_t n, size_t at, char *out, size_t len)
+{
+    size_t j = at;
+    while (j + 1 < n && ids[j + 1] == ids[j] + 1)
+        j++;
+    if (j == at)
+        snprintf(out, len, "%u", ids[at]);
+    else
+        snprintf(out, len, "%u-%u", ids[at], ids[j]);
+    return j + 1;
+}
+
+char *format_id_ranges(const uint32_t *ids, size_t n, int width, char *buf, size_t len)
+{
+    if (len == 0)
+        return buf;
+    snprintf(buf, len, "%s", n ? "" : "-");
+    size_t used = 0;
+    for (size_t at = 0; at < n;) {
+        char run[32], more[24];
+        size_t next = run_at(ids, n, at, run, sizeof run);
+        size_t w = strlen(run) + (used ? 1 : 0);
+        /* After this run: the next one, or the mark for the ids left out. */
+        int more_w = next < n ? snprintf(more, sizeof more, "+%zu", n - next) : 0;
+        if (used + w + 1 > len || (width > 0 && (int)(used + w) + more_w > width)) {
+            /* This run does not fit with what must follow it: say how many are left. */
+            snprintf(more, sizeof more, "+%zu", n - at);
+            snprintf(buf + used, len - used, "%s", more);
+            return buf;
+        }
+        snprintf(buf + used, len - used, "%s%s", used ? "," : "", run);
+        used += w;
+        at = next;
+    }
     return buf;
 }

@@ -16,6 +16,10 @@ char *format_bytes_unit(uint64_t bytes, int unit, char *buf, size_t n);
 char *format_iso8601(uint64_t unix_ns, char *buf, size_t n);
 /* The same with milliseconds: "2026-06-01T12:00:00.123Z". */
 char *format_iso8601_ms(uint64_t unix_ns, char *buf, size_t n);
+/* Ascending ids as ranges: "0-13", "0-3,8", "-" when none. With width > 0
+ * the text is cut at a comma to fit in width columns, "+N" saying how many
+ * ids were left out ("0,3,6+8"). Returns buf. */
+char *format_id_ranges(const uint32_t *ids, size_t n, int width, char *buf, size_t len);
 /* Hex address "0x19180"; returns buf. */
 char *format_addr(uint32_t addr, char *buf, size_t n);
 

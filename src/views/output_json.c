@@ -668,14 +668,23 @@ static json_t *alerts_json(const output_options *o)
                                fa->severity == SEVERITY_CRITICAL ? "critical" : "warning", "metric",
                                alert_metric_name(fa->metric), "scope", alert_scope_name(fa->scope), "device",
                                (int)fa->device);
-        if (fa->scope == SCOPE_CORE)
+        if (fa->scope == SCOPE_CORE) { /* one alert per device: how many cores, the worst one */
+            json_object_set_new(al, "cores_over", json_integer(fa->cores_over));
+            json_object_set_new(al, "cores_of", json_integer(fa->cores_of));
             json_object_set_new(al, "core", json_pack("{s:i, s:i}", "x", fa->x, "y", fa->y));
+        }
         if (fa->scope == SCOPE_PROCESS) {
             json_object_set_new(al, "pid", json_integer(fa->pid));
             json_object_set_new(al, "process", json_text(fa->process));
         }
-        json_object_set_new(al, "value", json_real(fa->value));
-        json_object_set_new(al, "threshold", json_real(fa->threshold));
+        /* Sizes and counts as exact integers; percentages as reals; the unit beside for people. */
+        bool pct = alert_metric_kind(fa->metric) == VALUE_PERCENT;
+        char text[ALERT_TEXT_LEN];
+        json_object_set_new(al, "value", pct ? json_real(fa->value) : json_integer((json_int_t)(fa->value + 0.5)));
+        json_object_set_new(al, "threshold",
+                            pct ? json_real(fa->threshold) : json_integer((json_int_t)(fa->threshold + 0.5)));
+        json_object_set_new(al, "value_text", json_string(alert_value_text(text, sizeof text, fa->metric, fa->value)));
+        json_object_set_new(al, "summary", json_text(alert_describe(text, sizeof text, fa)));
         json_array_append_new(alerts, al);
     }
     return alerts;

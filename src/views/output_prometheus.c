@@ -279,7 +279,7 @@ static void warnings_family(FILE *f, const snapshot *s, const output_options *o)
 
 static void alerts_family(FILE *f, const output_options *o)
 {
-    family(f, "l1top_alerts_firing", "Alerts firing now, by rule name and severity.");
+    family(f, "l1top_alerts_firing", "Alerts firing now, by rule name and severity (a per-core rule: one per device).");
     /* Count per (name, severity); the list is sorted by severity then name. */
     for (size_t i = 0; o && i < o->nalerts;) {
         size_t j = i, n = 0;
@@ -295,6 +295,16 @@ static void alerts_family(FILE *f, const output_options *o)
                     n);
         }
         i = j;
+    }
+    family(f, "l1top_alert_cores", "Cores meeting a firing per-core alert rule, by rule, severity and device.");
+    for (size_t i = 0; o && i < o->nalerts; i++) {
+        const firing_alert *fa = &o->alerts[i];
+        if (fa->scope != SCOPE_CORE || !output_device_selected(o, fa->device))
+            continue;
+        fputs("l1top_alert_cores{name=\"", f);
+        label(f, fa->name);
+        fprintf(f, "\",severity=\"%s\",device=\"%u\"} %u\n", fa->severity == SEVERITY_CRITICAL ? "critical" : "warning",
+                fa->device, fa->cores_over);
     }
 }
 

@@ -267,10 +267,9 @@ static void alerts_text(FILE *f, const output_options *o)
             continue;
         if (shown++ == 0)
             fprintf(f, "\nalerts:\n");
-        char where[ALERT_WHERE_LEN];
-        fprintf(f, "  %-8s %-20s %s: %s %.6g %s %.6g\n", fa->severity == SEVERITY_CRITICAL ? "CRITICAL" : "warning",
-                fa->name, alert_where(where, sizeof where, fa, false), alert_metric_name(fa->metric), fa->value,
-                fa->above ? ">" : "<", fa->threshold);
+        char text[ALERT_TEXT_LEN];
+        fprintf(f, "  %-8s %-20s %s\n", fa->severity == SEVERITY_CRITICAL ? "CRITICAL" : "warning", fa->name,
+                alert_describe(text, sizeof text, fa));
     }
     if (shown == 0)
         fprintf(f, "\nalerts: none\n");

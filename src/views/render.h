@@ -54,11 +54,19 @@ void render_ttmetal(const tui_state *st);
 void render_events(const tui_state *st);
 void render_too_small(int need_cols, int need_rows);
 /* The device view's history strip in the w x h box at (x, y): a title, used %
- * with its spikes, tracked, untracked, largest free block (HISTORY_ROWS). */
-#define HISTORY_ROWS 6
-#define HISTORY_MIN_ROWS 2
-#define HISTORY_MIN_SAMPLES_W 10
+ * with its spikes, tracked, untracked, largest free block (STRIP_ROWS). */
+#define STRIP_ROWS 6
+#define STRIP_MIN_ROWS 2
+#define STRIP_MIN_SAMPLES_W 10
 void render_history(const tui_state *st, const snap_device *d, int x, int y, int w, int h);
+
+/* The device view's geometry for this terminal and device (drawing and the mouse). */
+device_layout render_device_layout(const tui_state *st, const snap_device *d, const device_usage *du);
+/* Its panels (render_panels.c), each in the rectangle the layout gave it. */
+void render_hot_cores(const tui_state *st, const snap_device *d, const device_usage *du, const layout_rect *r);
+void render_alert_panel(const tui_state *st, const layout_rect *r);
+void render_device_processes(const tui_state *st, const snap_device *d, const device_usage *du, const layout_rect *r);
+attr_t render_severity_attr(const render_ctx *rc, alert_severity s);
 /* The key bar of the view on the last line (from the key table). */
 void render_key_bar(const tui_state *st);
 
@@ -66,6 +74,16 @@ void render_key_bar(const tui_state *st);
  * screen cell (an index into st->visible), or SIZE_MAX. */
 size_t render_tab_at(const tui_state *st, int x);
 size_t render_overview_tile_at(const tui_state *st, int x, int y);
-overview_layout render_overview_layout(const tui_state *st);
+
+/* The overview's places: where each shown device sits (its mesh position
+ * when known), and the tile geometry. */
+typedef struct {
+    place_grid grid;
+    overview_layout layout;
+    int row[256], col[256];   /* per shown device (TUI_MAX_DEVICES) */
+} overview_places;
+void render_overview_places(const tui_state *st, overview_places *p);
+/* The shown device at place (row, col), or SIZE_MAX. */
+size_t render_overview_device_at(const tui_state *st, const overview_places *p, int row, int col);
 
 #endif

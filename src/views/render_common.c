@@ -62,6 +62,7 @@ void render_init(render_ctx *rc, bool want_color, const theme *t)
     rc->utf8 = utf8;
     snprintf(rc->theme, sizeof rc->theme, "%s", t->name);
     rc->ramp_levels = 5; /* mono shading levels */
+    rc->no_color = !want_color;
     if (!want_color || t->monochrome || !has_colors())
         return;
     if (start_color() != OK)

@@ -149,6 +149,6 @@ void render_core(const tui_state *st)
     size_t first = st->core_scroll < n ? st->core_scroll : (n ? n - 1 : 0);
     for (size_t i = first; i < n && y < LINES - 1; i++, y++)
         span_row(st, y, &spans[i], i == largest);
-    render_putf(LINES - 1, 1, COLS - 2, A_DIM, "%zu spans%s  up/down scroll  Esc back", needed,
-                needed > n ? " (list truncated)" : "");
+    render_putf(LIST_ROW - 1, 1, COLS - 2, A_DIM, "%zu spans%s, from the %zu%s", needed,
+                needed > n ? " (list truncated)" : "", first + 1, first == 0 ? "st" : "th");
 }

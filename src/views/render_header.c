@@ -12,6 +12,8 @@
 #include "views/tui_keys.h"
 #include "views/view_peaks.h"
 
+#define TABS_MAX 256 /* devices the tabs line can hold (TUI_MAX_DEVICES) */
+
 /* Append to a NUL-terminated buffer, truncating at its end. */
 static void append(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void append(char *buf, size_t n, const char *fmt, ...)
@@ -57,31 +59,73 @@ static void header_warnings(const tui_state *st, char *warn, size_t n)
     size_t firing = st->alerts ? alerts_firing(st->alerts, &fa) : 0;
     if (firing)
         append(warn, n, " ALERTS %zu%s ", firing, alerts_exit_level(st->alerts) == 2 ? " critical" : "");
+    if (st->alerts && alerts_exec_note(st->alerts)[0])
+        append(warn, n, " exec said something: [A] ");
     if (st->config_error[0])
         append(warn, n, " config: %s ", st->config_error);
-    if (st->notice[0])
-        append(warn, n, " %s ", st->notice);
     if (st->paused)
         append(warn, n, " PAUSED ");
 }
 
-/* Line 1: the device tabs, and the metric on the right. */
+#define METRIC_NOTE_MAX 192
+
+/* The right end of line 1: what the peaks cover, the heatmap metric and the allocator view. */
+static int metric_note(const tui_state *st, char *out, size_t n)
+{
+    char since[96] = "";
+    if (st->snap->peaks && !peaks_status(st->snap->peaks)->approximate) /* approximate: in the header's warnings */
+        view_peaks_since(st->snap, since, sizeof since);
+    int w = snprintf(out, n, " %s%s[m] %s%s ", since, since[0] ? " [R]  " : "", metric_name(st->metric),
+                     st->allocator_view ? "  [a] allocator view" : "");
+    return w < 0 ? 0 : w >= (int)n ? (int)n - 1 : w;
+}
+
+/* The tabs that fit left of the metric note, scrolled to the selected one. */
+static tab_window tabs_window(const tui_state *st, int width)
+{
+    int full[TABS_MAX], brief[TABS_MAX];
+    size_t n = st->nvisible < TABS_MAX ? st->nvisible : TABS_MAX;
+    char tab[64];
+    for (size_t i = 0; i < n; i++) {
+        const snap_device *d = &st->snap->devices[st->visible[i]];
+        full[i] = layout_tab_label(tab, sizeof tab, d->id, d->arch_name, d->grid_x, d->grid_y, false, false);
+        brief[i] = layout_tab_label(tab, sizeof tab, d->id, d->arch_name, d->grid_x, d->grid_y, false, true);
+    }
+    return layout_tabs(full, brief, n, st->sel, width);
+}
+
+static int tabs_width(const tui_state *st)
+{
+    char note[METRIC_NOTE_MAX];
+    int w = COLS - metric_note(st, note, sizeof note) - 1;
+    return w > 0 ? w : COLS;
+}
+
+/* Line 1: the device tabs ("< 3 more", "12 more >" past the ends), and the metric on the right. */
 static void tabs_line(const tui_state *st)
 {
+    tab_window tw = tabs_window(st, tabs_width(st));
+    char more[24];
     int x = 0;
-    for (size_t i = 0; i < st->nvisible && x < COLS; i++) {
+    if (tw.left_w) {
+        layout_tab_more(more, sizeof more, tw.first, true);
+        render_put(1, x, tw.left_w, A_BOLD, more);
+        x += tw.left_w;
+    }
+    for (size_t i = tw.first; i < tw.last && x < COLS; i++) {
         const snap_device *d = &st->snap->devices[st->visible[i]];
-        char tab[48];
-        int n = layout_tab_label(tab, sizeof tab, d->id, d->arch_name, d->grid_x, d->grid_y, i == st->sel);
+        char tab[64];
+        int n = layout_tab_label(tab, sizeof tab, d->id, d->arch_name, d->grid_x, d->grid_y, i == st->sel, tw.brief);
         render_put(1, x, COLS - x, i == st->sel ? A_REVERSE | A_BOLD : A_NORMAL, tab);
         x += n;
     }
-    char right[192], since[96] = "";
-    if (st->snap->peaks && !peaks_status(st->snap->peaks)->approximate) /* approximate: in the header's warnings */
-        view_peaks_since(st->snap, since, sizeof since);
-    snprintf(right, sizeof right, " %s%s[m] %s%s ", since, since[0] ? " [R]  " : "", metric_name(st->metric),
-             st->allocator_view ? "  [a] allocator view" : "");
-    int rl = (int)strlen(right);
+    if (tw.right_w) {
+        layout_tab_more(more, sizeof more, st->nvisible - tw.last, false);
+        render_putf(1, x, tw.right_w, A_BOLD, "%*s", tw.right_w, more);
+        x += tw.right_w;
+    }
+    char right[METRIC_NOTE_MAX];
+    int rl = metric_note(st, right, sizeof right);
     if (COLS - rl > x)
         render_put(1, COLS - rl, rl, A_DIM, right);
 }
@@ -94,9 +138,14 @@ void render_header(const tui_state *st)
     hline(' ', COLS);
     attroff(h);
     size_t ndev = st->snap ? st->snap->ndevices : 0, nproc = st->snap ? st->snap->nprocesses : 0;
-    char left[256];
-    snprintf(left, sizeof left, " l1top %s  %s  %zu dev  %zu proc  %.1fs  %s  [t] %s", L1TOP_VERSION_STRING,
-             st->segment, ndev, nproc, st->delay_tenths / 10.0, st->clock, st->rc.theme);
+    char left[256], theme_note[80];
+    /* Without colour the themes do not show: say so instead of naming one. */
+    if (st->rc.no_color)
+        snprintf(theme_note, sizeof theme_note, "no colour");
+    else
+        snprintf(theme_note, sizeof theme_note, "[t] %s", st->rc.theme);
+    snprintf(left, sizeof left, " l1top %s  %s  %zu dev  %zu proc  %.1fs  %s  %s", L1TOP_VERSION_STRING,
+             st->segment, ndev, nproc, st->delay_tenths / 10.0, st->clock, theme_note);
     render_put(0, 0, COLS, h | A_BOLD, left);
     /* Warnings, right-aligned; after the left part when they do not fit there. */
     char warn[256];
@@ -113,20 +162,36 @@ void render_header(const tui_state *st)
 
 size_t render_tab_at(const tui_state *st, int x)
 {
-    int left = 0;
-    for (size_t v = 0; st->snap && v < st->nvisible; v++) {
+    if (!st->snap)
+        return SIZE_MAX;
+    tab_window tw = tabs_window(st, tabs_width(st));
+    int left = tw.left_w;
+    if (x < left) /* "< 3 more": the tab before the window */
+        return tw.first > 0 ? tw.first - 1 : SIZE_MAX;
+    for (size_t v = tw.first; v < tw.last; v++) {
         const snap_device *d = &st->snap->devices[st->visible[v]];
         char tab[64];
-        int w = layout_tab_label(tab, sizeof tab, d->id, d->arch_name, d->grid_x, d->grid_y, false);
+        int w = layout_tab_label(tab, sizeof tab, d->id, d->arch_name, d->grid_x, d->grid_y, false, tw.brief);
         if (x >= left && x < left + w)
             return v;
         left += w;
     }
+    if (tw.right_w && x >= left && x < left + tw.right_w) /* "12 more >": the tab after it */
+        return tw.last;
     return SIZE_MAX;
 }
 
+/* The last line: what the last key said, then the view's keys. */
 void render_key_bar(const tui_state *st)
 {
     char bar[512];
-    render_put(LINES - 1, 1, COLS - 2, A_DIM, keys_bar(st->view, st->timeline, bar, sizeof bar));
+    int x = 1;
+    move(LINES - 1, 0);
+    clrtoeol();
+    if (st->message[0]) {
+        render_putf(LINES - 1, x, COLS - 2, render_warn_attr(&st->rc) | A_BOLD, "%s", st->message);
+        x += (int)strlen(st->message) + 2;
+    }
+    if (x < COLS - 1)
+        render_put(LINES - 1, x, COLS - 1 - x, A_DIM, keys_bar(st->view, st->timeline, COLS - 1 - x, bar, sizeof bar));
 }

@@ -48,7 +48,6 @@ void render_help(const tui_state *st)
             x += n;
         }
     }
-    render_key_bar(st);
 }
 
 void render_waiting(const tui_state *st)

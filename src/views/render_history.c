@@ -82,7 +82,7 @@ static void spike_row(const tui_state *st, const snap_device *d, size_t first, s
 
 void render_history(const tui_state *st, const snap_device *d, int x, int y, int w, int h)
 {
-    if (!st->history || h < HISTORY_MIN_ROWS || w < SPARK_LABEL_W + SPARK_VALUE_W + HISTORY_MIN_SAMPLES_W)
+    if (!st->history || h < STRIP_MIN_ROWS || w < SPARK_LABEL_W + SPARK_VALUE_W + STRIP_MIN_SAMPLES_W)
         return;
     int sw = w - SPARK_LABEL_W - SPARK_VALUE_W;
     size_t count = history_count(st->history, d->id);

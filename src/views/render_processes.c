@@ -21,6 +21,14 @@ static const char *const psort_names[PSORT_COUNT] = {
 /* Each column's width, its header included. */
 static const int psort_widths[PSORT_COUNT] = { 8, 16, 8, 10, 10, 10, 10, 9, 10, 8 };
 
+#define PROCESS_DEVICES_MAX 256 /* the devices a row can name (TUI_MAX_DEVICES) */
+
+static int cmp_id(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* One process over the shown devices. */
 typedef struct {
     uint32_t process;             /* snapshot process index */
@@ -51,19 +59,20 @@ static int cmp_rows(const void *pa, const void *pb, void *ctx)
     return st->preverse ? -c : c;
 }
 
-/* The ids of the shown devices process p holds regions on: "0,3", or "-". */
+/* The ids of the shown devices process p holds regions on, as ranges cut
+ * to the DEVS column: "0-13", "0,3,6+8", "-". */
 static void device_list(const tui_state *st, uint32_t p, char *out, size_t n)
 {
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t v = 0; v < st->nvisible && used < n; v++) {
+    uint32_t ids[PROCESS_DEVICES_MAX] = { 0 };
+    size_t nids = 0;
+    for (size_t v = 0; v < st->nvisible && nids < PROCESS_DEVICES_MAX; v++) {
         process_total one;
         accounting_process_total(st->acct, p, &st->visible[v], 1, &one);
         if (one.devices)
-            used += (size_t)snprintf(out + used, n - used, "%s%u", used ? "," : "", st->snap->devices[st->visible[v]].id);
+            ids[nids++] = st->snap->devices[st->visible[v]].id;
     }
-    if (!out[0])
-        snprintf(out, n, "-");
+    qsort(ids, nids, sizeof *ids, cmp_id);
+    format_id_ranges(ids, nids, psort_widths[PSORT_DEVICES] - 1, out, n);
 }
 
 /* The rows over the shown devices, in the view's sort order. */
@@ -81,6 +90,30 @@ static size_t process_rows(const tui_state *st, proc_row *rows, size_t max)
     return n;
 }
 
+/* One row's first ncols columns, each in its column's width. */
+static void process_line(const tui_state *st, const proc_row *r, int ncols, char *line, size_t n)
+{
+    const snap_process *p = &st->snap->processes[r->process];
+    size_t used = 0;
+    line[0] = '\0';
+    for (int c = 0; c < ncols && used + 1 < n; c++) {
+        char cell[64], name[64];
+        int w = psort_widths[c] - 1;
+        if (c == PSORT_PID)
+            snprintf(cell, sizeof cell, "%*d", w, p->pid);
+        else if (c == PSORT_NAME)
+            snprintf(cell, sizeof cell, "%s", render_fit(name, sizeof name, p->name, w));
+        else if (c == PSORT_DEVICES)
+            snprintf(cell, sizeof cell, "%-*s", w, r->device_list);
+        else if (c == PSORT_REGIONS)
+            snprintf(cell, sizeof cell, "%*u", w, r->total.regions);
+        else /* the byte columns, in category order */
+            snprintf(cell, sizeof cell, "%*s", w,
+                     format_bytes_unit(r->total.bytes[c - PSORT_L1], UNITS(st), name, sizeof name));
+        used += (size_t)snprintf(line + used, n - used, " %s", cell);
+    }
+}
+
 void render_processes(const tui_state *st)
 {
     if (COLS < LAYOUT_MIN_COLS || LINES < PROCESS_VIEW_MIN_ROWS) {
@@ -89,16 +122,18 @@ void render_processes(const tui_state *st)
     }
     static proc_row rows[PROCESS_ROWS_MAX];
     size_t n = process_rows(st, rows, PROCESS_ROWS_MAX);
-    render_putf(2, 1, COLS - 2, A_BOLD, "Processes: %zu writing   sort: %s%s   (< > column, I invert, Esc back)", n,
-                psort_names[st->psort], st->preverse ? " (inverted)" : "");
+    render_putf(2, 1, COLS - 2, A_BOLD, "Processes: %zu writing   sort: %s%s", n, psort_names[st->psort],
+                st->preverse ? " (inverted)" : "");
+    /* Whole columns only: those past the screen's edge are left out, not cut. */
+    int ncols = 0, width = 0;
+    while (ncols < PSORT_COUNT && width + psort_widths[ncols] <= COLS)
+        width += psort_widths[ncols++];
     int y = 3;
     char head[256];
     int len = 0;
-    for (int c = 0; c < PSORT_COUNT; c++) {
-        int w = psort_widths[c];
-        len += snprintf(head + len, sizeof head - (size_t)len, c == PSORT_NAME ? " %-*s" : " %*s", w - 1,
-                        psort_names[c]);
-    }
+    for (int c = 0; c < ncols; c++)
+        len += snprintf(head + len, sizeof head - (size_t)len, c == PSORT_NAME ? " %-*s" : " %*s",
+                        psort_widths[c] - 1, psort_names[c]);
     render_put(y, 0, COLS, A_BOLD | A_UNDERLINE, head);
     /* Mark the sort column: its header cell in reverse. */
     int x = 0;
@@ -110,15 +145,9 @@ void render_processes(const tui_state *st)
     size_t visible_rows = (size_t)(LINES - y - 1);
     size_t first = st->proc_sel >= visible_rows ? st->proc_sel - visible_rows + 1 : 0;
     for (size_t i = first; i < n && y < LINES - 1; i++, y++) {
-        const proc_row *r = &rows[i];
-        const snap_process *p = &st->snap->processes[r->process];
-        char b[CAT_RECORDED][16], name[64];
-        for (int k = 0; k < CAT_RECORDED; k++)
-            format_bytes_unit(r->total.bytes[k], UNITS(st), b[k], sizeof b[k]);
-        render_putf(y, 0, COLS, i == st->proc_sel ? A_REVERSE : A_NORMAL,
-                    " %7d %s %7s %9s %9s %9s %9s %8s %9s %7u", p->pid, render_fit(name, sizeof name, p->name, 15),
-                    r->device_list, b[0], b[1], b[2],
-                    b[3], b[4], b[5], r->total.regions);
+        char line[256];
+        process_line(st, &rows[i], ncols, line, sizeof line);
+        render_put(y, 0, COLS, i == st->proc_sel ? A_REVERSE : A_NORMAL, line);
     }
     if (n == 0)
         render_put(5, 2, COLS - 4, A_DIM, "no live writer process");

@@ -8,11 +8,14 @@
  * collection per interval, not N).
  *
  * Threads: libmicrohttpd runs one internal polling thread (epoll/poll, no
- * thread per connection), and every request handler runs on it, so the
- * exporter state below is touched by that thread only and needs no lock.
- * A slow or stalled client cannot hold it: sockets are non-blocking and
- * idle connections are closed after SERVE_CONNECTION_TIMEOUT_S. The main
- * thread only waits for SIGINT/SIGTERM/SIGHUP.
+ * thread per connection), and every request handler runs on it. A slow or
+ * stalled client cannot hold it: sockets are non-blocking and idle
+ * connections are closed after SERVE_CONNECTION_TIMEOUT_S. The main thread
+ * waits for SIGINT/SIGTERM/SIGHUP and meanwhile polls the feed every
+ * FEED_POLL_MS, so the segment's event rings are drained between scrapes
+ * (Prometheus scrapes every 15 s or more; a busy writer's ring laps in
+ * far less, and the peaks would turn approximate). The feed and the
+ * exporter's state are shared by the two threads under `lock`.
  */
 #define _GNU_SOURCE
 #include "views/serve.h"
@@ -42,6 +45,7 @@ enum {
 static const char INDEX_BODY[] = "l1top exporter\n  /metrics  Prometheus metrics\n  /healthz  liveness\n";
 
 typedef struct {
+    pthread_mutex_t lock;   /* feed, snap, body: the handler and the poller */
     const feed *feed;
     const output_format *format; /* what /metrics serves: prometheus */
     const output_options *oo;
@@ -144,10 +148,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return reply_text(c, MHD_HTTP_OK, "ok\n");
     if (strcmp(url, "/") == 0)
         return reply_text(c, MHD_HTTP_OK, INDEX_BODY);
+    pthread_mutex_lock(&e->lock);
     e->scrapes++;
-    if (refresh(e) != 0)
-        return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "l1top: collection failed (out of memory?)\n");
-    return reply(c, MHD_HTTP_OK, e->format->content_type, e->body, e->len);
+    enum MHD_Result r = refresh(e) != 0
+        ? reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "l1top: collection failed (out of memory?)\n")
+        : reply(c, MHD_HTTP_OK, e->format->content_type, e->body, e->len); /* the body is copied */
+    pthread_mutex_unlock(&e->lock);
+    return r;
 }
 
 int serve_parse_address(const char *spec, struct sockaddr_storage *out, socklen_t *outlen, char *err,
@@ -191,13 +198,17 @@ int serve_parse_address(const char *spec, struct sockaddr_storage *out, socklen_
     return 0;
 }
 
-/* Blocks the signals that end the exporter (in every thread, so that the
- * polling thread inherits the mask) and waits for one of them. */
-static void wait_for_stop(const sigset_t *set)
+/* The signals that end the exporter are blocked in every thread (the
+ * polling thread inherits the mask); wait for one, polling the feed every
+ * FEED_POLL_MS meanwhile. */
+static void wait_for_stop(const sigset_t *set, exporter *e)
 {
-    int sig;
-    while (sigwait(set, &sig) != 0)
-        ;
+    const struct timespec tick = { 0, FEED_POLL_MS * 1000000L };
+    while (sigtimedwait(set, NULL, &tick) < 0) {
+        pthread_mutex_lock(&e->lock);
+        feed_poll(e->feed);
+        pthread_mutex_unlock(&e->lock);
+    }
 }
 
 /* "HOST:PORT" of the socket actually bound, for the start-up line. */
@@ -225,7 +236,8 @@ int serve_run(const char *addr, const feed *f, const output_options *oo, unsigne
     sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
-    exporter e = { .feed = f, .format = output_format_by_name("prometheus"), .oo = oo, .refresh_ms = refresh_ms };
+    exporter e = { .lock = PTHREAD_MUTEX_INITIALIZER, .feed = f, .format = output_format_by_name("prometheus"),
+                   .oo = oo, .refresh_ms = refresh_ms };
     snapshot_init(&e.snap);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
     if (sa.ss_family == AF_INET6)
@@ -242,7 +254,7 @@ int serve_run(const char *addr, const feed *f, const output_options *oo, unsigne
         char name[NI_MAXHOST + 16];
         bound_name(d, &sa, salen, name, sizeof name);
         fprintf(stderr, "l1top: serving http://%s/metrics (segment %s)\n", name, f->label);
-        wait_for_stop(&stop);
+        wait_for_stop(&stop, &e);
         MHD_stop_daemon(d);
     }
     free(e.body);

@@ -16,6 +16,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,18 @@
 #define MAX_WAIT_MS 1000         /* getch() wakes at least this often (signals, paused) */
 #define EARLY_ERR_MIN_WAIT_MS 20 /* shorter waits are too short to tell an early return */
 
+#define MESSAGE_SECONDS 4.0  /* a key's message stays this long on the key bar line */
+
 double tui_now(void) { return (double)clock_monotonic_ns() / 1e9; }
+
+void tui_say(tui *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->st.message, sizeof t->st.message, fmt, ap);
+    va_end(ap);
+    t->message_until = tui_now() + MESSAGE_SECONDS;
+}
 
 static unsigned delay_of(const l1top_config *cfg)
 {
@@ -52,6 +64,7 @@ void tui_reload_config(tui *t)
     if (t->opts->reload_config(t->opts->reload_ctx, &next, err, sizeof err) != 0 ||
         theme_find(&th, next.theme, err, sizeof err) != 0) {
         snprintf(t->st.config_error, sizeof t->st.config_error, "%s", err); /* the old one stays */
+        tui_say(t, "configuration not reloaded: the old one stays");
         return;
     }
     *t->cfg = next;
@@ -59,11 +72,16 @@ void tui_reload_config(tui *t)
     render_init(&t->st.rc, t->want_color, &t->theme);
     t->st.config_error[0] = '\0';
     t->st.delay_tenths = delay_of(t->cfg);
+    tui_say(t, "configuration reloaded from %s", t->cfg->path[0] ? t->cfg->path : "the built-in defaults");
 }
 
 /* The `t` key: the next shipped theme (a user file of that name wins). */
 void tui_next_theme(tui *t)
 {
+    if (!t->want_color) {
+        tui_say(t, "no colour (NO_COLOR or --no-color): themes cannot show");
+        return;
+    }
     size_t cur = 0;
     for (size_t i = 0; i < THEME_SHIPPED_COUNT; i++)
         if (strcmp(theme_shipped[i], t->theme.name) == 0)
@@ -91,6 +109,8 @@ static void draw(tui *t)
     st->alerts = t->have_data ? t->alerts : NULL;
     st->ttm_snap = t->have_ttm ? &t->snap : NULL;
     st->timeline = tui_timeline_active(t);
+    if (st->message[0] && tui_now() >= t->message_until)
+        st->message[0] = '\0';
     erase();
     render_header(st);
     if (st->view == VIEW_HELP)
@@ -111,6 +131,7 @@ static void draw(tui *t)
         render_events(st);
     else
         render_device(st);
+    render_key_bar(st); /* every view: its keys, and what the last key said */
     wnoutrefresh(stdscr);
     doupdate();
 }

@@ -45,12 +45,15 @@ typedef struct tui {
     long frames;
     double next_refresh;           /* monotonic seconds; a key sets it to now for an immediate refresh */
     char fatal[256];
+    double message_until;          /* monotonic seconds: st.message is cleared then */
     bool want_color;
     theme theme;
 } tui;
 
 /* tui.c */
 double tui_now(void);
+/* A line for the key bar, for a few seconds: what a key did, or why it could not. */
+void tui_say(tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* tui_data.c: refresh snap, acct and alerts from the feed. */
 void tui_refresh_data(tui *t);

@@ -44,11 +44,21 @@ static bool act_show_view(tui *t, int key, int view)
     return true;
 }
 
+/* Keys that need data say so while there is none. */
+static bool need_data(tui *t)
+{
+    if (!t->have_data)
+        tui_say(t, "no data yet: %s", t->st.status[0] ? t->st.status : "waiting for a writer");
+    return t->have_data;
+}
+
 static bool act_cycle_device(tui *t, int key, int arg)
 {
     (void)arg;
     size_t n = t->st.nvisible;
-    if (n)
+    if (n <= 1 && need_data(t))
+        tui_say(t, "only one device is shown");
+    if (n > 1)
         tui_select_device(t, (t->st.sel + (key == KEY_BTAB ? n - 1 : 1)) % n);
     return true;
 }
@@ -56,7 +66,10 @@ static bool act_cycle_device(tui *t, int key, int arg)
 static bool act_device_number(tui *t, int key, int arg)
 {
     (void)arg;
-    tui_select_device(t, (size_t)(key - '1'));
+    size_t v = (size_t)(key - '1');
+    if (v >= t->st.nvisible && need_data(t))
+        tui_say(t, "no device at position %zu: %zu shown (Tab cycles, o for all)", v + 1, t->st.nvisible);
+    tui_select_device(t, v);
     return true;
 }
 
@@ -81,9 +94,9 @@ static bool act_reset_peaks(tui *t, int key, int arg)
     uint64_t now = clock_realtime_ns();
     char at[16];
     if (t->feed->reset_peaks && t->feed->reset_peaks(t->feed->self, now))
-        snprintf(t->st.notice, sizeof t->st.notice, "peaks reset at %s", view_clock(now, at, sizeof at));
+        tui_say(t, "peaks reset at %s", view_clock(now, at, sizeof at));
     else
-        snprintf(t->st.notice, sizeof t->st.notice, "no peaks to reset (%s)",
+        tui_say(t, "no peaks to reset (%s)",
                  t->feed->timeline ? "a timeline: its peak is a position, P" : "no event rings read yet");
     t->st.data_gen++; /* what is drawn from the marks is drawn again */
     return true;
@@ -118,24 +131,31 @@ static bool act_event_open(tui *t, int key, int arg)
         t->st.view = VIEW_CORE;
         t->st.core_scroll = 0;
         char at[24];
-        snprintf(t->st.notice, sizeof t->st.notice, "live data: core (%d,%d) now, not at %s", e->x, e->y,
+        tui_say(t, "live data: core (%d,%d) now, not at %s", e->x, e->y,
                  view_clock_ms(e->time_ns, at, sizeof at));
         return true;
     }
-    snprintf(t->st.notice, sizeof t->st.notice, "device %u is not shown now", e->device);
+    tui_say(t, "device %u is not shown now", e->device);
     return true;
 }
 
 static bool act_cursor(tui *t, int key, int arg)
 {
     (void)arg;
+    if (!need_data(t))
+        return true;
+    uint16_t x = t->st.cx, y = t->st.cy;
     tui_move_cursor(t, key == KEY_LEFT ? -1 : key == KEY_RIGHT ? 1 : 0, key == KEY_UP ? -1 : key == KEY_DOWN ? 1 : 0);
+    if (x == t->st.cx && y == t->st.cy)
+        tui_say(t, "core (%u,%u) is at the edge of the grid", x, y);
     return true;
 }
 
 static bool act_open_core(tui *t, int key, int arg)
 {
     (void)key, (void)arg;
+    if (!need_data(t))
+        return true;
     t->st.view = VIEW_CORE;
     t->st.core_scroll = 0;
     return true;
@@ -162,7 +182,10 @@ static bool act_core_scroll(tui *t, int key, int arg)
 static bool act_core_step(tui *t, int key, int arg)
 {
     (void)arg;
+    uint16_t x = t->st.cx;
     tui_move_cursor(t, key == KEY_LEFT ? -1 : 1, 0);
+    if (x == t->st.cx)
+        tui_say(t, "core (%u,%u) is the %s of its row", t->st.cx, t->st.cy, key == KEY_LEFT ? "first" : "last");
     t->st.core_scroll = 0;
     return true;
 }
@@ -174,6 +197,8 @@ static bool act_proc_select(tui *t, int key, int arg)
         t->st.proc_sel++;
     else if (key == KEY_UP && t->st.proc_sel > 0)
         t->st.proc_sel--;
+    else
+        tui_say(t, "%s process of the list", key == KEY_UP ? "the first" : "the last");
     return true;
 }
 
@@ -192,21 +217,75 @@ static bool act_proc_invert(tui *t, int key, int arg)
     return true;
 }
 
+/* The arrows move between the overview's places: on the mesh, or in id order. */
 static bool act_overview_move(tui *t, int key, int arg)
 {
     (void)arg;
-    overview_layout o = render_overview_layout(&t->st);
-    long per_row = o.fits && o.per_row > 0 ? o.per_row : 1;
-    long v = (long)t->st.sel + (key == KEY_RIGHT ? 1 : key == KEY_LEFT ? -1 : key == KEY_DOWN ? per_row : -per_row);
-    if (v >= 0 && (size_t)v < t->st.nvisible)
-        tui_select_device(t, (size_t)v);
+    if (!need_data(t) || t->st.sel >= t->st.nvisible)
+        return true;
+    static overview_places p; /* a few KiB: not on the stack at every key */
+    render_overview_places(&t->st, &p);
+    int row = p.row[t->st.sel], col = p.col[t->st.sel];
+    int dr = key == KEY_DOWN ? 1 : key == KEY_UP ? -1 : 0, dc = key == KEY_RIGHT ? 1 : key == KEY_LEFT ? -1 : 0;
+    size_t v = render_overview_device_at(&t->st, &p, row + dr, col + dc);
+    if (v == SIZE_MAX && !p.grid.mesh && dc) /* id order wraps to the next row */
+        v = t->st.sel + (dc > 0 ? 1 : (size_t)-1);
+    if (v < t->st.nvisible)
+        tui_select_device(t, v);
+    else
+        tui_say(t, "no device %s of device %u", dr < 0 ? "above" : dr > 0 ? "below" : dc < 0 ? "left" : "right",
+                t->snap.devices[t->st.visible[t->st.sel]].id);
     return true;
 }
 
 static bool act_timeline(tui *t, int key, int arg)
 {
     (void)arg;
+    if (!tui_timeline_active(t)) {
+        tui_say(t, "no timeline: [ ] Home End P step through a --trace");
+        return true;
+    }
     tui_timeline_step(t, key);
+    return true;
+}
+
+/* T: TT-Metal's own statistics, when a source read some. */
+static bool act_ttmetal(tui *t, int key, int view)
+{
+    if (!t->have_ttm && t->st.view != VIEW_TTMETAL) {
+        tui_say(t, "no TT-Metal statistics here (try --source tt-metal or all)");
+        return true;
+    }
+    return act_toggle_view(t, key, view);
+}
+
+/* The alerts view: a row selected, its cores listed under it. */
+static bool act_alert_select(tui *t, int key, int arg)
+{
+    (void)arg;
+    const firing_alert *fa;
+    size_t n = t->alerts ? alerts_firing(t->alerts, &fa) : 0;
+    if (key == KEY_DOWN && t->st.alert_sel + 1 < n)
+        t->st.alert_sel++;
+    else if (key == KEY_UP && t->st.alert_sel > 0)
+        t->st.alert_sel--;
+    else
+        tui_say(t, n ? "%s alert of the list" : "no alert is firing", key == KEY_UP ? "the first" : "the last");
+    return true;
+}
+
+static bool act_alert_open(tui *t, int key, int arg)
+{
+    (void)key, (void)arg;
+    const firing_alert *fa;
+    size_t n = t->alerts ? alerts_firing(t->alerts, &fa) : 0;
+    if (t->st.alert_sel >= n)
+        tui_say(t, "no alert is firing");
+    else if (fa[t->st.alert_sel].scope != SCOPE_CORE)
+        tui_say(t, "%s is one value of the %s: no cores to list", fa[t->st.alert_sel].name,
+                fa[t->st.alert_sel].scope == SCOPE_DEVICE ? "device" : "process");
+    else
+        t->st.alert_open = !t->st.alert_open;
     return true;
 }
 
@@ -237,6 +316,9 @@ static bool act_delay(tui *t, int key, int arg)
 {
     (void)arg;
     unsigned *d = &t->st.delay_tenths;
+    bool up = key == '+' || key == '=';
+    if ((up && *d >= TUI_MAX_DELAY_TENTHS) || (!up && *d <= 1))
+        tui_say(t, "the refresh interval is at its %s, %.1f s", up ? "longest" : "shortest", *d / 10.0);
     if (key == '+' || key == '=')
         *d = *d >= TUI_MAX_DELAY_TENTHS ? TUI_MAX_DELAY_TENTHS : *d + (*d < DELAY_FINE_BELOW ? 1 : DELAY_COARSE_STEP);
     else
@@ -258,8 +340,9 @@ static void click(tui *t, int x, int y)
             t->st.view = VIEW_DEVICE;
         }
     } else if (t->st.view == VIEW_DEVICE) {
-        const snap_device *d = tui_selected_device(&t->st, NULL);
-        device_layout l = d ? layout_device(COLS, LINES, d->grid_x, d->grid_y) : (device_layout){ 0 };
+        const device_usage *du = NULL;
+        const snap_device *d = tui_selected_device(&t->st, &du);
+        device_layout l = d ? render_device_layout(&t->st, d, du) : (device_layout){ 0 };
         int cx, cy;
         if (d && layout_core_at(&l, d->grid_x, d->grid_y, x, y, &cx, &cy)) {
             t->st.cx = (uint16_t)cx;
@@ -287,7 +370,7 @@ static const key_binding bindings[] = {
     { { 'q', KEY_F(10) }, "q, F10", VIEWS_ALL, act_quit, 0, "quit", "Quit" },
     { { 'h', '?', KEY_F(1) }, "h, ?, F1", VIEWS_ALL, act_toggle_view, VIEW_HELP, "this help (again: back)", "Help" },
     { { KEY_ESC }, "Esc", BUT(VIEW_DEVICE), act_show_view, VIEW_DEVICE, "back to the device view", "Back" },
-    { { '\t', KEY_BTAB }, "Tab, S-Tab", VIEWS_ALL, act_cycle_device, 0, "next / previous device", "Device" },
+    { { '\t', KEY_BTAB }, "Tab, S-Tab", VIEWS_ALL, act_cycle_device, 0, "next / previous device", "Next" },
     { { '1', '2', '3', '4', '5', '6', '7', '8', '9' }, "1-9", VIEWS_ALL, act_device_number, 0,
       "device by position", NULL },
     { { 'm' }, "m", VIEWS_ALL, act_metric, 0, "heatmap metric: used %, CBs, L1 buffers, free, largest free, peak used %",
@@ -298,8 +381,8 @@ static const key_binding bindings[] = {
     { { 'p' }, "p", VIEWS_ALL, act_toggle_view, VIEW_PROCESSES, "processes", "Procs" },
     { { 'A' }, "A", VIEWS_ALL, act_toggle_view, VIEW_ALERTS, "alerts: active ones and the history", "Alerts" },
     { { 'E' }, "E", VIEWS_ALL, act_toggle_view, VIEW_EVENTS, "event log: clashes and dropped records, kept", "Events" },
-    { { 'T' }, "T", VIEWS_ALL, act_toggle_view, VIEW_TTMETAL,
-      "TT-Metal's own allocator statistics (totals, --source tt-metal/all)", NULL },
+    { { 'T' }, "T", VIEWS_ALL, act_ttmetal, VIEW_TTMETAL,
+      "TT-Metal's own allocator statistics (totals, --source tt-metal/all)", "Metal" },
     { { '[', ']', KEY_HOME, KEY_END, 'P' }, "[ ], Home, End, P", VIEWS_ALL, act_timeline, 0,
       "--trace: previous / next L1 event, first / last, peak", "Step" },
     { { 't' }, "t", VIEWS_ALL, act_theme, 0, "next colour theme (default, light, mono, colorblind, high-contrast)",
@@ -321,6 +404,8 @@ static const key_binding bindings[] = {
     { { KEY_UP, KEY_DOWN }, "Up Down", ONLY(VIEW_EVENTS), act_event_select, 0, "select an event", NULL },
     { { ENTER_KEYS }, "Enter", ONLY(VIEW_EVENTS), act_event_open, 0, "its core in the core view", "Core" },
     { { ENTER_KEYS }, "Enter", ONLY(VIEW_OVERVIEW), act_show_view, VIEW_DEVICE, "open it", "Open" },
+    { { KEY_UP, KEY_DOWN }, "Up Down", ONLY(VIEW_ALERTS), act_alert_select, 0, "select an alert", NULL },
+    { { ENTER_KEYS }, "Enter", ONLY(VIEW_ALERTS), act_alert_open, 0, "list its cores (again: fold)", "Cores" },
 };
 
 #define NBINDINGS (sizeof bindings / sizeof bindings[0])
@@ -345,12 +430,25 @@ const key_binding *keys_find(view_id v, int key)
     return NULL;
 }
 
+/* How a key is named in a message: 'x', or its ncurses name. */
+static void describe_key(int ch, char *out, size_t n)
+{
+    if (ch > ' ' && ch < 127)
+        snprintf(out, n, "'%c'", ch);
+    else
+        snprintf(out, n, "%s", keyname(ch) ? keyname(ch) : "this key");
+}
+
 bool tui_handle_key(tui *t, int ch)
 {
+    t->st.message[0] = '\0'; /* a new key: the old message has been read */
     const key_binding *b = keys_find(t->st.view, ch);
-    if (b && b->act != act_mouse)
-        t->st.notice[0] = '\0'; /* said until the next key */
-    return b ? b->act(t, ch, b->arg) : true;
+    if (b)
+        return b->act(t, ch, b->arg);
+    char name[32];
+    describe_key(ch, name, sizeof name);
+    tui_say(t, "%s does nothing in the %s; h lists the keys", name, view_name[t->st.view]);
+    return true;
 }
 
 /* ---------- generated text: the help screen and the key bar ---------- */
@@ -407,17 +505,39 @@ static void first_key(char *out, size_t n, const char *label)
     snprintf(out, n, "%.*s", (int)strcspn(label, ","), label);
 }
 
-const char *keys_bar(view_id v, bool timeline, char *buf, size_t n)
+/* Whether binding b goes on view v's bar, in pass 0 (the view's own keys) or 1 (the others). */
+static bool on_bar(const key_binding *b, view_id v, bool timeline, int pass)
+{
+    if (!b->bar || !(b->views & VIEW_BIT(v)) || (b->act == act_timeline && !timeline))
+        return false;
+    bool own = one_view(b->views) || b->act == act_quit || b->act == act_timeline ||
+               (b->act == act_toggle_view && b->arg == VIEW_HELP);
+    return pass == 0 ? own : !own;
+}
+
+/* "key Word" entries separated by sep, whole entries only, up to width columns. */
+static void bar_entries(view_id v, bool timeline, const char *sep, int width, char *buf, size_t n)
 {
     buf[0] = '\0';
-    for (size_t k = 0; k < NBINDINGS; k++) {
-        const key_binding *b = &bindings[k];
-        if (!b->bar || !(b->views & VIEW_BIT(v)) || (b->act == act_timeline && !timeline))
-            continue;
-        char key[24];
-        first_key(key, sizeof key, b->label);
-        append(buf, n, buf[0] ? "  " : "", key, "");
-        append(buf, n, " ", b->bar, "");
-    }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < NBINDINGS; k++) {
+            const key_binding *b = &bindings[k];
+            if (!on_bar(b, v, timeline, pass))
+                continue;
+            char key[24], entry[64];
+            first_key(key, sizeof key, b->label);
+            int w = snprintf(entry, sizeof entry, "%s%s %s", buf[0] ? sep : "", key, b->bar);
+            if (width > 0 && (int)strlen(buf) + w > width)
+                continue; /* a shorter one further on may still fit */
+            append(buf, n, entry, "", "");
+        }
+}
+
+const char *keys_bar(view_id v, bool timeline, int width, char *buf, size_t n)
+{
+    /* Quit, help and the view's own keys first; two spaces between entries, one when that is too wide. */
+    bar_entries(v, timeline, "  ", 0, buf, n);
+    if (width > 0 && (int)strlen(buf) > width)
+        bar_entries(v, timeline, " ", width, buf, n);
     return buf;
 }

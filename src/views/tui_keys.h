@@ -39,7 +39,10 @@ const key_binding *keys_find(view_id v, int key);
 const char *keys_help_line(size_t i, char *buf, size_t n);
 
 /* View v's key bar: "q Quit  h Help  ...", the keys there that have a bar
- * word (timeline keys only when a trace is open). Returns buf. */
-const char *keys_bar(view_id v, bool timeline, char *buf, size_t n);
+ * word (timeline keys only when a trace is open): quit, help and the
+ * view's own keys first, then the others; when width > 0 and that is too
+ * wide, one space between entries and whole entries only, up to width
+ * columns. Returns buf. */
+const char *keys_bar(view_id v, bool timeline, int width, char *buf, size_t n);
 
 #endif

@@ -32,6 +32,7 @@ typedef enum {
 
 typedef struct {
     bool color;        /* colour pairs in use */
+    bool no_color;     /* NO_COLOR or --no-color: themes cannot show */
     bool c256;         /* 256-colour ramp */
     bool utf8;         /* block and shading glyphs */
     int ramp_levels;   /* heatmap colour stops */
@@ -80,7 +81,9 @@ typedef struct {
     const alert_engine *alerts;   /* what fires now, and the history */
     const snapshot *ttm_snap;     /* TT-Metal statistics, when there are any */
     char config_error[CONFIG_ERR_LEN]; /* last failed reload or theme, shown in the header */
-    char notice[96];              /* what the last key did (R: "peaks reset at ..."), until the next key */
+    char message[160];            /* what the last key did or why it could not: on the key bar line */
+    size_t alert_sel;             /* selected row of the alerts view */
+    bool alert_open;              /* its cores listed under it */
     const struct history *history; /* the device view's history strip (model/history.h), or NULL */
     const struct latched *events;  /* the event log (model/latched.h), or NULL */
     size_t event_sel;              /* selected row of the event log (0: the latest) */

@@ -37,17 +37,3 @@ bool output_l1top_bytes_of_pid(const snapshot *s, const accounting *a, const out
     }
     return found;
 }
-
-const char *alert_where(char *buf, size_t n, const firing_alert *a, bool brief)
-{
-    const char *dev = brief ? "dev" : "device";
-    if (a->scope == SCOPE_CORE)
-        snprintf(buf, n, "%s %u core (%d,%d)", dev, a->device, a->x, a->y);
-    else if (a->scope == SCOPE_PROCESS && !brief)
-        snprintf(buf, n, "%s %u pid %d (%s)", dev, a->device, a->pid, a->process);
-    else if (a->scope == SCOPE_PROCESS)
-        snprintf(buf, n, "%s %u pid %d", dev, a->device, a->pid);
-    else
-        snprintf(buf, n, "%s %u", dev, a->device);
-    return buf;
-}

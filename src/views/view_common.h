@@ -27,12 +27,6 @@ bool output_device_selected(const output_options *o, uint32_t id);
 bool output_l1top_bytes_of_pid(const snapshot *s, const accounting *a, const output_options *o, int32_t pid,
                                uint64_t *tracked, uint64_t *untracked);
 
-/* Where an alert fires, in words: "device 0 core (1,2)", "device 0 pid 42
- * (name)", "device 0"; brief: "dev 0 core (1,2)", "dev 0 pid 42" for
- * narrow columns. Returns buf. */
-#define ALERT_WHERE_LEN 128
-const char *alert_where(char *buf, size_t n, const firing_alert *a, bool brief);
-
 /* TT-Metal's memory kinds as its own statistics name them ("DRAM", "L1", ...). */
 extern const char *const ttm_kind_label[TTM_COUNT];
 

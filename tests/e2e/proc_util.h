@@ -84,6 +84,60 @@ static inline int stop_process(pid_t pid, int sig)
     return status;
 }
 
+
+/* Starts `L1TOP --serve 127.0.0.1:0 --shm SHM -d REFRESH` (a free port), its
+ * stderr into errpath, and reads the port from its start-up line. */
+static inline pid_t start_exporter(const char *l1top, const char *shm, const char *refresh_tenths,
+                                   const char *errpath, unsigned *port)
+{
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(fd, STDERR_FILENO);
+        setenv("L1TOP_CONFIG", "/dev/null", 1);
+        execl(l1top, l1top, "--serve", "127.0.0.1:0", "--shm", shm, "-d", refresh_tenths, (char *)NULL);
+        _exit(127);
+    }
+    started[nstarted++] = pid;
+    *port = 0;
+    for (int i = 0; i < 500 && *port == 0; i++) {
+        FILE *f = fopen(errpath, "r");
+        char line[256] = "";
+        if (f && fgets(line, sizeof line, f))
+            sscanf(line, "l1top: serving http://127.0.0.1:%u/metrics", port);
+        if (f)
+            fclose(f);
+        if (!*port)
+            usleep(10000);
+    }
+    cr_assert_neq(*port, 0, "the exporter did not say where it listens");
+    return pid;
+}
+
+/* curl's output for a request to the loopback port; *code gets the HTTP status. */
+static inline char *curl_local(unsigned port, const char *args, const char *path, int *code)
+{
+    char cmd[512], outp[96];
+    snprintf(outp, sizeof outp, "/tmp/l1top-curl-body-%d", (int)getpid());
+    snprintf(cmd, sizeof cmd, "curl -s --max-time 10 %s -o %s -w '%%{http_code}' http://127.0.0.1:%u%s", args, outp,
+             port, path);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    cr_assert_eq(fscanf(p, "%d", code), 1, "curl printed no status for %s", path);
+    pclose(p);
+    FILE *f = fopen(outp, "r");
+    char *body = calloc(1, 1 << 20);
+    cr_assert_not_null(body);
+    if (f) {
+        size_t n = fread(body, 1, (1 << 20) - 1, f);
+        body[n] = '\0';
+        fclose(f);
+    }
+    unlink(outp);
+    return body;
+}
+
 /* Run argv to completion; capture stdout and stderr; return the exit code. */
 static inline int run_capture(char *const argv[], char **out, char **err)
 {

@@ -221,3 +221,51 @@ Test(peaks, once_reports_the_state_it_starts_from_as_the_peak)
     cr_assert_eq(json_integer_value(json_object_get(peaks, "changes")), 0);
     json_decref(root);
 }
+
+/* Every 50 ms, 20 spikes of 1 MiB on one core: 40 events, fewer than a
+ * 64-slot ring holds, but the ring laps many times between two scrapes. */
+static void steady_spikes(l1top_writer *w)
+{
+    l1top_range core = { SPIKE_X, SPIKE_Y, SPIKE_X, SPIKE_Y };
+    for (;;) {
+        for (int i = 0; i < 20; i++)
+            l1top_release(w, l1top_record(w, 0, L1TOP_CIRCULAR_BUFFER, &core, 1, 0x20000, SPIKE_BYTES, "spike"));
+        sleep_until(mono_ns() + 50000000u);
+    }
+}
+
+/* The value of a sample line "NAME VALUE" (labels included in NAME), or -1. */
+static long long sample(const char *text, const char *name)
+{
+    const char *p = strstr(text, name);
+    return p ? strtoll(p + strlen(name), NULL, 10) : -1;
+}
+
+/* Prometheus scrapes every 15 s or more: the exporter must drain the rings
+ * between scrapes, or a busy writer laps its ring and the peaks turn
+ * approximate. */
+Test(peaks, the_exporter_drains_the_rings_between_scrapes)
+{
+    char bin[512], errpath[96];
+    bin_path(bin, sizeof bin, "l1top");
+    snprintf(errpath, sizeof errpath, "/tmp/l1top-peaks-serve-%d", (int)getpid());
+    start_writer(steady_spikes, "64");
+    unsigned port;
+    start_exporter(bin, seg, "5", errpath, &port);
+    int code;
+    free(curl_local(port, "", "/metrics", &code)); /* the reader starts */
+    cr_assert_eq(code, 200);
+    usleep(1500000); /* ~600 events through a 64-slot ring */
+    char *body = curl_local(port, "", "/metrics", &code);
+    cr_assert_eq(code, 200);
+    const char *peaks = strstr(body, "# HELP l1top_peaks_exact");
+    cr_assert_eq(sample(body, "\nl1top_peaks_exact "), 1, "every change replayed:\n%.600s", peaks ? peaks : body);
+    cr_assert_eq(sample(body, "l1top_peak_l1_bytes{device=\"0\",arch=\"wormhole_b0\",category=\"circular_buffers\","
+                              "tracked=\"false\"} "),
+                 SPIKE_BYTES, "%.600s", peaks);
+    long long now = sample(body, "l1top_core_used_bytes{device=\"0\",x=\"3\",y=\"4\"} ");
+    long long peak = sample(body, "l1top_core_peak_used_bytes{device=\"0\",x=\"3\",y=\"4\"} ");
+    cr_assert(now > 0 && peak - now == SPIKE_BYTES, "core (3,4): peak %lld B, now %lld B", peak, now);
+    free(body);
+    unlink(errpath);
+}

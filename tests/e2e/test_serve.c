@@ -40,53 +40,14 @@ static void start_writer(void)
     start_ready(seg, argv);
 }
 
-/* Starts `l1top --serve 127.0.0.1:0` (a free port) with a 5 s refresh and
- * reads the port from its start-up line. */
 static void start_server(const char *shm)
 {
-    server = fork();
-    cr_assert_geq(server, 0);
-    if (server == 0) {
-        int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        dup2(fd, STDERR_FILENO);
-        setenv("L1TOP_CONFIG", "/dev/null", 1);
-        execl(l1top, l1top, "--serve", "127.0.0.1:0", "--shm", shm, "-d", "50", (char *)NULL);
-        _exit(127);
-    }
-    started[nstarted++] = server;
-    for (int i = 0; i < 500 && port == 0; i++) {
-        FILE *f = fopen(errpath, "r");
-        char line[256] = "";
-        if (f && fgets(line, sizeof line, f))
-            sscanf(line, "l1top: serving http://127.0.0.1:%u/metrics", &port);
-        if (f)
-            fclose(f);
-        if (!port)
-            usleep(10000);
-    }
-    cr_assert_neq(port, 0, "the exporter did not say where it listens");
+    server = start_exporter(l1top, shm, "50", errpath, &port);
 }
 
-/* curl's output for a request; *code gets the HTTP status. */
 static char *curl(const char *args, const char *path, int *code)
 {
-    char cmd[512], outp[96];
-    snprintf(outp, sizeof outp, "/tmp/l1top-serve-body-%d", (int)getpid());
-    snprintf(cmd, sizeof cmd, "curl -s --max-time 10 %s -o %s -w '%%{http_code}' http://127.0.0.1:%u%s", args, outp,
-             port, path);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    cr_assert_eq(fscanf(p, "%d", code), 1, "curl printed no status for %s", path);
-    pclose(p);
-    FILE *f = fopen(outp, "r");
-    char *body = calloc(1, 1 << 20);
-    if (f) {
-        size_t n = fread(body, 1, (1 << 20) - 1, f);
-        body[n] = '\0';
-        fclose(f);
-    }
-    unlink(outp);
-    return body;
+    return curl_local(port, args, path, code);
 }
 
 Test(serve, metrics_pass_promtool_and_match_once)

@@ -3,6 +3,7 @@
  * shows with `l1top --once --format json` on the same (still) segment.
  */
 #include "views/format.h"
+#include "views/tui_layout.h"
 #include "proc_util.h"
 
 #include <sys/stat.h>
@@ -66,14 +67,18 @@ static char *capture(void)
     return buf;
 }
 
-/* Wait until the pane shows `needle` (up to ~5 s); returns the capture. */
+static const char *last_line(const char *screen, char *out, size_t n);
+
+/* Wait until the pane shows `needle` in a whole frame (up to ~5 s): the key
+ * bar, the frame's last line, is there too (a capture may catch a frame
+ * half drawn, more so under sanitizers). Returns the capture. */
 static char *wait_for(const char *needle)
 {
-    char *s = NULL;
+    char *s = NULL, bar[512];
     for (int i = 0; i < 100; i++) {
         free(s);
         s = capture();
-        if (strstr(s, needle))
+        if (strstr(s, needle) && strstr(last_line(s, bar, sizeof bar), "Quit"))
             return s;
         sleep_ms(50);
     }
@@ -168,8 +173,8 @@ static void heat_row(const char *screen, int y, int gx, int *out)
             p++;
         cr_assert(*p >= '0' && *p <= '9', "row %d cell %d is '%.8s'", y, x, p);
         out[x] = (int)strtol(p, (char **)&p, 10);
-        while (*p == '!')
-            p++; /* the alert mark */
+        while (*p == '!' || *p == ' ')
+            p++; /* the alert mark, at the cell's right end */
     }
 }
 
@@ -249,9 +254,10 @@ Test(tui, classic_80x24_shows_the_whole_grid)
     free(wait_for("Explicit L1 buffers"));
     char *s = wait_for("\n 7  "); /* the grid's last row: a capture may catch the screen half drawn */
     int cells[8];
-    heat_row(s, 7, 8, cells); /* tens of % at this width */
+    heat_row(s, 7, 8, cells); /* two digits even at this width */
     for (int x = 0; x < 8; x++)
-        cr_assert_eq(cells[x], x < 4 ? 5 : 2, "core (%d,7) tens of %%: %d\n%s", x, cells[x], s);
+        cr_assert_eq(cells[x], x < 4 ? 53 : 26, "core (%d,7): %d\n%s", x, cells[x], s);
+    cr_assert_not_null(strstr(s, "100%=1.43 MiB"), "the legend is whole:\n%s", s);
     free(s);
     keys("q");
     cr_assert_eq(exit_code(), 0);
@@ -319,7 +325,7 @@ Test(tui, every_key_in_help_does_what_it_says)
     free(wait_for("(inverted)"));
     keys("p");
     keys("o");
-    free(wait_for("Enter opens it"));
+    free(wait_for("chips in id order"));
     keys("Right");
     keys("Enter");
     free(wait_for("[1:blackhole 11x10]"));
@@ -351,8 +357,9 @@ Test(tui, mouse_click_selects_a_core)
     pid_t w = still_writer();
     start_tui(120, 40, "");
     free(wait_for("core(0,0)"));
-    /* X10 mouse report: press at column 4 + 2*4 + 1, row 2 + 1 + 3 (core (2,3)), 1-based +32. */
-    int x = 4 + 2 * 4 + 1, y = 2 + 1 + 3;
+    /* X10 mouse report on core (2,3) where the layout draws it (1-based +32). */
+    device_layout l = layout_device(120, 40, 8, 8, NULL);
+    int x = l.heat.x + LAYOUT_ROW_LABEL_W + 2 * l.cell_w + 1, y = l.heat.y + 1 + 3 * l.cell_h;
     char press[8] = { '\033', '[', 'M', ' ', (char)(32 + x + 1), (char)(32 + y + 1), 0 };
     char release[8] = { '\033', '[', 'M', '#', (char)(32 + x + 1), (char)(32 + y + 1), 0 };
     send_raw(press);
@@ -465,18 +472,28 @@ Test(tui, alerted_cores_are_marked_and_listed)
     char extra[256];
     snprintf(extra, sizeof extra, "-c %s", cfg_path);
     start_tui(120, 40, extra);
-    char *s = wait_for("Alerts: 32 firing");
+    /* One alert for the device, not one per core: its count and its worst core. */
+    char *s = wait_for("Alerts: 1 firing");
     int cells[8];
     heat_row(s, 0, 8, cells); /* still numbers: the mark follows them */
     char line[256];
     line_with(s, "\n 0  ", line, sizeof line);
-    cr_assert_not_null(strstr(line, " 53! 53! 53! 53! 26  26  26  26 "), "left half marked: '%s'", line);
-    cr_assert_not_null(strstr(s, "cb-heavy"));
-    cr_assert_not_null(strstr(s, "ALERTS 32"), "header says so");
+    int marked = 0;
+    for (const char *p = line; (p = strstr(p, "53 !")); p++)
+        marked++;
+    cr_assert_eq(marked, 4, "the left half is marked: '%s'", line);
+    cr_assert_null(strstr(strstr(line, "26"), "!"), "the right half is not: '%s'", line);
+    cr_assert_not_null(strstr(s, "dev 0: 32/64 cores with circular_buffers over 400 KiB, worst (0,0) 684 KiB"), "%s", s);
+    cr_assert_not_null(strstr(s, "ALERTS 1"), "header says so");
     free(s);
     keys("A");
-    s = wait_for("Active alerts: 32");
-    cr_assert_not_null(strstr(s, "start"), "history lists the starts:\n%s", s);
+    s = wait_for("Active alerts: 1");
+    cr_assert_not_null(strstr(s, "start"), "history lists the start:\n%s", s);
+    cr_assert_null(strstr(s, "(3,7)"), "the cores are folded");
+    free(s);
+    keys("Enter");
+    s = wait_for("(3,7)"); /* unfolded: all 32 cores, worst first */
+    cr_assert_not_null(strstr(s, "(0,0)  684 KiB"), "%s", s);
     free(s);
     keys("q");
     cr_assert_eq(exit_code(), 0);
@@ -520,6 +537,58 @@ Test(tui, log_and_exec_fire_once_per_alert_start)
     stop_process(w, SIGTERM);
     unlink(log);
     unlink(marker);
+    unlink(cfg_path);
+}
+
+/* The still writer and the TUI at 120x40 with the alert rules `rules`, whose
+ * one %s is the log file (named after `tag` into log); returns the writer. */
+static pid_t start_with_alert_log(char *log, size_t n, const char *tag, const char *rules, const char *options)
+{
+    snprintf(log, n, "/tmp/l1top-tui-%s-%d.log", tag, (int)getpid());
+    unlink(log);
+    char text[1024], extra[256];
+    snprintf(text, sizeof text, rules, log);
+    write_tui_config(text);
+    pid_t w = still_writer();
+    snprintf(extra, sizeof extra, "-c %s %s", cfg_path, options);
+    start_tui(120, 40, extra);
+    return w;
+}
+
+/* A per-core rule over 8 refreshes: one start line for the device, with the count, units and exact integers. */
+Test(tui, a_core_rule_logs_one_line_per_device_with_units_and_exact_values)
+{
+    char log[128];
+    pid_t w = start_with_alert_log(log, sizeof log, "corelog",
+                                   "alerts:\n  - name: cb-heavy\n    metric: circular_buffers\n    above: 400KiB\n"
+                                   "    actions: [log]\n    log: %s\n",
+                                   "--frames 8");
+    cr_assert_eq(exit_code(), 0);
+    FILE *f = fopen(log, "r");
+    cr_assert_not_null(f, "log written");
+    char line[1024];
+    int lines = 0;
+    json_t *start = NULL;
+    while (fgets(line, sizeof line, f)) {
+        lines++;
+        json_decref(start);
+        start = json_loads(line, 0, NULL);
+    }
+    fclose(f);
+    cr_assert_eq(lines, 1, "one line for device 0's 32 cores, got %d", lines);
+    cr_assert_not_null(start);
+    cr_assert_str_eq(json_string_value(json_object_get(start, "event")), "start");
+    cr_assert_eq(json_integer_value(json_object_get(start, "cores_over")), 32);
+    cr_assert_eq(json_integer_value(json_object_get(start, "cores_of")), 64);
+    cr_assert(json_is_integer(json_object_get(start, "value")), "bytes as an exact integer");
+    cr_assert_eq(json_integer_value(json_object_get(start, "value")), 700000);
+    cr_assert_eq(json_integer_value(json_object_get(start, "threshold")), 400 * 1024);
+    cr_assert_str_eq(json_string_value(json_object_get(start, "value_text")), "684 KiB");
+    cr_assert_str_eq(json_string_value(json_object_get(start, "summary")),
+                     "dev 0: 32/64 cores with circular_buffers over 400 KiB, worst (0,0) 684 KiB");
+    json_decref(start);
+    stop_process(w, SIGTERM);
+    unlink(log);
     unlink(cfg_path);
 }
 
@@ -602,7 +671,9 @@ Test(tui, trace_timeline_steps_through_events)
     tmux("kill-server");
     tmux("new-session -d -s l1 -x 140 -y 40 \"%s --trace tests/data/trace_report_normal.json; echo l1top-exit=\\$? > %s; sleep 30\"",
          l1top, exit_file);
-    char *s = wait_for("node 5 (4/8) in ttnn::matmul  PEAK");
+    free(wait_for("node 5 (4/8) in ttnn::matmul  PEAK"));
+    char *s = wait_for("Hottest cores"); /* drawn after the heatmap: the frame is whole */
+    cr_assert_not_null(strstr(s, "node 5 (4/8) in ttnn::matmul  PEAK"));
     int cells[8];
     heat_row(s, 0, 8, cells);
     cr_assert_eq(cells[0], 13, "core (0,0) at the peak: 100,352 + 102,784 B of 1,499,136 = 13%%");
@@ -660,18 +731,12 @@ Test(tui, multibyte_process_names_keep_the_columns)
 
 Test(tui, an_exec_action_writes_its_stderr_to_the_log_not_the_screen)
 {
-    char log[128], text[1024];
-    snprintf(log, sizeof log, "/tmp/l1top-tui-stderr-%d.log", (int)getpid());
-    unlink(log);
-    snprintf(text, sizeof text,
-             "alerts:\n  - name: big-cb\n    metric: circular_buffers\n    scope: device\n    devices: [0]\n"
-             "    above: 1MiB\n    actions: [log, exec]\n    log: %s\n    exec: \"echo EXEC-STDERR-LINE >&2\"\n",
-             log);
-    write_tui_config(text);
-    pid_t w = still_writer();
-    char extra[256];
-    snprintf(extra, sizeof extra, "-c %s", cfg_path);
-    start_tui(120, 40, extra);
+    char log[128];
+    pid_t w = start_with_alert_log(log, sizeof log, "stderr",
+                                   "alerts:\n  - name: big-cb\n    metric: circular_buffers\n    scope: device\n"
+                                   "    devices: [0]\n    above: 1MiB\n    actions: [log, exec]\n    log: %s\n"
+                                   "    exec: \"echo EXEC-STDERR-LINE >&2\"\n",
+                                   "");
     free(wait_for("Explicit L1 buffers"));
     char *line = NULL;
     for (int i = 0; i < 100 && !line; i++) { /* the command has run once its line is in the log */
@@ -694,4 +759,226 @@ Test(tui, an_exec_action_writes_its_stderr_to_the_log_not_the_screen)
     stop_process(w, SIGTERM);
     unlink(log);
     unlink(cfg_path);
+}
+
+/* ---- the screen at three sizes, the key bar, a Galaxy ---- */
+
+/* Rows of the capture with something on them, and the rightmost column used. */
+static void screen_usage(const char *screen, int *rows_used, int *right)
+{
+    *rows_used = 0;
+    *right = 0;
+    for (const char *line = screen; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), line);
+        int w = (int)columns(buf);
+        *rows_used += w > 0;
+        *right = w > *right ? w : *right;
+        line = end ? end + 1 : line + len;
+    }
+}
+
+/* The last non-empty line: the key bar. */
+static const char *last_line(const char *screen, char *out, size_t n)
+{
+    const char *end = screen + strlen(screen);
+    while (end > screen && (end[-1] == '\n' || end[-1] == ' '))
+        end--;
+    const char *start = end;
+    while (start > screen && start[-1] != '\n')
+        start--;
+    snprintf(out, n, "%.*s", (int)(end - start), start);
+    return out;
+}
+
+static void check_size(int cols, int rows, int min_rows_pct, int min_cols_pct)
+{
+    pid_t w = still_writer();
+    start_tui(cols, rows, "");
+    free(wait_for("Explicit L1 buffers"));
+    char *s = wait_for("Hottest cores"); /* the panels are drawn: the whole frame is there */
+    int used, right;
+    screen_usage(s, &used, &right);
+    cr_assert_geq(used * 100, rows * min_rows_pct, "%dx%d: %d rows used:\n%s", cols, rows, used, s);
+    cr_assert_geq(right * 100, cols * min_cols_pct, "%dx%d: up to column %d:\n%s", cols, rows, right, s);
+    /* Nothing essential cut: the tabs, the legend, the table's header, the key bar. */
+    cr_assert_not_null(strstr(s, "[0:wormhole_b0 8x8]"), "%dx%d:\n%s", cols, rows, s);
+    cr_assert_not_null(strstr(s, "100%=1.43 MiB"), "%dx%d: the legend is whole:\n%s", cols, rows, s);
+    cr_assert_not_null(strstr(s, "T/U"), "%dx%d:\n%s", cols, rows, s);
+    cr_assert_not_null(strstr(s, "Processes on device 0"), "%dx%d:\n%s", cols, rows, s);
+    char bar[512];
+    last_line(s, bar, sizeof bar);
+    cr_assert(strstr(bar, "q Quit") && strstr(bar, "h Help") && strstr(bar, "Enter Core"), "%dx%d key bar: '%s'",
+              cols, rows, bar);
+    int cells[8];
+    heat_row(s, 7, 8, cells);
+    cr_assert(cells[0] == 53 && cells[7] == 26, "%dx%d: two digits a core", cols, rows);
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+}
+
+Test(tui, classic_80x24_uses_the_screen)
+{
+    check_size(80, 24, 90, 95);
+}
+
+Test(tui, a_160x48_terminal_has_no_blank_half)
+{
+    check_size(160, 48, 75, 70);
+}
+
+Test(tui, a_240x70_terminal_has_no_blank_half)
+{
+    check_size(240, 70, 75, 60);
+}
+
+/* Each view's key bar lists that view's keys; a key that cannot act says why. */
+Test(tui, every_view_has_its_key_bar_and_keys_explain_themselves)
+{
+    pid_t w = still_writer();
+    start_tui(120, 40, "");
+    free(wait_for("Explicit L1 buffers"));
+    static const struct { const char *key, *view_mark, *bar_word; } views[] = {
+        { "Enter", "Core (0,0) of device 0", "Esc Back" }, { "p", "Processes:", "< > Sort" },
+        { "o", "chips in id order", "Enter Open" },        { "A", "Active alerts", "Enter Cores" },
+        { "h", "Tracked and untracked", "q Quit" },
+    };
+    char bar[512];
+    for (size_t i = 0; i < sizeof views / sizeof views[0]; i++) {
+        keys(views[i].key);
+        char *s = wait_for(views[i].view_mark);
+        last_line(s, bar, sizeof bar);
+        cr_assert_not_null(strstr(bar, views[i].bar_word), "%s: key bar '%s'", views[i].view_mark, bar);
+        cr_assert_not_null(strstr(bar, "h Help"), "%s: '%s'", views[i].view_mark, bar);
+        free(s);
+        keys("Escape");
+        free(wait_for("Explicit L1 buffers"));
+    }
+    keys("T"); /* no TT-Metal statistics here */
+    char *s = wait_for("no TT-Metal statistics");
+    cr_assert_not_null(strstr(s, "Explicit L1 buffers"), "T stays in the device view");
+    free(s);
+    keys("]");
+    free(wait_for("no timeline"));
+    keys("9");
+    free(wait_for("no device at position 9"));
+    keys("Z");
+    free(wait_for("'Z' does nothing in the device view"));
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+}
+
+Test(tui, no_color_header_names_no_theme)
+{
+    pid_t w = still_writer();
+    tmux("kill-server");
+    tmux("new-session -d -s l1 -x 120 -y 40 \"NO_COLOR=1 %s --shm %s; echo l1top-exit=\\$? > %s; sleep 30\"", l1top,
+         seg, exit_file);
+    char *s = wait_for("Explicit L1 buffers");
+    cr_assert_not_null(strstr(s, "no colour"), "%s", s);
+    cr_assert_null(strstr(s, "[t] default"), "%s", s);
+    free(s);
+    keys("t");
+    free(wait_for("themes cannot show"));
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+}
+
+#define GALAXY_CHIPS 32
+
+/* A Galaxy: 32 Wormhole chips, each used a little more than the last; with
+ * `mesh`, chip i sits at mesh place (5 i mod 32) of the 8x4 mesh, an order
+ * unlike the ids'. */
+static pid_t galaxy_writer(bool mesh)
+{
+    static char args[GALAXY_CHIPS * 16][24];
+    char *argv[GALAXY_CHIPS * 16 + 4];
+    int n = 0;
+    argv[n++] = fixture;
+    for (int i = 0; i < GALAXY_CHIPS; i++) {
+        int k = 0;
+#define ARG(...) (snprintf(args[i * 16 + k], sizeof args[0], __VA_ARGS__), argv[n++] = args[i * 16 + k++])
+        ARG("declare"), ARG("%d", i), ARG("wormhole_b0"), ARG("8"), ARG("8");
+        if (mesh)
+            ARG("mesh"), ARG("%d", i), ARG("%d", ((i * 5) % GALAXY_CHIPS) / 4), ARG("%d", ((i * 5) % GALAXY_CHIPS) % 4);
+        ARG("record"), ARG("%d", i), ARG("cb"), ARG("0,0,7,7"), ARG("0x19400"), ARG("%d", 100000 + i * 20000), ARG("cb");
+#undef ARG
+    }
+    argv[n] = NULL;
+    return start_ready(seg, argv);
+}
+
+Test(tui, galaxy_tabs_overflow_and_scroll_with_the_selection)
+{
+    pid_t w = galaxy_writer(false);
+    start_tui(80, 24, "");
+    char *s = wait_for("more >");
+    char line[256];
+    line_with(s, "[0]", line, sizeof line);
+    cr_assert_null(strstr(line, "< "), "nothing hidden on the left: '%s'", line);
+    cr_assert_null(strstr(s, "8:wormh"), "no tab is cut:\n%s", s);
+    free(s);
+    keys("9");
+    for (int i = 0; i < 12; i++)
+        keys("Tab");
+    s = wait_for("[20]");
+    line_with(s, "[20]", line, sizeof line);
+    cr_assert(strstr(line, "more <") == NULL && strstr(line, "< ") && strstr(line, " more >"),
+              "hidden tabs on both sides, counted: '%s'", line);
+    int left = 0, right = 0;
+    cr_assert_eq(sscanf(line, "< %d more", &left), 1, "'%s'", line);
+    const char *mark = strstr(line, " more >");
+    while (mark > line && mark[-1] >= '0' && mark[-1] <= '9')
+        mark--;
+    right = atoi(mark);
+    cr_assert(left > 0 && right > 0, "'%s'", line);
+    int shown = 0; /* the tabs between the marks: " 9 ", "[20]", ... */
+    for (const char *p = line + strlen("< 99 more"); p < mark; p++)
+        shown += (*p >= '0' && *p <= '9') && !(p[-1] >= '0' && p[-1] <= '9');
+    cr_assert_eq(left + shown + right, GALAXY_CHIPS, "%d hidden left, %d shown, %d hidden right: '%s'", left, shown,
+                 right, line);
+    free(s);
+    keys("o");
+    s = wait_for("in id order (mesh unknown)");
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
+}
+
+Test(tui, galaxy_overview_follows_the_mesh_with_hottest_core_and_least_free)
+{
+    pid_t w = galaxy_writer(true);
+    start_tui(80, 24, "");
+    free(wait_for("Explicit L1 buffers"));
+    keys("o");
+    char *s = wait_for("on their 8x4 mesh");
+    /* Mesh row 0 holds places 0..3: chips 0, 13, 26, 7 (place p holds chip 13 p mod 32). */
+    const char *title = strstr(s, "8x4 mesh");
+    const char *row0 = strchr(title, '\n') + 1;
+    int ids[4];
+    cr_assert_eq(sscanf(row0, "%d %*d%% %*s %d %*d%% %*s %d %*d%% %*s %d", &ids[0], &ids[1], &ids[2], &ids[3]), 4,
+                 "first tile row: %.80s", row0);
+    cr_assert(ids[0] == 0 && ids[1] == 13 && ids[2] == 26 && ids[3] == 7, "mesh row 0: %d %d %d %d\n%s", ids[0],
+              ids[1], ids[2], ids[3], s);
+    /* Per chip the hottest core and the smallest largest-free block: chip 0 holds a 100,000 B CB on every core. */
+    char line[256];
+    line_with(row0 + strcspn(row0, "\n") + 1, "(0,0)", line, sizeof line);
+    char want[64], lf[24];
+    format_bytes(1499136 - 0x19400 - 100000, lf, sizeof lf);
+    snprintf(want, sizeof want, "(0,0)13%% %s", lf);
+    cr_assert_not_null(strstr(line, want), "'%s' lacks '%s'", line, want);
+    free(s);
+    keys("Right"); /* chip 0 at (0,0) -> chip 13 at (0,1) */
+    keys("Enter");
+    free(wait_for("[13]"));
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    stop_process(w, SIGTERM);
 }

@@ -285,19 +285,63 @@ Test(output, answer_flags)
     cr_assert(strstr(err, "not with --trace or -D"), "%s", err);
 }
 
-/* One wording of an alert's place for every view (text, TUI lists, the device view's narrow column). */
-Test(output, alert_place_wording)
+/* One wording of an alert for every view (text, TUI lists, the log): sizes with units. */
+Test(output, alert_wording)
 {
-    firing_alert fa = { .scope = SCOPE_CORE, .device = 3, .x = 1, .y = 2, .pid = 0 };
-    char buf[ALERT_WHERE_LEN];
-    cr_assert_str_eq(alert_where(buf, sizeof buf, &fa, false), "device 3 core (1,2)");
-    cr_assert_str_eq(alert_where(buf, sizeof buf, &fa, true), "dev 3 core (1,2)");
-    fa = (firing_alert){ .scope = SCOPE_PROCESS, .device = 0, .x = -1, .y = -1, .pid = 42, .process = "model" };
-    cr_assert_str_eq(alert_where(buf, sizeof buf, &fa, false), "device 0 pid 42 (model)");
-    cr_assert_str_eq(alert_where(buf, sizeof buf, &fa, true), "dev 0 pid 42");
-    fa = (firing_alert){ .scope = SCOPE_DEVICE, .device = 7, .x = -1, .y = -1 };
-    cr_assert_str_eq(alert_where(buf, sizeof buf, &fa, false), "device 7");
-    cr_assert_str_eq(alert_where(buf, sizeof buf, &fa, true), "dev 7");
+    firing_alert fa = { .scope = SCOPE_CORE, .metric = AM_USED_PCT, .device = 0, .x = 3, .y = 4, .above = true,
+                        .value = 97.8, .threshold = 90, .cores_over = 64, .cores_of = 64 };
+    char buf[ALERT_TEXT_LEN];
+    cr_assert_str_eq(alert_describe(buf, sizeof buf, &fa), "dev 0: 64/64 cores over 90.0 %, worst (3,4) 97.8 %");
+    fa = (firing_alert){ .scope = SCOPE_CORE, .metric = AM_CIRCULAR_BUFFERS, .device = 1, .x = 0, .y = 7,
+                         .above = true, .value = 700000, .threshold = 400 * 1024, .cores_over = 32, .cores_of = 64 };
+    cr_assert_str_eq(alert_describe(buf, sizeof buf, &fa),
+                     "dev 1: 32/64 cores with circular_buffers over 400 KiB, worst (0,7) 684 KiB");
+    fa = (firing_alert){ .scope = SCOPE_PROCESS, .metric = AM_UNTRACKED_PCT, .device = 0, .x = -1, .y = -1, .pid = 42,
+                         .process = "model", .above = true, .value = 35.25, .threshold = 10 };
+    cr_assert_str_eq(alert_describe(buf, sizeof buf, &fa), "dev 0 pid 42 (model): untracked_pct 35.2 % > 10.0 %");
+    fa = (firing_alert){ .scope = SCOPE_DEVICE, .metric = AM_LARGEST_FREE_COMMON, .device = 7, .x = -1, .y = -1,
+                         .value = 49152, .threshold = 256 * 1024 };
+    cr_assert_str_eq(alert_describe(buf, sizeof buf, &fa), "dev 7: largest_free_common 48.0 KiB < 256 KiB");
+    fa.metric = AM_CLASHES;
+    fa.value = 3;
+    fa.threshold = 0;
+    fa.above = true;
+    cr_assert_str_eq(alert_describe(buf, sizeof buf, &fa), "dev 7: clashes 3 > 0");
+}
+
+/* Device lists as ranges, cut to a column with the count left out. */
+Test(output, id_ranges)
+{
+    char b[64];
+    uint32_t galaxy[14], some[] = { 0, 1, 2, 3, 8 }, spread[11];
+    for (uint32_t i = 0; i < 14; i++)
+        galaxy[i] = i;
+    for (uint32_t i = 0; i < 11; i++)
+        spread[i] = i * 3;
+    cr_assert_str_eq(format_id_ranges(galaxy, 14, 0, b, sizeof b), "0-13");
+    cr_assert_str_eq(format_id_ranges(some, 5, 0, b, sizeof b), "0-3,8");
+    cr_assert_str_eq(format_id_ranges(some, 1, 0, b, sizeof b), "0");
+    cr_assert_str_eq(format_id_ranges(NULL, 0, 7, b, sizeof b), "-");
+    cr_assert_str_eq(format_id_ranges(spread, 11, 0, b, sizeof b), "0,3,6,9,12,15,18,21,24,27,30");
+    cr_assert_str_eq(format_id_ranges(spread, 11, 7, b, sizeof b), "0,3,6+8", "cut to 7 columns: %s", b);
+    cr_assert_str_eq(format_id_ranges(spread, 11, 6, b, sizeof b), "0,3+9");
+    cr_assert_str_eq(format_id_ranges(some, 5, 5, b, sizeof b), "0-3,8", "fits exactly");
+    cr_assert_str_eq(format_id_ranges(some, 5, 4, b, sizeof b), "+5", "not one run fits with its mark");
+}
+
+/* Sizes for people, exact integers for programs (L1TOP_ALERT_VALUE), never 4.915e+04. */
+Test(output, alert_values_with_units_and_exact)
+{
+    char buf[32];
+    cr_assert_str_eq(alert_value_text(buf, sizeof buf, AM_FREE, 49152), "48.0 KiB");
+    cr_assert_str_eq(alert_value_text(buf, sizeof buf, AM_LARGEST_FREE, 1499136), "1.43 MiB");
+    cr_assert_str_eq(alert_value_text(buf, sizeof buf, AM_USED, 512), "512 B");
+    cr_assert_str_eq(alert_value_text(buf, sizeof buf, AM_USED_PCT, 97.84), "97.8 %");
+    cr_assert_str_eq(alert_value_text(buf, sizeof buf, AM_DROPPED_RECORDS, 12), "12");
+    cr_assert_str_eq(alert_value_exact(buf, sizeof buf, AM_FREE, 49152), "49152");
+    cr_assert_str_eq(alert_value_exact(buf, sizeof buf, AM_USED, 123456789012.0), "123456789012");
+    cr_assert_str_eq(alert_value_exact(buf, sizeof buf, AM_USED_PCT, 97.84), "97.84");
+    cr_assert_str_eq(alert_value_exact(buf, sizeof buf, AM_CLASHES, 0), "0");
 }
 
 Test(output, l1top_bytes_of_a_pid_over_the_shown_devices)

@@ -172,17 +172,17 @@ Test(tui_keys, the_keys_act_on_the_state)
 Test(tui_keys, a_view_key_bar_shows_that_views_keys)
 {
     char bar[512];
-    keys_bar(VIEW_PROCESSES, false, bar, sizeof bar);
+    keys_bar(VIEW_PROCESSES, false, 0, bar, sizeof bar);
     cr_assert_not_null(strstr(bar, "q Quit"), "%s", bar);
     cr_assert_not_null(strstr(bar, "< > Sort"), "%s", bar);
     cr_assert_null(strstr(bar, "Enter Core"), "the device view's Enter: %s", bar);
     cr_assert_null(strstr(bar, "Step"), "no trace, no timeline keys: %s", bar);
-    keys_bar(VIEW_DEVICE, true, bar, sizeof bar);
+    keys_bar(VIEW_DEVICE, true, 0, bar, sizeof bar);
     cr_assert_not_null(strstr(bar, "Enter Core"), "%s", bar);
     cr_assert_not_null(strstr(bar, "[ ] Step"), "%s", bar);
     cr_assert_null(strstr(bar, "Esc"), "Esc does nothing in the device view: %s", bar);
     char tiny[12];
-    keys_bar(VIEW_DEVICE, false, tiny, sizeof tiny);
+    keys_bar(VIEW_DEVICE, false, 0, tiny, sizeof tiny);
     cr_assert_eq(strlen(tiny), sizeof tiny - 1, "cut to the buffer");
 }
 

@@ -323,3 +323,30 @@ Test(writer, reader_refresh_reuses_the_snapshot_until_something_moves)
     cr_assert(s.unchanged);
     shm_reader_close(r);
 }
+
+/* A chip's place on its board's mesh goes through the segment to the snapshot. */
+Test(writer, mesh_place_reaches_the_snapshot)
+{
+    cr_assert_eq(l1top_declare_device(w, 1, "wormhole_b0", 8, 8), 0);
+    take();
+    cr_assert_not(s.devices[0].has_mesh, "unknown until set");
+    cr_assert_eq(l1top_set_device_mesh(w, 0, 3, 1), 0);
+    cr_assert_eq(l1top_set_device_mesh(w, 1, 7, 2), 0);
+    take();
+    cr_assert(s.devices[0].has_mesh && s.devices[0].mesh_row == 3 && s.devices[0].mesh_col == 1);
+    cr_assert(s.devices[1].has_mesh && s.devices[1].mesh_row == 7 && s.devices[1].mesh_col == 2);
+    errno = 0;
+    cr_assert_eq(l1top_set_device_mesh(w, 5, 0, 0), -1);
+    cr_assert_eq(errno, ENODEV, "undeclared device");
+    cr_assert_eq(l1top_set_device_mesh(w, 0, 1024, 0), -1);
+    cr_assert_eq(errno, EINVAL);
+    cr_assert_eq(l1top_set_device_mesh(NULL, 0, 0, 0), -1);
+    /* A new declaration of the entry (its declarer gone) forgets the old place. */
+    l1top_close(w);
+    w = l1top_open(seg);
+    cr_assert_not_null(w);
+    cr_assert_eq(l1top_declare_device(w, 0, "blackhole", 11, 10), 0);
+    take();
+    cr_assert_eq(s.devices[0].arch, ARCH_BLACKHOLE);
+    cr_assert_not(s.devices[0].has_mesh, "the place was the old chip's");
+}

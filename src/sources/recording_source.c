@@ -1,0 +1,426 @@
+/*
+ * recording_source.c - a --record recording as a source (source.h): a
+ * timeline over its changes (each record, release, departure of a dead
+ * writer's regions, and model start) that opens at the per-core peak.
+ * At open the whole journal is replayed once on a fresh peak model
+ * (model/peaks.h): the same calls in the same order as the live run, so
+ * the same marks; snapshots show those marks (the run's, like a trace's
+ * summary). A position's state is rebuilt from the last keyframe or model
+ * start before it, then stepped forward: one step costs one change.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "grow.h"
+#include "sources/recording_file.h"
+#include "sources/source.h"
+
+typedef struct {
+    rec_file rf;
+    peaks *model;              /* the whole recording replayed: the run's marks */
+    size_t *pos_off;           /* per position: the offset of its op */
+    uint64_t *pos_changes;     /* per position: the model's changes after it */
+    size_t npos, pos_cap, changes_cap;
+    size_t *anchor;            /* offsets of LOAD and KEYFRAME ops, ascending */
+    size_t nanchor, anchor_cap;
+    size_t peak;               /* the position of the peak */
+    /* the state of the timeline */
+    snapshot cur, scratch;
+    int32_t *rpid;             /* per region of cur: its writer's pid */
+    size_t rpid_cap, scratch_pid_cap;
+    int32_t *scratch_pid;
+    size_t next_off;           /* the offset of the first op not applied to cur */
+    bool valid;                /* cur holds the state before next_off */
+    uint64_t cur_time;
+    rec_op op;
+    size_t pos;                /* the timeline's position */
+    size_t shown;              /* the position s holds (SIZE_MAX: none) */
+} recording_source;
+
+static bool wanted(const source_params *p) { return source_wants_file(p, "recording"); }
+
+/* ---------- the state at a position ---------- */
+
+static int process_of(snapshot *s, int32_t pid, uint32_t *out)
+{
+    for (size_t i = 0; i < s->nprocesses; i++)
+        if (s->processes[i].pid == pid) {
+            *out = (uint32_t)i;
+            return 0;
+        }
+    snap_process *p = snapshot_add_process(s); /* a writer the lists did not name (yet) */
+    if (!p)
+        return -1;
+    p->pid = pid;
+    snprintf(p->name, sizeof p->name, "pid %d", (int)pid);
+    *out = (uint32_t)(s->nprocesses - 1);
+    return 0;
+}
+
+/* Region i's process index from its pid (after the process list changed). */
+static int map_processes(recording_source *t)
+{
+    for (size_t i = 0; i < t->cur.nregions; i++)
+        if (process_of(&t->cur, t->rpid[i], &t->cur.regions[i].process))
+            return -1;
+    return 0;
+}
+
+static void remove_region(recording_source *t, size_t i)
+{
+    size_t last = t->cur.nregions - 1; /* its ranges stay in the pool until the next anchor */
+    t->cur.regions[i] = t->cur.regions[last];
+    t->rpid[i] = t->rpid[last];
+    t->cur.nregions--;
+}
+
+static int add_region(recording_source *t, const peak_region *g)
+{
+    int dev = snapshot_device_index(&t->cur, g->device);
+    if (dev < 0 || grow_array((void **)&t->rpid, &t->rpid_cap, t->cur.nregions, 1, sizeof *t->rpid))
+        return dev < 0 ? 0 : -1; /* a device the model did not know: it did not apply it either */
+    uint32_t proc;
+    if (process_of(&t->cur, g->pid, &proc))
+        return -1;
+    snap_region *c = snapshot_add_region(&t->cur, g->ranges, g->nranges);
+    if (!c)
+        return -1;
+    c->device = (uint32_t)dev;
+    c->process = proc;
+    c->kind = g->kind;
+    c->interleaved = g->interleaved;
+    c->address = g->address;
+    c->size_per_core = g->size_per_core;
+    c->page_size = g->page_size;
+    c->total_size = g->total_size;
+    c->handle = g->handle;
+    snprintf(c->tag, sizeof c->tag, "%s", g->tag ? g->tag : "");
+    t->rpid[t->cur.nregions - 1] = g->pid;
+    return 0;
+}
+
+static bool pid_in(const int32_t *pids, size_t n, int32_t pid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (pids[i] == pid)
+            return true;
+    return false;
+}
+
+/* New devices and the process list of a SYNC (in scratch) into cur. */
+static int sync_state(recording_source *t)
+{
+    for (size_t i = 0; i < t->scratch.ndevices; i++)
+        if (snapshot_device_index(&t->cur, t->scratch.devices[i].id) < 0) {
+            snap_device *d = snapshot_add_device(&t->cur);
+            if (!d)
+                return -1;
+            *d = t->scratch.devices[i];
+        }
+    t->cur.nprocesses = 0;
+    for (size_t i = 0; i < t->scratch.nprocesses; i++) {
+        snap_process *p = snapshot_add_process(&t->cur);
+        if (!p)
+            return -1;
+        *p = t->scratch.processes[i];
+    }
+    return map_processes(t);
+}
+
+/* The op at t->next_off on cur. 0, -1 malformed, -2 out of memory. */
+static int step(recording_source *t)
+{
+    rec_op *op = &t->op;
+    bool state = false;
+    size_t at = t->next_off;
+    int rc = rec_decode(&t->rf, &at, op, &t->scratch, &t->scratch_pid, &t->scratch_pid_cap);
+    if (rc)
+        return rc;
+    (void)state;
+    switch (op->type) {
+    case REC_OP_LOAD:
+    case REC_OP_KEYFRAME:
+        if (snapshot_copy(&t->cur, &t->scratch)
+            || grow_array((void **)&t->rpid, &t->rpid_cap, 0, t->cur.nregions, sizeof *t->rpid))
+            return -2;
+        if (t->cur.nregions)
+            memcpy(t->rpid, t->scratch_pid, t->cur.nregions * sizeof *t->rpid);
+        rc = map_processes(t) ? -2 : 0;
+        break;
+    case REC_OP_SYNC:
+        rc = sync_state(t) ? -2 : 0;
+        break;
+    case REC_OP_RECORD:
+        rc = add_region(t, &op->region) ? -2 : 0;
+        break;
+    case REC_OP_RELEASE:
+        for (size_t i = 0; i < t->cur.nregions; i++)
+            if (t->cur.regions[i].handle == op->handle) {
+                remove_region(t, i);
+                break;
+            }
+        break;
+    case REC_OP_RETAIN:
+        for (size_t i = t->cur.nregions; i-- > 0;)
+            if (!pid_in(op->pids, op->npids, t->rpid[i]))
+                remove_region(t, i);
+        break;
+    default:
+        break;
+    }
+    t->next_off = at;
+    t->cur_time = op->time_ns;
+    return rc;
+}
+
+/* cur := the state after position pos's op. */
+static int seek_state(recording_source *t, size_t pos)
+{
+    size_t target = t->pos_off[pos];
+    if (!t->valid || t->next_off > target) {
+        size_t lo = 0, hi = t->nanchor; /* the last anchor at or before target */
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (t->anchor[mid] <= target)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        t->next_off = t->nanchor ? t->anchor[lo] : 0;
+        snapshot_reset(&t->cur);
+        t->valid = true;
+    }
+    while (t->next_off <= target) {
+        int rc = step(t);
+        if (rc) {
+            t->valid = false;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---------- open: index and replay the journal once ---------- */
+
+static int add_position(recording_source *t, size_t off)
+{
+    if (grow_array((void **)&t->pos_off, &t->pos_cap, t->npos, 1, sizeof *t->pos_off)
+        || grow_array((void **)&t->pos_changes, &t->changes_cap, t->npos, 1, sizeof *t->pos_changes))
+        return -2;
+    t->pos_off[t->npos] = off;
+    t->pos_changes[t->npos++] = 0;
+    return 0;
+}
+
+/* The op just decoded on the peak model. */
+static int feed_model(recording_source *t)
+{
+    const rec_op *op = &t->op;
+    peak_result r = PEAK_APPLIED;
+    switch (op->type) {
+    case REC_OP_LOAD:
+        return peaks_load(t->model, &t->scratch, op->keep_marks, op->time_ns) ? -2 : 0;
+    case REC_OP_SYNC:
+        return peaks_sync_devices(t->model, &t->scratch, op->time_ns) ? -2 : 0;
+    case REC_OP_RECORD:
+        r = peaks_record(t->model, &op->region, op->time_ns);
+        break;
+    case REC_OP_RELEASE:
+        r = peaks_release(t->model, op->handle, op->time_ns);
+        break;
+    case REC_OP_RETAIN:
+        peaks_retain_pids(t->model, op->pids, op->npids, op->time_ns);
+        break;
+    case REC_OP_RESET:
+        peaks_reset(t->model, op->time_ns);
+        break;
+    case REC_OP_APPROX:
+        peaks_mark_approximate(t->model, op->time_ns);
+        peaks_status_mut(t->model)->resyncs++;
+        break;
+    default:
+        break;
+    }
+    if (r == PEAK_NOMEM)
+        return -2;
+    peaks_age_tombstones(t->model);
+    return 0;
+}
+
+/* The load op's state into scratch with its pids mapped (peaks_load reads s's processes). */
+static int index_ops(recording_source *t)
+{
+    size_t off = 0;
+    while (off < t->rf.len) {
+        size_t at = off;
+        int rc = rec_decode(&t->rf, &at, &t->op, &t->scratch, &t->scratch_pid, &t->scratch_pid_cap);
+        if (rc)
+            return rc;
+        uint8_t type = t->op.type;
+        if (type == REC_OP_LOAD || type == REC_OP_KEYFRAME) {
+            if (grow_array((void **)&t->anchor, &t->anchor_cap, t->nanchor, 1, sizeof *t->anchor))
+                return -2;
+            t->anchor[t->nanchor++] = off;
+            for (size_t i = 0; i < t->scratch.nregions; i++)
+                if (process_of(&t->scratch, t->scratch_pid[i], &t->scratch.regions[i].process))
+                    return -2;
+        }
+        if (type == REC_OP_LOAD || type == REC_OP_RECORD || type == REC_OP_RELEASE || type == REC_OP_RETAIN)
+            if (add_position(t, off))
+                return -2;
+        if ((rc = feed_model(t)) != 0)
+            return rc;
+        if (t->npos && (type != REC_OP_KEYFRAME && type != REC_OP_SYNC))
+            t->pos_changes[t->npos - 1] = peaks_status(t->model)->changes;
+        off = at;
+    }
+    return t->npos ? 0 : -1;
+}
+
+/* The position where the highest per-core `used` mark was first reached. */
+static size_t find_peak(const recording_source *t)
+{
+    uint64_t best = 0;
+    const peak_moment *at = NULL;
+    for (size_t i = 0; i < peaks_ndevices(t->model); i++) {
+        const peak_device *d = peaks_device_at(t->model, i);
+        for (uint32_t c = 0; c < d->ncores; c++)
+            if (!at || d->cores[c].used > best) {
+                best = d->cores[c].used;
+                at = &d->cores[c].at;
+            }
+    }
+    if (!at)
+        return 0;
+    size_t found = 0;
+    for (size_t p = 0; p < t->npos; p++)
+        if (t->pos_changes[p] == at->seq) {
+            found = p;
+            if (at->kind != 0)
+                break; /* a record: the first with its count; a start: the last */
+        }
+    return found;
+}
+
+static void close_recording(void *self)
+{
+    recording_source *t = self;
+    rec_file_free(&t->rf);
+    peaks_free(t->model);
+    free(t->pos_off);
+    free(t->pos_changes);
+    free(t->anchor);
+    free(t->rpid);
+    free(t->scratch_pid);
+    snapshot_free(&t->cur);
+    snapshot_free(&t->scratch);
+    rec_op_free(&t->op);
+    free(t);
+}
+
+static void *open_recording(const source_params *p, source_status *st, char *err, size_t errlen)
+{
+    recording_source *t = source_state_new(sizeof *t, st, err, errlen);
+    if (!t)
+        return NULL;
+    snapshot_init(&t->cur);
+    snapshot_init(&t->scratch);
+    int rc = rec_load(&t->rf, p->path ? p->path : "", err, errlen);
+    if (rc == REC_OK) {
+        t->model = peaks_new();
+        rc = !t->model ? -2 : index_ops(t);
+        if (rc)
+            snprintf(err, errlen, rc == -2 ? "%s: out of memory" : "%s: malformed operation in the journal",
+                     t->rf.path);
+        rc = rc == -2 ? REC_EIO : rc ? REC_EBAD : REC_OK;
+    }
+    if (rc != REC_OK) {
+        *st = rc == REC_ENOINPUT ? SRC_MISSING : rc == REC_EBAD ? SRC_CORRUPT : SRC_IO;
+        close_recording(t);
+        return NULL;
+    }
+    t->peak = find_peak(t);
+    t->pos = t->peak;
+    t->shown = SIZE_MAX;
+    return t;
+}
+
+static source_status fill(void *self, snapshot *s, char *err, size_t errlen)
+{
+    recording_source *t = self;
+    if (t->shown == t->pos) {
+        s->unchanged = true;
+    } else {
+        int rc = seek_state(t, t->pos);
+        if (rc == 0)
+            rc = snapshot_copy(s, &t->cur) ? -2 : 0;
+        if (rc) {
+            t->shown = SIZE_MAX;
+            snprintf(err, errlen, "%s: %s at position %zu", t->rf.path,
+                     rc == -2 ? "out of memory" : "malformed operation", t->pos);
+            return rc == -2 ? SRC_IO : SRC_CORRUPT;
+        }
+        t->shown = t->pos;
+    }
+    s->timestamp_ns = t->cur_time;
+    s->have_segment = true;
+    s->peaks = t->model;
+    return SRC_OK;
+}
+
+static const char *warning(const void *self)
+{
+    return ((const recording_source *)self)->rf.warning;
+}
+
+static size_t tl_length(const void *self) { return ((const recording_source *)self)->npos; }
+static size_t tl_position(const void *self) { return ((const recording_source *)self)->pos; }
+static size_t tl_peak(const void *self) { return ((const recording_source *)self)->peak; }
+
+static void tl_seek(void *self, size_t pos)
+{
+    recording_source *t = self;
+    t->pos = pos < t->npos ? pos : t->npos - 1;
+}
+
+static const char *const op_names[] = {
+    [REC_OP_LOAD] = "start", [REC_OP_RECORD] = "record", [REC_OP_RELEASE] = "release",
+    [REC_OP_RETAIN] = "writer gone",
+};
+
+static void tl_label(const void *self, size_t pos, char *buf, size_t n)
+{
+    const recording_source *t = self;
+    if (pos >= t->npos) {
+        snprintf(buf, n, "-");
+        return;
+    }
+    uint8_t type = t->rf.ops[t->pos_off[pos]];
+    uint64_t when = 0;
+    for (int i = 0; i < 8; i++)
+        when |= (uint64_t)t->rf.ops[t->pos_off[pos] + 1 + (size_t)i] << (8 * i);
+    double secs = when > t->rf.start_ns ? (double)(when - t->rf.start_ns) / 1e9 : 0.0;
+    snprintf(buf, n, "change %zu/%zu  +%.3fs  %s%s", pos + 1, t->npos, secs,
+             type < sizeof op_names / sizeof op_names[0] && op_names[type] ? op_names[type] : "?",
+             pos == t->peak ? "  PEAK" : "");
+}
+
+static const timeline_ops recording_timeline = {
+    .length = tl_length,
+    .position = tl_position,
+    .seek = tl_seek,
+    .peak = tl_peak,
+    .label = tl_label,
+};
+
+const source_ops source_recording = {
+    .name = "recording",
+    .wanted = wanted,
+    .open = open_recording,
+    .fill = fill,
+    .warning = warning,
+    .close = close_recording,
+    .timeline = &recording_timeline,
+};
