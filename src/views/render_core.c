@@ -14,7 +14,8 @@
 
 #define STRIP_ROW 3            /* the address strip; its address marks under it */
 #define PEAK_ROW 5             /* the core's high-water mark and when it was reached */
-#define LIST_ROW 6             /* the span list's header */
+#define COUNT_ROW 6            /* how many spans, and the first one shown */
+#define LIST_ROW 7             /* the span list's header */
 #define ADDR_LABEL_W 12        /* room for "0x1FFFFF" and a gap at either end of the strip */
 #define STRIP_MARKS_MIN_COLS 30 /* narrower: only the start address under the strip */
 #define UB_MARK_MIN_X 10       /* the unreserved-base mark starts after the start address */
@@ -149,6 +150,6 @@ void render_core(const tui_state *st)
     size_t first = st->core_scroll < n ? st->core_scroll : (n ? n - 1 : 0);
     for (size_t i = first; i < n && y < LINES - 1; i++, y++)
         span_row(st, y, &spans[i], i == largest);
-    render_putf(LIST_ROW - 1, 1, COLS - 2, A_DIM, "%zu spans%s, from the %zu%s", needed,
+    render_putf(COUNT_ROW, 1, COLS - 2, A_DIM, "%zu spans%s, from the %zu%s", needed,
                 needed > n ? " (list truncated)" : "", first + 1, first == 0 ? "st" : "th");
 }

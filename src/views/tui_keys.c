@@ -162,7 +162,7 @@ static bool act_open_core(tui *t, int key, int arg)
 }
 
 /* Lines a page key moves the region list by: what the core view shows of it. */
-#define CORE_VIEW_CHROME_ROWS 10
+#define CORE_VIEW_CHROME_ROWS 11 /* header, tabs, strip and marks, peak, count, list header, key bar */
 
 static bool act_core_scroll(tui *t, int key, int arg)
 {
