@@ -82,4 +82,17 @@ static inline void spike_n(l1top_writer *w, int n)
     }
 }
 
+/* Every 50 ms, 20 spikes of 1 MiB on one core: 40 events, fewer than a
+ * 64-slot ring holds, but the ring laps many times between two frames or
+ * scrapes unless the reader drains it in between. Runs until killed. */
+static inline void steady_spikes(l1top_writer *w)
+{
+    l1top_range core = { SPIKE_X, SPIKE_Y, SPIKE_X, SPIKE_Y };
+    for (;;) {
+        for (int i = 0; i < 20; i++)
+            l1top_release(w, l1top_record(w, 0, L1TOP_CIRCULAR_BUFFER, &core, 1, SPIKE_ADDR, SPIKE_BYTES, "spike"));
+        sleep_until(mono_ns() + 50000000u);
+    }
+}
+
 #endif

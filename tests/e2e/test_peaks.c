@@ -163,18 +163,6 @@ Test(peaks, once_reports_the_state_it_starts_from_as_the_peak)
     json_decref(root);
 }
 
-/* Every 50 ms, 20 spikes of 1 MiB on one core: 40 events, fewer than a
- * 64-slot ring holds, but the ring laps many times between two scrapes. */
-static void steady_spikes(l1top_writer *w)
-{
-    l1top_range core = { SPIKE_X, SPIKE_Y, SPIKE_X, SPIKE_Y };
-    for (;;) {
-        for (int i = 0; i < 20; i++)
-            l1top_release(w, l1top_record(w, 0, L1TOP_CIRCULAR_BUFFER, &core, 1, 0x20000, SPIKE_BYTES, "spike"));
-        sleep_until(mono_ns() + 50000000u);
-    }
-}
-
 /* The value of a sample line "NAME VALUE" (labels included in NAME), or -1. */
 static long long sample(const char *text, const char *name)
 {
