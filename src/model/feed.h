@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model/snapshot.h"
 
@@ -46,6 +47,9 @@ typedef struct {
      * stream drains it, so that no change is lost between two fills (the
      * segment's rings lap after a few thousand events). NULL: nothing to do. */
     void (*poll)(void *self);
+    /* High-water marks (snapshot.peaks) := now, from time_ns on; false: the
+     * feed keeps none. NULL: the same as false. */
+    bool (*reset_peaks)(void *self, uint64_t time_ns);
 } feed;
 
 /* How often a view that holds a live feed between fills should poll it. */

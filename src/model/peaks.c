@@ -364,8 +364,10 @@ static void marks_raise(peak_figures *f, const uint64_t bytes[CAT_COUNT], uint64
         f->tracked = tracked;
     if (untracked > f->untracked)
         f->untracked = untracked;
-    if (clash > f->clash_bytes)
+    if (clash > f->clash_bytes) {
         f->clash_bytes = clash;
+        f->clash_at = *at;
+    }
 }
 
 static void marks_set(peak_figures *f, const uint64_t bytes[CAT_COUNT], uint64_t clash, const peak_moment *at)
@@ -376,6 +378,7 @@ static void marks_set(peak_figures *f, const uint64_t bytes[CAT_COUNT], uint64_t
     f->untracked = usage_untracked(bytes);
     f->clash_bytes = clash;
     f->at = *at;
+    f->clash_at = *at;
 }
 
 /* After a change on device d: the cores it touched and the device's sums. */

@@ -38,6 +38,7 @@ typedef struct {
     uint64_t used, tracked, untracked; /* the sums accounting.h defines */
     uint64_t clash_bytes;      /* bytes where a CB overlapped an L1 buffer */
     peak_moment at;            /* when `used` first reached its high-water (a record, or the start) */
+    peak_moment clash_at;      /* when clash_bytes did (the event log names its op) */
 } peak_figures;
 
 /* What a core holds now: accounting's core_usage figures the model keeps. */

@@ -184,6 +184,17 @@ static const char *feed_set_warning(const void *self)
     return source_set_warning(self);
 }
 
+/* Every source with a peak model starts its marks again. */
+static bool feed_reset_peaks(void *self, uint64_t time_ns)
+{
+    source_set *set = self;
+    bool any = false;
+    for (size_t i = 0; i < set->n; i++)
+        if (set->ops[i]->reset_peaks)
+            any |= set->ops[i]->reset_peaks(set->self[i], time_ns);
+    return any;
+}
+
 /* The feed's poll: every source that has one (the segment drains its rings). */
 static void feed_set_poll(void *self)
 {
@@ -195,7 +206,7 @@ static void feed_set_poll(void *self)
 
 feed source_set_feed(source_set *set)
 {
-    feed f = { set, feed_collect, feed_set_warning, set->label, NULL, NULL, feed_set_poll };
+    feed f = { set, feed_collect, feed_set_warning, set->label, NULL, NULL, feed_set_poll, feed_reset_peaks };
     /* One source with a timeline: the set steps as it does. */
     if (set->n == 1 && set->ops[0]->timeline) {
         f.timeline = set->ops[0]->timeline;

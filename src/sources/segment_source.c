@@ -87,6 +87,12 @@ static const char *warning(const void *self)
     return g->reader ? shm_reader_warning(g->reader) : "";
 }
 
+static bool reset_peaks(void *self, uint64_t time_ns)
+{
+    segment_source *g = self;
+    return g->reader && shm_reader_reset_peaks(g->reader, time_ns);
+}
+
 static void close_segment(void *self)
 {
     segment_source *g = self;
@@ -103,4 +109,5 @@ const source_ops source_segment = {
     .poll = poll_segment,
     .journal = set_journal,
     .close = close_segment,
+    .reset_peaks = reset_peaks,
 };

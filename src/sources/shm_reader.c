@@ -719,6 +719,14 @@ shm_status shm_reader_poll(shm_reader *r, char *err, size_t errlen)
 const peaks *shm_reader_peaks(const shm_reader *r) { return shm_events_peaks(r->events); }
 void shm_reader_set_journal(shm_reader *r, const peaks_journal *j) { shm_events_set_journal(r->events, j); }
 
+bool shm_reader_reset_peaks(shm_reader *r, uint64_t time_ns)
+{
+    if (!shm_events_started(r->events))
+        return false;
+    peaks_reset(shm_events_model(r->events), time_ns);
+    return true;
+}
+
 void shm_reader_close(shm_reader *r)
 {
     if (!r)

@@ -41,6 +41,8 @@ shm_status shm_reader_poll(shm_reader *r, char *err, size_t errlen);
 const struct peaks *shm_reader_peaks(const shm_reader *r);
 /* Tell j every change the peak model applies (--record); see shm_events.h. */
 void shm_reader_set_journal(shm_reader *r, const peaks_journal *j);
+/* The peak model's marks := its state now, from time_ns on; false: no model started. */
+bool shm_reader_reset_peaks(shm_reader *r, uint64_t time_ns);
 const char *shm_reader_name(const shm_reader *r);
 /* A non-fatal remark about the segment (loose permissions, foreign owner), or "". */
 const char *shm_reader_warning(const shm_reader *r);

@@ -59,6 +59,8 @@ typedef struct source_ops {
     void (*journal)(void *self, const peaks_journal *j);
     void (*close)(void *self);
     const timeline_ops *timeline;             /* NULL: a live source */
+    /* Its peak model's marks := now (the R key); false: it has none. NULL: never has one. */
+    bool (*reset_peaks)(void *self, uint64_t time_ns);
 } source_ops;
 
 /* Every registered source, in fill order, and their count. */

@@ -51,7 +51,14 @@ void render_help(const tui_state *st);
 void render_waiting(const tui_state *st);
 void render_alerts(const tui_state *st);
 void render_ttmetal(const tui_state *st);
+void render_events(const tui_state *st);
 void render_too_small(int need_cols, int need_rows);
+/* The device view's history strip in the w x h box at (x, y): a title, used %
+ * with its spikes, tracked, untracked, largest free block (STRIP_ROWS). */
+#define STRIP_ROWS 6
+#define STRIP_MIN_ROWS 2
+#define STRIP_MIN_SAMPLES_W 10
+void render_history(const tui_state *st, const snap_device *d, int x, int y, int w, int h);
 
 /* The device view's geometry for this terminal and device (drawing and the mouse). */
 device_layout render_device_layout(const tui_state *st, const snap_device *d, const device_usage *du);

@@ -10,9 +10,12 @@
 
 #include "views/format.h"
 #include "views/render.h"
+#include "views/view_peaks.h"
 
 #define STRIP_ROW 3            /* the address strip; its address marks under it */
-#define LIST_ROW 6             /* the span list's header */
+#define PEAK_ROW 5             /* the core's high-water mark and when it was reached */
+#define COUNT_ROW 6            /* how many spans, and the first one shown */
+#define LIST_ROW 7             /* the span list's header */
 #define ADDR_LABEL_W 12        /* room for "0x1FFFFF" and a gap at either end of the strip */
 #define STRIP_MARKS_MIN_COLS 30 /* narrower: only the start address under the strip */
 #define UB_MARK_MIN_X 10       /* the unreserved-base mark starts after the start address */
@@ -132,6 +135,14 @@ void render_core(const tui_state *st)
                 st->cy, d->id, d->arch_name, format_bytes_unit(d->l1_size, UNITS(st), a, sizeof a), usage_used_pct(u->bytes),
                 format_bytes_unit(u->largest_free, UNITS(st), b, sizeof b), u->clash_bytes ? "  CLASH" : "");
     draw_strip(st, d, spans, n);
+    const peak_figures *pk = view_core_peak(view_peak_device(st->snap, d), st->cx, st->cy);
+    if (pk) {
+        char pb[24], why[160];
+        render_putf(PEAK_ROW, 1, COLS - 2, pk->clash_bytes ? render_warn_attr(&st->rc) : A_NORMAL,
+                    "peak used %s (%.1f%%) %s%s  [R] reset", format_bytes_unit(pk->used, UNITS(st), pb, sizeof pb),
+                    d->l1_size ? 100.0 * (double)pk->used / (double)d->l1_size : 0.0,
+                    view_peak_moment(&pk->at, why, sizeof why), pk->clash_bytes ? "  clashed" : "");
+    }
     size_t largest = largest_hole(spans, n);
     int y = LIST_ROW;
     render_putf(y++, 1, COLS - 2, A_BOLD | A_UNDERLINE, "%-9s %-9s %10s  %-10s %7s  %-14s %s", "address", "end", "size",
@@ -139,6 +150,6 @@ void render_core(const tui_state *st)
     size_t first = st->core_scroll < n ? st->core_scroll : (n ? n - 1 : 0);
     for (size_t i = first; i < n && y < LINES - 1; i++, y++)
         span_row(st, y, &spans[i], i == largest);
-    render_putf(LIST_ROW - 1, 1, COLS - 2, A_DIM, "%zu spans%s, from the %zu%s", needed,
+    render_putf(COUNT_ROW, 1, COLS - 2, A_DIM, "%zu spans%s, from the %zu%s", needed,
                 needed > n ? " (list truncated)" : "", first + 1, first == 0 ? "st" : "th");
 }

@@ -2,7 +2,8 @@
  * render_device.c - the device view: the per-core heatmap on the device's
  * logical grid (cells as big as the terminal allows) and the
  * tracked/untracked breakdown table (selected core next to the device
- * total), with the allocator's view on demand. The panels around them
+ * total, and its high-water marks where they fit), with the allocator's view
+ * on demand, and the history strip (render_history.c) in the layout's slot. The panels around them
  * (hottest cores, alerts, processes) are render_panels.c's; where each
  * goes is tui_layout.c's.
  */
@@ -13,6 +14,7 @@
 #include "views/format.h"
 #include "views/render.h"
 #include "views/view_common.h"
+#include "views/view_peaks.h"
 
 /* One row of the widest cell in the widest glyph (3 UTF-8 bytes). */
 #define LAYOUT_CELL_FILL_MAX (12 * 3 + 1)
@@ -36,10 +38,10 @@ static attr_t cell_attr(const tui_state *st, const snap_device *d, const core_us
  * colour through blanks, or a shading glyph without colour or when the
  * cell has no room for digits), the percentage on the middle row, the
  * cursor reversed, clashes and alerts in their colours and marked. */
-static void heat_cell(const tui_state *st, const snap_device *d, const core_usage *u, int x, int y, int sx, int sy,
-                      const device_layout *l)
+static void heat_cell(const tui_state *st, const snap_device *d, const core_usage *u, const peak_figures *pk, int x,
+                      int y, int sx, int sy, const device_layout *l)
 {
-    double f = metric_fraction(u, d->l1_size, st->metric);
+    double f = metric_fraction_peak(u, pk, d->l1_size, st->metric);
     int level, w = l->cell_w;
     attr_t attr = cell_attr(st, d, u, x, y, f, &level);
     const char *shade = st->rc.color && !l->glyphs ? " " : render_shade(&st->rc, f);
@@ -83,6 +85,7 @@ static void heat_legend(const tui_state *st, const snap_device *d, const device_
 static void draw_heatmap(const tui_state *st, const snap_device *d, const device_usage *du, const device_layout *l)
 {
     int w = l->cell_w, y0 = l->heat.y, x0 = l->heat.x + LAYOUT_ROW_LABEL_W;
+    const peak_device *pd = view_peak_device(st->snap, d);
     for (int x = 0; x < d->grid_x; x++) { /* column labels over the digits; every other one when cells are narrow */
         if (w >= 3)
             render_putf(y0, x0 + x * w + (w - 2) / 2, 2, A_DIM, "%2d", x);
@@ -95,7 +98,8 @@ static void draw_heatmap(const tui_state *st, const snap_device *d, const device
         int sy = y0 + 1 + y * l->cell_h;
         render_putf(sy + l->cell_h / 2, l->heat.x, LAYOUT_ROW_LABEL_W, A_DIM, "%2d  ", y);
         for (int x = 0; x < d->grid_x; x++)
-            heat_cell(st, d, &du->cores[y * d->grid_x + x], x, y, x0 + x * w, sy, l);
+            heat_cell(st, d, &du->cores[y * d->grid_x + x], view_core_peak(pd, (uint32_t)x, (uint32_t)y), x, y,
+                      x0 + x * w, sy, l);
     }
     heat_legend(st, d, l);
 }
@@ -112,12 +116,28 @@ static table_form form_of(table_style s)
     return forms[s];
 }
 
+/* The columns of a row's text, its bar left out: label, mark, sizes, percentage. */
+static int table_text_width(table_form f)
+{
+    return f.label_w + 3 + 2 * (f.size_w + 1) + f.pct_w + 2;
+}
+
 /* The columns a row of the table uses (its bar included). */
 static int table_form_width(const device_layout *l)
 {
     table_form f = form_of(l->style);
-    int w = f.label_w + 3 + 2 * (f.size_w + 1) + f.pct_w + 2 + (f.bar ? LAYOUT_TABLE_BAR_MAX_W : 0);
+    int w = table_text_width(f) + (f.bar ? LAYOUT_TABLE_BAR_MAX_W : 0);
     return w < l->table.w ? w : l->table.w;
+}
+
+/* The core's peak column goes beside its bytes when the core has marks and
+ * the row's text still fits with it (the bar gives way first). */
+static const peak_figures *table_peak(const tui_state *st, const snap_device *d, const device_layout *l)
+{
+    table_form f = form_of(l->style);
+    if (table_text_width(f) + f.size_w + 1 > l->table.w)
+        return NULL;
+    return view_core_peak(view_peak_device(st->snap, d), st->cx, st->cy);
 }
 
 /* A row's label in the table's form: the short category name when narrow. */
@@ -126,16 +146,20 @@ static const char *row_label(const device_layout *l, const char *full, const cha
     return l->style == TABLE_NARROW ? brief : full;
 }
 
+/* peak: the core's high-water mark of the row, or NULL for no peak column. */
 static void table_row(const tui_state *st, const device_layout *l, int y, const char *label, char mark, uint64_t core,
-                      uint64_t dev, uint64_t dev_total, attr_t attr)
+                      const uint64_t *peak, uint64_t dev, uint64_t dev_total, attr_t attr)
 {
     table_form f = form_of(l->style);
-    char cb[24], db[24], bar[64], lab[96];
+    char cb[24], pb[24] = "", db[24], bar[64], lab[96];
     double pct = dev_total ? 100.0 * (double)dev / (double)dev_total : 0;
-    int n = snprintf(NULL, 0, "%s %c %*s %*s %*.1f%% ", render_fit(lab, sizeof lab, label, f.label_w), 'T',
-                     f.size_w, "", f.size_w, "", f.pct_w, 0.0);
-    render_putf(y, l->table.x, l->table.w, attr, "%s %c %*s %*s %*.1f%%", render_fit(lab, sizeof lab, label, f.label_w),
-                mark ? mark : ' ', f.size_w, format_bytes_unit(core, UNITS(st), cb, sizeof cb), f.size_w,
+    int pw = peak ? f.size_w : 0;
+    if (peak)
+        format_bytes_unit(*peak, UNITS(st), pb, sizeof pb);
+    int n = table_text_width(f) + (peak ? pw + 1 : 0);
+    render_putf(y, l->table.x, l->table.w, attr, "%s %c %*s%s%*s %*s %*.1f%%",
+                render_fit(lab, sizeof lab, label, f.label_w), mark ? mark : ' ', f.size_w,
+                format_bytes_unit(core, UNITS(st), cb, sizeof cb), peak ? " " : "", pw, pb, f.size_w,
                 format_bytes_unit(dev, UNITS(st), db, sizeof db), f.pct_w, pct);
     int barw = l->table.w - n;
     if (barw > LAYOUT_TABLE_BAR_MAX_W)
@@ -147,16 +171,18 @@ static void table_row(const tui_state *st, const device_layout *l, int y, const 
 }
 
 /* The table's title: T/U over the tracked/untracked mark, the core's place over its column. */
-static void table_title(const tui_state *st, const device_layout *l, int y)
+static void table_title(const tui_state *st, const device_layout *l, int y, bool peak)
 {
     table_form f = form_of(l->style);
+    int pw = peak ? f.size_w : 0;
     char core[24];
     snprintf(core, sizeof core, "core(%u,%u)", st->cx, st->cy);
     if ((int)strlen(core) >= f.size_w) /* keep a space after T/U */
         snprintf(core, sizeof core, "(%u,%u)", st->cx, st->cy);
-    render_putf(y, l->table.x, l->table.w, A_BOLD | A_UNDERLINE, "%-*sT/U%*s %*s %*s", f.label_w,
-                l->style == TABLE_NARROW ? "category" : "L1 category", f.size_w, core, f.size_w, "device",
-                f.pct_w + 1, f.bar ? "% of L1" : "% L1");
+    render_putf(y, l->table.x, l->table.w, A_BOLD | A_UNDERLINE, "%-*sT/U%*s%s%*s %*s %*s", f.label_w,
+                l->style == TABLE_NARROW ? "category" : "L1 category", f.size_w, core, peak ? " " : "", pw,
+                peak ? (f.size_w >= 10 ? "core peak" : "peak") : "", f.size_w, "device", f.pct_w + 1,
+                f.bar ? "% of L1" : "% L1");
 }
 
 /* The largest free blocks and fragmentation, as much as fits. */
@@ -199,23 +225,27 @@ static void draw_table(const tui_state *st, const snap_device *d, const device_u
     int y = l->table.y;
     const core_usage *u = &du->cores[st->cy * d->grid_x + st->cx];
     uint64_t total = usage_total(du->totals);
-    table_title(st, l, y++);
+    /* The core's high-water marks beside its bytes now, where they fit. */
+    const peak_figures *pk = table_peak(st, d, l);
+    table_title(st, l, y++, pk != NULL);
     for (int k = 0; k < CAT_FREE; k++) {
         bool tracked = category_tracked((l1_category)k);
         attr_t attr = render_category_attr(&st->rc, (l1_category)k);
         if (st->allocator_view && !tracked)
             attr = A_DIM;
         table_row(st, l, y++, row_label(l, category_label[k], category_short[k]), tracked ? 'T' : 'U', u->bytes[k],
-                  du->totals[k], total, attr);
+                  pk ? &pk->bytes[k] : NULL, du->totals[k], total, attr);
     }
-    table_row(st, l, y++, "Free", ' ', u->bytes[CAT_FREE], du->totals[CAT_FREE], total,
-              render_category_attr(&st->rc, CAT_FREE));
+    /* Free's mark is its low-water: the least the core had free (the man page says so). */
+    table_row(st, l, y++, "Free", ' ', u->bytes[CAT_FREE], pk ? &pk->bytes[CAT_FREE] : NULL, du->totals[CAT_FREE],
+              total, render_category_attr(&st->rc, CAT_FREE));
     move(y++, l->table.x);
     hline(ACS_HLINE, table_form_width(l));
     uint64_t ct = usage_tracked(u->bytes), cu = usage_untracked(u->bytes);
-    table_row(st, l, y++, row_label(l, "Tracked (allocator)", "Tracked"), 'T', ct, usage_tracked(du->totals), total,
+    table_row(st, l, y++, row_label(l, "Tracked (allocator)", "Tracked"), 'T', ct, pk ? &pk->tracked : NULL,
+              usage_tracked(du->totals), total, A_BOLD);
+    table_row(st, l, y++, "Untracked", 'U', cu, pk ? &pk->untracked : NULL, usage_untracked(du->totals), total,
               A_BOLD);
-    table_row(st, l, y++, "Untracked", 'U', cu, usage_untracked(du->totals), total, A_BOLD);
     /* The core's used row takes the threshold colour it crossed. */
     double used_pct = usage_used_pct(u->bytes);
     attr_t used_attr = A_BOLD;
@@ -223,8 +253,9 @@ static void draw_table(const tui_state *st, const snap_device *d, const device_u
         used_attr = render_alert_attr(&st->rc);
     else if (st->cfg && used_pct > st->cfg->warning_pct)
         used_attr = render_warn_attr(&st->rc);
-    table_row(st, l, y++, "Used", ' ', ct + cu, usage_used(du->totals), total, used_attr);
-    table_row(st, l, y++, "Total", ' ', usage_total(u->bytes), total, total, render_table_attr(&st->rc));
+    table_row(st, l, y++, "Used", ' ', ct + cu, pk ? &pk->used : NULL, usage_used(du->totals), total, used_attr);
+    uint64_t l1 = usage_total(u->bytes);
+    table_row(st, l, y++, "Total", ' ', l1, pk ? &l1 : NULL, total, total, render_table_attr(&st->rc));
     free_line(st, l, y++, u, du);
     y = render_cb_room(st, d, du, u, y, l->table.x, l->table.w);
     allocator_line(st, l, y, d, du);
@@ -246,4 +277,6 @@ void render_device(const tui_state *st)
     render_hot_cores(st, d, du, &l.hot);
     render_alert_panel(st, &l.alerts);
     render_device_processes(st, d, du, &l.procs);
+    if (l.history.h >= STRIP_MIN_ROWS)
+        render_history(st, d, l.history.x, l.history.y, l.history.w, l.history.h);
 }

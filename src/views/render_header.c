@@ -10,6 +10,7 @@
 
 #include "views/render.h"
 #include "views/tui_keys.h"
+#include "views/view_peaks.h"
 
 #define TABS_MAX 256 /* devices the tabs line can hold (TUI_MAX_DEVICES) */
 
@@ -47,6 +48,10 @@ static void header_warnings(const tui_state *st, char *warn, size_t n)
             append(warn, n, " stale writers %u ", st->snap->dead_writers);
         if (bad)
             append(warn, n, " bad records %llu ", (unsigned long long)bad);
+        if (st->snap->peaks && peaks_status(st->snap->peaks)->approximate) {
+            char since[96];
+            append(warn, n, " %s ", view_peaks_since(st->snap, since, sizeof since));
+        }
     }
     if (st->warning && *st->warning)
         append(warn, n, " %s ", st->warning);
@@ -62,12 +67,17 @@ static void header_warnings(const tui_state *st, char *warn, size_t n)
         append(warn, n, " PAUSED ");
 }
 
-/* The right end of line 1: what the heatmap marks (fit, find, filter), the
- * heatmap metric and the allocator view. */
+#define METRIC_NOTE_MAX 512
+
+/* The right end of line 1: what the heatmap marks (fit, find, filter), what
+ * the peaks cover, the heatmap metric and the allocator view. */
 static int metric_note(const tui_state *st, char *out, size_t n)
 {
-    char marks[320];
-    int w = snprintf(out, n, "%s [m] %s%s ", render_answers_note(st, marks, sizeof marks), metric_name(st->metric),
+    char marks[320], since[96] = "";
+    if (st->snap->peaks && !peaks_status(st->snap->peaks)->approximate) /* approximate: in the header's warnings */
+        view_peaks_since(st->snap, since, sizeof since);
+    int w = snprintf(out, n, "%s %s%s[m] %s%s ", render_answers_note(st, marks, sizeof marks), since,
+                     since[0] ? " [R]  " : "", metric_name(st->metric),
                      st->allocator_view ? "  [a] allocator view" : "");
     return w < 0 ? 0 : w >= (int)n ? (int)n - 1 : w;
 }
@@ -88,7 +98,7 @@ static tab_window tabs_window(const tui_state *st, int width)
 
 static int tabs_width(const tui_state *st)
 {
-    char note[400];
+    char note[METRIC_NOTE_MAX];
     int w = COLS - metric_note(st, note, sizeof note) - 1;
     return w > 0 ? w : COLS;
 }
@@ -116,7 +126,7 @@ static void tabs_line(const tui_state *st)
         render_putf(1, x, tw.right_w, A_BOLD, "%*s", tw.right_w, more);
         x += tw.right_w;
     }
-    char right[400];
+    char right[METRIC_NOTE_MAX];
     int rl = metric_note(st, right, sizeof right);
     if (COLS - rl > x)
         render_put(1, COLS - rl, rl, A_DIM, right);
@@ -140,7 +150,7 @@ void render_header(const tui_state *st)
              st->segment, ndev, nproc, st->delay_tenths / 10.0, st->clock, theme_note);
     render_put(0, 0, COLS, h | A_BOLD, left);
     /* Warnings, right-aligned; after the left part when they do not fit there. */
-    char warn[160];
+    char warn[256];
     header_warnings(st, warn, sizeof warn);
     int wl = (int)strlen(warn);
     int lx = (int)strlen(left) + 1;

@@ -12,6 +12,7 @@
 
 #include "views/format.h"
 #include "views/render.h"
+#include "views/view_peaks.h"
 
 #define PLACES_MAX 256
 #define OVERVIEW_TITLE_LONG_W 110 /* the title explains the tiles in full */
@@ -82,9 +83,11 @@ static chip_figures figures(const snap_device *d, const device_usage *du)
 
 static void minimap(const tui_state *st, const snap_device *d, const device_usage *du, int x, int y)
 {
+    const peak_device *pd = view_peak_device(st->snap, d);
     for (int cy = 0; cy < d->grid_y; cy++)
         for (int cx = 0; cx < d->grid_x; cx++) {
-            double f = metric_fraction(&du->cores[cy * d->grid_x + cx], d->l1_size, st->metric);
+            double f = metric_fraction_peak(&du->cores[cy * d->grid_x + cx],
+                                            view_core_peak(pd, (uint32_t)cx, (uint32_t)cy), d->l1_size, st->metric);
             render_put(y + cy, x + cx, 1, render_ramp_attr(&st->rc, f), st->rc.color ? " " : render_shade(&st->rc, f));
         }
 }

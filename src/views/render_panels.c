@@ -20,7 +20,7 @@
 device_layout render_device_layout(const tui_state *st, const snap_device *d, const device_usage *du)
 {
     const firing_alert *fa;
-    layout_wants want = { (int)du->nprocesses, st->alerts ? (int)alerts_firing(st->alerts, &fa) : 0, 0 };
+    layout_wants want = { (int)du->nprocesses, st->alerts ? (int)alerts_firing(st->alerts, &fa) : 0, STRIP_ROWS };
     return layout_device(COLS, LINES, d->grid_x, d->grid_y, &want);
 }
 

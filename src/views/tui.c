@@ -34,7 +34,7 @@
 #define DEAD_TTY_EARLY_ERRS 3
 #define ESC_DELAY_MS 25          /* Esc alone vs the start of an escape sequence */
 #define MAX_WAIT_MS 1000         /* getch() wakes at least this often (signals, paused) */
-#define EARLY_ERR_MIN_WAIT_MS 20 /* shorter waits are too short to tell an early return */
+#define EARLY_ERR_MIN_WAIT_MS FEED_POLL_MS /* shorter waits are too short to tell an early return */
 
 #define MESSAGE_SECONDS 4.0  /* a key's message stays this long on the key bar line */
 
@@ -132,6 +132,8 @@ static void draw(tui *t)
         render_fit_answer(st);
     else if (st->view == VIEW_TOP)
         render_top(st);
+    else if (st->view == VIEW_EVENTS)
+        render_events(st);
     else
         render_device(st);
     render_key_bar(st); /* every view: its keys, and what the last key said */
@@ -175,20 +177,42 @@ static bool terminal_gone(void)
 
 /* ---------- the loop ---------- */
 
-/* Waits for a key until the next refresh is due; ERR when none came. */
-static int wait_key(tui *t, int *early_errs)
+/* One getch() of at most ms; counts returns that came long before their
+ * timeout (a hung-up terminal returns at once, a timeout never does). */
+static int getch_within(int ms, int *early_errs, bool *early)
 {
-    double wait = t->st.paused ? MAX_WAIT_MS / 1000.0 : t->next_refresh - tui_now();
-    int ms = (int)(wait * 1000.0);
-    ms = ms < 1 ? 1 : ms > MAX_WAIT_MS ? MAX_WAIT_MS : ms;
     timeout(ms);
     double asked = tui_now();
     int ch = getch();
-    bool early = ch == ERR && ms >= EARLY_ERR_MIN_WAIT_MS && tui_now() - asked < ms / 2000.0;
-    *early_errs = early ? *early_errs + 1 : 0;
+    *early = ch == ERR && tui_now() - asked < ms / 2000.0;
+    *early_errs = *early && ms >= EARLY_ERR_MIN_WAIT_MS ? *early_errs + 1 : 0;
     if (*early_errs >= DEAD_TTY_EARLY_ERRS && terminal_gone())
         quit_signal_raise(SIGHUP); /* as if the hang-up had reached us */
     return ch;
+}
+
+/* Waits for a key until the next refresh is due; ERR when none came. A live
+ * feed is polled every FEED_POLL_MS meanwhile (its event rings drained, so a
+ * busy writer's ring does not lap between two refreshes); nothing is drawn
+ * between the polls. A signal or an early return ends the wait at once. */
+static int wait_key(tui *t, int *early_errs)
+{
+    bool polling = t->feed->poll && !t->feed->timeline;
+    double end = t->st.paused ? tui_now() + MAX_WAIT_MS / 1000.0 : t->next_refresh;
+    for (;;) {
+        int ms = (int)((end - tui_now()) * 1000.0);
+        ms = ms < 1 ? 1 : ms > MAX_WAIT_MS ? MAX_WAIT_MS : ms;
+        if (polling && ms > FEED_POLL_MS)
+            ms = FEED_POLL_MS;
+        bool early;
+        int ch = getch_within(ms, early_errs, &early);
+        if (ch != ERR || early || quit_signal_pending())
+            return ch;
+        if (polling)
+            feed_poll(t->feed);
+        if (tui_now() >= end)
+            return ERR;
+    }
 }
 
 /* Until q, a quitting signal, --frames or a fatal error. */
@@ -229,6 +253,18 @@ static int prepare(tui *t, char *err, size_t errlen)
         return EX_SOFTWARE;
     }
     alerts_enable_actions(t->alerts, true);
+    t->history = history_new(TUI_HISTORY_SAMPLES);
+    if (!t->history) {
+        snprintf(err, errlen, "out of memory");
+        return EX_SOFTWARE;
+    }
+    t->st.history = t->history;
+    t->events = latched_new();
+    if (!t->events) {
+        snprintf(err, errlen, "out of memory");
+        return EX_SOFTWARE;
+    }
+    t->st.events = t->events;
     snapshot_init(&t->snap);
     tui_answers_init(&t->answers);
     t->st.delay_tenths = delay_of(t->cfg);
@@ -274,6 +310,8 @@ int tui_run(const tui_options *o, l1top_config *cfg)
     accounting_free(&t->acct);
     snapshot_free(&t->snap);
     alerts_free(t->alerts);
+    history_free(t->history);
+    latched_free(t->events);
     free(t);
     return rc;
 }

@@ -13,6 +13,8 @@
 
 #include "model/accounting.h"
 #include "model/feed.h"
+#include "model/history.h"
+#include "model/latched.h"
 #include "model/snapshot.h"
 #include "views/render.h"
 #include "views/tui_answers.h"
@@ -21,6 +23,7 @@
 #define TUI_MAX_DEVICES 256       /* devices the tabs and the overview can show */
 #define TUI_MAX_DELAY_TENTHS 600  /* the slowest refresh the + key reaches */
 #define TUI_ERR_LEN 512
+#define TUI_HISTORY_SAMPLES 300   /* per device: 5 minutes at the default 1 s refresh */
 
 typedef struct tui {
     tui_state st;                  /* what the views read */
@@ -38,6 +41,8 @@ typedef struct tui {
     core_map_cache core_cache;     /* the core view's map (st.core_cache points here) */
     alert_engine *alerts;
     tui_answers answers;           /* f, /, the top view, the process filter */
+    struct history *history;       /* a sample per device per refresh (model/history.h) */
+    struct latched *events;        /* clashes and drops, kept (model/latched.h) */
     /* The loop. */
     long frames;
     double next_refresh;           /* monotonic seconds; a key sets it to now for an immediate refresh */

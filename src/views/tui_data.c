@@ -61,6 +61,21 @@ static bool account(tui *t)
     return t->have_acct;
 }
 
+/* One sample per device per refresh for the history strip. */
+static void sample_history(tui *t)
+{
+    for (size_t i = 0; i < t->snap.ndevices && i < t->acct.ndevices; i++) {
+        const snap_device *d = &t->snap.devices[i];
+        const peak_device *pd = t->snap.peaks ? peaks_device(t->snap.peaks, d->id) : NULL;
+        /* A device's first sample: its mark so far is no spike of the last refresh. */
+        const uint64_t *seq = history_last_seq(t->history, d->id);
+        uint64_t last = seq ? *seq : pd ? pd->total.at.seq : 0;
+        history_sample s = history_sample_of(&t->acct.devices[i], pd, &last, t->snap.timestamp_ns);
+        if (history_push(t->history, d->id, &s))
+            *history_last_seq(t->history, d->id) = last;
+    }
+}
+
 static void show_status(tui *t)
 {
     t->st.warning = tui_timeline_active(t) ? tui_timeline_describe(t) : feed_warning(t->feed);
@@ -98,6 +113,9 @@ void tui_refresh_data(tui *t)
     }
     if (alerts_take_bell(t->alerts))
         beep();
+    sample_history(t);
+    if (latched_observe(t->events, &t->snap, &t->acct, t->snap.timestamp_ns) != 0)
+        snprintf(t->fatal, sizeof t->fatal, "out of memory");
     show_status(t);
     clamp_cursor(t);
 }

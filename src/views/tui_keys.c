@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "views/tui_app.h"
+#include "views/view_peaks.h"
 
 #define KEY_ESC 27
 #define ENTER_KEYS '\n', '\r', KEY_ENTER
@@ -85,6 +87,58 @@ static bool act_allocator(tui *t, int key, int arg)
     return true;
 }
 
+/* R: the feed's high-water marks start again from now; said in the header. */
+static bool act_reset_peaks(tui *t, int key, int arg)
+{
+    (void)key, (void)arg;
+    uint64_t now = clock_realtime_ns();
+    char at[16];
+    if (t->feed->reset_peaks && t->feed->reset_peaks(t->feed->self, now))
+        tui_say(t, "peaks reset at %s", view_clock(now, at, sizeof at));
+    else
+        tui_say(t, "no peaks to reset (%s)",
+                 t->feed->timeline ? "a timeline: its peak is a position, P" : "no event rings read yet");
+    t->st.data_gen++; /* what is drawn from the marks is drawn again */
+    return true;
+}
+
+static bool act_event_select(tui *t, int key, int arg)
+{
+    (void)arg;
+    size_t n = latched_count(t->events);
+    if (key == KEY_DOWN && t->st.event_sel + 1 < n)
+        t->st.event_sel++;
+    else if (key == KEY_UP && t->st.event_sel > 0)
+        t->st.event_sel--;
+    return true;
+}
+
+/* Enter on an event: its core in the core view. The live data has no past
+ * to seek to: the core is shown as it is now, and the header says so. */
+static bool act_event_open(tui *t, int key, int arg)
+{
+    (void)key, (void)arg;
+    const latched_event *e = latched_at(t->events, t->st.event_sel);
+    if (!e || e->x < 0)
+        return true;
+    for (size_t v = 0; v < t->st.nvisible; v++) {
+        if (t->snap.devices[t->st.visible[v]].id != e->device)
+            continue;
+        tui_select_device(t, v);
+        t->st.cx = (uint16_t)e->x;
+        t->st.cy = (uint16_t)e->y;
+        tui_select_device(t, v); /* clamps the cursor into the grid */
+        t->st.view = VIEW_CORE;
+        t->st.core_scroll = 0;
+        char at[24];
+        tui_say(t, "live data: core (%d,%d) now, not at %s", e->x, e->y,
+                 view_clock_ms(e->time_ns, at, sizeof at));
+        return true;
+    }
+    tui_say(t, "device %u is not shown now", e->device);
+    return true;
+}
+
 static bool act_cursor(tui *t, int key, int arg)
 {
     (void)arg;
@@ -108,7 +162,7 @@ static bool act_open_core(tui *t, int key, int arg)
 }
 
 /* Lines a page key moves the region list by: what the core view shows of it. */
-#define CORE_VIEW_CHROME_ROWS 10
+#define CORE_VIEW_CHROME_ROWS 11 /* header, tabs, strip and marks, peak, count, list header, key bar */
 
 static bool act_core_scroll(tui *t, int key, int arg)
 {
@@ -320,12 +374,13 @@ static const key_binding bindings[] = {
     { { '1', '2', '3', '4', '5', '6', '7', '8', '9' }, "1-9", VIEWS_ALL, act_device_number, 0,
       "device by position", NULL },
     { { 'm' }, "m", VIEWS_ALL, act_metric, 0,
-      "heatmap metric: used %, CBs, L1 buffers, free, largest free, CB room", "Metric" },
+      "heatmap metric: used %, CBs, L1 buffers, free, largest free, CB room, peak used %", "Metric" },
     { { 'a' }, "a", VIEWS_ALL, act_allocator, 0, "allocator view: what an allocator-only monitor would report",
       "Alloc" },
     { { 'o' }, "o", VIEWS_ALL, act_toggle_view, VIEW_OVERVIEW, "overview of every device", "Overview" },
     { { 'p' }, "p", VIEWS_ALL, act_toggle_view, VIEW_PROCESSES, "processes", "Procs" },
     { { 'A' }, "A", VIEWS_ALL, act_toggle_view, VIEW_ALERTS, "alerts: active ones and the history", "Alerts" },
+    { { 'E' }, "E", VIEWS_ALL, act_toggle_view, VIEW_EVENTS, "event log: clashes and dropped records, kept", "Events" },
     { { 'T' }, "T", VIEWS_ALL, act_ttmetal, VIEW_TTMETAL,
       "TT-Metal's own allocator statistics (totals, --source tt-metal/all)", "Metal" },
     { { '[', ']', KEY_HOME, KEY_END, 'P' }, "[ ], Home, End, P", VIEWS_ALL, act_timeline, 0,
@@ -333,6 +388,7 @@ static const key_binding bindings[] = {
     { { 't' }, "t", VIEWS_ALL, act_theme, 0, "next colour theme (default, light, mono, colorblind, high-contrast)",
       "Theme" },
     { { 'r' }, "r", VIEWS_ALL, act_reload, 0, "reload the configuration", NULL },
+    { { 'R' }, "R", VIEWS_ALL, act_reset_peaks, 0, "reset the peaks (high-water marks start again from now)", NULL },
     { { ' ' }, "space", VIEWS_ALL, act_pause, 0, "pause / resume", "Pause" },
     { { '+', '=', '-', '_' }, "+ -", VIEWS_ALL, act_delay, 0, "refresh interval up / down", NULL },
     { { KEY_MOUSE }, "mouse", VIEWS_ALL, act_mouse, 0, "click a core, a device tab or an overview tile", NULL },
@@ -345,6 +401,8 @@ static const key_binding bindings[] = {
     { { '<', '>', ',', '.' }, "< >", ONLY(VIEW_PROCESSES), act_proc_sort, 0, "sort column", "Sort" },
     { { 'I' }, "I", ONLY(VIEW_PROCESSES), act_proc_invert, 0, "invert the order", "Invert" },
     { { ARROW_KEYS }, "arrows", ONLY(VIEW_OVERVIEW), act_overview_move, 0, "select a device", NULL },
+    { { KEY_UP, KEY_DOWN }, "Up Down", ONLY(VIEW_EVENTS), act_event_select, 0, "select an event", NULL },
+    { { ENTER_KEYS }, "Enter", ONLY(VIEW_EVENTS), act_event_open, 0, "its core in the core view", "Core" },
     { { ENTER_KEYS }, "Enter", ONLY(VIEW_OVERVIEW), act_show_view, VIEW_DEVICE, "open it", "Open" },
     { { KEY_UP, KEY_DOWN }, "Up Down", ONLY(VIEW_ALERTS), act_alert_select, 0, "select an alert", NULL },
     { { ENTER_KEYS }, "Enter", ONLY(VIEW_ALERTS), act_alert_open, 0, "list its cores (again: fold)", "Cores" },

@@ -3,8 +3,8 @@
  */
 #include "views/tui_state.h"
 
-const char *const view_name[VIEW_COUNT] = { "device view", "core view", "processes",   "overview", "help",
-                                            "alerts",      "TT-Metal",  "fit answer", "top tags" };
+const char *const view_name[VIEW_COUNT] = { "device view", "core view", "processes", "overview",   "help",
+                                            "alerts",      "TT-Metal",  "event log", "fit answer", "top tags" };
 
 const snap_device *tui_selected_device(const tui_state *st, const device_usage **du)
 {

@@ -17,7 +17,7 @@
 #include "model/snapshot.h"
 
 typedef enum {
-    VIEW_DEVICE, VIEW_CORE, VIEW_PROCESSES, VIEW_OVERVIEW, VIEW_HELP, VIEW_ALERTS, VIEW_TTMETAL,
+    VIEW_DEVICE, VIEW_CORE, VIEW_PROCESSES, VIEW_OVERVIEW, VIEW_HELP, VIEW_ALERTS, VIEW_TTMETAL, VIEW_EVENTS,
     VIEW_FIT, VIEW_TOP, /* the answers (#17): the fit answer, the top ops/tags */
     VIEW_COUNT
 } view_id;
@@ -86,6 +86,9 @@ typedef struct {
     size_t alert_sel;             /* selected row of the alerts view */
     bool alert_open;              /* its cores listed under it */
     const struct tui_answers *answers; /* the prompt, fit, find, filter (views/tui_answers.h) */
+    const struct history *history; /* the device view's history strip (model/history.h), or NULL */
+    const struct latched *events;  /* the event log (model/latched.h), or NULL */
+    size_t event_sel;              /* selected row of the event log (0: the latest) */
 } tui_state;
 
 /* The selected device (snapshot index order) and its usage, or NULL. */

@@ -6,9 +6,7 @@
  * faster than a small ring holds: the loss is counted and shown, and the
  * peaks are marked approximate.
  */
-#include "proc_util.h"
-
-#include "l1top.h"
+#include "spike_writer.h"
 
 static char seg[64];
 
@@ -26,70 +24,13 @@ static void teardown(void)
 
 TestSuite(peaks, .init = setup, .fini = teardown, .timeout = 60);
 
-#define SPIKES 5
-#define SPIKE_BYTES (1u << 20)
-#define SPIKE_X 3
-#define SPIKE_Y 4
-
-static void sleep_until(uint64_t mono_ns)
-{
-    struct timespec ts = { (time_t)(mono_ns / 1000000000u), (long)(mono_ns % 1000000000u) };
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) != 0) {
-    }
-}
-
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* A writer process: declares device 0, says ready on fd, then runs `body`. */
 static pid_t start_writer(void (*body)(l1top_writer *), const char *ring_slots)
 {
-    int fds[2];
-    cr_assert_eq(pipe(fds), 0);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        close(fds[0]);
-        if (ring_slots)
-            setenv("L1TOP_RING_SLOTS", ring_slots, 1);
-        l1top_writer *w = l1top_open(seg);
-        if (!w || l1top_declare_device(w, 0, "wormhole_b0", 8, 8) != 0)
-            _exit(1);
-        l1top_set_label(w, "spiker");
-        if (write(fds[1], "ready", 5) != 5)
-            _exit(1);
-        close(fds[1]);
-        body(w);
-        l1top_close(w);
-        _exit(0);
-    }
-    close(fds[1]);
-    started[nstarted++] = pid;
-    char buf[8] = "";
-    cr_assert_eq(read(fds[0], buf, 5), 5, "the writer did not start");
-    close(fds[0]);
-    return pid;
+    return start_writer_on(seg, body, ring_slots);
 }
 
 /* Half a second after start, then every second: 1 MiB for 2 ms. */
-static void spikes(l1top_writer *w)
-{
-    l1top_range core = { SPIKE_X, SPIKE_Y, SPIKE_X, SPIKE_Y };
-    uint64_t t0 = mono_ns();
-    for (int i = 0; i < SPIKES; i++) {
-        sleep_until(t0 + 500000000ull + (uint64_t)i * 1000000000ull);
-        uint64_t h = l1top_record(w, 0, L1TOP_CIRCULAR_BUFFER, &core, 1, 0x20000, SPIKE_BYTES, "spike");
-        if (!h)
-            _exit(2);
-        sleep_until(mono_ns() + 2000000u);
-        if (l1top_release(w, h) != 0)
-            _exit(3);
-    }
-}
+static void spikes(l1top_writer *w) { spike_n(w, SPIKES); }
 
 static json_t *core_object(json_t *dev, int x, int y)
 {
@@ -220,18 +161,6 @@ Test(peaks, once_reports_the_state_it_starts_from_as_the_peak)
     cr_assert(json_is_true(json_object_get(peaks, "exact")));
     cr_assert_eq(json_integer_value(json_object_get(peaks, "changes")), 0);
     json_decref(root);
-}
-
-/* Every 50 ms, 20 spikes of 1 MiB on one core: 40 events, fewer than a
- * 64-slot ring holds, but the ring laps many times between two scrapes. */
-static void steady_spikes(l1top_writer *w)
-{
-    l1top_range core = { SPIKE_X, SPIKE_Y, SPIKE_X, SPIKE_Y };
-    for (;;) {
-        for (int i = 0; i < 20; i++)
-            l1top_release(w, l1top_record(w, 0, L1TOP_CIRCULAR_BUFFER, &core, 1, 0x20000, SPIKE_BYTES, "spike"));
-        sleep_until(mono_ns() + 50000000u);
-    }
 }
 
 /* The value of a sample line "NAME VALUE" (labels included in NAME), or -1. */

@@ -183,7 +183,7 @@ Test(config, exact_error_lines)
     expect_error("devices: [0, 1\n", "2:1: not valid YAML: did not find expected ',' or ']'");
     expect_error("devices: [zero]\n", "1:11: devices: 'zero' is not a device number");
     expect_error("heatmap: hot\n",
-                 "1:10: heatmap: 'hot' is not one of: used, circular_buffers, l1_buffers, free, largest_free, cb_room");
+                 "1:10: heatmap: 'hot' is not one of: used, circular_buffers, l1_buffers, free, largest_free, cb_room, peak_used");
     expect_error("allocator_view: maybe\n", "1:17: allocator_view: expected true or false, not 'maybe'");
     expect_error("thresholds:\n  warning: 95%\n  critical: 90%\n", "2:3: thresholds: warning (95%) is above critical (90%)");
     expect_error("thresholds:\n  warnin: 5%\n", "2:3: unknown key 'warnin' in thresholds; did you mean 'warning'?");
