@@ -12,6 +12,7 @@
 
 #include "model/accounting.h"
 #include "model/peaks.h"
+#include "shm_format.h"
 #include "sources/recording_file.h"
 #include "sources/source.h"
 
@@ -309,4 +310,22 @@ Test(recording, a_header_without_a_chunk_is_truncated)
     cr_assert_not_null(strstr(err, "x.rec: truncated"), "%s", err);
     rec_file_free(&rf);
     free(d);
+}
+
+/* A device no segment could declare (a damaged grid) is refused, not
+ * modelled: 65535 x 65535 cores was a 16 GB model (found by fuzzing). */
+Test(recording, a_device_no_segment_could_declare_is_refused)
+{
+    start.devices[0].grid_x = L1TOP_SHM_MAX_GRID + 1;
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(rec_write_header(f, &start, T0), 0);
+    rec_put_op(&buf, REC_OP_RESET, T0);
+    cr_assert_eq(rec_write_chunk(f, &buf, 0, NULL), 0);
+    cr_assert_eq(fclose(f), 0);
+    rec_file rf;
+    char err[1024];
+    cr_assert_eq(rec_load(&rf, path, err, sizeof err), REC_EBAD);
+    cr_assert_not_null(strstr(err, "malformed device list"), "%s", err);
+    rec_file_free(&rf);
 }
