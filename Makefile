@@ -246,12 +246,20 @@ $(B)/bench/bench_trace: bench/bench_trace.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/ben
 $(B)/bench/bench_peaks: bench/bench_peaks.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/bench
 	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) $(ZSTD_LIBS) -pthread -lrt -lm
 
+$(B)/bench/bench_recording: bench/bench_recording.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/bench
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) $(ZSTD_LIBS) -pthread -lrt -lm
+
+# Not part of `make bench` (it runs for minutes): bench/record.sh SECONDS.
+RECORD_SECONDS ?= 30
+bench-record: all $(B)/bench/bench_recording
+	B=$(B) bash bench/record.sh $(RECORD_SECONDS)
+
 bench: all $(B)/bench/bench_writer $(B)/bench/bench_reader $(B)/bench/bench_trace $(B)/bench/bench_peaks
 	B=$(B) bash bench/run.sh
 	$(B)/bench/bench_trace $(B)/l1top
 	$(B)/bench/bench_peaks
 
-.PHONY: bench
+.PHONY: bench bench-record
 
 # ---- valgrind on the batch view ----
 valgrind-check: all $(B)/tests/fixture_writer
