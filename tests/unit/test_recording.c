@@ -329,3 +329,67 @@ Test(recording, a_device_no_segment_could_declare_is_refused)
     cr_assert_not_null(strstr(err, "malformed device list"), "%s", err);
     rec_file_free(&rf);
 }
+
+/* Past the replay's checkpoints (every 4096 positions): any position, in
+ * any order, holds the state of its change. Spike i is released after
+ * spike i+1 is recorded, and every 7th is kept: a state carried across
+ * every checkpoint. The expected region count and handle sum per position
+ * are tallied as the journal is written. */
+#define LONG_SPIKES 6000
+#define LONG_POSITIONS (1 + LONG_SPIKES + (LONG_SPIKES - LONG_SPIKES / 7))
+
+static size_t want_n[LONG_POSITIONS];
+static uint64_t want_sum[LONG_POSITIONS];
+
+Test(recording, a_seek_anywhere_in_a_long_recording_gives_that_changes_state)
+{
+    peaks *live = peaks_new();
+    cr_assert_eq(peaks_load(live, &start, false, T0), 0);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(rec_write_header(f, &start, T0), 0);
+    rec_put_op(&buf, REC_OP_LOAD, T0);
+    rec_put_u8(&buf, 0);
+    rec_put_snapshot(&buf, &start, true);
+    size_t pos = 0, n = 1;
+    uint64_t sum = 1, t = T0;
+    want_n[0] = n;
+    want_sum[0] = sum;
+    for (uint32_t i = 0; i < LONG_SPIKES; i++) {
+        spike_record(live, 100 + i, (uint16_t)(i % GX), (uint16_t)(i / GX % GY), 0x1000 * (1 + i % 16), ++t);
+        want_n[++pos] = ++n;
+        want_sum[pos] = sum += 100 + i;
+        if (i >= 1 && (i - 1) % 7 != 0) {
+            spike_release(live, 100 + i - 1, ++t);
+            want_n[++pos] = --n;
+            want_sum[pos] = sum -= 100 + i - 1;
+        }
+        if (buf.len > 4096)
+            cr_assert_eq(rec_write_chunk(f, &buf, 1, NULL), 0);
+    }
+    cr_assert_eq(rec_write_chunk(f, &buf, 1, NULL), 0);
+    cr_assert_eq(fclose(f), 0);
+    peaks_free(live);
+    source_set set;
+    snapshot s;
+    char err[1024];
+    cr_assert_eq(replay(&set, &s, err, sizeof err), SRC_OK, "%s", err);
+    const timeline_ops *tl = set.ops[0]->timeline;
+    void *self = set.self[0];
+    size_t npos = tl->length(self);
+    cr_assert_eq(npos, pos + 1);
+    cr_assert_gt(npos, 2 * 4096 + 1, "two checkpoints at least");
+    static const size_t at[] = { 11000, 1, 8191, 8192, 8193, 4095, 4096, 4097, 0, 9001, 9000, 2, 4097, 4094, 8190 };
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        size_t p = at[k] < npos ? at[k] : npos - 1;
+        tl->seek(self, p);
+        cr_assert_eq(collect(&set, &s, err, sizeof err), SRC_OK, "%s", err);
+        uint64_t got = 0;
+        for (size_t r = 0; r < s.nregions; r++)
+            got += s.regions[r].handle;
+        cr_assert_eq(s.nregions, want_n[p], "position %zu", p);
+        cr_assert_eq(got, want_sum[p], "position %zu", p);
+    }
+    source_set_close(&set);
+    snapshot_free(&s);
+}
