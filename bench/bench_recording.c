@@ -17,37 +17,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_stats.h"
 #include "model/snapshot.h"
 #include "sources/source.h"
 
 #define STEPS 2000
 #define RUNS 5
 
-static double cpu_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct(double *v, size_t n, double p)
-{
-    qsort(v, n, sizeof *v, cmp_d);
-    return v[(size_t)(p * (double)(n - 1) + 0.5)];
-}
-
-static uint64_t seed = 12345;
-static size_t rnd(size_t n)
-{
-    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-    return (size_t)(seed >> 33) % n;
-}
 
 static source_set set;
 

@@ -69,7 +69,9 @@ static void spike_release(peaks *live, uint64_t handle, uint64_t t)
 /* Writes the header and two chunks (stored or zstd): the start and spike A,
  * then spike B; the live model that saw the same changes in *live. The
  * offset where chunk 2 starts in *chunk2. */
-static void write_recording(int level, peaks **live, long *chunk2)
+/* A live model loaded with the start state, and path opened with the
+ * header and the LOAD op in buf (record.c's j_load). */
+static FILE *begin_recording(peaks **live)
 {
     *live = peaks_new();
     cr_assert_not_null(*live);
@@ -80,6 +82,12 @@ static void write_recording(int level, peaks **live, long *chunk2)
     rec_put_op(&buf, REC_OP_LOAD, T0);
     rec_put_u8(&buf, 0);
     rec_put_snapshot(&buf, &start, true);
+    return f;
+}
+
+static void write_recording(int level, peaks **live, long *chunk2)
+{
+    FILE *f = begin_recording(live);
     spike_record(*live, 10, 1, 2, SPIKE_A, T0 + 1000);
     spike_release(*live, 10, T0 + 3000);
     cr_assert_eq(rec_write_chunk(f, &buf, level, NULL), 0);
@@ -88,6 +96,16 @@ static void write_recording(int level, peaks **live, long *chunk2)
     spike_release(*live, 11, T0 + 7000);
     cr_assert_eq(rec_write_chunk(f, &buf, level, NULL), 0);
     cr_assert_eq(fclose(f), 0);
+}
+
+/* The same recording, zstd, without its model: where chunk 2 starts. */
+static long write_plain(void)
+{
+    peaks *live;
+    long chunk2;
+    write_recording(3, &live, &chunk2);
+    peaks_free(live);
+    return chunk2;
 }
 
 static unsigned char *slurp(size_t *n)
@@ -173,10 +191,7 @@ Test(recording, a_journal_replays_to_the_marks_of_the_model_that_wrote_it_stored
 
 Test(recording, every_op_reads_back_as_written)
 {
-    peaks *live;
-    long chunk2;
-    write_recording(3, &live, &chunk2);
-    peaks_free(live);
+    write_plain();
     size_t n;
     unsigned char *d = slurp(&n);
     rec_file rf;
@@ -223,10 +238,7 @@ Test(recording, every_op_reads_back_as_written)
 /* The file with byte `at` set to v (0: its bits flipped): refused with REC_EBAD and a line naming it. */
 static void refused(size_t at, unsigned char v, const char *says)
 {
-    peaks *live;
-    long chunk2;
-    write_recording(3, &live, &chunk2);
-    peaks_free(live);
+    write_plain();
     size_t n;
     unsigned char *d = slurp(&n);
     d[at] = v ? v : (unsigned char)~d[at];
@@ -262,19 +274,13 @@ Test(recording, another_header_size_is_refused)
 
 Test(recording, a_damaged_chunk_before_another_is_refused)
 {
-    peaks *live;
-    long chunk2;
-    write_recording(3, &live, &chunk2);
-    peaks_free(live);
+    long chunk2 = write_plain();
     refused((size_t)chunk2 - 1, 0, "damaged chunk 1"); /* chunk 1's last byte: its checksum */
 }
 
 Test(recording, a_file_cut_mid_chunk_warns_and_replays_the_chunks_before)
 {
-    peaks *live;
-    long chunk2;
-    write_recording(3, &live, &chunk2);
-    peaks_free(live);
+    long chunk2 = write_plain();
     size_t n;
     unsigned char *d = slurp(&n);
     spit(d, (size_t)chunk2 + (n - (size_t)chunk2) / 2);
@@ -295,10 +301,7 @@ Test(recording, a_file_cut_mid_chunk_warns_and_replays_the_chunks_before)
 
 Test(recording, a_header_without_a_chunk_is_truncated)
 {
-    peaks *live;
-    long chunk2;
-    write_recording(3, &live, &chunk2);
-    peaks_free(live);
+    write_plain();
     size_t n;
     unsigned char *d = slurp(&n);
     rec_file rf;
@@ -343,14 +346,8 @@ static uint64_t want_sum[LONG_POSITIONS];
 
 Test(recording, a_seek_anywhere_in_a_long_recording_gives_that_changes_state)
 {
-    peaks *live = peaks_new();
-    cr_assert_eq(peaks_load(live, &start, false, T0), 0);
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f);
-    cr_assert_eq(rec_write_header(f, &start, T0), 0);
-    rec_put_op(&buf, REC_OP_LOAD, T0);
-    rec_put_u8(&buf, 0);
-    rec_put_snapshot(&buf, &start, true);
+    peaks *live;
+    FILE *f = begin_recording(&live);
     size_t pos = 0, n = 1;
     uint64_t sum = 1, t = T0;
     want_n[0] = n;
