@@ -109,6 +109,7 @@ $(B)/tests/replay_%: fuzz/fuzz_%.c fuzz/replay_main.c $(CORE_OBJ) $(STATIC_LIB) 
 
 REPLAYS := $(B)/tests/replay_config $(B)/tests/replay_theme $(B)/tests/replay_segment $(B)/tests/replay_trace \
            $(B)/tests/replay_ttmetal $(B)/tests/replay_writer $(B)/tests/replay_snapshot $(B)/tests/replay_fitspec
+REPLAYS += $(B)/tests/replay_recording
 
 TEST_JOBS ?= 2
 check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $(TTS_ALL)
@@ -121,6 +122,7 @@ check: all $(B)/tests/unit $(B)/tests/e2e $(B)/tests/fixture_writer $(REPLAYS) $
 	$(B)/tests/replay_writer tests/corpus/writer
 	$(B)/tests/replay_snapshot tests/corpus/snapshot
 	$(B)/tests/replay_fitspec tests/corpus/fitspec
+	$(B)/tests/replay_recording tests/corpus/recording
 	$(B)/tests/unit --jobs $(TEST_JOBS)
 	L1TOP_BUILD=$(abspath $(B)) $(B)/tests/e2e --jobs 1
 	B=$(B) SAN="$(SAN)" bash tests/pkgconfig_client.sh
@@ -197,7 +199,7 @@ lint:
 
 # ---- fuzzing (clang libFuzzer) ----
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := config theme segment trace ttmetal writer snapshot fitspec
+FUZZ_TARGETS := config theme segment trace ttmetal writer snapshot fitspec recording
 FUZZ_B := build-fuzz
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
               -Werror=implicit-function-declaration -Werror=int-conversion
@@ -244,12 +246,20 @@ $(B)/bench/bench_trace: bench/bench_trace.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/ben
 $(B)/bench/bench_peaks: bench/bench_peaks.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/bench
 	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) $(ZSTD_LIBS) -pthread -lrt -lm
 
+$(B)/bench/bench_recording: bench/bench_recording.c $(CORE_OBJ) $(STATIC_LIB) | $(B)/bench
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(STATIC_LIB) $(JANSSON_LIBS) $(YAML_LIBS) $(MHD_LIBS) $(ZSTD_LIBS) -pthread -lrt -lm
+
+# Not part of `make bench` (it runs for minutes): bench/record.sh SECONDS.
+RECORD_SECONDS ?= 30
+bench-record: all $(B)/bench/bench_recording
+	B=$(B) bash bench/record.sh $(RECORD_SECONDS)
+
 bench: all $(B)/bench/bench_writer $(B)/bench/bench_reader $(B)/bench/bench_trace $(B)/bench/bench_peaks
 	B=$(B) bash bench/run.sh
 	$(B)/bench/bench_trace $(B)/l1top
 	$(B)/bench/bench_peaks
 
-.PHONY: bench
+.PHONY: bench bench-record
 
 # ---- valgrind on the batch view ----
 valgrind-check: all $(B)/tests/fixture_writer

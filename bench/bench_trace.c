@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_stats.h"
 #include "model/snapshot.h"
 #include "sources/trace.h"
 
@@ -44,27 +45,6 @@ static double now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* CPU time of this process: the machine is shared, wall time is not ours alone. */
-static double cpu_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct(double *v, size_t n, double p)
-{
-    qsort(v, n, sizeof *v, cmp_d);
-    size_t i = (size_t)(p * (double)(n - 1) + 0.5);
-    return v[i];
 }
 
 /* ---- the synthetic trace ---- */
@@ -184,12 +164,6 @@ static double run_once(const char *bin, const char *path, double *wall)
     return WIFEXITED(status) && WEXITSTATUS(status) <= 2 ? cpu : -1;
 }
 
-static uint64_t seed = 12345;
-static size_t rnd(size_t n)
-{
-    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-    return (size_t)(seed >> 33) % n;
-}
 
 /* CPU time of one step: on a shared machine a wall-clock sample can include
  * another process's time slice. */

@@ -12,8 +12,10 @@
 #include <string.h>
 #include <zstd.h>
 
+#include "arch.h"
 #include "grow.h"
 #include "safe_open.h"
+#include "shm_format.h"
 
 /* ---------- writing ---------- */
 
@@ -240,6 +242,16 @@ static void get_str(rd *r, char *dst, size_t cap)
     r->p += n;
 }
 
+/* A geometry the segment itself would accept (shm_reader.c): a grid of
+ * 2^32 cores in a damaged file must not become a 16 GB model. */
+static bool device_sane(const snap_device *d)
+{
+    return arch_by_id(d->arch) && d->grid_x >= 1 && d->grid_y >= 1 && d->grid_x <= L1TOP_SHM_MAX_GRID &&
+           d->grid_y <= L1TOP_SHM_MAX_GRID && d->l1_size > 0 && d->l1_size <= L1TOP_SHM_MAX_L1_SIZE &&
+           d->unreserved_base < d->l1_size && d->l1_small_size <= d->l1_size - d->unreserved_base &&
+           d->alignment >= 1 && d->alignment <= 4096;
+}
+
 static void get_device(rd *r, snap_device *d)
 {
     d->id = get_u32(r);
@@ -253,6 +265,8 @@ static void get_device(rd *r, snap_device *d)
     d->unreserved_base = get_u32(r);
     d->alignment = get_u32(r);
     d->dropped_records = get_u64(r);
+    if (!device_sane(d))
+        r->bad = true;
 }
 
 /* A count of items at least `each` bytes long: more than the bytes left is malformed. */

@@ -198,3 +198,163 @@ Test(peaks, the_exporter_drains_the_rings_between_scrapes)
     free(body);
     unlink(errpath);
 }
+
+/* ---------- record and replay (#16 item 5) ---------- */
+
+#define KNOWN_SPIKES 4
+#define KNOWN_STEP (256u << 10)
+
+/* Spike i: (i+1) x 256 KiB on core (i, 1) for 2 ms, 300 ms apart from
+ * 500 ms on, so each core's peak is known to the byte. */
+static void known_spikes(l1top_writer *w)
+{
+    uint64_t t0 = mono_ns();
+    for (uint16_t i = 0; i < KNOWN_SPIKES; i++) {
+        l1top_range core = { i, 1, i, 1 };
+        sleep_until(t0 + 500000000ull + (uint64_t)i * 300000000ull);
+        uint64_t h = l1top_record(w, 0, L1TOP_CIRCULAR_BUFFER, &core, 1, 0x20000, (i + 1u) * KNOWN_STEP, "known");
+        if (!h)
+            _exit(2);
+        sleep_until(mono_ns() + 2000000u);
+        if (l1top_release(w, h) != 0)
+            _exit(3);
+    }
+}
+
+/* argv started with its output thrown away; its exit code from wait_code. */
+static pid_t spawn_quiet(char *const argv[])
+{
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        setenv("L1TOP_CONFIG", "/dev/null", 0);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int wait_code(pid_t pid)
+{
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Each core (i,1)'s peak circular buffers in a JSON frame. */
+static void known_core_peaks(json_t *root, const char *what)
+{
+    json_t *dev = device_by_id(root, 0);
+    cr_assert_not_null(dev, "%s", what);
+    for (int i = 0; i < KNOWN_SPIKES; i++)
+        cr_assert_eq(int_at(core_object(dev, i, 1), "peak", "circular_buffers"), (json_int_t)(i + 1) * KNOWN_STEP,
+                     "%s: core %d-1", what, i);
+    cr_assert_eq(int_at(core_object(dev, KNOWN_SPIKES, 1), "peak", "circular_buffers"), 0, "%s", what);
+    cr_assert_eq(int_at(dev, "peak", "circular_buffers"), (json_int_t)KNOWN_SPIKES * KNOWN_STEP, "%s", what);
+    json_t *peaks = json_object_get(root, "peaks");
+    cr_assert_eq(json_integer_value(json_object_get(peaks, "changes")), 2 * KNOWN_SPIKES, "%s", what);
+    cr_assert(json_is_true(json_object_get(peaks, "exact")), "%s", what);
+}
+
+static char recpath[96];
+
+/* Records the known spikes while a live `l1top -n` watches the same run. */
+static void record_known(void)
+{
+    snprintf(recpath, sizeof recpath, "/tmp/l1top-e2e-rec-%d.l1rec", (int)getpid());
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    start_writer(known_spikes, NULL);
+    char *rec[] = { bin, "--record", recpath, "--duration", "2.5", "-d", "2", "--shm", seg, NULL };
+    pid_t recorder = spawn_quiet(rec);
+    char *live[] = { bin, "-n", "6", "-d", "5", "--format", "json", "--shm", seg, NULL };
+    char *out;
+    cr_assert_eq(run_capture(live, &out, NULL), 0);
+    cr_assert_eq(wait_code(recorder), 0, "the recorder failed");
+    char *last = NULL;
+    for (char *save = NULL, *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        last = line;
+    json_t *o = json_loads(last ? last : "", 0, NULL);
+    cr_assert_not_null(o);
+    known_core_peaks(o, "the live run");
+    json_decref(o);
+    free(out);
+}
+
+Test(peaks, a_recording_replays_to_the_per_core_peaks_of_the_live_run)
+{
+    record_known();
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--replay", recpath, "--once", "--format", "json", NULL };
+    char *out, *err;
+    int code = run_capture(argv, &out, &err);
+    cr_assert_eq(code, 1, "exit %d (1: at the peak, core 3-1 is past the warning threshold): %s", code, err);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert_not_null(o, "%.200s", out);
+    known_core_peaks(o, "the replay");
+    json_decref(o);
+    free(out);
+    free(err);
+    unlink(recpath);
+}
+
+Test(peaks, fit_and_diff_accept_a_recording)
+{
+    record_known();
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *fits[] = { bin, "--replay", recpath, "--fit", "cb 100KiB on 0-0", NULL };
+    char *out;
+    cr_assert_eq(run_capture(fits, &out, NULL), 0, "100 KiB fits beside the peak: %s", out);
+    free(out);
+    char *nofit[] = { bin, "--replay", recpath, "--fit", "cb 1400KiB on 3-1", NULL };
+    cr_assert_eq(run_capture(nofit, &out, NULL), 1, "1400 KiB does not fit on 3-1: %s", out);
+    free(out);
+    char *diff[] = { bin, "--diff", recpath, recpath, "--format", "json", NULL };
+    cr_assert_eq(run_capture(diff, &out, NULL), 0, "%s", out);
+    cr_assert_not_null(json_loads(out, 0, NULL), "%.200s", out);
+    free(out);
+    unlink(recpath);
+}
+
+/* A foreign or truncated --replay file: exit 65, one line naming it. */
+static void refused_with_65(const char *path, const char *says)
+{
+    char bin[512];
+    bin_path(bin, sizeof bin, "l1top");
+    char *argv[] = { bin, "--replay", (char *)path, "--once", NULL };
+    char *out, *err;
+    cr_assert_eq(run_capture(argv, &out, &err), 65, "%s", err);
+    cr_assert_not_null(strstr(err, path), "%s", err);
+    cr_assert_not_null(strstr(err, says), "%s", err);
+    char *nl = strchr(err, '\n');
+    cr_assert(nl && nl[1] == '\0', "one line: %s", err);
+    free(out);
+    free(err);
+}
+
+Test(peaks, a_foreign_or_truncated_recording_exits_65_naming_the_file)
+{
+    record_known();
+    char cut[128];
+    snprintf(cut, sizeof cut, "%s.cut", recpath);
+    FILE *in = fopen(recpath, "rb"), *o = fopen(cut, "wb");
+    cr_assert(in && o);
+    char head[40];
+    cr_assert_eq(fread(head, 1, sizeof head, in), sizeof head);
+    cr_assert_eq(fwrite(head, 1, sizeof head, o), sizeof head); /* the header, half a device list */
+    fclose(in);
+    fclose(o);
+    refused_with_65(cut, "truncated");
+    o = fopen(cut, "w");
+    cr_assert_not_null(o);
+    fputs("{\"schema\": 1}\n", o);
+    fclose(o);
+    refused_with_65(cut, "recording");
+    unlink(cut);
+    unlink(recpath);
+}

@@ -292,9 +292,9 @@ Test(tui, every_key_in_help_does_what_it_says)
     keys("m");
     free(wait_for("[m] largest free block"));
     keys("m");
-    free(wait_for("[m] peak used %"));
-    keys("m");
     free(wait_for("[m] CB room"));
+    keys("m");
+    free(wait_for("[m] peak used %"));
     keys("m");
     free(wait_for("[m] used %"));
     keys("R");
@@ -1333,6 +1333,7 @@ Test(tui, answers_on_a_recording)
     keys("q");
     cr_assert_eq(exit_code(), 0);
     unlink(rec);
+}
 
 /* Two clean spikes; then a 64 KiB L1 buffer held on the spike's core, inside
  * the spike's range, and one more spike that clashes with it for its 2 ms

@@ -1,0 +1,132 @@
+/* libFuzzer target: the --record file reader (rec_load_memory, rec_decode)
+ * and the recording source's timeline on any input. Besides not crashing,
+ * invariants abort: a refusal always says why, naming the file; a loaded
+ * file's operations decode to their end or stop at a malformed one without
+ * moving; and a position reached going forward holds the same state when
+ * sought again after a jump back (the replay's step cost relies on it). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memfd_create */
+#endif
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "sources/recording_file.h"
+#include "sources/source.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_NAME "fuzz.l1rec"
+#define FUZZ_MAX_STEPS 64 /* positions walked per input: enough to hit every op type */
+
+static void decode_all(const rec_file *rf)
+{
+    rec_op op = { 0 };
+    snapshot state;
+    snapshot_init(&state);
+    int32_t *pids = NULL;
+    size_t pids_cap = 0, pos = 0;
+    while (pos < rf->len) {
+        size_t before = pos;
+        int rc = rec_decode(rf, &pos, &op, &state, &pids, &pids_cap);
+        if (rc != 0) {
+            if (pos != before)
+                abort(); /* a refused op must not move the reader */
+            break;
+        }
+        if (pos <= before || pos > rf->len)
+            abort(); /* every op has a size and stays inside the journal */
+    }
+    free(pids);
+    rec_op_free(&op);
+    snapshot_free(&state);
+}
+
+static uint64_t digest(const snapshot *s)
+{
+    uint64_t d = s->nregions * 1000003u + s->ndevices;
+    for (size_t i = 0; i < s->nregions; i++)
+        d = d * 31 + (uint64_t)s->regions[i].address * 7 + s->regions[i].size_per_core + s->regions[i].handle;
+    return d;
+}
+
+/* The state at pos, or 0 with ok false when the source refuses it. s is
+ * kept between calls, as collect keeps it: fill marks it unchanged when it
+ * already holds pos. */
+static uint64_t state_at(const source_ops *ops, void *self, size_t pos, snapshot *s, bool *ok)
+{
+    char err[512];
+    ops->timeline->seek(self, pos);
+    s->unchanged = false;
+    *ok = ops->fill(self, s, err, sizeof err) == SRC_OK;
+    return *ok ? digest(s) : 0;
+}
+
+/* The recording source, as --replay finds it: by name in the registry. */
+static const source_ops *recording_ops(void)
+{
+    for (size_t i = 0; i < source_registry_count; i++)
+        if (strcmp(source_registry[i]->name, "recording") == 0)
+            return source_registry[i];
+    return NULL;
+}
+
+static void walk_timeline(const uint8_t *data, size_t size)
+{
+    int fd = memfd_create("recording", 0);
+    if (fd < 0)
+        return;
+    if (write(fd, data, size) != (ssize_t)size) {
+        close(fd);
+        return;
+    }
+    char path[64], err[512] = "";
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    source_params p = { .file_source = "recording", .path = path };
+    source_status st;
+    const source_ops *ops = recording_ops();
+    void *self = ops ? ops->open(&p, &st, err, sizeof err) : NULL;
+    if (self) {
+        const timeline_ops *tl = ops->timeline;
+        size_t n = tl->length(self), peak = tl->peak(self);
+        if (n == 0 || peak >= n)
+            abort();
+        snapshot s;
+        snapshot_init(&s);
+        size_t steps = n < FUZZ_MAX_STEPS ? n : FUZZ_MAX_STEPS;
+        uint64_t seen[FUZZ_MAX_STEPS];
+        bool okf[FUZZ_MAX_STEPS], okb;
+        char label[256];
+        for (size_t i = 0; i < steps; i++) {
+            seen[i] = state_at(ops, self, i, &s, &okf[i]);
+            tl->label(self, i, label, sizeof label);
+        }
+        for (size_t i = steps; i-- > 0;)
+            if (state_at(ops, self, i, &s, &okb) != seen[i] || okb != okf[i])
+                abort(); /* sought back: another state than stepping forward gave */
+        state_at(ops, self, peak, &s, &okb);
+        snapshot_free(&s);
+        ops->close(self);
+    } else if (ops && !err[0]) {
+        abort(); /* refused without a reason */
+    }
+    close(fd);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    rec_file rf;
+    char err[512] = "";
+    int rc = rec_load_memory(&rf, FUZZ_NAME, data, size, err, sizeof err);
+    if (rc == REC_OK)
+        decode_all(&rf);
+    else if (strncmp(err, FUZZ_NAME ": ", strlen(FUZZ_NAME) + 2) != 0)
+        abort(); /* a refusal names the file */
+    rec_file_free(&rf);
+    walk_timeline(data, size);
+    return 0;
+}

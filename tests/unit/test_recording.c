@@ -1,0 +1,392 @@
+/*
+ * The --record format (sources/recording_file.c) and its replay
+ * (recording_source.c): a journal written as the recorder writes it, read
+ * back op for op, and replayed to the same per-core marks as the model that
+ * made it; every refusal (magic, version, header size) and the one
+ * tolerance (a last chunk cut mid-write: a warning, the chunks before it
+ * replayed).
+ */
+#include "helpers.h"
+
+#include <stdlib.h>
+
+#include "model/accounting.h"
+#include "model/peaks.h"
+#include "shm_format.h"
+#include "sources/recording_file.h"
+#include "sources/source.h"
+
+#define T0 1700000000000000000ull
+#define GX 8
+#define GY 8
+#define HELD_BYTES 0x20000u /* at 0x140000, clear of the spikes at 0x20000 */
+#define SPIKE_A (512u << 10) /* chunk 1: core (1,2) */
+#define SPIKE_B (1u << 20)   /* chunk 2: core (5,6) */
+#define WRITER_PID 4242
+
+static char path[128];
+static snapshot start;
+static rec_buf buf;
+
+static void setup(void)
+{
+    snprintf(path, sizeof path, "/tmp/l1top-unit-rec-%d.l1rec", (int)getpid());
+    snapshot_init(&start);
+    t_device(&start, 0, "wormhole_b0", GX, GY);
+    uint32_t p = t_process(&start, WRITER_PID, "writer");
+    t_region(&start, 0, p, L1TOP_L1_BUFFER, (l1top_range){ 0, 0, GX - 1, GY - 1 }, 0x140000, HELD_BYTES, "held");
+    start.regions[0].handle = 1;
+    memset(&buf, 0, sizeof buf);
+}
+
+static void teardown(void)
+{
+    unlink(path);
+    snapshot_free(&start);
+    rec_buf_free(&buf);
+}
+
+TestSuite(recording, .init = setup, .fini = teardown);
+
+/* One change applied to the live model and journaled, as record.c does. */
+static void spike_record(peaks *live, uint64_t handle, uint16_t x, uint16_t y, uint32_t bytes, uint64_t t)
+{
+    static l1top_range core;
+    core = (l1top_range){ x, y, x, y };
+    peak_region r = { handle, WRITER_PID, 0, L1TOP_CIRCULAR_BUFFER, false, 0x20000, bytes, 0, 0, &core, 1, "spike" };
+    cr_assert_eq(peaks_record(live, &r, t), PEAK_APPLIED);
+    rec_put_op(&buf, REC_OP_RECORD, t);
+    rec_put_region(&buf, &r);
+}
+
+static void spike_release(peaks *live, uint64_t handle, uint64_t t)
+{
+    cr_assert_eq(peaks_release(live, handle, t), PEAK_APPLIED);
+    rec_put_op(&buf, REC_OP_RELEASE, t);
+    rec_put_u64(&buf, handle);
+}
+
+/* Writes the header and two chunks (stored or zstd): the start and spike A,
+ * then spike B; the live model that saw the same changes in *live. The
+ * offset where chunk 2 starts in *chunk2. */
+/* A live model loaded with the start state, and path opened with the
+ * header and the LOAD op in buf (record.c's j_load). */
+static FILE *begin_recording(peaks **live)
+{
+    *live = peaks_new();
+    cr_assert_not_null(*live);
+    cr_assert_eq(peaks_load(*live, &start, false, T0), 0);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(rec_write_header(f, &start, T0), 0);
+    rec_put_op(&buf, REC_OP_LOAD, T0);
+    rec_put_u8(&buf, 0);
+    rec_put_snapshot(&buf, &start, true);
+    return f;
+}
+
+static void write_recording(int level, peaks **live, long *chunk2)
+{
+    FILE *f = begin_recording(live);
+    spike_record(*live, 10, 1, 2, SPIKE_A, T0 + 1000);
+    spike_release(*live, 10, T0 + 3000);
+    cr_assert_eq(rec_write_chunk(f, &buf, level, NULL), 0);
+    *chunk2 = ftell(f);
+    spike_record(*live, 11, 5, 6, SPIKE_B, T0 + 5000);
+    spike_release(*live, 11, T0 + 7000);
+    cr_assert_eq(rec_write_chunk(f, &buf, level, NULL), 0);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* The same recording, zstd, without its model: where chunk 2 starts. */
+static long write_plain(void)
+{
+    peaks *live;
+    long chunk2;
+    write_recording(3, &live, &chunk2);
+    peaks_free(live);
+    return chunk2;
+}
+
+static unsigned char *slurp(size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    rewind(f);
+    unsigned char *d = malloc(*n);
+    cr_assert_eq(fread(d, 1, *n, f), *n);
+    fclose(f);
+    return d;
+}
+
+static void spit(const unsigned char *d, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(d, 1, n, f), n);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* --replay path --once: the state at the peak, with the run's marks. */
+static source_status replay(source_set *set, snapshot *s, char *err, size_t errlen)
+{
+    source_params p = { .file_source = "recording", .path = path };
+    snapshot_init(s);
+    source_status st = source_set_open(set, &p, err, errlen);
+    return st == SRC_OK ? collect(set, s, err, errlen) : st;
+}
+
+static const peak_figures *core_marks(const peaks *p, uint16_t x, uint16_t y)
+{
+    const peak_device *d = peaks_device(p, 0);
+    cr_assert_not_null(d);
+    return &d->cores[(size_t)y * d->grid_x + x];
+}
+
+static void same_marks(const peaks *live, const peaks *replayed)
+{
+    for (uint16_t y = 0; y < GY; y++)
+        for (uint16_t x = 0; x < GX; x++) {
+            const peak_figures *a = core_marks(live, x, y), *b = core_marks(replayed, x, y);
+            for (int c = 0; c < CAT_COUNT; c++)
+                cr_assert_eq(a->bytes[c], b->bytes[c], "core %d-%d %s", x, y, category_key[c]);
+            cr_assert_eq(a->used, b->used, "core %d-%d used", x, y);
+            cr_assert_eq(a->at.seq, b->at.seq, "core %d-%d: the peak's change", x, y);
+        }
+    cr_assert_eq(peaks_status(live)->changes, peaks_status(replayed)->changes);
+}
+
+static void round_trip(int level)
+{
+    peaks *live;
+    long chunk2;
+    write_recording(level, &live, &chunk2);
+    source_set set;
+    snapshot s;
+    char err[1024];
+    cr_assert_eq(replay(&set, &s, err, sizeof err), SRC_OK, "%s", err);
+    cr_assert_not_null(s.peaks);
+    same_marks(live, s.peaks);
+    cr_assert_eq(core_marks(s.peaks, 1, 2)->bytes[CAT_CIRCULAR_BUFFERS], SPIKE_A);
+    cr_assert_eq(core_marks(s.peaks, 5, 6)->bytes[CAT_CIRCULAR_BUFFERS], SPIKE_B);
+    cr_assert_eq(core_marks(s.peaks, 0, 0)->bytes[CAT_L1_BUFFERS], HELD_BYTES);
+    cr_assert_eq(core_marks(s.peaks, 0, 0)->bytes[CAT_CIRCULAR_BUFFERS], 0);
+    cr_assert_str_empty(source_set_warning(&set));
+    source_set_close(&set);
+    snapshot_free(&s);
+    peaks_free(live);
+}
+
+Test(recording, a_journal_replays_to_the_marks_of_the_model_that_wrote_it_zstd)
+{
+    round_trip(3);
+}
+
+Test(recording, a_journal_replays_to_the_marks_of_the_model_that_wrote_it_stored)
+{
+    round_trip(0);
+}
+
+Test(recording, every_op_reads_back_as_written)
+{
+    write_plain();
+    size_t n;
+    unsigned char *d = slurp(&n);
+    rec_file rf;
+    char err[512];
+    cr_assert_eq(rec_load_memory(&rf, "mem", d, n, err, sizeof err), REC_OK, "%s", err);
+    cr_assert_eq(rf.start_ns, T0);
+    cr_assert_eq(rf.nchunks, 2);
+    cr_assert_eq(rf.nops, 5);
+    cr_assert_eq(rf.header.ndevices, 1);
+    cr_assert_eq(rf.header.devices[0].grid_x, GX);
+    static const uint8_t types[] = { REC_OP_LOAD, REC_OP_RECORD, REC_OP_RELEASE, REC_OP_RECORD, REC_OP_RELEASE };
+    rec_op op = { 0 };
+    snapshot st;
+    snapshot_init(&st);
+    int32_t *pids = NULL;
+    size_t cap = 0, pos = 0;
+    for (size_t i = 0; i < sizeof types; i++) {
+        cr_assert_eq(rec_decode(&rf, &pos, &op, &st, &pids, &cap), 0, "op %zu", i);
+        cr_assert_eq(op.type, types[i], "op %zu", i);
+        if (i == 0) {
+            cr_assert_eq(st.nregions, 1);
+            cr_assert_eq(st.regions[0].size_per_core, HELD_BYTES);
+            cr_assert_eq(pids[0], WRITER_PID);
+            cr_assert_str_eq(st.processes[0].name, "writer");
+        }
+        if (i == 3) {
+            cr_assert_eq(op.region.size_per_core, SPIKE_B);
+            cr_assert_eq(op.region.ranges[0].x0, 5);
+            cr_assert_eq(op.region.ranges[0].y1, 6);
+            cr_assert_str_eq(op.region.tag, "spike");
+            cr_assert_eq(op.time_ns, T0 + 5000);
+        }
+        if (i == 4)
+            cr_assert_eq(op.handle, 11);
+    }
+    cr_assert_eq(pos, rf.len, "nothing after the last op");
+    free(pids);
+    rec_op_free(&op);
+    snapshot_free(&st);
+    rec_file_free(&rf);
+    free(d);
+}
+
+/* The file with byte `at` set to v (0: its bits flipped): refused with REC_EBAD and a line naming it. */
+static void refused(size_t at, unsigned char v, const char *says)
+{
+    write_plain();
+    size_t n;
+    unsigned char *d = slurp(&n);
+    d[at] = v ? v : (unsigned char)~d[at];
+    spit(d, n);
+    free(d);
+    rec_file rf;
+    char err[1024];
+    cr_assert_eq(rec_load(&rf, path, err, sizeof err), REC_EBAD);
+    cr_assert(strncmp(err, path, strlen(path)) == 0, "names the file: %s", err);
+    cr_assert_not_null(strstr(err, says), "%s", err);
+    cr_assert_null(strchr(err, '\n'), "one line");
+    rec_file_free(&rf);
+    source_set set;
+    snapshot s;
+    cr_assert_eq(replay(&set, &s, err, sizeof err), SRC_CORRUPT, "--replay: exit 65");
+    snapshot_free(&s);
+}
+
+Test(recording, a_bad_magic_is_refused)
+{
+    refused(0, 'X', "not an l1top recording");
+}
+
+Test(recording, another_version_is_refused)
+{
+    refused(8, 2, "version 2");
+}
+
+Test(recording, another_header_size_is_refused)
+{
+    refused(12, 64, "header 64 bytes");
+}
+
+Test(recording, a_damaged_chunk_before_another_is_refused)
+{
+    long chunk2 = write_plain();
+    refused((size_t)chunk2 - 1, 0, "damaged chunk 1"); /* chunk 1's last byte: its checksum */
+}
+
+Test(recording, a_file_cut_mid_chunk_warns_and_replays_the_chunks_before)
+{
+    long chunk2 = write_plain();
+    size_t n;
+    unsigned char *d = slurp(&n);
+    spit(d, (size_t)chunk2 + (n - (size_t)chunk2) / 2);
+    free(d);
+    source_set set;
+    snapshot s;
+    char err[1024];
+    cr_assert_eq(replay(&set, &s, err, sizeof err), SRC_OK, "%s", err);
+    const char *w = source_set_warning(&set);
+    cr_assert_not_null(strstr(w, path), "%s", w);
+    cr_assert_not_null(strstr(w, "cut after chunk 1"), "%s", w);
+    cr_assert_eq(core_marks(s.peaks, 1, 2)->bytes[CAT_CIRCULAR_BUFFERS], SPIKE_A, "chunk 1 replayed");
+    cr_assert_eq(core_marks(s.peaks, 5, 6)->bytes[CAT_CIRCULAR_BUFFERS], 0, "chunk 2 lost");
+    cr_assert_eq(peaks_status(s.peaks)->changes, 2);
+    source_set_close(&set);
+    snapshot_free(&s);
+}
+
+Test(recording, a_header_without_a_chunk_is_truncated)
+{
+    write_plain();
+    size_t n;
+    unsigned char *d = slurp(&n);
+    rec_file rf;
+    char err[512];
+    cr_assert_eq(rec_load_memory(&rf, "x.rec", d, REC_HEADER_SIZE + 4, err, sizeof err), REC_EBAD);
+    cr_assert_not_null(strstr(err, "x.rec: truncated"), "%s", err);
+    rec_file_free(&rf);
+    cr_assert_eq(rec_load_memory(&rf, "x.rec", d, 20, err, sizeof err), REC_EBAD);
+    cr_assert_not_null(strstr(err, "x.rec: truncated"), "%s", err);
+    rec_file_free(&rf);
+    free(d);
+}
+
+/* A device no segment could declare (a damaged grid) is refused, not
+ * modelled: 65535 x 65535 cores was a 16 GB model (found by fuzzing). */
+Test(recording, a_device_no_segment_could_declare_is_refused)
+{
+    start.devices[0].grid_x = L1TOP_SHM_MAX_GRID + 1;
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(rec_write_header(f, &start, T0), 0);
+    rec_put_op(&buf, REC_OP_RESET, T0);
+    cr_assert_eq(rec_write_chunk(f, &buf, 0, NULL), 0);
+    cr_assert_eq(fclose(f), 0);
+    rec_file rf;
+    char err[1024];
+    cr_assert_eq(rec_load(&rf, path, err, sizeof err), REC_EBAD);
+    cr_assert_not_null(strstr(err, "malformed device list"), "%s", err);
+    rec_file_free(&rf);
+}
+
+/* Past the replay's checkpoints (every 4096 positions): any position, in
+ * any order, holds the state of its change. Spike i is released after
+ * spike i+1 is recorded, and every 7th is kept: a state carried across
+ * every checkpoint. The expected region count and handle sum per position
+ * are tallied as the journal is written. */
+#define LONG_SPIKES 6000
+#define LONG_POSITIONS (1 + LONG_SPIKES + (LONG_SPIKES - LONG_SPIKES / 7))
+
+static size_t want_n[LONG_POSITIONS];
+static uint64_t want_sum[LONG_POSITIONS];
+
+Test(recording, a_seek_anywhere_in_a_long_recording_gives_that_changes_state)
+{
+    peaks *live;
+    FILE *f = begin_recording(&live);
+    size_t pos = 0, n = 1;
+    uint64_t sum = 1, t = T0;
+    want_n[0] = n;
+    want_sum[0] = sum;
+    for (uint32_t i = 0; i < LONG_SPIKES; i++) {
+        spike_record(live, 100 + i, (uint16_t)(i % GX), (uint16_t)(i / GX % GY), 0x1000 * (1 + i % 16), ++t);
+        want_n[++pos] = ++n;
+        want_sum[pos] = sum += 100 + i;
+        if (i >= 1 && (i - 1) % 7 != 0) {
+            spike_release(live, 100 + i - 1, ++t);
+            want_n[++pos] = --n;
+            want_sum[pos] = sum -= 100 + i - 1;
+        }
+        if (buf.len > 4096)
+            cr_assert_eq(rec_write_chunk(f, &buf, 1, NULL), 0);
+    }
+    cr_assert_eq(rec_write_chunk(f, &buf, 1, NULL), 0);
+    cr_assert_eq(fclose(f), 0);
+    peaks_free(live);
+    source_set set;
+    snapshot s;
+    char err[1024];
+    cr_assert_eq(replay(&set, &s, err, sizeof err), SRC_OK, "%s", err);
+    const timeline_ops *tl = set.ops[0]->timeline;
+    void *self = set.self[0];
+    size_t npos = tl->length(self);
+    cr_assert_eq(npos, pos + 1);
+    cr_assert_gt(npos, 2 * 4096 + 1, "two checkpoints at least");
+    static const size_t at[] = { 11000, 1, 8191, 8192, 8193, 4095, 4096, 4097, 0, 9001, 9000, 2, 4097, 4094, 8190 };
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        size_t p = at[k] < npos ? at[k] : npos - 1;
+        tl->seek(self, p);
+        cr_assert_eq(collect(&set, &s, err, sizeof err), SRC_OK, "%s", err);
+        uint64_t got = 0;
+        for (size_t r = 0; r < s.nregions; r++)
+            got += s.regions[r].handle;
+        cr_assert_eq(s.nregions, want_n[p], "position %zu", p);
+        cr_assert_eq(got, want_sum[p], "position %zu", p);
+    }
+    source_set_close(&set);
+    snapshot_free(&s);
+}
