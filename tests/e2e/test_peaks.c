@@ -387,7 +387,9 @@ Test(peaks, fit_and_diff_accept_a_recording)
     free(out);
     char *diff[] = { bin, "--diff", recpath, recpath, "--format", "json", NULL };
     cr_assert_eq(run_capture(diff, &out, NULL), 0, "%s", out);
-    cr_assert_not_null(json_loads(out, 0, NULL), "%.200s", out);
+    json_t *d = json_loads(out, 0, NULL);
+    cr_assert_not_null(d, "%.200s", out);
+    json_decref(d);
     free(out);
     unlink(recpath);
 }
