@@ -11,6 +11,7 @@
 #include "l1top.h"
 
 static char seg[64];
+static char recpath[96]; /* a recording a test made, removed by teardown */
 
 static void setup(void)
 {
@@ -22,6 +23,8 @@ static void teardown(void)
 {
     kill_started();
     shm_unlink(seg);
+    if (recpath[0])
+        unlink(recpath);
 }
 
 TestSuite(peaks, .init = setup, .fini = teardown, .timeout = 60);
@@ -329,8 +332,6 @@ static void known_core_peaks(json_t *root, const char *what)
     cr_assert_eq(json_integer_value(json_object_get(peaks, "changes")), 2 * KNOWN_SPIKES, "%s", what);
     cr_assert(json_is_true(json_object_get(peaks, "exact")), "%s", what);
 }
-
-static char recpath[96];
 
 /* Records the known spikes while a live `l1top -n` watches the same run. */
 static void record_known(void)
