@@ -9,6 +9,7 @@
 #include "spike_writer.h"
 
 static char seg[64];
+static char recpath[96]; /* a recording a test made, removed by teardown */
 
 static void setup(void)
 {
@@ -20,6 +21,8 @@ static void teardown(void)
 {
     kill_started();
     shm_unlink(seg);
+    if (recpath[0])
+        unlink(recpath);
 }
 
 TestSuite(peaks, .init = setup, .fini = teardown, .timeout = 60);
@@ -259,8 +262,6 @@ static void known_core_peaks(json_t *root, const char *what)
     cr_assert(json_is_true(json_object_get(peaks, "exact")), "%s", what);
 }
 
-static char recpath[96];
-
 /* Records the known spikes while a live `l1top -n` watches the same run. */
 static void record_known(void)
 {
@@ -316,7 +317,9 @@ Test(peaks, fit_and_diff_accept_a_recording)
     free(out);
     char *diff[] = { bin, "--diff", recpath, recpath, "--format", "json", NULL };
     cr_assert_eq(run_capture(diff, &out, NULL), 0, "%s", out);
-    cr_assert_not_null(json_loads(out, 0, NULL), "%.200s", out);
+    json_t *d = json_loads(out, 0, NULL);
+    cr_assert_not_null(d, "%.200s", out);
+    json_decref(d);
     free(out);
     unlink(recpath);
 }
