@@ -34,26 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         img = calloc(1, full);
         struct l1top_shm_header *h = (void *)img;
         memcpy(h->magic, L1TOP_SHM_MAGIC, L1TOP_SHM_MAGIC_LEN);
-        h->version = L1TOP_SHM_VERSION;
-        h->header_size = sizeof *h;
-        h->total_size = full;
-        h->max_writers = L1TOP_SHM_MAX_WRITERS;
-        h->writer_size = sizeof(struct l1top_shm_writer);
-        h->max_devices = L1TOP_SHM_MAX_DEVICES;
-        h->device_size = sizeof(struct l1top_shm_device);
-        h->record_capacity = cap;
-        h->record_size = sizeof(struct l1top_shm_record);
-        h->writers_offset = shm_writers_offset();
-        h->devices_offset = shm_devices_offset();
-        h->records_offset = shm_records_offset();
-        h->stripes_offset = shm_stripes_offset();
-        h->nstripes = L1TOP_SHM_STRIPES;
-        h->stripe_size = sizeof(struct l1top_shm_stripe);
-        h->rings_offset = shm_rings_offset(cap);
-        h->nrings = 1;
-        h->ring_slots = L1TOP_SHM_MIN_RING_SLOTS;
-        h->event_size = sizeof(struct l1top_shm_event);
-        h->ring_header_size = sizeof(struct l1top_shm_ring);
+        shm_header_layout(h, cap, 1, L1TOP_SHM_MIN_RING_SLOTS); /* total_size: full */
         atomic_store(&h->high_water, cap);
         view.base = img;
         ev = shm_events_new();

@@ -293,4 +293,32 @@ static inline uint64_t shm_total_size(uint32_t capacity, uint32_t nrings, uint32
     return shm_rings_offset(capacity) + (uint64_t)nrings * shm_ring_stride(ring_slots);
 }
 
+/* The header's layout fields (version, sizes, offsets, counts) for this
+ * capacity and these rings: what a writer creating a segment writes, and
+ * what a reader checks. Not the magic, times or counters. */
+static inline void shm_header_layout(struct l1top_shm_header *h, uint32_t capacity, uint32_t nrings,
+                                     uint32_t ring_slots)
+{
+    h->version = L1TOP_SHM_VERSION;
+    h->header_size = sizeof *h;
+    h->total_size = shm_total_size(capacity, nrings, ring_slots);
+    h->max_writers = L1TOP_SHM_MAX_WRITERS;
+    h->writer_size = sizeof(struct l1top_shm_writer);
+    h->max_devices = L1TOP_SHM_MAX_DEVICES;
+    h->device_size = sizeof(struct l1top_shm_device);
+    h->record_capacity = capacity;
+    h->record_size = sizeof(struct l1top_shm_record);
+    h->writers_offset = shm_writers_offset();
+    h->devices_offset = shm_devices_offset();
+    h->records_offset = shm_records_offset();
+    h->stripes_offset = shm_stripes_offset();
+    h->nstripes = L1TOP_SHM_STRIPES;
+    h->stripe_size = sizeof(struct l1top_shm_stripe);
+    h->rings_offset = shm_rings_offset(capacity);
+    h->nrings = nrings;
+    h->ring_slots = ring_slots;
+    h->event_size = sizeof(struct l1top_shm_event);
+    h->ring_header_size = sizeof(struct l1top_shm_ring);
+}
+
 #endif

@@ -321,26 +321,7 @@ static int mode_from_env(mode_t *mode)
 
 static void init_header(struct l1top_shm_header *h, uint32_t capacity, uint32_t nrings, uint32_t slots)
 {
-    h->version = L1TOP_SHM_VERSION;
-    h->header_size = sizeof *h;
-    h->total_size = shm_total_size(capacity, nrings, slots);
-    h->max_writers = L1TOP_SHM_MAX_WRITERS;
-    h->writer_size = sizeof(struct l1top_shm_writer);
-    h->max_devices = L1TOP_SHM_MAX_DEVICES;
-    h->device_size = sizeof(struct l1top_shm_device);
-    h->record_capacity = capacity;
-    h->record_size = sizeof(struct l1top_shm_record);
-    h->writers_offset = shm_writers_offset();
-    h->devices_offset = shm_devices_offset();
-    h->records_offset = shm_records_offset();
-    h->stripes_offset = shm_stripes_offset();
-    h->nstripes = L1TOP_SHM_STRIPES;
-    h->stripe_size = sizeof(struct l1top_shm_stripe);
-    h->rings_offset = shm_rings_offset(capacity);
-    h->nrings = nrings;
-    h->ring_slots = slots;
-    h->event_size = sizeof(struct l1top_shm_event);
-    h->ring_header_size = sizeof(struct l1top_shm_ring);
+    shm_header_layout(h, capacity, nrings, slots);
     h->created_unix_ns = clock_realtime_ns();
     atomic_store(&h->dropped_records, 0);
     atomic_store(&h->high_water, 0);
