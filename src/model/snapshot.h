@@ -119,10 +119,11 @@ int snapshot_copy_process(snapshot *s, const snapshot *from, uint32_t only_proce
 /* Index of the device with this id, or -1. */
 int snapshot_device_index(const snapshot *s, uint32_t id);
 
-/* The ranges of a region. */
+/* The ranges of a region; NULL when it has none (an interleaved region, whose
+ * snapshot may hold no ranges at all: NULL + 0 is undefined in C). */
 static inline const l1top_range *snapshot_region_ranges(const snapshot *s, const snap_region *r)
 {
-    return s->ranges + r->first_range;
+    return r->nranges ? s->ranges + r->first_range : NULL;
 }
 
 #endif

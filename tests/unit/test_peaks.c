@@ -368,3 +368,38 @@ Test(peaks, unknown_device_changes_nothing_until_declared)
     peaks_free(p);
     snapshot_free(&s);
 }
+
+/* Fuzzing (segment target, CI) found a snapshot whose only regions are
+ * interleaved: it holds no ranges at all, and every walk over a region's
+ * ranges computed NULL + 0, undefined behaviour that UBSan stops on. */
+Test(peaks, a_snapshot_of_interleaved_regions_only_has_no_ranges_and_loads)
+{
+    snapshot s, copy;
+    snapshot_init(&s);
+    snapshot_init(&copy);
+    t_device(&s, 0, "wormhole_b0", 8, 8);
+    uint32_t proc = t_process(&s, 42, "model");
+    snap_region *r = t_interleaved(&s, 0, proc, 0x100000, 64u * 2048u, 2048);
+    r->handle = 1;
+    cr_assert_null(s.ranges, "no region has a range");
+    cr_assert_null(snapshot_region_ranges(&s, r));
+    accounting a;
+    cr_assert_eq(accounting_compute(&s, &a), 0);
+    cr_assert_eq(a.devices[0].totals[CAT_L1_BUFFERS], 64u * 2048u);
+    accounting_free(&a);
+    peaks *p = peaks_new();
+    cr_assert_not_null(p);
+    cr_assert_eq(peaks_load(p, &s, false, 1), 0);
+    cr_assert_eq(peaks_device(p, 0)->now[0].bytes[CAT_L1_BUFFERS], 2048u);
+    cr_assert_eq(snapshot_copy_process(&copy, &s, proc), 0);
+    cr_assert_eq(copy.nregions, 1);
+    /* With ranged regions beside it, its ranges are still none (before:
+     * a pointer into the other regions' ranges). */
+    t_region(&s, 0, proc, L1TOP_CIRCULAR_BUFFER, (l1top_range){ 0, 0, 1, 1 }, 0x20000, 4096, "cb");
+    cr_assert_not_null(s.ranges);
+    cr_assert_null(snapshot_region_ranges(&s, &s.regions[0]));
+    cr_assert_not_null(snapshot_region_ranges(&s, &s.regions[1]));
+    peaks_free(p);
+    snapshot_free(&copy);
+    snapshot_free(&s);
+}
