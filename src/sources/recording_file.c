@@ -122,43 +122,42 @@ static void put_device(rec_buf *b, const snap_device *d)
     put_u64(b, d->dropped_records);
 }
 
-/* A region at version 1's widths (also inside every version's states). */
-static void put_region_fixed(rec_buf *b, const peak_region *r)
+/* v at `width` bytes (version 1's layout) or as a varint (version 2's). */
+static void put_num(rec_buf *b, uint64_t v, size_t width, bool fixed)
 {
-    put_u64(b, r->handle);
-    put_u32(b, (uint32_t)r->pid);
-    put_u32(b, r->device);
-    put_u8(b, r->kind);
-    put_u8(b, r->interleaved);
-    put_u32(b, r->address);
-    put_u32(b, r->size_per_core);
-    put_u32(b, r->page_size);
-    put_u64(b, r->total_size);
-    put_u32(b, r->nranges);
-    for (uint32_t i = 0; i < r->nranges; i++) {
-        put_u32(b, (uint32_t)r->ranges[i].x0 << 16 | r->ranges[i].y0);
-        put_u32(b, (uint32_t)r->ranges[i].x1 << 16 | r->ranges[i].y1);
-    }
-    put_str(b, r->tag, SNAP_TAG_LEN - 1);
+    if (fixed)
+        put_le(b, v, width);
+    else
+        put_varint(b, v);
 }
 
-/* Version 2: a region's description, everything but its handle, in varints. */
-static void put_shape(rec_buf *b, const peak_region *r)
+/* A region: at version 1's widths (fixed; also inside every version's
+ * states), or version 2's description (everything but the handle, in
+ * varints, a range as four). */
+static void put_region_as(rec_buf *b, const peak_region *r, bool fixed)
 {
-    put_varint(b, (uint32_t)r->pid);
-    put_varint(b, r->device);
+    if (fixed)
+        put_u64(b, r->handle);
+    put_num(b, (uint32_t)r->pid, 4, fixed);
+    put_num(b, r->device, 4, fixed);
     put_u8(b, r->kind);
     put_u8(b, r->interleaved);
-    put_varint(b, r->address);
-    put_varint(b, r->size_per_core);
-    put_varint(b, r->page_size);
-    put_varint(b, r->total_size);
-    put_varint(b, r->nranges);
+    put_num(b, r->address, 4, fixed);
+    put_num(b, r->size_per_core, 4, fixed);
+    put_num(b, r->page_size, 4, fixed);
+    put_num(b, r->total_size, 8, fixed);
+    put_num(b, r->nranges, 4, fixed);
     for (uint32_t i = 0; i < r->nranges; i++) {
-        put_varint(b, r->ranges[i].x0);
-        put_varint(b, r->ranges[i].y0);
-        put_varint(b, r->ranges[i].x1);
-        put_varint(b, r->ranges[i].y1);
+        const l1top_range *q = &r->ranges[i];
+        if (fixed) {
+            put_u32(b, (uint32_t)q->x0 << 16 | q->y0);
+            put_u32(b, (uint32_t)q->x1 << 16 | q->y1);
+        } else {
+            put_varint(b, q->x0);
+            put_varint(b, q->y0);
+            put_varint(b, q->x1);
+            put_varint(b, q->y1);
+        }
     }
     put_str(b, r->tag, SNAP_TAG_LEN - 1);
 }
@@ -219,7 +218,7 @@ static void put_snapshot(rec_buf *b, const snapshot *s, bool with_regions)
         peak_region pr = { r->handle, s->processes[r->process].pid, s->devices[r->device].id, r->kind,
                            r->interleaved, r->address, r->size_per_core, r->page_size, r->total_size,
                            snapshot_region_ranges(s, r), r->nranges, r->tag };
-        put_region_fixed(b, &pr);
+        put_region_as(b, &pr, true);
     }
 }
 
@@ -240,13 +239,13 @@ void rec_put_record(rec_buf *b, const peak_region *r, uint64_t time_ns)
 {
     put_head(b, REC_OP_RECORD, time_ns);
     if (fixed_width(b)) {
-        put_region_fixed(b, r);
+        put_region_as(b, r, true);
         return;
     }
     put_handle(b, r->handle);
     size_t mark = b->len;
     put_u8(b, 0); /* index 0: the description follows */
-    put_shape(b, r);
+    put_region_as(b, r, false);
     uint32_t k = b->nomem ? 0 : shape_index(b, mark + 1);
     if (k) {
         b->len = mark; /* one seen before in this chunk: its index instead */
@@ -263,16 +262,9 @@ void rec_put_release(rec_buf *b, uint64_t handle, uint64_t time_ns)
 void rec_put_retain(rec_buf *b, const int32_t *pids, size_t n, uint64_t time_ns)
 {
     put_head(b, REC_OP_RETAIN, time_ns);
-    if (fixed_width(b))
-        put_u32(b, (uint32_t)n);
-    else
-        put_varint(b, n);
-    for (size_t i = 0; i < n; i++) {
-        if (fixed_width(b))
-            put_u32(b, (uint32_t)pids[i]);
-        else
-            put_varint(b, (uint32_t)pids[i]);
-    }
+    put_num(b, n, 4, fixed_width(b));
+    for (size_t i = 0; i < n; i++)
+        put_num(b, (uint32_t)pids[i], 4, fixed_width(b));
 }
 
 void rec_put_mark(rec_buf *b, rec_op_type type, uint64_t time_ns) { put_head(b, type, time_ns); }
@@ -447,38 +439,6 @@ static uint32_t get_count(rd *r, size_t each)
     return r->bad ? 0 : n;
 }
 
-static int get_ranges(rd *r, l1top_range **v, size_t *cap, uint32_t *n)
-{
-    *n = get_count(r, 8);
-    if (*n && grow_array((void **)v, cap, 0, *n, sizeof **v))
-        return -2;
-    for (uint32_t i = 0; i < *n; i++) {
-        uint32_t a = get_u32(r), b = get_u32(r);
-        (*v)[i] = (l1top_range){ (uint16_t)(a >> 16), (uint16_t)a, (uint16_t)(b >> 16), (uint16_t)b };
-    }
-    return 0;
-}
-
-static int get_region(rd *r, rec_op *op)
-{
-    peak_region *g = &op->region;
-    g->handle = get_u64(r);
-    g->pid = (int32_t)get_u32(r);
-    g->device = get_u32(r);
-    g->kind = get_u8(r);
-    g->interleaved = get_u8(r) != 0;
-    g->address = get_u32(r);
-    g->size_per_core = get_u32(r);
-    g->page_size = get_u32(r);
-    g->total_size = get_u64(r);
-    if (get_ranges(r, &op->ranges, &op->ranges_cap, &g->nranges))
-        return -2;
-    g->ranges = g->nranges ? op->ranges : NULL;
-    get_str(r, op->tag, sizeof op->tag);
-    g->tag = op->tag;
-    return 0;
-}
-
 /* A count of items at least `each` bytes long, as a varint (version 2). */
 static uint32_t get_var_count(rd *r, size_t each)
 {
@@ -496,27 +456,37 @@ static uint16_t get_var16(rd *r)
     return (uint16_t)v;
 }
 
-/* Version 2: a region's description (put_shape) into op->region. */
-static int get_shape(rd *r, rec_op *op)
+static uint32_t get_num32(rd *r, bool fixed) { return fixed ? get_u32(r) : get_var32(r); }
+
+/* A region as put_region_as wrote it (fixed: version 1's, with its handle;
+ * else version 2's description) into op->region. 0 or -2. */
+static int get_region_as(rd *r, rec_op *op, bool fixed)
 {
     peak_region *g = &op->region;
-    g->pid = (int32_t)get_var32(r);
-    g->device = get_var32(r);
+    if (fixed)
+        g->handle = get_u64(r);
+    g->pid = (int32_t)get_num32(r, fixed);
+    g->device = get_num32(r, fixed);
     g->kind = get_u8(r);
     g->interleaved = get_u8(r) != 0;
-    g->address = get_var32(r);
-    g->size_per_core = get_var32(r);
-    g->page_size = get_var32(r);
-    g->total_size = get_varint(r);
-    g->nranges = get_var_count(r, 4);
+    g->address = get_num32(r, fixed);
+    g->size_per_core = get_num32(r, fixed);
+    g->page_size = get_num32(r, fixed);
+    g->total_size = fixed ? get_u64(r) : get_varint(r);
+    g->nranges = fixed ? get_count(r, 8) : get_var_count(r, 4);
     if (g->nranges && grow_array((void **)&op->ranges, &op->ranges_cap, 0, g->nranges, sizeof *op->ranges))
         return -2;
     for (uint32_t i = 0; i < g->nranges; i++) {
         l1top_range *q = &op->ranges[i];
-        q->x0 = get_var16(r);
-        q->y0 = get_var16(r);
-        q->x1 = get_var16(r);
-        q->y1 = get_var16(r);
+        if (fixed) {
+            uint32_t lo = get_u32(r), hi = get_u32(r);
+            *q = (l1top_range){ (uint16_t)(lo >> 16), (uint16_t)lo, (uint16_t)(hi >> 16), (uint16_t)hi };
+        } else {
+            q->x0 = get_var16(r);
+            q->y0 = get_var16(r);
+            q->x1 = get_var16(r);
+            q->y1 = get_var16(r);
+        }
     }
     g->ranges = g->nranges ? op->ranges : NULL;
     get_str(r, op->tag, sizeof op->tag);
@@ -550,7 +520,7 @@ static int get_state(rd *r, rec_op *op, snapshot *s, bool with_regions, int32_t 
     if (nr && grow_array((void **)rpids, rpids_cap, 0, nr, sizeof **rpids))
         return -2;
     for (uint32_t i = 0; i < nr && !r->bad; i++) {
-        if (get_region(r, op))
+        if (get_region_as(r, op, true))
             return -2;
         const peak_region *g = &op->region;
         int dev = snapshot_device_index(s, g->device);
@@ -593,7 +563,7 @@ int rec_decode(const rec_file *rf, size_t *pos, rec_op *op, snapshot *state, int
         rc = get_state(&r, op, state, false, region_pids, region_pids_cap);
         break;
     case REC_OP_RECORD:
-        rc = get_region(&r, op);
+        rc = get_region_as(&r, op, true);
         break;
     case REC_OP_RELEASE:
         op->handle = get_u64(&r);
@@ -667,10 +637,10 @@ static int v2_shape(v2_reader *v, rd *r, size_t *nshape)
     if (k == 0) {
         if (*nshape < REC_SHAPES_MAX)
             v->shape[(*nshape)++] = (size_t)(r->p - v->raw);
-        return get_shape(r, &v->op);
+        return get_region_as(r, &v->op, false);
     }
     rd at = { v->raw + v->shape[k - 1], r->end, false };
-    int rc = get_shape(&at, &v->op);
+    int rc = get_region_as(&at, &v->op, false);
     return rc ? rc : at.bad ? -1 : 0;
 }
 

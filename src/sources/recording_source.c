@@ -9,7 +9,7 @@
  * model start and the last checkpoint before it (states kept at open, as
  * the trace timeline keeps them: recordings hold no keyframes), then
  * stepped forward: a step costs at most a checkpoint interval of changes
- * and one copy of the state.
+ * and one rebuild of the state.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +25,7 @@
  * replays fewer changes than that, and the copies cost O(positions) in all
  * (each keeps at most 4 regions per position since the last). A kept state
  * holds 8 bytes a region (where it came from, see rref), not the region:
- * ~20x less than a copy of the snapshot. */
+ * ~10x less memory than a copy of the snapshot (bench/RESULTS.md 10). */
 #define REPLAY_CHECKPOINT_MIN 256u
 /* A region's origin (rref): the offset of the RECORD op that made it, or
  * this bit and its index in the state of the anchor cur was loaded from. */
@@ -269,7 +269,7 @@ static int restore(recording_source *t, const checkpoint *k)
 }
 
 /* cur := the nearest known state at or before target that is ahead of
- * where cur stands (or cur as it is). 0 or -2. */
+ * where cur stands (or cur as it is). 0, -1 malformed, -2 out of memory. */
 static int restart_near(recording_source *t, size_t target)
 {
     size_t a = last_at_or_before(t->anchor, t->nanchor, sizeof *t->anchor, target);
@@ -293,10 +293,11 @@ static int restart_near(recording_source *t, size_t target)
 static int seek_state(recording_source *t, size_t pos)
 {
     size_t target = t->pos_off[pos];
-    if (restart_near(t, target))
-        return -2;
+    int rc = restart_near(t, target);
+    if (rc)
+        return rc;
     while (t->next_off <= target) {
-        int rc = step(t);
+        rc = step(t);
         if (rc) {
             t->valid = false;
             return rc;
