@@ -32,4 +32,15 @@ typedef struct {
     void *ctx;
 } peaks_journal;
 
+/* The journal applied to a model as a replay applies it (the live
+ * source's bookkeeping aside): a recording's reader (recording_source.c)
+ * and the recorder's own copy of the marks it will write in the trailer
+ * (cli/record.c) use these, so the two cannot differ. */
+typedef struct {
+    peaks *model;
+    bool nomem;                /* a change ran out of memory */
+} journal_model;
+
+peaks_journal journal_model_callbacks(journal_model *m);
+
 #endif

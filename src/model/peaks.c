@@ -748,6 +748,29 @@ const peak_status *peaks_status(const peaks *p) { return &p->status; }
 peak_status *peaks_status_mut(peaks *p) { return &p->status; }
 size_t peaks_regions(const peaks *p) { return p->live; }
 
+int peaks_restore(peaks *p, size_t i, uint32_t c, const peak_figures *marks, const peak_now *now)
+{
+    if (i >= p->ndevs)
+        return -1;
+    device *d = p->devs[i];
+    if (c == PEAKS_DEVICE_SUMS) { /* its current sums are its cores' (as core_change keeps them) */
+        d->pub.total = *marks;
+        memset(d->total_now, 0, sizeof d->total_now);
+        d->total_clash = 0;
+        for (uint32_t k = 0; k < d->pub.ncores; k++) {
+            for (int cat = 0; cat < CAT_COUNT; cat++)
+                d->total_now[cat] += d->now[k].bytes[cat];
+            d->total_clash += d->now[k].clash_bytes;
+        }
+        return 0;
+    }
+    if (c >= d->pub.ncores)
+        return -1;
+    d->marks[c] = *marks;
+    d->now[c] = *now;
+    return 0;
+}
+
 size_t peaks_core_spans(const peaks *p, uint32_t id, uint32_t c)
 {
     int i = device_index(p, id);

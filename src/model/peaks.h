@@ -137,6 +137,15 @@ const peak_status *peaks_status(const peaks *p);
 peak_status *peaks_status_mut(peaks *p);
 /* Regions the model holds now. */
 size_t peaks_regions(const peaks *p);
+/* The marks a replay computed, put back (a recording's trailer,
+ * sources/recording_file.c): core c of device i gets these high-water
+ * marks and current figures; PEAKS_DEVICE_SUMS: the device's marks (now
+ * unused: its current sums are its cores', restored first). The
+ * model holds no region behind them: such a model answers what the replay
+ * of the same journal would, and is not fed further. 0, or -1 when i or c
+ * is out of range. */
+#define PEAKS_DEVICE_SUMS UINT32_MAX
+int peaks_restore(peaks *p, size_t i, uint32_t c, const peak_figures *marks, const peak_now *now);
 /* Spans in the map of core c of device id (tests, benchmarks). */
 size_t peaks_core_spans(const peaks *p, uint32_t id, uint32_t c);
 

@@ -16,6 +16,7 @@
 #include "grow.h"
 #include "safe_open.h"
 #include "shm_format.h"
+#include "utf8.h"
 
 /* ---------- writing ---------- */
 
@@ -295,7 +296,9 @@ int rec_write_header(FILE *f, const snapshot *s, uint64_t start_ns, uint32_t ver
     return rc;
 }
 
-int rec_write_chunk(FILE *f, rec_buf *b, int level, uint64_t *out)
+/* b as one block (a chunk, or the trailer): `magic`, stored and raw
+ * lengths, bit 31 zstd | count, then the bytes. */
+static int write_block(FILE *f, uint32_t magic, const rec_buf *b, uint32_t count, int level, uint64_t *out)
 {
     if (b->nomem) {
         errno = ENOMEM;
@@ -325,21 +328,93 @@ int rec_write_chunk(FILE *f, rec_buf *b, int level, uint64_t *out)
     } else if (b->len) {
         memcpy(z + REC_CHUNK_HEADER, b->data, b->len);
     }
-    le_store(z, REC_CHUNK_MAGIC, 4);
+    le_store(z, magic, 4);
     le_store(z + 4, stored, 4);
     le_store(z + 8, b->len, 4);
-    le_store(z + 12, (uint32_t)(level > 0) << 31 | b->nops, 4);
+    le_store(z + 12, (uint32_t)(level > 0) << 31 | count, 4);
     size_t n = REC_CHUNK_HEADER + stored;
     int rc = fwrite(z, 1, n, f) == n && fflush(f) == 0 ? 0 : -1;
     free(z);
     if (out)
         *out = n;
+    return rc;
+}
+
+int rec_write_chunk(FILE *f, rec_buf *b, int level, uint64_t *out)
+{
+    int rc = write_block(f, REC_CHUNK_MAGIC, b, b->nops, level, out);
+    if (rc && b->nomem)
+        return rc;
     b->len = 0;
     b->nops = 0;
     b->prev_time = b->prev_handle = 0; /* a chunk decodes on its own */
     b->nshapes = 0;
     if (b->shapes)
         memset(b->shapes, 0, SHAPE_SLOTS * sizeof *b->shapes);
+    return rc;
+}
+
+/* ---------- the trailer (version 3) ---------- */
+
+static void put_moment(rec_buf *b, const peak_moment *m)
+{
+    put_varint(b, m->seq);
+    put_varint(b, m->time_ns);
+    put_varint(b, (uint32_t)m->pid);
+    put_u8(b, m->kind);
+    put_str(b, m->tag, SNAP_TAG_LEN - 1);
+}
+
+static void put_figures(rec_buf *b, const peak_figures *f)
+{
+    for (int k = 0; k < CAT_COUNT; k++)
+        put_varint(b, f->bytes[k]);
+    put_varint(b, f->used);
+    put_varint(b, f->tracked);
+    put_varint(b, f->untracked);
+    put_varint(b, f->clash_bytes);
+    put_moment(b, &f->at);
+    put_moment(b, &f->clash_at);
+}
+
+static void put_now(rec_buf *b, const peak_now *n)
+{
+    for (int k = 0; k < CAT_COUNT; k++)
+        put_varint(b, n->bytes[k]);
+    put_varint(b, n->clash_bytes);
+}
+
+int rec_write_trailer(FILE *f, const peaks *model, uint64_t nchunks, uint64_t nops, int level)
+{
+    rec_buf b = { 0 };
+    const peak_status *st = peaks_status(model);
+    put_varint(&b, nchunks);
+    put_varint(&b, nops);
+    put_varint(&b, st->since_ns);
+    put_varint(&b, st->since_seq);
+    put_varint(&b, st->changes);
+    put_u8(&b, st->approximate);
+    put_varint(&b, st->approximate_since_ns);
+    put_varint(&b, st->lost);
+    put_varint(&b, st->unlogged);
+    put_varint(&b, st->late);
+    put_varint(&b, st->bad);
+    put_varint(&b, st->resyncs);
+    put_varint(&b, peaks_ndevices(model));
+    for (size_t i = 0; i < peaks_ndevices(model); i++) {
+        const peak_device *d = peaks_device_at(model, i);
+        put_varint(&b, d->id);
+        put_varint(&b, d->grid_x);
+        put_varint(&b, d->grid_y);
+        put_varint(&b, d->l1_size);
+        put_figures(&b, &d->total);
+        for (uint32_t c = 0; c < d->ncores; c++) {
+            put_figures(&b, &d->cores[c]);
+            put_now(&b, &d->now[c]);
+        }
+    }
+    int rc = write_block(f, REC_TRAILER_MAGIC, &b, 0, level, NULL);
+    rec_buf_free(&b);
     return rc;
 }
 
@@ -764,8 +839,166 @@ static int load_chunk(rec_file *rf, rd *r, v2_reader *v)
 void rec_file_free(rec_file *rf)
 {
     free(rf->ops);
+    free(rf->trailer);
     snapshot_free(&rf->header);
     memset(rf, 0, sizeof *rf);
+}
+
+static void warn(rec_file *rf, const char *what, size_t at)
+{
+    if (!rf->warning[0])
+        snprintf(rf->warning, sizeof rf->warning, "%.120s: %s at byte %zu: ignored, opened by replaying the journal",
+                 rf->path, what, at);
+}
+
+/* The trailer block at r->p (its magic checked) into rf->trailer; r moves
+ * past it. One that is cut or damaged is dropped with a warning: the
+ * chunks before it are whole, and they are the recording. */
+static void load_trailer(rec_file *rf, rd *r, size_t at)
+{
+    uint32_t magic = get_u32(r), stored = get_u32(r), raw = get_u32(r), flags = get_u32(r);
+    (void)magic;
+    if (r->bad || (size_t)(r->end - r->p) < stored) {
+        warn(rf, "the trailer is cut", at);
+        r->p = r->end;
+        return;
+    }
+    const unsigned char *body = r->p;
+    r->p += stored;
+    bool zstd = flags >> 31;
+    if (raw > REC_CHUNK_MAX || (!zstd && stored != raw) || !(rf->trailer = malloc(raw ? raw : 1))) {
+        warn(rf, "the trailer is too large or out of memory", at);
+        return;
+    }
+    size_t n = zstd ? ZSTD_decompress(rf->trailer, raw, body, stored) : raw;
+    if (!zstd && raw)
+        memcpy(rf->trailer, body, raw);
+    if (ZSTD_isError(n) || n != raw) {
+        free(rf->trailer);
+        rf->trailer = NULL;
+        warn(rf, "the trailer is damaged", at);
+        return;
+    }
+    rf->trailer_len = raw;
+}
+
+/* The smallest a core takes in the trailer: its marks (13 varints, two
+ * moments of 3 varints, a kind and a tag length) and its figures now. */
+#define TRAILER_CORE_MIN ((CAT_COUNT + 4u + 2u * 5u) + (CAT_COUNT + 1u))
+
+static bool get_moment(rd *r, peak_moment *m, uint64_t changes)
+{
+    char tag[SNAP_TAG_LEN];
+    m->seq = get_varint(r);
+    m->time_ns = get_varint(r);
+    m->pid = (int32_t)get_var32(r);
+    m->kind = get_u8(r);
+    get_str(r, tag, sizeof tag);
+    utf8_copy(m->tag, sizeof m->tag, tag); /* the model's rule for a tag it keeps */
+    return !r->bad && m->seq <= changes && m->kind <= CAT_RECORDED;
+}
+
+/* Marks and figures now of one core (limit: its L1) or of a device's sums. */
+static bool get_figures(rd *r, peak_figures *f, uint64_t limit, uint64_t changes)
+{
+    bool ok = true;
+    for (int k = 0; k < CAT_COUNT; k++)
+        ok &= (f->bytes[k] = get_varint(r)) <= limit;
+    ok &= (f->used = get_varint(r)) <= limit;
+    ok &= (f->tracked = get_varint(r)) <= limit;
+    ok &= (f->untracked = get_varint(r)) <= limit;
+    ok &= (f->clash_bytes = get_varint(r)) <= limit;
+    ok &= get_moment(r, &f->at, changes);
+    ok &= get_moment(r, &f->clash_at, changes);
+    return ok && !r->bad;
+}
+
+static bool get_now(rd *r, peak_now *n, uint64_t limit)
+{
+    bool ok = true;
+    for (int k = 0; k < CAT_COUNT; k++)
+        ok &= (n->bytes[k] = get_varint(r)) <= limit;
+    ok &= (n->clash_bytes = get_varint(r)) <= limit;
+    return ok && !r->bad;
+}
+
+/* The trailer's devices: checked against the model's (apply false), or
+ * restored into it (apply true, after a check passed). 0 or -1 with why. */
+static int trailer_devices(rd *r, peaks *model, uint64_t changes, bool apply, char *why, size_t whylen)
+{
+    uint64_t nd = get_varint(r);
+    if (r->bad || nd != peaks_ndevices(model)) {
+        snprintf(why, whylen, "the trailer names %llu devices, the journal %zu", (unsigned long long)nd,
+                 peaks_ndevices(model));
+        return -1;
+    }
+    for (size_t i = 0; i < nd; i++) {
+        const peak_device *d = peaks_device_at(model, i);
+        uint64_t id = get_varint(r), gx = get_varint(r), gy = get_varint(r), l1 = get_varint(r);
+        if (r->bad || id != d->id || gx != d->grid_x || gy != d->grid_y || l1 != d->l1_size
+            || (size_t)(r->end - r->p) / TRAILER_CORE_MIN < d->ncores) {
+            snprintf(why, whylen, "the trailer's device %zu (id %llu, %llux%llu, L1 %llu, its cores' bytes) does not "
+                     "match the journal's device %u", i, (unsigned long long)id, (unsigned long long)gx,
+                     (unsigned long long)gy, (unsigned long long)l1, d->id);
+            return -1;
+        }
+        peak_figures total, f;
+        peak_now now;
+        bool ok = get_figures(r, &total, (uint64_t)d->l1_size * d->ncores, changes);
+        for (uint32_t c = 0; c < d->ncores && ok; c++) {
+            ok = get_figures(r, &f, d->l1_size, changes) && get_now(r, &now, d->l1_size);
+            if (ok && apply)
+                peaks_restore(model, i, c, &f, &now);
+        }
+        if (!ok) {
+            snprintf(why, whylen, "the trailer's marks of device %u are malformed or past its L1", d->id);
+            return -1;
+        }
+        if (apply)
+            peaks_restore(model, i, PEAKS_DEVICE_SUMS, &total, NULL);
+    }
+    if (r->p != r->end) {
+        snprintf(why, whylen, "%zu bytes after the trailer's last device", (size_t)(r->end - r->p));
+        return -1;
+    }
+    return 0;
+}
+
+int rec_trailer_apply(const rec_file *rf, peaks *model, uint64_t changes, char *why, size_t whylen)
+{
+    if (!rf->trailer) {
+        snprintf(why, whylen, "no trailer");
+        return -1;
+    }
+    rd r = { rf->trailer, rf->trailer + rf->trailer_len, false };
+    uint64_t nchunks = get_varint(&r), nops = get_varint(&r);
+    peak_status st = { 0 };
+    st.since_ns = get_varint(&r);
+    st.since_seq = get_varint(&r);
+    st.changes = get_varint(&r);
+    uint8_t approx = get_u8(&r);
+    st.approximate = approx != 0;
+    st.approximate_since_ns = get_varint(&r);
+    st.lost = get_varint(&r);
+    st.unlogged = get_varint(&r);
+    st.late = get_varint(&r);
+    st.bad = get_varint(&r);
+    st.resyncs = get_varint(&r);
+    if (r.bad || nchunks != rf->nchunks || nops != rf->nops || st.changes != changes || st.since_seq > changes
+        || approx > 1) {
+        snprintf(why, whylen, "the trailer counts %llu chunks, %llu operations, %llu changes; the journal holds "
+                 "%llu, %llu, %llu", (unsigned long long)nchunks, (unsigned long long)nops,
+                 (unsigned long long)st.changes, (unsigned long long)rf->nchunks, (unsigned long long)rf->nops,
+                 (unsigned long long)changes);
+        return -1;
+    }
+    const unsigned char *devices = r.p;
+    if (trailer_devices(&r, model, changes, false, why, whylen))
+        return -1;
+    r = (rd){ devices, rf->trailer + rf->trailer_len, false };
+    trailer_devices(&r, model, changes, true, why, whylen); /* checked above: cannot fail */
+    *peaks_status_mut(model) = st;
+    return 0;
 }
 
 /* Whether the chunk at p (a failure) runs to the end of the file: a writer
@@ -799,10 +1032,10 @@ int rec_load_memory(rec_file *rf, const char *path, const unsigned char *data, s
         snprintf(err, errlen, "%s: truncated: %zu bytes, the header is %u", path, size, REC_HEADER_SIZE);
         return REC_EBAD;
     }
-    if ((version != REC_VERSION && version != REC_VERSION_FIXED) || hsize != REC_HEADER_SIZE
+    if (version < REC_VERSION_FIXED || version > REC_VERSION || hsize != REC_HEADER_SIZE
         || (flags & ~REC_FLAG_ZSTD)) {
         snprintf(err, errlen, "%s: recording format version %u (header %u bytes, flags %#x); this l1top reads "
-                 "versions %u and %u", path, version, hsize, flags, REC_VERSION_FIXED, REC_VERSION);
+                 "versions %u to %u", path, version, hsize, flags, REC_VERSION_FIXED, REC_VERSION);
         return REC_EBAD;
     }
     rf->version = version;
@@ -820,7 +1053,17 @@ int rec_load_memory(rec_file *rf, const char *path, const unsigned char *data, s
     rc = 0;
     while (rc == 0 && r.p < r.end) {
         const unsigned char *at = r.p;
-        rc = load_chunk(rf, &r, version == REC_VERSION ? &v2 : NULL);
+        if (rf->trailer) { /* more after the trailer: it does not cover them */
+            free(rf->trailer);
+            rf->trailer = NULL;
+            warn(rf, "the trailer is not at the end", (size_t)(at - data));
+        }
+        if (version == REC_VERSION && (size_t)(r.end - r.p) >= 4 && at[0] == 'T' && at[1] == 'R' && at[2] == 'L'
+            && at[3] == 'R') {
+            load_trailer(rf, &r, (size_t)(at - data));
+            continue;
+        }
+        rc = load_chunk(rf, &r, version != REC_VERSION_FIXED ? &v2 : NULL);
         if (rc == 0 || rc == -2)
             continue;
         if (rc == -3) {

@@ -22,13 +22,15 @@
 
 #define REC_MAGIC "L1TOPREC"
 #define REC_MAGIC_LEN 8
-#define REC_VERSION 2u        /* written */
+#define REC_VERSION 3u        /* written: version 2's chunks, then a trailer when the recorder ends cleanly */
+#define REC_VERSION_VARINT 2u /* read: varint chunks, no trailer */
 #define REC_VERSION_FIXED 1u  /* read, and the layout of rec_file.ops */
 #define REC_HEADER_SIZE 32u
 #define REC_CHUNK_MAGIC 0x4b4e4843u /* "CHNK" little-endian */
 #define REC_CHUNK_HEADER 16u
 #define REC_CHUNK_MAX (64u << 20)   /* a chunk's raw size: more is a foreign file */
 #define REC_FLAG_ZSTD 1u
+#define REC_TRAILER_MAGIC 0x524c5254u /* "TRLR" little-endian: the block after the last chunk */
 /* Version 2: a chunk's table of region descriptions holds at most this
  * many (a later one is written inline each time). */
 #define REC_SHAPES_MAX 4096u
@@ -80,6 +82,12 @@ int rec_write_header(FILE *f, const snapshot *s, uint64_t start_ns, uint32_t ver
  * written into *out (may be NULL); 0 or -1 (errno, or ENOMEM). */
 int rec_write_chunk(FILE *f, rec_buf *b, int level, uint64_t *out);
 
+/* The trailer (version 3): the marks and status of `model`, the journal's
+ * replay (model/journal.h's journal_model), after nchunks chunks holding
+ * nops operations; one block shaped like a chunk, zstd at `level`.
+ * 0 or -1 (errno). */
+int rec_write_trailer(FILE *f, const peaks *model, uint64_t nchunks, uint64_t nops, int level);
+
 /* ---------- reading ---------- */
 typedef struct {
     char path[4096];
@@ -89,7 +97,9 @@ typedef struct {
     unsigned char *ops;        /* every chunk's operations, decompressed, in version 1's layout */
     size_t len, ops_cap;
     uint64_t nops, nchunks, file_bytes;
-    char warning[256];         /* a cut last chunk, or "" */
+    char warning[256];         /* a cut last chunk, an ignored trailer, or "" */
+    unsigned char *trailer;    /* version 3: the trailer's bytes, decompressed, or NULL */
+    size_t trailer_len;
 } rec_file;
 
 enum { REC_OK = 0, REC_ENOINPUT = 1, REC_EBAD = 2, REC_EIO = 3 };
@@ -103,6 +113,16 @@ int rec_load(rec_file *rf, const char *path, char *err, size_t errlen);
 int rec_load_memory(rec_file *rf, const char *path, const unsigned char *data, size_t size, char *err,
                     size_t errlen);
 void rec_file_free(rec_file *rf);
+
+/* rf's trailer onto `model`, a model fed only the journal's LOADs and
+ * SYNCs (so it holds the devices a replay would, in its order): each
+ * device's marks and the status, as the replay computed them. Checked
+ * first, before anything is written: the chunk and op counts against rf,
+ * `changes` (the positions that change the model) against the status, the
+ * devices against the model's (ids, grids, L1 sizes), every count against
+ * the bytes left, every moment's kind and change. 0, or -1 with why
+ * (the model is then part restored: the caller replays instead). */
+int rec_trailer_apply(const rec_file *rf, peaks *model, uint64_t changes, char *why, size_t whylen);
 
 /* One operation decoded. */
 typedef struct {
