@@ -1,5 +1,6 @@
 /* libFuzzer target: the --record file reader (rec_load_memory: versions 1
- * and 2, version 2 turned into version 1's layout; rec_decode)
+ * to 3, varints turned into version 1's layout; rec_decode; version 3's
+ * trailer, checked against the journal and applied at open, or ignored)
  * and the recording source's timeline on any input. Besides not crashing,
  * invariants abort: a refusal always says why, naming the file; a loaded
  * file's operations decode to their end or stop at a malformed one without

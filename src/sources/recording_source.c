@@ -2,10 +2,12 @@
  * recording_source.c - a --record recording as a source (source.h): a
  * timeline over its changes (each record, release, departure of a dead
  * writer's regions, and model start) that opens at the per-core peak.
- * At open the whole journal is replayed once on a fresh peak model
- * (model/peaks.h): the same calls in the same order as the live run, so
- * the same marks; snapshots show those marks (the run's, like a trace's
- * summary). A position's state is rebuilt from the nearest of the last
+ * The marks snapshots show (the run's, like a trace's summary) are those
+ * of the journal replayed on a fresh peak model (model/journal.h): the
+ * same calls in the same order as the live run, so the same marks. A
+ * recorder that ended cleanly wrote them in the file's trailer, and open
+ * then only walks the journal for its positions; without one (or with one
+ * that does not fit the journal) open replays every change once. A position's state is rebuilt from the nearest of the last
  * model start and the last checkpoint before it (states kept at open, as
  * the trace timeline keeps them: recordings hold no keyframes), then
  * stepped forward: a step costs at most a checkpoint interval of changes
