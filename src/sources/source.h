@@ -50,10 +50,11 @@ typedef struct source_ops {
      * what snapshot_drop_extras forgets. */
     source_status (*fill)(void *self, snapshot *s, char *err, size_t errlen);
     const char *(*warning)(const void *self); /* NULL: never has one */
-    /* Between fills, every few ms: keep up with what the source logs as it
-     * happens (the segment's event rings), so nothing is lost however long
-     * the next fill is away. NULL: nothing to keep up with. */
-    void (*poll)(void *self);
+    /* Between fills, every few ms (model/poll_pace.h): keep up with what the
+     * source logs as it happens (the segment's event rings), so nothing is
+     * lost however long the next fill is away, and add what was drained to
+     * *d. NULL: nothing to keep up with. */
+    void (*poll)(void *self, feed_drained *d);
     /* Tell j (kept; NULL: nobody) every change the source's peak model
      * applies, from its next start on (--record). NULL: it keeps none. */
     void (*journal)(void *self, const peaks_journal *j);
@@ -94,6 +95,7 @@ typedef struct {
     size_t n;
     char label[4096];        /* what is read: the file, or the segment's resolved name */
     char warning[512];       /* the sources' remarks after the last collect, "; "-separated */
+    poll_pace pace;          /* source_set_wait's polls */
 } source_set;
 
 /* Open every registered source that wants p. SRC_OK, or the first failure
@@ -104,8 +106,7 @@ source_status source_set_open(source_set *set, const source_params *p, char *err
  * s is stamped, labelled and its strings made safe to show. */
 source_status collect(source_set *set, snapshot *s, char *err, size_t errlen);
 /* Wait `ms` milliseconds (a signal cuts it short), polling the sources
- * every SOURCE_POLL_MS meanwhile. */
-#define SOURCE_POLL_MS FEED_POLL_MS
+ * meanwhile as often as set->pace says (model/poll_pace.h). */
 void source_set_wait(source_set *set, double ms);
 /* Give j to every source of the set that keeps a peak model; how many took it. */
 size_t source_set_journal(source_set *set, const peaks_journal *j);

@@ -192,26 +192,27 @@ static int getch_within(int ms, int *early_errs, bool *early)
 }
 
 /* Waits for a key until the next refresh is due; ERR when none came. A live
- * feed is polled every FEED_POLL_MS meanwhile (its event rings drained, so a
- * busy writer's ring does not lap between two refreshes); nothing is drawn
- * between the polls. A signal or an early return ends the wait at once. */
+ * feed is polled meanwhile whenever its pace says (model/poll_pace.h: every
+ * FEED_POLL_MS while events flow, less often while the rings are quiet), so
+ * a busy writer's ring does not lap between two refreshes; nothing is drawn
+ * between the polls. A poll that is due is made whether a key came or not
+ * (held keys must not starve it). A signal or an early return ends the
+ * wait at once. */
 static int wait_key(tui *t, int *early_errs)
 {
     bool polling = t->feed->poll && !t->feed->timeline;
     double end = t->st.paused ? tui_now() + MAX_WAIT_MS / 1000.0 : t->next_refresh;
     for (;;) {
-        int ms = (int)((end - tui_now()) * 1000.0);
+        double until = polling && t->next_poll < end ? t->next_poll : end;
+        int ms = (int)((until - tui_now()) * 1000.0);
         ms = ms < 1 ? 1 : ms > MAX_WAIT_MS ? MAX_WAIT_MS : ms;
-        if (polling && ms > FEED_POLL_MS)
-            ms = FEED_POLL_MS;
         bool early;
         int ch = getch_within(ms, early_errs, &early);
-        if (ch != ERR || early || quit_signal_pending())
+        double now = tui_now();
+        if (polling && now >= t->next_poll)
+            t->next_poll = now + feed_poll(t->feed, &t->pace, now * 1000.0) / 1000.0;
+        if (ch != ERR || early || quit_signal_pending() || now >= end)
             return ch;
-        if (polling)
-            feed_poll(t->feed);
-        if (tui_now() >= end)
-            return ERR;
     }
 }
 
@@ -271,6 +272,7 @@ static int prepare(tui *t, char *err, size_t errlen)
     t->st.metric = t->cfg->heatmap;
     t->st.allocator_view = t->cfg->allocator_view;
     t->st.core_cache = &t->core_cache;
+    poll_pace_init(&t->pace);
     quit_signals_install(); /* no SA_RESTART: getch() returns at once */
     return theme_find(&t->theme, t->cfg->theme, err, errlen) != 0 ? EX_CONFIG : 0;
 }
