@@ -28,5 +28,6 @@ while [ "$i" -lt "$runs" ]; do
     b1=$(ticks "$1") a1=$(ticks "$2")
     echo "run $((i + 1)): $((b1 - b0)) $((a1 - a0))"
     tmux -L "$sock" kill-server
+    sleep 0.5 # the server goes before the next run starts one
     i=$((i + 1))
 done
