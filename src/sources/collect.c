@@ -4,6 +4,7 @@
  */
 #include "sources/source.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,28 @@ void *source_state_new(size_t size, source_status *st, char *err, size_t errlen)
 void source_state_free(void *self)
 {
     free(self);
+}
+
+void *source_path_open(const char *path, source_status *st, char *err, size_t errlen)
+{
+    source_path_state *t = source_state_new(sizeof *t, st, err, errlen);
+    if (t)
+        snprintf(t->path, sizeof t->path, "%s", path);
+    return t;
+}
+
+bool source_dir_find(const char *dir, bool (*match)(const char *entry), char *name, size_t n)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    struct dirent *e;
+    bool found = false;
+    while (!found && (e = readdir(d)))
+        if (match(e->d_name))
+            found = (size_t)snprintf(name, n, "%s", e->d_name) < n;
+    closedir(d);
+    return found;
 }
 
 /* ---------- the set ---------- */

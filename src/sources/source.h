@@ -86,6 +86,30 @@ void *source_state_new(size_t size, source_status *st, char *err, size_t errlen)
 /* For close(), when the state owns nothing else. */
 void source_state_free(void *self);
 
+/* The state of a source that reads one place (a directory) and owns
+ * nothing else (board telemetry, TT-Metal's statistics files). */
+typedef struct {
+    char path[256];
+} source_path_state;
+/* For open(): a source_path_state holding `path`, or NULL as source_state_new. */
+void *source_path_open(const char *path, source_status *st, char *err, size_t errlen);
+
+/* The first entry of directory dir whose name match()es, copied to name
+ * (n bytes); false when none does or dir cannot be read. */
+bool source_dir_find(const char *dir, bool (*match)(const char *entry), char *name, size_t n);
+
+/* Defines `ops`, the table of a source whose state is a source_path_state:
+ * the file gives only what differs, its name, whether it only adds, which
+ * params it wants, the path it reads (path_of: const char *(const
+ * source_params *)) and how it fills (self: the source_path_state). */
+#define SOURCE_PATH_OPS(ops, source_name, only_adds, wanted_fn, path_of, fill_fn)                 \
+    static void *ops##_open(const source_params *p, source_status *st, char *err, size_t errlen) \
+    {                                                                                          \
+        return source_path_open(path_of(p), st, err, errlen);                                  \
+    }                                                                                          \
+    const source_ops ops = { .name = (source_name), .wanted = (wanted_fn), .adds_only = (only_adds), \
+                             .open = ops##_open, .fill = (fill_fn), .close = source_state_free }
+
 #define SOURCE_SET_MAX 8
 
 /* The sources open for one run. */
