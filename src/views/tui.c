@@ -25,8 +25,8 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "cli/quit_signal.h"
 #include "views/tui_app.h"
+#include "views/quit_signal.h"
 #include "views/tui_keys.h"
 
 /* getch() returning ERR this many times in a row, long before its timeout,
@@ -62,7 +62,7 @@ void tui_reload_config(tui *t)
     char err[CONFIG_ERR_LEN];
     theme th;
     if (t->opts->reload_config(t->opts->reload_ctx, &next, err, sizeof err) != 0 ||
-        theme_find(&th, next.theme, err, sizeof err) != 0) {
+        t->opts->find_theme(&th, next.theme, err, sizeof err) != 0) {
         snprintf(t->st.config_error, sizeof t->st.config_error, "%s", err); /* the old one stays */
         tui_say(t, "configuration not reloaded: the old one stays");
         return;
@@ -82,14 +82,17 @@ void tui_next_theme(tui *t)
         tui_say(t, "no colour (NO_COLOR or --no-color): themes cannot show");
         return;
     }
+    const tui_options *o = t->opts;
+    if (o->nthemes == 0)
+        return;
     size_t cur = 0;
-    for (size_t i = 0; i < THEME_SHIPPED_COUNT; i++)
-        if (strcmp(theme_shipped[i], t->theme.name) == 0)
+    for (size_t i = 0; i < o->nthemes; i++)
+        if (strcmp(o->themes[i], t->theme.name) == 0)
             cur = i;
-    const char *name = theme_shipped[(cur + 1) % THEME_SHIPPED_COUNT];
+    const char *name = o->themes[(cur + 1) % o->nthemes];
     char err[CONFIG_ERR_LEN];
     theme th;
-    if (theme_find(&th, name, err, sizeof err) != 0) {
+    if (o->find_theme(&th, name, err, sizeof err) != 0) {
         snprintf(t->st.config_error, sizeof t->st.config_error, "%s", err);
         return;
     }
@@ -274,7 +277,7 @@ static int prepare(tui *t, char *err, size_t errlen)
     t->st.core_cache = &t->core_cache;
     poll_pace_init(&t->pace);
     quit_signals_install(); /* no SA_RESTART: getch() returns at once */
-    return theme_find(&t->theme, t->cfg->theme, err, errlen) != 0 ? EX_CONFIG : 0;
+    return t->opts->find_theme(&t->theme, t->cfg->theme, err, errlen) != 0 ? EX_CONFIG : 0;
 }
 
 int tui_run(const tui_options *o, l1top_config *cfg)
