@@ -31,6 +31,7 @@
 #include "proc.h"
 #include "shm_format.h"
 #include "shm_name.h"
+#include "sig_chain.h"
 #include "sources/shm_events.h"
 
 /* What a snapshot depends on besides the records, plus the stripes'
@@ -557,25 +558,10 @@ static void on_sigbus(int sig, siginfo_t *info, void *ctx)
 {
     if (bus_armed)
         siglongjmp(bus_jump, 1);
-    if (bus_previous.sa_flags & SA_SIGINFO) {
-        bus_previous.sa_sigaction(sig, info, ctx);
-    } else if (bus_previous.sa_handler != SIG_DFL && bus_previous.sa_handler != SIG_IGN) {
-        bus_previous.sa_handler(sig);
-    } else {
-        signal(SIGBUS, SIG_DFL);
-        raise(SIGBUS);
-    }
+    sig_chain(&bus_previous, sig, info, ctx);
 }
 
-static void install_bus_guard(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_sigbus;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGBUS, &sa, &bus_previous);
-}
+static void install_bus_guard(void) { sig_install_chained(SIGBUS, on_sigbus, &bus_previous); }
 
 static shm_status map_current(shm_reader *r, char *err, size_t errlen)
 {
