@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "clock.h"
-#include "cli/quit_signal.h"
 #include "model/journal.h"
+#include "views/quit_signal.h"
 #include "sources/recording_file.h"
 
 /* A chunk is written at this many raw bytes, or this often: a writer killed

@@ -45,6 +45,8 @@ typedef struct tui {
     struct latched *events;        /* clashes and drops, kept (model/latched.h) */
     /* The loop. */
     long frames;
+    poll_pace pace;                /* the feed's polls between refreshes ... */
+    double next_poll;              /* ... and when the next is due (monotonic seconds) */
     double next_refresh;           /* monotonic seconds; a key sets it to now for an immediate refresh */
     char fatal[256];
     double message_until;          /* monotonic seconds: st.message is cleared then */
