@@ -5,6 +5,7 @@
 #define L1TOP_TEST_HELPERS_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -94,6 +95,29 @@ static inline const char *t_segment(char *buf, size_t n, const char *what)
 {
     snprintf(buf, n, "/l1top-test-%s-%d", what, (int)getpid());
     return buf;
+}
+
+/* A whole file into memory (64 bytes spare to grow it), its size in *n. */
+static inline unsigned char *t_slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    rewind(f);
+    unsigned char *d = malloc(*n + 64);
+    cr_assert_not_null(d);
+    cr_assert_eq(fread(d, 1, *n, f), *n);
+    fclose(f);
+    return d;
+}
+
+static inline void t_spit(const char *path, const unsigned char *d, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "%s", path);
+    cr_assert_eq(fwrite(d, 1, n, f), n);
+    cr_assert_eq(fclose(f), 0);
 }
 
 #endif

@@ -109,26 +109,8 @@ static long write_plain(void)
     return chunk2;
 }
 
-static unsigned char *slurp(size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f);
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    rewind(f);
-    unsigned char *d = malloc(*n);
-    cr_assert_eq(fread(d, 1, *n, f), *n);
-    fclose(f);
-    return d;
-}
-
-static void spit(const unsigned char *d, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f);
-    cr_assert_eq(fwrite(d, 1, n, f), n);
-    cr_assert_eq(fclose(f), 0);
-}
+static unsigned char *slurp(size_t *n) { return t_slurp(path, n); }
+static void spit(const unsigned char *d, size_t n) { t_spit(path, d, n); }
 
 /* --replay path --once: the state at the peak, with the run's marks. */
 static source_status replay(source_set *set, snapshot *s, char *err, size_t errlen)

@@ -248,26 +248,8 @@ Test(trailer, a_recording_opens_from_its_trailer_to_what_replaying_it_gives)
 
 /* ---------- a trailer that does not fit: ignored, the journal replayed ---------- */
 
-static unsigned char *slurp(size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f);
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    rewind(f);
-    unsigned char *d = malloc(*n + 64);
-    cr_assert_eq(fread(d, 1, *n, f), *n);
-    fclose(f);
-    return d;
-}
-
-static void spit(const unsigned char *d, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f);
-    cr_assert_eq(fwrite(d, 1, n, f), n);
-    cr_assert_eq(fclose(f), 0);
-}
+static unsigned char *slurp(size_t *n) { return t_slurp(path, n); }
+static void spit(const unsigned char *d, size_t n) { t_spit(path, d, n); }
 
 static void le32(unsigned char *p, uint32_t v)
 {
@@ -354,6 +336,16 @@ static unsigned char *stored_trailer(long *at, size_t *n)
     return d;
 }
 
+/* The file d with its stored trailer's payload made len bytes long (the
+ * bytes past the old end are d's spare), written and freed. */
+static void resize_trailer(unsigned char *d, long at, uint32_t len)
+{
+    le32(d + at + 4, len);
+    le32(d + at + 8, len);
+    spit(d, (size_t)at + 16 + len);
+    free(d);
+}
+
 static size_t skip_varints(const unsigned char *p, size_t i, int n)
 {
     while (n-- > 0)
@@ -384,12 +376,8 @@ Test(trailer, bytes_after_the_last_device_are_ignored)
     long at;
     size_t n;
     unsigned char *d = stored_trailer(&at, &n);
-    uint32_t len = (uint32_t)(n - (size_t)at - 16) + 1;
     d[n] = 0;
-    le32(d + at + 4, len);
-    le32(d + at + 8, len);
-    spit(d, n + 1);
-    free(d);
+    resize_trailer(d, at, (uint32_t)(n - (size_t)at - 16) + 1);
     ignored(at, "1 bytes after");
 }
 
@@ -400,12 +388,8 @@ Test(trailer, a_trailer_short_of_its_cores_is_ignored)
     unsigned char *d = stored_trailer(&at, &n);
     /* the counts, the status and the first device's geometry, then fewer
      * bytes than its 64 cores take at the least: refused before a core is read */
-    uint32_t len = 64;
     cr_assert_gt(n - (size_t)at - 16, 64 * 29);
-    le32(d + at + 4, len);
-    le32(d + at + 8, len);
-    spit(d, (size_t)at + 16 + len);
-    free(d);
+    resize_trailer(d, at, 64);
     ignored(at, "does not match");
 }
 
