@@ -7,11 +7,12 @@
  * same calls in the same order as the live run, so the same marks. A
  * recorder that ended cleanly wrote them in the file's trailer, and open
  * then only walks the journal for its positions; without one (or with one
- * that does not fit the journal) open replays every change once. A position's state is rebuilt from the nearest of the last
- * model start and the last checkpoint before it (states kept at open, as
- * the trace timeline keeps them: recordings hold no keyframes), then
- * stepped forward: a step costs at most a checkpoint interval of changes
- * and one rebuild of the state.
+ * that does not fit the journal) open replays every change once. A
+ * position's state is rebuilt from the nearest of the last model start and
+ * the last checkpoint before it (states kept at open, as the trace timeline
+ * keeps them: recordings hold no keyframes), then stepped forward: a step
+ * costs at most a checkpoint interval of changes and one rebuild of the
+ * state.
  */
 #include <stdio.h>
 #include <stdlib.h>
