@@ -882,7 +882,7 @@ static void load_trailer(rec_file *rf, rd *r, size_t at)
     rf->trailer_len = raw;
 }
 
-/* The smallest a core takes in the trailer: its marks (13 varints, two
+/* The smallest a core takes in the trailer (33 bytes): its marks (13 varints, two
  * moments of 3 varints, a kind and a tag length) and its figures now. */
 #define TRAILER_CORE_MIN ((CAT_COUNT + 4u + 2u * 5u) + (CAT_COUNT + 1u))
 
