@@ -31,6 +31,16 @@ typedef struct {
     size_t (*peak)(const void *self);         /* the position of the peak */
     /* What a position is, e.g. "node 1234 (56/789) in ttnn::matmul  PEAK". */
     void (*label)(const void *self, size_t pos, char *buf, size_t n);
+    /* The optional ones below may be NULL (the timeline cannot say); each
+     * answers a position, or SIZE_MAX for none. */
+    /* The next (dir > 0) or previous (dir < 0) position after / before
+     * `from` whose change moves bytes on core (x, y) of device `device`. */
+    size_t (*find_change)(const void *self, size_t from, uint32_t device, uint16_t x, uint16_t y, int dir);
+    /* Where that core's own peak was first reached (its used bytes highest). */
+    size_t (*core_peak)(const void *self, uint32_t device, uint16_t x, uint16_t y);
+    /* The position of the peak model's change number `seq` (peak_moment.seq
+     * of the marks the snapshots carry): where a mark was reached. */
+    size_t (*position_of)(const void *self, uint64_t seq);
 } timeline_ops;
 
 typedef struct {
