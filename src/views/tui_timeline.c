@@ -5,6 +5,7 @@
  */
 #define _XOPEN_SOURCE_EXTENDED
 #include <curses.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "views/tui_app.h"
@@ -39,4 +40,57 @@ void tui_timeline_step(tui *t, int key)
     else if (key == 'P')
         tl->seek(self, tl->peak(self));
     t->next_refresh = tui_now(); /* show it now */
+}
+
+size_t tui_timeline_position(const tui *t)
+{
+    const timeline_ops *tl = t->feed->timeline;
+    return tl ? tl->position(t->feed->timeline_self) : SIZE_MAX;
+}
+
+bool tui_timeline_seek(tui *t, size_t pos)
+{
+    const timeline_ops *tl = t->feed->timeline;
+    if (!tl || pos >= tl->length(t->feed->timeline_self))
+        return false;
+    tl->seek(t->feed->timeline_self, pos);
+    t->next_refresh = tui_now();
+    return true;
+}
+
+void tui_timeline_core(tui *t, int dir)
+{
+    const timeline_ops *tl = t->feed->timeline;
+    const snap_device *d = tui_selected_device(&t->st, NULL);
+    const char *what = dir > 0 ? "next change" : dir < 0 ? "previous change" : "peak";
+    if (!d) {
+        tui_say(t, "no core selected yet");
+        return;
+    }
+    if (!tl) {
+        tui_say(t, dir ? "live data: { } step a --trace or --replay through a core's changes"
+                       : "live data: the map at a core's peak needs a recording (--record, then --replay)");
+        return;
+    }
+    size_t (*find)(const void *, size_t, uint32_t, uint16_t, uint16_t, int) = tl->find_change;
+    void *self = t->feed->timeline_self;
+    size_t pos = SIZE_MAX;
+    if (dir && find)
+        pos = find(self, tl->position(self), d->id, t->st.cx, t->st.cy, dir);
+    else if (!dir && tl->core_peak)
+        pos = tl->core_peak(self, d->id, t->st.cx, t->st.cy);
+    else {
+        tui_say(t, "this timeline cannot find a core's %s", what);
+        return;
+    }
+    char label[160];
+    if (pos == SIZE_MAX || !tui_timeline_seek(t, pos)) {
+        if (dir)
+            tui_say(t, "no %s of core (%u,%u) on device %u", what, t->st.cx, t->st.cy, d->id);
+        else
+            tui_say(t, "core (%u,%u) on device %u holds nothing to peak at", t->st.cx, t->st.cy, d->id);
+        return;
+    }
+    tl->label(self, pos, label, sizeof label);
+    tui_say(t, "core (%u,%u) %s: %s", t->st.cx, t->st.cy, what, label);
 }
