@@ -119,9 +119,10 @@ L1TOP_API int l1top_declare_device_config(l1top_writer *w, uint32_t device, cons
 /* Where a declared chip sits on its board's mesh: the row and column of its
  * MeshDevice coordinate (a T3000 is 2x4, a Galaxy 8x4), so l1top's
  * overview lays the chips out as the board does; chip ids do not follow the
- * mesh. 0, or -1 with errno (EINVAL row or col >= 1024, ENODEV undeclared
+ * mesh. 0, or -1 with errno (EINVAL row or col >= L1TOP_DEVICE_MESH_MAX, ENODEV undeclared
  * device). The place is the entry's: it stays until the chip is declared
  * anew. */
+#define L1TOP_DEVICE_MESH_MAX 1024u /* rows and columns of a mesh place are below this */
 L1TOP_API int l1top_set_device_mesh(l1top_writer *w, uint32_t device, uint16_t row, uint16_t col);
 
 /* Set the process label shown by l1top (default: the process's comm). */

@@ -874,6 +874,8 @@ int l1top_declare_device(l1top_writer *w, uint32_t device, const char *arch, uin
     return l1top_declare_device_config(w, device, arch, grid_x, grid_y, NULL);
 }
 
+_Static_assert(L1TOP_DEVICE_MESH_MAX == L1TOP_MESH_MAX, "the public limit is the segment's");
+
 int l1top_set_device_mesh(l1top_writer *w, uint32_t device, uint16_t row, uint16_t col)
 {
     if (!w || row >= L1TOP_MESH_MAX || col >= L1TOP_MESH_MAX) {

@@ -41,6 +41,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -100,6 +101,23 @@ std::vector<const tm::IDevice*> chips_of(const tm::IDevice* d) {
         out.push_back(d);
     }
     return out;
+}
+
+// The chip's place (row, column) on the mesh: MeshDeviceView::find_device,
+// which throws for a chip not on it. A 1-D mesh is one row; a mesh of more
+// than two dimensions has no place l1top can draw.
+bool mesh_place(const tm::distributed::MeshDevice& mesh, const tm::IDevice* chip, uint16_t* row, uint16_t* col) {
+    try {
+        tm::distributed::MeshCoordinate c = mesh.get_view().find_device(chip->id());
+        uint32_t r = c.dims() == 2 ? c[0] : 0, k = c.dims() == 2 ? c[1] : c[0];
+        if (c.dims() < 1 || c.dims() > 2 || r >= L1TOP_DEVICE_MESH_MAX || k >= L1TOP_DEVICE_MESH_MAX)
+            return false;
+        *row = static_cast<uint16_t>(r);
+        *col = static_cast<uint16_t>(k);
+        return true;
+    } catch (...) {
+        return false;
+    }
 }
 
 // The op stack of the calling thread: function_start/end nest per thread.
@@ -248,7 +266,7 @@ private:
         for (const tm::IDevice* chip : chips_of(b->device())) {
             uint32_t id = 0;
             Ranges r = placement(b, chip);
-            if (r.empty() || !declare(chip, &id))
+            if (r.empty() || !declare(chip, b->device(), &id))
                 continue;
             uint64_t h = l1top_record(w_, id, kind, r.data(), r.size(), addr, static_cast<uint32_t>(per_bank),
                                       tag.c_str());
@@ -273,7 +291,7 @@ private:
         std::string tag = current_op();
         for (const tm::IDevice* chip : chips_of(device)) {
             uint32_t id = 0;
-            if (!declare(chip, &id))
+            if (!declare(chip, device, &id))
                 continue;
             std::lock_guard<std::mutex> g(mu_);
             ChipProgram& cp = programs_[id];
@@ -295,7 +313,7 @@ private:
         std::string tag = current_op();
         for (const tm::IDevice* chip : chips_of(device)) {
             uint32_t id = 0;
-            if (!declare(chip, &id))
+            if (!declare(chip, device, &id))
                 continue;
             std::vector<ProgramRegion> regions;
             bool unplaced = true;
@@ -350,19 +368,30 @@ private:
     }
 
     // Declare a chip on first sight; its l1top id is its TT-Metal chip id,
-    // the id of /dev/shm/tt_device_<id>_memory and of the driver.
-    bool declare(const tm::IDevice* chip, uint32_t* id_out) {
+    // the id of /dev/shm/tt_device_<id>_memory and of the driver. When the
+    // hook named a MeshDevice (`via`), the chip's place on that mesh is
+    // given too, once, so l1top lays a Galaxy's chips out as its mesh.
+    bool declare(const tm::IDevice* chip, const tm::IDevice* via, uint32_t* id_out) {
         uint32_t id = static_cast<uint32_t>(chip->id());
         *id_out = id;
         std::lock_guard<std::mutex> g(mu_);
         auto it = declared_.find(id);
-        if (it != declared_.end())
-            return it->second;
-        const char* arch = arch_name(chip->arch());
-        tm::CoreCoord grid = chip->compute_with_storage_grid_size();
-        bool ok = arch && grid.x > 0 && grid.y > 0 && grid.x <= UINT16_MAX && grid.y <= UINT16_MAX &&
-                  l1top_declare_device(w_, id, arch, static_cast<uint16_t>(grid.x), static_cast<uint16_t>(grid.y)) == 0;
-        declared_[id] = ok;
+        bool ok;
+        if (it != declared_.end()) {
+            ok = it->second;
+        } else {
+            const char* arch = arch_name(chip->arch());
+            tm::CoreCoord grid = chip->compute_with_storage_grid_size();
+            ok = arch && grid.x > 0 && grid.y > 0 && grid.x <= UINT16_MAX && grid.y <= UINT16_MAX &&
+                 l1top_declare_device(w_, id, arch, static_cast<uint16_t>(grid.x), static_cast<uint16_t>(grid.y)) == 0;
+            declared_[id] = ok;
+        }
+        const auto* mesh = dynamic_cast<const tm::distributed::MeshDevice*>(via);
+        if (ok && mesh && placed_.insert(id).second) {
+            uint16_t row = 0, col = 0;
+            if (!mesh_place(*mesh, chip, &row, &col) || l1top_set_device_mesh(w_, id, row, col) != 0)
+                placed_.erase(id);  // unknown here; another mesh may know it
+        }
         return ok;
     }
 
@@ -371,6 +400,7 @@ private:
     std::unordered_map<const tm::Buffer*, std::vector<uint64_t>> buffers_;
     std::map<uint32_t, ChipProgram> programs_;
     std::map<uint32_t, bool> declared_;
+    std::set<uint32_t> placed_;  // chips whose mesh place was given
 };
 
 // Newer upstream hooks, overridden only when the headers declare them: the

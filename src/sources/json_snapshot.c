@@ -102,6 +102,23 @@ static int get_array(jctx *c, json_t *obj, const char *key, json_t **out)
 
 /* ---------- one device ---------- */
 
+/* "mesh": {"row", "col"} or null/absent (an older l1top, or not known). */
+static int read_mesh(jctx *c, json_t *jd, snap_device *d)
+{
+    json_t *mesh = json_object_get(jd, "mesh");
+    uint32_t row, col;
+    if (!mesh || json_is_null(mesh))
+        return 0;
+    if (!json_is_object(mesh))
+        return bad(c, "'mesh' is not an object");
+    if (get_u32(c, mesh, "row", L1TOP_MESH_MAX - 1, &row) || get_u32(c, mesh, "col", L1TOP_MESH_MAX - 1, &col))
+        return JSNAP_EDATA;
+    d->has_mesh = true;
+    d->mesh_row = (uint16_t)row;
+    d->mesh_col = (uint16_t)col;
+    return 0;
+}
+
 static int read_memory_map(jctx *c, json_t *jd, snap_device *d)
 {
     const char *arch = "";
@@ -132,7 +149,7 @@ static int read_memory_map(jctx *c, json_t *jd, snap_device *d)
     snprintf(d->arch_name, sizeof d->arch_name, "%s", a->name);
     d->grid_x = (uint16_t)gx;
     d->grid_y = (uint16_t)gy;
-    return 0;
+    return read_mesh(c, jd, d);
 }
 
 /* The device's processes become snapshot processes; *first gets the index

@@ -586,6 +586,14 @@ static void device_json(json_emitter *w, const snapshot *s, const device_usage *
     je_uint(w, "id", d->id);
     je_string(w, "arch", d->arch_name);
     xy(w, "grid", d->grid_x, d->grid_y);
+    if (d->has_mesh) { /* the chip's place on its board's mesh, when the source knows it */
+        je_open(w, "mesh", '{');
+        je_uint(w, "row", d->mesh_row);
+        je_uint(w, "col", d->mesh_col);
+        je_close(w, '}');
+    } else {
+        je_value(w, "mesh", NULL);
+    }
     je_uint(w, "cores", du->ncores);
     je_uint(w, "l1_per_core", d->l1_size);
     je_uint(w, "l1_small_size", d->l1_small_size);

@@ -11,7 +11,7 @@
 #     Y L1_SMALL interleaved 64 x 1,024 -> 1,024 everywhere; program P1 CBs
 #     4,096 on (0,0)-(7,7) + 8,192 on (0,0)-(3,3) (+ one on S: no bytes);
 #     P2 CB 16,384 everywhere; a NO_DISPATCH buffer at address 0 (skipped).
-#   Chips 2, 3 (mesh 5, 11x10): N ND-sharded on (0,0),(1,0),(2,0),(7,3), 6,144;
+#   Chips 2, 3 (mesh 5, 2x1: chip 3 on row 1; 11x10 cores each): N ND-sharded on (0,0),(1,0),(2,0),(7,3), 6,144;
 #     Z interleaved 300 x 4,096 over 110 banks -> 3 pages = 12,288 everywhere;
 #     P3 CB 65,536 everywhere, allocated on the library's own thread; on chip 2
 #     a scratchpad 2,048 on (0,0), a dataflow buffer 1,024 on (1,1), and a
@@ -39,6 +39,7 @@ core() { jq -r --argjson d "$1" --argjson x "$2" --argjson y "$3" \
     ".devices[] | select(.id==\$d) | .cores_detail[] | select(.x==\$x and .y==\$y) | .$4" <<<"$json"; }
 total() { jq -r --argjson d "$1" ".devices[] | select(.id==\$d) | .totals.$2" <<<"$json"; }
 ids() { jq -c '[.devices[].id]' <<<"$json"; }
+mesh() { jq -c --argjson d "$1" ".devices[] | select(.id==\$d) | .mesh" <<<"$json"; }
 regions() { jq -r --argjson d "$1" ".devices[] | select(.id==\$d) | [.processes[].regions] | add" <<<"$json"; }
 
 # Let the process at $HOST_PID, reading its stdin from fd $2, finish; it must exit 0.
@@ -54,6 +55,9 @@ finish() {
 check_final() {
     local who=$1
     check "$who: one l1top device per chip (meshes 1 and 5 are not devices)" "$(ids)" "[0,2,3]"
+    check "$who: chip 0's place on mesh 1 (MeshDeviceView::find_device)" "$(mesh 0)" '{"row":0,"col":0}'
+    check "$who: chip 2's place on mesh 5 (2x1)" "$(mesh 2)" '{"row":0,"col":0}'
+    check "$who: chip 3's place on mesh 5, below chip 2" "$(mesh 3)" '{"row":1,"col":0}'
     check "$who: chip 0 (0,0) L1 buffers X+S" "$(core 0 0 0 l1_buffers)" 34816
     check "$who: chip 0 (0,0) L1_SMALL" "$(core 0 0 0 l1_small)" 1024
     check "$who: chip 0 (0,0) CBs of the cached P1 replaced P2's" "$(core 0 0 0 circular_buffers)" 12288

@@ -97,7 +97,34 @@ std::unique_ptr<IDevice> CreateDeviceStandin(ChipId id, tt::ARCH arch, std::size
 }
 
 namespace distributed {
-MeshDevice::MeshDevice(ChipId id, std::vector<IDevice*> chips) : id_(id), chips_(std::move(chips)) {}
+namespace {
+std::vector<std::pair<ChipId, MeshCoordinate>> row_major(const std::vector<IDevice*>& chips, uint32_t rows) {
+    std::vector<std::pair<ChipId, MeshCoordinate>> out;
+    uint32_t cols = rows ? static_cast<uint32_t>((chips.size() + rows - 1) / rows) : 1;
+    for (std::size_t i = 0; i < chips.size(); i++)
+        out.emplace_back(chips[i]->id(), MeshCoordinate(static_cast<uint32_t>(i / cols), static_cast<uint32_t>(i % cols)));
+    return out;
+}
+}  // namespace
+
+MeshCoordinate::MeshCoordinate(uint32_t c) : value_{c} {}
+MeshCoordinate::MeshCoordinate(uint32_t c0, uint32_t c1) : value_{c0, c1} {}
+MeshCoordinate::MeshCoordinate(uint32_t c0, uint32_t c1, uint32_t c2) : value_{c0, c1, c2} {}
+size_t MeshCoordinate::dims() const { return value_.size(); }
+uint32_t MeshCoordinate::operator[](int32_t dim) const { return value_.at(dim < 0 ? value_.size() + dim : dim); }
+uint32_t& MeshCoordinate::operator[](int32_t dim) { return value_.at(dim < 0 ? value_.size() + dim : dim); }
+
+MeshDeviceView::MeshDeviceView(std::vector<std::pair<ChipId, MeshCoordinate>> places) : places_(std::move(places)) {}
+MeshCoordinate MeshDeviceView::find_device(ChipId device_id) const {
+    for (const auto& p : places_)
+        if (p.first == device_id)
+            return p.second;
+    throw std::runtime_error("no device with this id on the mesh");
+}
+
+MeshDevice::MeshDevice(ChipId id, std::vector<IDevice*> chips, uint32_t rows) :
+    id_(id), chips_(std::move(chips)), view_(row_major(chips_, rows)) {}
+const MeshDeviceView& MeshDevice::get_view() const { return view_; }
 MeshDevice::~MeshDevice() = default;
 tt::ARCH MeshDevice::arch() const { return chips_.front()->arch(); }
 ChipId MeshDevice::id() const { return id_; }

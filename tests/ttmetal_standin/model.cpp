@@ -117,7 +117,7 @@ extern "C" __attribute__((visibility("default"))) int standin_model_phase(int ph
             model->chips.push_back(ttm::CreateDeviceStandin(3, tt::ARCH::BLACKHOLE, 11, 10));
             model->mesh_a = std::make_shared<ttm::distributed::MeshDevice>(1, std::vector<ttm::IDevice*>{model->chips[0].get()});
             model->mesh_b = std::make_shared<ttm::distributed::MeshDevice>(
-                5, std::vector<ttm::IDevice*>{model->chips[1].get(), model->chips[2].get()});
+                5, std::vector<ttm::IDevice*>{model->chips[1].get(), model->chips[2].get()}, 2);  // 2x1: chip 3 below chip 2
         }
         if (phase == 1)
             phase1(*model);

@@ -25,6 +25,9 @@ static void setup(void)
     t_device(&s, 2, "wormhole_b0", 2, 2);
     snap_device *d = t_device(&s, 7, "blackhole", 4, 3);
     d->l1_small_size = 0x8000;
+    d->has_mesh = true; /* device 7 knows its place on the mesh, device 2 does not */
+    d->mesh_row = 3;
+    d->mesh_col = 1;
     uint32_t p = t_process(&s, 4242, "model");
     uint32_t q = t_process(&s, 99, "other \xc3\xa9");
     t_region(&s, 1, p, L1TOP_CIRCULAR_BUFFER, ((l1top_range){ 0, 0, 3, 2 }), 0x1B300, 0x20000, "cb0");
@@ -61,6 +64,10 @@ Test(json_snapshot, round_trip_gives_the_same_document)
     cr_assert_eq(parse(first, err, sizeof err), 0, "%s", err);
     cr_assert_eq(back.ndevices, 2);
     cr_assert_eq(back.devices[0].id, 2, "devices by id");
+    cr_assert(!back.devices[0].has_mesh, "\"mesh\": null stays unknown");
+    cr_assert(back.devices[1].has_mesh);
+    cr_assert_eq(back.devices[1].mesh_row, 3);
+    cr_assert_eq(back.devices[1].mesh_col, 1);
     cr_assert_eq(back.nregions, 4);
     accounting b;
     cr_assert_eq(accounting_compute(&back, &b), 0);
@@ -124,6 +131,8 @@ static void e_dup(json_t *r) { json_object_set_new(json_array_get(json_object_ge
 static void e_proc(json_t *r) { json_object_set_new(reg(r, 0), "proc", json_integer(5)); }
 static void e_kind(json_t *r) { json_object_set_new(reg(r, 0), "kind", json_string("dram")); }
 static void e_negative(json_t *r) { json_object_set_new(reg(r, 0), "address", json_integer(-4)); }
+static void e_mesh(json_t *r) { json_object_set_new(dev0(r), "mesh", json_string("0,1")); }
+static void e_mesh_row(json_t *r) { json_object_set_new(dev0(r), "mesh", json_pack("{s:i,s:i}", "row", 5000, "col", 0)); }
 static void e_map(json_t *r) { json_object_set_new(dev0(r), "unreserved_base", json_integer(1499136)); }
 
 Test(json_snapshot, inconsistent_values_are_refused_by_name)
@@ -138,6 +147,8 @@ Test(json_snapshot, inconsistent_values_are_refused_by_name)
     expect_refused("kind", e_kind, "devices[0].regions[0]: unknown kind 'dram'");
     expect_refused("negative", e_negative, "'address' is not an integer");
     expect_refused("map", e_map, "devices[0]: memory map out of order");
+    expect_refused("mesh", e_mesh, "devices[0]: 'mesh' is not an object");
+    expect_refused("mesh row", e_mesh_row, "devices[0]: 'row' is not an integer from 0 to 1023");
 }
 
 Test(json_snapshot, truncated_and_foreign_json_is_refused)

@@ -55,11 +55,11 @@ Test(output, json_has_exactly_the_schema_keys)
     json_t *devs = json_object_get(root, "devices");
     cr_assert_eq(json_array_size(devs), 2);
     json_t *d0 = json_array_get(devs, 0);
-    static const char *const dev[] = { "id", "arch", "grid", "cores", "l1_per_core", "l1_small_size",
+    static const char *const dev[] = { "id", "arch", "grid", "mesh", "cores", "l1_per_core", "l1_small_size",
                                        "unreserved_base", "alignment", "totals", "cb_room", "cores_detail",
                                        "processes", "clashes", "clashes_truncated", "clash_pairs_at_least",
                                        "clash_bytes", "regions", "dropped_records" };
-    assert_keys(d0, dev, 18, "device");
+    assert_keys(d0, dev, 19, "device");
     static const char *const totals[] = { "l1_buffers", "l1_small", "circular_buffers", "kernel_code",
                                           "semaphores", "runtime", "kernel_config", "firmware", "free", "largest_free_common",
                                           "fragmented", "tracked", "untracked", "used", "total" };

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <tt-metalium/device.hpp>
+#include <tt-metalium/mesh_coord.hpp>
+#include <tt-metalium/mesh_device_view.hpp>
 
 #include <memory>
 #include <vector>
@@ -12,8 +14,9 @@ namespace tt::tt_metal::distributed {
 
 class MeshDevice : public IDevice, public std::enable_shared_from_this<MeshDevice> {
 public:
-    // Stand-in only: a mesh over chips that the caller keeps alive.
-    MeshDevice(ChipId id, std::vector<IDevice*> chips);
+    // Stand-in only: a mesh over chips that the caller keeps alive, laid
+    // out row-major on `rows` rows (1: a line).
+    MeshDevice(ChipId id, std::vector<IDevice*> chips, uint32_t rows = 1);
     ~MeshDevice() override;
 
     tt::ARCH arch() const override;
@@ -24,10 +27,12 @@ public:
 
     std::vector<IDevice*> get_devices() const;
     std::size_t num_devices() const;
+    const MeshDeviceView& get_view() const;
 
 private:
     ChipId id_;
     std::vector<IDevice*> chips_;
+    MeshDeviceView view_;
 };
 
 }  // namespace tt::tt_metal::distributed
