@@ -38,9 +38,11 @@ typedef struct {
     size_t (*find_change)(const void *self, size_t from, uint32_t device, uint16_t x, uint16_t y, int dir);
     /* Where that core's own peak was first reached (its used bytes highest). */
     size_t (*core_peak)(const void *self, uint32_t device, uint16_t x, uint16_t y);
-    /* The position of the peak model's change number `seq` (peak_moment.seq
-     * of the marks the snapshots carry): where a mark was reached. */
-    size_t (*position_of)(const void *self, uint64_t seq);
+    /* Where a mark of the peak model the snapshots carry was reached: its
+     * peak_moment's seq; start_ns 0 when that moment is a record, else the
+     * moment's time (a start loads a state and applies no change: several
+     * positions share its seq, its time tells which). */
+    size_t (*position_of)(const void *self, uint64_t seq, uint64_t start_ns);
 } timeline_ops;
 
 typedef struct {

@@ -90,6 +90,8 @@ static void clashes_of_device(latched *l, const snap_device *d, const device_usa
             e.bytes = mark;
             e.pid = pk->clash_at.pid;
             e.time_ns = pk->clash_at.time_ns ? pk->clash_at.time_ns : time_ns;
+            e.marked = true;
+            e.at_start = pk->clash_at.kind == 0;
             e.seq = pk->clash_at.seq;
             memcpy(e.tag, pk->clash_at.tag, sizeof e.tag);
         }

@@ -33,8 +33,9 @@ typedef struct {
     char tag[SNAP_TAG_LEN];      /* the op/tag, or the alert's name; "" unknown */
     char detail[LATCHED_DETAIL_LEN]; /* an alert's value in words ("97.8 %"), else "" */
     size_t pos;                  /* the timeline position it was seen at; SIZE_MAX: live data */
-    uint64_t seq;                /* seen only in the marks: the peak model's change that made
-                                  * it (peak_moment.seq), where a timeline can find it; 0 none */
+    bool marked;                 /* seen only in the peak marks: seq and at_start say when */
+    bool at_start;               /* the mark's moment was a start (peak_moment.kind 0) */
+    uint64_t seq;                /* the peak model's change that made it (peak_moment.seq) */
 } latched_event;
 
 typedef struct latched latched;

@@ -511,7 +511,10 @@ static int step_touches(recording_source *t, size_t p, uint32_t device, uint16_t
     uint8_t type = t->rf.ops[t->pos_off[p]];
     if (type == REC_OP_LOAD)
         return seek_state(t, p) ? -1 : 1;
-    if (p > 0 && seek_state(t, p - 1))
+    /* cur just after position p - 1 (a walk's last step): on from there;
+     * else seek, which would restart from a checkpoint if cur were past it. */
+    bool after_prev = t->valid && p > 0 && t->next_off > t->pos_off[p - 1] && t->next_off <= t->pos_off[p];
+    if (p > 0 && !after_prev && seek_state(t, p - 1))
         return -1;
     while (t->next_off < t->pos_off[p]) /* the ops between two positions (devices, keyframes) */
         if (step(t)) {
@@ -571,15 +574,33 @@ static size_t tl_find_change(const void *self, size_t from, uint32_t device, uin
     return SIZE_MAX;
 }
 
+/* The time of position p's op (it follows the op's type byte; tl_label
+ * reads it the same way). */
+static uint64_t op_time(const recording_source *t, size_t p)
+{
+    uint64_t when = 0;
+    for (int i = 0; i < 8; i++)
+        when |= (uint64_t)t->rf.ops[t->pos_off[p] + 1 + (size_t)i] << (8 * i);
+    return when;
+}
+
 /* The first position after which the model had applied `seq` changes: the
- * change that reached a mark. */
-static size_t tl_position_of(const void *self, uint64_t seq)
+ * record that reached a mark. A start: the LOAD with that count at its
+ * time, else that first position. (The count never goes down.) */
+static size_t tl_position_of(const void *self, uint64_t seq, uint64_t start_ns)
 {
     const recording_source *t = self;
-    for (size_t p = 0; p < t->npos; p++)
-        if (t->pos_changes[p] == seq)
+    size_t first = SIZE_MAX;
+    for (size_t p = 0; p < t->npos && t->pos_changes[p] <= seq; p++) {
+        if (t->pos_changes[p] != seq)
+            continue;
+        first = first == SIZE_MAX ? p : first;
+        if (!start_ns)
+            break;
+        if (t->rf.ops[t->pos_off[p]] == REC_OP_LOAD && op_time(t, p) == start_ns)
             return p;
-    return SIZE_MAX;
+    }
+    return first;
 }
 
 static size_t tl_core_peak(const void *self, uint32_t device, uint16_t x, uint16_t y)
@@ -588,7 +609,8 @@ static size_t tl_core_peak(const void *self, uint32_t device, uint16_t x, uint16
     const peak_device *d = peaks_device(t->model, device);
     if (!d || x >= d->grid_x || y >= d->grid_y)
         return SIZE_MAX;
-    return tl_position_of(self, d->cores[(uint32_t)y * d->grid_x + x].at.seq);
+    const peak_moment *at = &d->cores[(uint32_t)y * d->grid_x + x].at;
+    return tl_position_of(self, at->seq, at->kind == 0 ? at->time_ns : 0);
 }
 
 static const timeline_ops recording_timeline = {

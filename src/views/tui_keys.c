@@ -140,7 +140,8 @@ static bool open_event_core(tui *t, const latched_event *e)
 static size_t event_position(const tui *t, const latched_event *e)
 {
     const timeline_ops *tl = t->feed->timeline;
-    size_t pos = e->seq && tl && tl->position_of ? tl->position_of(t->feed->timeline_self, e->seq) : SIZE_MAX;
+    size_t pos = e->marked && tl && tl->position_of ? tl->position_of(t->feed->timeline_self, e->seq, e->at_start ? e->time_ns : 0)
+                                                    : SIZE_MAX;
     return pos != SIZE_MAX ? pos : e->pos;
 }
 

@@ -135,7 +135,8 @@ Test(core_timeline, a_recording_finds_each_change_of_a_core_both_ways)
     /* The core's own peak: C, 192 KiB over the held 128 KiB, at position 4. */
     cr_assert_eq(tl->core_peak(self, 0, 1, 2), 4);
     cr_assert_eq(tl->core_peak(self, 0, 5, 6), 2);
-    cr_assert_eq(tl->position_of(self, 1), 1, "the first change is position 1's");
+    cr_assert_eq(tl->position_of(self, 1, false), 1, "the first change is position 1's");
+    cr_assert_eq(tl->position_of(self, 0, T0), 0, "the start is position 0");
     /* Finding moved nothing: the state shown is still the position's. */
     tl->seek(self, 3);
     snapshot s;

@@ -307,10 +307,10 @@ static size_t ft_core_peak(const void *self, uint32_t dev, uint16_t x, uint16_t 
 {
     return ft_find(self, ((const fake_timeline *)self)->pos, dev, x, y, 0);
 }
-static size_t ft_position_of(const void *self, uint64_t seq)
+static size_t ft_position_of(const void *self, uint64_t seq, uint64_t start_ns)
 {
     (void)self;
-    return seq == 5 ? 9 : SIZE_MAX;
+    return seq == 5 && !start_ns ? 9 : SIZE_MAX;
 }
 
 static const timeline_ops fake_ops = { ft_length, ft_position, ft_seek, ft_peak, ft_label,
@@ -341,7 +341,7 @@ Test(tui_keys, core_keys_and_event_enter_move_a_timeline)
     cr_assert(ft.pos == 12 && ft.dir == 0, "c: the core's own peak");
     /* The event log: a clash seen at step 4, one the marks saw (seq 5: step 9). */
     latched_event seen = { .kind = LATCH_CLASH, .device = 0, .x = 2, .y = 3, .pos = 4 };
-    latched_event marked = { .kind = LATCH_CLASH, .device = 0, .x = 5, .y = 6, .pos = 1, .seq = 5 };
+    latched_event marked = { .kind = LATCH_CLASH, .device = 0, .x = 5, .y = 6, .pos = 1, .marked = true, .seq = 5 };
     latched_note(t.events, &seen);
     latched_note(t.events, &marked);
     t.st.view = VIEW_EVENTS;
