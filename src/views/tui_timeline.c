@@ -1,7 +1,9 @@
 /*
- * tui_timeline.c - a feed with a timeline (a ttnn trace's L1 events) in
- * the TUI: keys move through it ([ ] Home End P) and the header says where
- * it stands. The feed opens at the peak and replays only when moved.
+ * tui_timeline.c - a feed with a timeline (a ttnn trace's L1 events, a
+ * recording's changes) in the TUI: keys move through it ([ ] Home End P;
+ * { } and c for the selected core; Enter in the event log to an event's
+ * moment) and the header says where it stands. The feed opens at the peak
+ * and replays only when moved.
  */
 #define _XOPEN_SOURCE_EXTENDED
 #include <curses.h>
@@ -72,11 +74,10 @@ void tui_timeline_core(tui *t, int dir)
                        : "live data: the map at a core's peak needs a recording (--record, then --replay)");
         return;
     }
-    size_t (*find)(const void *, size_t, uint32_t, uint16_t, uint16_t, int) = tl->find_change;
     void *self = t->feed->timeline_self;
     size_t pos = SIZE_MAX;
-    if (dir && find)
-        pos = find(self, tl->position(self), d->id, t->st.cx, t->st.cy, dir);
+    if (dir && tl->find_change)
+        pos = tl->find_change(self, tl->position(self), d->id, t->st.cx, t->st.cy, dir);
     else if (!dir && tl->core_peak)
         pos = tl->core_peak(self, d->id, t->st.cx, t->st.cy);
     else {
