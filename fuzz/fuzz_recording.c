@@ -1,9 +1,11 @@
-/* libFuzzer target: the --record file reader (rec_load_memory, rec_decode)
+/* libFuzzer target: the --record file reader (rec_load_memory: versions 1
+ * and 2, version 2 turned into version 1's layout; rec_decode)
  * and the recording source's timeline on any input. Besides not crashing,
  * invariants abort: a refusal always says why, naming the file; a loaded
  * file's operations decode to their end or stop at a malformed one without
  * moving; and a position reached going forward holds the same state when
- * sought again after a jump back (the replay's step cost relies on it). */
+ * sought again after a jump back (the replay's step cost relies on it),
+ * checkpoints included. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* memfd_create */
 #endif
@@ -22,6 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_NAME "fuzz.l1rec"
 #define FUZZ_MAX_STEPS 64 /* positions walked per input: enough to hit every op type */
+#define FUZZ_MAX_WALK 2048 /* a whole timeline walked when no longer: past its first checkpoints */
 
 static void decode_all(const rec_file *rf)
 {
@@ -109,6 +112,17 @@ static void walk_timeline(const uint8_t *data, size_t size)
             if (state_at(ops, self, i, &s, &okb) != seen[i] || okb != okf[i])
                 abort(); /* sought back: another state than stepping forward gave */
         state_at(ops, self, peak, &s, &okb);
+        if (n > FUZZ_MAX_STEPS && n <= FUZZ_MAX_WALK) {
+            /* the last state, stepped to one change at a time, then rebuilt
+             * from the last checkpoint after a jump back to the start */
+            uint64_t walked = 0;
+            bool okw = true;
+            for (size_t i = 0; i < n && okw; i++)
+                walked = state_at(ops, self, i, &s, &okw);
+            state_at(ops, self, 0, &s, &okb);
+            if (okw && state_at(ops, self, n - 1, &s, &okb) != walked)
+                abort();
+        }
         snapshot_free(&s);
         ops->close(self);
     } else if (ops && !err[0]) {

@@ -22,6 +22,7 @@
 void rec_buf_free(rec_buf *b)
 {
     free(b->data);
+    free(b->shapes);
     memset(b, 0, sizeof *b);
 }
 
@@ -37,7 +38,7 @@ static void put(rec_buf *b, const void *v, size_t n)
     b->len += n;
 }
 
-void rec_put_u8(rec_buf *b, uint8_t v) { put(b, &v, 1); }
+static void put_u8(rec_buf *b, uint8_t v) { put(b, &v, 1); }
 
 static void put_le(rec_buf *b, uint64_t v, size_t n)
 {
@@ -47,8 +48,27 @@ static void put_le(rec_buf *b, uint64_t v, size_t n)
     put(b, x, n);
 }
 
-void rec_put_u32(rec_buf *b, uint32_t v) { put_le(b, v, 4); }
-void rec_put_u64(rec_buf *b, uint64_t v) { put_le(b, v, 8); }
+static void put_u32(rec_buf *b, uint32_t v) { put_le(b, v, 4); }
+static void put_u64(rec_buf *b, uint64_t v) { put_le(b, v, 8); }
+
+/* LEB128: 7 bits a byte, low first, the high bit set on all but the last. */
+static void put_varint(rec_buf *b, uint64_t v)
+{
+    unsigned char x[10];
+    size_t n = 0;
+    do {
+        x[n] = (unsigned char)(v & 0x7f);
+        v >>= 7;
+        x[n++] |= v ? 0x80 : 0;
+    } while (v);
+    put(b, x, n);
+}
+
+/* A difference (mod 2^64) as a small unsigned number: 0, -1, 1, -2, ... -> 0, 1, 2, 3, ... */
+static uint64_t zigzag(uint64_t d) { return d << 1 ^ (0 - (d >> 63)); }
+static uint64_t unzigzag(uint64_t z) { return z >> 1 ^ (0 - (z & 1)); }
+
+static bool fixed_width(const rec_buf *b) { return b->version == REC_VERSION_FIXED; }
 
 /* strlen within max (strnlen is not C11). */
 static size_t bounded_len(const char *s, size_t max)
@@ -62,78 +82,192 @@ static size_t bounded_len(const char *s, size_t max)
 static void put_str(rec_buf *b, const char *s, size_t max)
 {
     size_t n = s ? bounded_len(s, max) : 0;
-    rec_put_u8(b, (uint8_t)n);
+    put_u8(b, (uint8_t)n);
     put(b, s, n);
 }
 
-void rec_put_op(rec_buf *b, rec_op_type type, uint64_t time_ns)
+/* Type and time: version 1 the time itself, version 2 the difference from the chunk's last op. */
+static void put_head(rec_buf *b, rec_op_type type, uint64_t time_ns)
 {
-    rec_put_u8(b, (uint8_t)type);
-    rec_put_u64(b, time_ns);
+    put_u8(b, (uint8_t)type);
+    if (fixed_width(b)) {
+        put_u64(b, time_ns);
+    } else {
+        put_varint(b, zigzag(time_ns - b->prev_time));
+        b->prev_time = time_ns;
+    }
     b->nops++;
+}
+
+static void put_handle(rec_buf *b, uint64_t handle)
+{
+    if (fixed_width(b)) {
+        put_u64(b, handle);
+    } else {
+        put_varint(b, zigzag(handle - b->prev_handle));
+        b->prev_handle = handle;
+    }
 }
 
 static void put_device(rec_buf *b, const snap_device *d)
 {
-    rec_put_u32(b, d->id);
-    rec_put_u32(b, d->arch);
+    put_u32(b, d->id);
+    put_u32(b, d->arch);
     put_str(b, d->arch_name, SNAP_ARCH_LEN - 1);
-    rec_put_u32(b, (uint32_t)d->grid_x << 16 | d->grid_y);
-    rec_put_u32(b, d->l1_size);
-    rec_put_u32(b, d->l1_small_size);
-    rec_put_u32(b, d->unreserved_base);
-    rec_put_u32(b, d->alignment);
-    rec_put_u64(b, d->dropped_records);
+    put_u32(b, (uint32_t)d->grid_x << 16 | d->grid_y);
+    put_u32(b, d->l1_size);
+    put_u32(b, d->l1_small_size);
+    put_u32(b, d->unreserved_base);
+    put_u32(b, d->alignment);
+    put_u64(b, d->dropped_records);
 }
 
-static void put_ranges(rec_buf *b, const l1top_range *r, uint32_t n)
+/* v at `width` bytes (version 1's layout) or as a varint (version 2's). */
+static void put_num(rec_buf *b, uint64_t v, size_t width, bool fixed)
 {
-    rec_put_u32(b, n);
-    for (uint32_t i = 0; i < n; i++) {
-        rec_put_u32(b, (uint32_t)r[i].x0 << 16 | r[i].y0);
-        rec_put_u32(b, (uint32_t)r[i].x1 << 16 | r[i].y1);
+    if (fixed)
+        put_le(b, v, width);
+    else
+        put_varint(b, v);
+}
+
+/* A region: at version 1's widths (fixed; also inside every version's
+ * states), or version 2's description (everything but the handle, in
+ * varints, a range as four). */
+static void put_region_as(rec_buf *b, const peak_region *r, bool fixed)
+{
+    if (fixed)
+        put_u64(b, r->handle);
+    put_num(b, (uint32_t)r->pid, 4, fixed);
+    put_num(b, r->device, 4, fixed);
+    put_u8(b, r->kind);
+    put_u8(b, r->interleaved);
+    put_num(b, r->address, 4, fixed);
+    put_num(b, r->size_per_core, 4, fixed);
+    put_num(b, r->page_size, 4, fixed);
+    put_num(b, r->total_size, 8, fixed);
+    put_num(b, r->nranges, 4, fixed);
+    for (uint32_t i = 0; i < r->nranges; i++) {
+        const l1top_range *q = &r->ranges[i];
+        if (fixed) {
+            put_u32(b, (uint32_t)q->x0 << 16 | q->y0);
+            put_u32(b, (uint32_t)q->x1 << 16 | q->y1);
+        } else {
+            put_varint(b, q->x0);
+            put_varint(b, q->y0);
+            put_varint(b, q->x1);
+            put_varint(b, q->y1);
+        }
     }
-}
-
-void rec_put_region(rec_buf *b, const peak_region *r)
-{
-    rec_put_u64(b, r->handle);
-    rec_put_u32(b, (uint32_t)r->pid);
-    rec_put_u32(b, r->device);
-    rec_put_u8(b, r->kind);
-    rec_put_u8(b, r->interleaved);
-    rec_put_u32(b, r->address);
-    rec_put_u32(b, r->size_per_core);
-    rec_put_u32(b, r->page_size);
-    rec_put_u64(b, r->total_size);
-    put_ranges(b, r->ranges, r->nranges);
     put_str(b, r->tag, SNAP_TAG_LEN - 1);
 }
 
-void rec_put_snapshot(rec_buf *b, const snapshot *s, bool with_regions)
+static uint32_t fnv1a(const unsigned char *p, size_t n)
 {
-    rec_put_u32(b, (uint32_t)s->ndevices);
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+#define SHAPE_SLOTS (2 * REC_SHAPES_MAX)
+
+/* The description just written at data[at..len): its 1-based index in the
+ * chunk's table, or 0 when it is new (then added, while the table has room:
+ * the reader adds every inline one under the same rule, so indices agree). */
+static uint32_t shape_index(rec_buf *b, size_t at)
+{
+    size_t len = b->len - at;
+    if (!b->shapes && !(b->shapes = calloc(SHAPE_SLOTS, sizeof *b->shapes))) {
+        b->nomem = true;
+        return 0;
+    }
+    if (b->len > UINT32_MAX)
+        return 0; /* past what a slot can point at: inline, and never added */
+    uint32_t h = fnv1a(b->data + at, len);
+    for (uint32_t i = h % SHAPE_SLOTS;; i = (i + 1) % SHAPE_SLOTS) {
+        rec_shape_slot *s = &b->shapes[i];
+        if (s->index == 0) {
+            if (b->nshapes < REC_SHAPES_MAX)
+                *s = (rec_shape_slot){ (uint32_t)at, (uint32_t)len, h, ++b->nshapes };
+            return 0;
+        }
+        if (s->hash == h && s->len == len && memcmp(b->data + s->off, b->data + at, len) == 0)
+            return s->index;
+    }
+}
+
+static void put_snapshot(rec_buf *b, const snapshot *s, bool with_regions)
+{
+    put_u32(b, (uint32_t)s->ndevices);
     for (size_t i = 0; i < s->ndevices; i++)
         put_device(b, &s->devices[i]);
-    rec_put_u32(b, (uint32_t)s->nprocesses);
+    put_u32(b, (uint32_t)s->nprocesses);
     for (size_t i = 0; i < s->nprocesses; i++) {
         const snap_process *p = &s->processes[i];
-        rec_put_u32(b, (uint32_t)p->pid);
+        put_u32(b, (uint32_t)p->pid);
         put_str(b, p->name, SNAP_NAME_LEN - 1);
-        rec_put_u64(b, p->start_time);
-        rec_put_u64(b, p->dropped_records);
+        put_u64(b, p->start_time);
+        put_u64(b, p->dropped_records);
     }
     if (!with_regions)
         return;
-    rec_put_u32(b, (uint32_t)s->nregions);
+    put_u32(b, (uint32_t)s->nregions);
     for (size_t i = 0; i < s->nregions; i++) {
         const snap_region *r = &s->regions[i];
         peak_region pr = { r->handle, s->processes[r->process].pid, s->devices[r->device].id, r->kind,
                            r->interleaved, r->address, r->size_per_core, r->page_size, r->total_size,
                            snapshot_region_ranges(s, r), r->nranges, r->tag };
-        rec_put_region(b, &pr);
+        put_region_as(b, &pr, true);
     }
 }
+
+void rec_put_load(rec_buf *b, const snapshot *s, bool keep_marks, uint64_t time_ns)
+{
+    put_head(b, REC_OP_LOAD, time_ns);
+    put_u8(b, keep_marks);
+    put_snapshot(b, s, true);
+}
+
+void rec_put_sync(rec_buf *b, const snapshot *s, uint64_t time_ns)
+{
+    put_head(b, REC_OP_SYNC, time_ns);
+    put_snapshot(b, s, false);
+}
+
+void rec_put_record(rec_buf *b, const peak_region *r, uint64_t time_ns)
+{
+    put_head(b, REC_OP_RECORD, time_ns);
+    if (fixed_width(b)) {
+        put_region_as(b, r, true);
+        return;
+    }
+    put_handle(b, r->handle);
+    size_t mark = b->len;
+    put_u8(b, 0); /* index 0: the description follows */
+    put_region_as(b, r, false);
+    uint32_t k = b->nomem ? 0 : shape_index(b, mark + 1);
+    if (k) {
+        b->len = mark; /* one seen before in this chunk: its index instead */
+        put_varint(b, k);
+    }
+}
+
+void rec_put_release(rec_buf *b, uint64_t handle, uint64_t time_ns)
+{
+    put_head(b, REC_OP_RELEASE, time_ns);
+    put_handle(b, handle);
+}
+
+void rec_put_retain(rec_buf *b, const int32_t *pids, size_t n, uint64_t time_ns)
+{
+    put_head(b, REC_OP_RETAIN, time_ns);
+    put_num(b, n, 4, fixed_width(b));
+    for (size_t i = 0; i < n; i++)
+        put_num(b, (uint32_t)pids[i], 4, fixed_width(b));
+}
+
+void rec_put_mark(rec_buf *b, rec_op_type type, uint64_t time_ns) { put_head(b, type, time_ns); }
 
 static void le_store(unsigned char *p, uint64_t v, size_t n)
 {
@@ -141,17 +275,17 @@ static void le_store(unsigned char *p, uint64_t v, size_t n)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
-int rec_write_header(FILE *f, const snapshot *s, uint64_t start_ns)
+int rec_write_header(FILE *f, const snapshot *s, uint64_t start_ns, uint32_t version)
 {
     unsigned char h[REC_HEADER_SIZE] = { 0 };
     static const unsigned char magic[REC_MAGIC_LEN] = { 'L', '1', 'T', 'O', 'P', 'R', 'E', 'C' }; /* no NUL */
     memcpy(h, magic, sizeof magic);
-    le_store(h + 8, REC_VERSION, 4);
+    le_store(h + 8, version, 4);
     le_store(h + 12, REC_HEADER_SIZE, 4);
     le_store(h + 16, start_ns, 8);
     le_store(h + 24, REC_FLAG_ZSTD, 4);
     rec_buf b = { 0 };
-    rec_put_snapshot(&b, s, false);
+    put_snapshot(&b, s, false);
     int rc = -1;
     if (b.nomem)
         errno = ENOMEM;
@@ -202,6 +336,10 @@ int rec_write_chunk(FILE *f, rec_buf *b, int level, uint64_t *out)
         *out = n;
     b->len = 0;
     b->nops = 0;
+    b->prev_time = b->prev_handle = 0; /* a chunk decodes on its own */
+    b->nshapes = 0;
+    if (b->shapes)
+        memset(b->shapes, 0, SHAPE_SLOTS * sizeof *b->shapes);
     return rc;
 }
 
@@ -228,6 +366,29 @@ static uint64_t get_le(rd *r, size_t n)
 static uint8_t get_u8(rd *r) { return (uint8_t)get_le(r, 1); }
 static uint32_t get_u32(rd *r) { return (uint32_t)get_le(r, 4); }
 static uint64_t get_u64(rd *r) { return get_le(r, 8); }
+
+static uint64_t get_varint(rd *r)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64 && !r->bad && r->p < r->end; shift += 7) {
+        unsigned char c = *r->p++;
+        if (shift == 63 && c > 1)
+            break; /* past 64 bits */
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return v;
+    }
+    r->bad = true;
+    return 0;
+}
+
+static uint32_t get_var32(rd *r)
+{
+    uint64_t v = get_varint(r);
+    if (v > UINT32_MAX)
+        r->bad = true;
+    return r->bad ? 0 : (uint32_t)v;
+}
 
 static void get_str(rd *r, char *dst, size_t cap)
 {
@@ -278,32 +439,55 @@ static uint32_t get_count(rd *r, size_t each)
     return r->bad ? 0 : n;
 }
 
-static int get_ranges(rd *r, l1top_range **v, size_t *cap, uint32_t *n)
+/* A count of items at least `each` bytes long, as a varint (version 2). */
+static uint32_t get_var_count(rd *r, size_t each)
 {
-    *n = get_count(r, 8);
-    if (*n && grow_array((void **)v, cap, 0, *n, sizeof **v))
-        return -2;
-    for (uint32_t i = 0; i < *n; i++) {
-        uint32_t a = get_u32(r), b = get_u32(r);
-        (*v)[i] = (l1top_range){ (uint16_t)(a >> 16), (uint16_t)a, (uint16_t)(b >> 16), (uint16_t)b };
-    }
-    return 0;
+    uint32_t n = get_var32(r);
+    if (!r->bad && (size_t)(r->end - r->p) / each < n)
+        r->bad = true;
+    return r->bad ? 0 : n;
 }
 
-static int get_region(rd *r, rec_op *op)
+static uint16_t get_var16(rd *r)
+{
+    uint32_t v = get_var32(r);
+    if (v > UINT16_MAX)
+        r->bad = true;
+    return (uint16_t)v;
+}
+
+static uint32_t get_num32(rd *r, bool fixed) { return fixed ? get_u32(r) : get_var32(r); }
+
+/* A region as put_region_as wrote it (fixed: version 1's, with its handle;
+ * else version 2's description) into op->region. 0 or -2. */
+static int get_region_as(rd *r, rec_op *op, bool fixed)
 {
     peak_region *g = &op->region;
-    g->handle = get_u64(r);
-    g->pid = (int32_t)get_u32(r);
-    g->device = get_u32(r);
+    if (fixed)
+        g->handle = get_u64(r);
+    g->pid = (int32_t)get_num32(r, fixed);
+    g->device = get_num32(r, fixed);
     g->kind = get_u8(r);
     g->interleaved = get_u8(r) != 0;
-    g->address = get_u32(r);
-    g->size_per_core = get_u32(r);
-    g->page_size = get_u32(r);
-    g->total_size = get_u64(r);
-    if (get_ranges(r, &op->ranges, &op->ranges_cap, &g->nranges))
+    g->address = get_num32(r, fixed);
+    g->size_per_core = get_num32(r, fixed);
+    g->page_size = get_num32(r, fixed);
+    g->total_size = fixed ? get_u64(r) : get_varint(r);
+    g->nranges = fixed ? get_count(r, 8) : get_var_count(r, 4);
+    if (g->nranges && grow_array((void **)&op->ranges, &op->ranges_cap, 0, g->nranges, sizeof *op->ranges))
         return -2;
+    for (uint32_t i = 0; i < g->nranges; i++) {
+        l1top_range *q = &op->ranges[i];
+        if (fixed) {
+            uint32_t lo = get_u32(r), hi = get_u32(r);
+            *q = (l1top_range){ (uint16_t)(lo >> 16), (uint16_t)lo, (uint16_t)(hi >> 16), (uint16_t)hi };
+        } else {
+            q->x0 = get_var16(r);
+            q->y0 = get_var16(r);
+            q->x1 = get_var16(r);
+            q->y1 = get_var16(r);
+        }
+    }
     g->ranges = g->nranges ? op->ranges : NULL;
     get_str(r, op->tag, sizeof op->tag);
     g->tag = op->tag;
@@ -336,7 +520,7 @@ static int get_state(rd *r, rec_op *op, snapshot *s, bool with_regions, int32_t 
     if (nr && grow_array((void **)rpids, rpids_cap, 0, nr, sizeof **rpids))
         return -2;
     for (uint32_t i = 0; i < nr && !r->bad; i++) {
-        if (get_region(r, op))
+        if (get_region_as(r, op, true))
             return -2;
         const peak_region *g = &op->region;
         int dev = snapshot_device_index(s, g->device);
@@ -379,7 +563,7 @@ int rec_decode(const rec_file *rf, size_t *pos, rec_op *op, snapshot *state, int
         rc = get_state(&r, op, state, false, region_pids, region_pids_cap);
         break;
     case REC_OP_RECORD:
-        rc = get_region(&r, op);
+        rc = get_region_as(&r, op, true);
         break;
     case REC_OP_RELEASE:
         op->handle = get_u64(&r);
@@ -422,27 +606,157 @@ bool rec_sniff(const char *path)
     return yes;
 }
 
-/* One chunk at r->p into rf->ops. 0, -1 cut or damaged, -2 out of memory. */
-static int load_chunk(rec_file *rf, rd *r)
+/* What reading a version 2 file keeps between chunks (buffers only: every
+ * chunk starts its deltas and its table of descriptions afresh). */
+typedef struct {
+    unsigned char *raw;        /* the chunk, decompressed */
+    size_t raw_cap;
+    size_t *shape;             /* offsets in raw of the chunk's descriptions */
+    rec_op op;
+    snapshot state;
+    int32_t *pids;
+    size_t pids_cap;
+} v2_reader;
+
+static void v2_reader_free(v2_reader *v)
+{
+    free(v->raw);
+    free(v->shape);
+    rec_op_free(&v->op);
+    snapshot_free(&v->state);
+    free(v->pids);
+}
+
+/* A RECORD's description: inline (added to the table while it has room) or
+ * by its 1-based index. 0, -1 malformed, -2 out of memory. */
+static int v2_shape(v2_reader *v, rd *r, size_t *nshape)
+{
+    uint64_t k = get_varint(r);
+    if (r->bad || k > *nshape)
+        return -1;
+    if (k == 0) {
+        if (*nshape < REC_SHAPES_MAX)
+            v->shape[(*nshape)++] = (size_t)(r->p - v->raw);
+        return get_region_as(r, &v->op, false);
+    }
+    rd at = { v->raw + v->shape[k - 1], r->end, false };
+    int rc = get_region_as(&at, &v->op, false);
+    return rc ? rc : at.bad ? -1 : 0;
+}
+
+/* One version 2 op at r into out (version 1's layout). 0, -1, -2. */
+static int v2_op(v2_reader *v, rd *r, rec_buf *out, uint64_t *time, uint64_t *handle, size_t *nshape)
+{
+    rec_op *op = &v->op;
+    uint8_t type = get_u8(r);
+    *time += unzigzag(get_varint(r));
+    const unsigned char *body = r->p;
+    int rc = 0;
+    switch (type) {
+    case REC_OP_LOAD:
+    case REC_OP_SYNC:
+    case REC_OP_KEYFRAME: /* states are fixed-width in every version: checked, then copied */
+        if (type == REC_OP_LOAD)
+            get_u8(r);
+        rc = get_state(r, op, &v->state, type != REC_OP_SYNC, &v->pids, &v->pids_cap);
+        if (rc == 0 && !r->bad) {
+            put_head(out, (rec_op_type)type, *time);
+            put(out, body, (size_t)(r->p - body));
+        }
+        break;
+    case REC_OP_RECORD:
+        *handle += unzigzag(get_varint(r));
+        rc = v2_shape(v, r, nshape);
+        op->region.handle = *handle;
+        if (rc == 0 && !r->bad)
+            rec_put_record(out, &op->region, *time);
+        break;
+    case REC_OP_RELEASE:
+        *handle += unzigzag(get_varint(r));
+        rec_put_release(out, *handle, *time);
+        break;
+    case REC_OP_RETAIN:
+        op->npids = get_var_count(r, 1);
+        if (op->npids && grow_array((void **)&op->pids, &op->pids_cap, 0, op->npids, sizeof *op->pids))
+            return -2;
+        for (size_t i = 0; i < op->npids; i++)
+            op->pids[i] = (int32_t)get_var32(r);
+        rec_put_retain(out, op->pids, op->npids, *time);
+        break;
+    case REC_OP_RESET:
+    case REC_OP_APPROX:
+        rec_put_mark(out, (rec_op_type)type, *time);
+        break;
+    default:
+        return -1;
+    }
+    if (rc)
+        return rc;
+    return out->nomem ? -2 : r->bad ? -1 : 0;
+}
+
+/* v->raw[0..len), nops ops of version 2, appended to rf->ops in version 1's
+ * layout. 0, -1 malformed (or expanding past REC_CHUNK_MAX), -2 out of memory. */
+static int v2_chunk(rec_file *rf, v2_reader *v, size_t len, uint32_t nops)
+{
+    if (!v->shape && !(v->shape = malloc(REC_SHAPES_MAX * sizeof *v->shape)))
+        return -2;
+    rec_buf out = { .data = rf->ops, .len = rf->len, .cap = rf->ops_cap, .version = REC_VERSION_FIXED };
+    rd r = { v->raw, v->raw + len, false };
+    uint64_t time = 0, handle = 0;
+    size_t nshape = 0, start = rf->len;
+    int rc = 0;
+    while (rc == 0 && r.p < r.end) {
+        rc = v2_op(v, &r, &out, &time, &handle, &nshape);
+        if (rc == 0 && out.len - start > REC_CHUNK_MAX)
+            rc = -1; /* a table entry referred to without end: no recorder writes that */
+    }
+    if (rc == 0 && out.nops != nops)
+        rc = -1;
+    rf->ops = out.data;
+    rf->ops_cap = out.cap;
+    if (rc == 0)
+        rf->len = out.len;
+    return rc;
+}
+
+/* One chunk at r->p into rf->ops (v: a version 2 file's reader, else NULL).
+ * 0, -1 cut or damaged, -2 out of memory, -3 malformed operations. */
+static int load_chunk(rec_file *rf, rd *r, v2_reader *v)
 {
     uint32_t magic = get_u32(r), stored = get_u32(r), raw = get_u32(r), nops = get_u32(r);
     if (r->bad || magic != REC_CHUNK_MAGIC || raw > REC_CHUNK_MAX || (size_t)(r->end - r->p) < stored)
         return -1;
     bool zstd = nops >> 31;
-    if (grow_array((void **)&rf->ops, &rf->ops_cap, rf->len, raw + 1u, 1))
-        return -2;
+    nops &= 0x7fffffffu;
+    unsigned char *dst;
+    if (v) {
+        if (grow_array((void **)&v->raw, &v->raw_cap, 0, raw + 1u, 1))
+            return -2;
+        dst = v->raw;
+    } else {
+        if (grow_array((void **)&rf->ops, &rf->ops_cap, rf->len, raw + 1u, 1))
+            return -2;
+        dst = rf->ops + rf->len;
+    }
     if (zstd) {
-        size_t n = ZSTD_decompress(rf->ops + rf->len, raw, r->p, stored);
+        size_t n = ZSTD_decompress(dst, raw, r->p, stored);
         if (ZSTD_isError(n) || n != raw)
             return -1;
     } else {
         if (stored != raw)
             return -1;
-        memcpy(rf->ops + rf->len, r->p, raw);
+        memcpy(dst, r->p, raw);
+    }
+    if (v) {
+        int rc = v2_chunk(rf, v, raw, nops);
+        if (rc)
+            return rc == -1 ? -3 : rc;
+    } else {
+        rf->len += raw;
     }
     r->p += stored;
-    rf->len += raw;
-    rf->nops += nops & 0x7fffffffu;
+    rf->nops += nops;
     rf->nchunks++;
     return 0;
 }
@@ -485,11 +799,13 @@ int rec_load_memory(rec_file *rf, const char *path, const unsigned char *data, s
         snprintf(err, errlen, "%s: truncated: %zu bytes, the header is %u", path, size, REC_HEADER_SIZE);
         return REC_EBAD;
     }
-    if (version != REC_VERSION || hsize != REC_HEADER_SIZE || (flags & ~REC_FLAG_ZSTD)) {
+    if ((version != REC_VERSION && version != REC_VERSION_FIXED) || hsize != REC_HEADER_SIZE
+        || (flags & ~REC_FLAG_ZSTD)) {
         snprintf(err, errlen, "%s: recording format version %u (header %u bytes, flags %#x); this l1top reads "
-                 "version %u", path, version, hsize, flags, REC_VERSION);
+                 "versions %u and %u", path, version, hsize, flags, REC_VERSION_FIXED, REC_VERSION);
         return REC_EBAD;
     }
+    rf->version = version;
     rec_op scratch = { 0 };
     int rc = get_state(&r, &scratch, &rf->header, false, NULL, NULL);
     rec_op_free(&scratch);
@@ -499,22 +815,34 @@ int rec_load_memory(rec_file *rf, const char *path, const unsigned char *data, s
         snprintf(err, errlen, "%s: truncated or malformed device list in the header", path);
         return REC_EBAD;
     }
-    while (r.p < r.end) {
+    v2_reader v2 = { 0 };
+    snapshot_init(&v2.state);
+    rc = 0;
+    while (rc == 0 && r.p < r.end) {
         const unsigned char *at = r.p;
-        rc = load_chunk(rf, &r);
-        if (rc == -2)
-            goto nomem;
-        if (rc == 0)
+        rc = load_chunk(rf, &r, version == REC_VERSION ? &v2 : NULL);
+        if (rc == 0 || rc == -2)
             continue;
+        if (rc == -3) {
+            snprintf(err, errlen, "%s: malformed operation in chunk %llu at byte %zu", path,
+                     (unsigned long long)rf->nchunks + 1, (size_t)(at - data));
+            break;
+        }
         if (!chunk_reaches_end(at, r.end)) {
             snprintf(err, errlen, "%s: damaged chunk %llu at byte %zu", path, (unsigned long long)rf->nchunks + 1,
                      (size_t)(at - data));
-            return REC_EBAD;
+            break;
         }
         snprintf(rf->warning, sizeof rf->warning, "%s: cut after chunk %llu (%zu of %zu bytes read): the writer "
                  "stopped mid-chunk", path, (unsigned long long)rf->nchunks, (size_t)(at - data), size);
+        rc = 0;
         break;
     }
+    v2_reader_free(&v2);
+    if (rc == -2)
+        goto nomem;
+    if (rc)
+        return REC_EBAD;
     if (rf->nchunks == 0) {
         snprintf(err, errlen, "%s: truncated: no complete chunk", path);
         return REC_EBAD;

@@ -2,9 +2,12 @@
  * recording_file.h - the --record file format (docs/recording-format.md):
  * both sides of it, so they cannot drift. A file is a 32-byte header, the
  * devices, then chunks; each chunk is a zstd frame (with its checksum) of
- * a run of operations, the journal of a peak model (model/journal.h) plus
- * keyframes (the whole state, written every few seconds so a replay seeks
- * without starting from the beginning).
+ * a run of operations, the journal of a peak model (model/journal.h).
+ * Version 2 (written) packs times and handles as varint deltas and names a
+ * region's description (pid, device, kind, address, sizes, ranges, tag) by
+ * its index in a table the chunk declares as it goes; version 1 (still
+ * read) is fixed-width. The reader turns either into the fixed-width
+ * version 1 layout in memory, the one rec_decode reads at any offset.
  */
 #ifndef L1TOP_RECORDING_FILE_H
 #define L1TOP_RECORDING_FILE_H
@@ -19,12 +22,16 @@
 
 #define REC_MAGIC "L1TOPREC"
 #define REC_MAGIC_LEN 8
-#define REC_VERSION 1u
+#define REC_VERSION 2u        /* written */
+#define REC_VERSION_FIXED 1u  /* read, and the layout of rec_file.ops */
 #define REC_HEADER_SIZE 32u
 #define REC_CHUNK_MAGIC 0x4b4e4843u /* "CHNK" little-endian */
 #define REC_CHUNK_HEADER 16u
 #define REC_CHUNK_MAX (64u << 20)   /* a chunk's raw size: more is a foreign file */
 #define REC_FLAG_ZSTD 1u
+/* Version 2: a chunk's table of region descriptions holds at most this
+ * many (a later one is written inline each time). */
+#define REC_SHAPES_MAX 4096u
 
 typedef enum {
     REC_OP_LOAD = 1,     /* u8 keep_marks, a state: the model starts from it */
@@ -39,23 +46,36 @@ typedef enum {
 
 /* ---------- writing: ops into a growable buffer ---------- */
 typedef struct {
+    uint32_t off, len;         /* a description's bytes in data */
+    uint32_t hash;
+    uint32_t index;            /* 1-based; 0: a free slot */
+} rec_shape_slot;
+
+typedef struct {
     unsigned char *data;
     size_t len, cap;
     bool nomem;
     uint32_t nops;
+    uint32_t version;          /* REC_VERSION_FIXED, or 0 / REC_VERSION: version 2 */
+    /* version 2: the chunk's deltas and table of descriptions (reset by rec_write_chunk) */
+    uint64_t prev_time, prev_handle;
+    rec_shape_slot *shapes;    /* open addressing, twice REC_SHAPES_MAX slots */
+    uint32_t nshapes;
 } rec_buf;
 
 void rec_buf_free(rec_buf *b);
-void rec_put_op(rec_buf *b, rec_op_type type, uint64_t time_ns);
-void rec_put_u8(rec_buf *b, uint8_t v);
-void rec_put_u32(rec_buf *b, uint32_t v);
-void rec_put_u64(rec_buf *b, uint64_t v);
-/* Devices and processes of s; with_regions: its regions too (a state). */
-void rec_put_snapshot(rec_buf *b, const snapshot *s, bool with_regions);
-void rec_put_region(rec_buf *b, const peak_region *r);
+/* One journal operation each (record.c's journal callbacks). */
+void rec_put_load(rec_buf *b, const snapshot *s, bool keep_marks, uint64_t time_ns);
+void rec_put_sync(rec_buf *b, const snapshot *s, uint64_t time_ns);
+void rec_put_record(rec_buf *b, const peak_region *r, uint64_t time_ns);
+void rec_put_release(rec_buf *b, uint64_t handle, uint64_t time_ns);
+void rec_put_retain(rec_buf *b, const int32_t *pids, size_t n, uint64_t time_ns);
+/* An op without a body: RESET, APPROX. */
+void rec_put_mark(rec_buf *b, rec_op_type type, uint64_t time_ns);
 
-/* The header with s's devices; 0 or -1 (errno). */
-int rec_write_header(FILE *f, const snapshot *s, uint64_t start_ns);
+/* The header (version: REC_VERSION, or REC_VERSION_FIXED for tests of the
+ * old reader) with s's devices; 0 or -1 (errno). */
+int rec_write_header(FILE *f, const snapshot *s, uint64_t start_ns, uint32_t version);
 /* b as one chunk (zstd at `level`, 0: stored), then b emptied. Bytes
  * written into *out (may be NULL); 0 or -1 (errno, or ENOMEM). */
 int rec_write_chunk(FILE *f, rec_buf *b, int level, uint64_t *out);
@@ -65,7 +85,8 @@ typedef struct {
     char path[4096];
     uint64_t start_ns;
     snapshot header;           /* the devices of the header */
-    unsigned char *ops;        /* every chunk's operations, decompressed, in order */
+    uint32_t version;          /* of the file */
+    unsigned char *ops;        /* every chunk's operations, decompressed, in version 1's layout */
     size_t len, ops_cap;
     uint64_t nops, nchunks, file_bytes;
     char warning[256];         /* a cut last chunk, or "" */

@@ -6,9 +6,10 @@
  * (model/peaks.h): the same calls in the same order as the live run, so
  * the same marks; snapshots show those marks (the run's, like a trace's
  * summary). A position's state is rebuilt from the nearest of the last
- * model start and the last checkpoint before it (the state every
- * REPLAY_CHECKPOINT_EVERY positions, kept at open: v1 files hold no
- * keyframes), then stepped forward: a step costs at most that many changes.
+ * model start and the last checkpoint before it (states kept at open, as
+ * the trace timeline keeps them: recordings hold no keyframes), then
+ * stepped forward: a step costs at most a checkpoint interval of changes
+ * and one rebuild of the state.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,16 +22,24 @@
 #include "sources/recording_file.h"
 #include "sources/source.h"
 
-/* Positions between two kept states: a seek replays fewer changes than
- * this (~0.14 us each: under 1 ms), and a 10-minute galaxy recording keeps
- * a few hundred states. */
-#define REPLAY_CHECKPOINT_EVERY 4096u
+/* A state is kept once the positions since the last kept one reach
+ * max(REPLAY_CHECKPOINT_MIN, regions / 4), as trace_replay.c does: a seek
+ * replays fewer changes than that, and the copies cost O(positions) in all
+ * (each keeps at most 4 regions per position since the last). A kept state
+ * holds 8 bytes a region (where it came from, see rref), not the region:
+ * ~10x less memory than a copy of the snapshot (bench/RESULTS.md 10). */
+#define REPLAY_CHECKPOINT_MIN 256u
+/* A region's origin (rref): the offset of the RECORD op that made it, or
+ * this bit and its index in the state of the anchor cur was loaded from. */
+#define REF_ANCHOR ((uint64_t)1 << 63)
 
 typedef struct {
     size_t off;                /* the state before the op at this offset */
     uint64_t time_ns;
-    snapshot state;
-    int32_t *rpid;             /* per region of state: its writer's pid */
+    size_t base;               /* the anchor op the state descends from */
+    snapshot lists;            /* its devices and processes (no regions) */
+    uint64_t *refs;            /* per region, in order: its origin */
+    size_t nrefs;
 } checkpoint;
 
 typedef struct {
@@ -47,7 +56,9 @@ typedef struct {
     /* the state of the timeline */
     snapshot cur, scratch;
     int32_t *rpid;             /* per region of cur: its writer's pid */
-    size_t rpid_cap, scratch_pid_cap;
+    uint64_t *rref;            /* per region of cur: its origin (REF_ANCHOR) */
+    size_t rpid_cap, rref_cap, scratch_pid_cap;
+    size_t base;               /* the offset of the anchor op cur was loaded from */
     int32_t *scratch_pid;
     size_t next_off;           /* the offset of the first op not applied to cur */
     bool valid;                /* cur holds the state before next_off */
@@ -91,14 +102,19 @@ static void remove_region(recording_source *t, size_t i)
     size_t last = t->cur.nregions - 1; /* its ranges stay in the pool until the next anchor */
     t->cur.regions[i] = t->cur.regions[last];
     t->rpid[i] = t->rpid[last];
+    t->rref[i] = t->rref[last];
     t->cur.nregions--;
 }
 
-static int add_region(recording_source *t, const peak_region *g)
+/* g, made at ref (rref), appended to cur. */
+static int add_region(recording_source *t, const peak_region *g, uint64_t ref)
 {
     int dev = snapshot_device_index(&t->cur, g->device);
-    if (dev < 0 || grow_array((void **)&t->rpid, &t->rpid_cap, t->cur.nregions, 1, sizeof *t->rpid))
-        return dev < 0 ? 0 : -1; /* a device the model did not know: it did not apply it either */
+    if (dev < 0)
+        return 0; /* a device the model did not know: it did not apply it either */
+    if (grow_array((void **)&t->rpid, &t->rpid_cap, t->cur.nregions, 1, sizeof *t->rpid)
+        || grow_array((void **)&t->rref, &t->rref_cap, t->cur.nregions, 1, sizeof *t->rref))
+        return -1;
     uint32_t proc;
     if (process_of(&t->cur, g->pid, &proc))
         return -1;
@@ -114,8 +130,12 @@ static int add_region(recording_source *t, const peak_region *g)
     c->page_size = g->page_size;
     c->total_size = g->total_size;
     c->handle = g->handle;
-    snprintf(c->tag, sizeof c->tag, "%s", g->tag ? g->tag : "");
+    size_t n = 0; /* the tag, cut to fit (snprintf's parsing showed in a checkpoint's restore) */
+    for (const char *tag = g->tag ? g->tag : ""; n + 1 < sizeof c->tag && tag[n]; n++)
+        c->tag[n] = tag[n];
+    c->tag[n] = '\0';
     t->rpid[t->cur.nregions - 1] = g->pid;
+    t->rref[t->cur.nregions - 1] = ref;
     return 0;
 }
 
@@ -151,27 +171,29 @@ static int sync_state(recording_source *t)
 static int step(recording_source *t)
 {
     rec_op *op = &t->op;
-    bool state = false;
     size_t at = t->next_off;
     int rc = rec_decode(&t->rf, &at, op, &t->scratch, &t->scratch_pid, &t->scratch_pid_cap);
     if (rc)
         return rc;
-    (void)state;
     switch (op->type) {
     case REC_OP_LOAD:
     case REC_OP_KEYFRAME:
         if (snapshot_copy(&t->cur, &t->scratch)
-            || grow_array((void **)&t->rpid, &t->rpid_cap, 0, t->cur.nregions, sizeof *t->rpid))
+            || grow_array((void **)&t->rpid, &t->rpid_cap, 0, t->cur.nregions, sizeof *t->rpid)
+            || grow_array((void **)&t->rref, &t->rref_cap, 0, t->cur.nregions, sizeof *t->rref))
             return -2;
         if (t->cur.nregions)
             memcpy(t->rpid, t->scratch_pid, t->cur.nregions * sizeof *t->rpid);
+        for (size_t i = 0; i < t->cur.nregions; i++)
+            t->rref[i] = REF_ANCHOR | i;
+        t->base = t->next_off;
         rc = map_processes(t) ? -2 : 0;
         break;
     case REC_OP_SYNC:
         rc = sync_state(t) ? -2 : 0;
         break;
     case REC_OP_RECORD:
-        rc = add_region(t, &op->region) ? -2 : 0;
+        rc = add_region(t, &op->region, t->next_off) ? -2 : 0;
         break;
     case REC_OP_RELEASE:
         for (size_t i = 0; i < t->cur.nregions; i++)
@@ -208,8 +230,48 @@ static size_t last_at_or_before(const void *base, size_t n, size_t size, size_t 
     return lo ? lo - 1 : n;
 }
 
+/* The region the anchor state in scratch (decoded from its op) holds at i,
+ * onto cur. */
+static int add_anchor_region(recording_source *t, size_t i)
+{
+    const snap_region *r = &t->scratch.regions[i];
+    peak_region g = { r->handle, t->scratch_pid[i], t->scratch.devices[r->device].id, r->kind, r->interleaved,
+                      r->address, r->size_per_core, r->page_size, r->total_size,
+                      snapshot_region_ranges(&t->scratch, r), r->nranges, r->tag };
+    return add_region(t, &g, REF_ANCHOR | i);
+}
+
+/* cur := checkpoint k: its lists, then each region decoded from where it
+ * came from, in its order. 0, -1 malformed, -2 out of memory. */
+static int restore(recording_source *t, const checkpoint *k)
+{
+    if (snapshot_copy(&t->cur, &k->lists))
+        return -2;
+    bool anchor_read = false;
+    for (size_t i = 0; i < k->nrefs; i++) {
+        uint64_t ref = k->refs[i];
+        size_t at = (ref & REF_ANCHOR) ? k->base : (size_t)ref;
+        int rc = 0;
+        if (!(ref & REF_ANCHOR) || !anchor_read)
+            rc = rec_decode(&t->rf, &at, &t->op, &t->scratch, &t->scratch_pid, &t->scratch_pid_cap);
+        anchor_read |= (ref & REF_ANCHOR) != 0;
+        if (rc)
+            return rc;
+        bool anchored = (ref & REF_ANCHOR) != 0;
+        size_t idx = (size_t)(ref & ~REF_ANCHOR);
+        if (anchored ? idx >= t->scratch.nregions : t->op.type != REC_OP_RECORD)
+            return -1;
+        if (anchored ? add_anchor_region(t, idx) : add_region(t, &t->op.region, ref))
+            return -2;
+    }
+    t->base = k->base;
+    t->next_off = k->off;
+    t->cur_time = k->time_ns;
+    return 0;
+}
+
 /* cur := the nearest known state at or before target that is ahead of
- * where cur stands (or cur as it is). 0 or -2. */
+ * where cur stands (or cur as it is). 0, -1 malformed, -2 out of memory. */
 static int restart_near(recording_source *t, size_t target)
 {
     size_t a = last_at_or_before(t->anchor, t->nanchor, sizeof *t->anchor, target);
@@ -220,17 +282,9 @@ static int restart_near(recording_source *t, size_t target)
         return 0; /* stepping on from here is no longer */
     t->valid = true;
     if (c < t->ncp && coff >= aoff) {
-        const checkpoint *k = &t->cp[c];
-        if (snapshot_copy(&t->cur, &k->state)
-            || grow_array((void **)&t->rpid, &t->rpid_cap, 0, k->state.nregions, sizeof *t->rpid)) {
-            t->valid = false;
-            return -2;
-        }
-        if (k->state.nregions)
-            memcpy(t->rpid, k->rpid, k->state.nregions * sizeof *t->rpid);
-        t->next_off = k->off;
-        t->cur_time = k->time_ns;
-        return 0;
+        int rc = restore(t, &t->cp[c]);
+        t->valid = rc == 0;
+        return rc;
     }
     t->next_off = aoff;
     snapshot_reset(&t->cur);
@@ -241,10 +295,11 @@ static int restart_near(recording_source *t, size_t target)
 static int seek_state(recording_source *t, size_t pos)
 {
     size_t target = t->pos_off[pos];
-    if (restart_near(t, target))
-        return -2;
+    int rc = restart_near(t, target);
+    if (rc)
+        return rc;
     while (t->next_off <= target) {
-        int rc = step(t);
+        rc = step(t);
         if (rc) {
             t->valid = false;
             return rc;
@@ -253,29 +308,48 @@ static int seek_state(recording_source *t, size_t pos)
     return 0;
 }
 
-/* The state after every REPLAY_CHECKPOINT_EVERY-th position, kept: one
- * walk forward over the journal. 0, -1 malformed, -2 out of memory. */
+/* cur, kept as a checkpoint. 0 or -2. */
+static int keep_state(recording_source *t)
+{
+    if (grow_array((void **)&t->cp, &t->cp_cap, t->ncp, 1, sizeof *t->cp))
+        return -2;
+    checkpoint *k = &t->cp[t->ncp];
+    memset(k, 0, sizeof *k);
+    snapshot_init(&k->lists);
+    t->ncp++;
+    k->off = t->next_off;
+    k->time_ns = t->cur_time;
+    k->base = t->base;
+    size_t n = t->cur.nregions;
+    t->cur.nregions = 0; /* the lists only: the regions are kept as refs */
+    int rc = snapshot_copy(&k->lists, &t->cur);
+    t->cur.nregions = n;
+    if (rc)
+        return -2;
+    if (n) {
+        k->refs = malloc(n * sizeof *k->refs);
+        if (!k->refs)
+            return -2;
+        memcpy(k->refs, t->rref, n * sizeof *k->refs);
+        k->nrefs = n;
+    }
+    return 0;
+}
+
+/* Checkpoints (REPLAY_CHECKPOINT_MIN's rule), one walk forward over the
+ * journal. 0, -1 malformed, -2 out of memory. */
 static int keep_checkpoints(recording_source *t)
 {
-    for (size_t p = REPLAY_CHECKPOINT_EVERY - 1; p + 1 < t->npos; p += REPLAY_CHECKPOINT_EVERY) {
+    size_t since = 0;
+    for (size_t p = 0; p + 1 < t->npos; p++) {
         int rc = seek_state(t, p);
         if (rc)
             return rc;
-        if (grow_array((void **)&t->cp, &t->cp_cap, t->ncp, 1, sizeof *t->cp))
-            return -2;
-        checkpoint *k = &t->cp[t->ncp];
-        memset(k, 0, sizeof *k);
-        snapshot_init(&k->state);
-        t->ncp++;
-        k->off = t->next_off;
-        k->time_ns = t->cur_time;
-        if (snapshot_copy(&k->state, &t->cur))
-            return -2;
-        if (t->cur.nregions) {
-            k->rpid = malloc(t->cur.nregions * sizeof *k->rpid);
-            if (!k->rpid)
+        size_t every = t->cur.nregions / 4 > REPLAY_CHECKPOINT_MIN ? t->cur.nregions / 4 : REPLAY_CHECKPOINT_MIN;
+        if (++since >= every) {
+            if (keep_state(t))
                 return -2;
-            memcpy(k->rpid, t->rpid, t->cur.nregions * sizeof *k->rpid);
+            since = 0;
         }
     }
     return 0;
@@ -392,11 +466,12 @@ static void close_recording(void *self)
     free(t->pos_changes);
     free(t->anchor);
     for (size_t i = 0; i < t->ncp; i++) {
-        snapshot_free(&t->cp[i].state);
-        free(t->cp[i].rpid);
+        snapshot_free(&t->cp[i].lists);
+        free(t->cp[i].refs);
     }
     free(t->cp);
     free(t->rpid);
+    free(t->rref);
     free(t->scratch_pid);
     snapshot_free(&t->cur);
     snapshot_free(&t->scratch);
@@ -555,8 +630,10 @@ static size_t scan_core(recording_source *t, size_t lo, size_t hi, uint32_t devi
     return found;
 }
 
-/* Forward: one walk on from `from`. Backward: a checkpoint's stretch at a
- * time, walked forward (the journal only decodes forward), nearest first. */
+/* Forward: one walk on from `from`. Backward: stretches before `from`,
+ * nearest first, each walked forward (the journal decodes forward only;
+ * a walk starts at the checkpoint before it), twice as long each time, so a
+ * change far back costs a few restarts, not one per checkpoint interval. */
 static size_t tl_find_change(const void *self, size_t from, uint32_t device, uint16_t x, uint16_t y, int dir)
 {
     recording_source *t = (recording_source *)self; /* moves cur only; the position stays */
@@ -564,8 +641,9 @@ static size_t tl_find_change(const void *self, size_t from, uint32_t device, uin
         return SIZE_MAX;
     if (dir > 0)
         return scan_core(t, from + 1, t->npos, device, x, y, false);
-    for (size_t hi = from; hi > 0;) {
-        size_t lo = (hi - 1) / REPLAY_CHECKPOINT_EVERY * REPLAY_CHECKPOINT_EVERY;
+    size_t span = REPLAY_CHECKPOINT_MIN;
+    for (size_t hi = from; hi > 0; span *= 2) {
+        size_t lo = hi > span ? hi - span : 0;
         size_t p = scan_core(t, lo, hi, device, x, y, true);
         if (p != SIZE_MAX)
             return p;

@@ -40,9 +40,7 @@ static void setup(void)
     memset(&buf, 0, sizeof buf);
     live = peaks_new();
     cr_assert_eq(peaks_load(live, &start, false, T0), 0);
-    rec_put_op(&buf, REC_OP_LOAD, T0);
-    rec_put_u8(&buf, 0);
-    rec_put_snapshot(&buf, &start, true);
+    rec_put_load(&buf, &start, false, T0);
 }
 
 static void teardown(void)
@@ -63,30 +61,27 @@ static void cb_on(uint64_t handle, uint16_t x, uint16_t y, uint32_t bytes)
     l1top_range core = { x, y, x, y };
     peak_region r = { handle, PID, 0, L1TOP_CIRCULAR_BUFFER, false, 0x20000, bytes, 0, 0, &core, 1, "cb" };
     cr_assert_eq(peaks_record(live, &r, ++now), PEAK_APPLIED);
-    rec_put_op(&buf, REC_OP_RECORD, now);
-    rec_put_region(&buf, &r);
+    rec_put_record(&buf, &r, now);
 }
 
 static void release(uint64_t handle)
 {
     cr_assert_eq(peaks_release(live, handle, ++now), PEAK_APPLIED);
-    rec_put_op(&buf, REC_OP_RELEASE, now);
-    rec_put_u64(&buf, handle);
+    rec_put_release(&buf, handle, now);
 }
 
 /* The writer is gone: every region leaves. */
 static void writer_gone(void)
 {
     peaks_retain_pids(live, NULL, 0, ++now);
-    rec_put_op(&buf, REC_OP_RETAIN, now);
-    rec_put_u32(&buf, 0);
+    rec_put_retain(&buf, NULL, 0, now);
 }
 
 static void open_recording(source_set *set, const timeline_ops **tl, void **self)
 {
     FILE *f = fopen(path, "wb");
     cr_assert_not_null(f);
-    cr_assert_eq(rec_write_header(f, &start, T0), 0);
+    cr_assert_eq(rec_write_header(f, &start, T0, REC_VERSION), 0);
     cr_assert_eq(rec_write_chunk(f, &buf, 1, NULL), 0);
     cr_assert_eq(fclose(f), 0);
     source_params p = { .file_source = "recording", .path = path };
@@ -149,8 +144,8 @@ Test(core_timeline, a_recording_finds_each_change_of_a_core_both_ways)
     snapshot_free(&s);
 }
 
-/* Backward over the replay's checkpoints (a stretch of 4096 positions at a
- * time): the one change of core (7,7) is found from 10,000 positions on. */
+/* Backward over the replay's checkpoints and walks of growing stretches:
+ * the one change of core (7,7) is found from 10,000 positions on. */
 Test(core_timeline, a_recording_finds_a_change_several_checkpoints_back)
 {
     cb_on(20, 7, 7, 0x1000);
