@@ -223,6 +223,7 @@ static void end_to_end(void)
             abort();
     shm_reader *r;
     char err[256];
+    feed_drained drained = { 0, 0, 0 };
     snapshot s;
     snapshot_init(&s);
     if (!w || shm_reader_open(seg, &r, err, sizeof err) != SHM_OK)
@@ -248,7 +249,7 @@ static void end_to_end(void)
                                        : l1top_record(w, g.device, g.kind, &g.range, 1, g.address, g.size, "bench");
         }
         double t1 = cpu_ms();
-        if (shm_reader_poll(r, err, sizeof err) != SHM_OK)
+        if (shm_reader_poll(r, &drained, err, sizeof err) != SHM_OK)
             abort();
         t[b] = (cpu_ms() - t1) / CHANGES;
         writer_t[b] = (t1 - t0) / CHANGES;

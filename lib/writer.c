@@ -38,6 +38,7 @@
 #include "arch.h"
 #include "clock.h"
 #include "event_log.h"
+#include "sig_chain.h"
 #include "proc.h"
 #include "shm_format.h"
 #include "shm_name.h"
@@ -135,17 +136,6 @@ static struct {
 
 static struct sigaction previous_bus;
 
-static void chain_sigbus(int sig, siginfo_t *info, void *ctx)
-{
-    if (previous_bus.sa_flags & SA_SIGINFO) {
-        previous_bus.sa_sigaction(sig, info, ctx);
-    } else if (previous_bus.sa_handler != SIG_DFL && previous_bus.sa_handler != SIG_IGN) {
-        previous_bus.sa_handler(sig);
-    } else {
-        /* Default: die of SIGBUS when the faulting access is retried. */
-        signal(SIGBUS, SIG_DFL);
-    }
-}
 
 /* A segment truncated by another process faults on access. Put anonymous
  * memory where the mapping was, so the access completes harmlessly, and
@@ -168,7 +158,7 @@ static void on_sigbus(int sig, siginfo_t *info, void *ctx)
             return;
         break;
     }
-    chain_sigbus(sig, info, ctx);
+    sig_chain(&previous_bus, sig, info, ctx);
 }
 
 /* ---------- a thread's rings go back when it ends ----------
@@ -228,12 +218,7 @@ static void process_setup(void)
 {
     pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
     pthread_key_create(&thread_end_key, thread_ends);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_sigbus;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGBUS, &sa, &previous_bus);
+    sig_install_chained(SIGBUS, on_sigbus, &previous_bus);
 }
 
 static pthread_once_t process_once = PTHREAD_ONCE_INIT;

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/quit_signal.h"
+#include "views/quit_signal.h"
 #include "model/accounting.h"
 #include "model/diff.h"
 #include "sources/json_snapshot.h"

@@ -90,31 +90,51 @@ static int parse_number(const char *s, double *v, const char **rest)
     return 0;
 }
 
+typedef struct {
+    const char *unit;
+    double mult;
+} unit_scale;
+
+/* "NUMBER[ ]UNIT", UNIT one of the n in units: *out = the number times its
+ * scale. -1 when it is not: *unit is NULL (no number) or the unit unknown
+ * ("" when there was none). */
+static int parse_scaled(const char *s, const unit_scale *units, size_t n, double *out, const char **unit)
+{
+    double v;
+    const char *rest;
+    *unit = NULL;
+    if (parse_number(s, &v, &rest))
+        return -1;
+    while (*rest == ' ')
+        rest++;
+    *unit = rest;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rest, units[i].unit) == 0) {
+            *out = v * units[i].mult;
+            return 0;
+        }
+    return -1;
+}
+
 int parse_size(const char *s, double *bytes, const char **why)
 {
-    static const struct { const char *unit; double mult; } units[] = {
+    static const unit_scale units[] = {
         { "", 1 }, { "B", 1 }, { "KiB", 1024.0 }, { "MiB", 1048576.0 }, { "GiB", 1073741824.0 },
         { "KB", 1000.0 }, { "MB", 1e6 }, { "GB", 1e9 }, { "K", 1024.0 }, { "M", 1048576.0 },
     };
     double v;
-    const char *rest;
-    if (parse_number(s, &v, &rest)) {
-        *why = "not a size (examples: 1499136, 64KiB, 1.5MiB)";
+    const char *unit;
+    if (parse_scaled(s, units, sizeof units / sizeof units[0], &v, &unit)) {
+        *why = !unit ? "not a size (examples: 1499136, 64KiB, 1.5MiB)"
+                     : "unknown size unit (B, KiB, MiB, GiB, KB, MB, GB)";
         return -1;
     }
-    while (*rest == ' ')
-        rest++;
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (strcmp(rest, units[i].unit) == 0) {
-            if (v < 0) {
-                *why = "a size cannot be negative";
-                return -1;
-            }
-            *bytes = v * units[i].mult;
-            return 0;
-        }
-    *why = "unknown size unit (B, KiB, MiB, GiB, KB, MB, GB)";
-    return -1;
+    if (v < 0) {
+        *why = "a size cannot be negative";
+        return -1;
+    }
+    *bytes = v;
+    return 0;
 }
 
 int parse_percent(const char *s, double *pct, const char **why)
@@ -141,29 +161,23 @@ int parse_percent(const char *s, double *pct, const char **why)
 
 int parse_duration_ms(const char *s, uint32_t *ms, const char **why)
 {
-    static const struct { const char *unit; double mult; } units[] = {
+    static const unit_scale units[] = {
         { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
     };
-    double v;
-    const char *rest;
-    if (parse_number(s, &v, &rest)) {
-        *why = "not a duration (examples: 500ms, 2s, 1m)";
+    double total;
+    const char *unit;
+    if (parse_scaled(s, units, sizeof units / sizeof units[0], &total, &unit)) {
+        *why = !unit  ? "not a duration (examples: 500ms, 2s, 1m)"
+               : *unit ? "unknown duration unit (ms, s, m, h)"
+                       : "a duration needs a unit (ms, s, m, h)";
         return -1;
     }
-    while (*rest == ' ')
-        rest++;
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (strcmp(rest, units[i].unit) == 0) {
-            double total = v * units[i].mult;
-            if (total < 0 || total > 86400000.0) {
-                *why = "a duration must be between 0 and 24h";
-                return -1;
-            }
-            *ms = (uint32_t)(total + 0.5);
-            return 0;
-        }
-    *why = *rest ? "unknown duration unit (ms, s, m, h)" : "a duration needs a unit (ms, s, m, h)";
-    return -1;
+    if (total < 0 || total > 86400000.0) {
+        *why = "a duration must be between 0 and 24h";
+        return -1;
+    }
+    *ms = (uint32_t)(total + 0.5);
+    return 0;
 }
 
 
@@ -193,24 +207,54 @@ static int parse_devices(walk *w, const yaml_node_t *n, const char *key, uint32_
     return 0;
 }
 
-static int parse_duration_node(walk *w, const yaml_node_t *n, const char *key, uint32_t *ms)
+/* ---------- typed scalars: one node parser over a table of syntaxes ---------- */
+
+typedef enum {
+    SCALAR_DURATION, /* into a uint32_t of milliseconds */
+    SCALAR_PERCENT,  /* into a double */
+    SCALAR_SIZE,     /* into a double of bytes */
+    SCALAR_COUNT,    /* a whole number >= 0, into a double */
+} scalar_kind;
+
+static int duration_text(const char *s, void *out, const char **why) { return parse_duration_ms(s, out, why); }
+static int percent_text(const char *s, void *out, const char **why) { return parse_percent(s, out, why); }
+static int size_text(const char *s, void *out, const char **why) { return parse_size(s, out, why); }
+
+static int count_text(const char *s, void *out, const char **why)
 {
-    const char *s, *why;
-    if (yw_want_scalar(w, n, key, &s))
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (*end || errno || v < 0 || end == s) {
+        *why = "expected a whole number";
         return -1;
-    if (parse_duration_ms(s, ms, &why))
-        return yw_fail(w, n, "%s: '%s': %s", key, s, why);
+    }
+    *(double *)out = (double)v;
     return 0;
 }
 
-static int parse_percent_node(walk *w, const yaml_node_t *n, const char *key, double *pct)
+/* Each kind's text syntax; out's type is the kind's (above). */
+static int (*const scalar_syntax[])(const char *s, void *out, const char **why) = {
+    [SCALAR_DURATION] = duration_text,
+    [SCALAR_PERCENT] = percent_text,
+    [SCALAR_SIZE] = size_text,
+    [SCALAR_COUNT] = count_text,
+};
+
+/* The scalar n (under key) read as `kind` into out. On failure, one error
+ * at n: "KEY: 'TEXT': why", or "KEY: 'TEXT' for WHAT: why" when for_what
+ * names what the syntax depends on (an alert's metric). */
+static int parse_scalar_node(walk *w, const yaml_node_t *n, const char *key, scalar_kind kind, void *out,
+                             const char *for_what)
 {
-    const char *s, *why;
+    const char *s, *why = "";
     if (yw_want_scalar(w, n, key, &s))
         return -1;
-    if (parse_percent(s, pct, &why))
-        return yw_fail(w, n, "%s: '%s': %s", key, s, why);
-    return 0;
+    if (scalar_syntax[kind](s, out, &why) == 0)
+        return 0;
+    if (for_what)
+        return yw_fail(w, n, "%s: '%s' for %s: %s", key, s, for_what, why);
+    return yw_fail(w, n, "%s: '%s': %s", key, s, why);
 }
 
 static void expand_home(const char *in, char *out, size_t n)
@@ -227,30 +271,16 @@ static void expand_home(const char *in, char *out, size_t n)
 static const char *const alert_keys[] = { "name", "metric", "scope", "above", "below", "for", "severity",
                                           "devices", "actions", "log", "exec", "exec_interval" };
 
+/* The threshold's syntax is its metric's: bytes, a percentage or a count. */
 static int parse_threshold(walk *w, const yaml_node_t *n, alert_rule *r, const char *key)
 {
-    const char *s, *why = NULL;
-    if (yw_want_scalar(w, n, key, &s))
-        return -1;
-    int rc = 0;
-    switch (alert_metric_kind(r->metric)) {
-    case VALUE_BYTES: rc = parse_size(s, &r->threshold, &why); break;
-    case VALUE_PERCENT: rc = parse_percent(s, &r->threshold, &why); break;
-    case VALUE_COUNT: {
-        char *end;
-        errno = 0;
-        long v = strtol(s, &end, 10);
-        if (*end || errno || v < 0 || end == s) {
-            rc = -1;
-            why = "expected a whole number";
-        }
-        r->threshold = (double)v;
-        break;
-    }
-    }
-    if (rc)
-        return yw_fail(w, n, "%s: '%s' for %s: %s", key, s, alert_metric_name(r->metric), why);
-    return 0;
+    static const scalar_kind syntax_of[] = {
+        [VALUE_BYTES] = SCALAR_SIZE,
+        [VALUE_PERCENT] = SCALAR_PERCENT,
+        [VALUE_COUNT] = SCALAR_COUNT,
+    };
+    return parse_scalar_node(w, n, key, syntax_of[alert_metric_kind(r->metric)], &r->threshold,
+                             alert_metric_name(r->metric));
 }
 
 /* An alert's keys are all known ones. */
@@ -300,7 +330,7 @@ static int parse_alert_condition(walk *w, const yaml_node_t *map, alert_rule *r)
     r->above = above != NULL;
     if (parse_threshold(w, above ? above : below, r, above ? "above" : "below"))
         return -1;
-    if ((v = yw_map_get(w, map, "for")) && parse_duration_node(w, v, "for", &r->for_ms))
+    if ((v = yw_map_get(w, map, "for")) && parse_scalar_node(w, v, "for", SCALAR_DURATION, &r->for_ms, NULL))
         return -1;
     if ((v = yw_map_get(w, map, "severity"))) {
         static const char *const sev[] = { "warning", "critical" };
@@ -344,7 +374,8 @@ static int parse_alert_actions(walk *w, const yaml_node_t *map, alert_rule *r)
         r->exec_line = v->start_mark.line + 1;
         r->exec_col = v->start_mark.column + 1;
     }
-    if ((v = yw_map_get(w, map, "exec_interval")) && parse_duration_node(w, v, "exec_interval", &r->exec_min_interval_ms))
+    if ((v = yw_map_get(w, map, "exec_interval")) &&
+        parse_scalar_node(w, v, "exec_interval", SCALAR_DURATION, &r->exec_min_interval_ms, NULL))
         return -1;
     if ((r->actions & ACTION_LOG) && !r->log[0])
         return yw_fail(w, map, "alert '%s' has the log action but no 'log' file", r->name);
@@ -370,7 +401,7 @@ typedef int (*key_parser)(walk *w, const yaml_node_t *v, const char *key, l1top_
 
 static int parse_refresh(walk *w, const yaml_node_t *v, const char *key, l1top_config *c)
 {
-    if (parse_duration_node(w, v, key, &c->refresh_ms))
+    if (parse_scalar_node(w, v, key, SCALAR_DURATION, &c->refresh_ms, NULL))
         return -1;
     if (c->refresh_ms < CONFIG_MIN_REFRESH_MS || c->refresh_ms > CONFIG_MAX_REFRESH_MS)
         return yw_fail(w, v, "refresh: must be between 100ms and 60s");
@@ -438,10 +469,10 @@ static int parse_thresholds(walk *w, const yaml_node_t *v, const char *key, l1to
         yaml_node_t *k2 = yaml_document_get_node(w->doc, q->key), *v2 = yaml_document_get_node(w->doc, q->value);
         const char *k2s = yw_scalar(k2);
         if (strcmp(k2s, "warning") == 0) {
-            if (parse_percent_node(w, v2, "warning", &c->warning_pct))
+            if (parse_scalar_node(w, v2, "warning", SCALAR_PERCENT, &c->warning_pct, NULL))
                 return -1;
         } else if (strcmp(k2s, "critical") == 0) {
-            if (parse_percent_node(w, v2, "critical", &c->critical_pct))
+            if (parse_scalar_node(w, v2, "critical", SCALAR_PERCENT, &c->critical_pct, NULL))
                 return -1;
         } else {
             return yw_unknown_key(w, k2, k2s, tk, 2, " in thresholds");

@@ -21,8 +21,9 @@
 #include "cli/demo.h"
 #include "cli/frame_heap.h"
 #include "views/output.h"
-#include "cli/quit_signal.h"
+#include "views/quit_signal.h"
 #include "cli/record.h"
+#include "cli/theme.h"
 #include "views/serve.h"
 #include "shm_name.h"
 #include "sources/json_snapshot.h"
@@ -187,6 +188,7 @@ static int run_tui(const cli_options *o, l1top_config *cfg, source_set *set)
     tui_options t = {
         .feed = &f, .filter = o->output, .no_color = o->no_color, .max_frames = o->max_frames,
         .reload_config = reload_config, .reload_ctx = (void *)o,
+        .find_theme = theme_find, .themes = theme_shipped, .nthemes = THEME_SHIPPED_COUNT,
     };
     return tui_run(&t, cfg);
 }

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "clock.h"
-#include "cli/quit_signal.h"
+#include "views/quit_signal.h"
 #include "sources/recording_file.h"
 
 /* A chunk is written at this many raw bytes, or this often: a writer killed

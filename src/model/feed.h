@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/poll_pace.h"
 #include "model/snapshot.h"
 
 /* How reading went: one status for every source. */
@@ -55,27 +56,29 @@ typedef struct {
     const char *label;                        /* what is read: a segment name, a file */
     const timeline_ops *timeline;             /* NULL: a live feed */
     void *timeline_self;
-    /* Between fills, every FEED_POLL_MS or so: a live source with an event
-     * stream drains it, so that no change is lost between two fills (the
-     * segment's rings lap after a few thousand events). NULL: nothing to do. */
-    void (*poll)(void *self);
+    /* Between fills, paced by poll_pace (model/poll_pace.h): a live source
+     * with an event stream drains it, so that no change is lost between two
+     * fills (the segment's rings lap after a few thousand events), and adds
+     * what it drained to *d. NULL: nothing to do. */
+    void (*poll)(void *self, feed_drained *d);
     /* High-water marks (snapshot.peaks) := now, from time_ns on; false: the
      * feed keeps none. NULL: the same as false. */
     bool (*reset_peaks)(void *self, uint64_t time_ns);
 } feed;
-
-/* How often a view that holds a live feed between fills should poll it. */
-#define FEED_POLL_MS 10
 
 static inline source_status feed_fill(const feed *f, snapshot *s, char *err, size_t errlen)
 {
     return f->fill(f->self, s, err, errlen);
 }
 
-static inline void feed_poll(const feed *f)
+/* Poll f now (now_ms: monotonic) and pace the next poll: the wait until
+ * then, in ms (see poll_pace.h). */
+static inline unsigned feed_poll(const feed *f, poll_pace *p, double now_ms)
 {
+    feed_drained d = { 0, 0, 0 };
     if (f->poll)
-        f->poll(f->self);
+        f->poll(f->self, &d);
+    return poll_pace_next(p, &d, now_ms);
 }
 
 static inline const char *feed_warning(const feed *f)

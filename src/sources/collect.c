@@ -4,6 +4,7 @@
  */
 #include "sources/source.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,22 +45,44 @@ void source_state_free(void *self)
     free(self);
 }
 
-/* ---------- the set ---------- */
+void *source_path_open(const char *path, source_status *st, char *err, size_t errlen)
+{
+    source_path_state *t = source_state_new(sizeof *t, st, err, errlen);
+    if (t)
+        snprintf(t->path, sizeof t->path, "%s", path);
+    return t;
+}
 
-static void feed_set_poll(void *self);
+bool source_dir_find(const char *dir, bool (*match)(const char *entry), char *name, size_t n)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    struct dirent *e;
+    bool found = false;
+    while (!found && (e = readdir(d)))
+        if (match(e->d_name))
+            found = (size_t)snprintf(name, n, "%s", e->d_name) < n;
+    closedir(d);
+    return found;
+}
+
+/* ---------- the set ---------- */
 
 void source_set_wait(source_set *set, double ms)
 {
+    feed f = source_set_feed(set);
     uint64_t end = clock_monotonic_ns() + (uint64_t)(ms > 0 ? ms * 1e6 : 0);
     for (;;) {
         uint64_t now = clock_monotonic_ns();
         if (now >= end)
             return;
-        uint64_t step = end - now < SOURCE_POLL_MS * 1000000ull ? end - now : SOURCE_POLL_MS * 1000000ull;
+        uint64_t pace_ns = set->pace.ms * 1000000ull;
+        uint64_t step = end - now < pace_ns ? end - now : pace_ns;
         struct timespec ts = { (time_t)(step / 1000000000u), (long)(step % 1000000000u) };
         if (nanosleep(&ts, NULL) != 0)
             return; /* a signal: the caller looks at it */
-        feed_set_poll(set);
+        feed_poll(&f, &set->pace, (double)clock_monotonic_ns() / 1e6);
     }
 }
 
@@ -74,6 +97,7 @@ static void set_label(source_set *set, const source_params *p)
 source_status source_set_open(source_set *set, const source_params *p, char *err, size_t errlen)
 {
     memset(set, 0, sizeof *set);
+    poll_pace_init(&set->pace);
     set_label(set, p);
     for (size_t i = 0; i < source_registry_count; i++) {
         const source_ops *o = source_registry[i];
@@ -196,12 +220,12 @@ static bool feed_reset_peaks(void *self, uint64_t time_ns)
 }
 
 /* The feed's poll: every source that has one (the segment drains its rings). */
-static void feed_set_poll(void *self)
+static void feed_set_poll(void *self, feed_drained *d)
 {
     source_set *set = self;
     for (size_t i = 0; i < set->n; i++)
         if (set->ops[i]->poll)
-            set->ops[i]->poll(set->self[i]);
+            set->ops[i]->poll(set->self[i], d);
 }
 
 feed source_set_feed(source_set *set)

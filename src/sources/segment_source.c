@@ -65,12 +65,12 @@ static source_status fill(void *self, snapshot *s, char *err, size_t errlen)
 }
 
 /* Replays the segment's event rings; a failure shows at the next fill. */
-static void poll_segment(void *self)
+static void poll_segment(void *self, feed_drained *d)
 {
     segment_source *g = self;
     char why[256];
     if (g->reader)
-        shm_reader_poll(g->reader, why, sizeof why);
+        shm_reader_poll(g->reader, d, why, sizeof why);
 }
 
 static void set_journal(void *self, const peaks_journal *j)

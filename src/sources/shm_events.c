@@ -58,6 +58,8 @@ struct shm_events {
     double ns_per_tick;           /* ... and the rate since (0 unknown) */
     uint64_t now_ticks, now_real; /* the drain's clock */
     uint64_t last_applied;        /* ticks of the last event replayed */
+    uint64_t drained_events;      /* the last drain: events replayed, ... */
+    uint64_t drained_slots;       /* ... the most slots a ring advanced (or lapped by) */
     const peaks_journal *journal; /* told every change applied (--record), or NULL */
 };
 
@@ -91,6 +93,13 @@ void shm_events_free(shm_events *e)
 peaks *shm_events_model(shm_events *e) { return e->model; }
 const peaks *shm_events_peaks(const shm_events *e) { return e->model; }
 bool shm_events_started(const shm_events *e) { return e->started; }
+void shm_events_unfollow(shm_events *e) { e->started = false; }
+
+void shm_events_drained(const shm_events *e, uint64_t *events, uint64_t *ring_used)
+{
+    *events = e->drained_events;
+    *ring_used = e->drained_slots;
+}
 
 /* ---------- the segment's rings ---------- */
 
@@ -229,6 +238,8 @@ static copy_result copy_ring(shm_events *e, const shm_view *v, uint32_t i, uint6
     peak_status *st = peaks_status_mut(e->model);
     if (head < c->pos)
         return COPY_BAD; /* a head never goes back: not the ring we followed */
+    if (head - c->pos > e->drained_slots)
+        e->drained_slots = head - c->pos;
     if (head - c->pos > v->ring_slots) {
         st->lost += head - c->pos - v->ring_slots;
         return COPY_LAPPED;
@@ -384,6 +395,7 @@ static events_status replay(shm_events *e, uint64_t limit, bool final_devices)
             e->last_applied = d->ticks;
         e->rings[d->ring].last_ticks = d->ticks;
     }
+    e->drained_events = k;
     for (uint32_t i = 0; i < e->nrings; i++)
         e->rings[i].pos = e->rings[i].read_end;
     for (size_t j = k; j < e->nev; j++) /* left for the next drain */
@@ -404,6 +416,8 @@ static events_status drain(shm_events *e, const shm_view *v, bool final_devices)
      * a later stamp, and waits for the next drain. */
     read_clock(e);
     uint64_t limit = e->now_ticks;
+    e->drained_events = 0;
+    e->drained_slots = 0;
     uint64_t unlogged = unlogged_now(v);
     peak_status *st = peaks_status_mut(e->model);
     if (unlogged != e->unlogged) {

@@ -46,6 +46,13 @@ const peaks *shm_events_peaks(const shm_events *e);
 /* Whether the model follows the rings (started, and no event missed since). */
 bool shm_events_started(const shm_events *e);
 
+/* The model stops following the rings (a read of them was cut short): the
+ * next snapshot starts it again, as after a lapped ring. */
+void shm_events_unfollow(shm_events *e);
+/* What the last drain did: events replayed, and the most slots one ring
+ * advanced since the drain before (lapped slots included). */
+void shm_events_drained(const shm_events *e, uint64_t *events, uint64_t *ring_used);
+
 /* Before the snapshot a (re)start will load: remember every ring's head and
  * writer, and the count of changes writers could not log. */
 void shm_events_mark(shm_events *e, const shm_view *v);

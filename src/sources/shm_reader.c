@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -30,6 +31,7 @@
 #include "proc.h"
 #include "shm_format.h"
 #include "shm_name.h"
+#include "sig_chain.h"
 #include "sources/shm_events.h"
 
 /* What a snapshot depends on besides the records, plus the stripes'
@@ -56,6 +58,8 @@ struct shm_reader {
     bool have_last;               /* `last` describes the last clean snapshot */
     segment_signature last, now;
     shm_events *events;           /* the event rings, replayed on the peak model */
+    uint32_t ring_slots;          /* per ring, from the last header read (0: no rings) */
+    bool drained;                 /* the last poll drained the rings (the model follows them) */
 };
 
 static void set_err(char *err, size_t n, const char *fmt, ...)
@@ -538,17 +542,26 @@ shm_status shm_reader_open(const char *name, shm_reader **out, char *err, size_t
 const char *shm_reader_name(const shm_reader *r) { return r->name; }
 const char *shm_reader_warning(const shm_reader *r) { return r->warning; }
 
-static sigjmp_buf bus_jump;
-static volatile sig_atomic_t bus_armed;
+/* The SIGBUS guard. Installed once per process at the first guarded read
+ * and never removed (as libl1top's writer does, lib/writer.c): a read (a
+ * poll every few ms) then costs no syscall for it. Armed per thread only
+ * while that thread reads a mapping; any other SIGBUS goes to the handler
+ * that was there before (or kills as by default). SA_NODEFER leaves the
+ * signal mask alone on entry, so the jump out need not restore it and
+ * sigsetjmp saves no mask (no sigprocmask per read). */
+static _Thread_local sigjmp_buf bus_jump;
+static _Thread_local volatile sig_atomic_t bus_armed;
+static struct sigaction bus_previous;
+static pthread_once_t bus_once = PTHREAD_ONCE_INIT;
 
-static void on_sigbus(int sig)
+static void on_sigbus(int sig, siginfo_t *info, void *ctx)
 {
-    (void)sig;
     if (bus_armed)
         siglongjmp(bus_jump, 1);
-    signal(SIGBUS, SIG_DFL);
-    raise(SIGBUS);
+    sig_chain(&bus_previous, sig, info, ctx);
 }
+
+static void install_bus_guard(void) { sig_install_chained(SIGBUS, on_sigbus, &bus_previous); }
 
 static shm_status map_current(shm_reader *r, char *err, size_t errlen)
 {
@@ -617,8 +630,10 @@ static shm_status read_guarded(shm_reader *r, snapshot *s, bool *keep, bool poll
     if (validate_copy(r->map, r->map_size, &h, NULL, err, errlen) != 0)
         return SHM_CORRUPT;
     shm_view v = { r->map, h.record_capacity, h.nrings, h.ring_slots };
+    r->ring_slots = h.nrings ? h.ring_slots : 0;
     if (poll) {
-        if (shm_events_started(r->events) && shm_events_drain(r->events, &v, NULL) == EVENTS_NOMEM) {
+        r->drained = shm_events_started(r->events);
+        if (r->drained && shm_events_drain(r->events, &v, NULL) == EVENTS_NOMEM) {
             set_err(err, errlen, "out of memory");
             return SHM_IO;
         }
@@ -646,23 +661,19 @@ static shm_status read_guarded(shm_reader *r, snapshot *s, bool *keep, bool poll
  * error, not a crash. */
 static shm_status guarded_read(shm_reader *r, snapshot *s, bool *keep, bool poll, char *err, size_t errlen)
 {
-    struct sigaction sa, old;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigbus;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGBUS, &sa, &old);
+    pthread_once(&bus_once, install_bus_guard);
     shm_status st;
-    if (sigsetjmp(bus_jump, 1) == 0) {
+    if (sigsetjmp(bus_jump, 0) == 0) {
         bus_armed = 1;
         st = read_guarded(r, s, keep, poll, err, errlen);
     } else {
         if (s)
             snapshot_reset(s);
+        shm_events_unfollow(r->events); /* a drain may have been cut short: start again */
         set_err(err, errlen, "truncated while reading (SIGBUS)");
         st = SHM_CORRUPT;
     }
     bus_armed = 0;
-    sigaction(SIGBUS, &old, NULL);
     if (st != SHM_OK)
         r->have_last = false;
     return st;
@@ -706,14 +717,21 @@ shm_status shm_reader_refresh(shm_reader *r, snapshot *s, char *err, size_t errl
     return st;
 }
 
-shm_status shm_reader_poll(shm_reader *r, char *err, size_t errlen)
+/* No fstat of the object's size here (a syscall per poll): the header is
+ * validated against the size mapped (a segment grown since is read as it
+ * was mapped), and one truncated under us faults under the guard; either
+ * way the next snapshot remaps and says what is wrong. */
+shm_status shm_reader_poll(shm_reader *r, feed_drained *d, char *err, size_t errlen)
 {
     if (!r->map)
         return SHM_OK; /* nothing read yet: the first snapshot starts the model */
-    struct stat st;
-    if (fstat(r->fd, &st) != 0 || (size_t)st.st_size != r->map_size)
-        return SHM_OK; /* the next snapshot remaps (and says what is wrong) */
-    return guarded_read(r, NULL, NULL, true, err, errlen);
+    r->drained = false;
+    shm_status st = guarded_read(r, NULL, NULL, true, err, errlen);
+    feed_drained mine = { 0, 0, r->ring_slots };
+    if (r->drained)
+        shm_events_drained(r->events, &mine.events, &mine.ring_used);
+    feed_drained_add(d, &mine);
+    return st;
 }
 
 const peaks *shm_reader_peaks(const shm_reader *r) { return shm_events_peaks(r->events); }

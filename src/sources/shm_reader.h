@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "model/journal.h"
+#include "model/poll_pace.h"
 #include "model/snapshot.h"
 
 typedef enum {
@@ -32,10 +33,10 @@ shm_status shm_reader_snapshot(shm_reader *r, snapshot *s, char *err, size_t err
  * renewed and s->unchanged is set. No record is copied then. */
 shm_status shm_reader_refresh(shm_reader *r, snapshot *s, char *err, size_t errlen);
 /* Between snapshots: replay the events the segment's rings got since the
- * last read on the reader's peak model (cheap; call it every few ms so a
- * busy writer does not lap its ring). The next snapshot reports what went
- * wrong; this never fails on a segment that merely changed. */
-shm_status shm_reader_poll(shm_reader *r, char *err, size_t errlen);
+ * last read on the reader's peak model (cheap, no syscall; call it every
+ * few ms so a busy writer does not lap its ring, see model/poll_pace.h) and
+ * add what it drained to *d. The next snapshot reports what went wrong. */
+shm_status shm_reader_poll(shm_reader *r, feed_drained *d, char *err, size_t errlen);
 /* The reader's peak model: the high-water marks since its first snapshot
  * (s->peaks points at it after each snapshot). */
 const struct peaks *shm_reader_peaks(const shm_reader *r);

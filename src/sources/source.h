@@ -50,10 +50,11 @@ typedef struct source_ops {
      * what snapshot_drop_extras forgets. */
     source_status (*fill)(void *self, snapshot *s, char *err, size_t errlen);
     const char *(*warning)(const void *self); /* NULL: never has one */
-    /* Between fills, every few ms: keep up with what the source logs as it
-     * happens (the segment's event rings), so nothing is lost however long
-     * the next fill is away. NULL: nothing to keep up with. */
-    void (*poll)(void *self);
+    /* Between fills, every few ms (model/poll_pace.h): keep up with what the
+     * source logs as it happens (the segment's event rings), so nothing is
+     * lost however long the next fill is away, and add what was drained to
+     * *d. NULL: nothing to keep up with. */
+    void (*poll)(void *self, feed_drained *d);
     /* Tell j (kept; NULL: nobody) every change the source's peak model
      * applies, from its next start on (--record). NULL: it keeps none. */
     void (*journal)(void *self, const peaks_journal *j);
@@ -85,6 +86,30 @@ void *source_state_new(size_t size, source_status *st, char *err, size_t errlen)
 /* For close(), when the state owns nothing else. */
 void source_state_free(void *self);
 
+/* The state of a source that reads one place (a directory) and owns
+ * nothing else (board telemetry, TT-Metal's statistics files). */
+typedef struct {
+    char path[256];
+} source_path_state;
+/* For open(): a source_path_state holding `path`, or NULL as source_state_new. */
+void *source_path_open(const char *path, source_status *st, char *err, size_t errlen);
+
+/* The first entry of directory dir whose name match()es, copied to name
+ * (n bytes); false when none does or dir cannot be read. */
+bool source_dir_find(const char *dir, bool (*match)(const char *entry), char *name, size_t n);
+
+/* Defines `ops`, the table of a source whose state is a source_path_state:
+ * the file gives only what differs, its name, whether it only adds, which
+ * params it wants, the path it reads (path_of: const char *(const
+ * source_params *)) and how it fills (self: the source_path_state). */
+#define SOURCE_PATH_OPS(ops, source_name, only_adds, wanted_fn, path_of, fill_fn)                 \
+    static void *ops##_open(const source_params *p, source_status *st, char *err, size_t errlen) \
+    {                                                                                          \
+        return source_path_open(path_of(p), st, err, errlen);                                  \
+    }                                                                                          \
+    const source_ops ops = { .name = (source_name), .wanted = (wanted_fn), .adds_only = (only_adds), \
+                             .open = ops##_open, .fill = (fill_fn), .close = source_state_free }
+
 #define SOURCE_SET_MAX 8
 
 /* The sources open for one run. */
@@ -94,6 +119,7 @@ typedef struct {
     size_t n;
     char label[4096];        /* what is read: the file, or the segment's resolved name */
     char warning[512];       /* the sources' remarks after the last collect, "; "-separated */
+    poll_pace pace;          /* source_set_wait's polls */
 } source_set;
 
 /* Open every registered source that wants p. SRC_OK, or the first failure
@@ -104,8 +130,7 @@ source_status source_set_open(source_set *set, const source_params *p, char *err
  * s is stamped, labelled and its strings made safe to show. */
 source_status collect(source_set *set, snapshot *s, char *err, size_t errlen);
 /* Wait `ms` milliseconds (a signal cuts it short), polling the sources
- * every SOURCE_POLL_MS meanwhile. */
-#define SOURCE_POLL_MS FEED_POLL_MS
+ * meanwhile as often as set->pace says (model/poll_pace.h). */
 void source_set_wait(source_set *set, double ms);
 /* Give j to every source of the set that keeps a peak model; how many took it. */
 size_t source_set_journal(source_set *set, const peaks_journal *j);

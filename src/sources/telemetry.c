@@ -50,22 +50,14 @@ static bool read_number(const char *path, double *v)
     return end != buf && (*end == '\0' || *end == ' ');
 }
 
+static bool is_hwmon(const char *name) { return strncmp(name, "hwmon", 5) == 0; }
+
 /* The hwmon directory of a board, if any: DEV/device/hwmon/hwmonK. */
 static bool find_hwmon(const char *dev, char *out, size_t n)
 {
-    char dir[PATH_MAX];
-    if (!join(dir, sizeof dir, dev, "device/hwmon"))
-        return false;
-    DIR *d = opendir(dir);
-    if (!d)
-        return false;
-    struct dirent *e;
-    bool found = false;
-    while (!found && (e = readdir(d)))
-        if (strncmp(e->d_name, "hwmon", 5) == 0)
-            found = join(out, n, dir, e->d_name);
-    closedir(d);
-    return found;
+    char dir[PATH_MAX], name[256];
+    return join(dir, sizeof dir, dev, "device/hwmon") && source_dir_find(dir, is_hwmon, name, sizeof name) &&
+           join(out, n, dir, name);
 }
 
 /* The PCI address the device link points at ("0000:01:00.0"), which joins
@@ -173,37 +165,20 @@ int telemetry_scan(const char *root, tt_board **out)
 
 /* ---------- as a source (source.h): goes with every live source ---------- */
 
-typedef struct {
-    char root[256];
-} telemetry_source;
-
 static bool wanted(const source_params *p) { return source_wants_live(p); }
 
-static void *open_telemetry(const source_params *p, source_status *st, char *err, size_t errlen)
-{
-    telemetry_source *t = source_state_new(sizeof *t, st, err, errlen);
-    if (!t)
-        return NULL;
-    snprintf(t->root, sizeof t->root, "%s", p->sysfs_root ? p->sysfs_root : "");
-    return t;
-}
+/* The sysfs root ("": the real one). */
+static const char *root_of(const source_params *p) { return p->sysfs_root ? p->sysfs_root : ""; }
 
 /* No driver, or no memory for its boards: no panel, never an error. */
 static source_status fill(void *self, snapshot *s, char *err, size_t errlen)
 {
     (void)err;
     (void)errlen;
-    const telemetry_source *t = self;
-    int n = telemetry_scan(t->root, &s->boards);
+    const source_path_state *t = self;
+    int n = telemetry_scan(t->path, &s->boards);
     s->nboards = n > 0 ? (size_t)n : 0;
     return SRC_OK;
 }
 
-const source_ops source_telemetry = {
-    .name = "telemetry",
-    .wanted = wanted,
-    .adds_only = true,
-    .open = open_telemetry,
-    .fill = fill,
-    .close = source_state_free,
-};
+SOURCE_PATH_OPS(source_telemetry, "telemetry", true, wanted, root_of, fill);

@@ -134,15 +134,8 @@ static bool is_stats_name(const char *n)
 
 bool ttm_present(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return false;
-    struct dirent *e;
-    bool found = false;
-    while (!found && (e = readdir(d)))
-        found = is_stats_name(e->d_name);
-    closedir(d);
-    return found;
+    char name[256];
+    return source_dir_find(dir, is_stats_name, name, sizeof name);
 }
 
 static int cmp_device(const void *a, const void *b)
@@ -205,32 +198,21 @@ int ttm_scan(const char *dir, ttm_alive_fn alive, ttm_device **out, char *warnin
 
 /* ---------- as a source (source.h) ---------- */
 
-typedef struct {
-    char dir[256];
-} ttm_source;
+/* The statistics directory. */
+static const char *dir_of(const source_params *p) { return p->ttm_dir && *p->ttm_dir ? p->ttm_dir : TTM_DEFAULT_DIR; }
 
 static bool ttm_wanted(const source_params *p)
 {
-    const char *dir = p->ttm_dir && *p->ttm_dir ? p->ttm_dir : TTM_DEFAULT_DIR;
     return source_wants_live(p) && (p->sel == SOURCE_TTMETAL || p->sel == SOURCE_ALL ||
-                                    (p->sel == SOURCE_AUTO && ttm_present(dir)));
-}
-
-static void *ttm_open(const source_params *p, source_status *st, char *err, size_t errlen)
-{
-    ttm_source *t = source_state_new(sizeof *t, st, err, errlen);
-    if (!t)
-        return NULL;
-    snprintf(t->dir, sizeof t->dir, "%s", p->ttm_dir && *p->ttm_dir ? p->ttm_dir : TTM_DEFAULT_DIR);
-    return t;
+                                    (p->sel == SOURCE_AUTO && ttm_present(dir_of(p))));
 }
 
 static int pid_alive(int32_t pid) { return proc_alive((pid_t)pid, 0); }
 
 static source_status ttm_fill(void *self, snapshot *s, char *err, size_t errlen)
 {
-    const ttm_source *t = self;
-    int n = ttm_scan(t->dir, pid_alive, &s->ttm, s->ttm_warnings, sizeof s->ttm_warnings);
+    const source_path_state *t = self;
+    int n = ttm_scan(t->path, pid_alive, &s->ttm, s->ttm_warnings, sizeof s->ttm_warnings);
     s->nttm = n > 0 ? (size_t)n : 0;
     if (s->nttm)
         return SRC_OK;
@@ -238,14 +220,8 @@ static source_status ttm_fill(void *self, snapshot *s, char *err, size_t errlen)
         snprintf(err, errlen, "%.*s", (int)strcspn(s->ttm_warnings, "\n"), s->ttm_warnings);
         return SRC_CORRUPT;
     }
-    snprintf(err, errlen, "no TT-Metal statistics files (tt_device_*_memory) in %s", t->dir);
+    snprintf(err, errlen, "no TT-Metal statistics files (tt_device_*_memory) in %s", t->path);
     return SRC_MISSING;
 }
 
-const source_ops source_ttmetal = {
-    .name = "ttmetal",
-    .wanted = ttm_wanted,
-    .open = ttm_open,
-    .fill = ttm_fill,
-    .close = source_state_free,
-};
+SOURCE_PATH_OPS(source_ttmetal, "ttmetal", false, ttm_wanted, dir_of, ttm_fill);

@@ -10,7 +10,7 @@
 #include <curses.h>
 #include <stdbool.h>
 
-#include "cli/theme.h"
+#include "views/theme.h"
 #include "views/tui_layout.h"
 #include "views/tui_state.h"
 

@@ -11,8 +11,9 @@
  * thread per connection), and every request handler runs on it. A slow or
  * stalled client cannot hold it: sockets are non-blocking and idle
  * connections are closed after SERVE_CONNECTION_TIMEOUT_S. The main thread
- * waits for SIGINT/SIGTERM/SIGHUP and meanwhile polls the feed every
- * FEED_POLL_MS, so the segment's event rings are drained between scrapes
+ * waits for SIGINT/SIGTERM/SIGHUP and meanwhile polls the feed (every
+ * FEED_POLL_MS while events flow, less often while the rings are quiet:
+ * model/poll_pace.h), so the segment's event rings are drained between scrapes
  * (Prometheus scrapes every 15 s or more; a busy writer's ring laps in
  * far less, and the peaks would turn approximate). The feed and the
  * exporter's state are shared by the two threads under `lock`.
@@ -31,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "model/accounting.h"
 #include "clock.h"
@@ -199,14 +201,18 @@ int serve_parse_address(const char *spec, struct sockaddr_storage *out, socklen_
 }
 
 /* The signals that end the exporter are blocked in every thread (the
- * polling thread inherits the mask); wait for one, polling the feed every
- * FEED_POLL_MS meanwhile. */
+ * polling thread inherits the mask); wait for one, polling the feed at its
+ * pace meanwhile. */
 static void wait_for_stop(const sigset_t *set, exporter *e)
 {
-    const struct timespec tick = { 0, FEED_POLL_MS * 1000000L };
-    while (sigtimedwait(set, NULL, &tick) < 0) {
+    poll_pace pace;
+    poll_pace_init(&pace);
+    for (;;) {
+        const struct timespec tick = { (time_t)(pace.ms / 1000u), (long)(pace.ms % 1000u) * 1000000L };
+        if (sigtimedwait(set, NULL, &tick) >= 0)
+            return;
         pthread_mutex_lock(&e->lock);
-        feed_poll(e->feed);
+        feed_poll(e->feed, &pace, (double)clock_monotonic_ns() / 1e6);
         pthread_mutex_unlock(&e->lock);
     }
 }

@@ -25,8 +25,8 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "cli/quit_signal.h"
 #include "views/tui_app.h"
+#include "views/quit_signal.h"
 #include "views/tui_keys.h"
 
 /* getch() returning ERR this many times in a row, long before its timeout,
@@ -62,7 +62,7 @@ void tui_reload_config(tui *t)
     char err[CONFIG_ERR_LEN];
     theme th;
     if (t->opts->reload_config(t->opts->reload_ctx, &next, err, sizeof err) != 0 ||
-        theme_find(&th, next.theme, err, sizeof err) != 0) {
+        t->opts->find_theme(&th, next.theme, err, sizeof err) != 0) {
         snprintf(t->st.config_error, sizeof t->st.config_error, "%s", err); /* the old one stays */
         tui_say(t, "configuration not reloaded: the old one stays");
         return;
@@ -82,14 +82,17 @@ void tui_next_theme(tui *t)
         tui_say(t, "no colour (NO_COLOR or --no-color): themes cannot show");
         return;
     }
+    const tui_options *o = t->opts;
+    if (o->nthemes == 0)
+        return;
     size_t cur = 0;
-    for (size_t i = 0; i < THEME_SHIPPED_COUNT; i++)
-        if (strcmp(theme_shipped[i], t->theme.name) == 0)
+    for (size_t i = 0; i < o->nthemes; i++)
+        if (strcmp(o->themes[i], t->theme.name) == 0)
             cur = i;
-    const char *name = theme_shipped[(cur + 1) % THEME_SHIPPED_COUNT];
+    const char *name = o->themes[(cur + 1) % o->nthemes];
     char err[CONFIG_ERR_LEN];
     theme th;
-    if (theme_find(&th, name, err, sizeof err) != 0) {
+    if (o->find_theme(&th, name, err, sizeof err) != 0) {
         snprintf(t->st.config_error, sizeof t->st.config_error, "%s", err);
         return;
     }
@@ -192,26 +195,27 @@ static int getch_within(int ms, int *early_errs, bool *early)
 }
 
 /* Waits for a key until the next refresh is due; ERR when none came. A live
- * feed is polled every FEED_POLL_MS meanwhile (its event rings drained, so a
- * busy writer's ring does not lap between two refreshes); nothing is drawn
- * between the polls. A signal or an early return ends the wait at once. */
+ * feed is polled meanwhile whenever its pace says (model/poll_pace.h: every
+ * FEED_POLL_MS while events flow, less often while the rings are quiet), so
+ * a busy writer's ring does not lap between two refreshes; nothing is drawn
+ * between the polls. A poll that is due is made whether a key came or not
+ * (held keys must not starve it). A signal or an early return ends the
+ * wait at once. */
 static int wait_key(tui *t, int *early_errs)
 {
     bool polling = t->feed->poll && !t->feed->timeline;
     double end = t->st.paused ? tui_now() + MAX_WAIT_MS / 1000.0 : t->next_refresh;
     for (;;) {
-        int ms = (int)((end - tui_now()) * 1000.0);
+        double until = polling && t->next_poll < end ? t->next_poll : end;
+        int ms = (int)((until - tui_now()) * 1000.0);
         ms = ms < 1 ? 1 : ms > MAX_WAIT_MS ? MAX_WAIT_MS : ms;
-        if (polling && ms > FEED_POLL_MS)
-            ms = FEED_POLL_MS;
         bool early;
         int ch = getch_within(ms, early_errs, &early);
-        if (ch != ERR || early || quit_signal_pending())
+        double now = tui_now();
+        if (polling && now >= t->next_poll)
+            t->next_poll = now + feed_poll(t->feed, &t->pace, now * 1000.0) / 1000.0;
+        if (ch != ERR || early || quit_signal_pending() || now >= end)
             return ch;
-        if (polling)
-            feed_poll(t->feed);
-        if (tui_now() >= end)
-            return ERR;
     }
 }
 
@@ -271,8 +275,9 @@ static int prepare(tui *t, char *err, size_t errlen)
     t->st.metric = t->cfg->heatmap;
     t->st.allocator_view = t->cfg->allocator_view;
     t->st.core_cache = &t->core_cache;
+    poll_pace_init(&t->pace);
     quit_signals_install(); /* no SA_RESTART: getch() returns at once */
-    return theme_find(&t->theme, t->cfg->theme, err, errlen) != 0 ? EX_CONFIG : 0;
+    return t->opts->find_theme(&t->theme, t->cfg->theme, err, errlen) != 0 ? EX_CONFIG : 0;
 }
 
 int tui_run(const tui_options *o, l1top_config *cfg)

@@ -12,6 +12,7 @@
 #include "cli/config.h"
 #include "model/feed.h"
 #include "views/output.h"
+#include "views/theme.h"
 
 typedef struct {
     const feed *feed;              /* the data: live, or a timeline to step through (--trace) */
@@ -22,6 +23,11 @@ typedef struct {
      * (the file, then the command line's overrides). 0, or -1 with why. */
     int (*reload_config)(void *ctx, l1top_config *out, char *err, size_t errlen);
     void *reload_ctx;
+    /* Theme files are the caller's: find NAME into t (0, or -1 with why),
+     * and the names the `t` key cycles through. */
+    int (*find_theme)(theme *t, const char *name, char *err, size_t errlen);
+    const char *const *themes;
+    size_t nthemes;
 } tui_options;
 
 /* Runs on o->feed until the user quits; returns an exit code (sysexits.h, or 128 +

@@ -46,6 +46,8 @@ typedef struct tui {
     uint64_t alerts_logged;        /* alert starts/stops already in events (alerts_history_total) */
     /* The loop. */
     long frames;
+    poll_pace pace;                /* the feed's polls between refreshes ... */
+    double next_poll;              /* ... and when the next is due (monotonic seconds) */
     double next_refresh;           /* monotonic seconds; a key sets it to now for an immediate refresh */
     char fatal[256];
     double message_until;          /* monotonic seconds: st.message is cleared then */

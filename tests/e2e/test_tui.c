@@ -1417,7 +1417,8 @@ Test(tui, a_2ms_spike_each_second_is_the_core_peak_and_a_latched_clash)
     unlink(cfg_path);
 }
 
-/* The TUI drains the rings while it waits for a key (every FEED_POLL_MS):
+/* The TUI drains the rings while it waits for a key (every FEED_POLL_MS
+ * while events flow, model/poll_pace.h):
  * 800 events a second through a 64-slot ring at a 1 s refresh lose none, so
  * the peaks stay exact (without the polling every frame laps the ring). */
 Test(tui, a_1s_refresh_drains_a_small_ring_between_frames)

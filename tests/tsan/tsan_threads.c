@@ -55,6 +55,7 @@ static void *reader_thread(void *arg)
     const char *seg = arg;
     shm_reader *r;
     char err[256];
+    feed_drained drained = { 0, 0, 0 };
     snapshot s;
     snapshot_init(&s);
     if (shm_reader_open(seg, &r, err, sizeof err) != SHM_OK) {
@@ -64,7 +65,7 @@ static void *reader_thread(void *arg)
     int snaps = 0;
     while (atomic_load(&running) > 0 || snaps < 10) {
         for (int i = 0; i < 5; i++)
-            if (shm_reader_poll(r, err, sizeof err) != SHM_OK)
+            if (shm_reader_poll(r, &drained, err, sizeof err) != SHM_OK)
                 atomic_fetch_add(&failures, 1);
         if (shm_reader_refresh(r, &s, err, sizeof err) != SHM_OK || s.nregions > THREADS * (KEEP + 1)) {
             atomic_fetch_add(&failures, 1);

@@ -27,6 +27,7 @@ static l1top_writer *w;
 static shm_reader *r;
 static snapshot s;
 static char err[256];
+static feed_drained drained; /* what the polls drained, summed */
 
 static void open_all(void)
 {
@@ -221,7 +222,7 @@ Test(events, a_lapped_ring_is_counted_and_the_marks_flagged_approximate)
     uint64_t lost = st->lost;
     for (int i = 0; i < 100; i++) {
         cr_assert_eq(l1top_release(w, l1top_record(w, 0, L1TOP_SEMAPHORE, &c, 1, 0x40000, 4096, "p")), 0);
-        cr_assert_eq(shm_reader_poll(r, err, sizeof err), SHM_OK);
+        cr_assert_eq(shm_reader_poll(r, &drained, err, sizeof err), SHM_OK);
     }
     refresh();
     cr_assert_eq(peaks_status(s.peaks)->lost, lost);
@@ -307,7 +308,7 @@ Test(events, close_releases_everything_in_the_log)
     refresh();
     cr_assert_eq(dev0()->total.bytes[CAT_KERNEL_CODE], 64 * 0x2000);
     l1top_close(w2);
-    cr_assert_eq(shm_reader_poll(r, err, sizeof err), SHM_OK);
+    cr_assert_eq(shm_reader_poll(r, &drained, err, sizeof err), SHM_OK);
     refresh();
     expect_model_is_snapshot();
     cr_assert_eq(peaks_regions(s.peaks), 0);
@@ -356,7 +357,7 @@ Test(events, a_writer_lapping_its_ring_during_reads_leaves_the_model_right)
     pthread_create(&t, NULL, lapping_writer, NULL);
     /* Read until the writer lapped the ring a few times (or 5 s passed). */
     for (int i = 0; i < 5000 && peaks_status(s.peaks ? s.peaks : shm_reader_peaks(r))->resyncs < 5; i++) {
-        cr_assert_eq(shm_reader_poll(r, err, sizeof err), SHM_OK);
+        cr_assert_eq(shm_reader_poll(r, &drained, err, sizeof err), SHM_OK);
         refresh();
         usleep(1000);
     }
@@ -459,14 +460,80 @@ Test(events, a_big_ring_is_read_a_slice_at_a_time)
     for (int i = 0; i < 20000; i++) /* 60,000 slots: four drains' worth */
         cr_assert_eq(l1top_release(w, l1top_record(w, 0, L1TOP_SEMAPHORE, &c, 1, 0x30000, 64, "s")), 0);
     cr_assert_neq(l1top_record(w, 0, L1TOP_SEMAPHORE, &c, 1, 0x30000, 128, "kept"), 0);
-    cr_assert_eq(shm_reader_poll(r, err, sizeof err), SHM_OK);
+    cr_assert_eq(shm_reader_poll(r, &drained, err, sizeof err), SHM_OK);
     cr_assert_lt(peaks_status(shm_reader_peaks(r))->changes, 40001, "one drain reads a slice, not all");
     for (int i = 0; i < 4; i++)
-        cr_assert_eq(shm_reader_poll(r, err, sizeof err), SHM_OK);
+        cr_assert_eq(shm_reader_poll(r, &drained, err, sizeof err), SHM_OK);
     refresh();
     const peak_status *st = peaks_status(s.peaks);
     cr_assert_eq(st->changes, 40001);
     cr_assert(!st->approximate);
     cr_assert_eq(st->late, 0);
+    expect_model_is_snapshot();
+}
+
+/* The polls report what they drained, and the pace (model/poll_pace.h) keeps
+ * the short wait while events flow: a reader that backed off while a writer
+ * logs would lap small rings. Quiet, it backs off; events snap it back. */
+Test(events, polls_report_what_they_drained_and_do_not_back_off_while_events_flow)
+{
+    reopen(NULL, "64");
+    l1top_range c = { 0, 0, 0, 0 };
+    cr_assert_eq(l1top_release(w, l1top_record(w, 0, L1TOP_SEMAPHORE, &c, 1, 0x30000, 64, "s")), 0); /* the ring's owner is logged */
+    refresh();
+    poll_pace p;
+    poll_pace_init(&p);
+    double now = 0;
+    for (int round = 0; round < 20; round++) {
+        for (int i = 0; i < 5; i++)
+            cr_assert_eq(l1top_release(w, l1top_record(w, 0, L1TOP_SEMAPHORE, &c, 1, 0x30000, 64, "s")), 0);
+        feed_drained d = { 0, 0, 0 };
+        cr_assert_eq(shm_reader_poll(r, &d, err, sizeof err), SHM_OK, "%s", err);
+        cr_assert_eq(d.events, 10, "round %d: every record and release drained (%llu, %llu slots)", round, (unsigned long long)d.events, (unsigned long long)d.ring_used);
+        cr_assert_geq(d.ring_used, 10);
+        cr_assert_eq(d.ring_slots, 64);
+        cr_assert_eq(poll_pace_next(&p, &d, now += p.ms), FEED_POLL_MS, "round %d: backed off while events flow",
+                     round);
+    }
+    for (int i = 0; i < 6; i++) {
+        feed_drained d = { 0, 0, 0 };
+        cr_assert_eq(shm_reader_poll(r, &d, err, sizeof err), SHM_OK, "%s", err);
+        cr_assert_eq(d.events, 0);
+        poll_pace_next(&p, &d, now += p.ms);
+    }
+    cr_assert_gt(p.ms, FEED_POLL_MS, "quiet rings: the polls back off");
+    cr_assert_eq(l1top_release(w, l1top_record(w, 0, L1TOP_SEMAPHORE, &c, 1, 0x30000, 64, "s")), 0);
+    feed_drained d = { 0, 0, 0 };
+    cr_assert_eq(shm_reader_poll(r, &d, err, sizeof err), SHM_OK, "%s", err);
+    cr_assert_eq(d.events, 2);
+    cr_assert_eq(poll_pace_next(&p, &d, now += p.ms), FEED_POLL_MS, "events: snapped back");
+    refresh();
+    cr_assert(!peaks_status(s.peaks)->approximate);
+}
+
+/* A poll checks no size (no fstat per poll): a segment truncated under the
+ * reader faults under its SIGBUS guard, the poll says so, the model stops
+ * following the rings, and the next snapshot reports the truncation. */
+Test(events, a_poll_of_a_segment_truncated_under_it_fails_cleanly)
+{
+    refresh();
+    struct stat st;
+    int fd = shm_open(seg, O_RDWR, 0);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(fstat(fd, &st), 0);
+    cr_assert_eq(ftruncate(fd, 4096), 0);
+    feed_drained d = { 0, 0, 0 };
+    cr_assert_eq(shm_reader_poll(r, &d, err, sizeof err), SHM_CORRUPT);
+    cr_assert(strstr(err, "SIGBUS"), "%s", err);
+    cr_assert_eq(d.events, 0);
+    cr_assert_eq(shm_reader_refresh(r, &s, err, sizeof err), SHM_CORRUPT);
+    cr_assert(strstr(err, "truncated"), "%s", err);
+    /* Give the writer its file back before it releases through the mapping. */
+    cr_assert_eq(ftruncate(fd, st.st_size), 0);
+    close(fd);
+    refresh();
+    const peak_status *ps = peaks_status(s.peaks);
+    cr_assert_eq(ps->resyncs, 1, "started again from the records");
+    cr_assert(ps->approximate, "a drain cut short may have missed events");
     expect_model_is_snapshot();
 }

@@ -3,7 +3,7 @@
  * signal handler may touch: two sig_atomic_t flags.
  */
 #define _GNU_SOURCE
-#include "cli/quit_signal.h"
+#include "views/quit_signal.h"
 
 #include <signal.h>
 #include <string.h>
