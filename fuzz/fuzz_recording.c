@@ -79,6 +79,33 @@ static const source_ops *recording_ops(void)
     return NULL;
 }
 
+/* One core through the timeline ({ } and c in the TUI): each change found
+ * lies past (or before) where the search began, inside the timeline, and
+ * finding moves no position: the state there is still what it was. */
+static void walk_core(const source_ops *ops, void *self, size_t n, snapshot *s, uint64_t want, size_t at)
+{
+    const timeline_ops *tl = ops->timeline;
+    if (s->ndevices == 0)
+        return;
+    uint32_t dev = s->devices[0].id;
+    size_t found = 0, p = 0;
+    while (found++ < FUZZ_MAX_STEPS && (p = tl->find_change(self, p, dev, 0, 0, 1)) != SIZE_MAX)
+        if (p >= n)
+            abort();
+    for (size_t q = n - 1, k = 0; k < FUZZ_MAX_STEPS; k++) {
+        size_t r = tl->find_change(self, q, dev, 0, 0, -1);
+        if (r == SIZE_MAX)
+            break;
+        if (r >= q)
+            abort();
+        q = r;
+    }
+    size_t pk = tl->core_peak(self, dev, 0, 0);
+    bool ok;
+    if ((pk != SIZE_MAX && pk >= n) || (state_at(ops, self, at, s, &ok) != want && ok))
+        abort();
+}
+
 static void walk_timeline(const uint8_t *data, size_t size)
 {
     int fd = memfd_create("recording", 0);
@@ -112,7 +139,9 @@ static void walk_timeline(const uint8_t *data, size_t size)
         for (size_t i = steps; i-- > 0;)
             if (state_at(ops, self, i, &s, &okb) != seen[i] || okb != okf[i])
                 abort(); /* sought back: another state than stepping forward gave */
-        state_at(ops, self, peak, &s, &okb);
+        uint64_t at_peak = state_at(ops, self, peak, &s, &okb);
+        if (okb)
+            walk_core(ops, self, n, &s, at_peak, peak);
         if (n > FUZZ_MAX_STEPS && n <= FUZZ_MAX_WALK) {
             /* the last state, stepped to one change at a time, then rebuilt
              * from the last checkpoint after a jump back to the start */

@@ -51,6 +51,7 @@ struct alert_engine {
     size_t nfiring, firing_cap;
     alert_event history[ALERT_HISTORY];
     size_t hist_count, hist_next;
+    uint64_t hist_total;    /* events ever recorded */
     bool actions;
     bool bell;
     uint64_t last_exec[CONFIG_MAX_ALERTS + 2];
@@ -189,9 +190,11 @@ static void record_history(alert_engine *e, const firing_alert *a, bool start)
     e->hist_next = (e->hist_next + 1) % ALERT_HISTORY;
     if (e->hist_count < ALERT_HISTORY)
         e->hist_count++;
+    e->hist_total++;
 }
 
 size_t alerts_history_count(const alert_engine *e) { return e->hist_count; }
+uint64_t alerts_history_total(const alert_engine *e) { return e->hist_total; }
 
 const alert_event *alerts_history_at(const alert_engine *e, size_t i)
 {

@@ -65,6 +65,9 @@ int alerts_core_level(const alert_engine *e, uint32_t device, uint16_t x, uint16
 /* The last ALERT_HISTORY start/stop events: how many, and the i-th, oldest first. */
 size_t alerts_history_count(const alert_engine *e);
 const alert_event *alerts_history_at(const alert_engine *e, size_t i);
+/* Start/stop events ever recorded (the ring keeps the last ALERT_HISTORY):
+ * a reader that follows them takes those past its own count. */
+uint64_t alerts_history_total(const alert_engine *e);
 /* The cores of a firing core-scope alert (from alerts_firing), worst
  * first; 0 for other alerts and for history entries. */
 typedef struct {

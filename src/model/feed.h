@@ -32,6 +32,18 @@ typedef struct {
     size_t (*peak)(const void *self);         /* the position of the peak */
     /* What a position is, e.g. "node 1234 (56/789) in ttnn::matmul  PEAK". */
     void (*label)(const void *self, size_t pos, char *buf, size_t n);
+    /* The optional ones below may be NULL (the timeline cannot say); each
+     * answers a position, or SIZE_MAX for none. */
+    /* The next (dir > 0) or previous (dir < 0) position after / before
+     * `from` whose change moves bytes on core (x, y) of device `device`. */
+    size_t (*find_change)(const void *self, size_t from, uint32_t device, uint16_t x, uint16_t y, int dir);
+    /* Where that core's own peak was first reached (its used bytes highest). */
+    size_t (*core_peak)(const void *self, uint32_t device, uint16_t x, uint16_t y);
+    /* Where a mark of the peak model the snapshots carry was reached: its
+     * peak_moment's seq; start_ns 0 when that moment is a record, else the
+     * moment's time (a start loads a state and applies no change: several
+     * positions share its seq, its time tells which). */
+    size_t (*position_of)(const void *self, uint64_t seq, uint64_t start_ns);
 } timeline_ops;
 
 typedef struct {

@@ -75,13 +75,14 @@ static followed *follow(latched *l, uint32_t id, uint32_t ncores)
 }
 
 static void clashes_of_device(latched *l, const snap_device *d, const device_usage *du, const peak_device *pd,
-                              followed *f, uint64_t time_ns)
+                              followed *f, uint64_t time_ns, size_t pos)
 {
     for (uint32_t c = 0; c < f->ncores; c++) {
         uint64_t now = du->cores[c].clash_bytes;
         const peak_figures *pk = pd && pd->ncores == f->ncores ? &pd->cores[c] : NULL;
         uint64_t mark = pk ? pk->clash_bytes : 0;
-        latched_event e = { time_ns, LATCH_CLASH, d->id, (int32_t)(c % d->grid_x), (int32_t)(c / d->grid_x), 0, 0, "" };
+        latched_event e = { .time_ns = time_ns, .kind = LATCH_CLASH, .device = d->id, .x = (int32_t)(c % d->grid_x),
+                            .y = (int32_t)(c / d->grid_x), .pos = pos };
         if (now && !f->clash_now[c]) {
             e.bytes = now;
         } else if (mark > f->clash_mark[c] && mark > now) {
@@ -89,6 +90,9 @@ static void clashes_of_device(latched *l, const snap_device *d, const device_usa
             e.bytes = mark;
             e.pid = pk->clash_at.pid;
             e.time_ns = pk->clash_at.time_ns ? pk->clash_at.time_ns : time_ns;
+            e.marked = true;
+            e.at_start = pk->clash_at.kind == 0;
+            e.seq = pk->clash_at.seq;
             memcpy(e.tag, pk->clash_at.tag, sizeof e.tag);
         }
         if (e.bytes)
@@ -98,10 +102,13 @@ static void clashes_of_device(latched *l, const snap_device *d, const device_usa
     }
 }
 
-int latched_observe(latched *l, const snapshot *s, const accounting *a, uint64_t time_ns)
+void latched_note(latched *l, const latched_event *e) { push(l, e); }
+
+int latched_observe(latched *l, const snapshot *s, const accounting *a, uint64_t time_ns, size_t pos)
 {
     if (s->dropped_records > l->dropped_seen) {
-        latched_event e = { time_ns, LATCH_DROPPED, 0, -1, -1, 0, s->dropped_records - l->dropped_seen, "" };
+        latched_event e = { .time_ns = time_ns, .kind = LATCH_DROPPED, .x = -1, .y = -1,
+                            .bytes = s->dropped_records - l->dropped_seen, .pos = pos };
         push(l, &e);
     }
     l->dropped_seen = s->dropped_records;
@@ -113,7 +120,7 @@ int latched_observe(latched *l, const snapshot *s, const accounting *a, uint64_t
             rc = -1;
             continue;
         }
-        clashes_of_device(l, d, &a->devices[i], s->peaks ? peaks_device(s->peaks, d->id) : NULL, f, time_ns);
+        clashes_of_device(l, d, &a->devices[i], s->peaks ? peaks_device(s->peaks, d->id) : NULL, f, time_ns, pos);
     }
     return rc;
 }

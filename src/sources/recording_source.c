@@ -14,12 +14,14 @@
  * costs at most a checkpoint interval of changes and one rebuild of the
  * state.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "grow.h"
+#include "model/accounting.h"
 #include "model/journal.h"
 #include "sources/recording_file.h"
 #include "sources/source.h"
@@ -616,12 +618,138 @@ static void tl_label(const void *self, size_t pos, char *buf, size_t n)
              pos == t->peak ? "  PEAK" : "");
 }
 
+/* ---------- one core over the timeline ---------- */
+
+/* A position's op moves bytes on core (x, y) of device `device` when the
+ * region it records, releases or drops (a writer gone) has bytes there
+ * (the accounting's rule, region_bytes_on_core); a start moves every core. */
+static bool region_on_core(const snapshot *s, size_t i, uint32_t device, uint16_t x, uint16_t y)
+{
+    const snap_region *r = &s->regions[i];
+    return s->devices[r->device].id == device && region_bytes_on_core(s, r, x, y) > 0;
+}
+
+/* Apply position p's op to cur; whether it moved the core. -1: the journal
+ * could not be read (malformed, memory). */
+static int step_touches(recording_source *t, size_t p, uint32_t device, uint16_t x, uint16_t y)
+{
+    uint8_t type = t->rf.ops[t->pos_off[p]];
+    if (type == REC_OP_LOAD)
+        return seek_state(t, p) ? -1 : 1;
+    /* cur just after position p - 1 (a walk's last step): on from there;
+     * else seek, which would restart from a checkpoint if cur were past it. */
+    bool after_prev = t->valid && p > 0 && t->next_off > t->pos_off[p - 1] && t->next_off <= t->pos_off[p];
+    if (p > 0 && !after_prev && seek_state(t, p - 1))
+        return -1;
+    while (t->next_off < t->pos_off[p]) /* the ops between two positions (devices, keyframes) */
+        if (step(t)) {
+            t->valid = false;
+            return -1;
+        }
+    size_t at = t->next_off, before = t->cur.nregions;
+    bool hit = false;
+    if (type == REC_OP_RELEASE || type == REC_OP_RETAIN) {
+        if (rec_decode(&t->rf, &at, &t->op, &t->scratch, &t->scratch_pid, &t->scratch_pid_cap))
+            return -1;
+        for (size_t i = 0; i < before && !hit; i++)
+            if (type == REC_OP_RELEASE ? t->cur.regions[i].handle == t->op.handle
+                                       : !pid_in(t->op.pids, t->op.npids, t->rpid[i]))
+                hit = region_on_core(&t->cur, i, device, x, y);
+    }
+    if (seek_state(t, p))
+        return -1;
+    if (type == REC_OP_RECORD && t->cur.nregions > before)
+        hit = region_on_core(&t->cur, t->cur.nregions - 1, device, x, y);
+    return hit;
+}
+
+/* The first (or the last) position in [lo, hi) that moves the core. */
+static size_t scan_core(recording_source *t, size_t lo, size_t hi, uint32_t device, uint16_t x, uint16_t y,
+                        bool last)
+{
+    size_t found = SIZE_MAX;
+    for (size_t p = lo; p < hi; p++) {
+        int rc = step_touches(t, p, device, x, y);
+        if (rc < 0)
+            return SIZE_MAX;
+        if (rc && !last)
+            return p;
+        if (rc)
+            found = p;
+    }
+    return found;
+}
+
+/* Forward: one walk on from `from`. Backward: stretches before `from`,
+ * nearest first, each walked forward (the journal decodes forward only;
+ * a walk starts at the checkpoint before it), twice as long each time, so a
+ * change far back costs a few restarts, not one per checkpoint interval. */
+static size_t tl_find_change(const void *self, size_t from, uint32_t device, uint16_t x, uint16_t y, int dir)
+{
+    recording_source *t = (recording_source *)self; /* moves cur only; the position stays */
+    if (from >= t->npos || dir == 0)
+        return SIZE_MAX;
+    if (dir > 0)
+        return scan_core(t, from + 1, t->npos, device, x, y, false);
+    size_t span = REPLAY_CHECKPOINT_MIN;
+    for (size_t hi = from; hi > 0; span *= 2) {
+        size_t lo = hi > span ? hi - span : 0;
+        size_t p = scan_core(t, lo, hi, device, x, y, true);
+        if (p != SIZE_MAX)
+            return p;
+        hi = lo;
+    }
+    return SIZE_MAX;
+}
+
+/* The time of position p's op (it follows the op's type byte; tl_label
+ * reads it the same way). */
+static uint64_t op_time(const recording_source *t, size_t p)
+{
+    uint64_t when = 0;
+    for (int i = 0; i < 8; i++)
+        when |= (uint64_t)t->rf.ops[t->pos_off[p] + 1 + (size_t)i] << (8 * i);
+    return when;
+}
+
+/* The first position after which the model had applied `seq` changes: the
+ * record that reached a mark. A start: the LOAD with that count at its
+ * time, else that first position. (The count never goes down.) */
+static size_t tl_position_of(const void *self, uint64_t seq, uint64_t start_ns)
+{
+    const recording_source *t = self;
+    size_t first = SIZE_MAX;
+    for (size_t p = 0; p < t->npos && t->pos_changes[p] <= seq; p++) {
+        if (t->pos_changes[p] != seq)
+            continue;
+        first = first == SIZE_MAX ? p : first;
+        if (!start_ns)
+            break;
+        if (t->rf.ops[t->pos_off[p]] == REC_OP_LOAD && op_time(t, p) == start_ns)
+            return p;
+    }
+    return first;
+}
+
+static size_t tl_core_peak(const void *self, uint32_t device, uint16_t x, uint16_t y)
+{
+    const recording_source *t = self;
+    const peak_device *d = peaks_device(t->model, device);
+    if (!d || x >= d->grid_x || y >= d->grid_y)
+        return SIZE_MAX;
+    const peak_moment *at = &d->cores[(uint32_t)y * d->grid_x + x].at;
+    return tl_position_of(self, at->seq, at->kind == 0 ? at->time_ns : 0);
+}
+
 static const timeline_ops recording_timeline = {
     .length = tl_length,
     .position = tl_position,
     .seek = tl_seek,
     .peak = tl_peak,
     .label = tl_label,
+    .find_change = tl_find_change,
+    .core_peak = tl_core_peak,
+    .position_of = tl_position_of,
 };
 
 const source_ops source_recording = {

@@ -37,6 +37,14 @@ int trace_state_at(trace_file *tr, size_t node, snapshot *s, char *op, size_t op
 const char *trace_op_at(const trace_file *tr, size_t node);
 void trace_close(trace_file *tr);
 
+/* One core (x, y) of chip `chip` (a snapshot device id) over the timeline,
+ * in timeline positions (event indices): the next (dir > 0) or previous
+ * (dir < 0) event from `from` that moves bytes on it; the earliest event
+ * where it holds the most bytes (each byte once, as the accounting counts).
+ * SIZE_MAX: none (or out of memory). */
+size_t trace_find_change(const trace_file *tr, size_t from, uint64_t chip, uint16_t x, uint16_t y, int dir);
+size_t trace_core_peak(const trace_file *tr, uint64_t chip, uint16_t x, uint16_t y);
+
 /* Parse a core range set: "{[0-0 - 7-7], [0-8 - 3-8]}", "{[(x=0,y=0) - (x=7,y=7)]}", "{}".
  * Returns the number of ranges (<= max), or -1 when the syntax is unknown. */
 int trace_parse_core_ranges(const char *text, l1top_range *out, size_t max);

@@ -9,6 +9,7 @@
  * work is bounded by the cores an event covers).
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -918,4 +919,88 @@ void trace_replay_free(trace_file *tf)
     free(tf->cp_items);
     free(tf->live);
     free(tf->live_at);
+}
+
+/* ---------- one core over the timeline ---------- */
+
+/* Timeline position i (the i-th L1 event) is replay position i + 1. */
+
+static int chip_slot(const trace_file *tf, uint64_t chip)
+{
+    for (size_t s = 0; s < tf->nchips; s++)
+        if (tf->chip_ids[s] == chip)
+            return (int)s;
+    return -1;
+}
+
+static bool item_on_core(const trace_file *tf, const titem *it, int slot, uint16_t x, uint16_t y)
+{
+    if ((int)it->chip != slot || it->per_core == 0)
+        return false;
+    if (it->all_cores)
+        return x < tf->board.gx && y < tf->board.gy;
+    for (uint32_t k = 0; k < it->nranges; k++) {
+        const l1top_range *g = &tf->p.ranges[it->first_range + k];
+        if (x >= g->x0 && x <= g->x1 && y >= g->y0 && y <= g->y1)
+            return true;
+    }
+    return false;
+}
+
+/* Whether replay position pos births or ends an item on the core (one born
+ * and ended there never held anything). */
+static bool changes_core(const trace_file *tf, uint32_t pos, int slot, uint16_t x, uint16_t y)
+{
+    for (uint32_t i = tf->born_start[pos]; i < tf->born_start[pos + 1]; i++)
+        if (tf->items[i].died != pos && item_on_core(tf, &tf->items[i], slot, x, y))
+            return true;
+    for (uint32_t k = tf->died_start[pos]; k < tf->died_start[pos + 1]; k++) {
+        const titem *it = &tf->items[tf->died[k]];
+        if (it->born != pos && item_on_core(tf, it, slot, x, y))
+            return true;
+    }
+    return false;
+}
+
+size_t trace_find_change(const trace_file *tf, size_t from, uint64_t chip, uint16_t x, uint16_t y, int dir)
+{
+    int slot = chip_slot(tf, chip);
+    if (slot < 0 || dir == 0 || from >= tf->nsteps)
+        return SIZE_MAX;
+    for (size_t i = from; dir > 0 ? i + 1 < tf->nsteps : i > 0;) {
+        i = dir > 0 ? i + 1 : i - 1;
+        if (changes_core(tf, (uint32_t)(i + 1), slot, x, y))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+size_t trace_core_peak(const trace_file *tf, uint64_t chip, uint16_t x, uint16_t y)
+{
+    int slot = chip_slot(tf, chip);
+    if (slot < 0 || tf->nsteps == 0)
+        return SIZE_MAX;
+    size_t n = 0;
+    for (size_t i = 0; i < tf->nitems; i++)
+        n += item_on_core(tf, &tf->items[i], slot, x, y);
+    held_range *held = malloc((n + 1) * sizeof *held);
+    if (!held)
+        return SIZE_MAX;
+    n = 0;
+    for (size_t i = 0; i < tf->nitems; i++) {
+        const titem *it = &tf->items[i];
+        uint64_t end = it->address + it->per_core;
+        if (item_on_core(tf, it, slot, x, y) && it->address < tf->board.l1_size)
+            held[n++] = (held_range){ (uint32_t)it->address, (uint32_t)(end < tf->board.l1_size ? end : tf->board.l1_size),
+                                      it->born, it->died == TRACE_NONE ? UINT32_MAX : it->died };
+    }
+    held_scratch w;
+    memset(&w, 0, sizeof w);
+    uint32_t at = 0;
+    uint64_t most = accounting_most_held(held, n, &at, &w);
+    held_scratch_free(&w);
+    free(held);
+    if (most == UINT64_MAX || most == 0)
+        return SIZE_MAX;
+    return at ? at - 1 : 0; /* 0: what the window began with, shown after its first event */
 }

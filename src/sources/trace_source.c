@@ -99,12 +99,25 @@ static void tl_label(const void *self, size_t pos, char *buf, size_t n)
              node == t->tf->sum.peak.counter ? "  PEAK" : "");
 }
 
+static size_t tl_find_change(const void *self, size_t from, uint32_t device, uint16_t x, uint16_t y, int dir)
+{
+    return trace_find_change(((const trace_source *)self)->tf, from, device, x, y, dir);
+}
+
+static size_t tl_core_peak(const void *self, uint32_t device, uint16_t x, uint16_t y)
+{
+    return trace_core_peak(((const trace_source *)self)->tf, device, x, y);
+}
+
 static const timeline_ops trace_timeline = {
     .length = tl_length,
     .position = tl_position,
     .seek = tl_seek,
     .peak = tl_peak,
     .label = tl_label,
+    .find_change = tl_find_change,
+    .core_peak = tl_core_peak,
+    .position_of = NULL, /* a trace keeps no peak model */
 };
 
 const source_ops source_trace = {

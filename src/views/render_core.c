@@ -1,7 +1,11 @@
 /*
  * render_core.c - the core view: one core's address map from 0 to its L1
  * size as a strip coloured by kind, and every region and hole on it in
- * address order; the largest free hole highlighted, clashes marked.
+ * address order; the largest free hole highlighted, clashes marked. The
+ * peak line names the core's high-water mark and when it was reached; on a
+ * timeline (a trace, a recording) c moves to that moment, so the map shown
+ * is the map at the peak. Live data keeps marks, not maps (see
+ * docs/architecture.md): the map at a live peak needs a recording.
  */
 #define _XOPEN_SOURCE_EXTENDED
 #include <stdio.h>
@@ -139,9 +143,12 @@ void render_core(const tui_state *st)
     if (pk) {
         char pb[24], why[160];
         render_putf(PEAK_ROW, 1, COLS - 2, pk->clash_bytes ? render_warn_attr(&st->rc) : A_NORMAL,
-                    "peak used %s (%.1f%%) %s%s  [R] reset", format_bytes_unit(pk->used, UNITS(st), pb, sizeof pb),
+                    "peak used %s (%.1f%%) %s%s  %s", format_bytes_unit(pk->used, UNITS(st), pb, sizeof pb),
                     d->l1_size ? 100.0 * (double)pk->used / (double)d->l1_size : 0.0,
-                    view_peak_moment(&pk->at, why, sizeof why), pk->clash_bytes ? "  clashed" : "");
+                    view_peak_moment(&pk->at, why, sizeof why), pk->clash_bytes ? "  clashed" : "",
+                    st->timeline ? "[c] the map then" : "[R] reset");
+    } else if (st->timeline) {
+        render_put(PEAK_ROW, 1, COLS - 2, A_DIM, "[c] this core at its own peak (the map then)");
     }
     size_t largest = largest_hole(spans, n);
     int y = LIST_ROW;

@@ -42,7 +42,8 @@ typedef struct tui {
     alert_engine *alerts;
     tui_answers answers;           /* f, /, the top view, the process filter */
     struct history *history;       /* a sample per device per refresh (model/history.h) */
-    struct latched *events;        /* clashes and drops, kept (model/latched.h) */
+    struct latched *events;        /* clashes, drops and alert transitions, kept (model/latched.h) */
+    uint64_t alerts_logged;        /* alert starts/stops already in events (alerts_history_total) */
     /* The loop. */
     long frames;
     poll_pace pace;                /* the feed's polls between refreshes ... */
@@ -68,6 +69,13 @@ void tui_move_cursor(tui *t, int dx, int dy);
 bool tui_timeline_active(const tui *t);
 const char *tui_timeline_describe(tui *t); /* "node 5 (4/8) in ttnn::matmul  PEAK  [ ] Home End P" */
 void tui_timeline_step(tui *t, int key);   /* [ ] Home End P */
+/* The timeline's position (SIZE_MAX: a live feed). */
+size_t tui_timeline_position(const tui *t);
+/* Move to pos and show it now; false (said why) when the feed cannot. */
+bool tui_timeline_seek(tui *t, size_t pos);
+/* The selected core's next (dir > 0) / previous change, or its own peak
+ * (dir == 0): the timeline moves there, or the key bar says why not. */
+void tui_timeline_core(tui *t, int dir);
 
 /* tui_keys.c: one key press; false to quit. */
 bool tui_handle_key(tui *t, int ch);

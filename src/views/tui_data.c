@@ -92,6 +92,25 @@ static void show_status(tui *t)
         strftime(t->st.clock, sizeof t->st.clock, "%H:%M:%S", &tm);
 }
 
+/* Alert starts and stops since the last refresh, into the event log. */
+static void log_alerts(tui *t, size_t pos)
+{
+    uint64_t total = alerts_history_total(t->alerts), fresh = total - t->alerts_logged;
+    size_t count = alerts_history_count(t->alerts);
+    if (fresh > count)
+        fresh = count; /* the ring lapped: the oldest of them are gone */
+    for (size_t i = count - (size_t)fresh; i < count; i++) {
+        const alert_event *ev = alerts_history_at(t->alerts, i);
+        latched_event e = { .time_ns = t->snap.timestamp_ns, .kind = ev->start ? LATCH_ALERT_START : LATCH_ALERT_STOP,
+                            .device = ev->alert.device, .x = ev->alert.x, .y = ev->alert.y, .pid = ev->alert.pid,
+                            .pos = pos };
+        snprintf(e.tag, sizeof e.tag, "%.*s", (int)sizeof e.tag - 1, ev->alert.name); /* names are short: cut if not */
+        alert_value_text(e.detail, sizeof e.detail, ev->alert.metric, ev->alert.value);
+        latched_note(t->events, &e);
+    }
+    t->alerts_logged = total;
+}
+
 void tui_refresh_data(tui *t)
 {
     char err[TUI_ERR_LEN] = "";
@@ -114,7 +133,9 @@ void tui_refresh_data(tui *t)
     if (alerts_take_bell(t->alerts))
         beep();
     sample_history(t);
-    if (latched_observe(t->events, &t->snap, &t->acct, t->snap.timestamp_ns) != 0)
+    size_t pos = tui_timeline_position(t);
+    log_alerts(t, pos);
+    if (latched_observe(t->events, &t->snap, &t->acct, t->snap.timestamp_ns, pos) != 0)
         snprintf(t->fatal, sizeof t->fatal, "out of memory");
     show_status(t);
     clamp_cursor(t);

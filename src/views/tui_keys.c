@@ -113,29 +113,69 @@ static bool act_event_select(tui *t, int key, int arg)
     return true;
 }
 
-/* Enter on an event: its core in the core view. The live data has no past
- * to seek to: the core is shown as it is now, and the header says so. */
-static bool act_event_open(tui *t, int key, int arg)
+/* The core of an event in the core view (x < 0: the device view). */
+static bool open_event_core(tui *t, const latched_event *e)
 {
-    (void)key, (void)arg;
-    const latched_event *e = latched_at(t->events, t->st.event_sel);
-    if (!e || e->x < 0)
-        return true;
     for (size_t v = 0; v < t->st.nvisible; v++) {
         if (t->snap.devices[t->st.visible[v]].id != e->device)
             continue;
         tui_select_device(t, v);
+        if (e->x < 0) {
+            t->st.view = VIEW_DEVICE;
+            return true;
+        }
         t->st.cx = (uint16_t)e->x;
         t->st.cy = (uint16_t)e->y;
         tui_select_device(t, v); /* clamps the cursor into the grid */
         t->st.view = VIEW_CORE;
         t->st.core_scroll = 0;
-        char at[24];
-        tui_say(t, "live data: core (%d,%d) now, not at %s", e->x, e->y,
-                 view_clock_ms(e->time_ns, at, sizeof at));
         return true;
     }
     tui_say(t, "device %u is not shown now", e->device);
+    return false;
+}
+
+/* Where on the timeline an event happened: the change that reached its
+ * mark when the timeline can find it, else where it was seen. */
+static size_t event_position(const tui *t, const latched_event *e)
+{
+    const timeline_ops *tl = t->feed->timeline;
+    size_t pos = e->marked && tl && tl->position_of ? tl->position_of(t->feed->timeline_self, e->seq, e->at_start ? e->time_ns : 0)
+                                                    : SIZE_MAX;
+    return pos != SIZE_MAX ? pos : e->pos;
+}
+
+/* Enter on an event: on a timeline (a trace, a recording) the timeline goes
+ * back to its moment and its core opens there. Live data has no past to
+ * seek to: the core is shown as it is now, and the key bar says so. */
+static bool act_event_open(tui *t, int key, int arg)
+{
+    (void)key, (void)arg;
+    const latched_event *e = latched_at(t->events, t->st.event_sel);
+    if (!e || (e->x < 0 && !tui_timeline_active(t)))
+        return true;
+    size_t pos = tui_timeline_active(t) ? event_position(t, e) : SIZE_MAX;
+    latched_event ev = *e; /* the log may move under a refresh */
+    if (!open_event_core(t, &ev))
+        return true;
+    char at[24], label[160];
+    if (pos != SIZE_MAX && tui_timeline_seek(t, pos)) {
+        t->feed->timeline->label(t->feed->timeline_self, pos, label, sizeof label);
+        tui_say(t, "at the event: %s", label);
+    } else if (tui_timeline_active(t)) {
+        tui_say(t, "the timeline cannot find this event's moment: the core as it is now");
+    } else {
+        tui_say(t, "live data: core (%d,%d) now, not at %s", ev.x, ev.y, view_clock_ms(ev.time_ns, at, sizeof at));
+    }
+    return true;
+}
+
+/* { } and c: the selected core through a timeline (tui_timeline.c). */
+static bool act_core_timeline(tui *t, int key, int arg)
+{
+    (void)arg;
+    if (need_data(t))
+        tui_timeline_core(t, key == '}' ? 1 : key == '{' ? -1 : 0);
     return true;
 }
 
@@ -242,7 +282,7 @@ static bool act_timeline(tui *t, int key, int arg)
 {
     (void)arg;
     if (!tui_timeline_active(t)) {
-        tui_say(t, "no timeline: [ ] Home End P step through a --trace");
+        tui_say(t, "no timeline: [ ] Home End P step through a --trace or a --replay");
         return true;
     }
     tui_timeline_step(t, key);
@@ -380,11 +420,14 @@ static const key_binding bindings[] = {
     { { 'o' }, "o", VIEWS_ALL, act_toggle_view, VIEW_OVERVIEW, "overview of every device", "Overview" },
     { { 'p' }, "p", VIEWS_ALL, act_toggle_view, VIEW_PROCESSES, "processes", "Procs" },
     { { 'A' }, "A", VIEWS_ALL, act_toggle_view, VIEW_ALERTS, "alerts: active ones and the history", "Alerts" },
-    { { 'E' }, "E", VIEWS_ALL, act_toggle_view, VIEW_EVENTS, "event log: clashes and dropped records, kept", "Events" },
+    { { 'E' }, "E", VIEWS_ALL, act_toggle_view, VIEW_EVENTS,
+      "event log: clashes, dropped records, alerts starting and clearing, kept", "Events" },
     { { 'T' }, "T", VIEWS_ALL, act_ttmetal, VIEW_TTMETAL,
       "TT-Metal's own allocator statistics (totals, --source tt-metal/all)", "Metal" },
     { { '[', ']', KEY_HOME, KEY_END, 'P' }, "[ ], Home, End, P", VIEWS_ALL, act_timeline, 0,
-      "--trace: previous / next L1 event, first / last, peak", "Step" },
+      "--trace, --replay: previous / next change, first / last, peak", "Step" },
+    { { '{', '}' }, "{ }", ONLY(VIEW_DEVICE) | ONLY(VIEW_CORE), act_core_timeline, 0,
+      "--trace, --replay: previous / next change of the selected core", "Core step" },
     { { 't' }, "t", VIEWS_ALL, act_theme, 0, "next colour theme (default, light, mono, colorblind, high-contrast)",
       "Theme" },
     { { 'r' }, "r", VIEWS_ALL, act_reload, 0, "reload the configuration", NULL },
@@ -397,12 +440,15 @@ static const key_binding bindings[] = {
     { { KEY_UP, KEY_DOWN, KEY_PPAGE, KEY_NPAGE }, "Up Down PgUp PgDn", ONLY(VIEW_CORE), act_core_scroll, 0,
       "scroll", NULL },
     { { KEY_LEFT, KEY_RIGHT }, "Left Right", ONLY(VIEW_CORE), act_core_step, 0, "previous / next core", NULL },
+    { { 'c' }, "c", ONLY(VIEW_CORE), act_core_timeline, 0,
+      "--trace, --replay: the core at its own peak (its map then)", "Core peak" },
     { { KEY_UP, KEY_DOWN }, "Up Down", ONLY(VIEW_PROCESSES), act_proc_select, 0, "select", NULL },
     { { '<', '>', ',', '.' }, "< >", ONLY(VIEW_PROCESSES), act_proc_sort, 0, "sort column", "Sort" },
     { { 'I' }, "I", ONLY(VIEW_PROCESSES), act_proc_invert, 0, "invert the order", "Invert" },
     { { ARROW_KEYS }, "arrows", ONLY(VIEW_OVERVIEW), act_overview_move, 0, "select a device", NULL },
     { { KEY_UP, KEY_DOWN }, "Up Down", ONLY(VIEW_EVENTS), act_event_select, 0, "select an event", NULL },
-    { { ENTER_KEYS }, "Enter", ONLY(VIEW_EVENTS), act_event_open, 0, "its core in the core view", "Core" },
+    { { ENTER_KEYS }, "Enter", ONLY(VIEW_EVENTS), act_event_open, 0,
+      "its core in the core view (a trace, a recording: at that moment)", "Core" },
     { { ENTER_KEYS }, "Enter", ONLY(VIEW_OVERVIEW), act_show_view, VIEW_DEVICE, "open it", "Open" },
     { { KEY_UP, KEY_DOWN }, "Up Down", ONLY(VIEW_ALERTS), act_alert_select, 0, "select an alert", NULL },
     { { ENTER_KEYS }, "Enter", ONLY(VIEW_ALERTS), act_alert_open, 0, "list its cores (again: fold)", "Cores" },
@@ -524,9 +570,10 @@ static void first_key(char *out, size_t n, const char *label)
 /* Whether binding b goes on view v's bar, in pass 0 (the view's own keys) or 1 (the others). */
 static bool on_bar(const key_binding *b, view_id v, bool timeline, int pass)
 {
-    if (!b->bar || !(b->views & VIEW_BIT(v)) || (b->act == act_timeline && !timeline))
+    bool needs_timeline = b->act == act_timeline || b->act == act_core_timeline;
+    if (!b->bar || !(b->views & VIEW_BIT(v)) || (needs_timeline && !timeline))
         return false;
-    bool own = one_view(b->views) || b->act == act_quit || b->act == act_timeline ||
+    bool own = one_view(b->views) || b->act == act_quit || needs_timeline ||
                (b->act == act_toggle_view && b->arg == VIEW_HELP);
     return pass == 0 ? own : !own;
 }

@@ -867,6 +867,16 @@ Test(tui, every_view_has_its_key_bar_and_keys_explain_themselves)
     free(s);
     keys("]");
     free(wait_for("no timeline"));
+    char *d = wait_for("Explicit L1 buffers");
+    cr_assert_null(strstr(last_line(d, bar, sizeof bar), "Core step"), "no timeline, no { } on the bar: '%s'", bar);
+    free(d);
+    send_raw("}"); /* the core keys (#16) say what live data lacks */
+    free(wait_for("live data: { } step a --trace or --replay"));
+    keys("Enter");
+    free(wait_for("Core (0,0) of device 0"));
+    send_raw("c");
+    free(wait_for("live data: the map at a core's peak needs a recording"));
+    keys("Escape");
     keys("9");
     free(wait_for("no device at position 9"));
     keys("Z");
@@ -1425,4 +1435,118 @@ Test(tui, a_1s_refresh_drains_a_small_ring_between_frames)
     free(s);
     keys("q");
     cr_assert_eq(exit_code(), 0);
+}
+
+/* ---- one core through a timeline, the event log's moments (#16 items 2, 4, 5) ---- */
+
+static void start_trace_tui(const char *extra)
+{
+    tmux("kill-server");
+    tmux("new-session -d -s l1 -x 160 -y 40 \"%s --trace tests/data/trace_report_normal.json %s; echo "
+         "l1top-exit=\\$? > %s; sleep 30\"",
+         l1top, extra, exit_file);
+}
+
+/* { } move a trace to the selected core's next / previous change (core
+ * (0,0) of trace_report_normal.json changes at events 2, 4, 6, 7, 8: the brute
+ * force of tests/unit/test_core_timeline.c agrees), say when there is none,
+ * and c in the core view goes to the core's own peak; live data says what
+ * it lacks. */
+Test(tui, core_keys_step_a_trace_through_one_core)
+{
+    start_trace_tui("");
+    free(wait_for("node 5 (4/8) in ttnn::matmul  PEAK"));
+    keys("Home");
+    free(wait_for("node 2 (1/8)"));
+    static const char *const steps[] = { "node 3 (2/8)", "node 5 (4/8)", "node 7 (6/8)", "node 9 (7/8)",
+                                         "node 10 (8/8)" };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        send_raw("}");
+        char *s = wait_for("core (0,0) next change");
+        cr_assert(strstr(s, steps[i]), "step %zu: want %s in\n%s", i, steps[i], s);
+        free(s);
+    }
+    send_raw("}");
+    free(wait_for("no next change of core (0,0) on device 0"));
+    send_raw("{");
+    free(wait_for_all((const char *const[]){ "core (0,0) previous change: node 9 (7/8)", NULL }));
+    char bar[512];
+    char *s = wait_for("Hottest cores");
+    cr_assert(strstr(last_line(s, bar, sizeof bar), "{ } Core step"), "the device view's bar: '%s'", bar);
+    free(s);
+    keys("Enter");
+    s = wait_for("[c] this core at its own peak");
+    cr_assert(strstr(last_line(s, bar, sizeof bar), "c Core peak"), "the core view's bar: '%s'", bar);
+    free(s);
+    keys("Home");
+    free(wait_for("node 2 (1/8)"));
+    send_raw("c");
+    s = wait_for("core (0,0) peak: node 5 (4/8) in ttnn::matmul  PEAK");
+    cr_assert(strstr(s, "used 13.6%"), "the map shown is the map at the peak:\n%s", s);
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+}
+
+/* An alert rule on a trace: it fires at the peak (core (0,0) at 13.6%) and
+ * clears at the first event (6%); both go to the event log with their
+ * step, and Enter on the start goes back there, in the core view. */
+Test(tui, alert_transitions_in_the_event_log_and_enter_goes_back_to_them)
+{
+    char extra[256];
+    write_tui_config("alerts:\n  - name: hot-core\n    metric: used_pct\n    above: 10\n");
+    snprintf(extra, sizeof extra, "-c %s", cfg_path);
+    start_trace_tui(extra);
+    free(wait_for("node 5 (4/8) in ttnn::matmul  PEAK"));
+    keys("Home");
+    free(wait_for("node 2 (1/8)"));
+    keys("E");
+    char line[512];
+    char *s = wait_for_all((const char *const[]){ "cleared", "alert ", NULL });
+    line_with(s, "alert ", line, sizeof line);
+    cr_assert(strstr(line, "      4  alert    0 (0,0)") && strstr(line, "13.6 %") && strstr(line, "hot-core"),
+              "the start: its step, core, value and name: '%s'", line);
+    line_with(s, "cleared", line, sizeof line);
+    cr_assert(strstr(line, "      1  cleared  0 (0,0)") && strstr(line, "hot-core"), "the stop at step 1: '%s'", line);
+    free(s);
+    keys("Down"); /* the latest first: the start is the second row */
+    keys("Enter");
+    s = wait_for("at the event: node 5 (4/8) in ttnn::matmul  PEAK");
+    cr_assert(strstr(s, "Core (0,0) of device 0") && strstr(s, "used 13.6%"), "the core at that moment:\n%s", s);
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    unlink(cfg_path);
+}
+
+/* A recording of the spike writer: the clash of its third spike with the
+ * held buffer is in the marks of the whole run; the event log names it
+ * (from the marks: the replay opens at the first spike) and Enter moves the
+ * recording to the change that made it, where the core view shows it. */
+Test(tui, a_clash_in_a_recording_opens_at_its_change)
+{
+    char rec[128], cmd[1024];
+    snprintf(rec, sizeof rec, "/tmp/l1top-tui-clash-%d.rec", (int)getpid());
+    start_writer_on(seg, spikes_then_a_clash, NULL);
+    snprintf(cmd, sizeof cmd, "%s --record %s --shm %s --duration 4 2>/dev/null", l1top, rec, seg);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    kill_started();
+    tmux("kill-server");
+    tmux("new-session -d -s l1 -x 160 -y 48 \"L1TOP_CONFIG=/dev/null %s --replay %s; echo l1top-exit=\\$? > %s; "
+         "sleep 30\"",
+         l1top, rec, exit_file);
+    free(wait_for("PEAK"));
+    keys("E");
+    char line[512];
+    char *s = wait_for("clash ");
+    line_with(s, "clash ", line, sizeof line);
+    cr_assert(strstr(line, "0 (3,4)") && strstr(line, "64.0 KiB") && strstr(line, "spike"), "'%s'", line);
+    free(s);
+    keys("Enter");
+    s = wait_for("at the event: change ");
+    cr_assert(strstr(s, "Core (3,4) of device 0") && strstr(s, "CLASH"), "the core at its clash:\n%s", s);
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    unlink(rec);
 }

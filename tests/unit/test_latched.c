@@ -11,13 +11,15 @@
 #include "model/latched.h"
 #include "model/peaks.h"
 
-static void observe(latched *l, const snapshot *s, uint64_t t)
+static void observe_at(latched *l, const snapshot *s, uint64_t t, size_t pos)
 {
     accounting a;
     cr_assert_eq(accounting_compute(s, &a), 0);
-    cr_assert_eq(latched_observe(l, s, &a, t), 0);
+    cr_assert_eq(latched_observe(l, s, &a, t, pos), 0);
     accounting_free(&a);
 }
+
+static void observe(latched *l, const snapshot *s, uint64_t t) { observe_at(l, s, t, SIZE_MAX); }
 
 Test(latched, a_clash_is_logged_once_and_kept_after_it_clears)
 {
@@ -39,6 +41,8 @@ Test(latched, a_clash_is_logged_once_and_kept_after_it_clears)
     cr_assert_eq(e->y, 0);
     cr_assert_eq(e->bytes, 0x1000);
     cr_assert_eq(e->time_ns, 10);
+    cr_assert_eq(e->pos, SIZE_MAX, "live data: no position");
+    cr_assert_not(e->marked, "seen in the accounting, not only in the marks");
     s.nregions = 1; /* the buffer is gone: the clash cleared */
     s.dropped_records = 3;
     observe(l, &s, 12);
@@ -77,6 +81,8 @@ Test(latched, a_clash_between_refreshes_comes_from_the_marks)
     cr_assert_eq(e->x, 0);
     cr_assert_eq(e->time_ns, 8, "the moment of the marks, not the refresh");
     cr_assert_str_eq(e->tag, "tensor");
+    cr_assert(e->marked && !e->at_start && e->seq == 2,
+              "the second change (the buffer's record) reached the clash mark");
     observe(l, &s, 21);
     cr_assert_eq(latched_count(l), 1, "the same mark: not again");
     latched_free(l);
@@ -93,13 +99,42 @@ Test(latched, the_ring_is_bounded)
     cr_assert_eq(accounting_compute(&s, &a), 0);
     for (uint64_t i = 1; i <= LATCHED_MAX + 10; i++) {
         s.dropped_records = i;
-        cr_assert_eq(latched_observe(l, &s, &a, i), 0);
+        cr_assert_eq(latched_observe(l, &s, &a, i, SIZE_MAX), 0);
     }
     cr_assert_eq(latched_count(l), LATCHED_MAX);
     cr_assert_eq(latched_total(l), LATCHED_MAX + 10);
     cr_assert_eq(latched_at(l, 0)->time_ns, LATCHED_MAX + 10, "latest first");
     cr_assert_eq(latched_at(l, LATCHED_MAX - 1)->time_ns, 11);
     accounting_free(&a);
+    latched_free(l);
+    snapshot_free(&s);
+}
+
+/* On a timeline the entry keeps the position it was seen at (Enter goes
+ * back there); alert transitions are noted as they are. */
+Test(latched, a_timeline_position_is_kept_and_alerts_are_noted)
+{
+    snapshot s;
+    snapshot_init(&s);
+    t_device(&s, 0, "wormhole_b0", 2, 1);
+    uint32_t p = t_process(&s, 1, "trace");
+    l1top_range r = { 0, 0, 0, 0 };
+    latched *l = latched_new();
+    observe_at(l, &s, 1, 3);
+    cr_assert_eq(latched_count(l), 0);
+    t_region(&s, 0, p, L1TOP_CIRCULAR_BUFFER, r, 0x40000, 0x10000, "cb");
+    t_region(&s, 0, p, L1TOP_L1_BUFFER, r, 0x48000, 0x1000, "buf");
+    observe_at(l, &s, 2, 7);
+    cr_assert_eq(latched_count(l), 1);
+    cr_assert_eq(latched_at(l, 0)->pos, 7);
+    latched_event a = { .time_ns = 9, .kind = LATCH_ALERT_START, .device = 0, .x = 0, .y = 0, .pos = 7,
+                        .tag = "cb-heavy", .detail = "97.8 %" };
+    latched_note(l, &a);
+    cr_assert_eq(latched_count(l), 2);
+    cr_assert_eq(latched_at(l, 0)->kind, LATCH_ALERT_START);
+    cr_assert_str_eq(latched_at(l, 0)->tag, "cb-heavy");
+    cr_assert_str_eq(latched_at(l, 0)->detail, "97.8 %");
+    cr_assert_eq(latched_at(l, 1)->kind, LATCH_CLASH);
     latched_free(l);
     snapshot_free(&s);
 }

@@ -215,6 +215,15 @@ static void same_timelines(opened *a, opened *b)
         tl->label(y, p, lb, sizeof lb);
         cr_assert_str_eq(la, lb);
     }
+    /* where each core peaked (the TUI's core keys go there): the same */
+    const peaks *m = a->s.peaks;
+    for (size_t i = 0; i < peaks_ndevices(m); i++) {
+        const peak_device *d = peaks_device_at(m, i);
+        for (uint16_t cy = 0; cy < d->grid_y; cy++)
+            for (uint16_t cx = 0; cx < d->grid_x; cx++)
+                cr_assert_eq(tl->core_peak(x, d->id, cx, cy), tl->core_peak(y, d->id, cx, cy), "device %u core %u-%u",
+                             d->id, cx, cy);
+    }
 }
 
 /* The recording written, opened from its trailer (with), then cut before

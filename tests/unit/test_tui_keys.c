@@ -276,3 +276,85 @@ Test(tui_keys, the_prompts_take_every_key_and_answer)
     cr_assert_str_eq(note, "", "and line 1 says nothing");
     tui_answers_free(&t.answers);
 }
+
+/* ---- a timeline's core keys and the event log's Enter (#16) ---- */
+
+typedef struct {
+    size_t pos, len;
+    uint32_t dev;
+    uint16_t x, y;
+    int dir;
+    size_t answer;             /* what find_change / core_peak answer */
+} fake_timeline;
+
+static size_t ft_length(const void *self) { return ((const fake_timeline *)self)->len; }
+static size_t ft_position(const void *self) { return ((const fake_timeline *)self)->pos; }
+static void ft_seek(void *self, size_t pos) { ((fake_timeline *)self)->pos = pos; }
+static size_t ft_peak(const void *self) { return ((const fake_timeline *)self)->len - 1; }
+static void ft_label(const void *self, size_t pos, char *buf, size_t n)
+{
+    (void)self;
+    snprintf(buf, n, "step %zu", pos);
+}
+static size_t ft_find(const void *self, size_t from, uint32_t dev, uint16_t x, uint16_t y, int dir)
+{
+    fake_timeline *f = (fake_timeline *)self;
+    cr_assert_eq(from, f->pos, "finds from where the timeline stands");
+    f->dev = dev, f->x = x, f->y = y, f->dir = dir;
+    return f->answer;
+}
+static size_t ft_core_peak(const void *self, uint32_t dev, uint16_t x, uint16_t y)
+{
+    return ft_find(self, ((const fake_timeline *)self)->pos, dev, x, y, 0);
+}
+static size_t ft_position_of(const void *self, uint64_t seq, uint64_t start_ns)
+{
+    (void)self;
+    return seq == 5 && !start_ns ? 9 : SIZE_MAX;
+}
+
+static const timeline_ops fake_ops = { ft_length, ft_position, ft_seek, ft_peak, ft_label,
+                                       ft_find,   ft_core_peak, ft_position_of };
+
+Test(tui_keys, core_keys_and_event_enter_move_a_timeline)
+{
+    fake_timeline ft = { .pos = 3, .len = 20, .answer = 7 };
+    feed f = { .timeline = &fake_ops, .timeline_self = &ft };
+    t.feed = &f;
+    t.events = latched_new();
+    cr_assert_not_null(t.events);
+    cr_assert(tui_handle_key(&t, '2')); /* device 1 */
+    cr_assert(tui_handle_key(&t, KEY_RIGHT));
+    cr_assert(tui_handle_key(&t, '}'));
+    cr_assert(ft.pos == 7 && ft.dir == 1 && ft.dev == 1 && ft.x == 1 && ft.y == 0, "pos %zu dir %d dev %u (%u,%u)",
+              ft.pos, ft.dir, ft.dev, ft.x, ft.y);
+    cr_assert_not_null(strstr(t.st.message, "core (1,0) next change: step 7"), "%s", t.st.message);
+    ft.answer = SIZE_MAX;
+    cr_assert(tui_handle_key(&t, '{'));
+    cr_assert(ft.pos == 7 && ft.dir == -1, "nothing before: the timeline stays");
+    cr_assert_str_eq(t.st.message, "no previous change of core (1,0) on device 1");
+    cr_assert(tui_handle_key(&t, 'c'), "c in the device view says it is the core view's");
+    cr_assert_not_null(strstr(t.st.message, "does nothing in the device view"), "%s", t.st.message);
+    cr_assert(tui_handle_key(&t, '\n'));
+    ft.answer = 12;
+    cr_assert(tui_handle_key(&t, 'c'));
+    cr_assert(ft.pos == 12 && ft.dir == 0, "c: the core's own peak");
+    /* The event log: a clash seen at step 4, one the marks saw (seq 5: step 9). */
+    latched_event seen = { .kind = LATCH_CLASH, .device = 0, .x = 2, .y = 3, .pos = 4 };
+    latched_event marked = { .kind = LATCH_CLASH, .device = 0, .x = 5, .y = 6, .pos = 1, .marked = true, .seq = 5 };
+    latched_note(t.events, &seen);
+    latched_note(t.events, &marked);
+    t.st.view = VIEW_EVENTS;
+    t.st.event_sel = 0;
+    cr_assert(tui_handle_key(&t, '\n'));
+    cr_assert(ft.pos == 9 && t.st.view == VIEW_CORE && t.st.sel == 0 && t.st.cx == 5 && t.st.cy == 6,
+              "the change that made the mark: pos %zu", ft.pos);
+    cr_assert_str_eq(t.st.message, "at the event: step 9");
+    t.st.view = VIEW_EVENTS;
+    cr_assert(tui_handle_key(&t, KEY_DOWN));
+    cr_assert(tui_handle_key(&t, '\n'));
+    cr_assert(ft.pos == 4 && t.st.cx == 2 && t.st.cy == 3, "where it was seen: pos %zu", ft.pos);
+    latched_free(t.events);
+    t.events = NULL;
+    t.feed = NULL;
+}
