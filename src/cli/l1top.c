@@ -182,6 +182,46 @@ static int reload_config(void *ctx, l1top_config *out, char *err, size_t errlen)
     return 0;
 }
 
+/* The TUI's `w` key: the sources recorded into l1top-YYYYMMDD-HHMMSS.l1rec
+ * (local time) in the current directory; never over a file: -2 ... -9
+ * after the name when it exists (w pressed twice in a second). */
+#define TUI_REC_NAMES 9
+
+static void *tui_rec_start(void *ctx, char *path, size_t pathlen, char *err, size_t errlen)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    char stamp[32] = "";
+    if (localtime_r(&now, &tm))
+        strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    for (int i = 1; i <= TUI_REC_NAMES; i++) {
+        snprintf(path, pathlen, i == 1 ? "l1top-%s.l1rec" : "l1top-%s-%d.l1rec", stamp, i);
+        int code = 0;
+        recorder *r = recorder_start(path, ctx, true, &code, err, errlen);
+        if (r || code != EXIT_CANTCREAT || errno != EEXIST) {
+            if (code == EXIT_USAGE)
+                snprintf(err, errlen, "nothing live to record (w records our segment)");
+            return r;
+        }
+    }
+    return NULL; /* err: the last name exists */
+}
+
+static int tui_rec_tick(void *rec, const snapshot *s, uint64_t *size, char *err, size_t errlen)
+{
+    int rc = recorder_tick(rec, s, clock_monotonic_ns(), err, errlen);
+    *size = recorder_stats(rec)->size;
+    return rc == 0 ? 0 : -1;
+}
+
+static int tui_rec_stop(void *rec, bool clean, uint64_t *size, char *err, size_t errlen)
+{
+    record_stats rs;
+    int rc = recorder_stop(rec, clean, &rs, err, errlen);
+    *size = rs.size;
+    return rc == 0 ? 0 : -1;
+}
+
 static int run_tui(const cli_options *o, l1top_config *cfg, source_set *set)
 {
     feed f = source_set_feed(set);
@@ -189,6 +229,7 @@ static int run_tui(const cli_options *o, l1top_config *cfg, source_set *set)
         .feed = &f, .filter = o->output, .no_color = o->no_color, .max_frames = o->max_frames,
         .reload_config = reload_config, .reload_ctx = (void *)o,
         .find_theme = theme_find, .themes = theme_shipped, .nthemes = THEME_SHIPPED_COUNT,
+        .rec_start = tui_rec_start, .rec_tick = tui_rec_tick, .rec_stop = tui_rec_stop, .rec_ctx = set,
     };
     return tui_run(&t, cfg);
 }

@@ -49,10 +49,11 @@ static source_status fill(void *self, snapshot *s, char *err, size_t errlen)
     segment_source *g = self;
     char why[512] = "";
     shm_status st = SHM_OK;
-    if (!g->reader)
+    if (!g->reader) {
         st = shm_reader_open(g->shm, &g->reader, why, sizeof why);
-    if (st == SHM_OK && g->journal)
-        shm_reader_set_journal(g->reader, g->journal); /* a new reader: its model starts with a load */
+        if (st == SHM_OK && g->journal)
+            shm_reader_set_journal(g->reader, g->journal); /* a new reader: its model starts with a load */
+    }
     if (st == SHM_OK)
         st = shm_reader_refresh(g->reader, s, why, sizeof why);
     if (st == SHM_OK)

@@ -43,6 +43,7 @@ typedef struct {
 struct shm_events {
     peaks *model;
     bool started, ever_started;
+    bool journal_fresh;        /* a journal came while started: the next start begins it */
     ring_cursor *rings;
     uint32_t nrings;
     uint64_t unlogged;         /* stripes' count at the mark */
@@ -477,10 +478,16 @@ static events_status retain_writers(shm_events *e, const snapshot *s)
 
 events_status shm_events_start(shm_events *e, const shm_view *v, const snapshot *s)
 {
-    bool resync = e->ever_started;
+    /* After a journal came to a model that was following the rings (a
+     * recording begun in the TUI), nothing was missed: the model keeps its
+     * marks without being approximate, and the journal begins as at a
+     * first start. */
+    bool keep = e->ever_started, fresh = e->journal_fresh;
+    bool resync = keep && !fresh;
     uint64_t now = clock_realtime_ns();
     e->started = false;
-    if (peaks_load(e->model, s, resync, now))
+    e->journal_fresh = false;
+    if (peaks_load(e->model, s, keep, now))
         return EVENTS_NOMEM;
     if (e->journal)
         e->journal->load(e->journal->ctx, s, resync, now);
@@ -507,7 +514,8 @@ events_status shm_events_start(shm_events *e, const shm_view *v, const snapshot 
     }
     if (!resync) {
         uint64_t at = clock_realtime_ns();
-        peaks_reset(e->model, at);
+        if (!keep)
+            peaks_reset(e->model, at);
         if (e->journal)
             e->journal->reset(e->journal->ctx, at);
     }
@@ -516,5 +524,9 @@ events_status shm_events_start(shm_events *e, const shm_view *v, const snapshot 
 
 void shm_events_set_journal(shm_events *e, const peaks_journal *j)
 {
+    if (j && e->started) { /* a journal begins with a LOAD: start again at the next snapshot */
+        e->started = false;
+        e->journal_fresh = true;
+    }
     e->journal = j;
 }

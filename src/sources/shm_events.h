@@ -74,7 +74,9 @@ events_status shm_events_start(shm_events *e, const shm_view *v, const snapshot 
  * marks, takes a snapshot and starts again. */
 events_status shm_events_drain(shm_events *e, const shm_view *v, const snapshot *s);
 
-/* Tell j (kept, not copied; NULL: nobody) every change the model applies. */
+/* Tell j (kept, not copied; NULL: nobody) every change the model applies.
+ * A model already following the rings starts again at the next snapshot
+ * (keeping its marks, not a resync), so j's first change is a LOAD. */
 void shm_events_set_journal(shm_events *e, const peaks_journal *j);
 
 #endif

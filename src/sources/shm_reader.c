@@ -644,7 +644,8 @@ static shm_status read_guarded(shm_reader *r, snapshot *s, bool *keep, bool poll
     if (start)
         shm_events_mark(r->events, &v);
     take_signature(r->map, writer_alive, &r->now);
-    if (keep && r->have_last && memcmp(&r->now, &r->last, sizeof r->now) == 0) {
+    /* A start loads the snapshot taken after the mark, never an older one. */
+    if (keep && !start && r->have_last && memcmp(&r->now, &r->last, sizeof r->now) == 0) {
         *keep = true;
     } else {
         shm_status st = shm_image_snapshot(r->map, r->map_size, writer_alive, s, err, errlen);

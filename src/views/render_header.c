@@ -65,6 +65,8 @@ static void header_warnings(const tui_state *st, char *warn, size_t n)
         append(warn, n, " config: %s ", st->config_error);
     if (st->paused)
         append(warn, n, " PAUSED ");
+    if (st->recording[0])
+        append(warn, n, " %s ", st->recording);
 }
 
 #define METRIC_NOTE_MAX 512

@@ -225,11 +225,14 @@ static int run_loop(tui *t)
     int early_errs = 0;
     t->next_refresh = 0;
     for (;;) {
-        if (!t->st.paused && tui_now() >= t->next_refresh) {
+        /* A recording's first reading is made even while paused (its header). */
+        bool reading = (!t->st.paused || (t->rec && !t->rec_read)) && tui_now() >= t->next_refresh;
+        if (reading) {
             tui_refresh_data(t);
             t->frames++;
             t->next_refresh = tui_now() + t->st.delay_tenths / 10.0;
         }
+        tui_record_tick(t, reading); /* a chunk every second, paused or not */
         if (t->fatal[0])
             return EX_SOFTWARE;
         draw(t);
@@ -304,6 +307,10 @@ int tui_run(const tui_options *o, l1top_config *cfg)
     if (scr) {
         endwin();
         delscreen(scr);
+    }
+    if (t->rec) { /* q, a signal or --frames: the recording ends cleanly, said on stderr */
+        tui_record_stop(t, true);
+        fprintf(stderr, "l1top: %s\n", t->st.message);
     }
     if (quit_signal_pending())
         rc = QUIT_SIGNAL_EXIT_BASE + quit_signal_pending();

@@ -28,6 +28,15 @@ typedef struct {
     int (*find_theme)(theme *t, const char *name, char *err, size_t errlen);
     const char *const *themes;
     size_t nthemes;
+    /* The `w` key: the caller records the live sources (rec_start NULL:
+     * it cannot). rec_start: a new file in the current directory, its name
+     * in path; NULL with why in err. rec_tick: after each reading s, the
+     * file's size so far in *size; 0, or -1 with why. rec_stop: ends it
+     * (clean: with its trailer), its size in *size; 0, or -1 with why. */
+    void *(*rec_start)(void *ctx, char *path, size_t pathlen, char *err, size_t errlen);
+    int (*rec_tick)(void *rec, const snapshot *s, uint64_t *size, char *err, size_t errlen);
+    int (*rec_stop)(void *rec, bool clean, uint64_t *size, char *err, size_t errlen);
+    void *rec_ctx;
 } tui_options;
 
 /* Runs on o->feed until the user quits; returns an exit code (sysexits.h, or 128 +

@@ -53,6 +53,11 @@ typedef struct tui {
     double message_until;          /* monotonic seconds: st.message is cleared then */
     bool want_color;
     theme theme;
+    /* The `w` key's recording (tui_record.c), or NULL. */
+    void *rec;
+    bool rec_read;                 /* a reading since it began: the file has its header */
+    uint64_t rec_size;             /* its size so far */
+    char rec_path[256];
 } tui;
 
 /* tui.c */
@@ -79,6 +84,12 @@ void tui_timeline_core(tui *t, int dir);
 
 /* tui_keys.c: one key press; false to quit. */
 bool tui_handle_key(tui *t, int ch);
+
+/* tui_record.c: the `w` key; after each loop turn (reading: a refresh
+ * just filled); at quit. Each says what happened on the key bar. */
+void tui_record_toggle(tui *t);
+void tui_record_tick(tui *t, bool reading);
+void tui_record_stop(tui *t, bool clean);
 
 /* tui.c: the configuration again (the r key, SIGUSR1); a bad file keeps the old one. */
 void tui_reload_config(tui *t);

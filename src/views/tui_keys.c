@@ -344,6 +344,13 @@ static bool act_reload(tui *t, int key, int arg)
     return true;
 }
 
+static bool act_record(tui *t, int key, int arg)
+{
+    (void)key, (void)arg;
+    tui_record_toggle(t);
+    return true;
+}
+
 static bool act_pause(tui *t, int key, int arg)
 {
     (void)key, (void)arg;
@@ -433,6 +440,7 @@ static const key_binding bindings[] = {
     { { 'r' }, "r", VIEWS_ALL, act_reload, 0, "reload the configuration", NULL },
     { { 'R' }, "R", VIEWS_ALL, act_reset_peaks, 0, "reset the peaks (high-water marks start again from now)", NULL },
     { { ' ' }, "space", VIEWS_ALL, act_pause, 0, "pause / resume", "Pause" },
+    { { 'w' }, "w", VIEWS_ALL, act_record, 0, "write a recording of the live sources (again: stop)", "Rec" },
     { { '+', '=', '-', '_' }, "+ -", VIEWS_ALL, act_delay, 0, "refresh interval up / down", NULL },
     { { KEY_MOUSE }, "mouse", VIEWS_ALL, act_mouse, 0, "click a core, a device tab or an overview tile", NULL },
     { { ARROW_KEYS }, "arrows", ONLY(VIEW_DEVICE), act_cursor, 0, "move the core cursor", NULL },

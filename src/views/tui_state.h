@@ -83,6 +83,7 @@ typedef struct {
     const snapshot *ttm_snap;     /* TT-Metal statistics, when there are any */
     char config_error[CONFIG_ERR_LEN]; /* last failed reload or theme, shown in the header */
     char message[160];            /* what the last key did or why it could not: on the key bar line */
+    char recording[320];          /* "REC file size" while the w key records, else "" */
     size_t alert_sel;             /* selected row of the alerts view */
     bool alert_open;              /* its cores listed under it */
     const struct tui_answers *answers; /* the prompt, fit, find, filter (views/tui_answers.h) */

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,25 @@ static inline json_int_t core_value(json_t *dev, int x, int y, const char *key)
 static inline json_int_t total_value(json_t *dev, const char *key)
 {
     return json_integer_value(json_object_get(json_object_get(dev, "totals"), key));
+}
+
+/* The recording's bytes up to its trailer (the last block: "TRLR", its
+ * stored length at +4, reaching the end), i.e. the file a recorder killed
+ * after its last chunk leaves; 0 when there is none. */
+static inline long recording_trailer_offset(const char *file)
+{
+    FILE *f = fopen(file, "rb");
+    cr_assert_not_null(f);
+    static unsigned char d[1 << 20];
+    size_t n = fread(d, 1, sizeof d, f);
+    fclose(f);
+    for (size_t i = n >= 16 ? n - 16 : 0; i-- > 0;) {
+        uint32_t stored = (uint32_t)d[i + 4] | (uint32_t)d[i + 5] << 8 | (uint32_t)d[i + 6] << 16 |
+                          (uint32_t)d[i + 7] << 24;
+        if (memcmp(d + i, "TRLR", 4) == 0 && i + 16 + stored == n)
+            return (long)i;
+    }
+    return 0;
 }
 
 #endif

@@ -303,25 +303,6 @@ Test(peaks, a_recording_replays_to_the_per_core_peaks_of_the_live_run)
     unlink(recpath);
 }
 
-/* The recording's bytes up to its trailer (the last block: "TRLR", its
- * stored length at +4, reaching the end), i.e. the file a recorder killed
- * after its last chunk leaves; 0 when there is none. */
-static long trailer_offset(const char *file)
-{
-    FILE *f = fopen(file, "rb");
-    cr_assert_not_null(f);
-    static unsigned char d[1 << 20];
-    size_t n = fread(d, 1, sizeof d, f);
-    fclose(f);
-    for (size_t i = n >= 16 ? n - 16 : 0; i-- > 0;) {
-        uint32_t stored = (uint32_t)d[i + 4] | (uint32_t)d[i + 5] << 8 | (uint32_t)d[i + 6] << 16 |
-                          (uint32_t)d[i + 7] << 24;
-        if (memcmp(d + i, "TRLR", 4) == 0 && i + 16 + stored == n)
-            return (long)i;
-    }
-    return 0;
-}
-
 /* --replay FILE --once --format json: its output, and no warning. */
 static char *replay_json(const char *bin)
 {
@@ -340,7 +321,7 @@ Test(peaks, a_recording_opens_the_same_with_or_without_its_trailer)
     record_known();
     char bin[512];
     bin_path(bin, sizeof bin, "l1top");
-    long at = trailer_offset(recpath);
+    long at = recording_trailer_offset(recpath);
     cr_assert_gt(at, 0, "a recorder that ended cleanly writes a trailer");
     char *with = replay_json(bin);
     cr_assert_eq(truncate(recpath, at), 0);

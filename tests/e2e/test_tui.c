@@ -7,6 +7,8 @@
 #include "proc_util.h"
 #include "spike_writer.h"
 
+#include <dirent.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 static char seg[64], sock[64], fixture[512], l1top[512], exit_file[128];
@@ -35,9 +37,13 @@ static void tmux(const char *fmt, ...)
     (void)rc;
 }
 
+static size_t recordings(char names[][400], size_t max, bool remove);
+
 static void tui_teardown(void)
 {
     tmux("kill-server");
+    char names[4][400];
+    recordings(names, 4, true); /* a failed test's recordings */
     kill_started();
     shm_unlink(seg);
     unlink(exit_file);
@@ -1549,4 +1555,123 @@ Test(tui, a_clash_in_a_recording_opens_at_its_change)
     keys("q");
     cr_assert_eq(exit_code(), 0);
     unlink(rec);
+}
+
+/* ---- the w key: a recording of the live segment (#16 item 5) ---- */
+
+static char rec_dir[128]; /* the TUI's working directory: the recordings land there */
+
+static void five_spikes(l1top_writer *w) { spike_n(w, SPIKES); }
+
+/* The recordings `w` wrote in rec_dir, sorted: their count; each removed
+ * when `remove` (with the directory, once empty). */
+static size_t recordings(char names[][400], size_t max, bool remove)
+{
+    DIR *d = opendir(rec_dir);
+    size_t n = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n < max)
+            snprintf(names[n++], sizeof names[0], "%s/%s", rec_dir, e->d_name);
+        if (remove) {
+            char path[400];
+            snprintf(path, sizeof path, "%s/%s", rec_dir, e->d_name);
+            unlink(path);
+        }
+    }
+    if (d)
+        closedir(d);
+    if (remove)
+        rmdir(rec_dir);
+    qsort(names, n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+    return n;
+}
+
+/* The TUI started in rec_dir on `source` (an option string). */
+static void start_tui_in_rec_dir(const char *source)
+{
+    snprintf(rec_dir, sizeof rec_dir, "/tmp/l1top-tui-rec-%d", (int)getpid());
+    cr_assert_eq(mkdir(rec_dir, 0700), 0, "%s", rec_dir);
+    tmux("kill-server");
+    tmux("new-session -d -s l1 -x 140 -y 40 -c %s \"%s %s -d 2; echo l1top-exit=\\$? > %s; sleep 30\"", rec_dir,
+         l1top, source, exit_file);
+}
+
+/* --replay FILE --once --format json: the exit code (1: a 1 MiB peak is past
+ * the warning threshold) and the document. */
+static json_t *replay_once(const char *file, int *code)
+{
+    char *argv[] = { l1top, "--replay", (char *)file, "--once", "--format", "json", NULL };
+    char *out, *err;
+    *code = run_capture(argv, &out, &err);
+    cr_assert_str_empty(err, "%s: %s", file, err);
+    json_t *o = json_loads(out, 0, NULL);
+    cr_assert_not_null(o, "%s: %.200s", file, out);
+    free(out);
+    free(err);
+    return o;
+}
+
+/* w, ~2 s, w: a file in the working directory with the writer's spikes to the
+ * byte and a trailer; w again, then q: the second file is ended cleanly too. */
+Test(tui, w_records_the_live_segment_to_a_file_that_replays_its_spikes)
+{
+    start_writer_on(seg, five_spikes, NULL); /* 1 MiB on (3,4) for 2 ms, every second from 0.5 s */
+    char arg[128];
+    snprintf(arg, sizeof arg, "--shm %s", seg);
+    start_tui_in_rec_dir(arg);
+    free(wait_for("Circular buffers"));
+    keys("w");
+    free(wait_for("REC l1top-"));
+    sleep_ms(2200); /* holds at least one spike: they come a second apart */
+    keys("w");
+    char *s = wait_for("recorded l1top-");
+    cr_assert_null(strstr(s, "REC l1top-"), "stopped: no REC in the header\n%s", s);
+    free(s);
+    keys("w");
+    free(wait_for("REC l1top-"));
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    char names[4][400];
+    size_t n = recordings(names, 4, false);
+    cr_assert_eq(n, 2, "one file per w: %zu in %s", n, rec_dir);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_not_null(strstr(names[i], "/l1top-"), "%s", names[i]);
+        cr_assert_not_null(strstr(names[i], ".l1rec"), "%s", names[i]);
+        cr_assert_gt(recording_trailer_offset(names[i]), 0, "%s ended cleanly: a trailer", names[i]);
+    }
+    /* The first by time: sorted first, unless both have the same second and the second file is -2. */
+    size_t stamp = strlen(rec_dir) + strlen("/l1top-YYYYMMDD-HHMMSS");
+    size_t first = strncmp(names[0], names[1], stamp) == 0 && strstr(names[0], "-2.l1rec") ? 1 : 0;
+    int code;
+    json_t *o = replay_once(names[first], &code);
+    cr_assert_eq(code, 1, "at the peak the spike's core is past the warning threshold: exit %d", code);
+    json_t *dev = device_by_id(o, 0);
+    cr_assert_not_null(dev);
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(dev, "peak"), "circular_buffers")),
+                 (json_int_t)SPIKE_BYTES, "the spike, to the byte");
+    json_t *marks = json_object_get(o, "peaks");
+    json_int_t changes = json_integer_value(json_object_get(marks, "changes"));
+    cr_assert(changes >= 2 && changes % 2 == 0, "whole spikes (a record and its release): %lld",
+              (long long)changes);
+    cr_assert(json_is_true(json_object_get(marks, "exact")));
+    json_decref(o);
+    json_decref(replay_once(names[1 - first], &code));
+    recordings(names, 4, true);
+}
+
+Test(tui, w_on_a_trace_says_there_is_nothing_live_to_record)
+{
+    char arg[PATH_MAX + 16], trace[PATH_MAX];
+    cr_assert_not_null(realpath("tests/data/trace_report_normal.json", trace));
+    snprintf(arg, sizeof arg, "--trace %s", trace);
+    start_tui_in_rec_dir(arg);
+    free(wait_for("node 5 (4/8) in ttnn::matmul  PEAK"));
+    keys("w");
+    free(wait_for("nothing live to record"));
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+    char names[4][400];
+    cr_assert_eq(recordings(names, 4, true), 0, "no file written");
 }
