@@ -1675,3 +1675,42 @@ Test(tui, w_on_a_trace_says_there_is_nothing_live_to_record)
     char names[4][400];
     cr_assert_eq(recordings(names, 4, true), 0, "no file written");
 }
+
+/* A quitting signal while recording: the file still ends with its trailer. */
+Test(tui, a_signal_while_recording_ends_the_file_cleanly)
+{
+    start_writer_on(seg, five_spikes, NULL);
+    char arg[128];
+    snprintf(arg, sizeof arg, "--shm %s", seg);
+    start_tui_in_rec_dir(arg);
+    free(wait_for("Circular buffers"));
+    keys("w");
+    free(wait_for("REC l1top-"));
+    tmux("send-keys -t l1 C-c");
+    cr_assert_eq(exit_code(), 128 + SIGINT);
+    char names[4][400];
+    cr_assert_eq(recordings(names, 4, false), 1);
+    cr_assert_gt(recording_trailer_offset(names[0]), 0, "%s ended cleanly: a trailer", names[0]);
+    int code;
+    json_decref(replay_once(names[0], &code));
+    cr_assert(code == 0 || code == 1, "exit %d", code);
+}
+
+/* The file cannot be created (the working directory is gone): one line on
+ * the key bar, and the monitor goes on. */
+Test(tui, w_where_no_file_can_be_created_says_why_and_goes_on)
+{
+    still_writer();
+    char arg[128];
+    snprintf(arg, sizeof arg, "--shm %s", seg);
+    start_tui_in_rec_dir(arg);
+    free(wait_for("Explicit L1 buffers"));
+    cr_assert_eq(rmdir(rec_dir), 0);
+    keys("w");
+    free(wait_for("not recording: l1top-"));
+    char *s = wait_for("No such file or directory");
+    cr_assert_null(strstr(s, "REC l1top-"), "%s", s);
+    free(s);
+    keys("q");
+    cr_assert_eq(exit_code(), 0);
+}
