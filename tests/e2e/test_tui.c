@@ -1613,17 +1613,24 @@ static json_t *replay_once(const char *file, int *code)
     return o;
 }
 
-/* w, ~2 s, w: a file in the working directory with the writer's spikes to the
- * byte and a trailer; w again, then q: the second file is ended cleanly too. */
-Test(tui, w_records_the_live_segment_to_a_file_that_replays_its_spikes)
+/* A spiking writer (1 MiB on (3,4) for 2 ms, every second from 0.5 s), the
+ * TUI on it in rec_dir, and w pressed: recording. */
+static void start_recording(void)
 {
-    start_writer_on(seg, five_spikes, NULL); /* 1 MiB on (3,4) for 2 ms, every second from 0.5 s */
+    start_writer_on(seg, five_spikes, NULL);
     char arg[128];
     snprintf(arg, sizeof arg, "--shm %s", seg);
     start_tui_in_rec_dir(arg);
     free(wait_for("Circular buffers"));
     keys("w");
     free(wait_for("REC l1top-"));
+}
+
+/* w, ~2 s, w: a file in the working directory with the writer's spikes to the
+ * byte and a trailer; w again, then q: the second file is ended cleanly too. */
+Test(tui, w_records_the_live_segment_to_a_file_that_replays_its_spikes)
+{
+    start_recording();
     sleep_ms(2200); /* holds at least one spike: they come a second apart */
     keys("w");
     char *s = wait_for("recorded l1top-");
@@ -1679,13 +1686,7 @@ Test(tui, w_on_a_trace_says_there_is_nothing_live_to_record)
 /* A quitting signal while recording: the file still ends with its trailer. */
 Test(tui, a_signal_while_recording_ends_the_file_cleanly)
 {
-    start_writer_on(seg, five_spikes, NULL);
-    char arg[128];
-    snprintf(arg, sizeof arg, "--shm %s", seg);
-    start_tui_in_rec_dir(arg);
-    free(wait_for("Circular buffers"));
-    keys("w");
-    free(wait_for("REC l1top-"));
+    start_recording();
     tmux("send-keys -t l1 C-c");
     cr_assert_eq(exit_code(), 128 + SIGINT);
     char names[4][400];
