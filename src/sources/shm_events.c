@@ -43,7 +43,8 @@ typedef struct {
 struct shm_events {
     peaks *model;
     bool started, ever_started;
-    bool journal_fresh;        /* a journal came while started: the next start begins it */
+    bool journal_fresh;        /* a journal came while started: the next start begins it ... */
+    const peaks_journal *journal_next; /* ... this one; till then the model follows as before */
     ring_cursor *rings;
     uint32_t nrings;
     uint64_t unlogged;         /* stripes' count at the mark */
@@ -94,6 +95,7 @@ void shm_events_free(shm_events *e)
 peaks *shm_events_model(shm_events *e) { return e->model; }
 const peaks *shm_events_peaks(const shm_events *e) { return e->model; }
 bool shm_events_started(const shm_events *e) { return e->started; }
+bool shm_events_journal_waits(const shm_events *e) { return e->journal_fresh; }
 void shm_events_unfollow(shm_events *e) { e->started = false; }
 
 void shm_events_drained(const shm_events *e, uint64_t *events, uint64_t *ring_used)
@@ -444,8 +446,13 @@ events_status shm_events_drain(shm_events *e, const shm_view *v, const snapshot 
     if (s && take_devices(e, s) != EVENTS_OK)
         return EVENTS_NOMEM;
     events_status st = drain(e, v, s != NULL);
-    if (st == EVENTS_RESYNC)
+    if (st == EVENTS_RESYNC) {
         e->started = false; /* the state is behind: nothing more until a new start */
+        if (e->journal_fresh) { /* that start is a resync: the journal is told so */
+            e->journal = e->journal_next;
+            e->journal_fresh = false;
+        }
+    }
     if (st == EVENTS_OK && s)
         st = retain_writers(e, s);
     return st;
@@ -486,6 +493,8 @@ events_status shm_events_start(shm_events *e, const shm_view *v, const snapshot 
     bool resync = keep && !fresh;
     uint64_t now = clock_realtime_ns();
     e->started = false;
+    if (fresh)
+        e->journal = e->journal_next;
     e->journal_fresh = false;
     if (peaks_load(e->model, s, keep, now))
         return EVENTS_NOMEM;
@@ -524,9 +533,8 @@ events_status shm_events_start(shm_events *e, const shm_view *v, const snapshot 
 
 void shm_events_set_journal(shm_events *e, const peaks_journal *j)
 {
-    if (j && e->started) { /* a journal begins with a LOAD: start again at the next snapshot */
-        e->started = false;
-        e->journal_fresh = true;
-    }
-    e->journal = j;
+    e->journal_fresh = j && e->started; /* it begins with a LOAD, at the next start */
+    e->journal_next = j;
+    if (!e->journal_fresh)
+        e->journal = j;
 }

@@ -45,6 +45,8 @@ peaks *shm_events_model(shm_events *e);
 const peaks *shm_events_peaks(const shm_events *e);
 /* Whether the model follows the rings (started, and no event missed since). */
 bool shm_events_started(const shm_events *e);
+/* A journal waits for the next start (shm_events_set_journal). */
+bool shm_events_journal_waits(const shm_events *e);
 
 /* The model stops following the rings (a read of them was cut short): the
  * next snapshot starts it again, as after a lapped ring. */
@@ -75,8 +77,9 @@ events_status shm_events_start(shm_events *e, const shm_view *v, const snapshot 
 events_status shm_events_drain(shm_events *e, const shm_view *v, const snapshot *s);
 
 /* Tell j (kept, not copied; NULL: nobody) every change the model applies.
- * A model already following the rings starts again at the next snapshot
- * (keeping its marks, not a resync), so j's first change is a LOAD. */
+ * A model already following the rings goes on as before, and starts again
+ * at the next snapshot (keeping its marks, not a resync: the caller drains
+ * the rings first) with j told from there, so j's first change is a LOAD. */
 void shm_events_set_journal(shm_events *e, const peaks_journal *j);
 
 #endif

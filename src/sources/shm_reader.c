@@ -640,7 +640,13 @@ static shm_status read_guarded(shm_reader *r, snapshot *s, bool *keep, bool poll
         return SHM_OK;
     }
     /* The rings' positions are taken before a snapshot the model starts from. */
-    bool start = !shm_events_started(r->events);
+    bool start = !shm_events_started(r->events) || shm_events_journal_waits(r->events);
+    /* A journal waits: the rings drained up to the mark first, so the model
+     * misses nothing across the start. */
+    if (start && shm_events_started(r->events) && shm_events_drain(r->events, &v, NULL) == EVENTS_NOMEM) {
+        set_err(err, errlen, "out of memory");
+        return SHM_IO;
+    }
     if (start)
         shm_events_mark(r->events, &v);
     take_signature(r->map, writer_alive, &r->now);
