@@ -39,9 +39,13 @@ static void tmux(const char *fmt, ...)
 
 static size_t recordings(char names[][400], size_t max, bool remove);
 
+static char cfg_path[128]; /* a test's config file (write_tui_config), removed whatever the test's end */
+
 static void tui_teardown(void)
 {
     tmux("kill-server");
+    if (cfg_path[0])
+        unlink(cfg_path);
     char names[4][400];
     recordings(names, 4, true); /* a failed test's recordings */
     kill_started();
@@ -461,8 +465,6 @@ Test(tui, frames_limit_exits_by_itself)
 }
 
 /* ---- alerts in the TUI ---- */
-
-static char cfg_path[128];
 
 static void write_tui_config(const char *text)
 {
