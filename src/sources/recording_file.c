@@ -604,15 +604,8 @@ static int get_state(rd *r, rec_op *op, snapshot *s, bool with_regions, int32_t 
         snap_region *c = snapshot_add_region(s, g->ranges, g->nranges);
         if (!c)
             return -2;
-        c->device = (uint32_t)dev;
+        rec_region_fields(c, g, (uint32_t)dev);
         c->process = 0; /* the caller maps region_pids to its processes */
-        c->kind = g->kind;
-        c->interleaved = g->interleaved;
-        c->address = g->address;
-        c->size_per_core = g->size_per_core;
-        c->page_size = g->page_size;
-        c->total_size = g->total_size;
-        c->handle = g->handle;
         memcpy(c->tag, op->tag, sizeof c->tag);
         (*rpids)[i] = g->pid;
     }

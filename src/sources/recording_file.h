@@ -145,4 +145,19 @@ void rec_op_free(rec_op *op);
 int rec_decode(const rec_file *rf, size_t *pos, rec_op *op, snapshot *state, int32_t **region_pids,
                size_t *region_pids_cap);
 
+/* A journaled region's fields (all but its ranges, process and tag) onto a
+ * snapshot region of device index dev: what a LOAD state and a replayed
+ * RECORD both turn into. */
+static inline void rec_region_fields(snap_region *c, const peak_region *g, uint32_t dev)
+{
+    c->device = dev;
+    c->kind = g->kind;
+    c->interleaved = g->interleaved;
+    c->address = g->address;
+    c->size_per_core = g->size_per_core;
+    c->page_size = g->page_size;
+    c->total_size = g->total_size;
+    c->handle = g->handle;
+}
+
 #endif

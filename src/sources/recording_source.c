@@ -125,15 +125,8 @@ static int add_region(recording_source *t, const peak_region *g, uint64_t ref)
     snap_region *c = snapshot_add_region(&t->cur, g->ranges, g->nranges);
     if (!c)
         return -1;
-    c->device = (uint32_t)dev;
+    rec_region_fields(c, g, (uint32_t)dev);
     c->process = proc;
-    c->kind = g->kind;
-    c->interleaved = g->interleaved;
-    c->address = g->address;
-    c->size_per_core = g->size_per_core;
-    c->page_size = g->page_size;
-    c->total_size = g->total_size;
-    c->handle = g->handle;
     size_t n = 0; /* the tag, cut to fit (snprintf's parsing showed in a checkpoint's restore) */
     for (const char *tag = g->tag ? g->tag : ""; n + 1 < sizeof c->tag && tag[n]; n++)
         c->tag[n] = tag[n];
